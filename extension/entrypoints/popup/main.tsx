@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>tokenward</p>, document.getElementById('app') as HTMLElement);

@@ -1,0 +1,39 @@
+// Small shapes several schemas share: API dates and user-entered text.
+import * as v from 'valibot';
+
+/** UTC, second precision, Z suffix: 2026-11-22T10:00:00Z. */
+export const ApiDateSchema = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/));
+
+// Control characters (C0, DEL, C1) make names unreadable in a list and unsafe in a log line.
+function hasControlCharacter(text: string, allowLineBreaks: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (allowLineBreaks && (code === 0x09 || code === 0x0a)) continue;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/** A name someone types: NFC-normalised, 1-`max` characters, no control characters. */
+export function textName(max: number) {
+  return v.pipe(
+    v.string(),
+    v.maxLength(max * 4, `must be at most ${max} characters`),
+    v.transform((s: string) => s.normalize('NFC')),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(max, `must be at most ${max} characters`),
+    v.check((s) => !hasControlCharacter(s, false), 'must not contain control characters'),
+    v.check((s) => s.trim() === s, 'must not start or end with white space'),
+  );
+}
+
+/** Free text such as a description: NFC-normalised, line breaks and tabs allowed. */
+export function freeText(max: number) {
+  return v.pipe(
+    v.string(),
+    v.maxLength(max * 4, `must be at most ${max} characters`),
+    v.transform((s: string) => s.normalize('NFC')),
+    v.maxLength(max, `must be at most ${max} characters`),
+    v.check((s) => !hasControlCharacter(s, true), 'must not contain control characters'),
+  );
+}

@@ -1,0 +1,10 @@
+// The error body every non-2xx answer carries: {message, code, details?}.
+import * as v from 'valibot';
+import { ServerErrorCodeSchema } from '../errors';
+
+export const ErrorBodySchema = v.object({
+  message: v.string(),
+  code: ServerErrorCodeSchema,
+  details: v.optional(v.record(v.string(), v.unknown())),
+});
+export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;

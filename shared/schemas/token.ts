@@ -1,0 +1,111 @@
+// Token shapes: the token as returned, the list envelope, and the create/update/duplicate bodies.
+import * as v from 'valibot';
+import { isKnownPermission } from '../permissions';
+import { ApiDateSchema, freeText, textName } from './common';
+
+export const TOKEN_NAME_MAX = 128;
+export const TOKEN_DESCRIPTION_MAX = 1024;
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 24 * 3600;
+
+export const TokenTypeSchema = v.picklist(['USER', 'SESSION']);
+export type TokenType = v.InferOutput<typeof TokenTypeSchema>;
+export const TokenSourceSchema = v.picklist(['api', 'web', 'apidoc', 'tokenservice']);
+export type TokenSource = v.InferOutput<typeof TokenSourceSchema>;
+
+export const PermissionSchema = v.pipe(
+  v.string(),
+  v.maxLength(200),
+  v.check(isKnownPermission, 'is not a permission of the catalogue'),
+);
+const PermissionsSchema = v.pipe(v.array(PermissionSchema), v.maxLength(200));
+
+export const TokenSchema = v.object({
+  name: v.string(),
+  description: v.string(),
+  user: v.string(),
+  type: TokenTypeSchema,
+  source: TokenSourceSchema,
+  enabled: v.boolean(),
+  expired: v.boolean(),
+  restricted: v.boolean(),
+  permissions: v.optional(v.array(v.string())),
+  createdDate: ApiDateSchema,
+  lastSaveDate: ApiDateSchema,
+  expirationDate: ApiDateSchema,
+  lastUsedDate: v.nullable(ApiDateSchema),
+  current: v.boolean(),
+});
+export type Token = v.InferOutput<typeof TokenSchema>;
+
+/** The one answer that carries the value: 201 from create or duplicate. */
+export const CreatedTokenSchema = v.object({ ...TokenSchema.entries, token: v.string() });
+export type CreatedToken = v.InferOutput<typeof CreatedTokenSchema>;
+
+export const TokenListSchema = v.object({
+  items: v.array(TokenSchema),
+  totalCount: v.pipe(v.number(), v.integer()),
+  limit: v.pipe(v.number(), v.integer()),
+  offset: v.pipe(v.number(), v.integer()),
+});
+export type TokenList = v.InferOutput<typeof TokenListSchema>;
+
+export const TokenNameSchema = textName(TOKEN_NAME_MAX);
+const DescriptionSchema = freeText(TOKEN_DESCRIPTION_MAX);
+const ExpirationTimeoutSchema = v.pipe(
+  v.number(),
+  v.integer('must be a whole number of seconds'),
+  v.minValue(1, 'must be at least 1 second: tokens always expire'),
+  v.maxValue(MAX_TOKEN_LIFETIME_SECONDS, 'must be at most 10 years'),
+);
+const ExpirationDateSchema = v.pipe(v.string(), v.maxLength(64), v.isoTimestamp('must be an ISO 8601 date'));
+
+// Rules that relate two fields (one expiration, permissions only when restricted) are checked by the
+// server's token service, which names the field in the same 422 shape.
+export const CreateTokenBodySchema = v.strictObject({
+  name: TokenNameSchema,
+  description: v.optional(DescriptionSchema),
+  expirationTimeout: v.optional(ExpirationTimeoutSchema),
+  expirationDate: v.optional(ExpirationDateSchema),
+  enabled: v.optional(v.boolean()),
+  restricted: v.optional(v.boolean()),
+  permissions: v.optional(PermissionsSchema),
+  user: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+export type CreateTokenBody = v.InferInput<typeof CreateTokenBodySchema>;
+
+export const UpdateTokenBodySchema = v.strictObject({
+  description: v.optional(DescriptionSchema),
+  expirationTimeout: v.optional(ExpirationTimeoutSchema),
+  expirationDate: v.optional(ExpirationDateSchema),
+  enabled: v.optional(v.boolean()),
+  restricted: v.optional(v.boolean()),
+  permissions: v.optional(PermissionsSchema),
+});
+export type UpdateTokenBody = v.InferInput<typeof UpdateTokenBodySchema>;
+
+export const DuplicateTokenBodySchema = v.strictObject({
+  name: TokenNameSchema,
+  description: v.optional(DescriptionSchema),
+  expirationTimeout: v.optional(ExpirationTimeoutSchema),
+  expirationDate: v.optional(ExpirationDateSchema),
+  enabled: v.optional(v.boolean()),
+});
+export type DuplicateTokenBody = v.InferInput<typeof DuplicateTokenBodySchema>;
+
+const queryInteger = v.pipe(
+  v.string(),
+  v.regex(/^-?\d{1,9}$/, 'must be a whole number'),
+  v.transform(Number),
+  v.minValue(-1, 'must be -1 or more'),
+);
+
+/** Query of GET /tokens; other parameters (such as fmetoken) pass through untouched. */
+export const ListTokensQuerySchema = v.object({
+  limit: v.optional(queryInteger),
+  offset: v.optional(queryInteger),
+  type: v.optional(TokenTypeSchema),
+  status: v.optional(v.picklist(['active', 'expired'])),
+  user: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+export type ListTokensQuery = v.InferInput<typeof ListTokensQuerySchema>;
