@@ -15,11 +15,11 @@ import {
   CreatedTokenSchema,
   type CreateTokenBody,
   type DuplicateTokenBody,
-  type ListTokensQuery,
   type Token,
   type TokenList,
   TokenListSchema,
   TokenSchema,
+  type TokenType,
   type UpdateTokenBody,
 } from './schemas/token';
 
@@ -37,6 +37,15 @@ export interface ApiError {
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Filters and page of GET /tokens, as the caller thinks of them (the server reads them from the query). */
+export interface TokenListFilter {
+  limit?: number;
+  offset?: number;
+  type?: TokenType;
+  status?: 'active' | 'expired';
+  user?: string;
+}
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -126,7 +135,7 @@ export function createApiClient(options: ApiClientOptions) {
     version: (): Promise<Result<Version>> => call('GET', '/fmeinfo/version', VersionSchema),
     health: (): Promise<Result<Health>> => call('GET', '/healthz', HealthSchema),
     info: (): Promise<Result<Info>> => call('GET', '/fmerest/v3/info', InfoSchema),
-    listTokens: (query: ListTokensQuery = {}): Promise<Result<TokenList>> => {
+    listTokens: (query: TokenListFilter = {}): Promise<Result<TokenList>> => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query))
         if (value !== undefined) params.set(key, String(value));

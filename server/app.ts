@@ -1,0 +1,37 @@
+// createApp(deps): the whole HTTP surface, with the store and the clock injected.
+import { Hono } from 'hono';
+import { createAuthenticate } from './auth/authenticate';
+import type { PasswordHasher } from './auth/password';
+import { apiError, createErrorHandler } from './errors';
+import type { Logger } from './logger';
+import { createRequestLog } from './request-log';
+import { createInfoRoutes } from './routes/info';
+import { createTokenRoutes } from './routes/tokens';
+import type { Store } from './store/store';
+import type { Clock } from './time';
+import { createTokenService } from './tokens/token-service';
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  log: Logger;
+  /** Log one line per request (never with headers or query strings). */
+  logRequests?: boolean;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  const authenticate = createAuthenticate(deps);
+  if (deps.logRequests) app.use(createRequestLog(deps.log));
+
+  app.route('/', createInfoRoutes({ ...deps, authenticate }));
+  app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens: createTokenService(deps), authenticate }));
+
+  const handleError = createErrorHandler(deps.log);
+  app.notFound((c) => handleError(apiError(404, 'NOT_FOUND', 'There is nothing at this address.'), c));
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

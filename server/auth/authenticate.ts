@@ -1,0 +1,95 @@
+// Middleware that turns a request's credentials into the authenticated user (and token), or 400/401.
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { isWellFormedTokenValue } from '../../shared/token-format';
+import { apiError, unauthorized } from '../errors';
+import type { Logger } from '../logger';
+import type { Store, TokenRecord, UserRecord } from '../store/store';
+import { type Clock, epochSeconds } from '../time';
+import { type CredentialSources, parseCredentials } from './credentials';
+import { digestTokenValue } from './digest';
+import type { PasswordHasher } from './password';
+
+export interface Authenticated {
+  user: UserRecord;
+  /** The token that authenticated the request; absent for Basic auth. */
+  token?: TokenRecord;
+}
+
+export type AuthEnv = { Variables: { auth: Authenticated } };
+
+export interface AuthDeps {
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  log: Logger;
+}
+
+// lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
+const LAST_USED_RESOLUTION_SECONDS = 60;
+
+export function createAuthenticate(deps: AuthDeps) {
+  return createMiddleware<AuthEnv>(async function authenticate(c, next) {
+    const credentials = parseCredentials(await credentialSources(c));
+    switch (credentials.kind) {
+      case 'none':
+      case 'malformed':
+        throw unauthorized();
+      case 'conflicting':
+        throw apiError(
+          400,
+          'CONFLICTING_CREDENTIALS',
+          'Send one credential per request, not two different ones.',
+        );
+      case 'basic':
+        c.set('auth', { user: await verifyPassword(deps, credentials.user, credentials.password) });
+        break;
+      case 'token':
+        c.set('auth', await verifyToken(deps, credentials.value));
+        break;
+    }
+    await next();
+    // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
+    if (credentials.kind === 'token' && credentials.fromParameter)
+      c.res.headers.set('Cache-Control', 'no-store');
+  });
+}
+
+async function credentialSources(c: Context): Promise<CredentialSources> {
+  const urlTokens = [...(c.req.queries('fmetoken') ?? [])];
+  const contentType = c.req.header('Content-Type') ?? '';
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    const form = await c.req.parseBody({ all: true }).catch(() => ({}));
+    const value = Object.entries(form).find(([key]) => key === 'fmetoken')?.[1];
+    for (const item of Array.isArray(value) ? value : [value])
+      if (typeof item === 'string') urlTokens.push(item);
+  }
+  return { authorization: c.req.header('Authorization'), urlTokens };
+}
+
+async function verifyToken(deps: AuthDeps, value: string): Promise<Authenticated> {
+  // The checksum rejects typos and random guesses before the store is asked.
+  if (!isWellFormedTokenValue(value)) throw unauthorized();
+  const found = await deps.store.findTokenByDigest(digestTokenValue(value));
+  const now = epochSeconds(deps.clock);
+  if (!found || !found.token.enabled || now >= found.token.expiresAt || !found.owner.enabled)
+    throw unauthorized();
+  const { token, owner } = found;
+  if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
+    setImmediate(() => {
+      deps.store.markTokenUsed(token.id, now).catch((error: unknown) => {
+        deps.log.error('could not record token use', { tokenId: token.id, error: String(error) });
+      });
+    });
+  }
+  return { user: owner, token };
+}
+
+async function verifyPassword(deps: AuthDeps, name: string, password: string): Promise<UserRecord> {
+  const user = await deps.store.findUserByName(name);
+  const matches = await deps.passwords.verify(user?.passwordHash, password);
+  if (!user || !matches || !user.enabled) throw unauthorized();
+  return user;
+}
+
+export type Authenticate = ReturnType<typeof createAuthenticate>;

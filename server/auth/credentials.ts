@@ -1,0 +1,51 @@
+// Parses the credentials of a request (SPEC §2): fmetoken header, fmetoken query/form, or Basic.
+export type Credentials =
+  | { kind: 'none' }
+  | { kind: 'malformed' }
+  | { kind: 'conflicting' }
+  | { kind: 'token'; value: string; fromParameter: boolean }
+  | { kind: 'basic'; user: string; password: string };
+
+export interface CredentialSources {
+  authorization: string | undefined;
+  /** Every `fmetoken` value in the query string and the form body (parameters, in SPEC terms). */
+  urlTokens: readonly string[];
+}
+
+const FMETOKEN_HEADER = /^\s*fmetoken\s+token\s*=\s*("?)([^\s"]*)\1\s*$/i;
+const BASIC_HEADER = /^\s*basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
+
+export function parseCredentials({ authorization, urlTokens }: CredentialSources): Credentials {
+  const header = authorization === undefined ? undefined : parseAuthorization(authorization);
+  if (header?.kind === 'malformed') return header;
+
+  const distinctUrlTokens = new Set(urlTokens);
+  if (distinctUrlTokens.size > 1) return { kind: 'conflicting' };
+  const [urlToken] = distinctUrlTokens;
+  if (urlToken === '') return { kind: 'malformed' };
+
+  if (urlToken === undefined) return header ?? { kind: 'none' };
+  if (header === undefined) return { kind: 'token', value: urlToken, fromParameter: true };
+  // Real clients send the same token as header and query at once; that is one credential.
+  if (header.kind === 'token' && header.value === urlToken)
+    return { kind: 'token', value: urlToken, fromParameter: true };
+  return { kind: 'conflicting' };
+}
+
+function parseAuthorization(value: string): Credentials {
+  const token = FMETOKEN_HEADER.exec(value);
+  if (token) {
+    const tokenValue = token[2] ?? '';
+    return tokenValue === ''
+      ? { kind: 'malformed' }
+      : { kind: 'token', value: tokenValue, fromParameter: false };
+  }
+  const basic = BASIC_HEADER.exec(value);
+  if (basic) {
+    const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return { kind: 'malformed' };
+    return { kind: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return { kind: 'malformed' };
+}

@@ -1,0 +1,82 @@
+// API errors and the single error handler that writes every error body.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ServerErrorCode } from '../shared/errors';
+import type { ErrorBody } from '../shared/schemas/error';
+import type { Logger } from './logger';
+import { StoreUnavailableError } from './store/store';
+
+export const WWW_AUTHENTICATE = 'fmetoken realm="tokenward"';
+
+export class ApiError extends HTTPException {
+  readonly code: ServerErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: ServerErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(status, { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function apiError(
+  status: ContentfulStatusCode,
+  code: ServerErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ApiError {
+  return new ApiError(status, code, message, details);
+}
+
+/** One answer for every kind of bad credential: the body never says which it was. */
+export function unauthorized(): ApiError {
+  return apiError(
+    401,
+    'UNAUTHORIZED',
+    'Authentication failed: the credentials are missing, invalid or expired.',
+  );
+}
+
+/** 422 naming each invalid field: `details.fields` maps a field path to what is wrong with it. */
+export function validationFailed(fields: Record<string, string>): ApiError {
+  const names = Object.keys(fields).join(', ');
+  return apiError(422, 'VALIDATION_FAILED', `Invalid request: check ${names}.`, { fields });
+}
+
+export function createErrorHandler(log: Logger) {
+  return function handleError(error: Error, c: Context): Response {
+    if (error instanceof ApiError)
+      return sendError(c, error.status, errorBody(error.code, error.message, error.details));
+    if (error instanceof StoreUnavailableError) {
+      c.header('Retry-After', '1');
+      return sendError(c, 503, errorBody('STORE_UNAVAILABLE', 'The token store is busy; try again shortly.'));
+    }
+    if (error instanceof HTTPException) {
+      // Hono's own validator throws 400 for a body that is not JSON.
+      if (error.status === 400)
+        return sendError(c, 400, errorBody('MALFORMED_JSON', 'The request body is not valid JSON.'));
+      return sendError(c, error.status, errorBody('BAD_REQUEST', error.message || 'Bad request.'));
+    }
+    log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
+    return sendError(c, 500, errorBody('INTERNAL', 'Something went wrong on the server.'));
+  };
+}
+
+function errorBody(code: ServerErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
+  return details === undefined ? { message, code } : { message, code, details };
+}
+
+function sendError(c: Context, status: ContentfulStatusCode, body: ErrorBody): Response {
+  if (status === 401) c.header('WWW-Authenticate', WWW_AUTHENTICATE);
+  return c.json(body, status);
+}
+
+function describeError(error: Error): string {
+  return error.stack ?? `${error.name}: ${error.message}`;
+}

@@ -1,0 +1,55 @@
+// Entry point: the only file that reads the environment and opens a socket.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { createPasswordHasher } from './auth/password';
+import { ensureAdminUser } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+import { createConsoleLogger } from './logger';
+import { openSqliteStore } from './store/sqlite-store';
+import { StoreOpenError } from './store/store';
+import { systemClock } from './time';
+
+const log = createConsoleLogger();
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const store = openSqliteStore(config.sqlitePath);
+  const passwords = createPasswordHasher();
+  const { generatedAdminPassword } = await ensureAdminUser(
+    { store, passwords, clock: systemClock },
+    config.adminPassword,
+  );
+  const app = createApp({ store, clock: systemClock, passwords, log, logRequests: config.logRequests });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const lines = [`tokenward is listening on http://${host}:${address.port}`];
+    lines.push(`  store: SQLite ${resolve(config.sqlitePath)}`);
+    if (generatedAdminPassword !== undefined) {
+      lines.push(`  first start: user "admin", password ${generatedAdminPassword} (shown only this once)`);
+    }
+    const extension = resolve('.output/chrome-mv3');
+    if (existsSync(extension)) lines.push(`  browser extension: load unpacked from ${extension}`);
+    lines.push(`  started in ${Math.round(performance.now())} ms`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+  const stop = () => {
+    server.close(() => void store.close().finally(() => process.exit(0)));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreOpenError) {
+    process.stderr.write(`tokenward cannot start.\n${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `tokenward cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

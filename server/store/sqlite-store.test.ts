@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import { openSqliteStore } from './sqlite-store';
+import { StoreOpenError } from './store';
+import { describeStoreContract } from './store-contract';
+
+describeStoreContract('SQLite (in memory)', async () => openSqliteStore(':memory:'));
+
+describe('SQLite store on disk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the folder and file on first open, in WAL mode, fully migrated', async () => {
+    const path = join(dir, 'nested', 'tokenward.sqlite');
+    const store = openSqliteStore(path);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+    db.close();
+  });
+
+  it('keeps what was written across a reopen, without migrating twice', async () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const first = openSqliteStore(path);
+    await first.createUser({ name: 'alice', passwordHash: 'h', roles: [], enabled: true, createdAt: 1 });
+    await first.close();
+    const second = openSqliteStore(path);
+    expect(await second.findUserByName('alice')).toMatchObject({ name: 'alice' });
+    await second.close();
+  });
+
+  it('refuses a file that is not a database and leaves it untouched', () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const garbage = Buffer.from('this is not an SQLite database, but somebody may need it back '.repeat(100));
+    writeFileSync(path, garbage);
+    expect(() => openSqliteStore(path)).toThrow(StoreOpenError);
+    expect(() => openSqliteStore(path)).toThrow(/cannot be opened.*leaves the file as it is/s);
+    expect(readFileSync(path).equals(garbage)).toBe(true);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const db = new Database(path);
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openSqliteStore(path)).toThrow(/newer than this server knows/);
+  });
+});

@@ -1,0 +1,304 @@
+// The embedded store: one SQLite file in WAL mode, migrated on open, refused (never replaced) when unreadable.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import * as v from 'valibot';
+import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import {
+  NameTakenError,
+  type NewToken,
+  type NewUser,
+  type Store,
+  StoreOpenError,
+  StoreUnavailableError,
+  type TokenPatch,
+  type TokenQuery,
+  type TokenRecord,
+  type UserPatch,
+  type UserRecord,
+} from './store';
+
+const flag = v.pipe(
+  v.number(),
+  v.transform((n) => n === 1),
+);
+const jsonStrings = v.pipe(v.string(), v.parseJson(), v.array(v.string()));
+
+const UserRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    name: v.string(),
+    password_hash: v.string(),
+    roles: jsonStrings,
+    enabled: flag,
+    created_at: v.number(),
+  }),
+  v.transform(
+    (r): UserRecord => ({
+      id: r.id,
+      name: r.name,
+      passwordHash: r.password_hash,
+      roles: r.roles,
+      enabled: r.enabled,
+      createdAt: r.created_at,
+    }),
+  ),
+);
+
+const TokenRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    user_id: v.number(),
+    owner: v.string(),
+    name: v.string(),
+    description: v.string(),
+    type: TokenTypeSchema,
+    source: TokenSourceSchema,
+    digest: v.string(),
+    enabled: flag,
+    restricted: flag,
+    permissions: jsonStrings,
+    created_at: v.number(),
+    saved_at: v.number(),
+    expires_at: v.number(),
+    last_used_at: v.nullable(v.number()),
+  }),
+  v.transform(
+    (r): TokenRecord => ({
+      id: r.id,
+      userId: r.user_id,
+      owner: r.owner,
+      name: r.name,
+      description: r.description,
+      type: r.type,
+      source: r.source,
+      digest: r.digest,
+      enabled: r.enabled,
+      restricted: r.restricted,
+      permissions: r.permissions,
+      createdAt: r.created_at,
+      savedAt: r.saved_at,
+      expiresAt: r.expires_at,
+      lastUsedAt: r.last_used_at,
+    }),
+  ),
+);
+
+// The owner's columns travel with the token so verification is a single indexed lookup.
+const VerifiedRowSchema = v.object({
+  token: TokenRowSchema,
+  owner: UserRowSchema,
+});
+
+const TOKEN_COLUMNS = `t.id, t.user_id, u.name AS owner, t.name, t.description, t.type, t.source, t.digest,
+  t.enabled, t.restricted, t.permissions, t.created_at, t.saved_at, t.expires_at, t.last_used_at`;
+
+export function openSqliteStore(path: string): Store {
+  const db = openDatabase(path);
+
+  const statements = {
+    ping: db.prepare('SELECT 1'),
+    countUsers: db.prepare('SELECT count(*) AS n FROM users').pluck(),
+    insertUser: db.prepare(
+      `INSERT INTO users (name, password_hash, roles, enabled, created_at)
+       VALUES (@name, @passwordHash, @roles, @enabled, @createdAt) RETURNING *`,
+    ),
+    userByName: db.prepare('SELECT * FROM users WHERE name = ?'),
+    insertToken: db
+      .prepare(
+        `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
+         created_at, saved_at, expires_at)
+       VALUES (@userId, @name, @description, @type, @source, @digest, @enabled, @restricted, @permissions,
+         @createdAt, @savedAt, @expiresAt) RETURNING id`,
+      )
+      .pluck(),
+    tokenById: db.prepare(
+      `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?`,
+    ),
+    tokenByName: db.prepare(
+      `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = ? AND t.name = ?`,
+    ),
+    tokenByDigest: db.prepare(
+      `SELECT ${TOKEN_COLUMNS}, u.id AS u_id, u.name AS u_name, u.password_hash AS u_password_hash,
+         u.roles AS u_roles, u.enabled AS u_enabled, u.created_at AS u_created_at
+       FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?`,
+    ),
+    deleteToken: db.prepare('DELETE FROM tokens WHERE id = ?'),
+    markUsed: db.prepare(
+      'UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+    ),
+  };
+  const listStatements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
+
+  function listStatementsFor(query: TokenQuery) {
+    const key = `${query.type ?? ''}|${query.status ?? ''}`;
+    let cached = listStatements.get(key);
+    if (!cached) {
+      const where = ['t.user_id = @userId'];
+      if (query.type) where.push('t.type = @type');
+      if (query.status === 'active') where.push('t.expires_at > @now');
+      if (query.status === 'expired') where.push('t.expires_at <= @now');
+      const from = `FROM tokens t JOIN users u ON u.id = t.user_id WHERE ${where.join(' AND ')}`;
+      cached = {
+        page: db.prepare(
+          `SELECT ${TOKEN_COLUMNS} ${from} ORDER BY t.created_at DESC, t.id DESC LIMIT @limit OFFSET @offset`,
+        ),
+        count: db.prepare(`SELECT count(*) ${from}`).pluck(),
+      };
+      listStatements.set(key, cached);
+    }
+    return cached;
+  }
+
+  const parseToken = (row: unknown) => v.parse(TokenRowSchema, row);
+
+  return {
+    ping: async () => guard(() => void statements.ping.get()),
+    close: async () => void db.close(),
+
+    countUsers: async () => guard(() => v.parse(v.number(), statements.countUsers.get())),
+    createUser: async (user: NewUser) =>
+      guard(() =>
+        v.parse(
+          UserRowSchema,
+          statements.insertUser.get({
+            ...user,
+            roles: JSON.stringify(user.roles),
+            enabled: user.enabled ? 1 : 0,
+          }),
+        ),
+      ),
+    findUserByName: async (name) =>
+      guard(() => {
+        const row = statements.userByName.get(name);
+        return row === undefined ? undefined : v.parse(UserRowSchema, row);
+      }),
+    updateUser: async (id, patch: UserPatch) =>
+      guard(() => {
+        const columns: Record<string, unknown> = {};
+        if (patch.passwordHash !== undefined) columns.password_hash = patch.passwordHash;
+        if (patch.roles !== undefined) columns.roles = JSON.stringify(patch.roles);
+        if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
+        return updateRow(db, 'users', id, columns);
+      }),
+
+    createToken: async (token: NewToken) =>
+      guard(() => {
+        const id = statements.insertToken.get({
+          ...token,
+          enabled: token.enabled ? 1 : 0,
+          restricted: token.restricted ? 1 : 0,
+          permissions: JSON.stringify(token.permissions),
+        });
+        return parseToken(statements.tokenById.get(id));
+      }),
+    findTokenByDigest: async (digest) =>
+      guard(() => {
+        const row = statements.tokenByDigest.get(digest);
+        if (row === undefined) return undefined;
+        return v.parse(VerifiedRowSchema, { token: row, owner: ownerColumns(row) });
+      }),
+    findToken: async (userId, name) =>
+      guard(() => {
+        const row = statements.tokenByName.get(userId, name);
+        return row === undefined ? undefined : parseToken(row);
+      }),
+    listTokens: async (query) =>
+      guard(() => {
+        const { page, count } = listStatementsFor(query);
+        const params = { userId: query.userId, type: query.type, now: query.now };
+        const bound = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+        const items = page.all({ ...bound, limit: query.limit, offset: query.offset }).map(parseToken);
+        return { items, total: v.parse(v.number(), count.get(bound)) };
+      }),
+    updateToken: async (id, patch: TokenPatch) =>
+      guard(() => {
+        const columns: Record<string, unknown> = { saved_at: patch.savedAt };
+        if (patch.description !== undefined) columns.description = patch.description;
+        if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
+        if (patch.restricted !== undefined) columns.restricted = patch.restricted ? 1 : 0;
+        if (patch.permissions !== undefined) columns.permissions = JSON.stringify(patch.permissions);
+        if (patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt;
+        const assignments = Object.keys(columns).map((column) => `${column} = @${column}`);
+        const result = db
+          .prepare(`UPDATE tokens SET ${assignments.join(', ')} WHERE id = @id`)
+          .run({ ...columns, id });
+        return result.changes === 1;
+      }),
+    deleteToken: async (id) => guard(() => statements.deleteToken.run(id).changes === 1),
+    markTokenUsed: async (id, at) => guard(() => void statements.markUsed.run(at, id, at)),
+  };
+}
+
+/** UPDATE of the given columns (names from this module, never from input) of one row. */
+function updateRow(
+  db: Database.Database,
+  table: 'users' | 'tokens',
+  id: number,
+  columns: Record<string, unknown>,
+) {
+  const assignments = Object.keys(columns).map((column) => `${column} = @${column}`);
+  if (assignments.length === 0)
+    return db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) !== undefined;
+  return (
+    db.prepare(`UPDATE ${table} SET ${assignments.join(', ')} WHERE id = @id`).run({ ...columns, id })
+      .changes === 1
+  );
+}
+
+function ownerColumns(row: unknown): unknown {
+  if (typeof row !== 'object' || row === null) return row;
+  const entries = Object.entries(row).filter(([key]) => key.startsWith('u_'));
+  return Object.fromEntries(entries.map(([key, value]) => [key.slice(2), value]));
+}
+
+function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9).
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreOpenError(
+      `The database ${path} cannot be opened: ${reason}. ` +
+        'tokenward leaves the file as it is; restore it from a backup, or move it aside to start with an empty store.',
+    );
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const applied = v.parse(v.number(), db.pragma('user_version', { simple: true }));
+  if (applied > SQLITE_MIGRATIONS.length) {
+    throw new Error(
+      `its schema version ${applied} is newer than this server knows (${SQLITE_MIGRATIONS.length})`,
+    );
+  }
+  for (let version = applied; version < SQLITE_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** Runs a statement, turning SQLite's busy and unique-constraint errors into the store's own. */
+function guard<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE') throw new NameTakenError('That name is taken.');
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+      throw new StoreUnavailableError('The database is busy.');
+    throw error;
+  }
+}

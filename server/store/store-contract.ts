@@ -1,0 +1,198 @@
+// The contract every store backend must pass; each backend's test file calls describeStoreContract.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NameTakenError, type NewToken, type Store, type UserRecord } from './store';
+
+export function describeStoreContract(backend: string, openStore: () => Promise<Store>): void {
+  describe(`store contract: ${backend}`, () => {
+    let store: Store;
+    let alice: UserRecord;
+    let bob: UserRecord;
+    let digestCounter = 0;
+
+    const token = (userId: number, name: string, overrides: Partial<NewToken> = {}): NewToken => ({
+      userId,
+      name,
+      description: '',
+      type: 'USER',
+      source: 'api',
+      digest: `digest-${++digestCounter}`,
+      enabled: true,
+      restricted: false,
+      permissions: [],
+      createdAt: 1000,
+      savedAt: 1000,
+      expiresAt: 5000,
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      store = await openStore();
+      alice = await store.createUser({
+        name: 'alice',
+        passwordHash: 'h1',
+        roles: ['fmeuser'],
+        enabled: true,
+        createdAt: 1,
+      });
+      bob = await store.createUser({
+        name: 'bob',
+        passwordHash: 'h2',
+        roles: [],
+        enabled: false,
+        createdAt: 2,
+      });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('stores users and refuses a second user of the same name', async () => {
+      expect(await store.countUsers()).toBe(2);
+      expect(await store.findUserByName('alice')).toEqual(alice);
+      expect(alice).toMatchObject({ name: 'alice', passwordHash: 'h1', roles: ['fmeuser'], enabled: true });
+      expect(bob.enabled).toBe(false);
+      expect(await store.findUserByName('nobody')).toBeUndefined();
+      await expect(
+        store.createUser({ name: 'alice', passwordHash: 'x', roles: [], enabled: true, createdAt: 3 }),
+      ).rejects.toBeInstanceOf(NameTakenError);
+      expect(await store.countUsers()).toBe(2);
+    });
+
+    it("updates a user's password hash, roles and enabled switch", async () => {
+      expect(await store.updateUser(alice.id, { enabled: false, roles: ['fmeguest'] })).toBe(true);
+      expect(await store.findUserByName('alice')).toEqual({ ...alice, enabled: false, roles: ['fmeguest'] });
+      await store.updateUser(alice.id, { passwordHash: 'h9' });
+      expect(await store.findUserByName('alice')).toEqual({
+        ...alice,
+        enabled: false,
+        roles: ['fmeguest'],
+        passwordHash: 'h9',
+      });
+      expect(await store.updateUser(99999, { enabled: true })).toBe(false);
+    });
+
+    it('creates a token and finds it by owner and name, and by digest with its owner', async () => {
+      const created = await store.createToken(
+        token(alice.id, 'CI deploy', {
+          restricted: true,
+          permissions: ['repositories:access'],
+          description: 'd',
+        }),
+      );
+      expect(created).toMatchObject({
+        userId: alice.id,
+        owner: 'alice',
+        name: 'CI deploy',
+        description: 'd',
+        restricted: true,
+        permissions: ['repositories:access'],
+        lastUsedAt: null,
+      });
+      expect(await store.findToken(alice.id, 'CI deploy')).toEqual(created);
+      expect(await store.findToken(bob.id, 'CI deploy')).toBeUndefined();
+      const verified = await store.findTokenByDigest(created.digest);
+      expect(verified?.token).toEqual(created);
+      expect(verified?.owner).toEqual(alice);
+      expect(await store.findTokenByDigest('unknown')).toBeUndefined();
+    });
+
+    it('keeps names unique per owner, not across owners', async () => {
+      await store.createToken(token(alice.id, 'same'));
+      await expect(store.createToken(token(alice.id, 'same'))).rejects.toBeInstanceOf(NameTakenError);
+      await expect(store.createToken(token(bob.id, 'same'))).resolves.toMatchObject({ owner: 'bob' });
+    });
+
+    it('lets exactly one of many concurrent creates of one name succeed', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => store.createToken(token(alice.id, 'race'))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(NameTakenError);
+    });
+
+    it('lists one owner newest first, with filters, pages and a total', async () => {
+      await store.createToken(token(alice.id, 'old', { createdAt: 100, expiresAt: 1500 }));
+      await store.createToken(token(alice.id, 'mid', { createdAt: 200, type: 'SESSION', source: 'web' }));
+      await store.createToken(token(alice.id, 'new', { createdAt: 300 }));
+      await store.createToken(token(bob.id, 'other', { createdAt: 400 }));
+      const names = (r: { items: { name: string }[] }) => r.items.map((t) => t.name);
+
+      const all = await store.listTokens({ userId: alice.id, now: 2000, limit: -1, offset: 0 });
+      expect(names(all)).toEqual(['new', 'mid', 'old']);
+      expect(all.total).toBe(3);
+
+      const page = await store.listTokens({ userId: alice.id, now: 2000, limit: 1, offset: 1 });
+      expect(names(page)).toEqual(['mid']);
+      expect(page.total).toBe(3);
+
+      const users = await store.listTokens({
+        userId: alice.id,
+        type: 'USER',
+        now: 2000,
+        limit: -1,
+        offset: 0,
+      });
+      expect(names(users)).toEqual(['new', 'old']);
+      const expired = await store.listTokens({
+        userId: alice.id,
+        status: 'expired',
+        now: 2000,
+        limit: -1,
+        offset: 0,
+      });
+      expect(names(expired)).toEqual(['old']);
+      const active = await store.listTokens({
+        userId: alice.id,
+        status: 'active',
+        now: 2000,
+        limit: -1,
+        offset: 0,
+      });
+      expect(names(active)).toEqual(['new', 'mid']);
+      expect(active.total).toBe(2);
+    });
+
+    it('updates only the fields given', async () => {
+      const created = await store.createToken(token(alice.id, 't', { description: 'before' }));
+      expect(await store.updateToken(created.id, { savedAt: 2000, enabled: false })).toBe(true);
+      expect(await store.findToken(alice.id, 't')).toEqual({ ...created, enabled: false, savedAt: 2000 });
+      await store.updateToken(created.id, {
+        savedAt: 3000,
+        description: 'after',
+        restricted: true,
+        permissions: ['jobs:access'],
+        expiresAt: 9000,
+      });
+      expect(await store.findToken(alice.id, 't')).toEqual({
+        ...created,
+        enabled: false,
+        description: 'after',
+        restricted: true,
+        permissions: ['jobs:access'],
+        expiresAt: 9000,
+        savedAt: 3000,
+      });
+      expect(await store.updateToken(99999, { savedAt: 1 })).toBe(false);
+    });
+
+    it('deletes a token so that its digest no longer resolves', async () => {
+      const created = await store.createToken(token(alice.id, 't'));
+      expect(await store.deleteToken(created.id)).toBe(true);
+      expect(await store.deleteToken(created.id)).toBe(false);
+      expect(await store.findTokenByDigest(created.digest)).toBeUndefined();
+      expect(await store.findToken(alice.id, 't')).toBeUndefined();
+    });
+
+    it('records the last use and never moves it backwards', async () => {
+      const created = await store.createToken(token(alice.id, 't'));
+      await store.markTokenUsed(created.id, 1200);
+      expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
+      await store.markTokenUsed(created.id, 1100);
+      expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
+    });
+  });
+}

@@ -1,0 +1,99 @@
+// The store interface every backend implements (SQLite now, PostgreSQL later), with its records and errors.
+import type { TokenSource, TokenType } from '../../shared/schemas/token';
+
+/** Times are whole seconds since the epoch. */
+export interface UserRecord {
+  id: number;
+  name: string;
+  passwordHash: string;
+  roles: string[];
+  enabled: boolean;
+  createdAt: number;
+}
+
+export type NewUser = Omit<UserRecord, 'id'>;
+
+export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
+
+export interface TokenRecord {
+  id: number;
+  userId: number;
+  /** The owner's user name, joined in for display. */
+  owner: string;
+  name: string;
+  description: string;
+  type: TokenType;
+  source: TokenSource;
+  /** SHA-256 of the token value, hex. The value itself is never stored. */
+  digest: string;
+  enabled: boolean;
+  restricted: boolean;
+  permissions: string[];
+  createdAt: number;
+  savedAt: number;
+  expiresAt: number;
+  lastUsedAt: number | null;
+}
+
+export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
+
+export type TokenPatch = Partial<
+  Pick<TokenRecord, 'description' | 'enabled' | 'restricted' | 'permissions' | 'expiresAt'>
+> & {
+  savedAt: number;
+};
+
+export interface TokenQuery {
+  userId: number;
+  type?: TokenType | undefined;
+  status?: 'active' | 'expired' | undefined;
+  /** Seconds; decides which tokens count as expired. */
+  now: number;
+  /** -1 for all. */
+  limit: number;
+  offset: number;
+}
+
+export interface VerifiedToken {
+  token: TokenRecord;
+  owner: UserRecord;
+}
+
+export interface Store {
+  /** Resolves when the store answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  countUsers(): Promise<number>;
+  /** Throws NameTakenError when the name exists. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  findUserByName(name: string): Promise<UserRecord | undefined>;
+  /** False when no such user exists. */
+  updateUser(id: number, patch: UserPatch): Promise<boolean>;
+
+  /** Throws NameTakenError when the owner already has a token of that name. */
+  createToken(token: NewToken): Promise<TokenRecord>;
+  /** The token with this digest and its owner, in one lookup: the hot path of every request. */
+  findTokenByDigest(digest: string): Promise<VerifiedToken | undefined>;
+  findToken(userId: number, name: string): Promise<TokenRecord | undefined>;
+  /** Newest first. */
+  listTokens(query: TokenQuery): Promise<{ items: TokenRecord[]; total: number }>;
+  /** False when no such token exists. */
+  updateToken(id: number, patch: TokenPatch): Promise<boolean>;
+  deleteToken(id: number): Promise<boolean>;
+  markTokenUsed(id: number, at: number): Promise<void>;
+}
+
+export class NameTakenError extends Error {
+  override name = 'NameTakenError';
+}
+
+/** The store is busy or unreachable for now; the request may be retried. Nothing was written. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** The database cannot be opened as it is; start-up stops and the file is left untouched. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}

@@ -1,0 +1,25 @@
+// Resolves expirationTimeout / expirationDate into an expiry time, with the limits of SPEC §3.2.
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/schemas/token';
+import { validationFailed } from '../errors';
+
+export interface ExpirationInput {
+  expirationTimeout?: number | undefined;
+  expirationDate?: string | undefined;
+}
+
+/** The expiry in epoch seconds, or undefined when the input names none. Throws 422 naming the field. */
+export function resolveExpiration(input: ExpirationInput, now: number): number | undefined {
+  const { expirationTimeout, expirationDate } = input;
+  if (expirationTimeout !== undefined && expirationDate !== undefined) {
+    throw validationFailed({ expirationDate: 'give expirationTimeout or expirationDate, not both' });
+  }
+  if (expirationTimeout !== undefined) return now + expirationTimeout;
+  if (expirationDate === undefined) return undefined;
+  const expiresAt = Math.floor(Date.parse(expirationDate) / 1000);
+  if (!Number.isFinite(expiresAt)) throw validationFailed({ expirationDate: 'must be an ISO 8601 date' });
+  if (expiresAt <= now) throw validationFailed({ expirationDate: 'must be in the future' });
+  if (expiresAt > now + MAX_TOKEN_LIFETIME_SECONDS) {
+    throw validationFailed({ expirationDate: 'must be at most 10 years from now' });
+  }
+  return expiresAt;
+}
