@@ -1,0 +1,234 @@
+// Popup behaviour a user sees: the saved URL, validation, permission prompts and the status sentence.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createApiClient, type Result } from '../../shared/api-client';
+import type { ErrorCode } from '../../shared/errors';
+import type { Version } from '../../shared/schemas/info';
+import { createMessageHandlers, registerMessageHandlers } from '../background/message-handlers';
+import { sendMessage } from '../background/messages';
+import {
+  closedPortUrl,
+  startLoopbackServer,
+  VERSION_BODY,
+  versionEndpoint,
+} from '../testing/loopback-server';
+import { serverUrlItem } from '../utils/storage-items';
+import { createPopupActions, type PopupDeps } from './popup-actions';
+import { createPopupState } from './popup-state';
+import { statusText } from './status-text';
+
+const CONNECTED = 'Connected to tokenward 0.1.0 (build 23776)';
+
+function setup(overrides: Partial<Omit<PopupDeps, 'serverUrl'>> = {}) {
+  const state = createPopupState();
+  const deps = {
+    serverUrl: serverUrlItem,
+    checkServer: vi.fn<PopupDeps['checkServer']>(
+      overrides.checkServer ?? (async () => ({ ok: true, value: VERSION_BODY })),
+    ),
+    requestOrigin: vi.fn<PopupDeps['requestOrigin']>(overrides.requestOrigin ?? (async () => true)),
+  };
+  const actions = createPopupActions(state, deps);
+  return { state, actions, deps, text: () => statusText(state.status.value) };
+}
+
+function failure(code: ErrorCode, status = 0): Result<Version> {
+  return { ok: false, error: { code, message: `raw ${code} message`, status } };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('opening the popup', () => {
+  it('shows the default URL and checks it when nothing is saved', async () => {
+    const { state, actions, deps, text } = setup();
+    expect(state.loaded.value).toBe(false);
+    await actions.load();
+    expect(state.loaded.value).toBe(true);
+    expect(state.urlInput.value).toBe('http://127.0.0.1:8787');
+    expect(deps.checkServer).toHaveBeenCalledWith('http://127.0.0.1:8787');
+    expect(text()).toBe(CONNECTED);
+  });
+
+  it('reloads the URL saved in an earlier popup and checks that server', async () => {
+    const first = setup();
+    await first.actions.load();
+    first.actions.setUrlInput('http://localhost:9000/');
+    await first.actions.save();
+    expect(await fakeBrowser.storage.local.get('serverUrl')).toEqual({ serverUrl: 'http://localhost:9000' });
+
+    const second = setup();
+    await second.actions.load();
+    expect(second.state.urlInput.value).toBe('http://localhost:9000');
+    expect(second.deps.checkServer).toHaveBeenCalledWith('http://localhost:9000');
+  });
+
+  it('does not send a check for a stored URL that is no longer valid', async () => {
+    await fakeBrowser.storage.local.set({ serverUrl: 'ftp://old.example.com' });
+    const { actions, deps, text } = setup();
+    await actions.load();
+    expect(deps.checkServer).not.toHaveBeenCalled();
+    expect(text()).toMatch(/must start with http:\/\/ or https:\/\//);
+  });
+});
+
+describe('Save & check', () => {
+  it('shows "Checking…" until the answer arrives, then the version', async () => {
+    const answer = deferred<Result<Version>>();
+    const { actions, text } = setup({ checkServer: () => answer.promise });
+    actions.setUrlInput('http://127.0.0.1:9100');
+    const saving = actions.save();
+    await vi.waitFor(() => expect(text()).toBe('Checking…'));
+    answer.resolve({ ok: true, value: VERSION_BODY });
+    await saving;
+    expect(text()).toBe(CONNECTED);
+  });
+
+  it.each<[ErrorCode, number, string]>([
+    ['NETWORK', 0, 'The server at http://127.0.0.1:9100 is unreachable.'],
+    ['BAD_RESPONSE', 200, 'http://127.0.0.1:9100 answered, but it is not a tokenward server.'],
+    ['NOT_FOUND', 404, 'http://127.0.0.1:9100 has no tokenward version endpoint; check the path in the URL.'],
+    ['UNAUTHORIZED', 401, 'The server at http://127.0.0.1:9100 asks you to sign in again.'],
+    ['FORBIDDEN', 403, 'The server at http://127.0.0.1:9100 refused access.'],
+    ['RATE_LIMITED', 429, 'The server at http://127.0.0.1:9100 is limiting requests; try again in a moment.'],
+    [
+      'STORE_UNAVAILABLE',
+      503,
+      'The server at http://127.0.0.1:9100 is up, but its token store is unavailable.',
+    ],
+    ['INTERNAL', 500, 'The server at http://127.0.0.1:9100 had an internal error; its log has the details.'],
+    [
+      'CONFLICT',
+      409,
+      'The server at http://127.0.0.1:9100 answered with an error (CONFLICT): raw CONFLICT message',
+    ],
+  ])('explains %s in a sentence', async (code, status, sentence) => {
+    const { actions, text } = setup({ checkServer: async () => failure(code, status) });
+    actions.setUrlInput('http://127.0.0.1:9100');
+    await actions.save();
+    expect(text()).toBe(sentence);
+  });
+
+  it('says so when the background does not answer', async () => {
+    const { actions, text } = setup({ checkServer: () => Promise.reject(new Error('port closed')) });
+    actions.setUrlInput('http://127.0.0.1:9100');
+    await actions.save();
+    expect(text()).toBe("tokenward's background did not answer; reload the extension and try again.");
+  });
+
+  it('rejects an invalid URL without saving or checking it', async () => {
+    const { state, actions, deps, text } = setup();
+    await actions.load();
+    deps.checkServer.mockClear();
+    actions.setUrlInput('file:///etc/passwd');
+    await actions.save();
+    expect(text()).toBe('The server URL must start with http:// or https://, not file:.');
+    expect(deps.checkServer).not.toHaveBeenCalled();
+    expect(await serverUrlItem.getValue()).toBe('http://127.0.0.1:8787');
+    expect(state.urlInput.value).toBe('file:///etc/passwd');
+  });
+
+  it('shows the answer to the newest check, not a slower earlier one', async () => {
+    const slow = deferred<Result<Version>>();
+    const checkServer = vi.fn<PopupDeps['checkServer']>((url) =>
+      url.endsWith(':1111') ? slow.promise : Promise.resolve({ ok: true, value: VERSION_BODY }),
+    );
+    const { actions, text } = setup({ checkServer });
+    actions.setUrlInput('http://127.0.0.1:1111');
+    const first = actions.save();
+    await vi.waitFor(() => expect(checkServer).toHaveBeenCalledTimes(1));
+    actions.setUrlInput('http://127.0.0.1:2222');
+    await actions.save();
+    slow.resolve(failure('NETWORK'));
+    await first;
+    expect(text()).toBe(CONNECTED);
+  });
+});
+
+describe('host permission for other servers', () => {
+  it('asks for the origin, then saves and checks when granted', async () => {
+    const { actions, deps, text } = setup();
+    actions.setUrlInput('https://tokens.example.com/tw/');
+    await actions.save();
+    expect(deps.requestOrigin).toHaveBeenCalledWith('https://tokens.example.com/*');
+    expect(await serverUrlItem.getValue()).toBe('https://tokens.example.com/tw');
+    expect(deps.checkServer).toHaveBeenCalledWith('https://tokens.example.com/tw');
+    expect(text()).toBe(CONNECTED);
+  });
+
+  it('asks before anything else is awaited, so the prompt stays inside the click', () => {
+    const { actions, deps } = setup();
+    actions.setUrlInput('https://tokens.example.com');
+    void actions.save();
+    expect(deps.requestOrigin).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not ask for 127.0.0.1 or localhost, which the manifest already covers', async () => {
+    const { actions, deps } = setup();
+    for (const url of ['http://127.0.0.1:9100', 'http://localhost:9100']) {
+      actions.setUrlInput(url);
+      await actions.save();
+    }
+    expect(deps.requestOrigin).not.toHaveBeenCalled();
+    expect(deps.checkServer).toHaveBeenCalledTimes(2);
+  });
+
+  it('explains a refusal and keeps the old URL', async () => {
+    const { actions, deps, text } = setup({ requestOrigin: async () => false });
+    actions.setUrlInput('https://tokens.example.com');
+    await actions.save();
+    expect(text()).toBe(
+      'tokenward was not allowed to reach https://tokens.example.com, so the URL was not saved. Save again and choose Allow.',
+    );
+    expect(deps.checkServer).not.toHaveBeenCalled();
+    expect(await serverUrlItem.getValue()).toBe('http://127.0.0.1:8787');
+  });
+
+  it('explains a prompt that could not be shown', async () => {
+    const { actions, text } = setup({
+      requestOrigin: () => Promise.reject(new Error('This function must be called during a user gesture')),
+    });
+    actions.setUrlInput('https://tokens.example.com');
+    await actions.save();
+    expect(text()).toBe(
+      'tokenward could not ask for access to https://tokens.example.com (This function must be called during a user gesture).',
+    );
+  });
+});
+
+describe('wired to the background', () => {
+  it('checks a real server through runtime messaging', async () => {
+    registerMessageHandlers(
+      browser.runtime.onMessage,
+      createMessageHandlers({
+        createApiClient,
+        fetch: (input, init) => fetch(input, init),
+        timeoutMs: 2_000,
+      }),
+    );
+    const server = await startLoopbackServer(versionEndpoint);
+    try {
+      const { actions, text } = setup({ checkServer: (url) => sendMessage('checkServer', { url }) });
+      actions.setUrlInput(server.url);
+      await actions.save();
+      expect(text()).toBe(CONNECTED);
+
+      const closed = await closedPortUrl();
+      actions.setUrlInput(closed);
+      await actions.save();
+      expect(text()).toBe(`The server at ${closed} is unreachable.`);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// The server URL field and its Save & check button.
+export interface ServerFormProps {
+  value: string;
+  onInput: (value: string) => void;
+  onSubmit: () => void;
+}
+
+export function ServerForm({ value, onInput, onSubmit }: ServerFormProps) {
+  return (
+    <form
+      class="server-form"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      <label for="server-url">Server URL</label>
+      <div class="row">
+        <input
+          id="server-url"
+          type="url"
+          inputMode="url"
+          spellcheck={false}
+          autocomplete="off"
+          placeholder="http://127.0.0.1:8787"
+          value={value}
+          onInput={(event) => onInput(event.currentTarget.value)}
+        />
+        <button type="submit">Save &amp; check</button>
+      </div>
+    </form>
+  );
+}

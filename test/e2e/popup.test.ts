@@ -1,0 +1,99 @@
+// The built extension in Chromium against a real tokenward server: the popup saves a URL and checks it.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPortUrl } from '../../extension/testing/loopback-server';
+import { startTestServer, type TestServer } from '../fixtures/test-server';
+
+const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshots/popup-connected.png', import.meta.url));
+// The committed screenshot changes only when asked for: UPDATE_SCREENSHOTS=1 npm run test:e2e
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+const CONNECTED = 'Connected to tokenward 0.1.0 (build 23776)';
+
+let server: TestServer;
+let profileDir: string;
+let context: BrowserContext;
+let popupUrl: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-e2e-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 360, height: 200 },
+    deviceScaleFactor: 2,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  let [worker] = context.serviceWorkers();
+  worker ??= await context.waitForEvent('serviceworker');
+  popupUrl = `chrome-extension://${new URL(worker.url()).host}/popup.html`;
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await server?.stop();
+});
+
+async function statusText(page: Page): Promise<string> {
+  return (await page.getByRole('status').textContent()) ?? '';
+}
+
+/** Waits for the status line to read `text`; on timeout the assertion shows what it said instead. */
+async function expectStatus(page: Page, text: string): Promise<void> {
+  await page
+    .waitForFunction((expected) => document.querySelector('[role=status]')?.textContent === expected, text, {
+      timeout: 10_000,
+    })
+    .catch(() => undefined);
+  expect(await statusText(page)).toBe(text);
+}
+
+async function saveServerUrl(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Server URL').fill(url);
+  await page.getByRole('button', { name: 'Save & check' }).click();
+}
+
+describe('popup', () => {
+  it('connects to a reachable server, remembers it, and reports an unreachable one', async () => {
+    const page = await context.newPage();
+    await page.goto(popupUrl);
+    // The form appears once storage has loaded; nothing was saved yet, so it shows the default.
+    expect(await page.getByLabel('Server URL').inputValue()).toBe('http://127.0.0.1:8787');
+
+    await saveServerUrl(page, server.baseUrl);
+    await expectStatus(page, CONNECTED);
+
+    // A new popup reads the saved URL back and checks it without a click.
+    await page.reload();
+    expect(await page.getByLabel('Server URL').inputValue()).toBe(server.baseUrl);
+    await expectStatus(page, CONNECTED);
+    if (UPDATE_SCREENSHOTS) {
+      await mkdir(dirname(SCREENSHOT), { recursive: true });
+      await page.locator('body').screenshot({ path: SCREENSHOT });
+    }
+
+    const closed = await closedPortUrl();
+    await saveServerUrl(page, closed);
+    await expectStatus(page, `The server at ${closed} is unreachable.`);
+
+    await saveServerUrl(page, 'ftp://example.com');
+    await expectStatus(page, 'The server URL must start with http:// or https://, not ftp:.');
+    await page.close();
+  });
+});
