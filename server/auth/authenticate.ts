@@ -72,8 +72,7 @@ async function verifyToken(deps: AuthDeps, value: string): Promise<Authenticated
   if (!isWellFormedTokenValue(value)) throw unauthorized();
   const found = await deps.store.findTokenByDigest(digestTokenValue(value));
   const now = epochSeconds(deps.clock);
-  if (!found || !found.token.enabled || now >= found.token.expiresAt || !found.owner.enabled)
-    throw unauthorized();
+  if (!found?.token.enabled || now >= found.token.expiresAt || !found.owner.enabled) throw unauthorized();
   const { token, owner } = found;
   if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
     setImmediate(() => {

@@ -611,7 +611,7 @@ describe('POST /fmerest/v3/tokens/{user}/{name}/duplicate', () => {
       expirationTimeout: 60,
     });
     const res = await t.app.request(
-      path('admin', 'original') + '/duplicate',
+      `${path('admin', 'original')}/duplicate`,
       jsonInit('POST', adminBasic, { name: 'copy' }),
     );
     expect(res.status).toBe(201);
@@ -638,7 +638,7 @@ describe('POST /fmerest/v3/tokens/{user}/{name}/duplicate', () => {
       CreatedTokenSchema,
       await (
         await t.app.request(
-          path('admin', 'expired one') + '/duplicate',
+          `${path('admin', 'expired one')}/duplicate`,
           jsonInit('POST', adminBasic, {
             name: 'fresh',
             description: 'new',
@@ -660,16 +660,16 @@ describe('POST /fmerest/v3/tokens/{user}/{name}/duplicate', () => {
     await create({ name: 'a' });
     await create({ name: 'b' });
     const taken = await t.app.request(
-      path('admin', 'a') + '/duplicate',
+      `${path('admin', 'a')}/duplicate`,
       jsonInit('POST', adminBasic, { name: 'b' }),
     );
     expect(taken.status).toBe(409);
     const missing = await t.app.request(
-      path('admin', 'zzz') + '/duplicate',
+      `${path('admin', 'zzz')}/duplicate`,
       jsonInit('POST', adminBasic, { name: 'c' }),
     );
     expect(missing.status).toBe(404);
-    const noName = await t.app.request(path('admin', 'a') + '/duplicate', jsonInit('POST', adminBasic, {}));
+    const noName = await t.app.request(`${path('admin', 'a')}/duplicate`, jsonInit('POST', adminBasic, {}));
     expect(noName.status).toBe(422);
   });
 });
