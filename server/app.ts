@@ -2,11 +2,15 @@
 import { Hono } from 'hono';
 import { createAuthenticate } from './auth/authenticate';
 import type { PasswordHasher } from './auth/password';
+import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
 import type { Logger } from './logger';
 import { createRequestLog } from './request-log';
 import { createInfoRoutes } from './routes/info';
+import { createSessionRoutes } from './routes/session';
+import { createTokenServiceRoutes } from './routes/token-service';
 import { createTokenRoutes } from './routes/tokens';
+import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
 import type { Clock } from './time';
 import { createTokenService } from './tokens/token-service';
@@ -16,6 +20,7 @@ export interface AppDeps {
   clock: Clock;
   passwords: PasswordHasher;
   log: Logger;
+  sessionPolicy: SessionPolicy;
   /** Log one line per request (never with headers or query strings). */
   logRequests?: boolean;
 }
@@ -25,7 +30,10 @@ export function createApp(deps: AppDeps) {
   const authenticate = createAuthenticate(deps);
   if (deps.logRequests) app.use(createRequestLog(deps.log));
 
+  const sessions = createSessionService(deps);
   app.route('/', createInfoRoutes({ ...deps, authenticate }));
+  app.route('/', createTokenServiceRoutes({ ...deps, sessions }));
+  app.route('/fmerest/v3', createSessionRoutes({ ...deps, sessions, authenticate }));
   app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens: createTokenService(deps), authenticate }));
 
   const handleError = createErrorHandler(deps.log);

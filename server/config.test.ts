@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       sqlitePath: './data/tokenward.sqlite',
       adminPassword: undefined,
       logRequests: true,
+      sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
+      cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
     });
   });
 
@@ -19,6 +21,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'sqlite:/var/lib/tokenward/db.sqlite',
       ADMIN_PASSWORD: 'a long password',
       LOG_REQUESTS: 'false',
+      SESSION_MINUTES: '15',
+      SESSION_RENEW_MINUTES: '2.5',
+      SESSION_MAX_HOURS: '8',
+      APIDOC_TOKEN_MINUTES: '10',
+      CLEANUP_INTERVAL_MINUTES: '0.5',
+      CLEANUP_AFTER_DAYS: '1',
     });
     expect(config).toEqual({
       port: 9000,
@@ -26,6 +34,8 @@ describe('loadConfig', () => {
       sqlitePath: '/var/lib/tokenward/db.sqlite',
       adminPassword: 'a long password',
       logRequests: false,
+      sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
+      cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
     });
   });
 
@@ -35,6 +45,8 @@ describe('loadConfig', () => {
     [{ HOST: '' }, 'HOST: must not be empty'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be sqlite:<path>'],
     [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: must be at least 8 characters'],
+    [{ SESSION_MINUTES: 'half an hour' }, 'SESSION_MINUTES: must be a positive number'],
+    [{ CLEANUP_AFTER_DAYS: '0' }, 'CLEANUP_AFTER_DAYS: must be more than 0'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

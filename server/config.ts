@@ -16,6 +16,18 @@ const DatabaseUrlSchema = v.pipe(
   ),
 );
 
+function positiveNumber(fallback: string) {
+  return v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(\.\d+)?$/, 'must be a positive number'),
+      v.transform(Number),
+      v.minValue(0.001, 'must be more than 0'),
+    ),
+    fallback,
+  );
+}
+
 const EnvSchema = v.object({
   PORT: v.optional(PortSchema, '8787'),
   HOST: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty')), '127.0.0.1'),
@@ -24,7 +36,30 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(1024, 'is too long')),
   ),
   LOG_REQUESTS: v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'true'),
+  SESSION_MINUTES: positiveNumber('30'),
+  SESSION_RENEW_MINUTES: positiveNumber('5'),
+  SESSION_MAX_HOURS: positiveNumber('12'),
+  APIDOC_TOKEN_MINUTES: positiveNumber('60'),
+  CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
+  CLEANUP_AFTER_DAYS: positiveNumber('7'),
 });
+
+/** Lifetimes of session tokens, in seconds (SPEC §1.2). */
+export interface SessionPolicy {
+  /** A web session lasts this long from sign-in, and from each renewal. */
+  webSeconds: number;
+  /** A request made when less than this remains renews a web session. */
+  renewWindowSeconds: number;
+  /** No renewal reaches past this long after sign-in. */
+  maxWebSeconds: number;
+  apidocSeconds: number;
+}
+
+export interface CleanupPolicy {
+  intervalMs: number;
+  /** Session tokens are deleted this long after they expired. */
+  afterSeconds: number;
+}
 
 export interface Config {
   port: number;
@@ -33,6 +68,8 @@ export interface Config {
   sqlitePath: string;
   adminPassword: string | undefined;
   logRequests: boolean;
+  sessions: SessionPolicy;
+  cleanup: CleanupPolicy;
 }
 
 export class ConfigError extends Error {
@@ -45,12 +82,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = result.issues.map((issue) => `  ${v.getDotPath(issue) ?? 'environment'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const { PORT, HOST, DATABASE_URL, ADMIN_PASSWORD, LOG_REQUESTS } = result.output;
+  const env_ = result.output;
+  const { PORT, HOST, DATABASE_URL, ADMIN_PASSWORD, LOG_REQUESTS } = env_;
   return {
     port: PORT,
     host: HOST,
     sqlitePath: DATABASE_URL.slice('sqlite:'.length),
     adminPassword: ADMIN_PASSWORD,
     logRequests: LOG_REQUESTS === 'true',
+    sessions: {
+      webSeconds: Math.round(env_.SESSION_MINUTES * 60),
+      renewWindowSeconds: Math.round(env_.SESSION_RENEW_MINUTES * 60),
+      maxWebSeconds: Math.round(env_.SESSION_MAX_HOURS * 3600),
+      apidocSeconds: Math.round(env_.APIDOC_TOKEN_MINUTES * 60),
+    },
+    cleanup: {
+      intervalMs: Math.round(env_.CLEANUP_INTERVAL_MINUTES * 60_000),
+      afterSeconds: Math.round(env_.CLEANUP_AFTER_DAYS * 86400),
+    },
   };
 }

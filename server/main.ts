@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { openSqliteStore } from './store/sqlite-store';
 import { StoreOpenError } from './store/store';
+import { createCleanupTask } from './tasks/cleanup';
 import { systemClock } from './time';
 
 const log = createConsoleLogger();
@@ -21,7 +22,16 @@ async function main(): Promise<void> {
     { store, passwords, clock: systemClock },
     config.adminPassword,
   );
-  const app = createApp({ store, clock: systemClock, passwords, log, logRequests: config.logRequests });
+  const app = createApp({
+    store,
+    clock: systemClock,
+    passwords,
+    log,
+    sessionPolicy: config.sessions,
+    logRequests: config.logRequests,
+  });
+  const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });
+  cleanup.start();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -37,6 +47,7 @@ async function main(): Promise<void> {
   });
 
   const stop = () => {
+    cleanup.stop();
     server.close(() => void store.close().finally(() => process.exit(0)));
   };
   process.on('SIGINT', stop);

@@ -23,3 +23,52 @@ export function isKnownPermission(permission: string): boolean {
   if (!general) return false;
   return LEVELS_BY_CATEGORY.get(general[1] as string)?.includes(general[2] as string) ?? false;
 }
+
+const ALL_REPOSITORIES = 'repository/*';
+
+function levelsOf(category: keyof typeof GENERAL_CATEGORIES, levels: readonly string[]): string[] {
+  return levels.map((level) => `${category}:${level}`);
+}
+
+const everyGeneralPermission = Object.entries(GENERAL_CATEGORIES).flatMap(([category, levels]) =>
+  levels.map((level) => `${category}:${level}`),
+);
+
+/** The built-in roles of SPEC §4. */
+export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  fmeadmin: [...everyGeneralPermission, ...REPOSITORY_LEVELS.map((level) => `${ALL_REPOSITORIES}:${level}`)],
+  fmeauthor: [
+    ...levelsOf('repositories', ['access', 'create']),
+    ...['read', 'write', 'run', 'download'].map((level) => `${ALL_REPOSITORIES}:${level}`),
+    'runworkspace:access',
+    'jobs:access',
+    ...levelsOf('automations', ['access', 'create']),
+    ...levelsOf('schedules', ['access', 'create']),
+    'resources:access',
+  ],
+  fmeuser: [
+    'repositories:access',
+    ...['read', 'run', 'download'].map((level) => `${ALL_REPOSITORIES}:${level}`),
+    'runworkspace:access',
+    'jobs:access',
+    'resources:access',
+  ],
+  fmeguest: [
+    'repositories:access',
+    'repository/Samples:read',
+    'repository/Samples:run',
+    'runworkspace:access',
+  ],
+};
+
+/** Every permission the roles grant, sorted, without repeats; unknown roles grant nothing. */
+export function permissionsOfRoles(roles: readonly string[]): string[] {
+  return [...new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []))].sort();
+}
+
+/** True when `held` grants `permission`; `repository/*:<level>` grants that level on every repository. */
+export function holdsPermission(held: readonly string[], permission: string): boolean {
+  if (held.includes(permission)) return true;
+  const item = REPOSITORY_PERMISSION.exec(permission);
+  return item !== null && held.includes(`${ALL_REPOSITORIES}:${item[2]}`);
+}

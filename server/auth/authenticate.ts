@@ -2,8 +2,10 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
+import type { SessionPolicy } from '../config';
 import { apiError, unauthorized } from '../errors';
 import type { Logger } from '../logger';
+import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, TokenRecord, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CredentialSources, parseCredentials } from './credentials';
@@ -23,6 +25,7 @@ export interface AuthDeps {
   clock: Clock;
   passwords: PasswordHasher;
   log: Logger;
+  sessionPolicy: SessionPolicy;
 }
 
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
@@ -81,10 +84,19 @@ async function verifyToken(deps: AuthDeps, value: string): Promise<Authenticated
       });
     });
   }
-  return { user: owner, token };
+  const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
+  if (renewed === undefined) return { user: owner, token };
+  // Awaited: the renewal is stored before the client is told it may go on.
+  await deps.store.updateToken(token.id, { expiresAt: renewed });
+  return { user: owner, token: { ...token, expiresAt: renewed } };
 }
 
-async function verifyPassword(deps: AuthDeps, name: string, password: string): Promise<UserRecord> {
+/** The enabled user with this name and password; 401 otherwise, after the same hashing work. */
+export async function verifyPassword(
+  deps: Pick<AuthDeps, 'store' | 'passwords'>,
+  name: string,
+  password: string,
+): Promise<UserRecord> {
   const user = await deps.store.findUserByName(name);
   const matches = await deps.passwords.verify(user?.passwordHash, password);
   if (!user || !matches || !user.enabled) throw unauthorized();

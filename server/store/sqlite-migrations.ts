@@ -26,4 +26,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      UNIQUE (user_id, name)
    ) STRICT;
    CREATE INDEX tokens_by_owner ON tokens (user_id, created_at DESC, id DESC);`,
+  // The cleanup task finds expired session tokens without scanning every token.
+  `CREATE INDEX tokens_by_type_expiry ON tokens (type, expires_at);`,
 ];

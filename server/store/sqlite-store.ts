@@ -125,6 +125,10 @@ export function openSqliteStore(path: string): Store {
        FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?`,
     ),
     deleteToken: db.prepare('DELETE FROM tokens WHERE id = ?'),
+    deleteExpiredSessions: db.prepare(
+      `DELETE FROM tokens WHERE id IN (
+         SELECT id FROM tokens WHERE type = 'SESSION' AND expires_at <= ? LIMIT ?)`,
+    ),
     markUsed: db.prepare(
       'UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
     ),
@@ -214,7 +218,8 @@ export function openSqliteStore(path: string): Store {
       }),
     updateToken: async (id, patch: TokenPatch) =>
       guard(() => {
-        const columns: Record<string, unknown> = { saved_at: patch.savedAt };
+        const columns: Record<string, unknown> = {};
+        if (patch.savedAt !== undefined) columns.saved_at = patch.savedAt;
         if (patch.description !== undefined) columns.description = patch.description;
         if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
         if (patch.restricted !== undefined) columns.restricted = patch.restricted ? 1 : 0;
@@ -228,6 +233,8 @@ export function openSqliteStore(path: string): Store {
       }),
     deleteToken: async (id) => guard(() => statements.deleteToken.run(id).changes === 1),
     markTokenUsed: async (id, at) => guard(() => void statements.markUsed.run(at, id, at)),
+    deleteExpiredSessionTokens: async (expiredBefore, limit) =>
+      guard(() => statements.deleteExpiredSessions.run(expiredBefore, limit).changes),
   };
 }
 

@@ -177,6 +177,9 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         savedAt: 3000,
       });
       expect(await store.updateToken(99999, { savedAt: 1 })).toBe(false);
+      // A renewal moves the expiry without touching savedAt.
+      await store.updateToken(created.id, { expiresAt: 9500 });
+      expect((await store.findToken(alice.id, 't'))?.savedAt).toBe(3000);
     });
 
     it('deletes a token so that its digest no longer resolves', async () => {
@@ -185,6 +188,23 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.deleteToken(created.id)).toBe(false);
       expect(await store.findTokenByDigest(created.digest)).toBeUndefined();
       expect(await store.findToken(alice.id, 't')).toBeUndefined();
+    });
+
+    it('deletes expired session tokens in batches and never an API token', async () => {
+      await store.createToken(token(alice.id, 'api, long expired', { expiresAt: 100 }));
+      for (let i = 0; i < 5; i++) {
+        await store.createToken(
+          token(alice.id, `old session ${i}`, { type: 'SESSION', source: 'web', expiresAt: 100 + i }),
+        );
+      }
+      await store.createToken(
+        token(alice.id, 'recent session', { type: 'SESSION', source: 'web', expiresAt: 900 }),
+      );
+      expect(await store.deleteExpiredSessionTokens(500, 3)).toBe(3);
+      expect(await store.deleteExpiredSessionTokens(500, 3)).toBe(2);
+      expect(await store.deleteExpiredSessionTokens(500, 3)).toBe(0);
+      const left = await store.listTokens({ userId: alice.id, now: 0, limit: -1, offset: 0 });
+      expect(left.items.map((t) => t.name).sort()).toEqual(['api, long expired', 'recent session']);
     });
 
     it('records the last use and never moves it backwards', async () => {

@@ -37,11 +37,10 @@ export interface TokenRecord {
 
 export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
 
+/** `savedAt` moves when a person edits the token, not when a session renews itself. */
 export type TokenPatch = Partial<
-  Pick<TokenRecord, 'description' | 'enabled' | 'restricted' | 'permissions' | 'expiresAt'>
-> & {
-  savedAt: number;
-};
+  Pick<TokenRecord, 'description' | 'enabled' | 'restricted' | 'permissions' | 'expiresAt' | 'savedAt'>
+>;
 
 export interface TokenQuery {
   userId: number;
@@ -82,6 +81,8 @@ export interface Store {
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;
   markTokenUsed(id: number, at: number): Promise<void>;
+  /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */
+  deleteExpiredSessionTokens(expiredBefore: number, limit: number): Promise<number>;
 }
 
 export class NameTakenError extends Error {

@@ -58,6 +58,25 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
     return record;
   }
 
+  /** A session token can only be switched on or off, and only while it is valid (SPEC §1.2). */
+  async function updateSession(record: TokenRecord, body: UpdateTokenInput, now: number): Promise<void> {
+    const fields = Object.keys(body).filter((field) => field !== 'enabled');
+    if (fields.length > 0) {
+      throw apiError(
+        409,
+        'CONFLICT',
+        `Session tokens can only be enabled or disabled, not given ${fields.join(', ')}.`,
+      );
+    }
+    if (now >= record.expiresAt) {
+      throw apiError(409, 'CONFLICT', 'This session token has expired: it can only be removed.');
+    }
+    if (body.enabled === undefined) return;
+    if (!(await store.updateToken(record.id, { enabled: body.enabled, savedAt: now }))) {
+      throw tokenGone(record.owner, record.name);
+    }
+  }
+
   return {
     async list(caller: Authenticated, query: ListTokensInput): Promise<TokenList> {
       if (query.user !== undefined && query.user !== caller.user.name) throw forbiddenForOthers();
@@ -110,6 +129,7 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
     async update(caller: Authenticated, owner: string, name: string, body: UpdateTokenInput): Promise<void> {
       const record = await findOwnToken(caller, owner, name);
       const now = epochSeconds(clock);
+      if (record.type === 'SESSION') return updateSession(record, body, now);
       const expiresAt = resolveExpiration(body, now);
       if (body.enabled === true && expiresAt === undefined && now >= record.expiresAt) {
         throw validationFailed({
@@ -131,7 +151,7 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
         patch.restricted = restricted;
         patch.permissions = restricted ? normalizePermissions(body.permissions ?? record.permissions) : [];
       }
-      if (Object.keys(patch).length === 1) return;
+      if (Object.keys(patch).length === 1) return; // nothing but savedAt: an empty update
       if (!(await store.updateToken(record.id, patch))) throw tokenGone(owner, name);
     },
 

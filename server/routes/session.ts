@@ -1,0 +1,66 @@
+// Signing in and out, and who am I: POST /login, POST /logout, GET /security/me.
+import { Hono } from 'hono';
+import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
+import { type AuthDeps, type AuthEnv, type Authenticate, verifyPassword } from '../auth/authenticate';
+import { parseCredentials } from '../auth/credentials';
+import { effectivePermissions } from '../auth/permissions';
+import { unauthorized } from '../errors';
+import type { SessionService } from '../sessions/session-service';
+import { toApiDate } from '../time';
+import { query, readJsonBody } from '../validation';
+
+export interface SessionRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords'> {
+  sessions: SessionService;
+  authenticate: Authenticate;
+}
+
+export function createSessionRoutes(deps: SessionRoutesDeps) {
+  const { sessions, authenticate } = deps;
+  const routes = new Hono<AuthEnv>();
+
+  // Basic auth (kind in the query) or a JSON body {user, password, kind}. A token cannot sign in.
+  routes.post('/login', query(LoginQuerySchema), async (c) => {
+    const authorization = c.req.header('Authorization');
+    let credentials: { user: string; password: string; kind: 'web' | 'apidoc' };
+    if (authorization !== undefined) {
+      const parsed = parseCredentials({ authorization, urlTokens: [] });
+      if (parsed.kind !== 'basic') throw unauthorized();
+      credentials = {
+        user: parsed.user,
+        password: parsed.password,
+        kind: c.req.valid('query').kind ?? 'web',
+      };
+    } else {
+      const body = await readJsonBody(c, LoginBodySchema);
+      credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
+    }
+    const user = await verifyPassword(deps, credentials.user, credentials.password);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await sessions.signIn(user, credentials.kind), 201);
+  });
+
+  routes.post('/logout', authenticate, async (c) => {
+    await sessions.signOut(c.var.auth);
+    return c.body(null, 204);
+  });
+
+  routes.get('/security/me', authenticate, (c) => {
+    const { user, token } = c.var.auth;
+    const me: Me = {
+      user: user.name,
+      roles: user.roles,
+      permissions: effectivePermissions(user, token),
+      token: token
+        ? {
+            name: token.name,
+            type: token.type,
+            source: token.source,
+            expirationDate: toApiDate(token.expiresAt),
+          }
+        : null,
+    };
+    return c.json(me);
+  });
+
+  return routes;
+}

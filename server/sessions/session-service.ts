@@ -1,0 +1,81 @@
+// Session tokens: issued by signing in (web, apidoc) or by the legacy token service, ended by logout.
+import { randomBytes } from 'node:crypto';
+import type { SessionToken } from '../../shared/schemas/session';
+import type { TokenSource } from '../../shared/schemas/token';
+import { createTokenValue } from '../../shared/token-format';
+import type { Authenticated } from '../auth/authenticate';
+import { digestTokenValue } from '../auth/digest';
+import type { SessionPolicy } from '../config';
+import { apiError } from '../errors';
+import { NameTakenError, type Store, type UserRecord } from '../store/store';
+import { type Clock, epochSeconds, toApiDate } from '../time';
+
+export interface SessionServiceDeps {
+  store: Store;
+  clock: Clock;
+  sessionPolicy: SessionPolicy;
+}
+
+type SessionSource = Exclude<TokenSource, 'api'>;
+
+export function createSessionService({ store, clock, sessionPolicy }: SessionServiceDeps) {
+  async function issue(
+    user: UserRecord,
+    source: SessionSource,
+    lifetimeSeconds: number,
+  ): Promise<SessionToken> {
+    const now = epochSeconds(clock);
+    const value = createTokenValue();
+    // The name is random but not derived from the value, which must stay secret.
+    for (let attempt = 1; ; attempt++) {
+      const name = `${source} session ${randomBytes(4).toString('hex')}`;
+      try {
+        const record = await store.createToken({
+          userId: user.id,
+          name,
+          description: '',
+          type: 'SESSION',
+          source,
+          digest: digestTokenValue(value),
+          enabled: true,
+          restricted: false,
+          permissions: [],
+          createdAt: now,
+          savedAt: now,
+          expiresAt: now + lifetimeSeconds,
+        });
+        return {
+          token: value,
+          name: record.name,
+          user: user.name,
+          type: 'SESSION',
+          source,
+          expirationDate: toApiDate(record.expiresAt),
+        };
+      } catch (error) {
+        if (!(error instanceof NameTakenError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  return {
+    /** A `web` session (sliding) or an `apidoc` one (fixed), for a user whose password was checked. */
+    signIn(user: UserRecord, kind: 'web' | 'apidoc'): Promise<SessionToken> {
+      return issue(user, kind, kind === 'web' ? sessionPolicy.webSeconds : sessionPolicy.apidocSeconds);
+    },
+
+    /** The legacy token service's fixed-lifetime session token. */
+    issueServiceToken(user: UserRecord, lifetimeSeconds: number): Promise<SessionToken> {
+      return issue(user, 'tokenservice', lifetimeSeconds);
+    },
+
+    async signOut(caller: Authenticated): Promise<void> {
+      if (caller.token?.type !== 'SESSION') {
+        throw apiError(400, 'BAD_REQUEST', 'Sign out with the session token you signed in with.');
+      }
+      await store.deleteToken(caller.token.id);
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;
