@@ -1,0 +1,298 @@
+// The OpenAPI document matches the routes the app serves and carries the constraints of the valibot schemas.
+import * as v from 'valibot';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_ERROR_CODES } from '../../shared/errors';
+import { TOKEN_NAME_MAX } from '../../shared/schemas/token';
+import { createTestApp } from '../../test/fixtures/test-app';
+import type { ApiOperation } from './api-operation';
+import { buildOpenApiDocument } from './openapi-document';
+import { API_OPERATIONS, COMPONENT_SCHEMAS, UNDOCUMENTED_ROUTES } from './operations';
+
+type TestApp = Awaited<ReturnType<typeof createTestApp>>['app'];
+
+/** The value at `keys` inside parsed JSON, or undefined when any step is missing. */
+function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return current;
+}
+
+/** Follows a local `$ref` (JSON Pointer) inside the document; other values are returned as they are. */
+function deref(doc: unknown, schema: unknown): unknown {
+  const ref = at(schema, '$ref');
+  if (typeof ref !== 'string') return schema;
+  expect(ref.startsWith('#/')).toBe(true);
+  const keys = ref
+    .slice(2)
+    .split('/')
+    .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return at(doc, ...keys);
+}
+
+function collectRefs(value: unknown, refs: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) collectRefs(item, refs);
+  else if (typeof value === 'object' && value !== null)
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$ref' && typeof item === 'string') refs.push(item);
+      else collectRefs(item, refs);
+    }
+  return refs;
+}
+
+/** Hono's routes as "METHOD /openapi/{template}", without middleware (ALL) entries. */
+function servedRoutes(app: TestApp): string[] {
+  const routes = app.routes
+    .filter((route) => route.method !== 'ALL')
+    .map((route) => `${route.method} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`);
+  return [...new Set(routes)].sort();
+}
+
+function documentedRoutes(): string[] {
+  return [...API_OPERATIONS, ...UNDOCUMENTED_ROUTES].map((route) => `${route.method} ${route.path}`).sort();
+}
+
+let app: TestApp;
+let doc: unknown;
+
+beforeAll(async () => {
+  ({ app } = await createTestApp());
+  const res = await app.request('/fmerest/v3/openapi.json');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+  doc = await res.json();
+});
+
+describe('the operation table', () => {
+  it('documents every route the app serves, and only those', () => {
+    expect(documentedRoutes()).toEqual(servedRoutes(app));
+  });
+
+  it('lists each route once', () => {
+    const routes = documentedRoutes();
+    expect(new Set(routes).size).toBe(routes.length);
+  });
+});
+
+describe('GET /fmerest/v3/openapi.json', () => {
+  it('is an OpenAPI 3.1 document served without credentials', () => {
+    expect(at(doc, 'openapi')).toBe('3.1.0');
+    // OpenAPI 3.1's default dialect is JSON Schema 2020-12, what the converter targets; Swagger UI rejects any other.
+    expect(at(doc, 'jsonSchemaDialect')).toBeUndefined();
+    expect(at(doc, 'info', 'title')).toBe('tokenward API');
+    expect(at(doc, 'info', 'version')).toBe('tokenward 0.1.0');
+  });
+
+  it('has one operation per table row, with its operationId', () => {
+    for (const operation of API_OPERATIONS)
+      expect(at(doc, 'paths', operation.path, operation.method.toLowerCase(), 'operationId')).toBe(
+        operation.operationId,
+      );
+  });
+
+  it('resolves every $ref, and none points at a $defs the document does not have', () => {
+    const refs = collectRefs(doc);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(deref(doc, { $ref: ref }), ref).toBeTypeOf('object');
+    }
+  });
+
+  it('carries the create-token body rules from CreateTokenBodySchema', () => {
+    const body = deref(
+      doc,
+      at(doc, 'paths', '/fmerest/v3/tokens', 'post', 'requestBody', 'content', 'application/json', 'schema'),
+    );
+    expect(at(doc, 'paths', '/fmerest/v3/tokens', 'post', 'requestBody', 'required')).toBe(true);
+    expect(at(body, 'type')).toBe('object');
+    expect(at(body, 'additionalProperties')).toBe(false);
+    expect(at(body, 'required')).toEqual(['name']);
+    expect(at(body, 'properties', 'name')).toEqual({
+      type: 'string',
+      minLength: 1,
+      maxLength: TOKEN_NAME_MAX,
+    });
+    expect(at(body, 'properties', 'description', 'maxLength')).toBe(1024);
+    expect(at(body, 'properties', 'expirationTimeout')).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(at(body, 'properties', 'expirationDate', 'format')).toBe('date-time');
+    expect(at(body, 'properties', 'permissions', 'maxItems')).toBe(200);
+  });
+
+  it('turns the list query schema into query parameters, as the strings they are sent as', () => {
+    const parameters = at(doc, 'paths', '/fmerest/v3/tokens', 'get', 'parameters');
+    expect(Array.isArray(parameters)).toBe(true);
+    const limit = Array.isArray(parameters) ? parameters.find((p) => at(p, 'name') === 'limit') : undefined;
+    expect(limit).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'string', pattern: '^-?\\d{1,9}$' },
+      description: 'How many tokens to return; -1 for all.',
+    });
+    const names = Array.isArray(parameters) ? parameters.map((p) => at(p, 'name')) : [];
+    expect(names).toEqual(['limit', 'offset', 'type', 'status', 'user']);
+    const type = Array.isArray(parameters) ? parameters.find((p) => at(p, 'name') === 'type') : undefined;
+    expect(at(type, 'schema', 'enum')).toEqual(['USER', 'SESSION']);
+  });
+
+  it('makes {user} and {name} required path parameters', () => {
+    const parameters = at(doc, 'paths', '/fmerest/v3/tokens/{user}/{name}', 'put', 'parameters');
+    expect(parameters).toEqual([
+      {
+        name: 'user',
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description: 'The user who owns the token.',
+      },
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description: 'The token name.',
+      },
+    ]);
+  });
+
+  it('answers errors with the shared error body, whose codes are the closed set', () => {
+    const unauthorized = at(doc, 'paths', '/fmerest/v3/tokens', 'get', 'responses', '401');
+    expect(at(unauthorized, 'content', 'application/json', 'schema')).toEqual({
+      $ref: '#/components/schemas/ErrorBody',
+    });
+    const errorBody = at(doc, 'components', 'schemas', 'ErrorBody');
+    expect(at(errorBody, 'required')).toEqual(['message', 'code']);
+    expect(at(errorBody, 'properties', 'code', 'enum')).toEqual([...SERVER_ERROR_CODES]);
+  });
+
+  it('describes responses with the schemas the server answers with', () => {
+    const list = at(
+      doc,
+      'paths',
+      '/fmerest/v3/tokens',
+      'get',
+      'responses',
+      '200',
+      'content',
+      'application/json',
+    );
+    expect(list).toEqual({ schema: { $ref: '#/components/schemas/TokenList' } });
+    expect(at(doc, 'components', 'schemas', 'TokenList', 'properties', 'items', 'items')).toEqual({
+      $ref: '#/components/schemas/Token',
+    });
+    const token = at(doc, 'components', 'schemas', 'Token');
+    expect(at(token, 'required')).toContain('lastUsedDate');
+    expect(at(token, 'required')).not.toContain('permissions');
+    expect(at(token, 'properties', 'lastUsedDate', 'anyOf')).toHaveLength(2);
+    const created = at(doc, 'paths', '/fmerest/v3/tokens', 'post', 'responses', '201', 'content');
+    expect(at(created, 'application/json', 'schema')).toEqual({ $ref: '#/components/schemas/CreatedToken' });
+    expect(at(doc, 'components', 'schemas', 'CreatedToken', 'required')).toContain('token');
+  });
+
+  it('documents sign-in with the apidoc kind and the legacy token service', () => {
+    const login = at(doc, 'paths', '/fmerest/v3/login', 'post');
+    expect(
+      at(deref(doc, at(login, 'requestBody', 'content', 'application/json', 'schema')), 'properties', 'kind'),
+    ).toEqual({
+      enum: ['web', 'apidoc'],
+      type: 'string',
+    });
+    expect(at(login, 'security')).toEqual([{ basic: [] }, {}]);
+    expect(at(doc, 'components', 'schemas', 'SessionToken', 'properties', 'type')).toEqual({
+      const: 'SESSION',
+    });
+
+    const text = at(doc, 'paths', '/fmetoken/generate', 'get', 'responses', '200', 'content');
+    expect(Object.keys(Object(text))).toEqual(['text/plain']);
+    const form = at(doc, 'paths', '/fmetoken/service/generate.json', 'post', 'requestBody', 'content');
+    expect(at(form, 'application/x-www-form-urlencoded', 'schema', 'properties', 'timeunit', 'enum')).toEqual(
+      ['second', 'minute', 'hour', 'day'],
+    );
+    expect(at(doc, 'paths', '/fmetoken/', 'get', 'responses', '200', 'content', 'text/html')).toBeDefined();
+  });
+
+  it('documents forward authentication: repeated permission, X-Original-URI, and the X-Auth answer headers', () => {
+    const verify = at(doc, 'paths', '/auth/verify', 'get');
+    const parameters = at(verify, 'parameters');
+    expect(parameters).toEqual([
+      {
+        name: 'permission',
+        in: 'query',
+        required: false,
+        schema: { type: 'array', items: { type: 'string' } },
+        description: 'A permission the caller must hold; repeat for several.',
+      },
+      expect.objectContaining({ name: 'X-Original-URI', in: 'header', required: false }),
+    ]);
+    expect(Object.keys(Object(at(verify, 'responses', '204', 'headers')))).toEqual([
+      'X-Auth-User',
+      'X-Auth-Token-Name',
+      'X-Auth-Token-Type',
+    ]);
+    expect(at(verify, 'responses', '403', 'content', 'application/json', 'schema')).toEqual({
+      $ref: '#/components/schemas/ErrorBody',
+    });
+  });
+
+  it('declares the fmetoken and Basic schemes and uses them where credentials are needed', () => {
+    expect(at(doc, 'components', 'securitySchemes', 'fmetoken')).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+    });
+    expect(at(doc, 'components', 'securitySchemes', 'basic')).toMatchObject({
+      type: 'http',
+      scheme: 'basic',
+    });
+    expect(at(doc, 'paths', '/fmerest/v3/tokens', 'get', 'security')).toEqual([
+      { fmetoken: [] },
+      { basic: [] },
+    ]);
+    expect(at(doc, 'paths', '/fmeinfo/version', 'get', 'security')).toEqual([]);
+  });
+});
+
+describe('buildOpenApiDocument', () => {
+  const ping: ApiOperation = {
+    operationId: 'ping',
+    method: 'GET',
+    path: '/ping/{id}',
+    summary: 'Ping',
+    tag: 'Test',
+    security: 'none',
+    query: v.object({ verbose: v.optional(v.picklist(['yes'])), since: v.string() }),
+    responses: { 204: { description: 'Pong.' } },
+  };
+
+  it('marks the query parameters the object schema requires', () => {
+    const built = buildOpenApiDocument({ operations: [ping], components: {}, version: '1' });
+    expect(at(built, 'paths', '/ping/{id}', 'get', 'parameters')).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'verbose', in: 'query', required: false, schema: { enum: ['yes'], type: 'string' } },
+      { name: 'since', in: 'query', required: true, schema: { type: 'string' } },
+    ]);
+  });
+
+  it('refuses a route documented twice, and a description of a parameter that does not exist', () => {
+    expect(() => buildOpenApiDocument({ operations: [ping, ping], components: {}, version: '1' })).toThrow(
+      /documented twice/,
+    );
+    const stray = { ...ping, parameters: { nmae: 'A typo.' } };
+    expect(() => buildOpenApiDocument({ operations: [stray], components: {}, version: '1' })).toThrow(
+      /"nmae" is described but is not a parameter/,
+    );
+  });
+
+  it('refuses a schema it cannot express instead of dropping the rule', () => {
+    const dated = { ...ping, query: v.object({ at: v.date() }) };
+    expect(() => buildOpenApiDocument({ operations: [dated], components: {}, version: '1' })).toThrow(/date/);
+  });
+
+  it('publishes every component the table names', () => {
+    expect(Object.keys(Object(at(doc, 'components', 'schemas'))).sort()).toEqual(
+      Object.keys(COMPONENT_SCHEMAS).sort(),
+    );
+  });
+});
