@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       logRequests: true,
       sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
+      itemMaxBytes: 10_485_760,
     });
   });
 
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
       logRequests: false,
       sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
+      itemMaxBytes: 10_485_760,
     });
   });
 

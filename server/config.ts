@@ -42,6 +42,7 @@ const EnvSchema = v.object({
   APIDOC_TOKEN_MINUTES: positiveNumber('60'),
   CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
   CLEANUP_AFTER_DAYS: positiveNumber('7'),
+  ITEM_MAX_MB: positiveNumber('10'),
 });
 
 /** Lifetimes of session tokens, in seconds (SPEC §1.2). */
@@ -70,6 +71,8 @@ export interface Config {
   logRequests: boolean;
   sessions: SessionPolicy;
   cleanup: CleanupPolicy;
+  /** Largest item upload of the sample API. */
+  itemMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -100,5 +103,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       intervalMs: Math.round(env_.CLEANUP_INTERVAL_MINUTES * 60_000),
       afterSeconds: Math.round(env_.CLEANUP_AFTER_DAYS * 86400),
     },
+    itemMaxBytes: Math.round(env_.ITEM_MAX_MB * 1024 * 1024),
   };
 }

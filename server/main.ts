@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     passwords,
     log,
     sessionPolicy: config.sessions,
+    itemMaxBytes: config.itemMaxBytes,
     logRequests: config.logRequests,
   });
   const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });

@@ -1,4 +1,5 @@
-// The permission catalogue of SPEC §4: categories, their levels, and the item-level repository form.
+// The permission catalogue of SPEC §4 as data: categories, levels, labels, dependencies, and the built-in roles.
+import type { PermissionCatalogue } from './schemas/permissions';
 export const GENERAL_CATEGORIES = {
   repositories: ['access', 'create', 'manage'],
   runworkspace: ['access'],
@@ -11,9 +12,31 @@ export const GENERAL_CATEGORIES = {
 
 export const REPOSITORY_LEVELS = ['read', 'write', 'run', 'download', 'manage'] as const;
 
+export const CATEGORY_LABELS: Record<keyof typeof GENERAL_CATEGORIES | 'repository', string> = {
+  repositories: 'Repositories',
+  repository: 'Repository',
+  runworkspace: 'Run Workspace',
+  jobs: 'Jobs',
+  automations: 'Automations',
+  schedules: 'Schedules',
+  resources: 'Resources',
+  usermanagement: 'User Management',
+};
+
+export const LEVEL_LABELS: Record<string, string> = {
+  access: 'Access',
+  create: 'Create',
+  manage: 'Manage',
+  read: 'Read',
+  write: 'Write',
+  run: 'Run',
+  download: 'Download',
+};
+
 const REPOSITORY_PERMISSION = /^repository\/([^:/]{1,128}):([a-z]+)$/;
-const LEVELS_BY_CATEGORY = new Map<string, readonly string[]>(Object.entries(GENERAL_CATEGORIES));
 const GENERAL_PERMISSION = /^([a-z]+):([a-z]+)$/;
+const LEVELS_BY_CATEGORY = new Map<string, readonly string[]>(Object.entries(GENERAL_CATEGORIES));
+const ALL_REPOSITORIES = 'repository/*';
 
 /** True for `<category>:<level>` or `repository/<name|*>:<level>` naming a level that exists. */
 export function isKnownPermission(permission: string): boolean {
@@ -24,7 +47,42 @@ export function isKnownPermission(permission: string): boolean {
   return LEVELS_BY_CATEGORY.get(general[1] as string)?.includes(general[2] as string) ?? false;
 }
 
-const ALL_REPOSITORIES = 'repository/*';
+/** The permissions `permission` directly depends on (SPEC §4). */
+export function directDependencies(permission: string): string[] {
+  const item = REPOSITORY_PERMISSION.exec(permission);
+  if (item) {
+    const [, repository, level] = item;
+    const needs = ['repositories:access'];
+    if (level !== 'read') needs.push(`repository/${repository}:read`);
+    if (level === 'run') needs.push('runworkspace:access');
+    return needs;
+  }
+  const general = GENERAL_PERMISSION.exec(permission);
+  if (!general) return [];
+  const [, category, level] = general;
+  const needs: string[] = [];
+  if (category === 'automations' || category === 'schedules')
+    needs.push('repositories:access', 'runworkspace:access');
+  if (level !== 'access' && LEVELS_BY_CATEGORY.get(category as string)?.includes('access'))
+    needs.push(`${category}:access`);
+  return needs;
+}
+
+/** Everything the given permissions depend on, transitively, that they do not already grant; sorted. */
+export function missingDependencies(permissions: readonly string[]): string[] {
+  const granted = [...permissions];
+  const missing = new Set<string>();
+  const queue = [...permissions];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const needed of directDependencies(next)) {
+      if (holdsPermission(granted, needed) || missing.has(needed)) continue;
+      missing.add(needed);
+      granted.push(needed);
+      queue.push(needed);
+    }
+  }
+  return [...missing].sort();
+}
 
 function levelsOf(category: keyof typeof GENERAL_CATEGORIES, levels: readonly string[]): string[] {
   return levels.map((level) => `${category}:${level}`);
@@ -61,6 +119,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
+export const ROLE_NAMES = Object.keys(ROLE_PERMISSIONS);
+
 /** Every permission the roles grant, sorted, without repeats; unknown roles grant nothing. */
 export function permissionsOfRoles(roles: readonly string[]): string[] {
   return [...new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []))].sort();
@@ -71,4 +131,34 @@ export function holdsPermission(held: readonly string[], permission: string): bo
   if (held.includes(permission)) return true;
   const item = REPOSITORY_PERMISSION.exec(permission);
   return item !== null && held.includes(`${ALL_REPOSITORIES}:${item[2]}`);
+}
+
+/** The catalogue as served by GET /fmerest/v3/security/permissions, built from the data above. */
+export function describeCatalogue(): PermissionCatalogue {
+  const general = Object.entries(GENERAL_CATEGORIES).map(([name, levels]) => ({
+    name,
+    label: CATEGORY_LABELS[name as keyof typeof CATEGORY_LABELS],
+    itemType: null as null,
+    levels: levels.map((level) => ({
+      name: level,
+      label: LEVEL_LABELS[level] ?? level,
+      permission: `${name}:${level}`,
+      dependsOn: directDependencies(`${name}:${level}`),
+    })),
+  }));
+  const repository = {
+    name: 'repository',
+    label: CATEGORY_LABELS.repository,
+    itemType: 'repository' as const,
+    levels: REPOSITORY_LEVELS.map((level) => ({
+      name: level,
+      label: LEVEL_LABELS[level] ?? level,
+      permission: `repository/<name>:${level}`,
+      dependsOn: directDependencies(`repository/<name>:${level}`),
+    })),
+  };
+  const roles = Object.fromEntries(
+    Object.entries(ROLE_PERMISSIONS).map(([role, granted]) => [role, [...granted]]),
+  );
+  return { categories: [...general, repository], roles };
 }

@@ -31,30 +31,33 @@ export interface AuthDeps {
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
+/** Verifies whatever credentials the sources carry: the authenticated caller, or 400/401. */
+export async function verifyCredentials(deps: AuthDeps, sources: CredentialSources): Promise<Authenticated> {
+  const credentials = parseCredentials(sources);
+  switch (credentials.kind) {
+    case 'none':
+    case 'malformed':
+      throw unauthorized();
+    case 'conflicting':
+      throw apiError(
+        400,
+        'CONFLICTING_CREDENTIALS',
+        'Send one credential per request, not two different ones.',
+      );
+    case 'basic':
+      return { user: await verifyPassword(deps, credentials.user, credentials.password) };
+    case 'token':
+      return verifyToken(deps, credentials.value);
+  }
+}
+
 export function createAuthenticate(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticate(c, next) {
-    const credentials = parseCredentials(await credentialSources(c));
-    switch (credentials.kind) {
-      case 'none':
-      case 'malformed':
-        throw unauthorized();
-      case 'conflicting':
-        throw apiError(
-          400,
-          'CONFLICTING_CREDENTIALS',
-          'Send one credential per request, not two different ones.',
-        );
-      case 'basic':
-        c.set('auth', { user: await verifyPassword(deps, credentials.user, credentials.password) });
-        break;
-      case 'token':
-        c.set('auth', await verifyToken(deps, credentials.value));
-        break;
-    }
+    const sources = await credentialSources(c);
+    c.set('auth', await verifyCredentials(deps, sources));
     await next();
     // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
-    if (credentials.kind === 'token' && credentials.fromParameter)
-      c.res.headers.set('Cache-Control', 'no-store');
+    if (sources.urlTokens.length > 0) c.res.headers.set('Cache-Control', 'no-store');
   });
 }
 

@@ -223,19 +223,22 @@ describe('GET /fmerest/v3/security/me', () => {
   });
 
   it("shows a restricted token's permissions narrowed to what its owner holds now", async () => {
-    await t.addUser('uma', 'uma password', ['fmeuser']);
+    const uma = await t.addUser('uma', 'uma password', ['fmeuser']);
     const created = await t.app.request(
       '/fmerest/v3/tokens',
       jsonInit('POST', basic('uma', 'uma password'), {
         name: 'narrow',
         restricted: true,
-        permissions: ['jobs:access', 'jobs:manage', 'repository/Samples:read'],
+        permissions: ['jobs:access', 'repositories:access', 'repository/Samples:read'],
       }),
     );
     const { token } = v.parse(CreatedTokenSchema, await created.json());
-    expect((await me(fmetoken(token))).body?.permissions).toEqual(['jobs:access', 'repository/Samples:read']);
-    const all = (await me(basic('uma', 'uma password'))).body?.permissions;
-    expect(all).toEqual([
+    expect((await me(fmetoken(token))).body?.permissions).toEqual([
+      'jobs:access',
+      'repositories:access',
+      'repository/Samples:read',
+    ]);
+    expect((await me(basic('uma', 'uma password'))).body?.permissions).toEqual([
       'jobs:access',
       'repositories:access',
       'repository/*:download',
@@ -243,6 +246,12 @@ describe('GET /fmerest/v3/security/me', () => {
       'repository/*:run',
       'resources:access',
       'runworkspace:access',
+    ]);
+    // Demoted to guest: the token narrows at once, without being touched.
+    await t.store.updateUser(uma.id, { roles: ['fmeguest'] });
+    expect((await me(fmetoken(token))).body?.permissions).toEqual([
+      'repositories:access',
+      'repository/Samples:read',
     ]);
   });
 });

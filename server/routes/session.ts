@@ -2,8 +2,8 @@
 import { Hono } from 'hono';
 import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
 import { type AuthDeps, type AuthEnv, type Authenticate, verifyPassword } from '../auth/authenticate';
+import type { PermissionResolver } from '../auth/authorize';
 import { parseCredentials } from '../auth/credentials';
-import { effectivePermissions } from '../auth/permissions';
 import { unauthorized } from '../errors';
 import type { SessionService } from '../sessions/session-service';
 import { toApiDate } from '../time';
@@ -12,6 +12,7 @@ import { query, readJsonBody } from '../validation';
 export interface SessionRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords'> {
   sessions: SessionService;
   authenticate: Authenticate;
+  permissions: PermissionResolver;
 }
 
 export function createSessionRoutes(deps: SessionRoutesDeps) {
@@ -44,12 +45,12 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.get('/security/me', authenticate, (c) => {
+  routes.get('/security/me', authenticate, async (c) => {
     const { user, token } = c.var.auth;
     const me: Me = {
       user: user.name,
       roles: user.roles,
-      permissions: effectivePermissions(user, token),
+      permissions: await deps.permissions.ofCaller(c.var.auth),
       token: token
         ? {
             name: token.name,

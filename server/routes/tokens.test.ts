@@ -202,6 +202,7 @@ describe('POST /fmerest/v3/tokens', () => {
       permissions: [
         'runworkspace:access',
         'repository/Samples:run',
+        'repository/Samples:read',
         'repositories:access',
         'runworkspace:access',
       ],
@@ -209,6 +210,7 @@ describe('POST /fmerest/v3/tokens', () => {
     expect(created.restricted).toBe(true);
     expect(created.permissions).toEqual([
       'repositories:access',
+      'repository/Samples:read',
       'repository/Samples:run',
       'runworkspace:access',
     ]);
@@ -463,13 +465,17 @@ describe('GET, PUT, DELETE /fmerest/v3/tokens/{user}/{name}', () => {
     expect((await errorOf(missing)).code).toBe('TOKEN_NOT_FOUND');
   });
 
-  it("answers 403 for another user's token", async () => {
+  it("answers 403 for another user's token unless the caller manages users", async () => {
     await t.addUser('alice', 'alice password');
+    await t.addUser('bob', 'bob password');
     await create({ name: 'hers' }, basic('alice', 'alice password'));
-    const res = await t.app.request(path('alice', 'hers'), {
-      headers: { Authorization: basic('admin', 'correct horse battery staple') },
+    const byBob = await t.app.request(path('alice', 'hers'), {
+      headers: { Authorization: basic('bob', 'bob password') },
     });
-    expect(res.status).toBe(403);
+    expect(byBob.status).toBe(403);
+    expect((await errorOf(byBob)).details).toEqual({ required: ['usermanagement:manage'] });
+    const byAdmin = await t.app.request(path('alice', 'hers'), { headers: { Authorization: adminBasic } });
+    expect(byAdmin.status).toBe(200);
   });
 
   it('updates only the fields given, answers 204, and moves lastSaveDate', async () => {

@@ -28,4 +28,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX tokens_by_owner ON tokens (user_id, created_at DESC, id DESC);`,
   // The cleanup task finds expired session tokens without scanning every token.
   `CREATE INDEX tokens_by_type_expiry ON tokens (type, expires_at);`,
+  `CREATE TABLE repositories (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     description TEXT NOT NULL DEFAULT '',
+     owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX repositories_by_owner ON repositories (owner_id);
+   CREATE TABLE items (
+     id INTEGER PRIMARY KEY,
+     repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     content_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     content BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     UNIQUE (repository_id, name)
+   ) STRICT;`,
 ];

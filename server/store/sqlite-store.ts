@@ -6,9 +6,13 @@ import * as v from 'valibot';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 import {
+  type ItemRecord,
   NameTakenError,
+  type NewItem,
+  type NewRepository,
   type NewToken,
   type NewUser,
+  type RepositoryRecord,
   type Store,
   StoreOpenError,
   StoreUnavailableError,
@@ -85,6 +89,50 @@ const TokenRowSchema = v.pipe(
   ),
 );
 
+const RepositoryRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    name: v.string(),
+    description: v.string(),
+    owner_id: v.nullable(v.number()),
+    created_at: v.number(),
+  }),
+  v.transform(
+    (r): RepositoryRecord => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      ownerId: r.owner_id,
+      createdAt: r.created_at,
+    }),
+  ),
+);
+
+const ItemRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    repository_id: v.number(),
+    name: v.string(),
+    type: v.string(),
+    content_type: v.string(),
+    size: v.number(),
+    created_at: v.number(),
+  }),
+  v.transform(
+    (r): ItemRecord => ({
+      id: r.id,
+      repositoryId: r.repository_id,
+      name: r.name,
+      type: r.type,
+      contentType: r.content_type,
+      size: r.size,
+      createdAt: r.created_at,
+    }),
+  ),
+);
+
+const ITEM_COLUMNS = 'id, repository_id, name, type, content_type, size, created_at';
+
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const VerifiedRowSchema = v.object({
   token: TokenRowSchema,
@@ -105,6 +153,30 @@ export function openSqliteStore(path: string): Store {
        VALUES (@name, @passwordHash, @roles, @enabled, @createdAt) RETURNING *`,
     ),
     userByName: db.prepare('SELECT * FROM users WHERE name = ?'),
+    allUsers: db.prepare('SELECT * FROM users ORDER BY name'),
+    deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+    deleteSessionsOf: db.prepare(`DELETE FROM tokens WHERE user_id = ? AND type = 'SESSION' AND id IS NOT ?`),
+    insertRepository: db.prepare(
+      `INSERT INTO repositories (name, description, owner_id, created_at)
+       VALUES (@name, @description, @ownerId, @createdAt) RETURNING *`,
+    ),
+    allRepositories: db.prepare('SELECT * FROM repositories ORDER BY name'),
+    repositoryByName: db.prepare('SELECT * FROM repositories WHERE name = ?'),
+    ownedRepositoryNames: db
+      .prepare('SELECT name FROM repositories WHERE owner_id = ? ORDER BY name')
+      .pluck(),
+    deleteRepository: db.prepare('DELETE FROM repositories WHERE id = ?'),
+    insertItem: db.prepare(
+      `INSERT INTO items (repository_id, name, type, content_type, size, content, created_at)
+       VALUES (@repositoryId, @name, @type, @contentType, @size, @content, @createdAt) RETURNING ${ITEM_COLUMNS}`,
+    ),
+    items: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE repository_id = ? ORDER BY name`),
+    itemsOfType: db.prepare(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE repository_id = ? AND type = ? ORDER BY name`,
+    ),
+    itemByName: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE repository_id = ? AND name = ?`),
+    itemContent: db.prepare('SELECT content FROM items WHERE id = ?').pluck(),
+    deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
     insertToken: db
       .prepare(
         `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
@@ -136,10 +208,10 @@ export function openSqliteStore(path: string): Store {
   const listStatements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
 
   function listStatementsFor(query: TokenQuery) {
-    const key = `${query.type ?? ''}|${query.status ?? ''}`;
+    const key = `${query.userId === undefined ? 'all' : 'one'}|${query.type ?? ''}|${query.status ?? ''}`;
     let cached = listStatements.get(key);
     if (!cached) {
-      const where = ['t.user_id = @userId'];
+      const where = query.userId === undefined ? ['1 = 1'] : ['t.user_id = @userId'];
       if (query.type) where.push('t.type = @type');
       if (query.status === 'active') where.push('t.expires_at > @now');
       if (query.status === 'expired') where.push('t.expires_at <= @now');
@@ -178,6 +250,8 @@ export function openSqliteStore(path: string): Store {
         const row = statements.userByName.get(name);
         return row === undefined ? undefined : v.parse(UserRowSchema, row);
       }),
+    listUsers: async () => guard(() => statements.allUsers.all().map((row) => v.parse(UserRowSchema, row))),
+    deleteUser: async (id) => guard(() => statements.deleteUser.run(id).changes === 1),
     updateUser: async (id, patch: UserPatch) =>
       guard(() => {
         const columns: Record<string, unknown> = {};
@@ -235,6 +309,52 @@ export function openSqliteStore(path: string): Store {
     markTokenUsed: async (id, at) => guard(() => void statements.markUsed.run(at, id, at)),
     deleteExpiredSessionTokens: async (expiredBefore, limit) =>
       guard(() => statements.deleteExpiredSessions.run(expiredBefore, limit).changes),
+    deleteSessionTokensOf: async (userId, keepTokenId) =>
+      guard(() => statements.deleteSessionsOf.run(userId, keepTokenId ?? null).changes),
+
+    createRepository: async (repository: NewRepository) =>
+      guard(() => v.parse(RepositoryRowSchema, statements.insertRepository.get(repository))),
+    listRepositories: async () =>
+      guard(() => statements.allRepositories.all().map((row) => v.parse(RepositoryRowSchema, row))),
+    findRepository: async (name) =>
+      guard(() => {
+        const row = statements.repositoryByName.get(name);
+        return row === undefined ? undefined : v.parse(RepositoryRowSchema, row);
+      }),
+    listOwnedRepositoryNames: async (userId) =>
+      guard(() => v.parse(v.array(v.string()), statements.ownedRepositoryNames.all(userId))),
+    deleteRepository: async (id) => guard(() => statements.deleteRepository.run(id).changes === 1),
+
+    createItem: async (item: NewItem) =>
+      guard(() =>
+        v.parse(
+          ItemRowSchema,
+          statements.insertItem.get({
+            ...item,
+            content: Buffer.from(item.content),
+            size: item.content.byteLength,
+          }),
+        ),
+      ),
+    listItems: async (repositoryId, type) =>
+      guard(() => {
+        const rows =
+          type === undefined
+            ? statements.items.all(repositoryId)
+            : statements.itemsOfType.all(repositoryId, type);
+        return rows.map((row) => v.parse(ItemRowSchema, row));
+      }),
+    findItem: async (repositoryId, name) =>
+      guard(() => {
+        const row = statements.itemByName.get(repositoryId, name);
+        return row === undefined ? undefined : v.parse(ItemRowSchema, row);
+      }),
+    readItemContent: async (id) =>
+      guard(() => {
+        const content: unknown = statements.itemContent.get(id);
+        return content instanceof Uint8Array ? content : undefined;
+      }),
+    deleteItem: async (id) => guard(() => statements.deleteItem.run(id).changes === 1),
   };
 }
 

@@ -207,6 +207,101 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(left.items.map((t) => t.name).sort()).toEqual(['api, long expired', 'recent session']);
     });
 
+    it('lists users by name and deletes a user together with their tokens', async () => {
+      expect((await store.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob']);
+      const created = await store.createToken(token(alice.id, 'doomed'));
+      expect(await store.deleteUser(alice.id)).toBe(true);
+      expect(await store.deleteUser(alice.id)).toBe(false);
+      expect(await store.findUserByName('alice')).toBeUndefined();
+      expect(await store.findTokenByDigest(created.digest)).toBeUndefined();
+      expect((await store.listUsers()).map((u) => u.name)).toEqual(['bob']);
+    });
+
+    it("deletes a user's session tokens, optionally keeping one, and never their API tokens", async () => {
+      const session = (name: string) => token(alice.id, name, { type: 'SESSION', source: 'web' });
+      const keep = await store.createToken(session('keep'));
+      await store.createToken(session('drop 1'));
+      await store.createToken(session('drop 2'));
+      await store.createToken(token(alice.id, 'api'));
+      await store.createToken(token(bob.id, 'bob session', { type: 'SESSION', source: 'web' }));
+      expect(await store.deleteSessionTokensOf(alice.id, keep.id)).toBe(2);
+      const names = async (userId: number) =>
+        (await store.listTokens({ userId, now: 0, limit: -1, offset: 0 })).items.map((t) => t.name).sort();
+      expect(await names(alice.id)).toEqual(['api', 'keep']);
+      expect(await store.deleteSessionTokensOf(alice.id)).toBe(1);
+      expect(await names(alice.id)).toEqual(['api']);
+      expect(await names(bob.id)).toEqual(['bob session']);
+    });
+
+    it("lists every user's tokens when no owner is given", async () => {
+      await store.createToken(token(alice.id, 'a', { createdAt: 1 }));
+      await store.createToken(token(bob.id, 'b', { createdAt: 2 }));
+      const all = await store.listTokens({ now: 0, limit: -1, offset: 0 });
+      expect(all.items.map((t) => [t.owner, t.name])).toEqual([
+        ['bob', 'b'],
+        ['alice', 'a'],
+      ]);
+      expect(all.total).toBe(2);
+    });
+
+    it('keeps repositories with unique names, their owners, and their items with content', async () => {
+      const repo = await store.createRepository({
+        name: 'Samples',
+        description: 'd',
+        ownerId: alice.id,
+        createdAt: 5,
+      });
+      expect(repo).toMatchObject({ name: 'Samples', description: 'd', ownerId: alice.id, createdAt: 5 });
+      await expect(
+        store.createRepository({ name: 'Samples', description: '', ownerId: null, createdAt: 6 }),
+      ).rejects.toBeInstanceOf(NameTakenError);
+      await store.createRepository({ name: 'Other', description: '', ownerId: null, createdAt: 6 });
+      expect((await store.listRepositories()).map((r) => r.name)).toEqual(['Other', 'Samples']);
+      expect(await store.listOwnedRepositoryNames(alice.id)).toEqual(['Samples']);
+      expect(await store.findRepository('Samples')).toEqual(repo);
+
+      const bytes = new TextEncoder().encode('<workspace/>');
+      const item = await store.createItem({
+        repositoryId: repo.id,
+        name: 'a.fmw',
+        type: 'WORKSPACE',
+        contentType: 'application/octet-stream',
+        content: bytes,
+        createdAt: 7,
+      });
+      expect(item).toMatchObject({ name: 'a.fmw', type: 'WORKSPACE', size: bytes.byteLength });
+      await store.createItem({
+        repositoryId: repo.id,
+        name: 'b.txt',
+        type: 'FILE',
+        contentType: 'text/plain',
+        content: bytes,
+        createdAt: 8,
+      });
+      await expect(
+        store.createItem({
+          repositoryId: repo.id,
+          name: 'a.fmw',
+          type: 'WORKSPACE',
+          contentType: 'x',
+          content: bytes,
+          createdAt: 9,
+        }),
+      ).rejects.toBeInstanceOf(NameTakenError);
+      expect((await store.listItems(repo.id)).map((i) => i.name)).toEqual(['a.fmw', 'b.txt']);
+      expect((await store.listItems(repo.id, 'WORKSPACE')).map((i) => i.name)).toEqual(['a.fmw']);
+      expect(await store.findItem(repo.id, 'a.fmw')).toEqual(item);
+      expect(Buffer.from((await store.readItemContent(item.id)) ?? []).toString()).toBe('<workspace/>');
+      expect(await store.deleteItem(item.id)).toBe(true);
+      expect(await store.findItem(repo.id, 'a.fmw')).toBeUndefined();
+
+      // Deleting the owner keeps the repository; deleting the repository removes its items.
+      await store.deleteUser(alice.id);
+      expect((await store.findRepository('Samples'))?.ownerId).toBeNull();
+      expect(await store.deleteRepository(repo.id)).toBe(true);
+      expect(await store.listItems(repo.id)).toEqual([]);
+    });
+
     it('records the last use and never moves it backwards', async () => {
       const created = await store.createToken(token(alice.id, 't'));
       await store.markTokenUsed(created.id, 1200);

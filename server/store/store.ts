@@ -43,7 +43,8 @@ export type TokenPatch = Partial<
 >;
 
 export interface TokenQuery {
-  userId: number;
+  /** One owner's tokens, or every user's when undefined (the All Tokens view). */
+  userId?: number | undefined;
   type?: TokenType | undefined;
   status?: 'active' | 'expired' | undefined;
   /** Seconds; decides which tokens count as expired. */
@@ -52,6 +53,30 @@ export interface TokenQuery {
   limit: number;
   offset: number;
 }
+
+export interface RepositoryRecord {
+  id: number;
+  name: string;
+  description: string;
+  /** The user who created it, who may manage it; null once that user is deleted. */
+  ownerId: number | null;
+  createdAt: number;
+}
+
+export type NewRepository = Omit<RepositoryRecord, 'id'>;
+
+export interface ItemRecord {
+  id: number;
+  repositoryId: number;
+  name: string;
+  /** FME item type derived from the extension: WORKSPACE for .fmw, CUSTOM_FORMAT, TEMPLATE, FILE, … */
+  type: string;
+  contentType: string;
+  size: number;
+  createdAt: number;
+}
+
+export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
 
 export interface VerifiedToken {
   token: TokenRecord;
@@ -67,6 +92,10 @@ export interface Store {
   /** Throws NameTakenError when the name exists. */
   createUser(user: NewUser): Promise<UserRecord>;
   findUserByName(name: string): Promise<UserRecord | undefined>;
+  /** Every user, by name. */
+  listUsers(): Promise<UserRecord[]>;
+  /** Deletes the user and every token of theirs; false when no such user exists. */
+  deleteUser(id: number): Promise<boolean>;
   /** False when no such user exists. */
   updateUser(id: number, patch: UserPatch): Promise<boolean>;
 
@@ -81,8 +110,27 @@ export interface Store {
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;
   markTokenUsed(id: number, at: number): Promise<void>;
+  /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
+  deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
   /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */
   deleteExpiredSessionTokens(expiredBefore: number, limit: number): Promise<number>;
+
+  /** Throws NameTakenError when a repository of that name exists. */
+  createRepository(repository: NewRepository): Promise<RepositoryRecord>;
+  /** Every repository, by name. */
+  listRepositories(): Promise<RepositoryRecord[]>;
+  findRepository(name: string): Promise<RepositoryRecord | undefined>;
+  /** Names of the repositories the user created. */
+  listOwnedRepositoryNames(userId: number): Promise<string[]>;
+  /** Deletes the repository and its items. */
+  deleteRepository(id: number): Promise<boolean>;
+
+  /** Throws NameTakenError when the repository has an item of that name. */
+  createItem(item: NewItem): Promise<ItemRecord>;
+  listItems(repositoryId: number, type?: string): Promise<ItemRecord[]>;
+  findItem(repositoryId: number, name: string): Promise<ItemRecord | undefined>;
+  readItemContent(id: number): Promise<Uint8Array | undefined>;
+  deleteItem(id: number): Promise<boolean>;
 }
 
 export class NameTakenError extends Error {

@@ -1,5 +1,6 @@
-// The rules of API tokens: create, list, get, update, remove, duplicate (SPEC §3.2).
+// The rules of API tokens: create, list, get, update, remove, duplicate (SPEC §3.2), and the All Tokens view.
 import type * as v from 'valibot';
+import { holdsPermission, missingDependencies } from '../../shared/permissions';
 import {
   type CreateTokenBodySchema,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -11,6 +12,7 @@ import {
 } from '../../shared/schemas/token';
 import { createTokenValue } from '../../shared/token-format';
 import type { Authenticated } from '../auth/authenticate';
+import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { digestTokenValue } from '../auth/digest';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type NewToken, type Store, type TokenPatch, type TokenRecord } from '../store/store';
@@ -23,6 +25,9 @@ type UpdateTokenInput = v.InferOutput<typeof UpdateTokenBodySchema>;
 type DuplicateTokenInput = v.InferOutput<typeof DuplicateTokenBodySchema>;
 type ListTokensInput = v.InferOutput<typeof ListTokensQuerySchema>;
 
+/** Other users' tokens are for administrators: the All Tokens view. */
+const MANAGE_USERS = 'usermanagement:manage';
+
 export interface CreatedTokenResult {
   token: Token;
   /** The secret, for the one response that creates it. */
@@ -32,9 +37,10 @@ export interface CreatedTokenResult {
 export interface TokenServiceDeps {
   store: Store;
   clock: Clock;
+  permissions: PermissionResolver;
 }
 
-export function createTokenService({ store, clock }: TokenServiceDeps) {
+export function createTokenService({ store, clock, permissions }: TokenServiceDeps) {
   async function insert(token: NewToken, caller: Authenticated): Promise<CreatedTokenResult> {
     const value = createTokenValue();
     try {
@@ -50,12 +56,55 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
     }
   }
 
-  /** The caller's own token by owner and name; other users' tokens are the All Tokens view's. */
-  async function findOwnToken(caller: Authenticated, owner: string, name: string): Promise<TokenRecord> {
-    if (owner !== caller.user.name) throw forbiddenForOthers();
-    const record = await store.findToken(caller.user.id, name.normalize('NFC'));
-    if (!record) throw apiError(404, 'TOKEN_NOT_FOUND', `No token named "${name}" for user "${owner}".`);
+  async function requireManageUsers(caller: Authenticated): Promise<void> {
+    if (!holdsPermission(await permissions.ofCaller(caller), MANAGE_USERS)) throw forbidden(MANAGE_USERS);
+  }
+
+  /** A token by owner and name: the caller's own, or (for administrators) anyone's. */
+  async function findToken(caller: Authenticated, owner: string, name: string): Promise<TokenRecord> {
+    let userId = caller.user.id;
+    if (owner !== caller.user.name) {
+      await requireManageUsers(caller);
+      const user = await store.findUserByName(owner);
+      if (!user) throw tokenGone(owner, name);
+      userId = user.id;
+    }
+    const record = await store.findToken(userId, name.normalize('NFC'));
+    if (!record) throw tokenGone(owner, name);
     return record;
+  }
+
+  /**
+   * A token may hold only what its owner holds (403), only what the credential in use may do itself, so a
+   * restricted token cannot mint a wider one (403), and every permission with its dependencies (422).
+   */
+  async function checkGrantable(
+    caller: Authenticated,
+    restricted: boolean,
+    wanted: readonly string[],
+  ): Promise<void> {
+    const owner = await permissions.ofOwner(caller.user);
+    const own = await permissions.ofCaller(caller);
+    const requested = restricted ? wanted : owner;
+    const lacking = requested.filter((p) => !holdsPermission(owner, p));
+    if (lacking.length > 0) {
+      throw apiError(403, 'FORBIDDEN', `You do not hold ${lacking.join(', ')}, so no token of yours can.`, {
+        required: lacking,
+      });
+    }
+    const beyond = requested.filter((p) => !holdsPermission(own, p));
+    if (beyond.length > 0) {
+      const what = restricted ? beyond.join(', ') : 'All Permissions';
+      throw apiError(403, 'FORBIDDEN', `The token this request used cannot grant ${what}.`, {
+        required: beyond,
+      });
+    }
+    const missing = restricted ? missingDependencies(wanted) : [];
+    if (missing.length > 0) {
+      throw apiError(422, 'PERMISSION_DEPENDENCIES', `These permissions also need ${missing.join(', ')}.`, {
+        required: missing,
+      });
+    }
   }
 
   /** A session token can only be switched on or off, and only while it is valid (SPEC §1.2). */
@@ -79,12 +128,22 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
 
   return {
     async list(caller: Authenticated, query: ListTokensInput): Promise<TokenList> {
-      if (query.user !== undefined && query.user !== caller.user.name) throw forbiddenForOthers();
       const limit = query.limit ?? -1;
       const offset = query.offset ?? 0;
       const now = epochSeconds(clock);
+      const empty = { items: [], totalCount: 0, limit, offset };
+      let userId: number | undefined = caller.user.id;
+      if (query.user !== undefined && query.user !== caller.user.name) {
+        await requireManageUsers(caller);
+        if (query.user === '*') userId = undefined;
+        else {
+          const user = await store.findUserByName(query.user);
+          if (!user) return empty;
+          userId = user.id;
+        }
+      }
       const { items, total } = await store.listTokens({
-        userId: caller.user.id,
+        userId,
         type: query.type,
         status: query.status,
         now,
@@ -100,6 +159,8 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
       }
       const restricted = body.restricted ?? false;
       checkPermissionsMatchRestriction(restricted, body.permissions);
+      const wanted = normalizePermissions(body.permissions);
+      await checkGrantable(caller, restricted, wanted);
       const now = epochSeconds(clock);
       const expiresAt = resolveExpiration(body, now) ?? now + DEFAULT_TOKEN_LIFETIME_SECONDS;
       return insert(
@@ -112,7 +173,7 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
           digest: '',
           enabled: body.enabled ?? true,
           restricted,
-          permissions: normalizePermissions(body.permissions),
+          permissions: wanted,
           createdAt: now,
           savedAt: now,
           expiresAt,
@@ -122,13 +183,23 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
     },
 
     async get(caller: Authenticated, owner: string, name: string): Promise<Token> {
-      const record = await findOwnToken(caller, owner, name);
+      const record = await findToken(caller, owner, name);
       return toToken(record, epochSeconds(clock), caller.token?.id);
     },
 
     async update(caller: Authenticated, owner: string, name: string, body: UpdateTokenInput): Promise<void> {
-      const record = await findOwnToken(caller, owner, name);
+      const record = await findToken(caller, owner, name);
       const now = epochSeconds(clock);
+      if (record.userId !== caller.user.id) {
+        const fields = Object.keys(body).filter((field) => field !== 'enabled');
+        if (fields.length > 0) {
+          throw apiError(
+            403,
+            'FORBIDDEN',
+            `Another user's token can only be enabled or disabled, not given ${fields.join(', ')}.`,
+          );
+        }
+      }
       if (record.type === 'SESSION') return updateSession(record, body, now);
       const expiresAt = resolveExpiration(body, now);
       if (body.enabled === true && expiresAt === undefined && now >= record.expiresAt) {
@@ -136,27 +207,24 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
           enabled: `the token expired on ${toApiDate(record.expiresAt)}; enable it together with a new expirationTimeout or expirationDate`,
         });
       }
-      const restricted = body.restricted ?? record.restricted;
-      if (body.permissions !== undefined || body.restricted !== undefined) {
-        checkPermissionsMatchRestriction(
-          restricted,
-          body.permissions ?? (record.restricted && restricted ? record.permissions : undefined),
-        );
-      }
       const patch: TokenPatch = { savedAt: now };
       if (body.description !== undefined) patch.description = body.description;
       if (body.enabled !== undefined) patch.enabled = body.enabled;
       if (expiresAt !== undefined) patch.expiresAt = expiresAt;
       if (body.restricted !== undefined || body.permissions !== undefined) {
+        const restricted = body.restricted ?? record.restricted;
+        const kept = record.restricted && restricted ? record.permissions : undefined;
+        checkPermissionsMatchRestriction(restricted, body.permissions ?? kept);
         patch.restricted = restricted;
         patch.permissions = restricted ? normalizePermissions(body.permissions ?? record.permissions) : [];
+        await checkGrantable(caller, restricted, patch.permissions);
       }
       if (Object.keys(patch).length === 1) return; // nothing but savedAt: an empty update
       if (!(await store.updateToken(record.id, patch))) throw tokenGone(owner, name);
     },
 
     async remove(caller: Authenticated, owner: string, name: string): Promise<void> {
-      const record = await findOwnToken(caller, owner, name);
+      const record = await findToken(caller, owner, name);
       if (!(await store.deleteToken(record.id))) throw tokenGone(owner, name);
     },
 
@@ -166,10 +234,14 @@ export function createTokenService({ store, clock }: TokenServiceDeps) {
       name: string,
       body: DuplicateTokenInput,
     ): Promise<CreatedTokenResult> {
-      const source = await findOwnToken(caller, owner, name);
+      const source = await findToken(caller, owner, name);
+      if (source.userId !== caller.user.id) {
+        throw apiError(403, 'FORBIDDEN', "Another user's token cannot be duplicated; only its owner can.");
+      }
       if (source.type === 'SESSION') {
         throw apiError(409, 'CONFLICT', 'Session tokens cannot be duplicated; create an API token instead.');
       }
+      await checkGrantable(caller, source.restricted, source.permissions);
       const now = epochSeconds(clock);
       const expiresAt = resolveExpiration(body, now) ?? now + DEFAULT_TOKEN_LIFETIME_SECONDS;
       return insert(
@@ -212,17 +284,6 @@ function checkPermissionsMatchRestriction(
 
 function normalizePermissions(permissions: readonly string[] | undefined): string[] {
   return [...new Set(permissions ?? [])].sort();
-}
-
-function forbiddenForOthers() {
-  return apiError(
-    403,
-    'FORBIDDEN',
-    "Managing another user's tokens needs the usermanagement:manage permission.",
-    {
-      required: ['usermanagement:manage'],
-    },
-  );
 }
 
 function tokenGone(owner: string, name: string) {

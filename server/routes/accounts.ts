@@ -1,0 +1,127 @@
+// User administration (SPEC §3.3) and the permission catalogue: /fmerest/v3/security/...
+import { Hono } from 'hono';
+import { describeCatalogue, holdsPermission } from '../../shared/permissions';
+import {
+  type Account,
+  type AccountList,
+  CreateAccountBodySchema,
+  UpdateAccountBodySchema,
+} from '../../shared/schemas/account';
+import type { AuthDeps, AuthEnv, Authenticate, Authenticated } from '../auth/authenticate';
+import { forbidden, type PermissionResolver } from '../auth/authorize';
+import { apiError, validationFailed } from '../errors';
+import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
+import { epochSeconds, toApiDate } from '../time';
+import { jsonBody } from '../validation';
+
+export interface AccountRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords' | 'clock'> {
+  authenticate: Authenticate;
+  permissions: PermissionResolver;
+}
+
+const VIEW_USERS = 'usermanagement:access';
+const MANAGE_USERS = 'usermanagement:manage';
+
+function toAccount(user: UserRecord): Account {
+  return {
+    name: user.name,
+    roles: user.roles,
+    enabled: user.enabled,
+    createdDate: toApiDate(user.createdAt),
+  };
+}
+
+export function createAccountRoutes(deps: AccountRoutesDeps) {
+  const { store, passwords, clock, authenticate, permissions } = deps;
+  const routes = new Hono<AuthEnv>();
+  routes.use(authenticate);
+
+  async function demand(caller: Authenticated, permission: string): Promise<void> {
+    if (!holdsPermission(await permissions.ofCaller(caller), permission)) throw forbidden(permission);
+  }
+
+  async function findUser(name: string): Promise<UserRecord> {
+    const user = await store.findUserByName(name.normalize('NFC'));
+    if (!user) throw apiError(404, 'NOT_FOUND', `No user named "${name}".`);
+    return user;
+  }
+
+  routes.get('/permissions', (c) => c.json(describeCatalogue()));
+
+  routes.get('/accounts', async (c) => {
+    await demand(c.var.auth, VIEW_USERS);
+    const users = await store.listUsers();
+    return c.json({ items: users.map(toAccount), totalCount: users.length } satisfies AccountList);
+  });
+
+  routes.post('/accounts', ...jsonBody(CreateAccountBodySchema), async (c) => {
+    await demand(c.var.auth, MANAGE_USERS);
+    const body = c.req.valid('json');
+    try {
+      const user = await store.createUser({
+        name: body.name,
+        passwordHash: await passwords.hash(body.password),
+        roles: body.roles ?? ['fmeuser'],
+        enabled: body.enabled ?? true,
+        createdAt: epochSeconds(clock),
+      });
+      return c.json(toAccount(user), 201);
+    } catch (error) {
+      if (error instanceof NameTakenError) {
+        throw apiError(409, 'NAME_TAKEN', `A user named "${body.name}" exists.`, { field: 'name' });
+      }
+      throw error;
+    }
+  });
+
+  routes.get('/accounts/:name', async (c) => {
+    const name = c.req.param('name');
+    if (name !== c.var.auth.user.name) await demand(c.var.auth, VIEW_USERS);
+    return c.json(toAccount(await findUser(name)));
+  });
+
+  routes.put('/accounts/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
+    const caller = c.var.auth;
+    const body = c.req.valid('json');
+    const user = await findUser(c.req.param('name'));
+    const self = user.id === caller.user.id;
+    const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
+    if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
+    if (self && body.enabled === false) {
+      throw apiError(409, 'CONFLICT', 'You cannot disable your own account; ask another administrator.');
+    }
+    const patch: UserPatch = {};
+    if (body.password !== undefined) {
+      if (self) {
+        if (body.currentPassword === undefined) {
+          throw validationFailed({ currentPassword: 'is needed to change your own password' });
+        }
+        if (!(await passwords.verify(user.passwordHash, body.currentPassword))) {
+          throw validationFailed({ currentPassword: 'is not your current password' });
+        }
+      }
+      patch.passwordHash = await passwords.hash(body.password);
+    }
+    if (body.roles !== undefined) patch.roles = body.roles;
+    if (body.enabled !== undefined) patch.enabled = body.enabled;
+    if (!(await store.updateUser(user.id, patch)))
+      throw apiError(404, 'NOT_FOUND', `No user named "${user.name}".`);
+    // A new password ends every other session: whoever knew the old one is signed out.
+    if (patch.passwordHash !== undefined) {
+      await store.deleteSessionTokensOf(user.id, self ? caller.token?.id : undefined);
+    }
+    return c.body(null, 204);
+  });
+
+  routes.delete('/accounts/:name', async (c) => {
+    await demand(c.var.auth, MANAGE_USERS);
+    const user = await findUser(c.req.param('name'));
+    if (user.id === c.var.auth.user.id) {
+      throw apiError(409, 'CONFLICT', 'You cannot delete your own account; ask another administrator.');
+    }
+    await store.deleteUser(user.id);
+    return c.body(null, 204);
+  });
+
+  return routes;
+}

@@ -1,0 +1,84 @@
+// Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { holdsPermission, isKnownPermission } from '../../shared/permissions';
+import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
+import { forbidden, type PermissionResolver } from '../auth/authorize';
+import { validationFailed } from '../errors';
+
+export interface ForwardAuthRoutesDeps extends AuthDeps {
+  permissions: PermissionResolver;
+}
+
+/** The header a proxy uses to say which URL the client asked for; its `fmetoken` parameter counts. */
+const ORIGINAL_URI = 'X-Original-URI';
+
+export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
+  const routes = new Hono();
+
+  // Every answer, 401 and 403 included, is about one client's credentials: no proxy may reuse it.
+  routes.use(
+    '/auth/verify',
+    createMiddleware(async function noStore(c, next) {
+      await next();
+      c.res.headers.set('Cache-Control', 'no-store');
+    }),
+  );
+
+  routes.get('/auth/verify', async function verify(c) {
+    const required = c.req.queries('permission') ?? [];
+    // A misspelt permission is a proxy configuration error; it must not read as "access denied".
+    const unknown = required.find((permission) => !isKnownPermission(permission));
+    if (unknown !== undefined)
+      throw validationFailed({ permission: `"${unknown}" is not a known permission` });
+
+    const caller = await verifyCredentials(deps, {
+      authorization: c.req.header('Authorization'),
+      urlTokens: tokensInOriginalUri(c.req.header(ORIGINAL_URI)),
+    });
+    const held = await deps.permissions.ofCaller(caller);
+    const missing = required.find((permission) => !holdsPermission(held, permission));
+    if (missing !== undefined) {
+      // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
+      c.header('X-Auth-Required', missing);
+      throw forbidden(missing);
+    }
+
+    c.header('X-Auth-User', headerSafe(caller.user.name));
+    // Basic auth has no token: the two token headers are left out rather than sent empty.
+    if (caller.token) {
+      c.header('X-Auth-Token-Name', headerSafe(caller.token.name));
+      c.header('X-Auth-Token-Type', caller.token.type);
+    }
+    return c.body(null, 204);
+  });
+
+  return routes;
+}
+
+function tokensInOriginalUri(originalUri: string | undefined): string[] {
+  if (originalUri === undefined) return [];
+  let url: URL;
+  try {
+    url = new URL(originalUri, 'http://x');
+  } catch {
+    // Not a URL, so it carries no token; the Authorization header alone decides.
+    return [];
+  }
+  return url.searchParams.getAll('fmetoken');
+}
+
+/**
+ * Names are Unicode, header values are bytes: every character outside printable ASCII (and `%`
+ * itself) is sent percent-encoded as UTF-8, so `decodeURIComponent` gives the name back and
+ * plain ASCII names stay readable.
+ */
+export function headerSafe(text: string): string {
+  const bytes = new TextEncoder();
+  return text.replace(/[^\x20-\x24\x26-\x7e]/gu, (character) =>
+    Array.from(
+      bytes.encode(character),
+      (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    ).join(''),
+  );
+}
