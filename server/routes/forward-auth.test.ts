@@ -90,6 +90,15 @@ const cases: Case[] = [
     tokenType: 'USER',
   },
   {
+    name: "a token in the fmetoken parameter of Traefik's X-Forwarded-Uri",
+    query: '?permission=repository/Samples:read',
+    headers: (k) => ({ 'X-Forwarded-Uri': `/api/things?fmetoken=${k.admin}` }),
+    status: 204,
+    user: 'admin',
+    tokenName: 'gateway',
+    tokenType: 'USER',
+  },
+  {
     name: 'the same token in the header and in X-Original-URI counts once',
     query: '',
     headers: (k) => ({ Authorization: fmetoken(k.admin), 'X-Original-URI': `/api/?fmetoken=${k.admin}` }),

@@ -10,8 +10,11 @@ export interface ForwardAuthRoutesDeps extends AuthDeps {
   permissions: PermissionResolver;
 }
 
-/** The header a proxy uses to say which URL the client asked for; its `fmetoken` parameter counts. */
-const ORIGINAL_URI = 'X-Original-URI';
+/**
+ * The header a proxy uses to say which URL the client asked for; its `fmetoken` parameter counts.
+ * nginx auth_request is configured to send X-Original-URI; Traefik ForwardAuth always sends X-Forwarded-Uri.
+ */
+const ORIGINAL_URI_HEADERS = ['X-Original-URI', 'X-Forwarded-Uri'] as const;
 
 export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
   const routes = new Hono();
@@ -34,7 +37,7 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
 
     const caller = await verifyCredentials(deps, {
       authorization: c.req.header('Authorization'),
-      urlTokens: tokensInOriginalUri(c.req.header(ORIGINAL_URI)),
+      urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
     });
     const held = await deps.permissions.ofCaller(caller);
     const missing = required.find((permission) => !holdsPermission(held, permission));
