@@ -2,9 +2,9 @@
 // Server pinned to core 0, wrk to core 1; the median of ROUNDS rounds is reported with its spread.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../test/fixtures/free-port';
 import { SERVER_COMMAND } from '../test/fixtures/server-process';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -16,18 +16,6 @@ interface Scenario {
   name: string;
   path: string;
   headers: Record<string, string>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
 }
 
 function hasCommand(command: string): boolean {
