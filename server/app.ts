@@ -1,10 +1,16 @@
 // createApp(deps): the whole HTTP surface, with the store and the clock injected.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { createAuditLog } from './audit/audit-log';
 import { createAuthenticate } from './auth/authenticate';
 import { createPermissionResolver, createRequirePermission } from './auth/authorize';
 import type { PasswordHasher } from './auth/password';
+import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
 import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
+import { createBodyLimit } from './http/body-limit';
+import { createClientAddress } from './http/client-address';
+import { createAllowedMethods } from './http/method-not-allowed';
+import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
@@ -30,12 +36,26 @@ export interface AppDeps {
   itemMaxBytes?: number;
   /** Log one line per request (never with headers or query strings). */
   logRequests?: boolean;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (`loopback` for 127.0.0.1, ::1). */
+  trustedProxies?: readonly string[];
+  signInPolicy?: SignInPolicy;
+  /** Largest JSON or form body, in bytes (default 64 KiB); item uploads have their own limit. */
+  bodyMaxBytes?: number;
 }
 
-export function createApp(deps: AppDeps) {
+export function createApp(appDeps: AppDeps) {
   const app = new Hono();
+  const clientAddress = createClientAddress({ trustedProxies: appDeps.trustedProxies ?? [] });
+  const deps = {
+    ...appDeps,
+    clientAddress,
+    signIns: createSignInLimiter(appDeps.clock, appDeps.signInPolicy),
+    audit: createAuditLog(appDeps),
+  };
   const authenticate = createAuthenticate(deps);
   if (deps.logRequests) app.use(createRequestLog(deps.log));
+  app.use(createSecurityHeaders({ isHttps: (c) => clientAddress.isHttps(c) }));
+  app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 
   const sessions = createSessionService(deps);
   const permissions = createPermissionResolver(deps.store);
@@ -62,9 +82,24 @@ export function createApp(deps: AppDeps) {
   );
 
   const handleError = createErrorHandler(deps.log);
-  app.notFound((c) => handleError(apiError(404, 'NOT_FOUND', 'There is nothing at this address.'), c));
+  const allowedMethods = createAllowedMethods(app.routes);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0)
+      return handleError(apiError(404, 'NOT_FOUND', 'There is nothing at this address.'), c);
+    c.header('Allow', allowed.join(', '));
+    return handleError(
+      apiError(405, 'METHOD_NOT_ALLOWED', `${c.req.method} is not served here; use ${allowed.join(', ')}.`),
+      c,
+    );
+  });
   app.onError(handleError);
   return app;
+}
+
+/** Uploads to the sample API are the one place a larger body is expected; they have their own limit. */
+function isItemUpload(c: Context): boolean {
+  return c.req.method === 'POST' && /^\/fmerest\/v3\/repositories\/[^/]+\/items$/.test(c.req.path);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
       itemMaxBytes: 10_485_760,
+      trustedProxies: [],
     });
   });
 
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       APIDOC_TOKEN_MINUTES: '10',
       CLEANUP_INTERVAL_MINUTES: '0.5',
       CLEANUP_AFTER_DAYS: '1',
+      TRUSTED_PROXIES: 'loopback, 10.0.0.5',
     });
     expect(config).toEqual({
       port: 9000,
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
       itemMaxBytes: 10_485_760,
+      trustedProxies: ['loopback', '10.0.0.5'],
     });
   });
 

@@ -43,6 +43,10 @@ const EnvSchema = v.object({
   CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
   CLEANUP_AFTER_DAYS: positiveNumber('7'),
   ITEM_MAX_MB: positiveNumber('10'),
+  TRUSTED_PROXIES: v.optional(
+    v.pipe(v.string(), v.regex(/^[\w.:,\s]*$/, 'must be a comma-separated list of addresses, or loopback')),
+    '',
+  ),
 });
 
 /** Lifetimes of session tokens, in seconds (SPEC §1.2). */
@@ -73,6 +77,8 @@ export interface Config {
   cleanup: CleanupPolicy;
   /** Largest item upload of the sample API. */
   itemMaxBytes: number;
+  /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -104,5 +110,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       afterSeconds: Math.round(env_.CLEANUP_AFTER_DAYS * 86400),
     },
     itemMaxBytes: Math.round(env_.ITEM_MAX_MB * 1024 * 1024),
+    trustedProxies: env_.TRUSTED_PROXIES.split(',')
+      .map((proxy) => proxy.trim())
+      .filter(Boolean),
   };
 }

@@ -12,16 +12,20 @@ export const WWW_AUTHENTICATE = 'fmetoken realm="tokenward"';
 export class ApiError extends HTTPException {
   readonly code: ServerErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** Seconds for a Retry-After header (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     status: ContentfulStatusCode,
     code: ServerErrorCode,
     message: string,
     details?: Record<string, unknown>,
+    retryAfterSeconds?: number,
   ) {
     super(status, { message });
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -30,8 +34,9 @@ export function apiError(
   code: ServerErrorCode,
   message: string,
   details?: Record<string, unknown>,
+  retryAfterSeconds?: number,
 ): ApiError {
-  return new ApiError(status, code, message, details);
+  return new ApiError(status, code, message, details, retryAfterSeconds);
 }
 
 /** One answer for every kind of bad credential: the body never says which it was. */
@@ -43,6 +48,11 @@ export function unauthorized(): ApiError {
   );
 }
 
+/** 429 with Retry-After (whole seconds, at least 1). */
+export function rateLimited(retryAfterSeconds: number, message: string): ApiError {
+  return apiError(429, 'RATE_LIMITED', message, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
+}
+
 /** 422 naming each invalid field: `details.fields` maps a field path to what is wrong with it. */
 export function validationFailed(fields: Record<string, string>): ApiError {
   const names = Object.keys(fields).join(', ');
@@ -51,16 +61,19 @@ export function validationFailed(fields: Record<string, string>): ApiError {
 
 export function createErrorHandler(log: Logger) {
   return function handleError(error: Error, c: Context): Response {
-    if (error instanceof ApiError)
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return sendError(c, error.status, errorBody(error.code, error.message, error.details));
+    }
     if (error instanceof StoreUnavailableError) {
       c.header('Retry-After', '1');
       return sendError(c, 503, errorBody('STORE_UNAVAILABLE', 'The token store is busy; try again shortly.'));
     }
     if (error instanceof HTTPException) {
       // Hono's own validator throws 400 for a body that is not JSON.
-      if (error.status === 400)
+      if (error.status === 400) {
         return sendError(c, 400, errorBody('MALFORMED_JSON', 'The request body is not valid JSON.'));
+      }
       return sendError(c, error.status, errorBody('BAD_REQUEST', error.message || 'Bad request.'));
     }
     log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     log,
     sessionPolicy: config.sessions,
     itemMaxBytes: config.itemMaxBytes,
+    trustedProxies: config.trustedProxies,
     logRequests: config.logRequests,
   });
   const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });

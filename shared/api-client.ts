@@ -10,6 +10,8 @@ import {
   type Version,
   VersionSchema,
 } from './schemas/info';
+import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
+import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
 import {
   type CreatedToken,
   CreatedTokenSchema,
@@ -135,6 +137,13 @@ export function createApiClient(options: ApiClientOptions) {
     version: (): Promise<Result<Version>> => call('GET', '/fmeinfo/version', VersionSchema),
     health: (): Promise<Result<Health>> => call('GET', '/healthz', HealthSchema),
     info: (): Promise<Result<Info>> => call('GET', '/fmerest/v3/info', InfoSchema),
+    /** Signs in with a JSON body; the answer is the one that carries the session token's value. */
+    login: (body: LoginBody): Promise<Result<SessionToken>> =>
+      call('POST', '/fmerest/v3/login', SessionTokenSchema, body),
+    logout: (): Promise<Result<undefined>> => call('POST', '/fmerest/v3/logout', NoContentSchema),
+    me: (): Promise<Result<Me>> => call('GET', '/fmerest/v3/security/me', MeSchema),
+    permissionCatalogue: (): Promise<Result<PermissionCatalogue>> =>
+      call('GET', '/fmerest/v3/security/permissions', PermissionCatalogueSchema),
     listTokens: (query: TokenListFilter = {}): Promise<Result<TokenList>> => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query))

@@ -2,8 +2,10 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
+import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
-import { apiError, unauthorized } from '../errors';
+import { apiError, rateLimited, unauthorized } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 import type { Logger } from '../logger';
 import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, TokenRecord, UserRecord } from '../store/store';
@@ -11,9 +13,12 @@ import { type Clock, epochSeconds } from '../time';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordHasher } from './password';
+import type { SignInLimiter } from './sign-in-limiter';
 
 export interface Authenticated {
   user: UserRecord;
+  /** The client's address, for the audit trail. */
+  client?: string;
   /** The token that authenticated the request; absent for Basic auth. */
   token?: TokenRecord;
 }
@@ -26,13 +31,20 @@ export interface AuthDeps {
   passwords: PasswordHasher;
   log: Logger;
   sessionPolicy: SessionPolicy;
+  signIns: SignInLimiter;
+  clientAddress: ClientAddress;
+  audit: AuditLog;
 }
 
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
 /** Verifies whatever credentials the sources carry: the authenticated caller, or 400/401. */
-export async function verifyCredentials(deps: AuthDeps, sources: CredentialSources): Promise<Authenticated> {
+export async function verifyCredentials(
+  deps: AuthDeps,
+  sources: CredentialSources,
+  client: string,
+): Promise<Authenticated> {
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
     case 'none':
@@ -45,16 +57,16 @@ export async function verifyCredentials(deps: AuthDeps, sources: CredentialSourc
         'Send one credential per request, not two different ones.',
       );
     case 'basic':
-      return { user: await verifyPassword(deps, credentials.user, credentials.password) };
+      return { user: await verifyPassword(deps, credentials.user, credentials.password, client), client };
     case 'token':
-      return verifyToken(deps, credentials.value);
+      return { ...(await verifyToken(deps, credentials.value, client)), client };
   }
 }
 
 export function createAuthenticate(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticate(c, next) {
     const sources = await credentialSources(c);
-    c.set('auth', await verifyCredentials(deps, sources));
+    c.set('auth', await verifyCredentials(deps, sources, deps.clientAddress.of(c)));
     await next();
     // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
     if (sources.urlTokens.length > 0) c.res.headers.set('Cache-Control', 'no-store');
@@ -73,12 +85,23 @@ async function credentialSources(c: Context): Promise<CredentialSources> {
   return { authorization: c.req.header('Authorization'), urlTokens };
 }
 
-async function verifyToken(deps: AuthDeps, value: string): Promise<Authenticated> {
+async function verifyToken(deps: AuthDeps, value: string, client: string): Promise<Authenticated> {
   // The checksum rejects typos and random guesses before the store is asked.
   if (!isWellFormedTokenValue(value)) throw unauthorized();
   const found = await deps.store.findTokenByDigest(digestTokenValue(value));
+  if (!found) throw unauthorized();
   const now = epochSeconds(deps.clock);
-  if (!found?.token.enabled || now >= found.token.expiresAt || !found.owner.enabled) throw unauthorized();
+  const refusal = !found.token.enabled
+    ? 'disabled'
+    : now >= found.token.expiresAt
+      ? 'expired'
+      : !found.owner.enabled
+        ? 'owner_disabled'
+        : undefined;
+  if (refusal !== undefined) {
+    deps.audit.failedUse(found.token, refusal, client);
+    throw unauthorized();
+  }
   const { token, owner } = found;
   if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
     setImmediate(() => {
@@ -94,15 +117,27 @@ async function verifyToken(deps: AuthDeps, value: string): Promise<Authenticated
   return { user: owner, token: { ...token, expiresAt: renewed } };
 }
 
-/** The enabled user with this name and password; 401 otherwise, after the same hashing work. */
+/**
+ * The enabled user with this name and password; 401 otherwise, after the same hashing work; 429 with
+ * Retry-After while this client (or this account) has failed too often (SPEC §5).
+ */
 export async function verifyPassword(
-  deps: Pick<AuthDeps, 'store' | 'passwords'>,
+  deps: Pick<AuthDeps, 'store' | 'passwords' | 'signIns'>,
   name: string,
   password: string,
+  client: string,
 ): Promise<UserRecord> {
+  const decision = deps.signIns.check(name, client);
+  if (!decision.allowed) {
+    throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
+  }
   const user = await deps.store.findUserByName(name);
   const matches = await deps.passwords.verify(user?.passwordHash, password);
-  if (!user || !matches || !user.enabled) throw unauthorized();
+  if (!user || !matches || !user.enabled) {
+    deps.signIns.recordFailure(name, client);
+    throw unauthorized();
+  }
+  deps.signIns.recordSuccess(name, client);
   return user;
 }
 

@@ -6,6 +6,7 @@ import {
   CreateAccountBodySchema,
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
+import { AuditEventSchema, AuditListSchema, AuditQuerySchema } from '../../shared/schemas/audit';
 import { ErrorBodySchema } from '../../shared/schemas/error';
 import { HealthSchema, InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
@@ -69,6 +70,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, ValibotSchema>> = {
   CreateRepositoryBody: CreateRepositoryBodySchema,
   Item: ItemSchema,
   ItemList: ItemListSchema,
+  AuditEvent: AuditEventSchema,
+  AuditList: AuditListSchema,
 };
 
 const TAGS = {
@@ -356,6 +359,19 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: TAGS.security,
     security: 'fmetoken-or-basic',
     responses: { 200: json('The catalogue.', PermissionCatalogueSchema), ...errorResponses(401) },
+  },
+  {
+    operationId: 'listAuditEvents',
+    method: 'GET',
+    path: '/fmerest/v3/security/audit',
+    summary: 'The audit trail of token events',
+    description:
+      'Created, enabled, disabled, updated, duplicated, removed, expired and failed uses. Your own tokens by ' +
+      'default; `user` names another user (or `*` for all), which needs `usermanagement:manage`. Newest first.',
+    tag: TAGS.security,
+    security: 'fmetoken-or-basic',
+    query: AuditQuerySchema,
+    responses: { 200: json('Events.', AuditListSchema), ...errorResponses(401, 403, 422) },
   },
   {
     operationId: 'listAccounts',

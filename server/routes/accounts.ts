@@ -7,12 +7,13 @@ import {
   CreateAccountBodySchema,
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
+import { type AuditList, AuditQuerySchema } from '../../shared/schemas/audit';
 import type { AuthDeps, AuthEnv, Authenticate, Authenticated } from '../auth/authenticate';
 import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
 import { epochSeconds, toApiDate } from '../time';
-import { jsonBody } from '../validation';
+import { jsonBody, query } from '../validation';
 
 export interface AccountRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords' | 'clock'> {
   authenticate: Authenticate;
@@ -47,6 +48,36 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   }
 
   routes.get('/permissions', (c) => c.json(describeCatalogue()));
+
+  // Your own tokens' events by default; another user's, or everyone's (`*`), for administrators.
+  routes.get('/audit', query(AuditQuerySchema), async (c) => {
+    const caller = c.var.auth;
+    const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
+    if (user !== undefined && user !== caller.user.name) await demand(caller, MANAGE_USERS);
+    const owner = user === undefined ? caller.user.name : user === '*' ? undefined : user.normalize('NFC');
+    const { items, total } = await store.listAuditEvents({
+      owner,
+      tokenName: token?.normalize('NFC'),
+      limit,
+      offset: Math.max(offset, 0),
+    });
+    const list: AuditList = {
+      items: items.map((record) => ({
+        time: toApiDate(record.at),
+        event: record.event,
+        user: record.owner,
+        token: record.tokenName,
+        tokenType: record.tokenType,
+        actor: record.actor,
+        client: record.client,
+        reason: record.reason,
+      })),
+      totalCount: total,
+      limit,
+      offset,
+    };
+    return c.json(list);
+  });
 
   routes.get('/accounts', async (c) => {
     await demand(c.var.auth, VIEW_USERS);

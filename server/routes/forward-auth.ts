@@ -35,10 +35,14 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
     if (unknown !== undefined)
       throw validationFailed({ permission: `"${unknown}" is not a known permission` });
 
-    const caller = await verifyCredentials(deps, {
-      authorization: c.req.header('Authorization'),
-      urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
-    });
+    const caller = await verifyCredentials(
+      deps,
+      {
+        authorization: c.req.header('Authorization'),
+        urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
+      },
+      deps.clientAddress.of(c),
+    );
     const held = await deps.permissions.ofCaller(caller);
     const missing = required.find((permission) => !holdsPermission(held, permission));
     if (missing !== undefined) {

@@ -9,7 +9,8 @@ import type { SessionService } from '../sessions/session-service';
 import { toApiDate } from '../time';
 import { query, readJsonBody } from '../validation';
 
-export interface SessionRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords'> {
+export interface SessionRoutesDeps
+  extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
   sessions: SessionService;
   authenticate: Authenticate;
   permissions: PermissionResolver;
@@ -35,9 +36,10 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
       const body = await readJsonBody(c, LoginBodySchema);
       credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
     }
-    const user = await verifyPassword(deps, credentials.user, credentials.password);
+    const client = deps.clientAddress.of(c);
+    const user = await verifyPassword(deps, credentials.user, credentials.password, client);
     c.header('Cache-Control', 'no-store');
-    return c.json(await sessions.signIn(user, credentials.kind), 201);
+    return c.json(await sessions.signIn(user, credentials.kind, client), 201);
   });
 
   routes.post('/logout', authenticate, async (c) => {

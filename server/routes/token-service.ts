@@ -21,7 +21,8 @@ export const TOKEN_SERVICE_PATHS = [
   '/fmetoken/service/generate.json',
 ] as const;
 
-export interface TokenServiceRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords'> {
+export interface TokenServiceRoutesDeps
+  extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
   sessions: SessionService;
 }
 
@@ -54,8 +55,9 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
         : params.expiration * TIME_UNITS[params.timeunit ?? 'minute'];
     if (seconds > TOKEN_SERVICE_MAX_SECONDS)
       throw validationFailed({ expiration: 'must be at most 2 years' });
-    const user = await verifyPassword(deps, params.user, params.password);
-    const session = await deps.sessions.issueServiceToken(user, seconds);
+    const client = deps.clientAddress.of(c);
+    const user = await verifyPassword(deps, params.user, params.password, client);
+    const session = await deps.sessions.issueServiceToken(user, seconds, client);
     c.header('Cache-Control', 'no-store');
     if (c.req.path.endsWith('.json')) {
       const body: TokenServiceResponse = {

@@ -186,6 +186,9 @@ describe('POST /fmerest/v3/tokens', () => {
       [{ name: 'n'.repeat(129) }, 'name'],
       [{ name: 'tab\there' }, 'name'],
       [{ name: ' padded ' }, 'name'],
+      [{ name: 'lone \ud800 surrogate' }, 'name'],
+      [{ name: '.' }, 'name'],
+      [{ name: '..' }, 'name'],
       [{ name: 'x', description: 'd'.repeat(1025) }, 'description'],
       [{ name: 'x', description: 'bell\u0007' }, 'description'],
     ] as const) {

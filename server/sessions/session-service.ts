@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SessionToken } from '../../shared/schemas/session';
 import type { TokenSource } from '../../shared/schemas/token';
 import { createTokenValue } from '../../shared/token-format';
+import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
 import { digestTokenValue } from '../auth/digest';
 import type { SessionPolicy } from '../config';
@@ -14,15 +15,17 @@ export interface SessionServiceDeps {
   store: Store;
   clock: Clock;
   sessionPolicy: SessionPolicy;
+  audit: AuditLog;
 }
 
 type SessionSource = Exclude<TokenSource, 'api'>;
 
-export function createSessionService({ store, clock, sessionPolicy }: SessionServiceDeps) {
+export function createSessionService({ store, clock, sessionPolicy, audit }: SessionServiceDeps) {
   async function issue(
     user: UserRecord,
     source: SessionSource,
     lifetimeSeconds: number,
+    client: string,
   ): Promise<SessionToken> {
     const now = epochSeconds(clock);
     const value = createTokenValue();
@@ -44,6 +47,7 @@ export function createSessionService({ store, clock, sessionPolicy }: SessionSer
           savedAt: now,
           expiresAt: now + lifetimeSeconds,
         });
+        audit.tokenEvent('created', record, user.name, client);
         return {
           token: value,
           name: record.name,
@@ -60,13 +64,18 @@ export function createSessionService({ store, clock, sessionPolicy }: SessionSer
 
   return {
     /** A `web` session (sliding) or an `apidoc` one (fixed), for a user whose password was checked. */
-    signIn(user: UserRecord, kind: 'web' | 'apidoc'): Promise<SessionToken> {
-      return issue(user, kind, kind === 'web' ? sessionPolicy.webSeconds : sessionPolicy.apidocSeconds);
+    signIn(user: UserRecord, kind: 'web' | 'apidoc', client: string): Promise<SessionToken> {
+      return issue(
+        user,
+        kind,
+        kind === 'web' ? sessionPolicy.webSeconds : sessionPolicy.apidocSeconds,
+        client,
+      );
     },
 
     /** The legacy token service's fixed-lifetime session token. */
-    issueServiceToken(user: UserRecord, lifetimeSeconds: number): Promise<SessionToken> {
-      return issue(user, 'tokenservice', lifetimeSeconds);
+    issueServiceToken(user: UserRecord, lifetimeSeconds: number, client: string): Promise<SessionToken> {
+      return issue(user, 'tokenservice', lifetimeSeconds, client);
     },
 
     async signOut(caller: Authenticated): Promise<void> {
@@ -74,6 +83,7 @@ export function createSessionService({ store, clock, sessionPolicy }: SessionSer
         throw apiError(400, 'BAD_REQUEST', 'Sign out with the session token you signed in with.');
       }
       await store.deleteToken(caller.token.id);
+      audit.tokenEvent('removed', caller.token, caller.user.name, caller.client);
     },
   };
 }

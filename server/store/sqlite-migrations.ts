@@ -47,4 +47,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      UNIQUE (repository_id, name)
    ) STRICT;`,
+  `CREATE TABLE audit_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     event TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     token_name TEXT NOT NULL,
+     token_type TEXT NOT NULL,
+     actor TEXT,
+     client TEXT,
+     reason TEXT
+   ) STRICT;
+   CREATE INDEX audit_by_owner ON audit_events (owner, id DESC);`,
 ];

@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as v from 'valibot';
+import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 import {
+  type AuditRecord,
   type ItemRecord,
   NameTakenError,
   type NewItem,
@@ -131,6 +133,33 @@ const ItemRowSchema = v.pipe(
   ),
 );
 
+const AuditRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    at: v.number(),
+    event: AuditEventTypeSchema,
+    owner: v.string(),
+    token_name: v.string(),
+    token_type: TokenTypeSchema,
+    actor: v.nullable(v.string()),
+    client: v.nullable(v.string()),
+    reason: v.nullable(v.string()),
+  }),
+  v.transform(
+    (r): AuditRecord => ({
+      id: r.id,
+      at: r.at,
+      event: r.event,
+      owner: r.owner,
+      tokenName: r.token_name,
+      tokenType: r.token_type,
+      actor: r.actor,
+      client: r.client,
+      reason: r.reason,
+    }),
+  ),
+);
+
 const ITEM_COLUMNS = 'id, repository_id, name, type, content_type, size, created_at';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
@@ -142,8 +171,14 @@ const VerifiedRowSchema = v.object({
 const TOKEN_COLUMNS = `t.id, t.user_id, u.name AS owner, t.name, t.description, t.type, t.source, t.digest,
   t.enabled, t.restricted, t.permissions, t.created_at, t.saved_at, t.expires_at, t.last_used_at`;
 
-export function openSqliteStore(path: string): Store {
-  const db = openDatabase(path);
+export interface SqliteStoreOptions {
+  /** How long a write waits for another connection's lock before the store answers busy (503). */
+  busyTimeoutMs?: number;
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  // better-sqlite3 waits synchronously, so the wait is short: a long one would stall every request.
+  const db = openDatabase(path, options.busyTimeoutMs ?? 1000);
 
   const statements = {
     ping: db.prepare('SELECT 1'),
@@ -177,6 +212,10 @@ export function openSqliteStore(path: string): Store {
     itemByName: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE repository_id = ? AND name = ?`),
     itemContent: db.prepare('SELECT content FROM items WHERE id = ?').pluck(),
     deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
+    insertAudit: db.prepare(
+      `INSERT INTO audit_events (at, event, owner, token_name, token_type, actor, client, reason)
+       VALUES (@at, @event, @owner, @tokenName, @tokenType, @actor, @client, @reason)`,
+    ),
     insertToken: db
       .prepare(
         `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
@@ -355,6 +394,34 @@ export function openSqliteStore(path: string): Store {
         return content instanceof Uint8Array ? content : undefined;
       }),
     deleteItem: async (id) => guard(() => statements.deleteItem.run(id).changes === 1),
+
+    recordAuditEvents: async (events) =>
+      guard(() => {
+        db.transaction(() => {
+          for (const event of events) statements.insertAudit.run(event);
+        })();
+      }),
+    listAuditEvents: async (query) =>
+      guard(() => {
+        const where: string[] = [];
+        if (query.owner !== undefined) where.push('owner = @owner');
+        if (query.tokenName !== undefined) where.push('token_name = @tokenName');
+        const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+        const params = Object.fromEntries(
+          Object.entries({ owner: query.owner, tokenName: query.tokenName }).filter(
+            ([, value]) => value !== undefined,
+          ),
+        );
+        const items = db
+          .prepare(`SELECT * FROM audit_events ${filter} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+          .all({ ...params, limit: query.limit, offset: query.offset })
+          .map((row) => v.parse(AuditRowSchema, row));
+        const total = v.parse(
+          v.number(),
+          db.prepare(`SELECT count(*) FROM audit_events ${filter}`).pluck().get(params),
+        );
+        return { items, total };
+      }),
   };
 }
 
@@ -380,7 +447,7 @@ function ownerColumns(row: unknown): unknown {
   return Object.fromEntries(entries.map(([key, value]) => [key.slice(2), value]));
 }
 
-function openDatabase(path: string): Database.Database {
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database | undefined;
   try {
@@ -389,7 +456,7 @@ function openDatabase(path: string): Database.Database {
     // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9).
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     migrate(db);
     return db;
   } catch (error) {

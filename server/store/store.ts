@@ -1,4 +1,5 @@
 // The store interface every backend implements (SQLite now, PostgreSQL later), with its records and errors.
+import type { AuditEventType } from '../../shared/schemas/audit';
 import type { TokenSource, TokenType } from '../../shared/schemas/token';
 
 /** Times are whole seconds since the epoch. */
@@ -78,6 +79,29 @@ export interface ItemRecord {
 
 export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
 
+/** One token event. Names, not ids, so the trail outlives deleted users and tokens. */
+export interface AuditRecord {
+  id: number;
+  at: number;
+  event: AuditEventType;
+  owner: string;
+  tokenName: string;
+  tokenType: TokenType;
+  actor: string | null;
+  client: string | null;
+  reason: string | null;
+}
+
+export type NewAuditRecord = Omit<AuditRecord, 'id'>;
+
+export interface AuditQuery {
+  /** One owner's events, or everyone's when undefined. */
+  owner?: string | undefined;
+  tokenName?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
 export interface VerifiedToken {
   token: TokenRecord;
   owner: UserRecord;
@@ -131,6 +155,11 @@ export interface Store {
   findItem(repositoryId: number, name: string): Promise<ItemRecord | undefined>;
   readItemContent(id: number): Promise<Uint8Array | undefined>;
   deleteItem(id: number): Promise<boolean>;
+
+  /** Appends events, all or none. */
+  recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }>;
 }
 
 export class NameTakenError extends Error {

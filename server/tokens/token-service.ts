@@ -1,6 +1,7 @@
 // The rules of API tokens: create, list, get, update, remove, duplicate (SPEC §3.2), and the All Tokens view.
 import type * as v from 'valibot';
 import { holdsPermission, missingDependencies } from '../../shared/permissions';
+import type { AuditEventType } from '../../shared/schemas/audit';
 import {
   type CreateTokenBodySchema,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -11,6 +12,7 @@ import {
   type UpdateTokenBodySchema,
 } from '../../shared/schemas/token';
 import { createTokenValue } from '../../shared/token-format';
+import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
 import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { digestTokenValue } from '../auth/digest';
@@ -38,13 +40,22 @@ export interface TokenServiceDeps {
   store: Store;
   clock: Clock;
   permissions: PermissionResolver;
+  audit: AuditLog;
 }
 
-export function createTokenService({ store, clock, permissions }: TokenServiceDeps) {
-  async function insert(token: NewToken, caller: Authenticated): Promise<CreatedTokenResult> {
+export function createTokenService({ store, clock, permissions, audit }: TokenServiceDeps) {
+  const noteEvent = (event: AuditEventType, record: TokenRecord, caller: Authenticated, reason?: string) =>
+    audit.tokenEvent(event, record, caller.user.name, caller.client, reason);
+
+  async function insert(
+    token: NewToken,
+    caller: Authenticated,
+    event: { type: 'created' } | { type: 'duplicated'; from: string },
+  ): Promise<CreatedTokenResult> {
     const value = createTokenValue();
     try {
       const record = await store.createToken({ ...token, digest: digestTokenValue(value) });
+      noteEvent(event.type, record, caller, event.type === 'duplicated' ? `from ${event.from}` : undefined);
       return { token: toToken(record, epochSeconds(clock), caller.token?.id), value };
     } catch (error) {
       if (error instanceof NameTakenError) {
@@ -108,7 +119,12 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
   }
 
   /** A session token can only be switched on or off, and only while it is valid (SPEC §1.2). */
-  async function updateSession(record: TokenRecord, body: UpdateTokenInput, now: number): Promise<void> {
+  async function updateSession(
+    record: TokenRecord,
+    body: UpdateTokenInput,
+    now: number,
+    caller: Authenticated,
+  ): Promise<void> {
     const fields = Object.keys(body).filter((field) => field !== 'enabled');
     if (fields.length > 0) {
       throw apiError(
@@ -124,6 +140,7 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
     if (!(await store.updateToken(record.id, { enabled: body.enabled, savedAt: now }))) {
       throw tokenGone(record.owner, record.name);
     }
+    if (body.enabled !== record.enabled) noteEvent(body.enabled ? 'enabled' : 'disabled', record, caller);
   }
 
   return {
@@ -179,6 +196,7 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
           expiresAt,
         },
         caller,
+        { type: 'created' },
       );
     },
 
@@ -200,7 +218,7 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
           );
         }
       }
-      if (record.type === 'SESSION') return updateSession(record, body, now);
+      if (record.type === 'SESSION') return updateSession(record, body, now, caller);
       const expiresAt = resolveExpiration(body, now);
       if (body.enabled === true && expiresAt === undefined && now >= record.expiresAt) {
         throw validationFailed({
@@ -221,11 +239,17 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
       }
       if (Object.keys(patch).length === 1) return; // nothing but savedAt: an empty update
       if (!(await store.updateToken(record.id, patch))) throw tokenGone(owner, name);
+      if (patch.enabled !== undefined && patch.enabled !== record.enabled) {
+        noteEvent(patch.enabled ? 'enabled' : 'disabled', record, caller);
+      }
+      const changed = Object.keys(patch).filter((field) => field !== 'savedAt' && field !== 'enabled');
+      if (changed.length > 0) noteEvent('updated', record, caller, changed.join(', '));
     },
 
     async remove(caller: Authenticated, owner: string, name: string): Promise<void> {
       const record = await findToken(caller, owner, name);
       if (!(await store.deleteToken(record.id))) throw tokenGone(owner, name);
+      noteEvent('removed', record, caller);
     },
 
     async duplicate(
@@ -260,6 +284,7 @@ export function createTokenService({ store, clock, permissions }: TokenServiceDe
           expiresAt,
         },
         caller,
+        { type: 'duplicated', from: source.name },
       );
     },
   };

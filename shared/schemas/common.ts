@@ -19,11 +19,14 @@ export function textName(max: number) {
   return v.pipe(
     v.string(),
     v.maxLength(max * 4, `must be at most ${max} characters`),
+    v.check((s) => s.isWellFormed(), 'must be valid Unicode text (no lone surrogates)'),
     v.transform((s: string) => s.normalize('NFC')),
     v.minLength(1, 'must not be empty'),
     v.maxLength(max, `must be at most ${max} characters`),
     v.check((s) => !hasControlCharacter(s, false), 'must not contain control characters'),
     v.check((s) => s.trim() === s, 'must not start or end with white space'),
+    // A URL path resolves these as dot segments (even as %2E), so a name like this could never be addressed.
+    v.check((s) => s !== '.' && s !== '..', 'must not be . or ..'),
   );
 }
 
@@ -32,6 +35,7 @@ export function freeText(max: number) {
   return v.pipe(
     v.string(),
     v.maxLength(max * 4, `must be at most ${max} characters`),
+    v.check((s) => s.isWellFormed(), 'must be valid Unicode text (no lone surrogates)'),
     v.transform((s: string) => s.normalize('NFC')),
     v.maxLength(max, `must be at most ${max} characters`),
     v.check((s) => !hasControlCharacter(s, true), 'must not contain control characters'),

@@ -1,0 +1,83 @@
+// Records token events off the request path, in batches; failed uses at most once a minute per token and reason.
+import type { AuditEventType } from '../../shared/schemas/audit';
+import type { Logger } from '../logger';
+import type { NewAuditRecord, Store, TokenRecord } from '../store/store';
+import { type Clock, epochSeconds } from '../time';
+
+export type FailedUseReason = 'disabled' | 'expired' | 'owner_disabled';
+
+export interface AuditDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+}
+
+const FAILED_USE_INTERVAL_SECONDS = 60;
+const MAX_THROTTLED = 10_000;
+
+export function createAuditLog({ store, clock, log }: AuditDeps) {
+  let pending: NewAuditRecord[] = [];
+  let scheduled = false;
+  const lastFailedUse = new Map<string, number>();
+
+  function flush(): void {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    store.recordAuditEvents(batch).catch((error: unknown) => {
+      log.error('could not record audit events', { count: batch.length, error: String(error) });
+    });
+  }
+
+  function record(event: Omit<NewAuditRecord, 'at'>): void {
+    pending.push({ ...event, at: epochSeconds(clock) });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  return {
+    /** An action on a token: by its owner, or by an administrator (actor differs from owner). */
+    tokenEvent(
+      event: AuditEventType,
+      token: TokenRecord,
+      actor: string,
+      client: string | undefined,
+      reason?: string,
+    ): void {
+      record({
+        event,
+        owner: token.owner,
+        tokenName: token.name,
+        tokenType: token.type,
+        actor,
+        client: client ?? null,
+        reason: reason ?? null,
+      });
+    },
+
+    /** A request that presented a known token which could not be used. Throttled: a flood writes little. */
+    failedUse(token: TokenRecord, reason: FailedUseReason, client: string | undefined): void {
+      const now = epochSeconds(clock);
+      const key = `${token.id}:${reason}`;
+      const last = lastFailedUse.get(key);
+      if (last !== undefined && now - last < FAILED_USE_INTERVAL_SECONDS) return;
+      lastFailedUse.delete(key);
+      lastFailedUse.set(key, now);
+      if (lastFailedUse.size > MAX_THROTTLED)
+        lastFailedUse.delete(lastFailedUse.keys().next().value as string);
+      record({
+        event: reason === 'expired' ? 'expired_use' : 'failed_use',
+        owner: token.owner,
+        tokenName: token.name,
+        tokenType: token.type,
+        actor: null,
+        client: client ?? null,
+        reason: reason === 'expired' ? null : reason,
+      });
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

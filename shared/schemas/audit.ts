@@ -1,0 +1,55 @@
+// The audit trail of token events (issue 7), as GET /fmerest/v3/security/audit returns it.
+import * as v from 'valibot';
+import { ApiDateSchema } from './common';
+import { TokenTypeSchema } from './token';
+
+export const AUDIT_EVENTS = [
+  'created',
+  'duplicated',
+  'enabled',
+  'disabled',
+  'updated',
+  'removed',
+  'expired_use',
+  'failed_use',
+] as const;
+export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
+export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;
+
+export const AuditEventSchema = v.object({
+  time: ApiDateSchema,
+  event: AuditEventTypeSchema,
+  /** The token's owner. */
+  user: v.string(),
+  token: v.string(),
+  tokenType: TokenTypeSchema,
+  /** Who did it: the owner, an administrator acting on another user's token, or null for a failed use. */
+  actor: v.nullable(v.string()),
+  client: v.nullable(v.string()),
+  /** Why a use failed (disabled, owner_disabled), or what a duplicate was made from. */
+  reason: v.nullable(v.string()),
+});
+export type AuditEvent = v.InferOutput<typeof AuditEventSchema>;
+
+export const AuditListSchema = v.object({
+  items: v.array(AuditEventSchema),
+  totalCount: v.pipe(v.number(), v.integer()),
+  limit: v.pipe(v.number(), v.integer()),
+  offset: v.pipe(v.number(), v.integer()),
+});
+export type AuditList = v.InferOutput<typeof AuditListSchema>;
+
+const queryInteger = v.pipe(
+  v.string(),
+  v.regex(/^-?\d{1,9}$/, 'must be a whole number'),
+  v.transform(Number),
+  v.minValue(-1, 'must be -1 or more'),
+);
+
+export const AuditQuerySchema = v.object({
+  /** Your own events by default; another user's or `*` needs usermanagement:manage. */
+  user: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  token: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  limit: v.optional(queryInteger),
+  offset: v.optional(queryInteger),
+});
