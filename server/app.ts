@@ -49,7 +49,7 @@ export function createApp(appDeps: AppDeps) {
   const deps = {
     ...appDeps,
     clientAddress,
-    signIns: createSignInLimiter(appDeps.clock, appDeps.signInPolicy),
+    signIns: createSignInLimiter(appDeps.store, appDeps.clock, appDeps.signInPolicy),
     audit: createAuditLog(appDeps),
   };
   const authenticate = createAuthenticate(deps);

@@ -127,17 +127,17 @@ export async function verifyPassword(
   password: string,
   client: string,
 ): Promise<UserRecord> {
-  const decision = deps.signIns.check(name, client);
+  const decision = await deps.signIns.check(name, client);
   if (!decision.allowed) {
     throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
   }
   const user = await deps.store.findUserByName(name);
   const matches = await deps.passwords.verify(user?.passwordHash, password);
   if (!user || !matches || !user.enabled) {
-    deps.signIns.recordFailure(name, client);
+    await deps.signIns.recordFailure(name, client);
     throw unauthorized();
   }
-  deps.signIns.recordSuccess(name, client);
+  await deps.signIns.recordSuccess(name, client);
   return user;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import { MIGRATIONS } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 import { StoreOpenError } from './store';
 import { describeStoreContract } from './store-contract';
@@ -23,7 +23,7 @@ describe('SQLite store on disk', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
   });
 
@@ -49,7 +49,7 @@ describe('SQLite store on disk', () => {
   it('refuses a database written by a newer schema', () => {
     const path = join(dir, 'tokenward.sqlite');
     const db = new Database(path);
-    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     db.close();
     expect(() => openSqliteStore(path)).toThrow(/newer than this server knows/);
   });

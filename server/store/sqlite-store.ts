@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import * as v from 'valibot';
 import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
-import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import { MIGRATIONS } from './migrations';
 import {
   type AuditRecord,
   type ItemRecord,
@@ -212,6 +212,26 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     itemByName: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE repository_id = ? AND name = ?`),
     itemContent: db.prepare('SELECT content FROM items WHERE id = ?').pluck(),
     deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
+    bumpStreak: db
+      .prepare(
+        `INSERT INTO sign_in_streaks (key, failures, last_failure, blocked_until) VALUES (@key, 1, @now, 0)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN @now - last_failure > @forget THEN 1 ELSE failures + 1 END,
+           last_failure = @now
+         RETURNING failures`,
+      )
+      .pluck(),
+    blockStreak: db.prepare('UPDATE sign_in_streaks SET blocked_until = ? WHERE key = ?'),
+    clearStreak: db.prepare('DELETE FROM sign_in_streaks WHERE key = ?'),
+    hasStreak: db.prepare('SELECT 1 FROM sign_in_streaks WHERE key = ?'),
+    insertAccountFailure: db.prepare('INSERT INTO account_failures (account, at) VALUES (?, ?)'),
+    accountFailures: db
+      .prepare('SELECT at FROM account_failures WHERE account = ? AND at > ? ORDER BY at DESC LIMIT ?')
+      .pluck(),
+    pruneStreaks: db.prepare(
+      'DELETE FROM sign_in_streaks WHERE last_failure < @before AND blocked_until < @before',
+    ),
+    pruneAccountFailures: db.prepare('DELETE FROM account_failures WHERE at < @before'),
     insertAudit: db.prepare(
       `INSERT INTO audit_events (at, event, owner, token_name, token_type, actor, client, reason)
        VALUES (@at, @event, @owner, @tokenName, @tokenType, @actor, @client, @reason)`,
@@ -395,6 +415,37 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }),
     deleteItem: async (id) => guard(() => statements.deleteItem.run(id).changes === 1),
 
+    bumpSignInStreak: async (key, nowMs, forgetAfterMs) =>
+      guard(() => v.parse(v.number(), statements.bumpStreak.get({ key, now: nowMs, forget: forgetAfterMs }))),
+    blockSignIn: async (key, untilMs) => guard(() => void statements.blockStreak.run(untilMs, key)),
+    signInBlockedUntil: async (keys) =>
+      guard(() => {
+        if (keys.length === 0) return 0;
+        const placeholders = keys.map(() => '?').join(', ');
+        const until = db
+          .prepare(`SELECT max(blocked_until) FROM sign_in_streaks WHERE key IN (${placeholders})`)
+          .pluck()
+          .get(...keys);
+        return typeof until === 'number' ? until : 0;
+      }),
+    // Read first: even a DELETE that matches nothing takes the write lock, and most sign-ins have no streak.
+    clearSignInStreak: async (key) =>
+      guard(() => {
+        if (statements.hasStreak.get(key) !== undefined) statements.clearStreak.run(key);
+      }),
+    addAccountFailure: async (account, atMs) =>
+      guard(() => void statements.insertAccountFailure.run(account, atMs)),
+    accountFailuresSince: async (account, sinceMs, limit) =>
+      guard(() => v.parse(v.array(v.number()), statements.accountFailures.all(account, sinceMs, limit))),
+    pruneSignInFailures: async (beforeMs) =>
+      guard(() =>
+        db.transaction(
+          () =>
+            statements.pruneStreaks.run({ before: beforeMs }).changes +
+            statements.pruneAccountFailures.run({ before: beforeMs }).changes,
+        )(),
+      ),
+
     recordAuditEvents: async (events) =>
       guard(() => {
         db.transaction(() => {
@@ -471,15 +522,14 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
 
 function migrate(db: Database.Database): void {
   const applied = v.parse(v.number(), db.pragma('user_version', { simple: true }));
-  if (applied > SQLITE_MIGRATIONS.length) {
-    throw new Error(
-      `its schema version ${applied} is newer than this server knows (${SQLITE_MIGRATIONS.length})`,
-    );
+  if (applied > MIGRATIONS.length) {
+    throw new Error(`its schema version ${applied} is newer than this server knows (${MIGRATIONS.length})`);
   }
-  for (let version = applied; version < SQLITE_MIGRATIONS.length; version++) {
+  for (const [index, migration] of MIGRATIONS.entries()) {
+    if (index < applied) continue;
     db.transaction(() => {
-      db.exec(SQLITE_MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
+      db.exec(migration.sqlite);
+      db.pragma(`user_version = ${index + 1}`);
     })();
   }
 }

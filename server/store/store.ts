@@ -156,6 +156,21 @@ export interface Store {
   readItemContent(id: number): Promise<Uint8Array | undefined>;
   deleteItem(id: number): Promise<boolean>;
 
+  /**
+   * Adds a sign-in failure to the streak at `key` in one atomic step (a streak quiet for `forgetAfterMs`
+   * starts again at 1); resolves with the streak's length. Times here are epoch milliseconds.
+   */
+  bumpSignInStreak(key: string, nowMs: number, forgetAfterMs: number): Promise<number>;
+  blockSignIn(key: string, untilMs: number): Promise<void>;
+  /** The latest time any of the keys is blocked until; 0 when none is. */
+  signInBlockedUntil(keys: readonly string[]): Promise<number>;
+  clearSignInStreak(key: string): Promise<void>;
+  addAccountFailure(account: string, atMs: number): Promise<void>;
+  /** Times of the account's failures after `sinceMs`, newest first, at most `limit`. */
+  accountFailuresSince(account: string, sinceMs: number, limit: number): Promise<number[]>;
+  /** Forgets failures and finished streaks older than `beforeMs`; resolves with how many rows went. */
+  pruneSignInFailures(beforeMs: number): Promise<number>;
+
   /** Appends events, all or none. */
   recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
   /** Newest first. */
