@@ -1,4 +1,4 @@
-// The checkServer round trip: popup-side sendMessage → onMessage listener → api client → a real loopback server.
+// The checkServer round trip and the onMessage listener: sendMessage → handler → api client → a loopback server.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -10,6 +10,7 @@ import {
   VERSION_BODY,
   versionEndpoint,
 } from '../testing/loopback-server';
+import { credentialsItem, keptTokensItem } from '../utils/storage-items';
 import { createMessageHandlers, registerMessageHandlers } from './message-handlers';
 import { sendMessage } from './messages';
 
@@ -19,7 +20,13 @@ beforeEach(() => {
   fakeBrowser.reset();
   registerMessageHandlers(
     browser.runtime.onMessage,
-    createMessageHandlers({ createApiClient, fetch: (input, init) => fetch(input, init), timeoutMs: 500 }),
+    createMessageHandlers({
+      createApiClient,
+      fetch: (input, init) => fetch(input, init),
+      timeoutMs: 500,
+      credentials: credentialsItem,
+      keptTokens: keptTokensItem,
+    }),
   );
 });
 

@@ -1,6 +1,8 @@
 // Background side of the message map: the handlers and the single onMessage listener that routes to them.
 import * as v from 'valibot';
 import type { ApiClient, ApiClientOptions } from '../../shared/api-client';
+import type { KeptToken, StoredCredential, ValueItem } from '../utils/storage-items';
+import { createCredentialStore } from './credential-store';
 import {
   EnvelopeSchema,
   type MessageHandlers,
@@ -8,19 +10,28 @@ import {
   type MessageType,
   messageSchemas,
 } from './messages';
+import { createServerCalls } from './server-calls';
+import { createSessionHandlers } from './session-handlers';
+import { createTokenHandlers } from './token-handlers';
 
 export interface MessageHandlerDeps {
-  createApiClient: (options: ApiClientOptions) => Pick<ApiClient, 'version'>;
+  createApiClient: (options: ApiClientOptions) => ApiClient;
   fetch: typeof fetch;
   /** A server that accepts the connection but never answers must not leave the popup "Checking…". */
   timeoutMs: number;
+  /** Session storage: credential values per server. */
+  credentials: ValueItem<Record<string, StoredCredential>>;
+  /** Session storage: token values kept for injection. */
+  keptTokens: ValueItem<KeptToken[]>;
 }
 
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
-  const fetchWithTimeout: typeof fetch = (input, init) =>
-    deps.fetch(input, { ...init, signal: AbortSignal.timeout(deps.timeoutMs) });
+  const credentials = createCredentialStore(deps.credentials);
+  const calls = createServerCalls({ ...deps, credentials });
   return {
-    checkServer: ({ url }) => deps.createApiClient({ baseUrl: url, fetch: fetchWithTimeout }).version(),
+    checkServer: ({ url }) => calls.client(url).version(),
+    ...createSessionHandlers(calls, credentials),
+    ...createTokenHandlers(calls, deps.keptTokens),
   };
 }
 

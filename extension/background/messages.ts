@@ -4,6 +4,15 @@ import { browser } from 'wxt/browser';
 import type { Result } from '../../shared/api-client';
 import { CLIENT_ERROR_CODES, SERVER_ERROR_CODES } from '../../shared/errors';
 import { VersionSchema } from '../../shared/schemas/info';
+import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
+import {
+  CreatedTokenSchema,
+  CreateTokenBodySchema,
+  TokenListSchema,
+  TokenNameSchema,
+  TokenTypeSchema,
+} from '../../shared/schemas/token';
+import { isWellFormedTokenValue } from '../../shared/token-format';
 import { parseServerUrl } from '../utils/server-url';
 
 const ApiErrorSchema = v.object({
@@ -25,12 +34,81 @@ const ServerUrlSchema = v.pipe(
   v.check((url) => parseServerUrl(url).ok, 'must be an http(s) server URL'),
 );
 
+/** Who the extension is signed in as on a server, and with what; never the credential's value. */
+export const ConnectionSchema = v.object({
+  server: v.string(),
+  user: v.string(),
+  roles: v.array(v.string()),
+  permissions: v.array(v.string()),
+  credential: v.picklist(['session', 'token']),
+  /** When the credential expires; a web session's date moves forward as it is used. */
+  expirationDate: v.nullable(v.string()),
+});
+export type Connection = v.InferOutput<typeof ConnectionSchema>;
+
+const TokenValueSchema = v.pipe(
+  v.string(),
+  v.check(isWellFormedTokenValue, 'must be a 40-character tokenward token value'),
+);
+const OnServer = { server: ServerUrlSchema };
+const TokenRef = {
+  ...OnServer,
+  user: v.pipe(v.string(), v.minLength(1)),
+  name: v.pipe(v.string(), v.minLength(1)),
+};
+const PageSize = v.pipe(v.number(), v.integer(), v.minValue(-1));
+
 export const messageSchemas = {
   /** Ask the server at `url` for its version: shows whether it is reachable and is tokenward. */
   checkServer: {
     request: v.object({ url: ServerUrlSchema }),
     response: resultSchema(VersionSchema),
   },
+  /** Sign in for a `web` session; the password is used once and never stored. */
+  signIn: {
+    request: v.object({ ...OnServer, user: v.string(), password: v.string() }),
+    response: resultSchema(ConnectionSchema),
+  },
+  /** Use a pasted API token instead of signing in. */
+  useToken: {
+    request: v.object({ ...OnServer, token: TokenValueSchema }),
+    response: resultSchema(ConnectionSchema),
+  },
+  signOut: { request: v.object(OnServer), response: resultSchema(v.null()) },
+  /** Who is signed in (null: nobody); for a web session this is also the keep-alive call. */
+  getConnection: { request: v.object(OnServer), response: resultSchema(v.nullable(ConnectionSchema)) },
+  getPermissionCatalogue: { request: v.object(OnServer), response: resultSchema(PermissionCatalogueSchema) },
+  listTokens: {
+    request: v.object({
+      ...OnServer,
+      limit: PageSize,
+      offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      type: v.optional(TokenTypeSchema),
+      status: v.optional(v.picklist(['active', 'expired'])),
+      /** Another user's name or `*`: the All Tokens view. */
+      user: v.optional(v.string()),
+    }),
+    response: resultSchema(TokenListSchema),
+  },
+  createToken: {
+    request: v.object({ ...OnServer, body: CreateTokenBodySchema }),
+    response: resultSchema(CreatedTokenSchema),
+  },
+  setTokenEnabled: {
+    request: v.object({ ...TokenRef, enabled: v.boolean() }),
+    response: resultSchema(v.null()),
+  },
+  duplicateToken: {
+    request: v.object({ ...TokenRef, newName: TokenNameSchema }),
+    response: resultSchema(CreatedTokenSchema),
+  },
+  removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },
+  /** Keep a value in session storage for injection rules (bound by a later issue). */
+  keepTokenValue: {
+    request: v.object({ ...TokenRef, value: TokenValueSchema }),
+    response: resultSchema(v.null()),
+  },
+  forgetTokenValue: { request: v.object(TokenRef), response: resultSchema(v.null()) },
 };
 
 export type MessageType = keyof typeof messageSchemas;

@@ -6,28 +6,58 @@ import { createApiClient, type Result } from '../../shared/api-client';
 import type { ErrorCode } from '../../shared/errors';
 import type { Version } from '../../shared/schemas/info';
 import { createMessageHandlers, registerMessageHandlers } from '../background/message-handlers';
-import { sendMessage } from '../background/messages';
+import { type MessageHandlers, sendMessage } from '../background/messages';
 import {
   closedPortUrl,
   startLoopbackServer,
   VERSION_BODY,
   versionEndpoint,
 } from '../testing/loopback-server';
-import { serverUrlItem } from '../utils/storage-items';
-import { createPopupActions, type PopupDeps } from './popup-actions';
+import { statusText } from '../ui/status-text';
+import {
+  credentialsItem,
+  keptTokensItem,
+  savedServersItem,
+  serverUrlItem,
+  uiPrefsItem,
+} from '../utils/storage-items';
+import { createPopupActions } from './popup-actions';
+import type { PopupDeps, Send } from './popup-deps';
 import { createPopupState } from './popup-state';
-import { statusText } from './status-text';
 
 const CONNECTED = 'Connected to tokenward 0.1.0 (build 23776)';
 
-function setup(overrides: Partial<Omit<PopupDeps, 'serverUrl'>> = {}) {
+/** A background that answers checkServer (and getConnection: nobody signed in) without a server. */
+function sendVia(handlers: Partial<MessageHandlers>): Send {
+  return (type, data) => {
+    const handler = handlers[type];
+    return handler ? handler(data) : Promise.reject(new Error(`no ${type} handler`));
+  };
+}
+
+interface Overrides {
+  checkServer?: (url: string) => Promise<Result<Version>>;
+  requestOrigin?: PopupDeps['requestOrigin'];
+}
+
+function setup(overrides: Overrides = {}) {
   const state = createPopupState();
+  const checkServer = vi.fn<(url: string) => Promise<Result<Version>>>(
+    overrides.checkServer ?? (async () => ({ ok: true, value: VERSION_BODY })),
+  );
   const deps = {
     serverUrl: serverUrlItem,
-    checkServer: vi.fn<PopupDeps['checkServer']>(
-      overrides.checkServer ?? (async () => ({ ok: true, value: VERSION_BODY })),
-    ),
+    savedServers: savedServersItem,
+    uiPrefs: uiPrefsItem,
+    send: sendVia({
+      checkServer: ({ url }) => checkServer(url),
+      getConnection: async () => ({ ok: true, value: null }),
+    }),
+    checkServer,
     requestOrigin: vi.fn<PopupDeps['requestOrigin']>(overrides.requestOrigin ?? (async () => true)),
+    copyText: vi.fn<PopupDeps['copyText']>(async () => {}),
+    downloadText: vi.fn<PopupDeps['downloadText']>(),
+    now: () => Date.now(),
   };
   const actions = createPopupActions(state, deps);
   return { state, actions, deps, text: () => statusText(state.status.value) };
@@ -140,7 +170,7 @@ describe('Save & check', () => {
 
   it('shows the answer to the newest check, not a slower earlier one', async () => {
     const slow = deferred<Result<Version>>();
-    const checkServer = vi.fn<PopupDeps['checkServer']>((url) =>
+    const checkServer = vi.fn<(url: string) => Promise<Result<Version>>>((url) =>
       url.endsWith(':1111') ? slow.promise : Promise.resolve({ ok: true, value: VERSION_BODY }),
     );
     const { actions, text } = setup({ checkServer });
@@ -214,6 +244,8 @@ describe('wired to the background', () => {
         createApiClient,
         fetch: (input, init) => fetch(input, init),
         timeoutMs: 2_000,
+        credentials: credentialsItem,
+        keptTokens: keptTokensItem,
       }),
     );
     const server = await startLoopbackServer(versionEndpoint);

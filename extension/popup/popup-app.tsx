@@ -1,25 +1,31 @@
-// The popup's layout: reads state from context and passes plain props to the leaf components.
-
+// The popup's layout: connect until signed in, then the token screens.
 import { usePopup } from './popup-context';
-import { ServerForm } from './server-form';
-import { StatusLine } from './status-line';
+import { AccountBar, ConnectView, CreatedView, NewTokenView, TokensView } from './popup-views';
 
 export function PopupApp() {
-  const { state, actions } = usePopup();
   return (
-    <main class="popup">
-      <header>
+    <main class="page popup">
+      <header class="top">
         <h1>tokenward</h1>
+        <AccountBar />
       </header>
-      {/* The form waits for storage so a half-typed URL is never overwritten by the saved one. */}
-      {state.loaded.value && (
-        <ServerForm
-          value={state.urlInput.value}
-          onInput={actions.setUrlInput}
-          onSubmit={() => void actions.save()}
-        />
-      )}
-      <StatusLine status={state.status.value} />
+      <ManagerBody />
     </main>
   );
+}
+
+/** What the signed-in user works with, or the connect form; shared by popup and options page. */
+export function ManagerBody() {
+  const { state } = usePopup();
+  const connection = state.connection.value;
+  if (connection.kind === 'unknown') return <p class="placeholder">Loading…</p>;
+  if (connection.kind === 'signedOut' || state.addingServer.value) return <ConnectView />;
+  switch (state.screen.value) {
+    case 'new':
+      return <NewTokenView />;
+    case 'created':
+      return <CreatedView />;
+    default:
+      return <TokensView />;
+  }
 }

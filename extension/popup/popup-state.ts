@@ -1,7 +1,12 @@
-// Popup state as signals: the URL being edited, whether storage has loaded, and the last check's status.
+// Popup (and options page) state as signals: server, sign-in, the token lists, the new-token form.
 import { signal } from '@preact/signals';
 import type { ApiError } from '../../shared/api-client';
 import type { Version } from '../../shared/schemas/info';
+import type { PermissionCatalogue } from '../../shared/schemas/permissions';
+import type { CreatedToken, TokenType } from '../../shared/schemas/token';
+import type { Connection } from '../background/messages';
+import { emptyDraft, type TokenDraft } from './token-draft';
+import { createTokenListState } from './token-list-state';
 
 export type PopupStatus =
   | { kind: 'idle' }
@@ -11,11 +16,54 @@ export type PopupStatus =
   /** Nothing was sent: the URL is invalid, permission was refused, or the background did not answer. */
   | { kind: 'problem'; message: string };
 
+export type ConnectionView =
+  | { kind: 'unknown' }
+  /** `reason`: why the user has to sign in (again), e.g. the session lapsed. */
+  | { kind: 'signedOut'; reason?: string }
+  | { kind: 'signedIn'; value: Connection };
+
+export type Screen = 'tokens' | 'new' | 'created' | 'all';
+
+export type Loadable<T> =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'ready'; value: T }
+  | { kind: 'failed'; message: string };
+
 export function createPopupState() {
   return {
-    urlInput: signal(''),
     loaded: signal(false),
+    /** The URL being edited in the server form. */
+    urlInput: signal(''),
     status: signal<PopupStatus>({ kind: 'idle' }),
+    /** Saved servers and the active one. */
+    servers: signal<string[]>([]),
+    server: signal(''),
+    /** true while adding another server from the signed-in view. */
+    addingServer: signal(false),
+    connection: signal<ConnectionView>({ kind: 'unknown' }),
+    signIn: {
+      mode: signal<'password' | 'token'>('password'),
+      user: signal(''),
+      password: signal(''),
+      token: signal(''),
+      busy: signal(false),
+      error: signal<string | null>(null),
+    },
+    screen: signal<Screen>('tokens'),
+    tab: signal<TokenType>('USER'),
+    filter: signal<'active' | 'expired'>('active'),
+    mine: createTokenListState(),
+    catalogue: signal<Loadable<PermissionCatalogue>>({ kind: 'idle' }),
+    draft: signal<TokenDraft>(emptyDraft()),
+    draftError: signal<string | null>(null),
+    /** Permissions to offer with "Grant additional permissions"; empty when nothing is missing. */
+    missing: signal<string[]>([]),
+    creating: signal(false),
+    /** A value shown once: gone from memory when the user closes the panel. */
+    created: signal<{ token: CreatedToken; kept: boolean; copied: boolean } | null>(null),
+    /** The clock rows measure "expires in" against; ticks while the page is open. */
+    now: signal(Date.now()),
   };
 }
 

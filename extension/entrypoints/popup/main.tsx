@@ -1,20 +1,14 @@
-// Popup entry: wires storage, messaging and permissions into the popup's state and renders it.
+// Popup entry: wires storage, messaging and browser APIs into the shared state and actions, and renders.
 import { render } from 'preact';
-import { browser } from 'wxt/browser';
-import { sendMessage } from '../../background/messages';
 import { createPopupActions } from '../../popup/popup-actions';
 import { PopupApp } from '../../popup/popup-app';
 import { PopupContext } from '../../popup/popup-context';
 import { createPopupState } from '../../popup/popup-state';
-import { serverUrlItem } from '../../utils/storage-items';
-import '../../popup/popup.css';
+import { createPageDeps, startPageTimers } from '../../utils/page-deps';
+import '../../ui/app.css';
 
 const state = createPopupState();
-const actions = createPopupActions(state, {
-  serverUrl: serverUrlItem,
-  checkServer: (url) => sendMessage('checkServer', { url }),
-  requestOrigin: (pattern) => browser.permissions.request({ origins: [pattern] }),
-});
+const actions = createPopupActions(state, createPageDeps());
 
 const root = document.getElementById('app');
 if (root === null) throw new Error('popup.html has no #app element.');
@@ -25,3 +19,4 @@ render(
   root,
 );
 void actions.load();
+startPageTimers(actions);

@@ -1,0 +1,60 @@
+// Signing in and out of a server: web sessions and pasted API tokens, held in session storage.
+import type { ApiClient, Result } from '../../shared/api-client';
+import type { StoredCredential } from '../utils/storage-items';
+import type { CredentialStore } from './credential-store';
+import type { Connection, MessageHandlers } from './messages';
+import type { ServerCalls } from './server-calls';
+
+type SessionHandlers = Pick<MessageHandlers, 'signIn' | 'useToken' | 'signOut' | 'getConnection'>;
+
+export function createSessionHandlers(calls: ServerCalls, credentials: CredentialStore): SessionHandlers {
+  /** GET /security/me: who the credential belongs to and what it may do. */
+  async function describe(
+    server: string,
+    api: ApiClient,
+    credential: StoredCredential['kind'],
+  ): Promise<Result<Connection>> {
+    const me = await api.me();
+    if (!me.ok) return me;
+    const { user, roles, permissions, token } = me.value;
+    return {
+      ok: true,
+      value: { server, user, roles, permissions, credential, expirationDate: token?.expirationDate ?? null },
+    };
+  }
+
+  return {
+    async signIn({ server, user, password }) {
+      const login = await calls.client(server).login({ user, password, kind: 'web' });
+      if (!login.ok) return login;
+      await credentials.set(server, { kind: 'session', value: login.value.token, user: login.value.user });
+      return calls.authed(server, (api) => describe(server, api, 'session'));
+    },
+
+    async useToken({ server, token }) {
+      const described = await describe(
+        server,
+        calls.client(server, { kind: 'token', value: token }),
+        'token',
+      );
+      if (described.ok)
+        await credentials.set(server, { kind: 'token', value: token, user: described.value.user });
+      return described;
+    },
+
+    async signOut({ server }) {
+      const stored = await credentials.get(server);
+      // Ending the web session on the server matters more than its answer: forget it either way.
+      if (stored?.kind === 'session')
+        await calls.client(server, { kind: 'token', value: stored.value }).logout();
+      await credentials.forget(server);
+      return { ok: true, value: null };
+    },
+
+    /** Also the keep-alive: an authenticated call in a web session's last minutes renews it. */
+    async getConnection({ server }) {
+      if (!(await credentials.get(server))) return { ok: true, value: null };
+      return calls.authed(server, (api, stored) => describe(server, api, stored.kind));
+    },
+  };
+}

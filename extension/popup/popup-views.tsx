@@ -1,0 +1,216 @@
+// The screens of token management, reading state from context: connect, token lists, new token, value once.
+import { CreatedTokenPanel } from '../ui/created-token';
+import { NoticeLine } from '../ui/notice-line';
+import { Segmented } from '../ui/segmented';
+import { ServerForm } from '../ui/server-form';
+import { ServerSwitcher } from '../ui/server-switcher';
+import { SignInForm } from '../ui/sign-in-form';
+import { StatusLine } from '../ui/status-line';
+import { TokenForm } from '../ui/token-form';
+import { TokenList } from '../ui/token-list';
+import { usePopup } from './popup-context';
+import type { TokenListActions } from './token-list-actions';
+import type { TokenListState } from './token-list-state';
+
+const TABS = [
+  { value: 'USER', label: 'API tokens' },
+  { value: 'SESSION', label: 'Session tokens' },
+] as const;
+const FILTERS = [
+  { value: 'active', label: 'Active' },
+  { value: 'expired', label: 'Expired' },
+] as const;
+
+export function ConnectView() {
+  const { state, actions } = usePopup();
+  const { connection, signIn, addingServer } = state;
+  const reason = connection.value.kind === 'signedOut' ? connection.value.reason : undefined;
+  const showSignIn =
+    !addingServer.value && connection.value.kind === 'signedOut' && state.server.value !== '';
+  return (
+    <section class="connect">
+      {state.loaded.value && (
+        <ServerForm
+          value={state.urlInput.value}
+          onInput={actions.setUrlInput}
+          onSubmit={() => void actions.save()}
+        />
+      )}
+      <StatusLine status={state.status.value} />
+      {addingServer.value && (
+        <button type="button" class="link" onClick={() => actions.addServer(false)}>
+          Back to {state.server.value}
+        </button>
+      )}
+      {reason && (
+        <p class="notice notice-error" role="alert">
+          {reason}
+        </p>
+      )}
+      {showSignIn && (
+        <SignInForm
+          mode={signIn.mode.value}
+          user={signIn.user.value}
+          password={signIn.password.value}
+          token={signIn.token.value}
+          busy={signIn.busy.value}
+          error={signIn.error.value}
+          onMode={actions.setSignInMode}
+          onUser={(value) => {
+            signIn.user.value = value;
+          }}
+          onPassword={(value) => {
+            signIn.password.value = value;
+          }}
+          onToken={(value) => {
+            signIn.token.value = value;
+          }}
+          onSubmit={() => void actions.signIn()}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Signed-in header: the server switcher, who is signed in and how, and Sign out. */
+export function AccountBar() {
+  const { state, actions } = usePopup();
+  const connection = state.connection.value;
+  if (connection.kind !== 'signedIn') return null;
+  const { user, credential } = connection.value;
+  return (
+    <div class="account-bar">
+      <ServerSwitcher
+        servers={state.servers.value}
+        value={state.server.value}
+        onSwitch={(url) => void actions.switchServer(url)}
+        onAdd={() => actions.addServer(true)}
+      />
+      <span
+        class="who"
+        title={credential === 'session' ? 'Signed in with a web session' : 'Using an API token'}
+      >
+        {user}
+        {credential === 'token' && ' (token)'}
+      </span>
+      <button type="button" class="small ghost" onClick={() => void actions.signOut()}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+/** The rows of one list wired to that list's actions. */
+export function ListOf({
+  list,
+  actions,
+  showOwner,
+  emptyText,
+}: {
+  list: TokenListState;
+  actions: TokenListActions;
+  showOwner: boolean;
+  emptyText: string;
+}) {
+  const { state } = usePopup();
+  return (
+    <>
+      <NoticeLine notice={list.notice.value} />
+      <TokenList
+        list={list.list.value}
+        now={state.now.value}
+        showOwner={showOwner}
+        emptyText={emptyText}
+        busyRows={list.busyRows.value}
+        prompt={list.prompt.value}
+        duplicateName={list.duplicateName.value}
+        loadingMore={list.loadingMore.value}
+        onRetry={() => void actions.reload()}
+        onLoadMore={() => void actions.loadMore()}
+        onToggle={(token) => void actions.toggle(token)}
+        onAsk={actions.ask}
+        onCancel={actions.cancel}
+        onDuplicateName={actions.setDuplicateName}
+        onDuplicate={(token) => void actions.duplicate(token)}
+        onRemove={(token) => void actions.remove(token)}
+      />
+    </>
+  );
+}
+
+export function TokensView() {
+  const { state, actions } = usePopup();
+  const tab = state.tab.value;
+  const filter = state.filter.value;
+  const kind = tab === 'USER' ? 'API' : 'session';
+  return (
+    <section class="tokens">
+      <div class="toolbar">
+        <Segmented
+          label="Token type"
+          options={TABS}
+          value={tab}
+          onChange={(value) => void actions.setTab(value)}
+        />
+        <Segmented
+          label="Status"
+          options={FILTERS}
+          value={filter}
+          onChange={(value) => void actions.setFilter(value)}
+        />
+      </div>
+      {tab === 'USER' && (
+        <button type="button" class="new-token" onClick={() => void actions.openNewToken()}>
+          New token
+        </button>
+      )}
+      <ListOf
+        list={state.mine}
+        actions={actions.mine}
+        showOwner={false}
+        emptyText={`No ${filter} ${kind} tokens.`}
+      />
+    </section>
+  );
+}
+
+export function NewTokenView() {
+  const { state, actions } = usePopup();
+  const connection = state.connection.value;
+  return (
+    <section class="new">
+      <h2>New API token</h2>
+      <TokenForm
+        draft={state.draft.value}
+        catalogue={state.catalogue.value}
+        held={connection.kind === 'signedIn' ? connection.value.permissions : []}
+        missing={state.missing.value}
+        error={state.draftError.value}
+        busy={state.creating.value}
+        onChange={actions.editDraft}
+        onSubmit={() => void actions.submit()}
+        onGrant={() => void actions.grantMissing()}
+        onCancel={() => actions.show('tokens')}
+        onRetryCatalogue={() => void actions.retryCatalogue()}
+      />
+    </section>
+  );
+}
+
+export function CreatedView() {
+  const { state, actions } = usePopup();
+  const created = state.created.value;
+  if (created === null) return null;
+  return (
+    <CreatedTokenPanel
+      token={created.token}
+      copied={created.copied}
+      kept={created.kept}
+      error={state.draftError.value}
+      onCopy={() => void actions.copyValue()}
+      onDownload={actions.downloadValue}
+      onKeep={(kept) => void actions.setKept(kept)}
+      onDone={actions.closeCreated}
+    />
+  );
+}

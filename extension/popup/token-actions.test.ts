@@ -1,0 +1,363 @@
+// Popup and options actions against the real app through the background: sign-in, lists, the new-token form.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createApiClient } from '../../shared/api-client';
+import { ADMIN_PASSWORD, adminBasic, basic, jsonInit } from '../../test/fixtures/test-app';
+import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
+import { createMessageHandlers, registerMessageHandlers } from '../background/message-handlers';
+import { sendMessage } from '../background/messages';
+import { createAllTokensActions } from '../options/all-tokens-actions';
+import { createAllTokensState } from '../options/all-tokens-state';
+import { closedPortUrl } from '../testing/loopback-server';
+import {
+  credentialsItem,
+  keptTokensItem,
+  savedServersItem,
+  serverUrlItem,
+  uiPrefsItem,
+} from '../utils/storage-items';
+import { createPopupActions } from './popup-actions';
+import type { PopupDeps, Send } from './popup-deps';
+import { createPopupState, type PopupState } from './popup-state';
+import { withPermissions } from './token-draft';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.app.addUser('gus', 'gus password', ['fmeguest']);
+  await server.app.addUser('bulk', 'bulk password', ['fmeuser']);
+});
+afterAll(() => server.stop());
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  registerMessageHandlers(
+    browser.runtime.onMessage,
+    createMessageHandlers({
+      createApiClient,
+      fetch: (input, init) => fetch(input, init),
+      timeoutMs: 2_000,
+      credentials: credentialsItem,
+      keptTokens: keptTokensItem,
+    }),
+  );
+  await serverUrlItem.setValue(server.baseUrl);
+  await savedServersItem.setValue([server.baseUrl]);
+});
+
+function setup(send: Send = sendMessage) {
+  const state = createPopupState();
+  const deps = {
+    serverUrl: serverUrlItem,
+    savedServers: savedServersItem,
+    uiPrefs: uiPrefsItem,
+    send,
+    requestOrigin: vi.fn<PopupDeps['requestOrigin']>(async () => true),
+    copyText: vi.fn<PopupDeps['copyText']>(async () => {}),
+    downloadText: vi.fn<PopupDeps['downloadText']>(),
+    now: () => Date.now(),
+  };
+  return { state, deps, actions: createPopupActions(state, deps) };
+}
+
+async function signedIn(user = 'admin', password = ADMIN_PASSWORD) {
+  const popup = setup();
+  await popup.actions.load();
+  popup.state.signIn.user.value = user;
+  popup.state.signIn.password.value = password;
+  await popup.actions.signIn();
+  expect(popup.state.connection.value.kind).toBe('signedIn');
+  return popup;
+}
+
+function names(state: PopupState['mine']): string[] {
+  const list = state.list.value;
+  return list.kind === 'ready' ? list.items.map((t) => t.name) : [];
+}
+
+async function restToken(user: string, name: string) {
+  const res = await fetch(`${server.baseUrl}/fmerest/v3/tokens/${user}/${encodeURIComponent(name)}`, {
+    headers: { Authorization: adminBasic },
+  });
+  return res.status === 200
+    ? ((await res.json()) as { enabled: boolean; permissions?: string[] })
+    : res.status;
+}
+
+describe('signing in from the popup', () => {
+  it('explains what is missing or wrong, then lists tokens and clears the password', async () => {
+    const { state, actions } = setup();
+    await actions.load();
+    expect(state.connection.value).toEqual({ kind: 'signedOut' });
+    await actions.signIn();
+    expect(state.signIn.error.value).toBe('Enter your user name and password.');
+    state.signIn.user.value = 'admin';
+    state.signIn.password.value = 'wrong';
+    await actions.signIn();
+    expect(state.signIn.error.value).toBe('The user name or password is wrong, or the account is disabled.');
+
+    state.signIn.password.value = ADMIN_PASSWORD;
+    await actions.signIn();
+    expect(state.connection.value).toMatchObject({
+      kind: 'signedIn',
+      value: { user: 'admin', credential: 'session' },
+    });
+    expect(state.signIn.password.value).toBe('');
+    expect(state.mine.list.value.kind).toBe('ready');
+
+    // The session tab shows the extension's own session, and the choice of tab is remembered.
+    await actions.setTab('SESSION');
+    const list = state.mine.list.value;
+    expect(list.kind === 'ready' && list.items.some((t) => t.current)).toBe(true);
+    expect(await uiPrefsItem.getValue()).toEqual({ tab: 'SESSION', status: 'active' });
+
+    // A second popup opens signed in, on the same tab, without asking again.
+    const again = setup();
+    await again.actions.load();
+    expect(again.state.connection.value.kind).toBe('signedIn');
+    expect(again.state.tab.value).toBe('SESSION');
+  });
+
+  it('asks to sign in again when the session lapsed, and keeps it alive while in use', async () => {
+    const { state, actions } = await signedIn();
+    const first =
+      state.connection.value.kind === 'signedIn' ? state.connection.value.value.expirationDate : null;
+    server.app.clock.advance(27 * 60);
+    await actions.keepAlive();
+    const renewed =
+      state.connection.value.kind === 'signedIn' ? state.connection.value.value.expirationDate : null;
+    expect(Date.parse(renewed ?? '')).toBeGreaterThan(Date.parse(first ?? ''));
+
+    server.app.clock.advance(31 * 60);
+    await actions.keepAlive();
+    expect(state.connection.value).toEqual({
+      kind: 'signedOut',
+      reason: `Your sign-in to ${server.baseUrl} has ended; sign in again.`,
+    });
+  });
+
+  it('says the server is unreachable when it cannot be reached', async () => {
+    const closed = await closedPortUrl();
+    await serverUrlItem.setValue(closed);
+    await credentialsItem.setValue({ [closed]: { kind: 'session', value: 'a'.repeat(40), user: 'admin' } });
+    const { state, actions } = setup();
+    await actions.load();
+    expect(state.connection.value).toEqual({
+      kind: 'signedOut',
+      reason: `The server at ${closed} is unreachable.`,
+    });
+  });
+
+  it('switches between saved servers, each with its own sign-in', async () => {
+    const other = await startTestServer();
+    try {
+      const { state, actions } = await signedIn();
+      actions.addServer(true);
+      actions.setUrlInput(other.baseUrl);
+      await actions.save();
+      expect(state.servers.value).toEqual([server.baseUrl, other.baseUrl]);
+      expect(state.connection.value).toEqual({ kind: 'signedOut' });
+      await actions.switchServer(server.baseUrl);
+      expect(state.connection.value).toMatchObject({ kind: 'signedIn', value: { server: server.baseUrl } });
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('the new-token form', () => {
+  it('offers the missing dependencies before sending, then creates the token and shows its value once', async () => {
+    const { state, actions, deps } = await signedIn();
+    await actions.openNewToken();
+    expect(state.catalogue.value.kind).toBe('ready');
+    actions.editDraft({
+      name: 'picked',
+      restricted: true,
+      expiry: '7d',
+      repositories: [{ name: 'Samples', levels: ['run'] }],
+    });
+    await actions.submit();
+    expect(state.missing.value).toEqual([
+      'repositories:access',
+      'repository/Samples:read',
+      'runworkspace:access',
+    ]);
+    expect(await restToken('admin', 'picked')).toBe(404);
+
+    await actions.grantMissing();
+    expect(state.screen.value).toBe('created');
+    const value = state.created.value?.token.token ?? '';
+    expect(value).toMatch(/^[0-9a-f]{40}$/);
+    expect(await restToken('admin', 'picked')).toMatchObject({
+      permissions: [
+        'repositories:access',
+        'repository/Samples:read',
+        'repository/Samples:run',
+        'runworkspace:access',
+      ],
+    });
+
+    await actions.copyValue();
+    expect(deps.copyText).toHaveBeenCalledWith(value);
+    expect(state.created.value?.copied).toBe(true);
+    actions.downloadValue();
+    expect(deps.downloadText).toHaveBeenCalledWith('picked.txt', value);
+
+    await actions.setKept(true);
+    expect(await keptTokensItem.getValue()).toEqual([
+      { server: server.baseUrl, user: 'admin', name: 'picked', value },
+    ]);
+    await actions.setKept(false);
+    expect(await keptTokensItem.getValue()).toEqual([]);
+
+    actions.closeCreated();
+    expect(state.created.value).toBeNull();
+    expect(names(state.mine)).toContain('picked');
+  });
+
+  it("offers what the server's 422 PERMISSION_DEPENDENCIES names", async () => {
+    const { state } = await signedIn();
+    const refusing: Send = (type, data) =>
+      type === 'createToken'
+        ? Promise.resolve({
+            ok: false,
+            error: {
+              code: 'PERMISSION_DEPENDENCIES',
+              status: 422,
+              message: 'x',
+              details: { required: ['jobs:access'] },
+            },
+          })
+        : sendMessage(type, data);
+    const popup = setup(refusing);
+    await popup.actions.load();
+    await popup.actions.openNewToken();
+    popup.actions.editDraft({ name: 'odd', restricted: true, general: ['repositories:access'] });
+    await popup.actions.submit();
+    expect(popup.state.missing.value).toEqual(['jobs:access']);
+    expect(state.connection.value.kind).toBe('signedIn');
+  });
+
+  it('names the permission a 403 says is missing, and refuses an empty name without a request', async () => {
+    const { state, actions } = await signedIn('gus', 'gus password');
+    await actions.openNewToken();
+    await actions.submit();
+    expect(state.draftError.value).toBe('Give the token a name.');
+    actions.editDraft({ name: 'greedy', restricted: true, general: ['jobs:access'] });
+    await actions.submit();
+    expect(state.draftError.value).toBe('This needs the jobs:access permission, which you do not hold.');
+    expect(await restToken('gus', 'greedy')).toBe(404);
+  });
+});
+
+describe('token rows', () => {
+  it('disables, enables, duplicates (with a name) and removes (after asking)', async () => {
+    const { state, actions } = await signedIn();
+    await actions.openNewToken();
+    actions.editDraft({ name: 'row token' });
+    await actions.submit();
+    actions.closeCreated();
+    const token = () => {
+      const list = state.mine.list.value;
+      const found = list.kind === 'ready' ? list.items.find((t) => t.name === 'row token') : undefined;
+      if (!found) throw new Error('row token is not listed');
+      return found;
+    };
+
+    await actions.mine.toggle(token());
+    expect(token().enabled).toBe(false);
+    expect(await restToken('admin', 'row token')).toMatchObject({ enabled: false });
+    await actions.mine.toggle(token());
+    expect(await restToken('admin', 'row token')).toMatchObject({ enabled: true });
+
+    actions.mine.ask(token(), 'duplicate');
+    expect(state.mine.duplicateName.value).toBe('row token (copy)');
+    actions.mine.setDuplicateName('row twin');
+    await actions.mine.duplicate(token());
+    expect(state.screen.value).toBe('created');
+    expect(state.created.value?.token.name).toBe('row twin');
+    actions.closeCreated();
+    expect(names(state.mine)).toEqual(expect.arrayContaining(['row token', 'row twin']));
+
+    actions.mine.ask(token(), 'remove');
+    expect(state.mine.prompt.value?.kind).toBe('remove');
+    await actions.mine.remove(token());
+    expect(names(state.mine)).not.toContain('row token');
+    expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Removed "row token".' });
+    expect(await restToken('admin', 'row token')).toBe(404);
+  });
+
+  it('loads the next page on "Show more" and filters expired tokens', async () => {
+    const login = await fetch(
+      `${server.baseUrl}/fmerest/v3/login`,
+      jsonInit('POST', basic('bulk', 'bulk password')),
+    );
+    const { token } = (await login.json()) as { token: string };
+    const bulk = createApiClient({ baseUrl: server.baseUrl, credential: { kind: 'token', value: token } });
+    for (let i = 0; i < 55; i++)
+      await bulk.createToken({ name: `t${i}`, expirationTimeout: i < 5 ? 60 : 86_400 });
+    const { state, actions } = await signedIn('bulk', 'bulk password');
+    expect(names(state.mine)).toHaveLength(50);
+    await actions.mine.loadMore();
+    expect(names(state.mine)).toHaveLength(55);
+
+    server.app.clock.advance(120);
+    await actions.setFilter('expired');
+    expect(names(state.mine).sort()).toEqual(['t0', 't1', 't2', 't3', 't4']);
+  });
+});
+
+describe('All Tokens (options page)', () => {
+  it("lists other users' tokens by owner for an administrator and disables them", async () => {
+    const gus = createApiClient({
+      baseUrl: server.baseUrl,
+      credential: { kind: 'basic', user: 'gus', password: 'gus password' },
+    });
+    await gus.createToken({ name: 'gus laptop' });
+    const { state, actions } = await signedIn();
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    await allActions.list.reload();
+    const everyone = all.list.list.value;
+    expect(everyone.kind === 'ready' && everyone.items.some((t) => t.user === 'gus')).toBe(true);
+
+    allActions.setOwner('gus');
+    await allActions.setType('USER');
+    const listed = all.list.list.value;
+    if (listed.kind !== 'ready') throw new Error('not listed');
+    expect(listed.items.map((t) => [t.user, t.name])).toEqual([['gus', 'gus laptop']]);
+    const [gusToken] = listed.items;
+    if (!gusToken) throw new Error('no token');
+    await allActions.list.toggle(gusToken);
+    expect(await restToken('gus', 'gus laptop')).toMatchObject({ enabled: false });
+  });
+});
+
+describe('withPermissions', () => {
+  it('puts general permissions in boxes and repository ones on their row, adding a row when needed', () => {
+    const draft = withPermissions(
+      {
+        name: '',
+        description: '',
+        expiry: '30d',
+        date: '',
+        enabled: true,
+        restricted: true,
+        general: ['jobs:access'],
+        repositories: [{ name: '*', levels: ['read'] }],
+      },
+      ['repositories:access', 'repository/*:run', 'repository/Samples:read'],
+    );
+    expect(draft.general).toEqual(['jobs:access', 'repositories:access']);
+    expect(draft.repositories).toEqual([
+      { name: '*', levels: ['read', 'run'] },
+      { name: 'Samples', levels: ['read'] },
+    ]);
+  });
+});

@@ -1,0 +1,73 @@
+// A list of tokens with its loading, empty and error states and a "Show more" for the next page.
+import type { Token } from '../../shared/schemas/token';
+import type { ListView, RowPrompt } from '../popup/token-list-state';
+import { tokenKey } from '../popup/token-list-state';
+import { TokenRow } from './token-row';
+
+export interface TokenListProps {
+  list: ListView;
+  now: number;
+  showOwner: boolean;
+  emptyText: string;
+  busyRows: ReadonlySet<string>;
+  prompt: RowPrompt | null;
+  duplicateName: string;
+  loadingMore: boolean;
+  onRetry: () => void;
+  onLoadMore: () => void;
+  onToggle: (token: Token) => void;
+  onAsk: (token: Token, kind: RowPrompt['kind']) => void;
+  onCancel: () => void;
+  onDuplicateName: (name: string) => void;
+  onDuplicate: (token: Token) => void;
+  onRemove: (token: Token) => void;
+}
+
+export function TokenList(props: TokenListProps) {
+  const { list } = props;
+  if (list.kind === 'loading') return <p class="placeholder">Loading tokens…</p>;
+  if (list.kind === 'failed') {
+    return (
+      <div class="placeholder error">
+        <p role="alert">{list.message}</p>
+        <button type="button" class="small" onClick={props.onRetry}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (list.items.length === 0) return <p class="placeholder">{props.emptyText}</p>;
+  const more = list.totalCount - list.items.length;
+  return (
+    <>
+      <ul class="token-list" aria-label={`${list.totalCount} tokens`}>
+        {list.items.map((token) => {
+          const key = tokenKey(token);
+          const prompt = props.prompt?.key === key ? props.prompt.kind : null;
+          return (
+            <TokenRow
+              key={key}
+              token={token}
+              now={props.now}
+              showOwner={props.showOwner}
+              busy={props.busyRows.has(key)}
+              prompt={prompt}
+              duplicateName={props.duplicateName}
+              onToggle={() => props.onToggle(token)}
+              onAsk={(kind) => props.onAsk(token, kind)}
+              onCancel={props.onCancel}
+              onDuplicateName={props.onDuplicateName}
+              onDuplicate={() => props.onDuplicate(token)}
+              onRemove={() => props.onRemove(token)}
+            />
+          );
+        })}
+      </ul>
+      {more > 0 && (
+        <button type="button" class="ghost more" disabled={props.loadingMore} onClick={props.onLoadMore}>
+          {props.loadingMore ? 'Loading…' : `Show more (${more} left)`}
+        </button>
+      )}
+    </>
+  );
+}

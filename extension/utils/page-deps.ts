@@ -1,0 +1,42 @@
+// The browser side of PopupDeps for the popup and options pages: storage items, messaging, clipboard, files.
+import { browser } from 'wxt/browser';
+import { sendMessage } from '../background/messages';
+import type { PopupDeps } from '../popup/popup-deps';
+import { savedServersItem, serverUrlItem, uiPrefsItem } from './storage-items';
+
+/** A file download from a Blob URL: the value never appears in a URL, a history entry or a log. */
+export function downloadText(fileName: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function createPageDeps(): PopupDeps {
+  return {
+    serverUrl: serverUrlItem,
+    savedServers: savedServersItem,
+    uiPrefs: uiPrefsItem,
+    send: sendMessage,
+    requestOrigin: (pattern) => browser.permissions.request({ origins: [pattern] }),
+    copyText: (text) => navigator.clipboard.writeText(text),
+    downloadText,
+    now: () => Date.now(),
+  };
+}
+
+/** While a page is open: a light authenticated call keeps a web session alive, and "expires in" ticks. */
+export function startPageTimers(actions: { keepAlive(): Promise<void>; tick(): void }): void {
+  // Renewal happens in a session's last 5 minutes; a call every 4 minutes always lands in that window.
+  setInterval(() => void actions.keepAlive(), 4 * 60_000);
+  setInterval(() => actions.tick(), 30_000);
+  // Coming back to a page left open (a tab of the options page) checks at once.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') {
+      actions.tick();
+      void actions.keepAlive();
+    }
+  });
+}
