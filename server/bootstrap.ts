@@ -1,7 +1,7 @@
 // First start: an empty store gets the `admin` user (ADMIN_PASSWORD or a generated password) and `Samples`.
 import { randomBytes } from 'node:crypto';
 import type { PasswordHasher } from './auth/password';
-import type { Store } from './store/store';
+import { NameTakenError, type RepositoryRecord, type Store } from './store/store';
 import { type Clock, epochSeconds } from './time';
 
 export interface BootstrapResult {
@@ -15,13 +15,19 @@ export async function ensureAdminUser(
 ): Promise<BootstrapResult> {
   if ((await deps.store.countUsers()) > 0) return {};
   const password = adminPassword ?? randomBytes(18).toString('base64url');
-  await deps.store.createUser({
-    name: 'admin',
-    passwordHash: await deps.passwords.hash(password),
-    roles: ['fmeadmin'],
-    enabled: true,
-    createdAt: epochSeconds(deps.clock),
-  });
+  try {
+    await deps.store.createUser({
+      name: 'admin',
+      passwordHash: await deps.passwords.hash(password),
+      roles: ['fmeadmin'],
+      enabled: true,
+      createdAt: epochSeconds(deps.clock),
+    });
+  } catch (error) {
+    // Another instance sharing the store started at the same moment and created it first.
+    if (error instanceof NameTakenError) return {};
+    throw error;
+  }
   await createSamplesRepository(deps.store, epochSeconds(deps.clock));
   return adminPassword === undefined ? { generatedAdminPassword: password } : {};
 }
@@ -33,12 +39,18 @@ const SAMPLE_WORKSPACE = `#! <?xml version="1.0" encoding="UTF-8" ?>
 
 async function createSamplesRepository(store: Store, now: number): Promise<void> {
   if (await store.findRepository('Samples')) return;
-  const repository = await store.createRepository({
-    name: 'Samples',
-    description: 'Sample workspaces',
-    ownerId: null,
-    createdAt: now,
-  });
+  let repository: RepositoryRecord;
+  try {
+    repository = await store.createRepository({
+      name: 'Samples',
+      description: 'Sample workspaces',
+      ownerId: null,
+      createdAt: now,
+    });
+  } catch (error) {
+    if (error instanceof NameTakenError) return;
+    throw error;
+  }
   await store.createItem({
     repositoryId: repository.id,
     name: 'austinApartments.fmw',

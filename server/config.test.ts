@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 8787,
       host: '127.0.0.1',
-      sqlitePath: './data/tokenward.sqlite',
+      database: { kind: 'sqlite', path: './data/tokenward.sqlite' },
       adminPassword: undefined,
       logRequests: true,
       sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
@@ -34,7 +34,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 9000,
       host: '0.0.0.0',
-      sqlitePath: '/var/lib/tokenward/db.sqlite',
+      database: { kind: 'sqlite', path: '/var/lib/tokenward/db.sqlite' },
       adminPassword: 'a long password',
       logRequests: false,
       sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
@@ -55,6 +55,14 @@ describe('loadConfig', () => {
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes a PostgreSQL URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://tw@db:5432/tokenward' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://tw@db:5432/tokenward',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/tw' }).database.kind).toBe('postgres');
   });
 
   it('lists every invalid variable at once', () => {

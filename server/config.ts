@@ -11,8 +11,9 @@ const PortSchema = v.pipe(
 const DatabaseUrlSchema = v.pipe(
   v.string(),
   v.check(
-    (url) => url.startsWith('sqlite:') && url.length > 'sqlite:'.length,
-    'must be sqlite:<path> (for example sqlite:./data/tokenward.sqlite); PostgreSQL is not supported yet',
+    (url) =>
+      (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) || /^postgres(ql)?:\/\/.+/.test(url),
+    'must be sqlite:<path> (for example sqlite:./data/tokenward.sqlite) or postgres://user@host:port/database',
   ),
 );
 
@@ -69,8 +70,7 @@ export interface CleanupPolicy {
 export interface Config {
   port: number;
   host: string;
-  /** Path of the SQLite file, or ':memory:'. */
-  sqlitePath: string;
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
   adminPassword: string | undefined;
   logRequests: boolean;
   sessions: SessionPolicy;
@@ -96,7 +96,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: PORT,
     host: HOST,
-    sqlitePath: DATABASE_URL.slice('sqlite:'.length),
+    database: DATABASE_URL.startsWith('sqlite:')
+      ? { kind: 'sqlite', path: DATABASE_URL.slice('sqlite:'.length) }
+      : { kind: 'postgres', url: DATABASE_URL },
     adminPassword: ADMIN_PASSWORD,
     logRequests: LOG_REQUESTS === 'true',
     sessions: {

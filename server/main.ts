@@ -7,7 +7,7 @@ import { createPasswordHasher } from './auth/password';
 import { ensureAdminUser } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
-import { openSqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
 import { StoreOpenError } from './store/store';
 import { createCleanupTask } from './tasks/cleanup';
 import { systemClock } from './time';
@@ -16,7 +16,7 @@ const log = createConsoleLogger();
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const store = openSqliteStore(config.sqlitePath);
+  const { store, description } = await openStore(config.database);
   const passwords = createPasswordHasher();
   const { generatedAdminPassword } = await ensureAdminUser(
     { store, passwords, clock: systemClock },
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const lines = [`tokenward is listening on http://${host}:${address.port}`];
-    lines.push(`  store: SQLite ${resolve(config.sqlitePath)}`);
+    lines.push(`  store: ${description}`);
     if (generatedAdminPassword !== undefined) {
       lines.push(`  first start: user "admin", password ${generatedAdminPassword} (shown only this once)`);
     }

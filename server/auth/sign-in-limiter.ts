@@ -1,5 +1,6 @@
 // Sign-in protection (SPEC §5): growing delays per client and per account+client, and a cap per account.
 // The counts live in the store, so every instance sharing it counts together.
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/store';
 import type { Clock } from '../time';
 
@@ -25,6 +26,8 @@ export type SignInDecision = { allowed: true } | { allowed: false; retryAfterSec
 
 export const SIGN_IN_MEMORY_MS = 3600_000;
 
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+
 /**
  * Delays grow with each failure past the free ones (1 s, 2 s, 4 s … up to the maximum) for the pair and
  * for the client, so one attacker slows only themselves. The account itself is never delayed, only
@@ -35,9 +38,10 @@ export function createSignInLimiter(
   clock: Clock,
   policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
 ) {
-  const account = (name: string) => name.normalize('NFC').toLowerCase();
-  const pairKey = (name: string, client: string) => `pair:${account(name)}\u0000${client}`;
-  const clientKey = (client: string) => `client:${client}`;
+  // Keys are digests: fixed length whatever a client sends as a user name, and no names or addresses at rest.
+  const account = (name: string) => digest(`account\n${name.normalize('NFC').toLowerCase()}`);
+  const pairKey = (name: string, client: string) => digest(`pair\n${account(name)}\n${client}`);
+  const clientKey = (client: string) => digest(`client\n${client}`);
 
   async function bump(key: string, free: number, now: number): Promise<void> {
     const failures = await store.bumpSignInStreak(key, now, SIGN_IN_MEMORY_MS);

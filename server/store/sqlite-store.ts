@@ -287,6 +287,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 
   const parseToken = (row: unknown) => v.parse(TokenRowSchema, row);
+  const runningTasks = new Set<string>();
 
   return {
     ping: async () => guard(() => void statements.ping.get()),
@@ -445,6 +446,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
             statements.pruneAccountFailures.run({ before: beforeMs }).changes,
         )(),
       ),
+
+    // One process owns an SQLite file; within it, a task already running is not started again.
+    runExclusive: async (task, work) => {
+      if (runningTasks.has(task)) return undefined;
+      runningTasks.add(task);
+      try {
+        return await work();
+      } finally {
+        runningTasks.delete(task);
+      }
+    },
 
     recordAuditEvents: async (events) =>
       guard(() => {

@@ -302,6 +302,63 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.listItems(repo.id)).toEqual([]);
     });
 
+    it('counts sign-in failure streaks atomically, blocks, clears and forgets them', async () => {
+      const hour = 3600_000;
+      expect(await store.bumpSignInStreak('pair:a', 1000, hour)).toBe(1);
+      const concurrent = await Promise.all(
+        Array.from({ length: 10 }, () => store.bumpSignInStreak('pair:a', 2000, hour)),
+      );
+      expect([...concurrent].sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(await store.signInBlockedUntil(['pair:a', 'client:x'])).toBe(0);
+      await store.blockSignIn('pair:a', 9000);
+      await store.bumpSignInStreak('client:x', 2000, hour);
+      await store.blockSignIn('client:x', 12000);
+      expect(await store.signInBlockedUntil(['pair:a', 'client:x'])).toBe(12000);
+      expect(await store.signInBlockedUntil([])).toBe(0);
+      // After an hour of quiet a streak starts again.
+      expect(await store.bumpSignInStreak('pair:a', 2000 + hour + 1, hour)).toBe(1);
+      await store.clearSignInStreak('pair:a');
+      await store.clearSignInStreak('pair:never');
+      expect(await store.signInBlockedUntil(['pair:a'])).toBe(0);
+    });
+
+    it('keeps account failures by time, newest first, and prunes old ones', async () => {
+      for (const at of [100, 200, 300, 400]) await store.addAccountFailure('alice', at);
+      await store.addAccountFailure('bob', 250);
+      expect(await store.accountFailuresSince('alice', 150, 10)).toEqual([400, 300, 200]);
+      expect(await store.accountFailuresSince('alice', 0, 2)).toEqual([400, 300]);
+      await store.bumpSignInStreak('pair:old', 100, 3600_000);
+      expect(await store.pruneSignInFailures(260)).toBe(4);
+      expect(await store.accountFailuresSince('alice', 0, 10)).toEqual([400, 300]);
+      expect(await store.accountFailuresSince('bob', 0, 10)).toEqual([]);
+    });
+
+    it('runs an exclusive task once at a time', async () => {
+      let release: () => void = () => {};
+      const first = store.runExclusive(
+        'job',
+        () => new Promise<string>((resolve) => (release = () => resolve('first'))),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await store.runExclusive('job', async () => 'second')).toBeUndefined();
+      expect(await store.runExclusive('other job', async () => 'other')).toBe('other');
+      release();
+      expect(await first).toBe('first');
+      expect(await store.runExclusive('job', async () => 'third')).toBe('third');
+    });
+
+    it('finds nothing, and fails nothing, for names holding a NUL character', async () => {
+      const nul = 'ali\u0000ce';
+      expect(await store.findUserByName(nul)).toBeUndefined();
+      expect(await store.findToken(alice.id, nul)).toBeUndefined();
+      expect(await store.findRepository(nul)).toBeUndefined();
+      expect(await store.findTokenByDigest(nul)).toBeUndefined();
+      expect(await store.listAuditEvents({ owner: nul, limit: 10, offset: 0 })).toEqual({
+        items: [],
+        total: 0,
+      });
+    });
+
     it('records the last use and never moves it backwards', async () => {
       const created = await store.createToken(token(alice.id, 't'));
       await store.markTokenUsed(created.id, 1200);

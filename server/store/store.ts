@@ -171,6 +171,12 @@ export interface Store {
   /** Forgets failures and finished streaks older than `beforeMs`; resolves with how many rows went. */
   pruneSignInFailures(beforeMs: number): Promise<number>;
 
+  /**
+   * Runs `work` unless another holder of `task` (in any instance sharing this store) runs it now; then
+   * resolves undefined without running it. Keeps periodic tasks such as cleanup to one at a time.
+   */
+  runExclusive<T>(task: string, work: () => Promise<T>): Promise<T | undefined>;
+
   /** Appends events, all or none. */
   recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
   /** Newest first. */

@@ -1,4 +1,6 @@
 // Deletes session tokens a while after they expired, in small batches so requests keep flowing.
+
+import { SIGN_IN_MEMORY_MS } from '../auth/sign-in-limiter';
 import type { CleanupPolicy } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store/store';
@@ -24,16 +26,23 @@ export function createCleanupTask({ store, clock, log, policy, batchSize = 500 }
     for (;;) {
       const batch = await store.deleteExpiredSessionTokens(expiredBefore, batchSize);
       deleted += batch;
-      if (batch < batchSize) return deleted;
+      if (batch < batchSize) break;
       await yieldToRequests();
     }
+    // Sign-in failures older than the limiter remembers are no use to anyone.
+    await store.pruneSignInFailures(clock.now() - SIGN_IN_MEMORY_MS);
+    return deleted;
   }
 
   /** One sweep; a sweep already under way is joined, not doubled. Resolves with how many were deleted. */
   function runOnce(): Promise<number> {
-    running ??= sweep().finally(() => {
-      running = undefined;
-    });
+    // Instances sharing a store take turns: whoever holds the store's lock sweeps, the rest skip this round.
+    running ??= store
+      .runExclusive('session-cleanup', sweep)
+      .then((deleted) => deleted ?? 0)
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   }
 
