@@ -9,6 +9,7 @@ import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
 import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
+import { createCors } from './http/cors';
 import { createAllowedMethods } from './http/method-not-allowed';
 import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -41,6 +42,8 @@ export interface AppDeps {
   signInPolicy?: SignInPolicy;
   /** Largest JSON or form body, in bytes (default 64 KiB); item uploads have their own limit. */
   bodyMaxBytes?: number;
+  /** Origins whose pages may call the API from a browser (CORS). */
+  corsOrigins?: readonly string[];
 }
 
 export function createApp(appDeps: AppDeps) {
@@ -54,6 +57,8 @@ export function createApp(appDeps: AppDeps) {
   };
   const authenticate = createAuthenticate(deps);
   if (deps.logRequests) app.use(createRequestLog(deps.log));
+  // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
+  app.use(createCors(deps.corsOrigins ?? []));
   app.use(createSecurityHeaders({ isHttps: (c) => clientAddress.isHttps(c) }));
   app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
       itemMaxBytes: 10_485_760,
       trustedProxies: [],
+      corsOrigins: [],
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       CLEANUP_INTERVAL_MINUTES: '0.5',
       CLEANUP_AFTER_DAYS: '1',
       TRUSTED_PROXIES: 'loopback, 10.0.0.5',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
     });
     expect(config).toEqual({
       port: 9000,
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
       itemMaxBytes: 10_485_760,
       trustedProxies: ['loopback', '10.0.0.5'],
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     });
   });
 
@@ -52,6 +55,7 @@ describe('loadConfig', () => {
     [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: must be at least 8 characters'],
     [{ SESSION_MINUTES: 'half an hour' }, 'SESSION_MINUTES: must be a positive number'],
     [{ CLEANUP_AFTER_DAYS: '0' }, 'CLEANUP_AFTER_DAYS: must be more than 0'],
+    [{ CORS_ORIGINS: 'https://ok.example, *' }, 'CORS_ORIGINS: must be a comma-separated list of origins'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

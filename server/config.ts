@@ -44,6 +44,21 @@ const EnvSchema = v.object({
   CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
   CLEANUP_AFTER_DAYS: positiveNumber('7'),
   ITEM_MAX_MB: positiveNumber('10'),
+  CORS_ORIGINS: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (list) =>
+          list
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean)
+            .every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
+        'must be a comma-separated list of origins such as https://app.example.com or http://localhost:3000',
+      ),
+    ),
+    '',
+  ),
   TRUSTED_PROXIES: v.optional(
     v.pipe(v.string(), v.regex(/^[\w.:,\s]*$/, 'must be a comma-separated list of addresses, or loopback')),
     '',
@@ -79,6 +94,8 @@ export interface Config {
   itemMaxBytes: number;
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default. */
   trustedProxies: string[];
+  /** Origins whose pages may call the API from a browser (CORS); none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -112,6 +129,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       afterSeconds: Math.round(env_.CLEANUP_AFTER_DAYS * 86400),
     },
     itemMaxBytes: Math.round(env_.ITEM_MAX_MB * 1024 * 1024),
+    corsOrigins: env_.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     trustedProxies: env_.TRUSTED_PROXIES.split(',')
       .map((proxy) => proxy.trim())
       .filter(Boolean),

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     sessionPolicy: config.sessions,
     itemMaxBytes: config.itemMaxBytes,
     trustedProxies: config.trustedProxies,
+    corsOrigins: config.corsOrigins,
     logRequests: config.logRequests,
   });
   const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });
