@@ -22,7 +22,12 @@ export class ApiError extends HTTPException {
     details?: Record<string, unknown>,
     retryAfterSeconds?: number,
   ) {
+    // An ApiError is an answer, not a fault: its stack is never shown, and capturing one for every 401 of
+    // a flood of bad tokens costs more than the rest of the refusal.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(status, { message });
+    Error.stackTraceLimit = stackTraceLimit;
     this.code = code;
     this.details = details;
     this.retryAfterSeconds = retryAfterSeconds;

@@ -42,7 +42,7 @@ export function createClientAddress({ trustedProxies }: ClientAddressOptions): C
       return forwarded[0] ?? socket;
     },
     isHttps(c) {
-      if (new URL(c.req.url).protocol === 'https:') return true;
+      if (c.req.url.startsWith('https:')) return true;
       return trusted.has(socketAddress(c)) && c.req.header('X-Forwarded-Proto')?.toLowerCase() === 'https';
     },
   };

@@ -7,6 +7,7 @@ import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { MIGRATIONS } from './migrations';
 import {
   type AuditRecord,
+  type Invalidations,
   type ItemRecord,
   NameTakenError,
   type RepositoryRecord,
@@ -255,6 +256,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   return {
+    invalidations: createNotifyChannel(url, (text, values) => query(pool, text, values)),
     ping: () => guard(async () => void (await pool.query('SELECT 1'))),
     close: async () => {
       await pool.end();
@@ -598,6 +600,63 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         );
         return { items: items.map((row) => v.parse(AuditRowSchema, row)), total };
       }),
+  };
+}
+
+const CHANNEL = 'tokenward_invalidate';
+
+/**
+ * Invalidation over LISTEN/NOTIFY. A dedicated connection listens; while it is down, subscribers are told
+ * messages may be missed (onLive(false)) and it reconnects with a growing pause.
+ */
+function createNotifyChannel(
+  url: string,
+  run: (text: string, values: unknown[]) => Promise<unknown>,
+): Invalidations {
+  return {
+    publish: (subject) => guard(async () => void (await run('SELECT pg_notify($1, $2)', [CHANNEL, subject]))),
+    subscribe(onSubject, onLive) {
+      let stopped = false;
+      let client: pg.Client | undefined;
+      let pause = 100;
+      const connect = async () => {
+        if (stopped) return;
+        const next = new pg.Client({ connectionString: url, keepAlive: true });
+        let gone = false;
+        const lost = () => {
+          // 'error' and 'end' may both come for one lost connection: reconnect once.
+          if (gone) return;
+          gone = true;
+          onLive(false);
+          next.removeAllListeners();
+          next.end().catch(() => {});
+          if (!stopped) setTimeout(connect, pause).unref();
+          pause = Math.min(pause * 2, 5000);
+        };
+        next.on('error', lost);
+        next.on('end', () => {
+          if (!stopped) lost();
+        });
+        next.on('notification', (message) => {
+          if (message.channel === CHANNEL && message.payload) onSubject(message.payload);
+        });
+        try {
+          await next.connect();
+          await next.query(`LISTEN ${CHANNEL}`);
+          client = next;
+          pause = 100;
+          onLive(true);
+        } catch {
+          lost();
+        }
+      };
+      onLive(false);
+      void connect();
+      return () => {
+        stopped = true;
+        client?.end().catch(() => {});
+      };
+    },
   };
 }
 

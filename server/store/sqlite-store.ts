@@ -290,6 +290,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const runningTasks = new Set<string>();
 
   return {
+    // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone.
+    invalidations: {
+      publish: async () => {},
+      subscribe: (_onSubject, onLive) => {
+        onLive(true);
+        return () => {};
+      },
+    },
     ping: async () => guard(() => void statements.ping.get()),
     close: async () => void db.close(),
 

@@ -107,7 +107,22 @@ export interface VerifiedToken {
   owner: UserRecord;
 }
 
+/** What a cached fact is about: one token, everything about one user, or a digest newly in use. */
+export type InvalidationSubject = `token:${number}` | `user:${number}` | `digest:${string}`;
+
+/** How instances sharing a store tell each other that cached facts went stale. */
+export interface Invalidations {
+  publish(subject: InvalidationSubject): Promise<void>;
+  /**
+   * Calls `onSubject` for every subject any instance publishes, and `onLive(false)` whenever messages could
+   * be missed (a lost connection), `onLive(true)` once they cannot again. Returns the unsubscribe function.
+   */
+  subscribe(onSubject: (subject: string) => void, onLive: (live: boolean) => void): () => void;
+}
+
 export interface Store {
+  invalidations: Invalidations;
+
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
