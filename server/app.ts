@@ -5,6 +5,7 @@ import { createAuthenticate } from './auth/authenticate';
 import { createPermissionResolver, createRequirePermission } from './auth/authorize';
 import type { PasswordHasher } from './auth/password';
 import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
+import { createUseRecorder } from './auth/use-recorder';
 import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
 import { createBodyLimit } from './http/body-limit';
@@ -54,6 +55,7 @@ export function createApp(appDeps: AppDeps) {
     clientAddress,
     signIns: createSignInLimiter(appDeps.store, appDeps.clock, appDeps.signInPolicy),
     audit: createAuditLog(appDeps),
+    recordUse: createUseRecorder(appDeps.store, appDeps.log),
   };
   const authenticate = createAuthenticate(deps);
   if (deps.logRequests) app.use(createRequestLog(deps.log));

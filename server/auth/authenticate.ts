@@ -14,6 +14,9 @@ import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordHasher } from './password';
 import type { SignInLimiter } from './sign-in-limiter';
+import type { createUseRecorder } from './use-recorder';
+
+type UseRecorder = ReturnType<typeof createUseRecorder>;
 
 export interface Authenticated {
   user: UserRecord;
@@ -34,16 +37,14 @@ export interface AuthDeps {
   signIns: SignInLimiter;
   clientAddress: ClientAddress;
   audit: AuditLog;
+  recordUse: UseRecorder;
 }
-
-// lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
-const LAST_USED_RESOLUTION_SECONDS = 60;
 
 /** Verifies whatever credentials the sources carry: the authenticated caller, or 400/401. */
 export async function verifyCredentials(
   deps: AuthDeps,
   sources: CredentialSources,
-  client: string,
+  clientOf: () => string,
 ): Promise<Authenticated> {
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
@@ -56,17 +57,29 @@ export async function verifyCredentials(
         'CONFLICTING_CREDENTIALS',
         'Send one credential per request, not two different ones.',
       );
-    case 'basic':
+    case 'basic': {
+      const client = clientOf();
       return { user: await verifyPassword(deps, credentials.user, credentials.password, client), client };
-    case 'token':
-      return { ...(await verifyToken(deps, credentials.value, client)), client };
+    }
+    case 'token': {
+      // The client's address is only needed when something is recorded: work it out then, not per request.
+      const verified = await verifyToken(deps, credentials.value, clientOf);
+      let client: string | undefined;
+      return {
+        ...verified,
+        get client() {
+          client ??= clientOf();
+          return client;
+        },
+      };
+    }
   }
 }
 
 export function createAuthenticate(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticate(c, next) {
     const sources = await credentialSources(c);
-    c.set('auth', await verifyCredentials(deps, sources, deps.clientAddress.of(c)));
+    c.set('auth', await verifyCredentials(deps, sources, () => deps.clientAddress.of(c)));
     await next();
     // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
     if (sources.urlTokens.length > 0) c.res.headers.set('Cache-Control', 'no-store');
@@ -85,7 +98,7 @@ async function credentialSources(c: Context): Promise<CredentialSources> {
   return { authorization: c.req.header('Authorization'), urlTokens };
 }
 
-async function verifyToken(deps: AuthDeps, value: string, client: string): Promise<Authenticated> {
+async function verifyToken(deps: AuthDeps, value: string, clientOf: () => string): Promise<Authenticated> {
   // The checksum rejects typos and random guesses before the store is asked.
   if (!isWellFormedTokenValue(value)) throw unauthorized();
   const found = await deps.store.findTokenByDigest(digestTokenValue(value));
@@ -99,17 +112,11 @@ async function verifyToken(deps: AuthDeps, value: string, client: string): Promi
         ? 'owner_disabled'
         : undefined;
   if (refusal !== undefined) {
-    deps.audit.failedUse(found.token, refusal, client);
+    deps.audit.failedUse(found.token, refusal, clientOf());
     throw unauthorized();
   }
   const { token, owner } = found;
-  if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
-    setImmediate(() => {
-      deps.store.markTokenUsed(token.id, now).catch((error: unknown) => {
-        deps.log.error('could not record token use', { tokenId: token.id, error: String(error) });
-      });
-    });
-  }
+  deps.recordUse(token, now);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
   if (renewed === undefined) return { user: owner, token };
   // Awaited: the renewal is stored before the client is told it may go on.

@@ -41,7 +41,7 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
         authorization: c.req.header('Authorization'),
         urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
       },
-      deps.clientAddress.of(c),
+      () => deps.clientAddress.of(c),
     );
     const held = await deps.permissions.ofCaller(caller);
     const missing = required.find((permission) => !holdsPermission(held, permission));

@@ -1,0 +1,31 @@
+// Keeps lastUsedDate current at most once a minute per token, off the request path.
+import type { Logger } from '../logger';
+import type { Store, TokenRecord } from '../store/store';
+
+// lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
+export const LAST_USED_RESOLUTION_SECONDS = 60;
+const MAX_TRACKED = 100_000;
+
+/**
+ * The stored last use decides for a token seen for the first time; after that this process remembers when
+ * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
+ * lands) ask once, not once each.
+ */
+export function createUseRecorder(store: Store, log: Logger) {
+  const requested = new Map<number, number>();
+  return function recordUse(token: TokenRecord, now: number): void {
+    const last = Math.max(
+      token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
+      requested.get(token.id) ?? Number.NEGATIVE_INFINITY,
+    );
+    if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
+    requested.delete(token.id);
+    requested.set(token.id, now);
+    if (requested.size > MAX_TRACKED) requested.delete(requested.keys().next().value as number);
+    setImmediate(() => {
+      store.markTokenUsed(token.id, now).catch((error: unknown) => {
+        log.error('could not record token use', { tokenId: token.id, error: String(error) });
+      });
+    });
+  };
+}
