@@ -9,13 +9,15 @@ const settled = () => new Promise((resolve) => setImmediate(resolve));
 function countingStore() {
   const store = openSqliteStore(':memory:');
   const writes: Array<[number, number]> = [];
+  const batches: number[] = [];
   const counted: Store = {
     ...store,
-    markTokenUsed: async (id, at) => {
-      writes.push([id, at]);
+    markTokensUsed: async (uses) => {
+      for (const { id, at } of uses) writes.push([id, at]);
+      batches.push(uses.length);
     },
   };
-  return { store: counted, writes };
+  return { store: counted, writes, batches };
 }
 
 const token = (id: number, lastUsedAt: number | null): TokenRecord => ({
@@ -46,7 +48,7 @@ describe('recording token use', () => {
   });
 
   it('asks again a minute later, and separately for each token', async () => {
-    const { store, writes } = countingStore();
+    const { store, writes, batches } = countingStore();
     const recordUse = createUseRecorder(store, silentLogger);
     recordUse(token(1, null), 1000);
     recordUse(token(2, null), 1000);
@@ -58,6 +60,8 @@ describe('recording token use', () => {
       [2, 1000],
       [1, 1060],
     ]);
+    // The uses of one turn go to the store together.
+    expect(batches).toEqual([3]);
   });
 
   it('trusts a stored last use from this minute (another instance wrote it)', async () => {

@@ -1,4 +1,4 @@
-// Keeps lastUsedDate current at most once a minute per token, off the request path.
+// Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
 import type { Logger } from '../logger';
 import type { Store, TokenRecord } from '../store/store';
 
@@ -9,10 +9,20 @@ const MAX_TRACKED = 100_000;
 /**
  * The stored last use decides for a token seen for the first time; after that this process remembers when
  * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
- * lands) ask once, not once each.
+ * lands) ask once, not once each. The uses of one turn of the event loop are written together.
  */
 export function createUseRecorder(store: Store, log: Logger) {
   const requested = new Map<number, number>();
+  let pending: Array<{ id: number; at: number }> = [];
+
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    store.markTokensUsed(batch).catch((error: unknown) => {
+      log.error('could not record token use', { tokens: batch.length, error: String(error) });
+    });
+  }
+
   return function recordUse(token: TokenRecord, now: number): void {
     const last = Math.max(
       token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
@@ -22,10 +32,7 @@ export function createUseRecorder(store: Store, log: Logger) {
     requested.delete(token.id);
     requested.set(token.id, now);
     if (requested.size > MAX_TRACKED) requested.delete(requested.keys().next().value as number);
-    setImmediate(() => {
-      store.markTokenUsed(token.id, now).catch((error: unknown) => {
-        log.error('could not record token use', { tokenId: token.id, error: String(error) });
-      });
-    });
+    if (pending.length === 0) setImmediate(flush);
+    pending.push({ id: token.id, at: now });
   };
 }

@@ -29,9 +29,12 @@ export function withTokenCache(
 ): Store & { cacheSize(): number; unknownSize(): number } {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const now = options.now ?? Date.now;
   const unknownForMs = options.unknownForMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  // By digest, with indexes by token and by owner so that an invalidation or a last use costs no scan.
   const entries = new Map<string, Entry>();
+  const byToken = new Map<number, string>();
+  const byUser = new Map<number, Set<string>>();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
   // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is (a
   // restored backup), its creation drops the entry here and in every instance.
@@ -39,25 +42,49 @@ export function withTokenCache(
   let live = false;
   let generation = 0;
 
+  function forget(digest: string): void {
+    const entry = entries.get(digest);
+    if (!entry) return;
+    entries.delete(digest);
+    byToken.delete(entry.verified.token.id);
+    const owned = byUser.get(entry.verified.owner.id);
+    owned?.delete(digest);
+    if (owned?.size === 0) byUser.delete(entry.verified.owner.id);
+  }
+
+  function remember(digest: string, verified: VerifiedToken): void {
+    forget(digest);
+    entries.set(digest, { verified, cachedAt: now() });
+    byToken.set(verified.token.id, digest);
+    const owned = byUser.get(verified.owner.id) ?? new Set<string>();
+    owned.add(digest);
+    byUser.set(verified.owner.id, owned);
+    if (entries.size > maxEntries) forget(entries.keys().next().value as string);
+  }
+
+  function clear(): void {
+    entries.clear();
+    byToken.clear();
+    byUser.clear();
+    unknown.clear();
+  }
+
   function invalidate(subject: string): void {
     generation++;
-    if (subject.startsWith('digest:')) {
-      unknown.delete(subject.slice('digest:'.length));
-      return;
+    const separator = subject.indexOf(':');
+    const kind = subject.slice(0, separator);
+    const key = subject.slice(separator + 1);
+    if (kind === 'digest') unknown.delete(key);
+    if (kind === 'token') {
+      const digest = byToken.get(Number(key));
+      if (digest !== undefined) forget(digest);
     }
-    const [kind, idText] = subject.split(':');
-    const id = Number(idText);
-    for (const [digest, entry] of entries) {
-      const { token, owner } = entry.verified;
-      if ((kind === 'token' && token.id === id) || (kind === 'user' && owner.id === id))
-        entries.delete(digest);
-    }
+    if (kind === 'user') for (const digest of [...(byUser.get(Number(key)) ?? [])]) forget(digest);
   }
 
   const unsubscribe = store.invalidations.subscribe(invalidate, (isLive) => {
     generation++;
-    entries.clear();
-    unknown.clear();
+    clear();
     live = isLive;
   });
 
@@ -65,6 +92,14 @@ export function withTokenCache(
     invalidate(subject);
     await store.invalidations.publish(subject);
     return result;
+  }
+
+  function noteUse(id: number, at: number): void {
+    const digest = byToken.get(id);
+    const entry = digest === undefined ? undefined : entries.get(digest);
+    if (entry && (entry.verified.token.lastUsedAt ?? 0) < at) {
+      entry.verified = { ...entry.verified, token: { ...entry.verified.token, lastUsedAt: at } };
+    }
   }
 
   return {
@@ -84,10 +119,8 @@ export function withTokenCache(
       const startedAt = generation;
       const verified = await store.findTokenByDigest(digest);
       if (live && startedAt === generation) {
-        if (verified) {
-          entries.set(digest, { verified, cachedAt: now() });
-          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-        } else if (unknownForMs > 0) {
+        if (verified) remember(digest, verified);
+        else if (unknownForMs > 0) {
           unknown.delete(digest);
           unknown.set(digest, now() + unknownForMs);
           if (unknown.size > maxEntries) unknown.delete(unknown.keys().next().value as string);
@@ -95,14 +128,14 @@ export function withTokenCache(
       }
       return verified;
     },
+    // Keep the cached copies' last use current, so the once-a-minute rule still sees it.
     async markTokenUsed(id, at) {
       await store.markTokenUsed(id, at);
-      // Keep the cached copy's last use current, so the once-a-minute rule still sees it.
-      for (const entry of entries.values()) {
-        if (entry.verified.token.id === id && (entry.verified.token.lastUsedAt ?? 0) < at) {
-          entry.verified = { ...entry.verified, token: { ...entry.verified.token, lastUsedAt: at } };
-        }
-      }
+      noteUse(id, at);
+    },
+    async markTokensUsed(uses) {
+      await store.markTokensUsed(uses);
+      for (const { id, at } of uses) noteUse(id, at);
     },
     createToken: async (token) => changed(await store.createToken(token), `digest:${token.digest}`),
     updateToken: async (id, patch) => changed(await store.updateToken(id, patch), `token:${id}`),

@@ -380,6 +380,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return updateRow('tokens', id, columns);
       }),
     deleteToken: (id) => guard(async () => (await count('DELETE FROM tokens WHERE id = $1', [id])) === 1),
+    markTokensUsed: (uses) =>
+      guard(async () => {
+        if (uses.length === 0) return;
+        await query(
+          pool,
+          `UPDATE tokens SET last_used_at = u.at FROM unnest($1::bigint[], $2::bigint[]) AS u(id, at)
+           WHERE tokens.id = u.id AND (tokens.last_used_at IS NULL OR tokens.last_used_at < u.at)`,
+          [uses.map((use) => use.id), uses.map((use) => use.at)],
+        );
+      }),
     markTokenUsed: (id, at) =>
       guard(async () => {
         await query(

@@ -375,6 +375,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }),
     deleteToken: async (id) => guard(() => statements.deleteToken.run(id).changes === 1),
     markTokenUsed: async (id, at) => guard(() => void statements.markUsed.run(at, id, at)),
+    markTokensUsed: async (uses) =>
+      guard(() => {
+        db.transaction(() => {
+          for (const { id, at } of uses) statements.markUsed.run(at, id, at);
+        })();
+      }),
     deleteExpiredSessionTokens: async (expiredBefore, limit) =>
       guard(() => statements.deleteExpiredSessions.run(expiredBefore, limit).changes),
     deleteSessionTokensOf: async (userId, keepTokenId) =>

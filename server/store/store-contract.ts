@@ -359,6 +359,19 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       });
     });
 
+    it('records many last uses in one go, never moving one backwards', async () => {
+      const a = await store.createToken(token(alice.id, 'a'));
+      const b = await store.createToken(token(alice.id, 'b'));
+      await store.markTokenUsed(b.id, 900);
+      await store.markTokensUsed([
+        { id: a.id, at: 700 },
+        { id: b.id, at: 800 },
+      ]);
+      expect((await store.findToken(alice.id, 'a'))?.lastUsedAt).toBe(700);
+      expect((await store.findToken(alice.id, 'b'))?.lastUsedAt).toBe(900);
+      await store.markTokensUsed([]);
+    });
+
     it('records the last use and never moves it backwards', async () => {
       const created = await store.createToken(token(alice.id, 't'));
       await store.markTokenUsed(created.id, 1200);

@@ -149,6 +149,8 @@ export interface Store {
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;
   markTokenUsed(id: number, at: number): Promise<void>;
+  /** Many last uses in one go (one transaction): what a busy minute's first uses become. */
+  markTokensUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
   /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
   deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
   /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */
