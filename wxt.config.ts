@@ -6,12 +6,28 @@ export default defineConfig({
   srcDir: 'extension',
   manifestVersion: 3,
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'tokenward',
     description: 'Manage FME-style API tokens and inject them into the requests you test.',
-    permissions: ['storage'],
-    // The local companion server works out of the box; other servers are asked for at run time.
+    permissions: [
+      'storage',
+      // Header injection (Authorization: fmetoken …) through DNR rules. "WithHostAccess" rather than
+      // "declarativeNetRequest": it works only where the user granted host access, and adds no
+      // "read and change all your data" warning at install.
+      'declarativeNetRequestWithHostAccess',
+      // The periodic token refresh and the alarm at a token's expiration time.
+      'alarms',
+      // Observing (never blocking) responses, so a 401 on a request a rule matched rechecks its token.
+      // DNR's onRuleMatchedDebug would need declarativeNetRequestFeedback and works only unpacked.
+      'webRequest',
+      // No "tabs": the badge reads tab URLs only on hosts the extension may access, the only ones it injects on.
+    ],
+    // The local companion server (and APIs on loopback) work out of the box; other hosts are asked for at run time.
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
-  },
+    // Firefox needs an add-on id for storage and DNR in MV3; 128 has storage.session, DNR and optional host permissions.
+    ...(browser === 'firefox' && {
+      browser_specific_settings: { gecko: { id: 'tokenward@tokenward.dev', strict_min_version: '128.0' } },
+    }),
+  }),
 });

@@ -1,8 +1,21 @@
 // Background side of the message map: the handlers and the single onMessage listener that routes to them.
 import * as v from 'valibot';
 import type { ApiClient, ApiClientOptions } from '../../shared/api-client';
-import type { KeptToken, StoredCredential, ValueItem } from '../utils/storage-items';
+import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
+import {
+  deviceTokensItem,
+  type InjectionSettings,
+  injectionSettingsItem,
+  type KeptToken,
+  ruleStatusItem,
+  rulesItem,
+  type StoredCredential,
+  tokenStatesItem,
+  type ValueItem,
+} from '../utils/storage-items';
 import { createCredentialStore } from './credential-store';
+import { createBrowserDnrPort, type DnrPort } from './dnr-port';
+import { type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
 import {
   EnvelopeSchema,
   type MessageHandlers,
@@ -10,9 +23,12 @@ import {
   type MessageType,
   messageSchemas,
 } from './messages';
+import { createRuleHandlers } from './rule-handlers';
 import { createServerCalls } from './server-calls';
 import { createSessionHandlers } from './session-handlers';
+import { createTokenChecks } from './token-checks';
 import { createTokenHandlers } from './token-handlers';
+import { createValueStore } from './value-store';
 
 export interface MessageHandlerDeps {
   createApiClient: (options: ApiClientOptions) => ApiClient;
@@ -23,16 +39,66 @@ export interface MessageHandlerDeps {
   credentials: ValueItem<Record<string, StoredCredential>>;
   /** Session storage: token values kept for injection. */
   keptTokens: ValueItem<KeptToken[]>;
+  /** Injection rules and their storage; the storage items and the browser's DNR when left out. */
+  injection?: Partial<InjectionDeps>;
+}
+
+export interface InjectionDeps {
+  /** Local storage for values, used only when the user opted in to keep them on this device. */
+  device: ValueItem<KeptToken[]>;
+  settings: ValueItem<InjectionSettings>;
+  rules: ValueItem<InjectionRule[]>;
+  tokens: ValueItem<Record<string, TokenState>>;
+  status: ValueItem<Record<string, RuleStatus>>;
+  dnr: Pick<DnrPort, 'isRegexSupported'>;
+  /** Reconcile DNR rules, alarms and the badge after a change. */
+  changed(): Promise<void>;
+  now(): number;
+}
+
+/** Everything the background answers with, plus the parts the injection lifecycle shares. */
+export function createBackground(deps: MessageHandlerDeps) {
+  const credentials = createCredentialStore(deps.credentials);
+  const calls = createServerCalls({ ...deps, credentials });
+  const injection: InjectionDeps = {
+    device: deviceTokensItem,
+    settings: injectionSettingsItem,
+    rules: rulesItem,
+    tokens: tokenStatesItem,
+    status: ruleStatusItem,
+    dnr: { isRegexSupported: (regex) => createBrowserDnrPort().isRegexSupported(regex) },
+    changed: async () => {},
+    now: () => Date.now(),
+    ...deps.injection,
+  };
+  const values = createValueStore({
+    session: deps.keptTokens,
+    device: injection.device,
+    settings: injection.settings,
+  });
+  const checks = createTokenChecks({
+    calls,
+    values,
+    rules: injection.rules,
+    tokens: injection.tokens,
+    now: injection.now,
+  });
+  /** A token changed on its server through the extension: learn its new state before the rules are rebuilt. */
+  async function tokenChanged(ref: TokenRef): Promise<void> {
+    await checks.checkBound((other) => tokenKey(other) === tokenKey(ref));
+    await injection.changed();
+  }
+  const handlers: MessageHandlers = {
+    checkServer: ({ url }) => calls.client(url).version(),
+    ...createSessionHandlers(calls, credentials),
+    ...createTokenHandlers(calls, values, { tokenChanged, valuesChanged: injection.changed }),
+    ...createRuleHandlers({ ...injection, values, checks }),
+  };
+  return { handlers, checks, values, calls };
 }
 
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {
-  const credentials = createCredentialStore(deps.credentials);
-  const calls = createServerCalls({ ...deps, credentials });
-  return {
-    checkServer: ({ url }) => calls.client(url).version(),
-    ...createSessionHandlers(calls, credentials),
-    ...createTokenHandlers(calls, deps.keptTokens),
-  };
+  return createBackground(deps).handlers;
 }
 
 type SendResponse = (response?: unknown) => void;

@@ -4,6 +4,11 @@ import { browser } from 'wxt/browser';
 import type { Result } from '../../shared/api-client';
 import { CLIENT_ERROR_CODES, SERVER_ERROR_CODES } from '../../shared/errors';
 import { VersionSchema } from '../../shared/schemas/info';
+import {
+  ExportedRuleSchema,
+  InjectionRuleSchema,
+  TokenRefSchema,
+} from '../../shared/schemas/injection-rules';
 import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
 import {
   CreatedTokenSchema,
@@ -14,6 +19,7 @@ import {
 } from '../../shared/schemas/token';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import { parseServerUrl } from '../utils/server-url';
+import { InjectionSettingsSchema } from '../utils/storage-items';
 
 const ApiErrorSchema = v.object({
   code: v.picklist([...SERVER_ERROR_CODES, ...CLIENT_ERROR_CODES]),
@@ -45,6 +51,41 @@ export const ConnectionSchema = v.object({
   expirationDate: v.nullable(v.string()),
 });
 export type Connection = v.InferOutput<typeof ConnectionSchema>;
+
+const RuleStatusSchema = v.object({
+  state: v.picklist([
+    'active',
+    'off',
+    'paused',
+    'no-value',
+    'invalid',
+    'error',
+    'disabled',
+    'expired',
+    'removed',
+    'no-access',
+    'rejected',
+  ]),
+  message: v.optional(v.string()),
+});
+
+function InjectionViewSchema() {
+  return v.object({
+    rules: v.array(InjectionRuleSchema),
+    status: v.record(v.string(), RuleStatusSchema),
+    settings: InjectionSettingsSchema,
+    /** Tokens whose value this browser holds (never the values). */
+    held: v.array(TokenRefSchema),
+  });
+}
+export type InjectionView = v.InferOutput<ReturnType<typeof InjectionViewSchema>>;
+
+const ImportReportSchema = v.object({
+  imported: v.number(),
+  /** One entry per refused rule: its position in the file (1-based) and why. */
+  errors: v.array(v.object({ index: v.number(), message: v.string() })),
+});
+export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 
 const TokenValueSchema = v.pipe(
   v.string(),
@@ -103,12 +144,44 @@ export const messageSchemas = {
     response: resultSchema(CreatedTokenSchema),
   },
   removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },
-  /** Keep a value in session storage for injection rules (bound by a later issue). */
+  /** Keep a value for injection rules (session storage, or local when the user opted in). */
   keepTokenValue: {
     request: v.object({ ...TokenRef, value: TokenValueSchema }),
     response: resultSchema(v.null()),
   },
   forgetTokenValue: { request: v.object(TokenRef), response: resultSchema(v.null()) },
+  /** Keep a value created elsewhere, after GET /security/me with it names the same owner and token. */
+  bindTokenValue: {
+    request: v.object({ ...TokenRef, value: TokenValueSchema }),
+    response: resultSchema(v.null()),
+  },
+  /** Rules, why each is (not) injecting, the settings, and which tokens have a value here. */
+  getInjection: { request: v.object({}), response: resultSchema(InjectionViewSchema()) },
+  /** Create (no id) or replace (id) a rule; refused with VALIDATION_FAILED naming the problem. */
+  saveRule: {
+    request: v.object({
+      id: v.optional(v.number()),
+      rule: ExportedRuleSchema,
+      tabId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    }),
+    response: resultSchema(InjectionRuleSchema),
+  },
+  setRuleEnabled: {
+    request: v.object({ id: v.number(), enabled: v.boolean() }),
+    response: resultSchema(v.null()),
+  },
+  removeRule: { request: v.object({ id: v.number() }), response: resultSchema(v.null()) },
+  setInjectionSettings: {
+    request: v.partial(InjectionSettingsSchema),
+    response: resultSchema(InjectionSettingsSchema),
+  },
+  /** Check every bound token with its server now, instead of at the next refresh. */
+  refreshTokens: { request: v.object({}), response: resultSchema(v.null()) },
+  exportRules: { request: v.object({}), response: resultSchema(v.string()) },
+  importRules: {
+    request: v.object({ text: v.pipe(v.string(), v.maxLength(1_000_000)) }),
+    response: resultSchema(ImportReportSchema),
+  },
 };
 
 export type MessageType = keyof typeof messageSchemas;

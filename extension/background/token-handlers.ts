@@ -1,14 +1,34 @@
 // Token management for the UI: list, create, enable/disable, duplicate, remove, and values kept for injection.
+import type { TokenRef } from '../../shared/schemas/injection-rules';
 import type { KeptToken, ValueItem } from '../utils/storage-items';
 import type { MessageHandlers } from './messages';
 import { asNull, type ServerCalls } from './server-calls';
 
-type TokenHandlers = Omit<
+type TokenHandlers = Pick<
   MessageHandlers,
-  'checkServer' | 'signIn' | 'useToken' | 'signOut' | 'getConnection'
+  | 'getPermissionCatalogue'
+  | 'listTokens'
+  | 'createToken'
+  | 'setTokenEnabled'
+  | 'duplicateToken'
+  | 'removeToken'
+  | 'keepTokenValue'
+  | 'forgetTokenValue'
 >;
 
-export function createTokenHandlers(calls: ServerCalls, keptTokens: ValueItem<KeptToken[]>): TokenHandlers {
+export interface TokenHooks {
+  /** A token was enabled, disabled or removed here: rules using it stop or resume at once. */
+  tokenChanged(ref: TokenRef): Promise<void>;
+  valuesChanged(): Promise<void>;
+}
+
+const noHooks: TokenHooks = { tokenChanged: async () => {}, valuesChanged: async () => {} };
+
+export function createTokenHandlers(
+  calls: ServerCalls,
+  keptTokens: ValueItem<KeptToken[]>,
+  hooks: TokenHooks = noHooks,
+): TokenHandlers {
   const same = (a: Omit<KeptToken, 'value'>) => (b: KeptToken) =>
     a.server === b.server && a.user === b.user && a.name === b.name;
 
@@ -24,26 +44,35 @@ export function createTokenHandlers(calls: ServerCalls, keptTokens: ValueItem<Ke
 
     createToken: ({ server, body }) => calls.authed(server, (api) => api.createToken(body)),
 
-    setTokenEnabled: async ({ server, user, name, enabled }) =>
-      asNull(await calls.authed(server, (api) => api.updateToken(user, name, { enabled }))),
+    async setTokenEnabled({ server, user, name, enabled }) {
+      const updated = asNull(await calls.authed(server, (api) => api.updateToken(user, name, { enabled })));
+      if (updated.ok) await hooks.tokenChanged({ server, user, name });
+      return updated;
+    },
 
     duplicateToken: ({ server, user, name, newName }) =>
       calls.authed(server, (api) => api.duplicateToken(user, name, { name: newName })),
 
     async removeToken({ server, user, name }) {
       const removed = asNull(await calls.authed(server, (api) => api.deleteToken(user, name)));
-      if (removed.ok || removed.error.code === 'TOKEN_NOT_FOUND') await forgetValue({ server, user, name });
+      if (removed.ok || removed.error.code === 'TOKEN_NOT_FOUND') {
+        await hooks.tokenChanged({ server, user, name });
+        await forgetValue({ server, user, name });
+        await hooks.valuesChanged();
+      }
       return removed;
     },
 
     async keepTokenValue(entry) {
       const kept = (await keptTokens.getValue()).filter((other) => !same(entry)(other));
       await keptTokens.setValue([...kept, entry]);
+      await hooks.valuesChanged();
       return { ok: true, value: null };
     },
 
     async forgetTokenValue(ref) {
       await forgetValue(ref);
+      await hooks.valuesChanged();
       return { ok: true, value: null };
     },
   };

@@ -1,17 +1,81 @@
-// Background service worker: answers the UI's messages; all server calls and all held secrets live here.
+// Background service worker: answers the UI's messages and keeps header injection in step with each token's life.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createApiClient } from '../../shared/api-client';
-import { createMessageHandlers, registerMessageHandlers } from '../background/message-handlers';
-import { credentialsItem, keptTokensItem } from '../utils/storage-items';
+import { createBrowserDnrPort } from '../background/dnr-port';
+import { createInjectionLifecycle, type InjectionLifecycle } from '../background/injection-lifecycle';
+import { createBackground, registerMessageHandlers } from '../background/message-handlers';
+import { createRuleSync } from '../background/rule-sync';
+import {
+  credentialsItem,
+  injectionSettingsItem,
+  keptTokensItem,
+  ruleStatusItem,
+  rulesItem,
+  tokenStatesItem,
+} from '../utils/storage-items';
 
 export default defineBackground(() => {
-  const handlers = createMessageHandlers({
+  const dnr = createBrowserDnrPort();
+  const now = () => Date.now();
+  let lifecycle: InjectionLifecycle | undefined;
+  const report = (what: string) => (error: unknown) => console.error(`tokenward: ${what} failed`, error);
+  const background = createBackground({
     createApiClient,
     fetch: (input, init) => fetch(input, init),
     timeoutMs: 5_000,
     credentials: credentialsItem,
     keptTokens: keptTokensItem,
+    injection: {
+      dnr,
+      now,
+      changed: async () => {
+        await lifecycle?.changed();
+      },
+    },
   });
-  registerMessageHandlers(browser.runtime.onMessage, handlers);
+  lifecycle = createInjectionLifecycle({
+    sync: createRuleSync({
+      dnr,
+      rules: rulesItem,
+      settings: injectionSettingsItem,
+      values: background.values,
+      tokens: tokenStatesItem,
+      status: ruleStatusItem,
+      now,
+    }),
+    checks: background.checks,
+    rules: rulesItem,
+    settings: injectionSettingsItem,
+    tokens: tokenStatesItem,
+    alarms: browser.alarms,
+    badge: browser.action,
+    tabs: browser.tabs,
+    now,
+  });
+  const injection = lifecycle;
+  registerMessageHandlers(browser.runtime.onMessage, background.handlers);
+
+  // Listeners are added synchronously, so each of these events wakes a stopped service worker.
+  browser.alarms.onAlarm.addListener((alarm) => void injection.onAlarm(alarm).catch(report('an alarm')));
+  // Observation only (no blocking): a 401 on a request a rule matched asks the server about that token now.
+  browser.webRequest.onCompleted.addListener(
+    (details) => void injection.onResponse(details).catch(report('a 401 check')),
+    { urls: ['http://*/*', 'https://*/*'] },
+  );
+  browser.tabs.onActivated.addListener(({ tabId }) => {
+    void browser.tabs
+      .get(tabId)
+      .then((tab) => injection.badgeFor(tab))
+      .catch(report('the badge'));
+  });
+  browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+    if (change.url !== undefined || change.status === 'complete')
+      void injection.badgeFor({ id: tabId, ...(tab.url && { url: tab.url }) }).catch(report('the badge'));
+  });
+  browser.tabs.onRemoved.addListener(
+    (tabId) => void injection.tabClosed(tabId).catch(report('closing a tab')),
+  );
+  browser.runtime.onStartup.addListener(() => void injection.browserStarted().catch(report('start-up')));
+  void injection.start().catch(report('reconciling the rules'));
 });

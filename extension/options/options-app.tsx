@@ -3,12 +3,15 @@ import { holdsPermission } from '../../shared/permissions';
 import { ManagerBody } from '../popup/popup-app';
 import { usePopup } from '../popup/popup-context';
 import { AccountBar, ListOf } from '../popup/popup-views';
+import { useRules } from '../rules/rules-context';
+import { InjectionSettingsPanel, RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
 import { useAllTokens } from './options-context';
 
 const VIEWS = [
   { value: 'mine', label: 'My tokens' },
   { value: 'all', label: 'All tokens' },
+  { value: 'rules', label: 'Injection' },
 ] as const;
 
 export function OptionsApp() {
@@ -17,27 +20,41 @@ export function OptionsApp() {
   const connection = state.connection.value;
   const isAdmin =
     connection.kind === 'signedIn' && holdsPermission(connection.value.permissions, 'usermanagement:manage');
+  const rules = useRules();
+  const signedIn = connection.kind === 'signedIn' && !state.addingServer.value;
   const showAll = isAdmin && state.screen.value === 'all' && !state.addingServer.value;
+  const showRules = signedIn && state.screen.value === 'rules';
+  const current = showAll ? 'all' : showRules ? 'rules' : 'mine';
   return (
     <main class="page full">
       <header class="top">
         <h1>tokenward</h1>
         <AccountBar />
       </header>
-      {isAdmin && !state.addingServer.value && (
+      {signedIn && (
         <nav class="views">
           <Segmented
             label="View"
-            options={VIEWS}
-            value={showAll ? 'all' : 'mine'}
+            options={isAdmin ? VIEWS : VIEWS.filter((view) => view.value !== 'all')}
+            value={current}
             onChange={(view) => {
-              actions.show(view === 'all' ? 'all' : 'tokens');
+              actions.show(view === 'mine' ? 'tokens' : view);
               if (view === 'all') void all.actions.list.reload();
+              if (view === 'rules') void rules.actions.load();
             }}
           />
         </nav>
       )}
-      {showAll ? <AllTokensView /> : <ManagerBody />}
+      {showAll ? (
+        <AllTokensView />
+      ) : showRules ? (
+        <>
+          <RulesPanel />
+          <InjectionSettingsPanel />
+        </>
+      ) : (
+        <ManagerBody />
+      )}
     </main>
   );
 }

@@ -107,7 +107,7 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
       if (created) deps.downloadText(valueFileName(created.token.name), created.token.token);
     },
 
-    /** Keeps (or stops keeping) the value in session storage for the injection rules of a later version. */
+    /** Keeps (or stops keeping) the value for injection rules (session storage unless kept on this device). */
     async setKept(kept: boolean): Promise<void> {
       const created = state.created.value;
       if (!created) return;

@@ -1,14 +1,38 @@
 // The popup's layout: connect until signed in, then the token screens.
+import { useRules } from '../rules/rules-context';
+import { RulesPanel } from '../ui/rules-panel';
+import { Segmented } from '../ui/segmented';
 import { usePopup } from './popup-context';
 import { AccountBar, ConnectView, CreatedView, NewTokenView, TokensView } from './popup-views';
 
+const POPUP_VIEWS = [
+  { value: 'tokens', label: 'Tokens' },
+  { value: 'rules', label: 'Injection' },
+] as const;
+
 export function PopupApp() {
+  const { state, actions } = usePopup();
+  const rules = useRules();
+  const signedIn = state.connection.value.kind === 'signedIn' && !state.addingServer.value;
   return (
     <main class="page popup">
       <header class="top">
         <h1>tokenward</h1>
         <AccountBar />
       </header>
+      {signedIn && (
+        <nav class="views">
+          <Segmented
+            label="View"
+            options={POPUP_VIEWS}
+            value={state.screen.value === 'rules' ? 'rules' : 'tokens'}
+            onChange={(view) => {
+              actions.show(view);
+              if (view === 'rules') void rules.actions.load();
+            }}
+          />
+        </nav>
+      )}
       <ManagerBody />
     </main>
   );
@@ -25,6 +49,8 @@ export function ManagerBody() {
       return <NewTokenView />;
     case 'created':
       return <CreatedView />;
+    case 'rules':
+      return <RulesPanel />;
     default:
       return <TokensView />;
   }

@@ -22,7 +22,7 @@ export type ConnectionView =
   | { kind: 'signedOut'; reason?: string }
   | { kind: 'signedIn'; value: Connection };
 
-export type Screen = 'tokens' | 'new' | 'created' | 'all';
+export type Screen = 'tokens' | 'new' | 'created' | 'all' | 'rules';
 
 export type Loadable<T> =
   | { kind: 'idle' }

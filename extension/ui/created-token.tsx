@@ -38,7 +38,8 @@ export function CreatedTokenPanel(props: CreatedTokenProps) {
         <span>
           Keep for injection
           <small>
-            Held in this browser session only. Injection rules that use it come in a later version.
+            Held in this browser session only (unless you keep values on this device); choose it in a rule
+            under Injection.
           </small>
         </span>
       </label>

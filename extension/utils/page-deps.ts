@@ -2,6 +2,8 @@
 import { browser } from 'wxt/browser';
 import { sendMessage } from '../background/messages';
 import type { PopupDeps } from '../popup/popup-deps';
+import type { PopupState } from '../popup/popup-state';
+import type { RulesDeps } from '../rules/rules-actions';
 import { savedServersItem, serverUrlItem, uiPrefsItem } from './storage-items';
 
 /** A file download from a Blob URL: the value never appears in a URL, a history entry or a log. */
@@ -24,6 +26,26 @@ export function createPageDeps(): PopupDeps {
     copyText: (text) => navigator.clipboard.writeText(text),
     downloadText,
     now: () => Date.now(),
+  };
+}
+
+/** The browser side of RulesDeps, around the popup's (or options page's) state. */
+export function createRulesDeps(deps: PopupDeps, state: PopupState, inPopup: boolean): RulesDeps {
+  return {
+    send: deps.send,
+    server: () => state.server.value,
+    user: () => (state.connection.value.kind === 'signedIn' ? state.connection.value.value.user : undefined),
+    async activeTabId() {
+      if (!inPopup) return undefined;
+      const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+      return tab?.id;
+    },
+    downloadText: deps.downloadText,
+    async requestOrigins(origins) {
+      // Granted already (loopback is in host_permissions): no prompt.
+      if (await browser.permissions.contains({ origins })) return true;
+      return browser.permissions.request({ origins });
+    },
   };
 }
 

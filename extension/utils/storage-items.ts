@@ -1,6 +1,8 @@
 // Typed storage items of the extension; every read and write goes through these. Secrets only in `session:`.
 import * as v from 'valibot';
 import { storage } from 'wxt/utils/storage';
+import type { InjectionRule } from '../../shared/schemas/injection-rules';
+import type { RuleStatus, TokenState } from '../background/dnr-rules';
 import { DEFAULT_SERVER_URL } from './server-url';
 
 /** The part of a storage item that modules taking it as a dependency use (tests may pass a fake). */
@@ -55,8 +57,50 @@ export const KeptTokenSchema = v.object({
 });
 export type KeptToken = v.InferOutput<typeof KeptTokenSchema>;
 
-/** Values the user chose to keep for injection rules (a later issue binds them), by server + owner + name. */
+/** Values the user chose to keep for injection rules, by server + owner + name: gone when the browser closes. */
 export const keptTokensItem = storage.defineItem<KeptToken[]>('session:keptTokens', {
   fallback: [],
+  version: 1,
+});
+
+/** The same, only when the user opted in to keeping values on this device (settings: keepValuesOnDevice). */
+export const deviceTokensItem = storage.defineItem<KeptToken[]>('local:keptTokens', {
+  fallback: [],
+  version: 1,
+});
+
+export const InjectionSettingsSchema = v.object({
+  /** The global pause switch: no rule injects while it is on. */
+  paused: v.boolean(),
+  /** How often every bound token is checked with its server. */
+  refreshSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(24 * 3600)),
+  /** Token values in `local:` (they survive a browser restart) instead of `session:`. */
+  keepValuesOnDevice: v.boolean(),
+});
+export type InjectionSettings = v.InferOutput<typeof InjectionSettingsSchema>;
+
+export const DEFAULT_INJECTION_SETTINGS: InjectionSettings = {
+  paused: false,
+  refreshSeconds: 60,
+  keepValuesOnDevice: false,
+};
+
+export const injectionSettingsItem = storage.defineItem<InjectionSettings>('local:injectionSettings', {
+  fallback: DEFAULT_INJECTION_SETTINGS,
+  version: 1,
+});
+
+/** The user's injection rules: token references and patterns, never a value. */
+export const rulesItem = storage.defineItem<InjectionRule[]>('local:rules', { fallback: [], version: 1 });
+
+/** What the extension last learned about each bound token (health and expiry), by tokenKey. */
+export const tokenStatesItem = storage.defineItem<Record<string, TokenState>>('local:tokenStates', {
+  fallback: {},
+  version: 1,
+});
+
+/** Why each rule is (not) injecting, by rule id; written by the rule sync, read by the pages. */
+export const ruleStatusItem = storage.defineItem<Record<string, RuleStatus>>('local:ruleStatus', {
+  fallback: {},
   version: 1,
 });

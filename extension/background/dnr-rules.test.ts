@@ -1,0 +1,195 @@
+// The pure mapping from injection rules to DNR rules: ids, conditions, the header, and when a rule is left out.
+import { describe, expect, it } from 'vitest';
+import { type InjectionRule, RESOURCE_TYPES } from '../../shared/schemas/injection-rules';
+import { isBroad, parsePattern, urlMatches } from '../utils/url-patterns';
+import { type BuildInput, buildDnrRules, checkRule, type TokenState, tokenKey } from './dnr-rules';
+
+const token = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'CI deploy' };
+const VALUE = 'a'.repeat(40);
+const NOW = Date.parse('2026-11-22T10:00:00Z');
+
+function rule(patch: Partial<InjectionRule> = {}): InjectionRule {
+  return { id: 1, token, patterns: ['api.example.com/v1'], enabled: true, ...patch };
+}
+
+function input(rules: InjectionRule[], patch: Partial<BuildInput> = {}): BuildInput {
+  return {
+    rules,
+    values: new Map([[tokenKey(token), VALUE]]),
+    tokens: {},
+    paused: false,
+    now: NOW,
+    ...patch,
+  };
+}
+
+function health(state: Partial<TokenState>): Record<string, TokenState> {
+  return { [tokenKey(token)]: { health: 'valid', expirationDate: null, checkedAt: NOW, ...state } };
+}
+
+describe('buildDnrRules', () => {
+  it('sets (never appends) the fmetoken header, lists every resource type, and derives ids from rule and pattern', () => {
+    const out = buildDnrRules(
+      input([rule({ id: 7, patterns: ['api.example.com/v1', 'http://127.0.0.1:3000'] })]),
+    );
+    expect(out.dynamic).toEqual([
+      {
+        id: 700,
+        priority: 1,
+        action: {
+          type: 'modifyHeaders',
+          requestHeaders: [{ header: 'Authorization', operation: 'set', value: `fmetoken token=${VALUE}` }],
+        },
+        condition: {
+          urlFilter: '|http*://api.example.com/v1',
+          requestDomains: ['api.example.com'],
+          resourceTypes: [...RESOURCE_TYPES],
+        },
+      },
+      expect.objectContaining({
+        id: 701,
+        condition: {
+          urlFilter: '|http://127.0.0.1:3000/',
+          requestDomains: ['127.0.0.1'],
+          resourceTypes: [...RESOURCE_TYPES],
+        },
+      }),
+    ]);
+    expect(RESOURCE_TYPES).toContain('main_frame');
+    expect(out.status).toEqual({ 7: { state: 'active' } });
+  });
+
+  it('gives the same rules the same ids whatever order they are stored in', () => {
+    const rules = [rule({ id: 2, patterns: ['b.example'] }), rule({ id: 1, patterns: ['a.example'] })];
+    const once = buildDnrRules(input(rules)).dynamic;
+    const again = buildDnrRules(input([...rules].reverse())).dynamic;
+    expect(once).toEqual(again);
+    expect(once.map((r) => r.id)).toEqual([100, 200]);
+  });
+
+  it('maps subdomains, regexes, resource types, initiators and tab scope', () => {
+    const out = buildDnrRules(
+      input([
+        rule({
+          id: 1,
+          patterns: ['*.example.com:8443/api'],
+          resourceTypes: ['xmlhttprequest'],
+          initiators: ['App.Example.com'],
+        }),
+        rule({ id: 2, patterns: ['/^https:\\/\\/[a-z]+\\.test\\/v2\\//'] }),
+        rule({ id: 3, patterns: ['https://tab.example'], tabId: 42 }),
+      ]),
+    );
+    expect(out.dynamic.map((r) => [r.id, r.condition])).toEqual([
+      [
+        100,
+        {
+          urlFilter: '|http*://*example.com:8443/api',
+          requestDomains: ['example.com'],
+          initiatorDomains: ['app.example.com'],
+          resourceTypes: ['xmlhttprequest'],
+        },
+      ],
+      [200, { regexFilter: '^https:\\/\\/[a-z]+\\.test\\/v2\\/', resourceTypes: [...RESOURCE_TYPES] }],
+    ]);
+    expect(out.session).toEqual([
+      expect.objectContaining({
+        id: 300,
+        priority: 2,
+        condition: {
+          urlFilter: '|https://tab.example/',
+          requestDomains: ['tab.example'],
+          resourceTypes: [...RESOURCE_TYPES],
+          tabIds: [42],
+        },
+      }),
+    ]);
+  });
+
+  it.each(['*', '<all_urls>', '*://*/*', 'http://', '*.com', '/.*/', '/^https?:\\/\\//'])(
+    'refuses %s, which matches every site, unless the user confirmed it',
+    (pattern) => {
+      const refused = buildDnrRules(input([rule({ patterns: [pattern] })]));
+      expect(refused.dynamic).toEqual([]);
+      expect(refused.status[1]).toMatchObject({
+        state: 'invalid',
+        message: expect.stringContaining('every site you visit'),
+      });
+      const confirmed = buildDnrRules(input([rule({ patterns: [pattern], allowBroad: true })]));
+      expect(confirmed.dynamic).toHaveLength(1);
+    },
+  );
+
+  it('refuses patterns that are not hosts or regular expressions, naming the problem', () => {
+    expect(checkRule({ patterns: ['exa mple.com'] })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('not a host name'),
+    });
+    expect(checkRule({ patterns: ['ftp://example.com'] })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('http'),
+    });
+    expect(checkRule({ patterns: ['/([/'] })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('regular expression'),
+    });
+    expect(checkRule({ patterns: ['example.com:99999'] })).toMatchObject({ ok: false });
+    expect(checkRule({ patterns: ['example.com'], initiators: ['http://app.example.com'] })).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it.each([
+    ['disabled', { health: 'disabled' }, 'disabled'],
+    ['removed', { health: 'removed' }, 'removed'],
+    ['owner without access', { health: 'no-access' }, 'no access'],
+    ['expired by its date', { expirationDate: '2026-11-22T09:59:59Z' }, 'expired'],
+  ] as const)('leaves a rule out when its token is %s, and says why', (_label, state, words) => {
+    const out = buildDnrRules(input([rule()], { tokens: health(state) }));
+    expect(out.dynamic).toEqual([]);
+    expect(out.status[1]?.message).toContain(words);
+  });
+
+  it('injects again once the token is valid again', () => {
+    const out = buildDnrRules(
+      input([rule()], { tokens: health({ health: 'valid', expirationDate: '2026-11-22T10:00:05Z' }) }),
+    );
+    expect(out.dynamic).toHaveLength(1);
+  });
+
+  it('adds nothing while paused, for a rule that is off, or without the value', () => {
+    expect(buildDnrRules(input([rule()], { paused: true }))).toMatchObject({
+      dynamic: [],
+      status: { 1: { state: 'paused' } },
+    });
+    expect(buildDnrRules(input([rule({ enabled: false })]))).toMatchObject({
+      dynamic: [],
+      status: { 1: { state: 'off' } },
+    });
+    expect(buildDnrRules(input([rule()], { values: new Map() }))).toMatchObject({
+      dynamic: [],
+      status: { 1: { state: 'no-value' } },
+    });
+  });
+});
+
+describe('URL patterns in JavaScript (badge, 401s) agree with the DNR conditions', () => {
+  it.each([
+    ['api.example.com/v1', 'https://api.example.com/v1/items', true],
+    ['api.example.com/v1', 'http://api.example.com/v2', false],
+    ['api.example.com/v1', 'https://api.example.com:8443/v1', false],
+    ['api.example.com', 'https://evil.example/?u=api.example.com', false],
+    ['api.example.com', 'https://x.api.example.com/', false],
+    ['*.example.com', 'https://x.example.com/', true],
+    ['*.example.com', 'https://example.com/', true],
+    ['*.example.com', 'https://notexample.com/', false],
+    ['http://127.0.0.1:3000/api', 'http://127.0.0.1:3000/api/x', true],
+    ['http://127.0.0.1:3000/api', 'https://127.0.0.1:3000/api/x', false],
+    ['/^https:\\/\\/a\\.test\\//', 'https://a.test/x', true],
+  ])('%s matches %s: %s', (text, url, expected) => {
+    const parsed = parsePattern(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(urlMatches(parsed.value, url)).toBe(expected);
+    expect(isBroad(parsed.value)).toBe(false);
+  });
+});

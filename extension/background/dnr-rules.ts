@@ -1,0 +1,188 @@
+// The pure mapping from the user's injection rules to declarativeNetRequest rules, with why each rule is (not) on.
+import {
+  type InjectionRule,
+  RESOURCE_TYPES,
+  type ResourceType,
+  type TokenRef,
+} from '../../shared/schemas/injection-rules';
+import {
+  isBroad,
+  parseInitiator,
+  parsePattern,
+  patternCondition,
+  type UrlPattern,
+} from '../utils/url-patterns';
+
+export interface DnrRule {
+  id: number;
+  priority: number;
+  action: {
+    type: 'modifyHeaders';
+    requestHeaders: { header: string; operation: 'set'; value: string }[];
+  };
+  condition: {
+    urlFilter?: string;
+    regexFilter?: string;
+    requestDomains?: string[];
+    initiatorDomains?: string[];
+    resourceTypes: ResourceType[];
+    tabIds?: number[];
+  };
+}
+
+/** What the extension last learned about a token from its server. */
+export type TokenHealth =
+  | 'unchecked'
+  | 'valid'
+  | 'disabled'
+  | 'expired'
+  | 'removed'
+  | 'no-access'
+  | 'rejected';
+export interface TokenState {
+  health: TokenHealth;
+  /** From the server (GET /security/me with the value); the expiry alarm and the builder use it. */
+  expirationDate: string | null;
+  checkedAt: number;
+}
+
+export type RuleState =
+  | 'active'
+  | 'off'
+  | 'paused'
+  | 'no-value'
+  | 'invalid'
+  | 'error'
+  | Exclude<TokenHealth, 'unchecked' | 'valid'>;
+export interface RuleStatus {
+  state: RuleState;
+  message?: string;
+}
+
+export interface BuildInput {
+  rules: readonly InjectionRule[];
+  /** Token values held by the extension, by token. */
+  values: ReadonlyMap<string, string>;
+  tokens: Readonly<Record<string, TokenState>>;
+  paused: boolean;
+  now: number;
+  /** Rules that failed to register last time (or whose regex the browser refuses), with the browser's message. */
+  failed?: Readonly<Record<number, string>>;
+}
+
+export interface BuildOutput {
+  /** Rules for every tab: updateDynamicRules. */
+  dynamic: DnrRule[];
+  /** Tab-scoped rules: updateSessionRules with a tabIds condition. */
+  session: DnrRule[];
+  status: Record<number, RuleStatus>;
+}
+
+/** DNR ids: rule 7's third pattern is 702. At most MAX_PATTERNS_PER_RULE (50) patterns, so ids never collide. */
+export const ID_STRIDE = 100;
+export function dnrRuleId(ruleId: number, patternIndex: number): number {
+  return ruleId * ID_STRIDE + patternIndex;
+}
+export function userRuleId(dnrId: number): number {
+  return Math.floor(dnrId / ID_STRIDE);
+}
+
+export function tokenKey(ref: TokenRef): string {
+  return JSON.stringify([ref.server, ref.user, ref.name]);
+}
+
+export function authorizationValue(value: string): string {
+  return `fmetoken token=${value}`;
+}
+
+export type CheckedRule =
+  | { ok: true; patterns: UrlPattern[]; initiators: string[] | undefined }
+  | { ok: false; message: string };
+
+/** Parses a rule's patterns and initiators and refuses a broad pattern the user did not confirm. */
+export function checkRule(rule: Pick<InjectionRule, 'patterns' | 'initiators' | 'allowBroad'>): CheckedRule {
+  const patterns: UrlPattern[] = [];
+  for (const text of rule.patterns) {
+    const parsed = parsePattern(text);
+    if (!parsed.ok) return parsed;
+    if (isBroad(parsed.value) && rule.allowBroad !== true)
+      return { ok: false, message: `"${text.trim()}" matches every site. ${BROAD_REFUSAL}` };
+    patterns.push(parsed.value);
+  }
+  if (rule.initiators === undefined) return { ok: true, patterns, initiators: undefined };
+  const initiators: string[] = [];
+  for (const text of rule.initiators) {
+    const parsed = parseInitiator(text);
+    if (!parsed.ok) return parsed;
+    initiators.push(parsed.value);
+  }
+  return { ok: true, patterns, initiators };
+}
+
+export const BROAD_REFUSAL =
+  'It is refused unless you confirm that this sends your token to every site you visit.';
+
+const TOKEN_MESSAGES: Record<Exclude<TokenHealth, 'unchecked' | 'valid'>, string> = {
+  disabled: 'Stopped: the token is disabled.',
+  expired: 'Stopped: the token has expired.',
+  removed: 'Stopped: the token was removed from the server.',
+  'no-access': 'Stopped: the token’s owner has no access any more (account disabled).',
+  rejected: 'Stopped: the server refuses the token (disabled, expired or removed; sign in to see which).',
+};
+
+export function buildDnrRules(input: BuildInput): BuildOutput {
+  const dynamic: DnrRule[] = [];
+  const session: DnrRule[] = [];
+  const status: Record<number, RuleStatus> = {};
+  for (const rule of [...input.rules].sort((a, b) => a.id - b.id)) {
+    const checked = checkRule(rule);
+    const state = ruleState(rule, checked, input);
+    status[rule.id] = state;
+    if (state.state !== 'active' || !checked.ok) continue;
+    const value = input.values.get(tokenKey(rule.token));
+    if (value === undefined) continue;
+    const resourceTypes = [...(rule.resourceTypes ?? RESOURCE_TYPES)];
+    const target = rule.tabId === undefined ? dynamic : session;
+    checked.patterns.forEach((pattern, index) => {
+      target.push({
+        id: dnrRuleId(rule.id, index),
+        // A tab's own rule wins over a rule for every tab when both set the header.
+        priority: rule.tabId === undefined ? 1 : 2,
+        action: {
+          type: 'modifyHeaders',
+          requestHeaders: [{ header: 'Authorization', operation: 'set', value: authorizationValue(value) }],
+        },
+        condition: {
+          ...patternCondition(pattern),
+          ...(checked.initiators && { initiatorDomains: checked.initiators }),
+          resourceTypes,
+          ...(rule.tabId !== undefined && { tabIds: [rule.tabId] }),
+        },
+      });
+    });
+  }
+  return { dynamic, session, status };
+}
+
+function ruleState(rule: InjectionRule, checked: CheckedRule, input: BuildInput): RuleStatus {
+  if (!checked.ok) return { state: 'invalid', message: checked.message };
+  const failed = input.failed?.[rule.id];
+  if (failed !== undefined) return { state: 'error', message: `The browser refused this rule: ${failed}` };
+  if (!rule.enabled) return { state: 'off' };
+  if (input.paused) return { state: 'paused' };
+  const key = tokenKey(rule.token);
+  const token = input.tokens[key];
+  const expired =
+    token?.expirationDate !== null &&
+    token?.expirationDate !== undefined &&
+    Date.parse(token.expirationDate) <= input.now;
+  const health = expired ? 'expired' : (token?.health ?? 'unchecked');
+  // What happened to the token says more than a missing value (a removed token's value is forgotten).
+  if (health !== 'unchecked' && health !== 'valid') return { state: health, message: TOKEN_MESSAGES[health] };
+  if (!input.values.has(key))
+    return {
+      state: 'no-value',
+      message: 'The token’s value is not held in this browser: paste it to resume.',
+    };
+  return { state: 'active' };
+}

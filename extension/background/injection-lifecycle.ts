@@ -1,0 +1,185 @@
+// Keeps injection bound to each token's life: the periodic refresh, the expiry alarm, 401 answers, tabs, the badge.
+import type { InjectionRule } from '../../shared/schemas/injection-rules';
+import type { InjectionSettings, ValueItem } from '../utils/storage-items';
+import { urlMatches } from '../utils/url-patterns';
+import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import type { RuleSync } from './rule-sync';
+import type { TokenChecks } from './token-checks';
+
+export const REFRESH_ALARM = 'tokenward-refresh';
+export const EXPIRY_ALARM = 'tokenward-expiry';
+/** A burst of 401s from one page means one check, not one per request. */
+const RECHECK_GAP_MS = 2_000;
+
+export interface AlarmsPort {
+  create(name: string, info: { when?: number; delayInMinutes?: number; periodInMinutes?: number }): unknown;
+  clear(name: string): Promise<boolean>;
+  get(name: string): Promise<{ periodInMinutes?: number } | undefined>;
+}
+
+export interface BadgePort {
+  setBadgeText(details: { tabId: number; text: string }): Promise<void>;
+  setBadgeBackgroundColor(details: { tabId: number; color: string }): Promise<void>;
+}
+
+export interface TabsPort {
+  /** Tab URLs are visible only on hosts the extension may access, which are the only ones it can inject on. */
+  query(filter: { active: true }): Promise<{ id?: number; url?: string }[]>;
+}
+
+export interface LifecycleDeps {
+  sync: RuleSync;
+  checks: TokenChecks;
+  rules: ValueItem<InjectionRule[]>;
+  settings: ValueItem<InjectionSettings>;
+  tokens: ValueItem<Record<string, TokenState>>;
+  alarms: AlarmsPort;
+  badge: BadgePort;
+  tabs: TabsPort;
+  now(): number;
+}
+
+export const BADGE_ON = { text: 'ON', color: '#1a7f37' } as const;
+
+/** Rules injecting now that apply to a tab: its URL matches, its page is a listed initiator, or the rule is its own. */
+export function rulesForTab(
+  rules: readonly InjectionRule[],
+  out: Pick<BuildOutput, 'status'>,
+  tab: { id?: number; url?: string },
+): InjectionRule[] {
+  return rules.filter((rule) => {
+    if (out.status[rule.id]?.state !== 'active') return false;
+    if (rule.tabId !== undefined) return rule.tabId === tab.id;
+    if (tab.url === undefined) return false;
+    const checked = checkRule(rule);
+    if (!checked.ok) return false;
+    const host = safeHost(tab.url);
+    return (
+      checked.patterns.some((pattern) => urlMatches(pattern, tab.url ?? '')) ||
+      (host !== undefined && (checked.initiators ?? []).includes(host))
+    );
+  });
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createInjectionLifecycle(deps: LifecycleDeps) {
+  let last: BuildOutput = { dynamic: [], session: [], status: {} };
+  const lastCheck = new Map<string, number>();
+
+  async function scheduleRefresh(): Promise<void> {
+    const minutes = (await deps.settings.getValue()).refreshSeconds / 60;
+    // Re-creating an alarm restarts its period: a service worker woken every few seconds would never refresh.
+    const existing = await deps.alarms.get(REFRESH_ALARM);
+    if (existing?.periodInMinutes === minutes) return;
+    await deps.alarms.create(REFRESH_ALARM, { delayInMinutes: minutes, periodInMinutes: minutes });
+  }
+
+  /** One alarm at the earliest expiry among tokens that rules inject now. */
+  async function scheduleExpiry(out: BuildOutput, rules: readonly InjectionRule[]): Promise<void> {
+    const tokens = await deps.tokens.getValue();
+    const now = deps.now();
+    const expiries = rules
+      .filter((rule) => out.status[rule.id]?.state === 'active')
+      .map((rule) => tokens[tokenKey(rule.token)]?.expirationDate)
+      .map((date) => (date ? Date.parse(date) : Number.NaN))
+      .filter((at) => at > now);
+    if (expiries.length === 0) await deps.alarms.clear(EXPIRY_ALARM);
+    // A little after: the rule is built against the clock, which must have passed the expiry when the alarm rings.
+    else await deps.alarms.create(EXPIRY_ALARM, { when: Math.min(...expiries) + 250 });
+  }
+
+  async function updateBadges(): Promise<void> {
+    const [tabs, rules] = await Promise.all([deps.tabs.query({ active: true }), deps.rules.getValue()]);
+    await Promise.all(tabs.map((tab) => badgeFor(tab, rules)));
+  }
+
+  async function badgeFor(
+    tab: { id?: number; url?: string },
+    rules?: readonly InjectionRule[],
+  ): Promise<void> {
+    if (tab.id === undefined) return;
+    const on = rulesForTab(rules ?? (await deps.rules.getValue()), last, tab).length > 0;
+    await deps.badge.setBadgeText({ tabId: tab.id, text: on ? BADGE_ON.text : '' });
+    if (on) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: BADGE_ON.color });
+  }
+
+  async function changed(): Promise<BuildOutput> {
+    last = await deps.sync.sync();
+    await Promise.all([scheduleExpiry(last, await deps.rules.getValue()), scheduleRefresh(), updateBadges()]);
+    return last;
+  }
+
+  async function dropTabRules(keep: (rule: InjectionRule) => boolean): Promise<void> {
+    const rules = await deps.rules.getValue();
+    const kept = rules.filter(keep);
+    if (kept.length !== rules.length) await deps.rules.setValue(kept);
+  }
+
+  return {
+    changed,
+    badgeFor,
+
+    /** Service worker start: reconcile with storage at once, then ask the servers. */
+    async start(): Promise<void> {
+      await changed();
+      await deps.checks.checkBound();
+      await changed();
+    },
+
+    async onAlarm(alarm: { name: string }): Promise<void> {
+      if (alarm.name === EXPIRY_ALARM) {
+        await changed();
+        await deps.checks.checkBound();
+        await changed();
+      } else if (alarm.name === REFRESH_ALARM) {
+        await deps.checks.checkBound();
+        await changed();
+      }
+    },
+
+    /** A 401 on a request a rule matched: ask the server about that rule's token now. */
+    async onResponse(details: { url: string; statusCode: number; tabId: number }): Promise<void> {
+      // tabId -1: the extension's own calls (and other background requests), which no rule is for.
+      if (details.statusCode !== 401 || details.tabId < 0) return;
+      // A service worker woken by this very answer has not built its rule states yet.
+      if (Object.keys(last.status).length === 0) await changed();
+      const rules = await deps.rules.getValue();
+      const matching = rules.filter((rule) => {
+        if (last.status[rule.id]?.state !== 'active') return false;
+        if (rule.tabId !== undefined && rule.tabId !== details.tabId) return false;
+        const checked = checkRule(rule);
+        return checked.ok && checked.patterns.some((pattern) => urlMatches(pattern, details.url));
+      });
+      const now = deps.now();
+      const due = new Set(
+        matching
+          .map((rule) => tokenKey(rule.token))
+          .filter((key) => now - (lastCheck.get(key) ?? 0) >= RECHECK_GAP_MS),
+      );
+      if (due.size === 0) return;
+      for (const key of due) lastCheck.set(key, now);
+      await deps.checks.checkBound((ref) => due.has(tokenKey(ref)));
+      await changed();
+    },
+
+    async tabClosed(tabId: number): Promise<void> {
+      await dropTabRules((rule) => rule.tabId !== tabId);
+      await changed();
+    },
+
+    /** After a browser restart tab ids start over, and the session rules are gone: tab-scoped rules end. */
+    async browserStarted(): Promise<void> {
+      await dropTabRules((rule) => rule.tabId === undefined);
+      await changed();
+    },
+  };
+}
+
+export type InjectionLifecycle = ReturnType<typeof createInjectionLifecycle>;

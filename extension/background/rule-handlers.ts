@@ -1,0 +1,196 @@
+// Injection messages: rules, settings, pasted values, import and export; every change is followed by a sync.
+import * as v from 'valibot';
+import type { Result } from '../../shared/api-client';
+import {
+  type ExportedRule,
+  ExportedRuleSchema,
+  type InjectionRule,
+  MAX_RULES,
+  RULES_EXPORT_FORMAT,
+  type RulesExport,
+  RulesExportSchema,
+} from '../../shared/schemas/injection-rules';
+import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
+import type { DnrPort } from './dnr-port';
+import { checkRule, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
+import type { MessageHandlers } from './messages';
+import type { TokenChecks } from './token-checks';
+
+type RuleHandlers = Pick<
+  MessageHandlers,
+  | 'bindTokenValue'
+  | 'getInjection'
+  | 'saveRule'
+  | 'setRuleEnabled'
+  | 'removeRule'
+  | 'setInjectionSettings'
+  | 'refreshTokens'
+  | 'exportRules'
+  | 'importRules'
+>;
+
+export interface RuleHandlerDeps {
+  rules: ValueItem<InjectionRule[]>;
+  settings: ValueItem<InjectionSettings>;
+  values: ValueItem<KeptToken[]> & { moveTo(device: boolean): Promise<void> };
+  tokens: ValueItem<Record<string, TokenState>>;
+  status: ValueItem<Record<string, RuleStatus>>;
+  checks: TokenChecks;
+  dnr: Pick<DnrPort, 'isRegexSupported'>;
+  /** Reconcile the DNR rules, alarms and badge after a change. */
+  changed(): Promise<void>;
+}
+
+function invalid(message: string): Result<never> {
+  return { ok: false, error: { code: 'VALIDATION_FAILED', status: 0, message } };
+}
+
+export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
+  /** Everything a rule needs before it is stored; the browser's regex engine is asked too. */
+  async function problemOf(rule: ExportedRule): Promise<string | null> {
+    const checked = checkRule(rule);
+    if (!checked.ok) return checked.message;
+    for (const pattern of checked.patterns) {
+      if (pattern.kind !== 'regex') continue;
+      const answer = await deps.dnr.isRegexSupported(pattern.source);
+      if (!answer.isSupported)
+        return `/${pattern.source}/ is not supported by the browser (${answer.reason ?? 'unknown reason'}).`;
+    }
+    return null;
+  }
+
+  function nextId(rules: readonly InjectionRule[]): number {
+    return rules.reduce((max, rule) => Math.max(max, rule.id), 0) + 1;
+  }
+
+  /** Only what the user decided: a broad pattern's confirmation is kept only while it is needed. */
+  function fields(rule: ExportedRule): ExportedRule {
+    return v.parse(ExportedRuleSchema, {
+      token: { server: rule.token.server, user: rule.token.user, name: rule.token.name },
+      patterns: rule.patterns.map((pattern) => pattern.trim()),
+      ...(rule.resourceTypes && { resourceTypes: rule.resourceTypes }),
+      ...(rule.initiators && { initiators: rule.initiators.map((host) => host.trim().toLowerCase()) }),
+      enabled: rule.enabled,
+      ...(rule.allowBroad && { allowBroad: true }),
+    });
+  }
+
+  async function updateRules(change: (rules: InjectionRule[]) => InjectionRule[]): Promise<void> {
+    await deps.rules.setValue(change(await deps.rules.getValue()));
+    await deps.changed();
+  }
+
+  return {
+    async bindTokenValue({ server, user, name, value }) {
+      const ref = { server, user, name };
+      const verified = await deps.checks.verify(ref, value);
+      if (!verified.ok) return verified;
+      const kept = (await deps.values.getValue()).filter((entry) => tokenKey(entry) !== tokenKey(ref));
+      await deps.values.setValue([...kept, { ...ref, value }]);
+      await deps.changed();
+      return { ok: true, value: null };
+    },
+
+    async getInjection() {
+      const [rules, status, settings, values] = await Promise.all([
+        deps.rules.getValue(),
+        deps.status.getValue(),
+        deps.settings.getValue(),
+        deps.values.getValue(),
+      ]);
+      const held = values.map(({ server, user, name }) => ({ server, user, name }));
+      return { ok: true, value: { rules, status, settings, held } };
+    },
+
+    async saveRule({ id, rule, tabId }) {
+      const problem = await problemOf(rule);
+      if (problem !== null) return invalid(problem);
+      const rules = await deps.rules.getValue();
+      if (id === undefined && rules.length >= MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
+      const existing = rules.find((other) => other.id === id);
+      if (id !== undefined && !existing) return invalid('That rule no longer exists.');
+      const saved: InjectionRule = {
+        id: id ?? nextId(rules),
+        ...fields(rule),
+        ...(tabId !== undefined ? { tabId } : existing?.tabId !== undefined ? { tabId: existing.tabId } : {}),
+      };
+      await updateRules((all) =>
+        existing ? all.map((other) => (other.id === saved.id ? saved : other)) : [...all, saved],
+      );
+      return { ok: true, value: saved };
+    },
+
+    async setRuleEnabled({ id, enabled }) {
+      await updateRules((rules) => rules.map((rule) => (rule.id === id ? { ...rule, enabled } : rule)));
+      return { ok: true, value: null };
+    },
+
+    async removeRule({ id }) {
+      await updateRules((rules) => rules.filter((rule) => rule.id !== id));
+      return { ok: true, value: null };
+    },
+
+    async setInjectionSettings(patch) {
+      const current = await deps.settings.getValue();
+      const next = { ...current, ...patch };
+      if (next.keepValuesOnDevice !== current.keepValuesOnDevice)
+        await deps.values.moveTo(next.keepValuesOnDevice);
+      await deps.settings.setValue(next);
+      await deps.changed();
+      return { ok: true, value: next };
+    },
+
+    async refreshTokens() {
+      await deps.checks.checkBound();
+      await deps.changed();
+      return { ok: true, value: null };
+    },
+
+    async exportRules() {
+      const rules = await deps.rules.getValue();
+      // Tab-scoped rules belong to a tab of this browser session; they are not part of a file.
+      const file: RulesExport = {
+        format: RULES_EXPORT_FORMAT,
+        version: 1,
+        rules: rules.filter((rule) => rule.tabId === undefined).map(fields),
+      };
+      return { ok: true, value: `${JSON.stringify(file, null, 2)}\n` };
+    },
+
+    async importRules({ text }) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return invalid('The file is not JSON.');
+      }
+      const file = v.safeParse(RulesExportSchema, json);
+      if (!file.success)
+        return invalid(`This is not a tokenward rules file (version 1): ${v.summarize(file.issues)}`);
+      const errors: { index: number; message: string }[] = [];
+      const accepted: ExportedRule[] = [];
+      for (const [index, raw] of file.output.rules.entries()) {
+        const parsed = v.safeParse(ExportedRuleSchema, raw);
+        const problem = parsed.success ? await problemOf(parsed.output) : describeIssues(parsed.issues);
+        if (parsed.success && problem === null) accepted.push(fields(parsed.output));
+        else errors.push({ index: index + 1, message: problem ?? 'invalid rule' });
+      }
+      const rules = await deps.rules.getValue();
+      if (rules.length + accepted.length > MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
+      let id = nextId(rules);
+      const added = accepted.map((rule) => ({ id: id++, ...rule }));
+      if (added.length > 0) await updateRules((all) => [...all, ...added]);
+      return { ok: true, value: { imported: added.length, errors } };
+    },
+  };
+}
+
+/** "value: Invalid key" rather than valibot's summary: the user reads it next to the rule's number. */
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path?.map((item) => String(item.key)).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}

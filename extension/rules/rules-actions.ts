@@ -1,0 +1,249 @@
+// What the pages do with injection rules: load, pause, toggle, edit, bind a pasted value, settings, import, export.
+import type { Result } from '../../shared/api-client';
+import type { ExportedRule, InjectionRule } from '../../shared/schemas/injection-rules';
+import { checkRule, tokenKey } from '../background/dnr-rules';
+import { guard, type Send } from '../popup/popup-deps';
+import { errorText } from '../ui/error-text';
+import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
+
+export interface RulesDeps {
+  send: Send;
+  /** The active server and who is signed in there (the default owner of a pasted token). */
+  server(): string;
+  user(): string | undefined;
+  /** The tab the popup was opened over, for tab-scoped rules; undefined on the options page. */
+  activeTabId(): Promise<number | undefined>;
+  downloadText(fileName: string, text: string): void;
+  /** Ask for access to the hosts a rule injects on (DNR modifies headers only where the extension has access). */
+  requestOrigins(patterns: string[]): Promise<boolean>;
+}
+
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** Origins a rule needs access to: its hosts and its initiator pages, on the schemes it covers. */
+export function originsFor(rule: ExportedRule): string[] {
+  const checked = checkRule(rule);
+  if (!checked.ok) return [];
+  const origins = new Set<string>();
+  for (const pattern of checked.patterns) {
+    if (pattern.kind === 'regex' || pattern.host === '*') continue;
+    const host = pattern.subdomains ? `*.${pattern.host}` : pattern.host;
+    for (const scheme of pattern.scheme ? [pattern.scheme] : ['http', 'https'])
+      origins.add(`${scheme}://${host}/*`);
+  }
+  for (const host of checked.initiators ?? [])
+    for (const scheme of ['http', 'https']) origins.add(`${scheme}://${host}/*`);
+  return [...origins];
+}
+
+export function createRulesActions(state: RulesState, deps: RulesDeps) {
+  async function load(): Promise<void> {
+    const answer = await guard(deps.send('getInjection', {}));
+    if (answer.ok) state.view.value = { kind: 'ready', value: answer.value };
+    else state.view.value = { kind: 'failed', message: errorText(answer.error, deps.server()) };
+  }
+
+  function held() {
+    const view = state.view.value;
+    return view.kind === 'ready' ? view.value.held : [];
+  }
+
+  function draftToRule(draft: RuleDraft): ExportedRule | string {
+    const token = held().find((ref) => tokenKey(ref) === draft.token);
+    if (!token) return 'Choose the token to send (keep or paste its value first).';
+    const patterns = lines(draft.patterns);
+    if (patterns.length === 0) return 'Enter at least one URL pattern.';
+    const initiators = lines(draft.initiators.replaceAll(',', '\n'));
+    return {
+      token,
+      patterns,
+      ...(draft.resourceTypes.length > 0 && { resourceTypes: draft.resourceTypes }),
+      ...(initiators.length > 0 && { initiators }),
+      enabled: draft.enabled,
+      ...(draft.allowBroad && { allowBroad: true }),
+    };
+  }
+
+  async function settle(answer: Promise<Result<unknown>>, done: string): Promise<void> {
+    const result = await guard(answer);
+    if (result.ok) state.notice.value = { tone: 'ok', text: done };
+    else state.notice.value = { tone: 'error', text: errorText(result.error, deps.server()) };
+    await load();
+  }
+
+  return {
+    load,
+
+    async setPaused(paused: boolean): Promise<void> {
+      await settle(
+        deps.send('setInjectionSettings', { paused }),
+        paused ? 'Injection paused.' : 'Injection resumed.',
+      );
+    },
+
+    async setRuleEnabled(rule: InjectionRule, enabled: boolean): Promise<void> {
+      await settle(deps.send('setRuleEnabled', { id: rule.id, enabled }), enabled ? 'Rule on.' : 'Rule off.');
+    },
+
+    async remove(rule: InjectionRule): Promise<void> {
+      await settle(deps.send('removeRule', { id: rule.id }), 'Rule removed.');
+    },
+
+    newRule(): void {
+      const mine = held().filter((ref) => ref.server === deps.server());
+      state.draft.value = emptyRuleDraft(mine.length === 1 && mine[0] ? tokenKey(mine[0]) : '');
+      state.draftError.value = null;
+      state.broad.value = false;
+      state.notice.value = null;
+    },
+
+    edit(rule: InjectionRule): void {
+      state.draft.value = {
+        id: rule.id,
+        token: tokenKey(rule.token),
+        patterns: rule.patterns.join('\n'),
+        resourceTypes: rule.resourceTypes ?? [],
+        initiators: (rule.initiators ?? []).join('\n'),
+        enabled: rule.enabled,
+        allowBroad: rule.allowBroad ?? false,
+        thisTab: rule.tabId !== undefined,
+      };
+      state.draftError.value = null;
+      state.broad.value = rule.allowBroad ?? false;
+    },
+
+    editDraft(patch: Partial<RuleDraft>): void {
+      const draft = state.draft.value;
+      if (draft) state.draft.value = { ...draft, ...patch };
+      state.draftError.value = null;
+    },
+
+    cancel(): void {
+      state.draft.value = null;
+      state.draftError.value = null;
+      state.broad.value = false;
+    },
+
+    /** Call from the click handler: the host permission prompt needs the user's gesture. */
+    async save(): Promise<void> {
+      const draft = state.draft.value;
+      if (!draft || state.busy.value) return;
+      const rule = draftToRule(draft);
+      if (typeof rule === 'string') {
+        state.draftError.value = rule;
+        return;
+      }
+      const checked = checkRule({ ...rule, allowBroad: true });
+      if (!checked.ok) {
+        state.draftError.value = checked.message;
+        return;
+      }
+      const strict = checkRule(rule);
+      if (!strict.ok) {
+        // Only a broad pattern passes with allowBroad and fails without: ask for the confirmation.
+        state.broad.value = true;
+        state.draftError.value = strict.message;
+        return;
+      }
+      const origins = originsFor(rule);
+      if (origins.length > 0 && !(await deps.requestOrigins(origins).catch(() => false))) {
+        state.draftError.value = `tokenward needs access to ${origins.join(', ')} to put the header on those requests.`;
+        return;
+      }
+      state.busy.value = true;
+      const tabId = draft.thisTab ? await deps.activeTabId() : undefined;
+      const answer = await guard(
+        deps.send('saveRule', {
+          ...(draft.id !== undefined && { id: draft.id }),
+          rule,
+          ...(tabId !== undefined && { tabId }),
+        }),
+      );
+      state.busy.value = false;
+      if (!answer.ok) {
+        state.draftError.value =
+          answer.error.code === 'VALIDATION_FAILED'
+            ? answer.error.message
+            : errorText(answer.error, deps.server());
+        return;
+      }
+      state.draft.value = null;
+      state.notice.value = { tone: 'ok', text: 'Rule saved.' };
+      await load();
+    },
+
+    openPaste(open: boolean): void {
+      state.paste.open.value = open;
+      state.paste.error.value = null;
+      if (open && state.paste.user.value === '') state.paste.user.value = deps.user() ?? '';
+    },
+
+    /** A value created elsewhere: the server must say it belongs to this owner and token name. */
+    async bindValue(): Promise<void> {
+      const { user, name, value, error } = state.paste;
+      const token = value.value.trim();
+      if (user.value.trim() === '' || name.value.trim() === '' || !/^[0-9a-f]{40}$/.test(token)) {
+        error.value = 'Enter the owner, the token name and the 40-character value.';
+        return;
+      }
+      const ref = { server: deps.server(), user: user.value.trim(), name: name.value.trim() };
+      const answer = await guard(deps.send('bindTokenValue', { ...ref, value: token }));
+      if (!answer.ok) {
+        error.value =
+          answer.error.code === 'UNAUTHORIZED'
+            ? 'The server does not accept that value: it is unknown, disabled or expired.'
+            : answer.error.code === 'VALIDATION_FAILED'
+              ? answer.error.message
+              : errorText(answer.error, deps.server());
+        return;
+      }
+      value.value = '';
+      state.paste.open.value = false;
+      state.notice.value = { tone: 'ok', text: `The value of "${ref.name}" is held for injection.` };
+      await load();
+      const draft = state.draft.value;
+      if (draft && draft.token === '') state.draft.value = { ...draft, token: tokenKey(ref) };
+    },
+
+    async setRefreshSeconds(seconds: number): Promise<void> {
+      if (!Number.isInteger(seconds) || seconds < 1) return;
+      await settle(
+        deps.send('setInjectionSettings', { refreshSeconds: seconds }),
+        `Tokens are checked every ${seconds} s.`,
+      );
+    },
+
+    async setKeepOnDevice(keep: boolean): Promise<void> {
+      await settle(
+        deps.send('setInjectionSettings', { keepValuesOnDevice: keep }),
+        keep
+          ? 'Token values are kept on this device.'
+          : 'Token values are held for this browser session only.',
+      );
+    },
+
+    async exportRules(): Promise<void> {
+      const answer = await guard(deps.send('exportRules', {}));
+      if (answer.ok) deps.downloadText('tokenward-rules.json', answer.value);
+      else state.notice.value = { tone: 'error', text: errorText(answer.error, deps.server()) };
+    },
+
+    async importRules(text: string): Promise<void> {
+      const answer = await guard(deps.send('importRules', { text }));
+      if (answer.ok) {
+        state.importReport.value = answer.value;
+        state.notice.value = null;
+      } else {
+        state.importReport.value = null;
+        state.notice.value = { tone: 'error', text: answer.error.message };
+      }
+      await load();
+    },
+  };
+}
+
+export type RulesActions = ReturnType<typeof createRulesActions>;

@@ -1,0 +1,56 @@
+// Injection rules as the pages show them: the rules and their states, the rule being edited, pasting a value.
+import { signal } from '@preact/signals';
+import type { ResourceType } from '../../shared/schemas/injection-rules';
+import type { ImportReport, InjectionView } from '../background/messages';
+import type { Loadable } from '../popup/popup-state';
+import type { Notice } from '../popup/token-list-state';
+
+/** The rule form as typed: patterns and initiators one per line. */
+export interface RuleDraft {
+  id?: number;
+  /** tokenKey of a token whose value is held here; '' until one is chosen. */
+  token: string;
+  patterns: string;
+  /** Empty: every type. */
+  resourceTypes: ResourceType[];
+  initiators: string;
+  enabled: boolean;
+  /** The user ticked "This sends your token to every site you visit". */
+  allowBroad: boolean;
+  /** Only in the tab the popup was opened over (a session rule). */
+  thisTab: boolean;
+}
+
+export function emptyRuleDraft(token = ''): RuleDraft {
+  return {
+    token,
+    patterns: '',
+    resourceTypes: [],
+    initiators: '',
+    enabled: true,
+    allowBroad: false,
+    thisTab: false,
+  };
+}
+
+export function createRulesState() {
+  return {
+    view: signal<Loadable<InjectionView>>({ kind: 'idle' }),
+    draft: signal<RuleDraft | null>(null),
+    draftError: signal<string | null>(null),
+    /** A pattern in the draft matches every site: the form asks for the confirmation. */
+    broad: signal(false),
+    busy: signal(false),
+    notice: signal<Notice | null>(null),
+    paste: {
+      open: signal(false),
+      user: signal(''),
+      name: signal(''),
+      value: signal(''),
+      error: signal<string | null>(null),
+    },
+    importReport: signal<ImportReport | null>(null),
+  };
+}
+
+export type RulesState = ReturnType<typeof createRulesState>;

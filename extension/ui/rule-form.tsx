@@ -1,0 +1,121 @@
+// The rule editor: which token, URL patterns, optional request types and initiator pages, and the broad-pattern check.
+import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/schemas/injection-rules';
+import { tokenKey } from '../background/dnr-rules';
+import type { RuleDraft } from '../rules/rules-state';
+import { BROAD_WARNING } from '../utils/url-patterns';
+
+export interface RuleFormProps {
+  draft: RuleDraft;
+  held: TokenRef[];
+  broad: boolean;
+  error: string | null;
+  busy: boolean;
+  offerThisTab: boolean;
+  onChange: (patch: Partial<RuleDraft>) => void;
+  onSubmit: () => void;
+  onCancel: () => void;
+  onPaste: () => void;
+}
+
+export function RuleForm(props: RuleFormProps) {
+  const { draft, onChange } = props;
+  const toggleType = (type: ResourceType, on: boolean) =>
+    onChange({
+      resourceTypes: on
+        ? [...draft.resourceTypes, type]
+        : draft.resourceTypes.filter((other) => other !== type),
+    });
+  return (
+    <form
+      class="rule-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <label>
+        Token
+        <select value={draft.token} onChange={(event) => onChange({ token: event.currentTarget.value })}>
+          <option value="">Choose a token…</option>
+          {props.held.map((ref) => (
+            <option key={tokenKey(ref)} value={tokenKey(ref)}>
+              {ref.name} ({ref.user}, {ref.server})
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" class="link" onClick={props.onPaste}>
+        Paste the value of a token created elsewhere
+      </button>
+      <label>
+        URL patterns
+        <textarea
+          rows={3}
+          spellcheck={false}
+          placeholder={'api.example.com/v1\n127.0.0.1:3000\n/^https:\\/\\/[a-z]+\\.example\\.com\\/api\\//'}
+          value={draft.patterns}
+          onInput={(event) => onChange({ patterns: event.currentTarget.value })}
+        />
+        <small>
+          One per line: host, optional port (none means 80/443) and path prefix; <code>*.</code> for
+          subdomains; or a /regular expression/.
+        </small>
+      </label>
+      <fieldset class="types">
+        <legend>Request types (none ticked: all)</legend>
+        {RESOURCE_TYPES.map((type) => (
+          <label key={type} class="check">
+            <input
+              type="checkbox"
+              checked={draft.resourceTypes.includes(type)}
+              onChange={(event) => toggleType(type, event.currentTarget.checked)}
+            />
+            <span>{type}</span>
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Only from pages on
+        <input
+          placeholder="any page (host names, comma-separated)"
+          spellcheck={false}
+          value={draft.initiators}
+          onInput={(event) => onChange({ initiators: event.currentTarget.value })}
+        />
+      </label>
+      {props.offerThisTab && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={draft.thisTab}
+            onChange={(event) => onChange({ thisTab: event.currentTarget.checked })}
+          />
+          <span>Only in this tab (until it closes)</span>
+        </label>
+      )}
+      {props.broad && (
+        <label class="check warning">
+          <input
+            type="checkbox"
+            checked={draft.allowBroad}
+            onChange={(event) => onChange({ allowBroad: event.currentTarget.checked })}
+          />
+          <span>{BROAD_WARNING} I understand.</span>
+        </label>
+      )}
+      {props.error && (
+        <p class="form-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit" disabled={props.busy}>
+          Save rule
+        </button>
+        <button type="button" class="ghost" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,71 @@
+// One injection rule: its patterns, its token, why it is (not) injecting, and its switch.
+import type { InjectionRule } from '../../shared/schemas/injection-rules';
+import type { RuleStatus } from '../background/dnr-rules';
+
+export function ruleStatusText(status: RuleStatus | undefined): string {
+  if (status === undefined) return 'Not applied yet.';
+  switch (status.state) {
+    case 'active':
+      return 'Injecting.';
+    case 'off':
+      return 'Off.';
+    case 'paused':
+      return 'Paused (all injection is paused).';
+    default:
+      return status.message ?? status.state;
+  }
+}
+
+export interface RuleRowProps {
+  rule: InjectionRule;
+  status: RuleStatus | undefined;
+  onToggle: (enabled: boolean) => void;
+  onEdit: () => void;
+  onRemove: () => void;
+}
+
+export function RuleRow({ rule, status, onToggle, onEdit, onRemove }: RuleRowProps) {
+  const label = rule.patterns.join(', ');
+  const tone =
+    status?.state === 'active'
+      ? 'ok'
+      : status?.state === 'off' || status?.state === 'paused'
+        ? 'idle'
+        : 'error';
+  return (
+    <li class="rule-row" aria-label={label}>
+      <div class="token-head">
+        <span class="token-name" title={label}>
+          {label}
+        </span>
+        <label class="check switch">
+          <input
+            type="checkbox"
+            checked={rule.enabled}
+            onChange={(event) => onToggle(event.currentTarget.checked)}
+          />
+          <span>On</span>
+        </label>
+      </div>
+      <div class="token-meta">
+        <span>
+          {rule.token.name} ({rule.token.user})
+        </span>
+        {rule.tabId !== undefined && <span>this tab only</span>}
+        {rule.resourceTypes && <span>{rule.resourceTypes.join(', ')}</span>}
+        {rule.initiators && <span>from {rule.initiators.join(', ')}</span>}
+      </div>
+      <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
+        {ruleStatusText(status)}
+      </p>
+      <div class="token-actions">
+        <button type="button" class="small ghost" onClick={onEdit}>
+          Edit
+        </button>
+        <button type="button" class="small ghost danger-text" onClick={onRemove}>
+          Remove
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,183 @@
+// Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
+import { usePopup } from '../popup/popup-context';
+import { useRules } from '../rules/rules-context';
+import { NoticeLine } from './notice-line';
+import { RuleForm } from './rule-form';
+import { RuleRow } from './rule-row';
+
+export function RulesPanel() {
+  const { state, actions, inPopup } = useRules();
+  const view = state.view.value;
+  if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
+  if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
+  const { rules, status, settings, held } = view.value;
+  const draft = state.draft.value;
+  return (
+    <section class="rules">
+      <label class="check pause">
+        <input
+          type="checkbox"
+          checked={settings.paused}
+          onChange={(event) => void actions.setPaused(event.currentTarget.checked)}
+        />
+        <span>Pause all injection</span>
+      </label>
+      <NoticeLine notice={state.notice.value} />
+      {state.paste.open.value && <PasteValue />}
+      {draft ? (
+        <RuleForm
+          draft={draft}
+          held={held}
+          broad={state.broad.value}
+          error={state.draftError.value}
+          busy={state.busy.value}
+          offerThisTab={inPopup}
+          onChange={actions.editDraft}
+          onSubmit={() => void actions.save()}
+          onCancel={actions.cancel}
+          onPaste={() => actions.openPaste(true)}
+        />
+      ) : (
+        <button type="button" class="new-token" onClick={actions.newRule}>
+          New rule
+        </button>
+      )}
+      {rules.length === 0 ? (
+        <p class="placeholder">No injection rules yet.</p>
+      ) : (
+        <ul class="token-list">
+          {rules.map((rule) => (
+            <RuleRow
+              key={rule.id}
+              rule={rule}
+              status={status[String(rule.id)]}
+              onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
+              onEdit={() => actions.edit(rule)}
+              onRemove={() => void actions.remove(rule)}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function PasteValue() {
+  const { state, actions } = useRules();
+  const { paste } = state;
+  const { state: popup } = usePopup();
+  return (
+    <form
+      class="paste-value"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void actions.bindValue();
+      }}
+    >
+      <p>
+        A token created elsewhere on {popup.server.value}: its value is checked with the server and held for
+        injection.
+      </p>
+      <label>
+        Owner
+        <input value={paste.user.value} onInput={(event) => (paste.user.value = event.currentTarget.value)} />
+      </label>
+      <label>
+        Token name
+        <input value={paste.name.value} onInput={(event) => (paste.name.value = event.currentTarget.value)} />
+      </label>
+      <label>
+        Token value
+        <input
+          type="password"
+          autocomplete="off"
+          value={paste.value.value}
+          onInput={(event) => (paste.value.value = event.currentTarget.value)}
+        />
+      </label>
+      {paste.error.value && (
+        <p class="form-error" role="alert">
+          {paste.error.value}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit">Check & keep</button>
+        <button type="button" class="ghost" onClick={() => actions.openPaste(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Options page only: how often tokens are checked, where values live, and rules files. */
+export function InjectionSettingsPanel() {
+  const { state, actions } = useRules();
+  const view = state.view.value;
+  if (view.kind !== 'ready') return null;
+  const { settings } = view.value;
+  const report = state.importReport.value;
+  return (
+    <section class="injection-settings">
+      <h2>Injection settings</h2>
+      <label>
+        Check tokens every (seconds)
+        <input
+          type="number"
+          min={1}
+          value={settings.refreshSeconds}
+          onChange={(event) => void actions.setRefreshSeconds(Number(event.currentTarget.value))}
+        />
+      </label>
+      <label class="check warning">
+        <input
+          type="checkbox"
+          checked={settings.keepValuesOnDevice}
+          onChange={(event) => void actions.setKeepOnDevice(event.currentTarget.checked)}
+        />
+        <span>
+          Keep token values on this device
+          <small>
+            They are written to this browser profile on disk, so rules keep working after a restart, and
+            anyone with access to the profile can read them. Off: values are held for this browser session
+            only.
+          </small>
+        </span>
+      </label>
+      <div class="row">
+        <button type="button" class="ghost" onClick={() => void actions.exportRules()}>
+          Export rules
+        </button>
+        <label class="button ghost">
+          Import rules…
+          <input
+            type="file"
+            accept="application/json,.json"
+            class="visually-hidden"
+            onChange={async (event) => {
+              const file = event.currentTarget.files?.[0];
+              if (file) await actions.importRules(await file.text());
+              event.currentTarget.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <small>Exported files name each token by server, owner and name; they never contain a value.</small>
+      {report && (
+        <div class="import-report" role="status">
+          <p>
+            Imported {report.imported} rule{report.imported === 1 ? '' : 's'}
+            {report.errors.length > 0 && `; ${report.errors.length} refused`}.
+          </p>
+          <ul>
+            {report.errors.map((error) => (
+              <li key={error.index}>
+                Rule {error.index}: {error.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
