@@ -1,5 +1,6 @@
 // Records token events off the request path, in batches; failed uses at most once a minute per token and reason.
 import type { AuditEventType } from '../../shared/schemas/audit';
+import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
 import type { NewAuditRecord, Store, TokenRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
@@ -18,7 +19,7 @@ const MAX_THROTTLED = 10_000;
 export function createAuditLog({ store, clock, log }: AuditDeps) {
   let pending: NewAuditRecord[] = [];
   let scheduled = false;
-  const lastFailedUse = new Map<string, number>();
+  const lastFailedUse = new BoundedMap<string, number>(MAX_THROTTLED);
 
   function flush(): void {
     scheduled = false;
@@ -63,10 +64,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
       const key = `${token.id}:${reason}`;
       const last = lastFailedUse.get(key);
       if (last !== undefined && now - last < FAILED_USE_INTERVAL_SECONDS) return;
-      lastFailedUse.delete(key);
       lastFailedUse.set(key, now);
-      if (lastFailedUse.size > MAX_THROTTLED)
-        lastFailedUse.delete(lastFailedUse.keys().next().value as string);
       record({
         event: reason === 'expired' ? 'expired_use' : 'failed_use',
         owner: token.owner,

@@ -87,7 +87,8 @@ export function createAuthenticate(deps: AuthDeps) {
 }
 
 async function credentialSources(c: Context): Promise<CredentialSources> {
-  const urlTokens = [...(c.req.queries('fmetoken') ?? [])];
+  // Most requests carry no fmetoken parameter: skip parsing the query string for them.
+  const urlTokens = c.req.url.includes('fmetoken') ? [...(c.req.queries('fmetoken') ?? [])] : [];
   const contentType = c.req.header('Content-Type') ?? '';
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
     const form = await c.req.parseBody({ all: true }).catch(() => ({}));

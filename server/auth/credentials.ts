@@ -19,6 +19,7 @@ export function parseCredentials({ authorization, urlTokens }: CredentialSources
   const header = authorization === undefined ? undefined : parseAuthorization(authorization);
   if (header?.kind === 'malformed') return header;
 
+  if (urlTokens.length === 0) return header ?? { kind: 'none' };
   const distinctUrlTokens = new Set(urlTokens);
   if (distinctUrlTokens.size > 1) return { kind: 'conflicting' };
   const [urlToken] = distinctUrlTokens;

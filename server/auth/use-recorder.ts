@@ -1,4 +1,5 @@
 // Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
+import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
 import type { Store, TokenRecord } from '../store/store';
 
@@ -12,7 +13,7 @@ const MAX_TRACKED = 100_000;
  * lands) ask once, not once each. The uses of one turn of the event loop are written together.
  */
 export function createUseRecorder(store: Store, log: Logger) {
-  const requested = new Map<number, number>();
+  const requested = new BoundedMap<number, number>(MAX_TRACKED);
   let pending: Array<{ id: number; at: number }> = [];
 
   function flush(): void {
@@ -29,9 +30,7 @@ export function createUseRecorder(store: Store, log: Logger) {
       requested.get(token.id) ?? Number.NEGATIVE_INFINITY,
     );
     if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
-    requested.delete(token.id);
     requested.set(token.id, now);
-    if (requested.size > MAX_TRACKED) requested.delete(requested.keys().next().value as number);
     if (pending.length === 0) setImmediate(flush);
     pending.push({ id: token.id, at: now });
   };

@@ -130,22 +130,22 @@ describe('verified-token cache', () => {
     expect(racing.cacheSize()).toBe(0);
   });
 
-  it('keeps at most maxEntries, dropping the least recently used, and trusts nothing past maxAge', async () => {
+  it('keeps at most maxEntries, dropping the oldest, and trusts nothing past maxAge', async () => {
     let now = 0;
     const small = withTokenCache(base.store, { maxEntries: 2, maxAgeMs: 1000, now: () => now });
     for (const d of ['a', 'b', 'c']) await small.createToken(token(alice.id, d, d));
     await small.findTokenByDigest('a');
     await small.findTokenByDigest('b');
-    await small.findTokenByDigest('a');
     await small.findTokenByDigest('c');
     expect(small.cacheSize()).toBe(2);
     const before = base.lookups();
-    await small.findTokenByDigest('a');
-    expect(base.lookups()).toBe(before);
     await small.findTokenByDigest('b');
+    await small.findTokenByDigest('c');
+    expect(base.lookups()).toBe(before);
+    await small.findTokenByDigest('a');
     expect(base.lookups()).toBe(before + 1);
     now = 1000;
-    await small.findTokenByDigest('b');
+    await small.findTokenByDigest('a');
     expect(base.lookups()).toBe(before + 2);
   });
 

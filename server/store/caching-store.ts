@@ -1,8 +1,9 @@
 // A bounded in-process cache of verified tokens in front of any store, dropped on every change, in every instance.
+import { BoundedMap } from '../bounded-map';
 import type { InvalidationSubject, Store, VerifiedToken } from './store';
 
 export interface TokenCacheOptions {
-  /** Verified tokens kept; the least recently used go first. */
+  /** Verified tokens kept; the oldest go first (each is re-read at most every maxAge anyway). */
   maxEntries?: number;
   /** A backstop: no entry is trusted longer than this, whatever happens to invalidation messages. */
   maxAgeMs?: number;
@@ -32,13 +33,13 @@ export function withTokenCache(
   const unknownForMs = options.unknownForMs ?? 10_000;
   const now = options.now ?? Date.now;
   // By digest, with indexes by token and by owner so that an invalidation or a last use costs no scan.
-  const entries = new Map<string, Entry>();
+  const entries = new BoundedMap<string, Entry>(maxEntries);
   const byToken = new Map<number, string>();
   const byUser = new Map<number, Set<string>>();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
   // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is (a
   // restored backup), its creation drops the entry here and in every instance.
-  const unknown = new Map<string, number>();
+  const unknown = new BoundedMap<string, number>(maxEntries);
   let live = false;
   let generation = 0;
 
@@ -59,7 +60,6 @@ export function withTokenCache(
     const owned = byUser.get(verified.owner.id) ?? new Set<string>();
     owned.add(digest);
     byUser.set(verified.owner.id, owned);
-    if (entries.size > maxEntries) forget(entries.keys().next().value as string);
   }
 
   function clear(): void {
@@ -108,23 +108,14 @@ export function withTokenCache(
     unknownSize: () => unknown.size,
     async findTokenByDigest(digest) {
       const hit = live ? entries.get(digest) : undefined;
-      if (hit && now() - hit.cachedAt < maxAgeMs) {
-        // Most recently used last: Map keeps insertion order, which makes the first key the eviction candidate.
-        entries.delete(digest);
-        entries.set(digest, hit);
-        return hit.verified;
-      }
+      if (hit && now() - hit.cachedAt < maxAgeMs) return hit.verified;
       const knownUnknownUntil = live ? unknown.get(digest) : undefined;
       if (knownUnknownUntil !== undefined && knownUnknownUntil > now()) return undefined;
       const startedAt = generation;
       const verified = await store.findTokenByDigest(digest);
       if (live && startedAt === generation) {
         if (verified) remember(digest, verified);
-        else if (unknownForMs > 0) {
-          unknown.delete(digest);
-          unknown.set(digest, now() + unknownForMs);
-          if (unknown.size > maxEntries) unknown.delete(unknown.keys().next().value as string);
-        }
+        else if (unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
       }
       return verified;
     },
