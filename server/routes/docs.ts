@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { apiError } from '../errors';
+import { htmlPageHeaders } from '../http/security-headers';
 import { buildOpenApiDocument } from '../openapi/openapi-document';
 import { API_OPERATIONS, COMPONENT_SCHEMAS } from '../openapi/operations';
 import { SERVER_VERSION } from '../version';
@@ -93,6 +94,7 @@ export function createDocsRoutes() {
   routes.get(DOCS_PAGE_PATH, async (c) => {
     const { page } = await docsFiles();
     c.header('Cache-Control', 'no-cache');
+    htmlPageHeaders(c);
     return c.html(page);
   });
 

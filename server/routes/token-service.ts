@@ -7,6 +7,7 @@ import {
 } from '../../shared/schemas/session';
 import { type AuthDeps, verifyPassword } from '../auth/authenticate';
 import { unauthorized, validationFailed } from '../errors';
+import { htmlPageHeaders } from '../http/security-headers';
 import type { SessionService } from '../sessions/session-service';
 import { parseOr422 } from '../validation';
 import { TOKEN_SERVICE_PAGE } from './token-service-page';
@@ -44,7 +45,10 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
   const routes = new Hono();
 
   routes.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
-  routes.get('/fmetoken/', (c) => c.html(TOKEN_SERVICE_PAGE));
+  routes.get('/fmetoken/', (c) => {
+    htmlPageHeaders(c);
+    return c.html(TOKEN_SERVICE_PAGE);
+  });
 
   routes.on(['GET', 'POST'], [...TOKEN_SERVICE_PATHS], async (c) => {
     const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
