@@ -226,16 +226,21 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         if (query.type) where.push(`t.type = ${param(query.type)}`);
         if (query.status === 'active') where.push(`t.expires_at > ${param(query.now)}`);
         if (query.status === 'expired') where.push(`t.expires_at <= ${param(query.now)}`);
-        const from = `FROM tokens t JOIN users u ON u.id = t.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+        const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
         const filterValues = [...values];
         const limit = query.limit < 0 ? 'ALL' : param(query.limit);
+        // The page's ids first, from the tokens index alone; the owner is joined for those rows only.
         const page = await rows(
-          `SELECT ${TOKEN_COLUMNS} ${from} ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit} OFFSET ${param(query.offset)}`,
+          `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.id IN (
+             SELECT t.id FROM tokens t ${filter}
+             ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit} OFFSET ${param(query.offset)})
+           ORDER BY t.created_at DESC, t.id DESC`,
           values,
         );
         const total = v.parse(
           v.object({ n: v.number() }),
-          await one(`SELECT count(*) AS n ${from}`, filterValues),
+          await one(`SELECT count(*) AS n FROM tokens t ${filter}`, filterValues),
         ).n;
         return { items: page.map(parseToken), total };
       }),

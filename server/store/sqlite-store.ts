@@ -145,12 +145,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (query.type) where.push('t.type = @type');
       if (query.status === 'active') where.push('t.expires_at > @now');
       if (query.status === 'expired') where.push('t.expires_at <= @now');
-      const from = `FROM tokens t JOIN users u ON u.id = t.user_id WHERE ${where.join(' AND ')}`;
+      const filter = where.join(' AND ');
+      // The page's ids first, from the tokens index alone; the owner is joined for those rows only. Joining
+      // before OFFSET would look up the owner of every skipped row.
       cached = {
         page: db.prepare(
-          `SELECT ${TOKEN_COLUMNS} ${from} ORDER BY t.created_at DESC, t.id DESC LIMIT @limit OFFSET @offset`,
+          `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.id IN (
+             SELECT t.id FROM tokens t WHERE ${filter}
+             ORDER BY t.created_at DESC, t.id DESC LIMIT @limit OFFSET @offset)
+           ORDER BY t.created_at DESC, t.id DESC`,
         ),
-        count: db.prepare(`SELECT count(*) ${from}`).pluck(),
+        count: db.prepare(`SELECT count(*) FROM tokens t WHERE ${filter}`).pluck(),
       };
       listStatements.set(key, cached);
     }
