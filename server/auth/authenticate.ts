@@ -86,15 +86,19 @@ export function createAuthenticate(deps: AuthDeps) {
   });
 }
 
+const FORM_CREDENTIAL_MAX_BYTES = 16 * 1024;
+
 async function credentialSources(c: Context): Promise<CredentialSources> {
   // Most requests carry no fmetoken parameter: skip parsing the query string for them.
   const urlTokens = c.req.url.includes('fmetoken') ? [...(c.req.queries('fmetoken') ?? [])] : [];
   const contentType = c.req.header('Content-Type') ?? '';
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
-    const form = await c.req.parseBody({ all: true }).catch(() => ({}));
-    const value = Object.entries(form).find(([key]) => key === 'fmetoken')?.[1];
-    for (const item of Array.isArray(value) ? value : [value])
-      if (typeof item === 'string') urlTokens.push(item);
+  const length = Number(c.req.header('Content-Length') ?? Number.NaN);
+  // A form's fmetoken is read only from a small, declared body: authentication runs before any route's own
+  // size limit, and must not buffer an upload of any size for someone who has not shown a credential yet.
+  // Read as text, which Hono keeps, so the route can still read the body after this.
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType) && length <= FORM_CREDENTIAL_MAX_BYTES) {
+    const form = new URLSearchParams(await c.req.text().catch(() => ''));
+    urlTokens.push(...form.getAll('fmetoken'));
   }
   return { authorization: c.req.header('Authorization'), urlTokens };
 }

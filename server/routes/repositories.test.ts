@@ -215,6 +215,46 @@ describe('items', () => {
     );
   });
 
+  it('answers malformed uploads with 4xx, never 500', async () => {
+    const badName = await t.app.request(`${BASE}/Work/items`, {
+      method: 'POST',
+      headers: {
+        Authorization: AUTHOR,
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': "attachment; filename*=UTF-8''%E0%A4%A",
+      },
+      body: 'x',
+    });
+    expect(badName.status).toBe(422);
+    const badMultipart = await t.app.request(`${BASE}/Work/items`, {
+      method: 'POST',
+      headers: { Authorization: AUTHOR, 'Content-Type': 'multipart/form-data; boundary=zzz' },
+      body: 'garbage',
+    });
+    expect(badMultipart.status).toBe(400);
+  });
+
+  it('does not read a large form body before the caller is known, and still stores a small form upload', async () => {
+    const big = 'x'.repeat(64 * 1024);
+    const anonymous = await t.app.request(`${BASE}/Work/items`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(big.length) },
+      body: big,
+    });
+    expect(anonymous.status).toBe(401);
+    const small = await t.app.request(`${BASE}/Work/items`, {
+      method: 'POST',
+      headers: {
+        Authorization: AUTHOR,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Length': '7',
+        'Content-Disposition': 'attachment; filename="form.txt"',
+      },
+      body: 'a=1&b=2',
+    });
+    expect(small.status).toBe(201);
+  });
+
   it('needs write to upload or delete, and answers 404 for a missing item', async () => {
     expect(await errorOf(await upload('Samples', 'x.fmw', 'x', USER))).toMatchObject({
       status: 403,

@@ -47,7 +47,13 @@ export function itemTypeOf(name: string): string {
 function uploadFileName(disposition: string | undefined): string | undefined {
   if (!disposition) return undefined;
   const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)?.[1];
-  if (star) return decodeURIComponent(star);
+  if (star) {
+    try {
+      return decodeURIComponent(star);
+    } catch {
+      return undefined; // a broken %-encoding names nothing: the upload is refused as nameless (422)
+    }
+  }
   return /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/i.exec(disposition)?.slice(1).find(Boolean);
 }
 
@@ -155,7 +161,10 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       let content: Uint8Array;
       let storedType = contentType;
       if (/^multipart\/form-data\b/i.test(contentType)) {
-        const file = (await c.req.parseBody()).file;
+        const form = await c.req.parseBody().catch(() => {
+          throw apiError(400, 'BAD_REQUEST', 'The multipart body could not be read: check its boundary.');
+        });
+        const file = form.file;
         if (!(file instanceof File))
           throw validationFailed({ file: 'send the item as a form field named file' });
         name = file.name;

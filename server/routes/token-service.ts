@@ -6,7 +6,7 @@ import {
   type TokenServiceResponse,
 } from '../../shared/schemas/session';
 import { type AuthDeps, verifyPassword } from '../auth/authenticate';
-import { unauthorized, validationFailed } from '../errors';
+import { apiError, unauthorized, validationFailed } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
 import type { SessionService } from '../sessions/session-service';
 import { parseOr422 } from '../validation';
@@ -35,8 +35,10 @@ async function serviceParams(c: Context): Promise<Record<string, string>> {
     c.req.method === 'POST' &&
     /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(contentType)
   ) {
-    for (const [key, value] of Object.entries(await c.req.parseBody()))
-      if (typeof value === 'string') params[key] = value;
+    const form = await c.req.parseBody().catch(() => {
+      throw apiError(400, 'BAD_REQUEST', 'The form body could not be read.');
+    });
+    for (const [key, value] of Object.entries(form)) if (typeof value === 'string') params[key] = value;
   }
   return params;
 }

@@ -263,7 +263,7 @@ describe('authenticating with a token', () => {
     const { token: other } = await create({ name: 'to remove' });
     const byForm = await t.app.request(path('admin', 'to remove'), {
       method: 'DELETE',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(49) },
       body: `fmetoken=${other}`,
     });
     expect(byForm.status).toBe(204);
