@@ -12,6 +12,7 @@ import type { Store, TokenRecord, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
+import { createKeyedLock } from './keyed-lock';
 import type { PasswordHasher } from './password';
 import type { SignInLimiter } from './sign-in-limiter';
 import type { createUseRecorder } from './use-recorder';
@@ -129,27 +130,47 @@ async function verifyToken(deps: AuthDeps, value: string, clientOf: () => string
   return { user: owner, token: { ...token, expiresAt: renewed } };
 }
 
+const ATTEMPTS_WAITING_PER_KEY = 8;
+const signInTurns = createKeyedLock(ATTEMPTS_WAITING_PER_KEY);
+
 /**
- * The enabled user with this name and password; 401 otherwise, after the same hashing work; 429 with
- * Retry-After while this client (or this account) has failed too often (SPEC §5).
+ * Checks a password as a sign-in attempt: refused with 429 and Retry-After while this client (or this
+ * account) has failed too often (SPEC §5), counted when wrong. Attempts for one account and from one client
+ * take turns, so a burst sent at once cannot all pass the check before any failure is recorded.
  */
+export async function checkPasswordAttempt(
+  deps: Pick<AuthDeps, 'store' | 'passwords' | 'signIns'>,
+  name: string,
+  password: string,
+  client: string,
+): Promise<UserRecord | undefined> {
+  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, () =>
+    signInTurns(`client\n${client}`, async () => {
+      const decision = await deps.signIns.check(name, client);
+      if (!decision.allowed) {
+        throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
+      }
+      const user = await deps.store.findUserByName(name);
+      const matches = await deps.passwords.verify(user?.passwordHash, password);
+      if (!user || !matches || !user.enabled) {
+        await deps.signIns.recordFailure(name, client);
+        return undefined;
+      }
+      await deps.signIns.recordSuccess(name, client);
+      return user;
+    }),
+  );
+}
+
+/** The enabled user with this name and password; 401 otherwise (after the same hashing work), 429 when limited. */
 export async function verifyPassword(
   deps: Pick<AuthDeps, 'store' | 'passwords' | 'signIns'>,
   name: string,
   password: string,
   client: string,
 ): Promise<UserRecord> {
-  const decision = await deps.signIns.check(name, client);
-  if (!decision.allowed) {
-    throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
-  }
-  const user = await deps.store.findUserByName(name);
-  const matches = await deps.passwords.verify(user?.passwordHash, password);
-  if (!user || !matches || !user.enabled) {
-    await deps.signIns.recordFailure(name, client);
-    throw unauthorized();
-  }
-  await deps.signIns.recordSuccess(name, client);
+  const user = await checkPasswordAttempt(deps, name, password, client);
+  if (!user) throw unauthorized();
   return user;
 }
 

@@ -26,6 +26,26 @@ export type SignInDecision = { allowed: true } | { allowed: false; retryAfterSec
 
 export const SIGN_IN_MEMORY_MS = 3600_000;
 
+/**
+ * The network a client's address stands for: an IPv4 address itself, an IPv6 address's /64 (one
+ * subscriber usually holds a whole /64, and could otherwise take a fresh address for every attempt).
+ */
+export function clientNetwork(address: string): string {
+  if (!address.includes(':')) return address;
+  if (address.toLowerCase().startsWith('::ffff:') && address.includes('.'))
+    return address.slice('::ffff:'.length);
+  const [head = '', tail = ''] = address.split('::');
+  const headParts = head ? head.split(':') : [];
+  const tailParts = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...headParts, ...Array(Math.max(0, 8 - headParts.length - tailParts.length)).fill('0'), ...tailParts]
+    : headParts;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
@@ -40,8 +60,9 @@ export function createSignInLimiter(
 ) {
   // Keys are digests: fixed length whatever a client sends as a user name, and no names or addresses at rest.
   const account = (name: string) => digest(`account\n${name.normalize('NFC').toLowerCase()}`);
-  const pairKey = (name: string, client: string) => digest(`pair\n${account(name)}\n${client}`);
-  const clientKey = (client: string) => digest(`client\n${client}`);
+  const pairKey = (name: string, client: string) =>
+    digest(`pair\n${account(name)}\n${clientNetwork(client)}`);
+  const clientKey = (client: string) => digest(`client\n${clientNetwork(client)}`);
 
   async function bump(key: string, free: number, now: number): Promise<void> {
     const failures = await store.bumpSignInStreak(key, now, SIGN_IN_MEMORY_MS);

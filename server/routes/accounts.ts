@@ -8,14 +8,21 @@ import {
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
 import { type AuditList, AuditQuerySchema } from '../../shared/schemas/audit';
-import type { AuthDeps, AuthEnv, Authenticate, Authenticated } from '../auth/authenticate';
+import {
+  type AuthDeps,
+  type AuthEnv,
+  type Authenticate,
+  type Authenticated,
+  checkPasswordAttempt,
+} from '../auth/authenticate';
 import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
 import { epochSeconds, toApiDate } from '../time';
 import { jsonBody, query } from '../validation';
 
-export interface AccountRoutesDeps extends Pick<AuthDeps, 'store' | 'passwords' | 'clock'> {
+export interface AccountRoutesDeps
+  extends Pick<AuthDeps, 'store' | 'passwords' | 'clock' | 'signIns' | 'clientAddress'> {
   authenticate: Authenticate;
   permissions: PermissionResolver;
 }
@@ -127,9 +134,14 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
         if (body.currentPassword === undefined) {
           throw validationFailed({ currentPassword: 'is needed to change your own password' });
         }
-        if (!(await passwords.verify(user.passwordHash, body.currentPassword))) {
-          throw validationFailed({ currentPassword: 'is not your current password' });
-        }
+        // Counted as a sign-in attempt: a stolen token must not be a way to guess the password.
+        const checked = await checkPasswordAttempt(
+          deps,
+          user.name,
+          body.currentPassword,
+          deps.clientAddress.of(c),
+        );
+        if (!checked) throw validationFailed({ currentPassword: 'is not your current password' });
       }
       patch.passwordHash = await passwords.hash(body.password);
     }

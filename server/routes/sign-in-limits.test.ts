@@ -98,3 +98,53 @@ describe('failed sign-ins', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('review fixes', () => {
+  it('a burst of wrong passwords sent at once gets no more than the free allowance before 429s', async () => {
+    const wrong = basic('admin', 'guess');
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const res = await t.app.request('/fmerest/v3/info', {
+          headers: from('203.0.113.77', { Authorization: wrong }),
+        });
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
+    expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+  });
+
+  it('guessing the current password with a token is limited like any sign-in', async () => {
+    const created = await t.app.request('/fmerest/v3/tokens', {
+      method: 'POST',
+      headers: from('192.0.2.90', {
+        Authorization: basic('admin', ADMIN_PASSWORD),
+        'Content-Type': 'application/json',
+      }),
+      body: JSON.stringify({ name: 'stolen', restricted: true, permissions: ['repositories:access'] }),
+    });
+    const { token } = v.parse(v.object({ token: v.string() }), await created.json());
+    const guess = (currentPassword: string) =>
+      t.app.request('/fmerest/v3/security/accounts/admin', {
+        method: 'PUT',
+        headers: from('203.0.113.88', { Authorization: fmetoken(token), 'Content-Type': 'application/json' }),
+        body: JSON.stringify({ password: 'a brand new password', currentPassword }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await guess(`guess ${i}`)).status);
+    expect(statuses.slice(0, 6)).toEqual([422, 422, 422, 422, 422, 422]);
+    expect(statuses.slice(6)).toEqual([429, 429]);
+    // The right password is refused too while the client waits.
+    expect((await guess(ADMIN_PASSWORD)).status).toBe(429);
+  });
+
+  it('does not echo a password in a validation error', async () => {
+    const res = await t.app.request('/fmerest/v3/login', {
+      method: 'POST',
+      headers: from('192.0.2.91', { 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ user: 'admin', password: 12345678 }),
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).not.toContain('12345678');
+  });
+});

@@ -17,8 +17,9 @@ export const AccountListSchema = v.object({
 });
 export type AccountList = v.InferOutput<typeof AccountListSchema>;
 
+// Custom messages throughout: valibot's defaults would echo the value sent, here a password.
 const PasswordSchema = v.pipe(
-  v.string(),
+  v.string('must be text'),
   v.minLength(8, 'must be at least 8 characters'),
   v.maxLength(1024, 'must be at most 1024 characters'),
 );
@@ -44,7 +45,7 @@ export type CreateAccountBody = v.InferInput<typeof CreateAccountBodySchema>;
 export const UpdateAccountBodySchema = v.strictObject({
   password: v.optional(PasswordSchema),
   /** Needed when users change their own password. */
-  currentPassword: v.optional(v.pipe(v.string(), v.maxLength(1024))),
+  currentPassword: v.optional(v.pipe(v.string('must be text'), v.maxLength(1024, 'is too long'))),
   roles: v.optional(RolesSchema),
   enabled: v.optional(v.boolean()),
 });

@@ -8,7 +8,12 @@ export type LoginKind = v.InferOutput<typeof LoginKindSchema>;
 
 export const LoginBodySchema = v.strictObject({
   user: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256)),
-  password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(1024)),
+  // Custom messages: valibot's defaults would echo the value sent, here a password.
+  password: v.pipe(
+    v.string('must be text'),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(1024, 'is too long'),
+  ),
   kind: v.optional(LoginKindSchema),
 });
 export type LoginBody = v.InferInput<typeof LoginBodySchema>;
