@@ -10,7 +10,11 @@ export class BoundedMap<K, V> {
   private queue: K[] = [];
   private head = 0;
 
-  constructor(private readonly max: number) {}
+  /** `onEvict` hears of every entry dropped to keep the bound (not of those deleted). */
+  constructor(
+    private readonly max: number,
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -52,7 +56,11 @@ export class BoundedMap<K, V> {
   private evictOldest(): void {
     while (this.head < this.queue.length) {
       const key = this.queue[this.head++] as K;
-      if (this.map.delete(key)) break;
+      const value = this.map.get(key);
+      if (this.map.delete(key)) {
+        this.onEvict?.(key, value as V);
+        break;
+      }
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);

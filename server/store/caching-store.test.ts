@@ -149,6 +149,34 @@ describe('verified-token cache', () => {
     expect(base.lookups()).toBe(before + 2);
   });
 
+  it("keeps a new token invalidatable when it reuses a deleted token's id", async () => {
+    // SQLite may give a new row the id of a deleted highest row; the old cached entry must not unindex it.
+    const first = await cached.createToken(token(alice.id, 'old', 'd-old'));
+    await cached.findTokenByDigest('d-old');
+    await base.store.deleteExpiredSessionTokens(0, 1); // nothing; the old entry simply stays cached
+    await base.store.deleteToken(first.id); // deleted behind the cache's back, as cleanup does
+    const second = await cached.createToken(token(alice.id, 'new', 'd-new'));
+    await cached.findTokenByDigest('d-new');
+    // Something drops the old entry (its owner changed): the new token must stay indexed…
+    await cached.updateUser(alice.id, { roles: ['fmeuser'] });
+    await cached.findTokenByDigest('d-new');
+    // …so that disabling it reaches the cache at once.
+    await cached.updateToken(second.id, { enabled: false });
+    expect((await cached.findTokenByDigest('d-new'))?.token.enabled).toBe(false);
+  });
+
+  it('drops evicted entries from its indexes', async () => {
+    const small = withTokenCache(base.store, { maxEntries: 1 });
+    const a = await small.createToken(token(alice.id, 'a', 'da'));
+    await small.createToken(token(alice.id, 'b', 'db'));
+    await small.findTokenByDigest('da');
+    await small.findTokenByDigest('db');
+    expect(small.cacheSize()).toBe(1);
+    // Invalidating the evicted token must not touch the cached one.
+    await small.updateToken(a.id, { enabled: false });
+    expect(small.cacheSize()).toBe(1);
+  });
+
   it('keeps the cached last use current', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
     await cached.findTokenByDigest('d1');

@@ -33,7 +33,7 @@ export function withTokenCache(
   const unknownForMs = options.unknownForMs ?? 10_000;
   const now = options.now ?? Date.now;
   // By digest, with indexes by token and by owner so that an invalidation or a last use costs no scan.
-  const entries = new BoundedMap<string, Entry>(maxEntries);
+  const entries = new BoundedMap<string, Entry>(maxEntries, (digest, entry) => unindex(digest, entry));
   const byToken = new Map<number, string>();
   const byUser = new Map<number, Set<string>>();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
@@ -43,14 +43,19 @@ export function withTokenCache(
   let live = false;
   let generation = 0;
 
+  function unindex(digest: string, entry: Entry): void {
+    // Only if the index still points here: a new token may have been given a deleted one's id.
+    if (byToken.get(entry.verified.token.id) === digest) byToken.delete(entry.verified.token.id);
+    const owned = byUser.get(entry.verified.owner.id);
+    owned?.delete(digest);
+    if (owned?.size === 0) byUser.delete(entry.verified.owner.id);
+  }
+
   function forget(digest: string): void {
     const entry = entries.get(digest);
     if (!entry) return;
     entries.delete(digest);
-    byToken.delete(entry.verified.token.id);
-    const owned = byUser.get(entry.verified.owner.id);
-    owned?.delete(digest);
-    if (owned?.size === 0) byUser.delete(entry.verified.owner.id);
+    unindex(digest, entry);
   }
 
   function remember(digest: string, verified: VerifiedToken): void {
