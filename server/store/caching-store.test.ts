@@ -150,19 +150,20 @@ describe('verified-token cache', () => {
   });
 
   it("keeps a new token invalidatable when it reuses a deleted token's id", async () => {
-    // SQLite may give a new row the id of a deleted highest row; the old cached entry must not unindex it.
-    const first = await cached.createToken(token(alice.id, 'old', 'd-old'));
-    await cached.findTokenByDigest('d-old');
-    await base.store.deleteExpiredSessionTokens(0, 1); // nothing; the old entry simply stays cached
-    await base.store.deleteToken(first.id); // deleted behind the cache's back, as cleanup does
-    const second = await cached.createToken(token(alice.id, 'new', 'd-new'));
-    await cached.findTokenByDigest('d-new');
-    // Something drops the old entry (its owner changed): the new token must stay indexed…
-    await cached.updateUser(alice.id, { roles: ['fmeuser'] });
-    await cached.findTokenByDigest('d-new');
-    // …so that disabling it reaches the cache at once.
-    await cached.updateToken(second.id, { enabled: false });
-    expect((await cached.findTokenByDigest('d-new'))?.token.enabled).toBe(false);
+    // SQLite gives a new row the id of a deleted highest row; dropping the old cached entry must not unindex it.
+    const small = withTokenCache(base.store, { maxEntries: 2 });
+    const first = await small.createToken(token(alice.id, 'old', 'd-old'));
+    await small.findTokenByDigest('d-old');
+    await base.store.deleteToken(first.id); // deleted behind the cache's back, as the cleanup task does
+    const second = await small.createToken(token(alice.id, 'new', 'd-new'));
+    expect(second.id).toBe(first.id);
+    await small.findTokenByDigest('d-new');
+    // A third entry pushes the old one out of the cache.
+    await small.createToken(token(alice.id, 'third', 'd-third'));
+    await small.findTokenByDigest('d-third');
+    // Disabling the new token must still reach the cache at once.
+    await small.updateToken(second.id, { enabled: false });
+    expect((await small.findTokenByDigest('d-new'))?.token.enabled).toBe(false);
   });
 
   it('drops evicted entries from its indexes', async () => {
