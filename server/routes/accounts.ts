@@ -19,6 +19,7 @@ import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
 import { epochSeconds, toApiDate } from '../time';
+import { requireFullCredential } from '../tokens/token-service';
 import { jsonBody, query } from '../validation';
 
 export interface AccountRoutesDeps
@@ -124,6 +125,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     const user = await findUser(c.req.param('name'));
     const self = user.id === caller.user.id;
     const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
+    if (ownPasswordOnly) requireFullCredential(caller);
     if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
     if (self && body.enabled === false) {
       throw apiError(409, 'CONFLICT', 'You cannot disable your own account; ask another administrator.');

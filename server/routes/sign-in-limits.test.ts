@@ -121,7 +121,7 @@ describe('review fixes', () => {
         Authorization: basic('admin', ADMIN_PASSWORD),
         'Content-Type': 'application/json',
       }),
-      body: JSON.stringify({ name: 'stolen', restricted: true, permissions: ['repositories:access'] }),
+      body: JSON.stringify({ name: 'stolen' }),
     });
     const { token } = v.parse(v.object({ token: v.string() }), await created.json());
     const guess = (currentPassword: string) =>
@@ -136,6 +136,24 @@ describe('review fixes', () => {
     expect(statuses.slice(6)).toEqual([429, 429]);
     // The right password is refused too while the client waits.
     expect((await guess(ADMIN_PASSWORD)).status).toBe(429);
+  });
+
+  it("a restricted token cannot change its owner's password at all", async () => {
+    const created = await t.app.request('/fmerest/v3/tokens', {
+      method: 'POST',
+      headers: from('192.0.2.92', {
+        Authorization: basic('admin', ADMIN_PASSWORD),
+        'Content-Type': 'application/json',
+      }),
+      body: JSON.stringify({ name: 'narrow', restricted: true, permissions: ['repositories:access'] }),
+    });
+    const { token } = v.parse(v.object({ token: v.string() }), await created.json());
+    const res = await t.app.request('/fmerest/v3/security/accounts/admin', {
+      method: 'PUT',
+      headers: from('192.0.2.93', { Authorization: fmetoken(token), 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ password: 'a brand new password', currentPassword: ADMIN_PASSWORD }),
+    });
+    expect(res.status).toBe(403);
   });
 
   it('does not echo a password in a validation error', async () => {

@@ -171,6 +171,7 @@ export function createTokenService({ store, clock, permissions, audit }: TokenSe
     },
 
     async create(caller: Authenticated, body: CreateTokenInput): Promise<CreatedTokenResult> {
+      requireFullCredential(caller);
       if (body.user !== undefined && body.user !== caller.user.name) {
         throw apiError(403, 'FORBIDDEN', 'Tokens can only be created for yourself.', { field: 'user' });
       }
@@ -206,6 +207,7 @@ export function createTokenService({ store, clock, permissions, audit }: TokenSe
     },
 
     async update(caller: Authenticated, owner: string, name: string, body: UpdateTokenInput): Promise<void> {
+      requireFullCredential(caller);
       const record = await findToken(caller, owner, name);
       const now = epochSeconds(clock);
       if (record.userId !== caller.user.id) {
@@ -247,6 +249,7 @@ export function createTokenService({ store, clock, permissions, audit }: TokenSe
     },
 
     async remove(caller: Authenticated, owner: string, name: string): Promise<void> {
+      requireFullCredential(caller);
       const record = await findToken(caller, owner, name);
       if (!(await store.deleteToken(record.id))) throw tokenGone(owner, name);
       noteEvent('removed', record, caller);
@@ -258,6 +261,7 @@ export function createTokenService({ store, clock, permissions, audit }: TokenSe
       name: string,
       body: DuplicateTokenInput,
     ): Promise<CreatedTokenResult> {
+      requireFullCredential(caller);
       const source = await findToken(caller, owner, name);
       if (source.userId !== caller.user.id) {
         throw apiError(403, 'FORBIDDEN', "Another user's token cannot be duplicated; only its owner can.");
@@ -309,6 +313,21 @@ function checkPermissionsMatchRestriction(
 
 function normalizePermissions(permissions: readonly string[] | undefined): string[] {
   return [...new Set(permissions ?? [])].sort();
+}
+
+/**
+ * A restricted token is for calling APIs, not for managing tokens: otherwise a stolen narrow token could
+ * extend its own life, revive tokens its owner disabled, or remove the owner's others. Changes need the
+ * owner's password, a session, or an unrestricted token.
+ */
+export function requireFullCredential(caller: Authenticated): void {
+  if (caller.token?.restricted) {
+    throw apiError(
+      403,
+      'FORBIDDEN',
+      'Tokens and accounts are managed with a password, a session, or an unrestricted token; this token is restricted.',
+    );
+  }
 }
 
 function tokenGone(owner: string, name: string) {
