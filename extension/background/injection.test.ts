@@ -2,29 +2,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createApiClient } from '../../shared/api-client';
 import { createTokenValue } from '../../shared/token-format';
 import { ADMIN_PASSWORD, adminBasic, basic, jsonInit } from '../../test/fixtures/test-app';
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
-import {
-  credentialsItem,
-  deviceTokensItem,
-  injectionSettingsItem,
-  keptTokensItem,
-  ruleStatusItem,
-  rulesItem,
-  tokenStatesItem,
-} from '../utils/storage-items';
-import {
-  createInjectionLifecycle,
-  EXPIRY_ALARM,
-  type InjectionLifecycle,
-  REFRESH_ALARM,
-} from './injection-lifecycle';
-import { createBackground, registerMessageHandlers } from './message-handlers';
+import { deviceTokensItem, keptTokensItem, rulesItem } from '../utils/storage-items';
+import { EXPIRY_ALARM, type InjectionLifecycle, REFRESH_ALARM } from './injection-lifecycle';
 import { sendMessage } from './messages';
-import { createRuleSync } from './rule-sync';
+import { createServiceWorker } from './service-worker';
 
 let server: TestServer;
 let url: string;
@@ -42,37 +27,8 @@ afterAll(() => server.stop());
 /** A fresh service worker over the same storage: what a browser restart or a worker wake-up gives. */
 function startWorker(): InjectionLifecycle {
   const now = () => server.app.clock.now();
-  let current: InjectionLifecycle | undefined;
-  const background = createBackground({
-    createApiClient,
-    fetch: (input, init) => fetch(input, init),
-    timeoutMs: 2_000,
-    credentials: credentialsItem,
-    keptTokens: keptTokensItem,
-    injection: { dnr, now, changed: async () => void (await current?.changed()) },
-  });
-  current = createInjectionLifecycle({
-    sync: createRuleSync({
-      dnr,
-      rules: rulesItem,
-      settings: injectionSettingsItem,
-      values: background.values,
-      tokens: tokenStatesItem,
-      status: ruleStatusItem,
-      now,
-    }),
-    checks: background.checks,
-    rules: rulesItem,
-    settings: injectionSettingsItem,
-    tokens: tokenStatesItem,
-    alarms: browser.alarms,
-    badge: browser.action,
-    tabs: browser.tabs,
-    now,
-  });
   fakeBrowser.runtime.onMessage.removeAllListeners?.();
-  registerMessageHandlers(browser.runtime.onMessage, background.handlers);
-  return current;
+  return createServiceWorker({ dnr, now, timeoutMs: 2_000 });
 }
 
 beforeEach(async () => {

@@ -1,60 +1,16 @@
 // Background service worker: answers the UI's messages and keeps header injection in step with each token's life.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { createApiClient } from '../../shared/api-client';
 import { createBrowserDnrPort } from '../background/dnr-port';
-import { createInjectionLifecycle, type InjectionLifecycle } from '../background/injection-lifecycle';
-import { createBackground, registerMessageHandlers } from '../background/message-handlers';
-import { createRuleSync } from '../background/rule-sync';
-import {
-  credentialsItem,
-  injectionSettingsItem,
-  keptTokensItem,
-  ruleStatusItem,
-  rulesItem,
-  tokenStatesItem,
-} from '../utils/storage-items';
+import { createServiceWorker } from '../background/service-worker';
 
 export default defineBackground(() => {
-  const dnr = createBrowserDnrPort();
-  const now = () => Date.now();
-  let lifecycle: InjectionLifecycle | undefined;
   const report = (what: string) => (error: unknown) => console.error(`tokenward: ${what} failed`, error);
-  const background = createBackground({
-    createApiClient,
-    fetch: (input, init) => fetch(input, init),
+  const injection = createServiceWorker({
+    dnr: createBrowserDnrPort(),
+    now: () => Date.now(),
     timeoutMs: 5_000,
-    credentials: credentialsItem,
-    keptTokens: keptTokensItem,
-    injection: {
-      dnr,
-      now,
-      changed: async () => {
-        await lifecycle?.changed();
-      },
-    },
   });
-  lifecycle = createInjectionLifecycle({
-    sync: createRuleSync({
-      dnr,
-      rules: rulesItem,
-      settings: injectionSettingsItem,
-      values: background.values,
-      tokens: tokenStatesItem,
-      status: ruleStatusItem,
-      now,
-    }),
-    checks: background.checks,
-    rules: rulesItem,
-    settings: injectionSettingsItem,
-    tokens: tokenStatesItem,
-    alarms: browser.alarms,
-    badge: browser.action,
-    tabs: browser.tabs,
-    now,
-  });
-  const injection = lifecycle;
-  registerMessageHandlers(browser.runtime.onMessage, background.handlers);
 
   // Listeners are added synchronously, so each of these events wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void injection.onAlarm(alarm).catch(report('an alarm')));

@@ -1,0 +1,63 @@
+// The background's object graph: message handlers and injection lifecycle over storage, the server client
+// and a DNR port. The entrypoint adds browser events; tests build the same graph with a fake DNR port.
+import { browser } from 'wxt/browser';
+import { createApiClient } from '../../shared/api-client';
+import {
+  credentialsItem,
+  injectionSettingsItem,
+  keptTokensItem,
+  ruleStatusItem,
+  rulesItem,
+  tokenStatesItem,
+} from '../utils/storage-items';
+import type { DnrPort } from './dnr-port';
+import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
+import { createBackground, registerMessageHandlers } from './message-handlers';
+import { createRuleSync } from './rule-sync';
+
+export interface ServiceWorkerDeps {
+  dnr: DnrPort;
+  now: () => number;
+  /** How long a server call may take before it counts as unreachable. */
+  timeoutMs: number;
+}
+
+/** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
+export function createServiceWorker({ dnr, now, timeoutMs }: ServiceWorkerDeps): InjectionLifecycle {
+  let lifecycle: InjectionLifecycle | undefined;
+  const background = createBackground({
+    createApiClient,
+    fetch: (input, init) => fetch(input, init),
+    timeoutMs,
+    credentials: credentialsItem,
+    keptTokens: keptTokensItem,
+    injection: {
+      dnr,
+      now,
+      changed: async () => {
+        await lifecycle?.changed();
+      },
+    },
+  });
+  lifecycle = createInjectionLifecycle({
+    sync: createRuleSync({
+      dnr,
+      rules: rulesItem,
+      settings: injectionSettingsItem,
+      values: background.values,
+      tokens: tokenStatesItem,
+      status: ruleStatusItem,
+      now,
+    }),
+    checks: background.checks,
+    rules: rulesItem,
+    settings: injectionSettingsItem,
+    tokens: tokenStatesItem,
+    alarms: browser.alarms,
+    badge: browser.action,
+    tabs: browser.tabs,
+    now,
+  });
+  registerMessageHandlers(browser.runtime.onMessage, background.handlers);
+  return lifecycle;
+}
