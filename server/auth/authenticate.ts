@@ -15,9 +15,7 @@ import { digestTokenValue } from './digest';
 import { createKeyedLock } from './keyed-lock';
 import type { PasswordHasher } from './password';
 import type { SignInLimiter } from './sign-in-limiter';
-import type { createUseRecorder } from './use-recorder';
-
-type UseRecorder = ReturnType<typeof createUseRecorder>;
+import type { UseRecorder } from './use-recorder';
 
 export interface Authenticated {
   user: UserRecord;
@@ -93,11 +91,13 @@ async function credentialSources(c: Context): Promise<CredentialSources> {
   // Most requests carry no fmetoken parameter: skip parsing the query string for them.
   const urlTokens = c.req.url.includes('fmetoken') ? [...(c.req.queries('fmetoken') ?? [])] : [];
   const contentType = c.req.header('Content-Type') ?? '';
-  const length = Number(c.req.header('Content-Length') ?? Number.NaN);
   // A form's fmetoken is read only from a small, declared body: authentication runs before any route's own
   // size limit, and must not buffer an upload of any size for someone who has not shown a credential yet.
   // Read as text, which Hono keeps, so the route can still read the body after this.
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType) && length <= FORM_CREDENTIAL_MAX_BYTES) {
+  if (
+    /^application\/x-www-form-urlencoded\b/i.test(contentType) &&
+    Number(c.req.header('Content-Length') ?? Number.NaN) <= FORM_CREDENTIAL_MAX_BYTES
+  ) {
     const form = new URLSearchParams(await c.req.text().catch(() => ''));
     urlTokens.push(...form.getAll('fmetoken'));
   }

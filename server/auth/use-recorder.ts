@@ -12,7 +12,9 @@ const MAX_TRACKED = 100_000;
  * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
  * lands) ask once, not once each. The uses of one turn of the event loop are written together.
  */
-export function createUseRecorder(store: Store, log: Logger) {
+export type UseRecorder = (token: TokenRecord, now: number) => void;
+
+export function createUseRecorder(store: Store, log: Logger): UseRecorder {
   const requested = new BoundedMap<number, number>(MAX_TRACKED);
   let pending: Array<{ id: number; at: number }> = [];
 

@@ -181,7 +181,7 @@ describe('verified-token cache', () => {
   it('keeps the cached last use current', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
     await cached.findTokenByDigest('d1');
-    await cached.markTokenUsed(created.id, 500);
+    await cached.markTokensUsed([{ id: created.id, at: 500 }]);
     expect((await cached.findTokenByDigest('d1'))?.token.lastUsedAt).toBe(500);
     expect(base.lookups()).toBe(1);
   });

@@ -125,10 +125,6 @@ export function withTokenCache(
       return verified;
     },
     // Keep the cached copies' last use current, so the once-a-minute rule still sees it.
-    async markTokenUsed(id, at) {
-      await store.markTokenUsed(id, at);
-      noteUse(id, at);
-    },
     async markTokensUsed(uses) {
       await store.markTokensUsed(uses);
       for (const { id, at } of uses) noteUse(id, at);

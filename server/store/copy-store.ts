@@ -40,7 +40,7 @@ export async function copyStore(from: Store, to: Store): Promise<CopyCounts> {
   for (const token of tokens.reverse()) {
     const { id, owner, lastUsedAt, userId, ...rest } = token;
     const copied = await to.createToken({ ...rest, userId: newUserId(userId) });
-    if (lastUsedAt !== null) await to.markTokenUsed(copied.id, lastUsedAt);
+    if (lastUsedAt !== null) await to.markTokensUsed([{ id: copied.id, at: lastUsedAt }]);
     counts.tokens++;
   }
 

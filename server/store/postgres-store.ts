@@ -266,14 +266,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           [uses.map((use) => use.id), uses.map((use) => use.at)],
         );
       }),
-    markTokenUsed: (id, at) =>
-      guard(async () => {
-        await query(
-          pool,
-          'UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
-          [at, id],
-        );
-      }),
     deleteSessionTokensOf: (userId, keepTokenId) =>
       guard(() =>
         count(`DELETE FROM tokens WHERE user_id = $1 AND type = 'SESSION' AND id IS DISTINCT FROM $2`, [

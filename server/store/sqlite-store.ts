@@ -251,7 +251,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return result.changes === 1;
       }),
     deleteToken: async (id) => guard(() => statements.deleteToken.run(id).changes === 1),
-    markTokenUsed: async (id, at) => guard(() => void statements.markUsed.run(at, id, at)),
     markTokensUsed: async (uses) =>
       guard(() => {
         db.transaction(() => {

@@ -362,7 +362,7 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
     it('records many last uses in one go, never moving one backwards', async () => {
       const a = await store.createToken(token(alice.id, 'a'));
       const b = await store.createToken(token(alice.id, 'b'));
-      await store.markTokenUsed(b.id, 900);
+      await store.markTokensUsed([{ id: b.id, at: 900 }]);
       await store.markTokensUsed([
         { id: a.id, at: 700 },
         { id: b.id, at: 800 },
@@ -374,9 +374,9 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
 
     it('records the last use and never moves it backwards', async () => {
       const created = await store.createToken(token(alice.id, 't'));
-      await store.markTokenUsed(created.id, 1200);
+      await store.markTokensUsed([{ id: created.id, at: 1200 }]);
       expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
-      await store.markTokenUsed(created.id, 1100);
+      await store.markTokensUsed([{ id: created.id, at: 1100 }]);
       expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
     });
   });

@@ -148,8 +148,7 @@ export interface Store {
   /** False when no such token exists. */
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;
-  markTokenUsed(id: number, at: number): Promise<void>;
-  /** Many last uses in one go (one transaction): what a busy minute's first uses become. */
+  /** Records last uses in one go (one transaction); a use never moves a last use backwards. */
   markTokensUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
   /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
   deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
