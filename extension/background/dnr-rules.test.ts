@@ -41,16 +41,16 @@ describe('buildDnrRules', () => {
           requestHeaders: [{ header: 'Authorization', operation: 'set', value: `fmetoken token=${VALUE}` }],
         },
         condition: {
-          urlFilter: '|http*://api.example.com/v1',
-          requestDomains: ['api.example.com'],
+          regexFilter: '^https?://api\\.example\\.com/v1(?:[/?#]|$)',
+          isUrlFilterCaseSensitive: true,
           resourceTypes: [...RESOURCE_TYPES],
         },
       },
       expect.objectContaining({
         id: 701,
         condition: {
-          urlFilter: '|http://127.0.0.1:3000/',
-          requestDomains: ['127.0.0.1'],
+          regexFilter: '^http://127\\.0\\.0\\.1:3000/',
+          isUrlFilterCaseSensitive: true,
           resourceTypes: [...RESOURCE_TYPES],
         },
       }),
@@ -76,7 +76,7 @@ describe('buildDnrRules', () => {
           resourceTypes: ['xmlhttprequest'],
           initiators: ['App.Example.com'],
         }),
-        rule({ id: 2, patterns: ['/^https:\\/\\/[a-z]+\\.test\\/v2\\//'] }),
+        rule({ id: 2, patterns: ['/^https:\\/\\/a\\.test\\/v[23]\\//'] }),
         rule({ id: 3, patterns: ['https://tab.example'], tabId: 42 }),
       ]),
     );
@@ -84,21 +84,28 @@ describe('buildDnrRules', () => {
       [
         100,
         {
-          urlFilter: '|http*://*example.com:8443/api',
-          requestDomains: ['example.com'],
+          regexFilter: '^https?://(?:[^/:?#@]+\\.)?example\\.com:8443/api(?:[/?#]|$)',
+          isUrlFilterCaseSensitive: true,
           initiatorDomains: ['app.example.com'],
           resourceTypes: ['xmlhttprequest'],
         },
       ],
-      [200, { regexFilter: '^https:\\/\\/[a-z]+\\.test\\/v2\\/', resourceTypes: [...RESOURCE_TYPES] }],
+      [
+        200,
+        {
+          regexFilter: '^https:\\/\\/a\\.test\\/v[23]\\/',
+          isUrlFilterCaseSensitive: true,
+          resourceTypes: [...RESOURCE_TYPES],
+        },
+      ],
     ]);
     expect(out.session).toEqual([
       expect.objectContaining({
         id: 300,
         priority: 2,
         condition: {
-          urlFilter: '|https://tab.example/',
-          requestDomains: ['tab.example'],
+          regexFilter: '^https://tab\\.example/',
+          isUrlFilterCaseSensitive: true,
           resourceTypes: [...RESOURCE_TYPES],
           tabIds: [42],
         },
@@ -186,6 +193,16 @@ describe('URL patterns in JavaScript (badge, 401s) agree with the DNR conditions
     ['http://127.0.0.1:3000/api', 'http://127.0.0.1:3000/api/x', true],
     ['http://127.0.0.1:3000/api', 'https://127.0.0.1:3000/api/x', false],
     ['/^https:\\/\\/a\\.test\\//', 'https://a.test/x', true],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:3000/api?x=1', true],
+    ['127.0.0.1:3000/api', 'https://127.0.0.1:3000/api/x', true],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:3000/apix', false],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:3000/api,x', false],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:3000/API/x', false],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:4000/leak?r=://127.0.0.1:3000/api', false],
+    ['127.0.0.1:3000/api', 'http://127.0.0.1:3000@evil.test/api', false],
+    ['localhost:3000', 'http://localhost:3000/', true],
+    ['[::1]:3000/api', 'http://[::1]:3000/api/x', true],
+    ['[::1]:3000/api', 'http://[::1]:3001/api/x', false],
   ])('%s matches %s: %s', (text, url, expected) => {
     const parsed = parsePattern(text);
     if (!parsed.ok) throw new Error(parsed.message);

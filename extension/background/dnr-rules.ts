@@ -21,9 +21,8 @@ export interface DnrRule {
     requestHeaders: { header: string; operation: 'set'; value: string }[];
   };
   condition: {
-    urlFilter?: string;
-    regexFilter?: string;
-    requestDomains?: string[];
+    regexFilter: string;
+    isUrlFilterCaseSensitive: boolean;
     initiatorDomains?: string[];
     resourceTypes: ResourceType[];
     tabIds?: number[];
@@ -106,7 +105,7 @@ export function checkRule(rule: Pick<InjectionRule, 'patterns' | 'initiators' | 
     const parsed = parsePattern(text);
     if (!parsed.ok) return parsed;
     if (isBroad(parsed.value) && rule.allowBroad !== true)
-      return { ok: false, message: `"${text.trim()}" matches every site. ${BROAD_REFUSAL}` };
+      return { ok: false, message: `"${text.trim()}" can match more than one site. ${BROAD_REFUSAL}` };
     patterns.push(parsed.value);
   }
   if (rule.initiators === undefined) return { ok: true, patterns, initiators: undefined };
@@ -117,6 +116,14 @@ export function checkRule(rule: Pick<InjectionRule, 'patterns' | 'initiators' | 
     initiators.push(parsed.value);
   }
   return { ok: true, patterns, initiators };
+}
+
+/** A rule with a pattern that needs the user's confirmation (whether or not it was given). */
+export function needsConfirmation(rule: Pick<InjectionRule, 'patterns'>): boolean {
+  return rule.patterns.some((text) => {
+    const parsed = parsePattern(text);
+    return parsed.ok && isBroad(parsed.value);
+  });
 }
 
 export const BROAD_REFUSAL =

@@ -116,9 +116,9 @@ describe('the rule sync', () => {
     expect(dynamicCalls).toHaveLength(1);
     expect(dynamicCalls[0]?.update.removeRuleIds).toEqual([id * 100]);
     expect(dynamicCalls[0]?.update.addRules.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 1]);
-    expect(dnr.dynamic.map((rule) => rule.condition.urlFilter)).toEqual([
-      '|http*://a.example/',
-      '|http*://b.example/',
+    expect(dnr.dynamic.map((rule) => rule.condition.regexFilter)).toEqual([
+      '^https?://a\\.example/',
+      '^https?://b\\.example/',
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('the rule sync', () => {
     const { ref } = await boundRule();
     dnr.unsupportedRegex = (regex) => regex.includes('(?=');
     const saved = await sendMessage('saveRule', {
-      rule: { token: ref, patterns: ['/^https:\\/\\/a(?=b)/'], enabled: true },
+      rule: { token: ref, patterns: ['/^https:\\/\\/a\\.test\\/(?=b)/'], enabled: true },
     });
     expect(saved).toMatchObject({
       ok: false,
@@ -315,7 +315,8 @@ describe('import and export', () => {
 
     await rulesItem.setValue([]);
     file.rules.push(
-      { token: ref, patterns: ['*'], enabled: true },
+      // A file's confirmation is not the user's: the rule arrives off, unconfirmed, and does not inject.
+      { token: ref, patterns: ['*'], enabled: true, allowBroad: true },
       { token: ref, patterns: ['ok.example'], enabled: true, value },
       { token: ref, patterns: [], enabled: true },
     );
@@ -323,15 +324,26 @@ describe('import and export', () => {
     expect(imported).toEqual({
       ok: true,
       value: {
-        imported: 2,
+        imported: 3,
         errors: [
-          { index: 3, message: expect.stringContaining('every site you visit') },
           { index: 4, message: expect.stringContaining('value') },
           { index: 5, message: expect.stringContaining('at least one URL pattern') },
         ],
+        unconfirmed: [3],
       },
     });
-    expect((await rulesItem.getValue()).map(({ id: _id, ...rest }) => rest)).toEqual(before);
+    const rules = await rulesItem.getValue();
+    expect(rules.map(({ id: _id, ...rest }) => rest)).toEqual([
+      ...before,
+      { token: ref, patterns: ['*'], enabled: false },
+    ]);
+    const broadId = rules[rules.length - 1]?.id ?? 0;
+    await sendMessage('setRuleEnabled', { id: broadId, enabled: true });
+    expect(await statusOf(broadId)).toMatchObject({
+      state: 'invalid',
+      message: expect.stringContaining('every site you visit'),
+    });
+    expect(dnr.dynamic.filter((rule) => Math.floor(rule.id / 100) === broadId)).toEqual([]);
     expect(await sendMessage('importRules', { text: '{"rules": []}' })).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('not a tokenward rules file') },

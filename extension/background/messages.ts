@@ -84,6 +84,8 @@ const ImportReportSchema = v.object({
   imported: v.number(),
   /** One entry per refused rule: its position in the file (1-based) and why. */
   errors: v.array(v.object({ index: v.number(), message: v.string() })),
+  /** Imported switched off: a pattern can match more than one site and waits for the user's confirmation. */
+  unconfirmed: v.array(v.number()),
 });
 export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 

@@ -11,8 +11,9 @@ import {
   RulesExportSchema,
 } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
+import { patternCondition } from '../utils/url-patterns';
 import type { DnrPort } from './dnr-port';
-import { checkRule, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
+import { checkRule, needsConfirmation, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
 import type { MessageHandlers } from './messages';
 import type { TokenChecks } from './token-checks';
 
@@ -50,11 +51,11 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
   async function problemOf(rule: ExportedRule): Promise<string | null> {
     const checked = checkRule(rule);
     if (!checked.ok) return checked.message;
-    for (const pattern of checked.patterns) {
-      if (pattern.kind !== 'regex') continue;
-      const answer = await deps.dnr.isRegexSupported(pattern.source);
+    for (const [index, pattern] of checked.patterns.entries()) {
+      // Every pattern becomes a regexFilter: a long path can exceed the browser's limit on its size.
+      const answer = await deps.dnr.isRegexSupported(patternCondition(pattern).regexFilter);
       if (!answer.isSupported)
-        return `/${pattern.source}/ is not supported by the browser (${answer.reason ?? 'unknown reason'}).`;
+        return `${rule.patterns[index]?.trim()} is not supported by the browser (${answer.reason ?? 'unknown reason'}).`;
     }
     return null;
   }
@@ -65,13 +66,14 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
 
   /** Only what the user decided: a broad pattern's confirmation is kept only while it is needed. */
   function fields(rule: ExportedRule): ExportedRule {
+    const confirmed = rule.allowBroad === true && needsConfirmation(rule);
     return v.parse(ExportedRuleSchema, {
       token: { server: rule.token.server, user: rule.token.user, name: rule.token.name },
       patterns: rule.patterns.map((pattern) => pattern.trim()),
       ...(rule.resourceTypes && { resourceTypes: rule.resourceTypes }),
       ...(rule.initiators && { initiators: rule.initiators.map((host) => host.trim().toLowerCase()) }),
       enabled: rule.enabled,
-      ...(rule.allowBroad && { allowBroad: true }),
+      ...(confirmed && { allowBroad: true }),
     });
   }
 
@@ -168,19 +170,30 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       if (!file.success)
         return invalid(`This is not a tokenward rules file (version 1): ${v.summarize(file.issues)}`);
       const errors: { index: number; message: string }[] = [];
+      const unconfirmed: number[] = [];
       const accepted: ExportedRule[] = [];
       for (const [index, raw] of file.output.rules.entries()) {
         const parsed = v.safeParse(ExportedRuleSchema, raw);
-        const problem = parsed.success ? await problemOf(parsed.output) : describeIssues(parsed.issues);
-        if (parsed.success && problem === null) accepted.push(fields(parsed.output));
-        else errors.push({ index: index + 1, message: problem ?? 'invalid rule' });
+        if (!parsed.success) {
+          errors.push({ index: index + 1, message: describeIssues(parsed.issues) });
+          continue;
+        }
+        // A file never stands in for the user's confirmation: a broad rule arrives off and unconfirmed.
+        const { allowBroad: _fromFile, ...rule } = parsed.output;
+        const problem = await problemOf({ ...rule, allowBroad: true });
+        if (problem !== null) {
+          errors.push({ index: index + 1, message: problem });
+        } else if (needsConfirmation(rule)) {
+          unconfirmed.push(index + 1);
+          accepted.push(fields({ ...rule, enabled: false }));
+        } else accepted.push(fields(rule));
       }
       const rules = await deps.rules.getValue();
       if (rules.length + accepted.length > MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
       let id = nextId(rules);
       const added = accepted.map((rule) => ({ id: id++, ...rule }));
       if (added.length > 0) await updateRules((all) => [...all, ...added]);
-      return { ok: true, value: { imported: added.length, errors } };
+      return { ok: true, value: { imported: added.length, errors, unconfirmed } };
     },
   };
 }

@@ -1,7 +1,7 @@
 // What the pages do with injection rules: load, pause, toggle, edit, bind a pasted value, settings, import, export.
 import type { Result } from '../../shared/api-client';
 import type { ExportedRule, InjectionRule } from '../../shared/schemas/injection-rules';
-import { checkRule, tokenKey } from '../background/dnr-rules';
+import { checkRule, needsConfirmation, tokenKey } from '../background/dnr-rules';
 import { guard, type Send } from '../popup/popup-deps';
 import { errorText } from '../ui/error-text';
 import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
@@ -113,12 +113,15 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
         thisTab: rule.tabId !== undefined,
       };
       state.draftError.value = null;
-      state.broad.value = rule.allowBroad ?? false;
+      // An imported broad rule arrives unconfirmed: editing it shows the confirmation it waits for.
+      state.broad.value = needsConfirmation(rule);
     },
 
     editDraft(patch: Partial<RuleDraft>): void {
       const draft = state.draft.value;
-      if (draft) state.draft.value = { ...draft, ...patch };
+      // The confirmation is for the patterns the user read: new patterns need it again.
+      const unconfirm = patch.patterns !== undefined && draft !== null && patch.patterns !== draft.patterns;
+      if (draft) state.draft.value = { ...draft, ...patch, ...(unconfirm && { allowBroad: false }) };
       state.draftError.value = null;
     },
 

@@ -52,13 +52,14 @@ export function RuleForm(props: RuleFormProps) {
         <textarea
           rows={3}
           spellcheck={false}
-          placeholder={'api.example.com/v1\n127.0.0.1:3000\n/^https:\\/\\/[a-z]+\\.example\\.com\\/api\\//'}
+          placeholder={'api.example.com/v1\n127.0.0.1:3000\n/^https:\\/\\/api\\.example\\.com\\/v[12]\\//'}
           value={draft.patterns}
           onInput={(event) => onChange({ patterns: event.currentTarget.value })}
         />
         <small>
-          One per line: host, optional port (none means 80/443) and path prefix; <code>*.</code> for
-          subdomains; or a /regular expression/.
+          One per line: host, optional port (none means 80/443) and path prefix (whole segments, case
+          matters); no scheme means http and https; <code>*.</code> for subdomains; or a /regular expression/
+          starting <code>^https:\/\/host\/</code>.
         </small>
       </label>
       <fieldset class="types">

@@ -175,6 +175,12 @@ export function InjectionSettingsPanel() {
                 Rule {error.index}: {error.message}
               </li>
             ))}
+            {report.unconfirmed.map((index) => (
+              <li key={`confirm-${index}`}>
+                Rule {index} can match more than one site: it was imported switched off. Edit it and confirm
+                to use it.
+              </li>
+            ))}
           </ul>
         </div>
       )}

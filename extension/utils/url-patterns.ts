@@ -1,17 +1,19 @@
-// URL patterns of injection rules: parsing, the "every site" check, the DNR condition, and a matcher for the badge.
+// URL patterns of injection rules: the language (README, "Injection"), its one compiler to a DNR condition, and
+// the broadness check. The badge and the 401 check run the compiled condition, so they agree with the browser.
+import { anchoredHost } from './regex-anchor';
 
 export type UrlPattern =
   | {
       kind: 'host';
       /** Absent: http and https. */
       scheme?: 'http' | 'https';
-      /** Lower case; `*` for every host. */
+      /** Canonical (lower case, punycode; IPv6 in brackets); `*` for every host. */
       host: string;
       /** `*.host`: the host and its subdomains. */
       subdomains: boolean;
-      /** Absent: the scheme's default port. */
+      /** Absent: the scheme's default port. Never the default port of the pattern's only scheme. */
       port?: number;
-      /** Path prefix, starting with `/`. */
+      /** Case-sensitive path prefix, starting with `/`, matched at a segment boundary. */
       path: string;
     }
   | { kind: 'regex'; source: string };
@@ -21,14 +23,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 export const BROAD_WARNING = 'This sends your token to every site you visit.';
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-// Unrelated URLs: a regex that matches two of them is not about one API.
-const PROBE_URLS = [
-  'https://example.org/',
-  'http://tokenward-probe.test:8080/a/b?c=d',
-  'https://a.b.c.example/',
-];
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const DEFAULT_PORT = { http: 80, https: 443 } as const;
 
-/** `host[:port][/path]` with optional `http://`/`https://` and `*.` for subdomains, or `/regex/`. */
+/** `[http://|https://]host[:port][/path-prefix]`, `*.` for subdomains, `*` / `<all_urls>` for every host, or `/regex/`. */
 export function parsePattern(input: string): Parsed<UrlPattern> {
   const text = input.trim();
   if (text === '') return fail('A URL pattern cannot be empty.');
@@ -42,104 +40,154 @@ export function parsePattern(input: string): Parsed<UrlPattern> {
     return { ok: true, value: { kind: 'regex', source } };
   }
   if (text === '<all_urls>' || text === '*') return { ok: true, value: everyHost() };
-  const match = /^(?:([a-z*]+):\/\/)?([^/?#]*)(\/[^#]*)?$/i.exec(text);
+  if (/[?#]/.test(text))
+    return fail(`"${text}": a pattern names a path prefix; leave out the ?query and #fragment.`);
+  const match = /^(?:([a-z*][a-z0-9+.-]*):\/\/)?([^/]*)(\/.*)?$/i.exec(text);
   if (!match) return fail(`"${text}" is not a host with an optional port and path.`);
   const [, rawScheme, authority = '', rawPath = '/'] = match;
-  const scheme = rawScheme?.toLowerCase();
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https' && scheme !== '*')
+  const schemeText = rawScheme?.toLowerCase();
+  if (schemeText !== undefined && schemeText !== 'http' && schemeText !== 'https' && schemeText !== '*')
     return fail(`"${text}": only http:// and https:// can carry a token.`);
-  const hostPort = /^([^:]*)(?::(\d{1,5}))?$/.exec(authority.toLowerCase());
-  if (!hostPort) return fail(`"${text}": the port must be a number (IPv6 addresses are not supported).`);
-  const [, host = '', portText] = hostPort;
-  const path = rawPath.replace(/\*+$/, '') || '/';
-  if (host === '' || host === '*') {
-    return {
-      ok: true,
-      value: { ...everyHost(), ...(scheme === 'http' || scheme === 'https' ? { scheme } : {}) },
-    };
-  }
-  const subdomains = host.startsWith('*.');
-  const bare = subdomains ? host.slice(2) : host;
-  const labels = bare.split('.');
-  if (!labels.every((label) => HOST_LABEL.test(label)))
-    return fail(`"${text}": "${host}" is not a host name (a * is allowed only as "*." at the start).`);
-  const port = portText === undefined ? undefined : Number(portText);
+  const scheme = schemeText === 'http' || schemeText === 'https' ? schemeText : undefined;
+  if (authority.includes('@')) return fail(`"${text}": a pattern has no user name (nothing before an @).`);
+  const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(authority);
+  if (!hostPort) return fail(`"${text}": the port must be a number.`);
+  const [, rawHost = '', portText] = hostPort;
+  const path = canonicalPath(rawPath.replace(/\*+$/, ''));
+  if (path === null || path.includes('*'))
+    return fail(`"${text}": a path is a plain prefix; use a /regex/ for wildcards inside it.`);
+  if (rawHost === '' || rawHost === '*')
+    return { ok: true, value: { ...everyHost(), ...(scheme && { scheme }), path } };
+  const subdomains = rawHost.startsWith('*.');
+  const host = canonicalHost(subdomains ? rawHost.slice(2) : rawHost);
+  if (host === null)
+    return fail(`"${text}": "${rawHost}" is not a host name (a * is allowed only as "*." at the start).`);
+  if (subdomains && (IPV4.test(host) || host.startsWith('[')))
+    return fail(`"${text}": an IP address has no subdomains.`);
+  let port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (port < 1 || port > 65535)) return fail(`"${text}": the port must be 1–65535.`);
-  if (path.includes('*'))
-    return fail(`"${text}": a path is a prefix; use a /regex/ for wildcards inside it.`);
+  // `https://host:443` is `https://host`: the browser's URL leaves the default port out.
+  if (scheme && port === DEFAULT_PORT[scheme]) port = undefined;
   return {
     ok: true,
     value: {
       kind: 'host',
-      ...(scheme === 'http' || scheme === 'https' ? { scheme } : {}),
-      host: bare,
+      ...(scheme && { scheme }),
+      host,
       subdomains,
-      ...(port === undefined ? {} : { port }),
+      ...(port !== undefined && { port }),
       path,
     },
   };
 }
 
-function everyHost(): UrlPattern {
+function everyHost(): Extract<UrlPattern, { kind: 'host' }> {
   return { kind: 'host', host: '*', subdomains: true, path: '/' };
 }
 
-/** True for a pattern that would send the token to every site (or every site under a top-level domain). */
-export function isBroad(pattern: UrlPattern): boolean {
-  if (pattern.kind === 'regex') {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(pattern.source, 'i');
-    } catch {
-      return false;
-    }
-    return PROBE_URLS.filter((url) => regex.test(url)).length >= 2;
+/** The host as the browser writes it in a URL (lower case, punycode, IPv4 and IPv6 normalised), or null. */
+function canonicalHost(raw: string): string | null {
+  // Characters the URL parser would read as the end of the host, or silently drop.
+  if (/[*\\/?#@%\s]/.test(raw)) return null;
+  let host: string;
+  try {
+    const url = new URL(`http://${raw}/`);
+    if (url.pathname !== '/' || url.port !== '') return null;
+    host = url.hostname;
+  } catch {
+    return null;
   }
-  return pattern.host === '*' || (pattern.subdomains && !pattern.host.includes('.'));
+  if (host.startsWith('[') || IPV4.test(host)) return host;
+  return host.split('.').every((label) => HOST_LABEL.test(label)) ? host : null;
+}
+
+/** The path as the browser writes it (percent-encoded, dot segments resolved), or null if it is not a plain path. */
+function canonicalPath(raw: string): string | null {
+  if (raw === '') return '/';
+  try {
+    const url = new URL(`http://host${raw}`);
+    return url.host === 'host' ? url.pathname : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when a pattern can send the token to more than one site: every host, `*.` on what may be a public suffix,
+ * or a regex not pinned to a literal scheme and host.
+ */
+export function isBroad(pattern: UrlPattern): boolean {
+  if (pattern.kind === 'regex') return anchoredHost(pattern.source) === null;
+  if (pattern.host === '*') return true;
+  return pattern.subdomains && mayBePublicSuffix(pattern.host);
+}
+
+/**
+ * Without the public suffix list: a top-level domain (`com`, `localhost`), or a short name under a country code,
+ * where registries sell names to anyone (`co.uk`, `com.au`, `ne.jp`). Errs on the side of asking.
+ */
+function mayBePublicSuffix(host: string): boolean {
+  const labels = host.split('.');
+  if (labels.length === 1) return true;
+  const [second = '', top = ''] = labels;
+  return labels.length === 2 && top.length === 2 && second.length <= 4;
 }
 
 /** The part of a DNR condition that selects the URLs of one pattern. */
 export interface UrlCondition {
-  urlFilter?: string;
-  regexFilter?: string;
-  requestDomains?: string[];
+  regexFilter: string;
+  /** Paths are case-sensitive; the browser already writes scheme and host in lower case. */
+  isUrlFilterCaseSensitive: true;
 }
 
+/**
+ * One anchored RE2 expression per pattern: scheme, exact host (or `.host` suffix), port, and the path prefix
+ * followed by `/`, `?` or the end. Nothing may sit between `://` and the host, so `user@` tricks never match.
+ */
 export function patternCondition(pattern: UrlPattern): UrlCondition {
-  if (pattern.kind === 'regex') return { regexFilter: pattern.source };
-  if (pattern.host === '*') return pattern.scheme ? { urlFilter: `|${pattern.scheme}://` } : {};
-  // requestDomains pins the host (and its subdomains); the anchored urlFilter adds scheme, exact host, port, path.
-  const scheme = pattern.scheme ?? 'http*';
-  const port = pattern.port === undefined ? '' : `:${pattern.port}`;
-  const host = pattern.subdomains ? `*${pattern.host}` : pattern.host;
-  return { urlFilter: `|${scheme}://${host}${port}${pattern.path}`, requestDomains: [pattern.host] };
+  if (pattern.kind === 'regex') return { regexFilter: pattern.source, isUrlFilterCaseSensitive: true };
+  const path = pattern.path.endsWith('/') ? literal(pattern.path) : `${literal(pattern.path)}(?:[/?#]|$)`;
+  if (pattern.host === '*')
+    return { regexFilter: `^${pattern.scheme ?? 'https?'}://[^/?#]+${path}`, isUrlFilterCaseSensitive: true };
+  const host = `${pattern.subdomains ? String.raw`(?:[^/:?#@]+\.)?` : ''}${literal(pattern.host)}`;
+  // How each scheme writes the port: nothing for its default port.
+  const ports = (pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)).map((scheme) => ({
+    scheme,
+    port: pattern.port === undefined || pattern.port === DEFAULT_PORT[scheme] ? '' : `:${pattern.port}`,
+  }));
+  const [first, second] = ports;
+  const origin =
+    first && second && first.port !== second.port
+      ? `(?:${ports.map(({ scheme, port }) => `${scheme}://${host}${port}`).join('|')})`
+      : `${second ? 'https?' : first?.scheme}://${host}${first?.port ?? ''}`;
+  return { regexFilter: `^${origin}${path}`, isUrlFilterCaseSensitive: true };
 }
 
-/** The same choice in JavaScript, for the badge and for deciding which rule a 401 answered. */
-export function urlMatches(pattern: UrlPattern, rawUrl: string): boolean {
+function literal(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+/** The URL as the browser matches it: canonical, without the fragment (never sent). */
+function requestUrl(rawUrl: string): string | null {
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
+    return null;
+  }
+  url.hash = '';
+  return url.href;
+}
+
+/** The compiled condition run in JavaScript, for the badge and for deciding which rule a 401 answered. */
+export function urlMatches(pattern: UrlPattern, rawUrl: string): boolean {
+  const url = requestUrl(rawUrl);
+  if (url === null) return false;
+  try {
+    return new RegExp(patternCondition(pattern).regexFilter).test(url);
+  } catch {
     return false;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  if (pattern.kind === 'regex') {
-    try {
-      return new RegExp(pattern.source).test(url.href);
-    } catch {
-      return false;
-    }
-  }
-  if (pattern.scheme && url.protocol !== `${pattern.scheme}:`) return false;
-  if (pattern.host === '*') return true;
-  const host = url.hostname.toLowerCase();
-  const hostOk = host === pattern.host || (pattern.subdomains && host.endsWith(`.${pattern.host}`));
-  if (!hostOk) return false;
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  const wanted = pattern.port ?? (url.protocol === 'https:' ? 443 : 80);
-  if (port !== wanted) return false;
-  return `${url.pathname}${url.search}`.toLowerCase().startsWith(pattern.path.toLowerCase());
 }
 
 /** A host name of an initiator page: `app.example.com` (no scheme, port or path: DNR matches domains). */
