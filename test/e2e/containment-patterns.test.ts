@@ -1,0 +1,393 @@
+// Containment by pattern in Chromium (issue 12, findings 1, 2, 3, 5): three recording APIs on loopback ports, rules
+// made in the popup, options page and through the background, and a sweep of near-miss requests that must not
+// carry the token while the matching ones do.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackServer, startLoopbackServer } from '../../extension/testing/loopback-server';
+import { launchWithExtension } from '../fixtures/chromium';
+import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
+import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
+
+declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+
+const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
+const TOKEN_NAME = 'containment';
+
+interface Recorded {
+  port: number;
+  host: string;
+  url: string;
+  authorization: string | undefined;
+}
+
+let server: RealClockServer;
+const apis: LoopbackServer[] = [];
+/** Ports of the three recording APIs. */
+let A = 0;
+let B = 0;
+let C = 0;
+const seen: Recorded[] = [];
+let profileDir: string;
+let context: BrowserContext;
+let extensionUrl: string;
+let popup: Page;
+let page: Page;
+let header = '';
+let ref: { server: string; user: string; name: string };
+let counter = 0;
+
+/** Records every request; `/…/redirect?to=URL` answers 302 to URL, `/page` an HTML page, the rest JSON. */
+function recordingApi(port: () => number) {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    const url = request.url ?? '/';
+    seen.push({
+      port: port(),
+      host: request.headers.host ?? '',
+      url,
+      authorization: request.headers.authorization,
+    });
+    const target = /\/redirect\?to=([^&]+)/.exec(url)?.[1];
+    if (target !== undefined) {
+      response.writeHead(302, { Location: decodeURIComponent(target), 'Cache-Control': 'no-store' });
+      response.end();
+    } else if (url.startsWith('/page')) {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>recording API</title><p>test page</p>');
+    } else {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      response.end(JSON.stringify({ url }));
+    }
+  };
+}
+
+beforeAll(async () => {
+  const ports = [0, 0, 0];
+  for (const index of [0, 1, 2]) {
+    const api = await startLoopbackServer(recordingApi(() => ports[index] ?? 0));
+    ports[index] = Number(new URL(api.url).port);
+    apis.push(api);
+  }
+  [A, B, C] = ports as [number, number, number];
+  server = await startRealClockServer();
+  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-containment-'));
+  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
+  context.setDefaultTimeout(10_000);
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
+
+  const created = await fetch(
+    `${server.baseUrl}/fmerest/v3/tokens`,
+    jsonInit('POST', adminBasic, { name: TOKEN_NAME, expirationTimeout: 3600 }),
+  );
+  expect(created.status).toBe(201);
+  const { token } = (await created.json()) as { token: string };
+  header = `fmetoken token=${token}`;
+
+  popup = await context.newPage();
+  await popup.goto(`${extensionUrl}/popup.html`);
+  await popup.getByLabel('Server URL').fill(server.baseUrl);
+  await popup.getByRole('button', { name: 'Save & check' }).click();
+  await popup.getByLabel('User name').fill('admin');
+  await popup.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await popup.getByRole('button', { name: 'New token' }).waitFor();
+  ref = { server: server.baseUrl, user: 'admin', name: TOKEN_NAME };
+  expect(await send('bindTokenValue', { ...ref, value: token })).toEqual({ ok: true, value: null });
+  await popup.getByRole('tab', { name: 'Injection' }).click();
+
+  page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${A}/page`);
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await server?.stop();
+  for (const api of apis) await api.close();
+});
+
+/** A message to the background from an extension page, as the rule form sends it after its own checks. */
+async function send(type: string, data: unknown): Promise<unknown> {
+  return popup.evaluate(([t, d]) => chrome.runtime.sendMessage({ type: t, data: d }), [type, data] as const);
+}
+
+/** `url` with a unique query parameter, so its record can be told apart. */
+function tagged(url: string): { url: string; tag: string } {
+  const tag = String(++counter);
+  return { url: `${url}${url.includes('?') ? '&' : '?'}tag=${tag}`, tag };
+}
+
+async function recordOf(tag: string): Promise<Recorded> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const hit = seen.find((request) =>
+      new URLSearchParams(request.url.split('?')[1] ?? '').getAll('tag').includes(tag),
+    );
+    if (hit) return hit;
+    if (Date.now() > until) throw new Error(`no request tagged ${tag} arrived`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+/** The page on port A requests `url` (fetch, or a navigation in a fresh tab); the header the API received. */
+async function headerOf(url: string, how: 'fetch' | 'navigate' = 'fetch'): Promise<string | undefined> {
+  const { url: target, tag } = tagged(url);
+  if (how === 'fetch')
+    await page.evaluate((u) => fetch(u, { mode: 'no-cors', cache: 'no-store' }).then(() => null), target);
+  else {
+    const tab = await context.newPage();
+    await tab.goto(target).catch(() => null);
+    await tab.close();
+  }
+  return (await recordOf(tag)).authorization;
+}
+
+/** A request to `from` that redirects to `to`: the header of each hop. */
+async function redirectHeaders(from: string, to: string): Promise<[string | undefined, string | undefined]> {
+  const last = tagged(to);
+  const first = tagged(`${from}/redirect?to=${encodeURIComponent(last.url)}`);
+  await page.evaluate((u) => fetch(u, { mode: 'no-cors', cache: 'no-store' }).then(() => null), first.url);
+  return [(await recordOf(first.tag)).authorization, (await recordOf(last.tag)).authorization];
+}
+
+function ruleRow(label: string) {
+  return popup.getByRole('listitem', { name: label, exact: true });
+}
+
+/** The rule form in the popup, as a user fills it. */
+async function fillRuleForm(pattern: string): Promise<void> {
+  await popup.getByRole('button', { name: 'New rule' }).click();
+  await expect.poll(() => popup.locator('.rule-form select').inputValue()).toContain(TOKEN_NAME);
+  await popup.getByLabel('URL patterns').fill(pattern);
+  await popup.getByRole('button', { name: 'Save rule' }).click();
+}
+
+/** Saved through the background: the form cannot yet save a scheme-less loopback rule without a prompt (finding 6). */
+async function saveRule(
+  patterns: string[],
+  allowBroad = false,
+): Promise<{ ok: boolean; error?: { message: string } }> {
+  return (await send('saveRule', {
+    rule: { token: ref, patterns, enabled: true, ...(allowBroad && { allowBroad }) },
+  })) as {
+    ok: boolean;
+  };
+}
+
+describe('containment of an injected token by its URL patterns', () => {
+  it('finding 1: a scheme-less pattern reaches neither another port nor a path outside its prefix', async () => {
+    expect(await saveRule([`127.0.0.1:${A}/ns`])).toMatchObject({ ok: true });
+    await expect
+      .poll(() => ruleRow(`127.0.0.1:${A}/ns`).locator('.rule-status').textContent())
+      .toBe('Injecting.');
+    expect(await headerOf(`http://127.0.0.1:${A}/ns/x`)).toBe(header);
+    expect(await headerOf(`http://127.0.0.1:${B}/leak?r=://127.0.0.1:${A}/ns`)).toBeUndefined();
+    expect(await headerOf(`http://127.0.0.1:${A}/private?r=://127.0.0.1:${A}/ns`)).toBeUndefined();
+    expect(await headerOf(`http://127.0.0.1:${C}/ns`)).toBeUndefined();
+  });
+
+  it('finding 5: a path prefix matches whole segments and is case-sensitive; the header is set, not appended', async () => {
+    const pattern = `http://127.0.0.1:${A}/api`;
+    await fillRuleForm(pattern);
+    await expect.poll(() => ruleRow(pattern).locator('.rule-status').textContent()).toBe('Injecting.');
+    for (const path of ['/api', '/api/x', '/api?x=1'])
+      expect(await headerOf(`http://127.0.0.1:${A}${path}`), path).toBe(header);
+    for (const path of ['/apix', '/API/x', '/Api', '/api,x', '/api;x', '/api=x', '/api.json'])
+      expect(await headerOf(`http://127.0.0.1:${A}${path}`), path).toBeUndefined();
+    // The page's own Authorization header is replaced, never joined with the token.
+    const { url, tag } = tagged('/api/own-header');
+    await page.evaluate(
+      (u) => fetch(u, { headers: { Authorization: 'Basic cGFnZTpvd24=' } }).then(() => null),
+      url,
+    );
+    expect((await recordOf(tag)).authorization).toBe(header);
+  });
+
+  it('finding 2: a broad pattern is refused without the user’s confirmation, in the form and in the background', async () => {
+    const rulesBefore = await popup.locator('.rule-row').count();
+    await fillRuleForm('/^http:/');
+    await expect
+      .poll(() => popup.locator('.rule-form .form-error').textContent())
+      .toContain('every site you visit');
+    expect(
+      await popup.getByRole('checkbox', { name: /every site you visit\. I understand/ }).isChecked(),
+    ).toBe(false);
+    await popup.getByRole('button', { name: 'Cancel' }).click();
+    expect(await popup.locator('.rule-row').count()).toBe(rulesBefore);
+    for (const pattern of [
+      '/^http:/',
+      '/\\.com\\//',
+      '/api/',
+      '*.co.uk',
+      '*.localhost',
+      '*',
+      `/127\\.0\\.0\\.1:${B}/`,
+    ]) {
+      const answer = await saveRule([pattern]);
+      expect(answer, pattern).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining('every site') },
+      });
+    }
+    expect(await headerOf(`http://127.0.0.1:${B}/unrelated/api/`)).toBeUndefined();
+    expect(await headerOf(`http://localhost:${C}/x.com/`)).toBeUndefined();
+  });
+
+  it('finding 3: an imported broad rule arrives off and unconfirmed; only the user’s tick in the form turns it on', async () => {
+    const options = await context.newPage();
+    await options.goto(`${extensionUrl}/options.html`);
+    await options.getByRole('tab', { name: 'Injection' }).click();
+    const file = {
+      format: 'tokenward-rules',
+      version: 1,
+      rules: [{ token: ref, patterns: ['*'], enabled: true, allowBroad: true }],
+    };
+    await options.locator('input[type=file]').setInputFiles({
+      name: 'rules.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(file)),
+    });
+    await expect
+      .poll(() => options.locator('.import-report').textContent())
+      .toContain('imported switched off');
+    const row = options.getByRole('listitem', { name: '*', exact: true });
+    expect(await row.getByRole('checkbox', { name: 'On' }).isChecked()).toBe(false);
+    expect(await headerOf(`http://127.0.0.1:${B}/after-import`)).toBeUndefined();
+    // Switching it on is not the confirmation.
+    await row.getByRole('checkbox', { name: 'On' }).check();
+    await expect
+      .poll(async () => {
+        const view = (await send('getInjection', {})) as {
+          value: { rules: { patterns: string[]; enabled: boolean }[] };
+        };
+        return view.value.rules.find((rule) => rule.patterns[0] === '*')?.enabled;
+      })
+      .toBe(true);
+    await expect.poll(() => row.locator('.rule-status').textContent()).toContain('every site you visit');
+    expect(await headerOf(`http://127.0.0.1:${B}/switched-on`)).toBeUndefined();
+    // The user's own tick is.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await options.getByRole('checkbox', { name: /every site you visit\. I understand/ }).check();
+    await options.getByRole('button', { name: 'Save rule' }).click();
+    await expect.poll(() => row.locator('.rule-status').textContent()).toBe('Injecting.');
+    expect(await headerOf(`http://127.0.0.1:${B}/confirmed`)).toBe(header);
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect(await headerOf(`http://127.0.0.1:${B}/removed`)).toBeUndefined();
+    await options.close();
+  });
+
+  it('sends the token on none of 50+ near misses (ports, paths, case, subdomains, queries, redirects)', async () => {
+    expect(await saveRule([`localhost:${B}/v1`])).toMatchObject({ ok: true });
+    await expect
+      .poll(() => ruleRow(`localhost:${B}/v1`).locator('.rule-status').textContent())
+      .toBe('Injecting.');
+    const a = `127.0.0.1:${A}`;
+    const matching = [
+      `http://${a}/ns`,
+      `http://${a}/ns/deeper/x`,
+      `http://${a}/ns?q=1`,
+      `http://${a}/api`,
+      `http://${a}/api/v2`,
+      `http://${a}/api?x=/apix`,
+      `http://localhost:${B}/v1`,
+      `http://localhost:${B}/v1/items`,
+      `http://localhost:${B}/v1?all`,
+    ];
+    const nonMatching = [
+      // other ports
+      `http://127.0.0.1:${B}/ns`,
+      `http://127.0.0.1:${C}/ns/x`,
+      `http://127.0.0.1:${B}/api`,
+      `http://127.0.0.1:${C}/api/x`,
+      `http://localhost:${A}/v1`,
+      `http://localhost:${C}/v1/x`,
+      // other hosts (the same loopback address under another name)
+      `http://localhost:${A}/ns`,
+      `http://localhost:${A}/api`,
+      `http://127.0.0.1:${B}/v1`,
+      // longer segments and separators
+      `http://${a}/nsx`,
+      `http://${a}/ns,x`,
+      `http://${a}/ns;x`,
+      `http://${a}/ns=x`,
+      `http://${a}/ns.json`,
+      `http://${a}/ns-1`,
+      `http://${a}/ns%2Fx`,
+      `http://${a}/apix`,
+      `http://${a}/apis/x`,
+      `http://${a}/api,x`,
+      `http://${a}/api;x`,
+      `http://${a}/api:x`,
+      `http://${a}/api!x`,
+      `http://${a}/api%3Fx`,
+      `http://localhost:${B}/v1x`,
+      `http://localhost:${B}/v1,x`,
+      `http://localhost:${B}/v10`,
+      // other case
+      `http://${a}/NS`,
+      `http://${a}/Ns/x`,
+      `http://${a}/API`,
+      `http://${a}/API/x`,
+      `http://${a}/aPi?x`,
+      `http://localhost:${B}/V1`,
+      // elsewhere on the host
+      `http://${a}/`,
+      `http://${a}/x/ns`,
+      `http://${a}/private/api`,
+      `http://localhost:${B}/`,
+      `http://localhost:${B}/v2/v1`,
+      // subdomains of a plain host
+      `http://sub.localhost:${B}/v1`,
+      `http://a.b.localhost:${B}/v1/x`,
+      `http://api.localhost:${A}/api`,
+      // query strings holding the pattern's text
+      `http://127.0.0.1:${B}/leak?r=://${a}/ns`,
+      `http://${a}/private?r=://${a}/ns`,
+      `http://${a}/private?next=http://${a}/api`,
+      `http://127.0.0.1:${C}/x?u=http://localhost:${B}/v1`,
+      `http://localhost:${B}/login?next=http://localhost:${B}/v1`,
+      `http://${a}/private?ns`,
+      `http://${a}/private?/api`,
+    ];
+    const navigations = [
+      `http://127.0.0.1:${B}/ns`,
+      `http://${a}/apix`,
+      `http://localhost:${C}/v1`,
+      `http://${a}/API`,
+    ];
+    const redirects: [string, string][] = [
+      [`http://${a}/api`, `http://127.0.0.1:${B}/after`],
+      [`http://${a}/api`, `http://${a}/private`],
+      [`http://${a}/api`, `http://127.0.0.1:${C}/api`],
+      [`http://${a}/ns`, `http://localhost:${A}/ns`],
+      [`http://localhost:${B}/v1`, `http://127.0.0.1:${B}/v1`],
+      [`http://localhost:${B}/v1`, `http://sub.localhost:${B}/v1`],
+    ];
+
+    const carried: string[] = [];
+    const missed: string[] = [];
+    for (const url of matching) if ((await headerOf(url)) !== header) missed.push(url);
+    for (const url of nonMatching) if ((await headerOf(url)) !== undefined) carried.push(url);
+    for (const url of navigations)
+      if ((await headerOf(url, 'navigate')) !== undefined) carried.push(`navigate ${url}`);
+    for (const [from, to] of redirects) {
+      const [first, second] = await redirectHeaders(from, to);
+      if (first !== header) missed.push(`${from} (redirecting)`);
+      if (second !== undefined) carried.push(`${from} → ${to}`);
+    }
+    const total = nonMatching.length + navigations.length + redirects.length;
+    console.log(
+      `containment: ${carried.length} of ${total} non-matching requests carried the header; ` +
+        `${matching.length + redirects.length - missed.length} of ${matching.length + redirects.length} matching ones did`,
+    );
+    expect(total).toBeGreaterThanOrEqual(50);
+    expect(carried).toEqual([]);
+    expect(missed).toEqual([]);
+  });
+});
