@@ -252,12 +252,11 @@ describe('containment of an injected token by its URL patterns', () => {
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(file)),
     });
-    await expect
-      .poll(() => options.locator('.import-report').textContent())
-      .toContain('imported switched off');
     const row = options.getByRole('listitem', { name: '*', exact: true });
-    expect(await row.getByRole('checkbox', { name: 'On' }).isChecked()).toBe(false);
+    await row.waitFor();
     expect(await headerOf(`http://127.0.0.1:${B}/after-import`)).toBeUndefined();
+    expect(await row.getByRole('checkbox', { name: 'On' }).isChecked()).toBe(false);
+    expect(await options.locator('.import-report').textContent()).toContain('imported switched off');
     // Switching it on is not the confirmation.
     await row.getByRole('checkbox', { name: 'On' }).check();
     await expect
