@@ -389,4 +389,27 @@ describe('containment of an injected token by its URL patterns', () => {
     expect(carried).toEqual([]);
     expect(missed).toEqual([]);
   });
+
+  it('compiles every shape of the language to a rule Chromium registers', async () => {
+    const patterns = [
+      '*.example.com:8443/api',
+      '[::1]:8080/x',
+      'https://127.0.0.1:8443/a(b)+c',
+      'example.com:80/v1/',
+      '/^https:\\/\\/api\\.example\\.com(:\\d+)?\\//',
+    ];
+    const saved = (await send('saveRule', { rule: { token: ref, patterns, enabled: true } })) as {
+      ok: boolean;
+      value: { id: number };
+    };
+    expect(saved).toMatchObject({ ok: true });
+    await expect
+      .poll(async () => {
+        const view = (await send('getInjection', {})) as {
+          value: { status: Record<string, { state: string }> };
+        };
+        return view.value.status[String(saved.value.id)]?.state;
+      })
+      .toBe('active');
+  });
 });
