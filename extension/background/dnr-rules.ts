@@ -127,7 +127,7 @@ export function needsConfirmation(rule: Pick<InjectionRule, 'patterns'>): boolea
 }
 
 export const BROAD_REFUSAL =
-  'It is refused unless you confirm that this sends your token to every site you visit.';
+  'It stays off until you confirm that this sends your token to every site you visit.';
 
 const TOKEN_MESSAGES: Record<Exclude<TokenHealth, 'unchecked' | 'valid'>, string> = {
   disabled: 'Stopped: the token is disabled.',
