@@ -113,19 +113,28 @@ describe('buildDnrRules', () => {
     ]);
   });
 
-  it.each(['*', '<all_urls>', '*://*/*', 'http://', '*.com', '/.*/', '/^https?:\\/\\//'])(
-    'refuses %s, which matches every site, unless the user confirmed it',
-    (pattern) => {
-      const refused = buildDnrRules(input([rule({ patterns: [pattern] })]));
-      expect(refused.dynamic).toEqual([]);
-      expect(refused.status[1]).toMatchObject({
-        state: 'invalid',
-        message: expect.stringContaining('every site you visit'),
-      });
-      const confirmed = buildDnrRules(input([rule({ patterns: [pattern], allowBroad: true })]));
-      expect(confirmed.dynamic).toHaveLength(1);
-    },
-  );
+  it.each([
+    '*',
+    '<all_urls>',
+    '*://*/*',
+    'http://',
+    '*.com',
+    '*.co.uk',
+    '/.*/',
+    '/^https?:\\/\\//',
+    '/^http:/',
+    '/\\.com\\//',
+    '/api/',
+  ])('refuses %s, which matches every site, unless the user confirmed it', (pattern) => {
+    const refused = buildDnrRules(input([rule({ patterns: [pattern] })]));
+    expect(refused.dynamic).toEqual([]);
+    expect(refused.status[1]).toMatchObject({
+      state: 'invalid',
+      message: expect.stringContaining('every site you visit'),
+    });
+    const confirmed = buildDnrRules(input([rule({ patterns: [pattern], allowBroad: true })]));
+    expect(confirmed.dynamic).toHaveLength(1);
+  });
 
   it('refuses patterns that are not hosts or regular expressions, naming the problem', () => {
     expect(checkRule({ patterns: ['exa mple.com'] })).toMatchObject({
