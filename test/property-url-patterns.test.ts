@@ -237,6 +237,65 @@ describe('the pattern compiler', () => {
   });
 });
 
+describe('any text a user may type', () => {
+  const pieces = fc.constantFrom(
+    ...[
+      'http',
+      's',
+      '://',
+      '*',
+      '*.',
+      '.',
+      'a',
+      'example',
+      'com',
+      'co',
+      'uk',
+      '127.0.0.1',
+      '[::1]',
+      'localhost',
+    ],
+    ...[':', '8080', '/', 'api', '?', '#', '@', '%20', '\\', '^', '$', '|', '(', ')', '\\.', '\\/', '+', ' '],
+  );
+  const texts = fc.array(pieces, { maxLength: 10 }).map((parts) => parts.join(''));
+  const targets = fc.constantFrom(
+    ...[
+      'http://a.example.com/api',
+      'https://example.com:8080/api/x',
+      'http://127.0.0.1:8080/',
+      'http://[::1]/api',
+      'https://evil.com/?u=a.example.com/api',
+      'http://a.example.com@evil.com/api',
+      'ws://example.com/',
+      'http://localhost/api?x',
+      'https://co.uk/',
+      'https://example.co.uk/api',
+    ],
+  );
+
+  it('either refuses it or compiles it to an expression that, unconfirmed, stays on the host it names', () => {
+    fc.assert(
+      fc.property(texts, targets, (text, url) => {
+        const result = parsePattern(text);
+        if (!result.ok) return;
+        const pattern = result.value;
+        const condition = patternCondition(pattern);
+        expect(() => new RegExp(condition.regexFilter)).not.toThrow();
+        expect(urlMatches(pattern, url)).toBe(conditionMatches(condition, url));
+        if (isBroad(pattern) || !conditionMatches(condition, url)) return;
+        const target = new URL(url);
+        expect(['http:', 'https:']).toContain(target.protocol);
+        expect(target.username).toBe('');
+        const host = pattern.kind === 'regex' ? anchoredHost(pattern.source) : pattern.host;
+        expect(host).not.toBeNull();
+        const named = pattern.kind === 'host' && pattern.subdomains;
+        expect(target.hostname === host || (named && target.hostname.endsWith(`.${host}`))).toBe(true);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+});
+
 describe('broadness by meaning', () => {
   it.each([
     '*',
