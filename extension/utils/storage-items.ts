@@ -90,8 +90,17 @@ export const injectionSettingsItem = storage.defineItem<InjectionSettings>('loca
   version: 1,
 });
 
-/** The user's injection rules: token references and patterns, never a value. */
-export const rulesItem = storage.defineItem<InjectionRule[]>('local:rules', { fallback: [], version: 1 });
+/**
+ * The user's injection rules: token references and patterns, never a value. Version 2 forgets every broad-pattern
+ * confirmation: an imported file could carry one before, so each must be given again in the rule form.
+ */
+export const rulesItem = storage.defineItem<InjectionRule[]>('local:rules', {
+  fallback: [],
+  version: 2,
+  migrations: {
+    2: (rules: InjectionRule[]) => rules.map(({ allowBroad: _fromBefore, ...rule }) => rule),
+  },
+});
 
 /** What the extension last learned about each bound token (health and expiry), by tokenKey. */
 export const tokenStatesItem = storage.defineItem<Record<string, TokenState>>('local:tokenStates', {
