@@ -1,5 +1,9 @@
-// Safe's FMEServer.js (v3 library), its XHR calls replayed as its public source makes them, over real HTTP.
+// Safe's FMEServer.js (v3 library), its XHR calls replayed as its public source makes them: over real HTTP, and
+// from a page in Chromium on another origin.
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackServer, startLoopbackServer } from '../extension/testing/loopback-server';
+import { launchChromium } from './fixtures/chromium';
 import { ADMIN_PASSWORD, adminBasic } from './fixtures/test-app';
 import { startTestServer, type TestServer } from './fixtures/test-server';
 
@@ -148,5 +152,107 @@ describe('FMEServer.js', () => {
     });
     expect(other.status).toBe(404);
     expect(JSON.stringify(other.body)).not.toContain(apiToken);
+  });
+});
+
+describe('FMEServer.js in Chromium, on a page of another origin (CORS_ORIGINS lists it)', () => {
+  let page: Page;
+  let browser: Browser;
+  let pageServer: LoopbackServer;
+  let api: TestServer;
+
+  beforeAll(async () => {
+    pageServer = await startLoopbackServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<!doctype html><title>an FME web app</title>');
+    });
+    api = await startTestServer({ app: { corsOrigins: [pageServer.url] } });
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(pageServer.url);
+  }, 60_000); // Chromium starts slowly on a loaded machine
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await pageServer?.close();
+  });
+
+  /** The library's XHR, as its ajax() sends it: detail appended, fmetoken header, Accept, optional Content-type. */
+  function xhr(
+    path: string,
+    token: string,
+    method = 'GET',
+    params: string | null = null,
+    contentType?: string,
+  ) {
+    return page.evaluate(
+      ({ url, token, method, params, contentType }) =>
+        new Promise<{ status: number; text: string }>((resolve) => {
+          const req = new XMLHttpRequest();
+          req.open(method, `${url}${url.includes('?') ? '&' : '?'}detail=high`, true);
+          req.setRequestHeader('Authorization', `fmetoken token=${token}`);
+          req.setRequestHeader('Accept', 'application/json');
+          if (contentType) req.setRequestHeader('Content-type', contentType);
+          req.onreadystatechange = () => {
+            if (req.readyState === 4) resolve({ status: req.status, text: req.responseText });
+          };
+          req.send(params);
+        }),
+      { url: `${api.baseUrl}${path}`, token, method, params, contentType },
+    );
+  }
+
+  it('lists repositories and workspaces, generates a token and looks it up, all readable across origins', {
+    timeout: 60_000,
+  }, async () => {
+    const created = await fetch(`${api.baseUrl}/fmerest/v3/tokens`, {
+      method: 'POST',
+      headers: { Authorization: adminBasic, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'browser page' }),
+    });
+    const token: string = (await created.json()).token;
+
+    const repositories = await xhr('/fmerest/v3/repositories', token);
+    expect(repositories.status).toBe(200);
+    expect(JSON.parse(repositories.text)).toMatchObject({ items: [{ name: 'Samples' }] });
+
+    const items = await xhr('/fmerest/v3/repositories/Samples/items?type=WORKSPACE', token);
+    expect(JSON.parse(items.text)).toMatchObject({
+      items: [{ name: 'austinApartments.fmw', type: 'WORKSPACE' }],
+    });
+
+    const generated = await xhr(
+      '/fmetoken/service/generate',
+      token,
+      'POST',
+      `user=admin&password=${ADMIN_PASSWORD}&expiration=1&timeunit=hour`,
+      FORM,
+    );
+    expect(generated.status).toBe(200);
+    expect(generated.text).toMatch(/^[0-9a-f]{40}$/);
+
+    const lookup = await xhr(
+      '/fmetoken/service/view.json',
+      generated.text,
+      'POST',
+      `user=admin&password=${ADMIN_PASSWORD}`,
+      FORM,
+    );
+    expect(lookup.status).toBe(200);
+    expect(JSON.parse(lookup.text)).toMatchObject({
+      serviceResponse: {
+        user: 'admin',
+        type: 'SESSION',
+        source: 'tokenservice',
+        enabled: true,
+        expired: false,
+      },
+    });
+
+    // Errors reach the page too: it can tell a hidden repository from a bad token.
+    expect(await xhr('/fmerest/v3/repositories/Nowhere', token)).toMatchObject({ status: 404 });
+    expect(await xhr('/fmerest/v3/repositories', '0123456789abcdef0123456789abcdef01234567')).toMatchObject({
+      status: 401,
+    });
   });
 });
