@@ -1,6 +1,6 @@
 // Safe's fmeflow-cli (Go), replayed call by call as its public source makes them, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GoStruct, goUnmarshal } from './fixtures/go-unmarshal';
+import { dateFields, type GoStruct, goUnmarshal, isGoTime } from './fixtures/go-unmarshal';
 import { ADMIN_PASSWORD, basic, fmetoken } from './fixtures/test-app';
 import { startTestServer, type TestServer } from './fixtures/test-server';
 
@@ -526,5 +526,52 @@ describe('fmeflow-cli told to use v4 (FME_BUILD_NUMBER=25300, or --api-version v
     });
     const missing = await call('/fmeapiv4/workspaces?repository=Nowhere', { headers: withToken() });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('every date a Go client decodes', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('is RFC 3339 (what time.Time accepts) or null, in every answer that carries dates', async () => {
+    const call = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${server.baseUrl}${path}`, init);
+      expect(res.status, path).toBeLessThan(300);
+      return res.json();
+    };
+    const json = (method: string, body: unknown) => ({
+      method,
+      headers: { Authorization: ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const created = await call('/fmerest/v3/tokens', json('POST', { name: 'dated' }));
+    const auth = { headers: { Authorization: fmetoken(created.token) } };
+    const answers = [
+      created,
+      await call('/fmerest/v3/login', { method: 'POST', headers: { Authorization: ADMIN } }),
+      await call('/fmerest/v3/tokens?limit=-1&offset=-1', auth),
+      await call('/fmerest/v3/tokens/admin/dated', auth),
+      await call('/fmerest/v3/tokens/admin/dated/duplicate', json('POST', { name: 'dated copy' })),
+      await call('/fmerest/v3/security/me', auth),
+      await call('/fmerest/v3/security/accounts', auth),
+      await call('/fmerest/v3/security/audit', auth),
+      await call(`/fmetoken/generate.json?user=admin&password=${encodeURIComponent(ADMIN_PASSWORD)}`),
+      await call('/fmerest/v3/repositories', auth),
+      await call('/fmerest/v3/repositories/Samples/items', auth),
+      await call('/fmerest/v3/repositories/Samples/items/austinApartments.fmw', auth),
+      await call('/fmeapiv4/tokens', json('POST', { name: 'dated v4', customPermissions: false })),
+      await call('/fmeapiv4/repositories', auth),
+      await call('/fmeapiv4/workspaces', auth),
+      await call('/fmeapiv4/workspaces/Samples/austinApartments.fmw', auth),
+    ];
+    const dates = answers.flatMap((answer) => dateFields(answer));
+    expect(dates.length).toBeGreaterThan(30);
+    for (const [path, value] of dates)
+      expect(value === null || (typeof value === 'string' && isGoTime(value)), `${path}: ${value}`).toBe(
+        true,
+      );
   });
 });

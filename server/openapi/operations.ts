@@ -213,7 +213,6 @@ function tokenViewOperations(): ApiOperation[] {
       'and is enabled and unexpired. A check, not a use; the value is never sent back.',
     tag: TAGS.tokenService,
     security: 'none',
-    headers: { Authorization: 'fmetoken token=<the token to look up>' },
     responses: { 200: json('The token.', TokenServiceViewSchema), ...errorResponses(401, 404, 422) },
   } as const;
   return [
