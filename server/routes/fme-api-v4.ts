@@ -14,13 +14,13 @@ import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { RequirePermission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
+import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
 import { type OwnerNames, page, toRepositoryV4, toWorkspaceV4 } from '../repositories/repository-views';
 import type { RepositoryRecord } from '../store/store';
 import type { Clock } from '../time';
 import type { TokenService } from '../tokens/token-service';
 import { parseOr422, readJsonBody } from '../validation';
-import { readCreateRepositoryBody } from './repositories';
 
 export interface FmeApiV4RoutesDeps {
   clock: Clock;

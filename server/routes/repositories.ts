@@ -1,10 +1,8 @@
 // The protected sample API (SPEC §3.4): repositories and items, each route behind the permission it needs.
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import {
-  type CreateRepositoryBody,
-  CreateRepositoryBodySchema,
   type ItemList,
   ItemListQuerySchema,
   ItemQuerySchema,
@@ -15,11 +13,12 @@ import {
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { RequirePermission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
+import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
 import { page, toItem, toRepository } from '../repositories/repository-views';
 import { NameTakenError, type Store } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
-import { parseOr422, query, readJsonBody } from '../validation';
+import { parseOr422, query } from '../validation';
 
 export interface RepositoryRoutesDeps {
   store: Store;
@@ -57,19 +56,6 @@ function uploadFileName(disposition: string | undefined): string | undefined {
     }
   }
   return /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/i.exec(disposition)?.slice(1).find(Boolean);
-}
-
-/**
- * A new repository's fields: JSON, or a form (`name`, `description`), which is how FME's own clients send
- * it. A form's fmetoken field is a credential, already read by authentication.
- */
-export async function readCreateRepositoryBody(c: Context): Promise<CreateRepositoryBody> {
-  if (/^application\/x-www-form-urlencoded\b/i.test(c.req.header('Content-Type') ?? '')) {
-    const form = new URLSearchParams(await c.req.text());
-    form.delete('fmetoken');
-    return parseOr422(CreateRepositoryBodySchema, Object.fromEntries(form));
-  }
-  return readJsonBody(c, CreateRepositoryBodySchema);
 }
 
 export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
