@@ -137,6 +137,24 @@ describe('FMEServer.js', () => {
     expect((await token.json()).lastUsedDate).toBeNull();
   });
 
+  it('lookupToken also finds the token in a token= parameter (older pages), and refuses two different ones', async () => {
+    const form = `user=admin&password=${ADMIN_PASSWORD}&token=${apiToken}`;
+    const res = await fetch(`${server.baseUrl}/fmetoken/service/view.json?detail=high`, {
+      method: 'POST',
+      headers: { 'Content-type': FORM, Accept: 'application/json' },
+      body: form,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ serviceResponse: { user: 'admin', name: 'web page' } });
+    const other = '0123456789abcdef0123456789abcdef01234567';
+    const two = await ajax(`/fmetoken/service/view.json?token=${other}`, {
+      method: 'POST',
+      params: `user=admin&password=${ADMIN_PASSWORD}`,
+      contentType: FORM,
+    });
+    expect(two.status).toBe(422);
+  });
+
   it('lookupToken answers 401 for a wrong password and 404 for a token that is not the user’s', async () => {
     const wrong = await ajax('/fmetoken/service/view.json', {
       method: 'POST',

@@ -86,12 +86,14 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
   // answer says whether that token is the user's and still good. Like GET /security/me it is a check, not a
   // use (lastUsedDate and a session's renewal stay as they are), and it never repeats the value.
   routes.on(['GET', 'POST'], TOKEN_VIEW_PATH, async (c) => {
-    const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
+    const raw = await serviceParams(c);
+    const params = parseOr422(TokenServiceParamsSchema, raw);
     if (!params.user || !params.password) throw unauthorized();
     const user = await verifyPassword(deps, params.user, params.password, deps.clientAddress.of(c));
+    // The header, or (older pages) an fmetoken or token parameter; two different values are refused.
     const presented = parseCredentials({
       authorization: c.req.header('Authorization'),
-      urlTokens: [...(c.req.queries('fmetoken') ?? []), ...(c.req.queries('token') ?? [])],
+      urlTokens: [raw.fmetoken, raw.token].filter((value) => value !== undefined),
     });
     if (presented.kind !== 'token') {
       throw validationFailed({
