@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';
 import { InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import { adminBasic, createTestApp } from '../../test/fixtures/test-app';
+import { createApp } from '../app';
+import { loadConfig } from '../config';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 beforeEach(async () => {
@@ -21,8 +23,6 @@ describe('public and info endpoints', () => {
   });
 
   it('GET /fmeinfo/version reports the configured build (FME_BUILD_NUMBER), for clients that should use v4', async () => {
-    const { createApp } = await import('../app');
-    const { loadConfig } = await import('../config');
     const config = loadConfig({ FME_BUILD_NUMBER: '25300' });
     const app = createApp({
       store: t.store,
