@@ -14,10 +14,13 @@ import { createCors } from './http/cors';
 import { createAllowedMethods } from './http/method-not-allowed';
 import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
+import { createRepositoryService } from './repositories/repository-service';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
 import { createDocsRoutes } from './routes/docs';
+import { createFmeApiV4Routes } from './routes/fme-api-v4';
 import { createForwardAuthRoutes } from './routes/forward-auth';
+import { createHealthRoutes } from './routes/health';
 import { createInfoRoutes } from './routes/info';
 import { createRepositoryRoutes } from './routes/repositories';
 import { createSessionRoutes } from './routes/session';
@@ -45,6 +48,8 @@ export interface AppDeps {
   bodyMaxBytes?: number;
   /** Origins whose pages may call the API from a browser (CORS). */
   corsOrigins?: readonly string[];
+  /** The build /fmeinfo/version reports (FME_BUILD_NUMBER); FME clients pick REST v3 or v4 by it. */
+  buildNumber?: number;
 }
 
 export function createApp(appDeps: AppDeps) {
@@ -67,6 +72,9 @@ export function createApp(appDeps: AppDeps) {
   const sessions = createSessionService(deps);
   const permissions = createPermissionResolver(deps.store);
   const requirePermission = createRequirePermission(permissions);
+  const tokens = createTokenService({ ...deps, permissions });
+  const repositories = createRepositoryService({ ...deps, permissions });
+  app.route('/', createHealthRoutes(deps));
   app.route('/', createInfoRoutes({ ...deps, authenticate }));
   app.route('/', createTokenServiceRoutes({ ...deps, sessions }));
   app.route('/fmerest/v3', createSessionRoutes({ ...deps, sessions, authenticate, permissions }));
@@ -78,14 +86,15 @@ export function createApp(appDeps: AppDeps) {
     createRepositoryRoutes({
       ...deps,
       authenticate,
-      permissions,
+      repositories,
       requirePermission,
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
     }),
   );
+  app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens, authenticate }));
   app.route(
-    '/fmerest/v3/tokens',
-    createTokenRoutes({ tokens: createTokenService({ ...deps, permissions }), authenticate }),
+    '/fmeapiv4',
+    createFmeApiV4Routes({ ...deps, authenticate, tokens, repositories, requirePermission }),
   );
 
   const handleError = createErrorHandler(deps.log);

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       itemMaxBytes: 10_485_760,
       trustedProxies: [],
       corsOrigins: [],
+      buildNumber: 21807,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       CLEANUP_AFTER_DAYS: '1',
       TRUSTED_PROXIES: 'loopback, 10.0.0.5',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      FME_BUILD_NUMBER: '25300',
     });
     expect(config).toEqual({
       port: 9000,
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       itemMaxBytes: 10_485_760,
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      buildNumber: 25300,
     });
   });
 
@@ -56,6 +59,8 @@ describe('loadConfig', () => {
     [{ SESSION_MINUTES: 'half an hour' }, 'SESSION_MINUTES: must be a positive number'],
     [{ CLEANUP_AFTER_DAYS: '0' }, 'CLEANUP_AFTER_DAYS: must be more than 0'],
     [{ CORS_ORIGINS: 'https://ok.example, *' }, 'CORS_ORIGINS: must be a comma-separated list of origins'],
+    [{ FME_BUILD_NUMBER: '2023.1' }, 'FME_BUILD_NUMBER: must be a whole number'],
+    [{ FME_BUILD_NUMBER: '0' }, 'FME_BUILD_NUMBER: must be at least 1'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

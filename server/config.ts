@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated once at start-up with a clear error.
 import * as v from 'valibot';
+import { DEFAULT_BUILD_NUMBER } from './version';
 
 const PortSchema = v.pipe(
   v.string(),
@@ -59,6 +60,14 @@ const EnvSchema = v.object({
     ),
     '',
   ),
+  FME_BUILD_NUMBER: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,6}$/, 'must be a whole number, such as 21807 (FME 2021) or 25300 (FME 2025)'),
+      v.transform(Number),
+      v.minValue(1, 'must be at least 1'),
+    ),
+  ),
   TRUSTED_PROXIES: v.optional(
     v.pipe(v.string(), v.regex(/^[\w.:,\s]*$/, 'must be a comma-separated list of addresses, or loopback')),
     '',
@@ -96,6 +105,8 @@ export interface Config {
   trustedProxies: string[];
   /** Origins whose pages may call the API from a browser (CORS); none by default. */
   corsOrigins: string[];
+  /** The build reported by /fmeinfo/version; FME clients choose REST v3 or v4 by it. */
+  buildNumber: number;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: env_.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    buildNumber: env_.FME_BUILD_NUMBER ?? DEFAULT_BUILD_NUMBER,
     trustedProxies: env_.TRUSTED_PROXIES.split(',')
       .map((proxy) => proxy.trim())
       .filter(Boolean),

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     itemMaxBytes: config.itemMaxBytes,
     trustedProxies: config.trustedProxies,
     corsOrigins: config.corsOrigins,
+    buildNumber: config.buildNumber,
     logRequests: config.logRequests,
   });
   const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });

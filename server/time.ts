@@ -23,3 +23,33 @@ export function toApiDate(seconds: number): string {
   }
   return lastText;
 }
+
+/** RFC 3339 with milliseconds, as FME's v4 API writes dates: 2025-09-19T01:22:18.000Z. */
+export function toApiDateMillis(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+let lastInfoSecond = Number.NaN;
+let lastInfoText = '';
+
+/** FME's /info currentTime, in UTC (timeZone "+0000"): Mon-14-Nov-2022 07:20:24 PM. */
+export function toFmeInfoTime(milliseconds: number): string {
+  // /info is the route token checks hit most: format each second once.
+  const second = Math.floor(milliseconds / 1000);
+  if (second !== lastInfoSecond) {
+    lastInfoText = formatFmeInfoTime(new Date(second * 1000));
+    lastInfoSecond = second;
+  }
+  return lastInfoText;
+}
+
+function formatFmeInfoTime(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hours = at.getUTCHours();
+  const clock = `${two(hours % 12 === 0 ? 12 : hours % 12)}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}`;
+  const date = `${DAYS[at.getUTCDay()]}-${two(at.getUTCDate())}-${MONTHS[at.getUTCMonth()]}-${at.getUTCFullYear()}`;
+  return `${date} ${clock} ${hours < 12 ? 'AM' : 'PM'}`;
+}

@@ -18,8 +18,11 @@ afterAll(() => server.stop());
 describe('shared API client against a real server', () => {
   it('reads the public version and health', async () => {
     const client = createApiClient({ baseUrl });
-    expect(await client.version()).toMatchObject({ ok: true, value: { buildNumber: 23776 } });
-    expect(await client.health()).toEqual({ ok: true, value: { status: 'ok' } });
+    expect(await client.version()).toMatchObject({ ok: true, value: { buildNumber: 21807 } });
+    expect(await client.health()).toMatchObject({
+      ok: true,
+      value: { status: 'ok', message: expect.any(String) },
+    });
   });
 
   it('manages a token through its whole life: create, use, list, get, update, duplicate, delete', async () => {

@@ -25,7 +25,7 @@ import { createPopupActions } from './popup-actions';
 import type { PopupDeps, Send } from './popup-deps';
 import { createPopupState } from './popup-state';
 
-const CONNECTED = 'Connected to tokenward 0.1.0 (build 23776)';
+const CONNECTED = 'Connected to tokenward 0.1.0 (build 21807)';
 
 /** A background that answers checkServer (and getConnection: nobody signed in) without a server. */
 function sendVia(handlers: Partial<MessageHandlers>): Send {

@@ -8,8 +8,13 @@ export interface LoopbackServer {
 }
 
 export const VERSION_BODY = {
-  build: 'tokenward 0.1.0 - Build 23776 - linux-x64',
-  buildNumber: 23776,
+  buildNumber: 21807,
+  buildString: 'tokenward 0.1.0 - Build 21807 - linux-x64',
+  releaseYear: 2021,
+  majorVersion: 0,
+  minorVersion: 0,
+  hotfixVersion: 0,
+  build: 'tokenward 0.1.0 - Build 21807 - linux-x64',
   version: 'tokenward 0.1.0',
 };
 

@@ -41,7 +41,9 @@ describe('CORS', () => {
       jsonInit('POST', basic('gus', 'gus password'), { name: 'page' }),
     );
     const { token } = v.parse(CreatedTokenSchema, await created.json());
-    const forbidden = await t.app.request('/fmerest/v3/repositories/Other', {
+    // The guest may read Samples but not remove it: a 403 naming repository/Samples:manage.
+    const forbidden = await t.app.request('/fmerest/v3/repositories/Samples', {
+      method: 'DELETE',
       headers: { Origin: PAGE, Authorization: fmetoken(token) },
     });
     expect(forbidden.status).toBe(403);

@@ -46,7 +46,8 @@ export interface ApiOperation {
   headers?: Readonly<Record<string, string>>;
   /** Descriptions of path and query parameters, by name. */
   parameters?: Readonly<Record<string, string>>;
-  body?: ApiContent & { required: boolean };
+  /** The request body; `also` lists other media types the route accepts for the same fields. */
+  body?: ApiContent & { required: boolean; also?: readonly ApiContent[] };
   responses: Readonly<Record<number, ApiResponse>>;
 }
 

@@ -254,6 +254,32 @@ describe('GET /fmerest/v3/openapi.json', () => {
   });
 });
 
+describe('the FME compatibility surface in the document', () => {
+  it('describes the health checks, the v4 calls and the token lookup', () => {
+    for (const [path, method] of [
+      ['/fmerest/v3/healthcheck', 'get'],
+      ['/fmeapiv4/healthcheck/liveness', 'get'],
+      ['/fmeapiv4/healthcheck/readiness', 'get'],
+      ['/fmeapiv4/tokens', 'post'],
+      ['/fmeapiv4/repositories', 'get'],
+      ['/fmeapiv4/workspaces', 'get'],
+      ['/fmetoken/service/view.json', 'post'],
+    ] as const)
+      expect(at(doc, 'paths', path, method, 'operationId'), `${method} ${path}`).toBeTypeOf('string');
+    const created = at(doc, 'components', 'schemas', 'CreatedTokenV4');
+    expect(at(created, 'required')).toEqual(expect.arrayContaining(['owner', 'customPermissions', 'token']));
+    expect(at(doc, 'paths', '/fmeapiv4/tokens', 'post', 'responses', '400')).toBeDefined();
+  });
+
+  it('documents repository creation as JSON and as a form', () => {
+    const content = at(doc, 'paths', '/fmerest/v3/repositories', 'post', 'requestBody', 'content');
+    expect(Object.keys(Object(content)).sort()).toEqual([
+      'application/json',
+      'application/x-www-form-urlencoded',
+    ]);
+  });
+});
+
 describe('buildOpenApiDocument', () => {
   const ping: ApiOperation = {
     operationId: 'ping',

@@ -170,7 +170,15 @@ function buildOperation(
     security: SECURITY[operation.security],
     ...(parameters.length === 0 ? {} : { parameters }),
     ...(operation.body
-      ? { requestBody: { required: operation.body.required, content: converter.content(operation.body) } }
+      ? {
+          requestBody: {
+            required: operation.body.required,
+            content: Object.assign(
+              converter.content(operation.body),
+              ...(operation.body.also ?? []).map((content) => converter.content(content)),
+            ),
+          },
+        }
       : {}),
     responses: buildResponses(operation.responses, converter),
   };

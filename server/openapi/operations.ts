@@ -8,7 +8,17 @@ import {
 } from '../../shared/schemas/account';
 import { AuditEventSchema, AuditListSchema, AuditQuerySchema } from '../../shared/schemas/audit';
 import { ErrorBodySchema } from '../../shared/schemas/error';
-import { HealthSchema, InfoSchema, VersionSchema } from '../../shared/schemas/info';
+import {
+  CreatedTokenV4Schema,
+  CreateTokenV4BodySchema,
+  RepositoryV4ListQuerySchema,
+  RepositoryV4ListSchema,
+  RepositoryV4Schema,
+  WorkspaceV4ListQuerySchema,
+  WorkspaceV4ListSchema,
+  WorkspaceV4Schema,
+} from '../../shared/schemas/fme-v4';
+import { HealthQuerySchema, HealthSchema, InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
 import {
   CreateRepositoryBodySchema,
@@ -16,6 +26,7 @@ import {
   ItemListSchema,
   ItemQuerySchema,
   ItemSchema,
+  RepositoryListQuerySchema,
   RepositoryListSchema,
   RepositorySchema,
 } from '../../shared/schemas/repository';
@@ -26,6 +37,7 @@ import {
   SessionTokenSchema,
   TokenServiceParamsSchema,
   TokenServiceResponseSchema,
+  TokenServiceViewSchema,
 } from '../../shared/schemas/session';
 import {
   CreatedTokenSchema,
@@ -72,6 +84,13 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, ValibotSchema>> = {
   ItemList: ItemListSchema,
   AuditEvent: AuditEventSchema,
   AuditList: AuditListSchema,
+  TokenServiceView: TokenServiceViewSchema,
+  CreateTokenV4Body: CreateTokenV4BodySchema,
+  CreatedTokenV4: CreatedTokenV4Schema,
+  RepositoryV4: RepositoryV4Schema,
+  RepositoryV4List: RepositoryV4ListSchema,
+  WorkspaceV4: WorkspaceV4Schema,
+  WorkspaceV4List: WorkspaceV4ListSchema,
 };
 
 const TAGS = {
@@ -82,6 +101,7 @@ const TAGS = {
   docs: 'Documentation',
   security: 'Users and permissions',
   repositories: 'Repositories (sample API)',
+  v4: 'FME API v4 (the calls FME clients make)',
 } as const;
 
 // Schemas for answers that are not JSON: they have no valibot schema in shared/ because nothing parses them.
@@ -92,6 +112,34 @@ const BytesSchema = v.string();
 const ACCOUNT_PARAMETERS = { name: 'The user name, URL-encoded.' } as const;
 const REPOSITORY_PARAMETERS = { repo: 'The repository name, URL-encoded.' } as const;
 const ITEM_PARAMETERS = { ...REPOSITORY_PARAMETERS, item: 'The item name, URL-encoded.' } as const;
+
+const PAGE_PARAMETERS = {
+  limit: 'How many to return; -1 (or none) for all.',
+  offset: 'How many to skip; -1 (or none) for none.',
+} as const;
+
+const REPOSITORY_BODY = {
+  mediaType: 'application/json',
+  schema: CreateRepositoryBodySchema,
+  required: true,
+  also: [{ mediaType: 'application/x-www-form-urlencoded', schema: CreateRepositoryBodySchema }],
+} as const;
+
+function healthOperation(operationId: string, path: string, summary: string): ApiOperation {
+  return {
+    operationId,
+    method: 'GET',
+    path,
+    summary,
+    description: 'No credentials needed; any sent are ignored.',
+    tag: TAGS.server,
+    security: 'none',
+    responses: {
+      200: json('The server and its store answer.', HealthSchema),
+      503: json('The store does not answer.', HealthSchema),
+    },
+  };
+}
 
 const ForwardAuthQuerySchema = v.object({ permission: v.optional(v.array(v.string())) });
 
@@ -151,6 +199,39 @@ function tokenServiceOperations(path: string, answer: 'text' | 'json'): ApiOpera
         required: true,
       },
       responses,
+    },
+  ];
+}
+
+/** FMEServer.js's token lookup: a form (or query) with the user and password, the token in the header. */
+function tokenViewOperations(): ApiOperation[] {
+  const base = {
+    path: '/fmetoken/service/view.json',
+    summary: 'Look up a token (legacy token service)',
+    description:
+      'Whether the token the request carries (`Authorization: fmetoken token=<value>`) belongs to `user` ' +
+      'and is enabled and unexpired. A check, not a use; the value is never sent back.',
+    tag: TAGS.tokenService,
+    security: 'none',
+    responses: { 200: json('The token.', TokenServiceViewSchema), ...errorResponses(401, 404, 422) },
+  } as const;
+  return [
+    {
+      ...base,
+      operationId: 'getTokenServiceView',
+      method: 'GET',
+      query: TokenServiceParamsSchema,
+      parameters: TOKEN_SERVICE_PARAMETERS,
+    },
+    {
+      ...base,
+      operationId: 'postTokenServiceView',
+      method: 'POST',
+      body: {
+        mediaType: 'application/x-www-form-urlencoded',
+        schema: TokenServiceParamsSchema,
+        required: true,
+      },
     },
   ];
 }
@@ -311,22 +392,21 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'GET',
     path: '/fmeinfo/version',
     summary: 'Server version',
+    description:
+      'FME clients choose REST v3 or v4 by `buildNumber` (below 22337 by default: v3 for every command of ' +
+      "Safe's CLI; FME_BUILD_NUMBER changes it). Any credential sent is ignored.",
     tag: TAGS.server,
     security: 'none',
     responses: { 200: json('The server build and version.', VersionSchema) },
   },
+  healthOperation('getHealth', '/healthz', 'Health check'),
   {
-    operationId: 'getHealth',
-    method: 'GET',
-    path: '/healthz',
-    summary: 'Health check',
-    tag: TAGS.server,
-    security: 'none',
-    responses: {
-      200: json('The server and its store answer.', HealthSchema),
-      503: json('The store does not answer.', HealthSchema),
-    },
+    ...healthOperation('getHealthcheckV3', '/fmerest/v3/healthcheck', 'Health check (FME REST v3)'),
+    query: HealthQuerySchema,
+    parameters: { ready: 'FME asks whether the server is ready to run jobs; tokenward answers the same.' },
   },
+  healthOperation('getLivenessV4', '/fmeapiv4/healthcheck/liveness', 'Liveness (FME API v4)'),
+  healthOperation('getReadinessV4', '/fmeapiv4/healthcheck/readiness', 'Readiness (FME API v4)'),
   {
     operationId: 'getInfo',
     method: 'GET',
@@ -334,7 +414,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Server information',
     tag: TAGS.server,
     security: 'fmetoken-or-basic',
-    responses: { 200: json('Version, current time and time zone.', InfoSchema), ...errorResponses(401) },
+    responses: {
+      200: json('Version, current time (FME format, UTC) and time zone (+0000).', InfoSchema),
+      ...errorResponses(401),
+    },
   },
   ...tokenServiceOperations('/fmetoken/generate', 'text'),
   ...tokenServiceOperations('/fmetoken/service/generate', 'text'),
@@ -435,20 +518,28 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'GET',
     path: '/fmerest/v3/repositories',
     summary: 'List repositories',
-    description: 'Needs `repositories:access`; lists the repositories the caller may read.',
+    description:
+      'Needs `repositories:access`; lists the repositories the caller may read. Without `limit` and ' +
+      '`offset` every one is listed and both are echoed as -1.',
     tag: TAGS.repositories,
     security: 'fmetoken-or-basic',
-    responses: { 200: json('Readable repositories.', RepositoryListSchema), ...errorResponses(401, 403) },
+    query: RepositoryListQuerySchema,
+    parameters: PAGE_PARAMETERS,
+    responses: {
+      200: json('Readable repositories.', RepositoryListSchema),
+      ...errorResponses(401, 403, 422),
+    },
   },
   {
     operationId: 'createRepository',
     method: 'POST',
     path: '/fmerest/v3/repositories',
     summary: 'Create a repository',
-    description: 'Needs `repositories:create`; the creator may manage it.',
+    description:
+      'Needs `repositories:create`; the creator may manage it. JSON, or a form as FME clients send it.',
     tag: TAGS.repositories,
     security: 'fmetoken-or-basic',
-    body: { mediaType: 'application/json', schema: CreateRepositoryBodySchema, required: true },
+    body: REPOSITORY_BODY,
     responses: {
       201: json('The repository.', RepositorySchema),
       ...errorResponses(400, 401, 403, 409, 415, 422),
@@ -481,10 +572,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'GET',
     path: '/fmerest/v3/repositories/{repo}/items',
     summary: 'List the items of a repository',
-    description: 'Needs `repository/{repo}:read`. `type` filters, for example `WORKSPACE`.',
+    description:
+      'Needs `repository/{repo}:read`. `type` filters, for example `WORKSPACE`. Without `limit` and ' +
+      '`offset` every item is listed and both are echoed as -1.',
     tag: TAGS.repositories,
     security: 'fmetoken-or-basic',
-    parameters: REPOSITORY_PARAMETERS,
+    parameters: { ...REPOSITORY_PARAMETERS, ...PAGE_PARAMETERS },
     query: ItemListQuerySchema,
     responses: { 200: json('The items.', ItemListSchema), ...errorResponses(401, 403, 404, 422) },
   },
@@ -549,6 +642,105 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: TAGS.docs,
     security: 'none',
     responses: { 200: { description: 'The page.', content: { mediaType: 'text/html', schema: TextSchema } } },
+  },
+  ...tokenViewOperations(),
+  {
+    operationId: 'createTokenV4',
+    method: 'POST',
+    path: '/fmeapiv4/tokens',
+    summary: 'Create an API token (FME API v4)',
+    description:
+      "As Safe's CLI signs in to a v4 server: the same rules as `POST /fmerest/v3/tokens`, with v4 names " +
+      '(`customPermissions` for restricted, `secondsToExpiry`, `owner`, `created`, `updated`, `expiration`). ' +
+      'Invalid parameters are 400 "Parameter Validation Failed" with `details`, as in FME v4.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    body: { mediaType: 'application/json', schema: CreateTokenV4BodySchema, required: true },
+    responses: {
+      201: json('The new token, with its value in `token`.', CreatedTokenV4Schema),
+      ...errorResponses(400, 401, 403, 409, 415),
+    },
+  },
+  {
+    operationId: 'listRepositoriesV4',
+    method: 'GET',
+    path: '/fmeapiv4/repositories',
+    summary: 'List repositories (FME API v4)',
+    description: 'The repositories the caller may read, with item counts. Needs `repositories:access`.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    query: RepositoryV4ListQuerySchema,
+    parameters: {
+      ...PAGE_PARAMETERS,
+      filterString: 'Only names or descriptions containing this (any case).',
+    },
+    responses: {
+      200: json('Readable repositories.', RepositoryV4ListSchema),
+      ...errorResponses(400, 401, 403),
+    },
+  },
+  {
+    operationId: 'createRepositoryV4',
+    method: 'POST',
+    path: '/fmeapiv4/repositories',
+    summary: 'Create a repository (FME API v4)',
+    description: 'Needs `repositories:create`; the creator may manage it.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    body: REPOSITORY_BODY,
+    responses: {
+      201: json('The repository.', RepositoryV4Schema),
+      ...errorResponses(400, 401, 403, 409, 415),
+    },
+  },
+  {
+    operationId: 'getRepositoryV4',
+    method: 'GET',
+    path: '/fmeapiv4/repositories/{repo}',
+    summary: 'Get a repository (FME API v4)',
+    description:
+      'Needs `repository/{repo}:read`; a repository the caller cannot read is 404, as a missing one.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    parameters: REPOSITORY_PARAMETERS,
+    responses: { 200: json('The repository.', RepositoryV4Schema), ...errorResponses(401, 403, 404) },
+  },
+  {
+    operationId: 'deleteRepositoryV4',
+    method: 'DELETE',
+    path: '/fmeapiv4/repositories/{repo}',
+    summary: 'Delete a repository (FME API v4)',
+    description: 'Needs `repository/{repo}:manage`.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    parameters: REPOSITORY_PARAMETERS,
+    responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
+  },
+  {
+    operationId: 'listWorkspacesV4',
+    method: 'GET',
+    path: '/fmeapiv4/workspaces',
+    summary: 'List workspaces (FME API v4)',
+    description: 'The workspaces of `repository`, or of every repository the caller may read.',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    query: WorkspaceV4ListQuerySchema,
+    parameters: {
+      ...PAGE_PARAMETERS,
+      repository: 'Only this repository.',
+      filterString: 'Only names, titles or descriptions containing this (any case).',
+    },
+    responses: { 200: json('Workspaces.', WorkspaceV4ListSchema), ...errorResponses(400, 401, 403, 404) },
+  },
+  {
+    operationId: 'getWorkspaceV4',
+    method: 'GET',
+    path: '/fmeapiv4/workspaces/{repo}/{name}',
+    summary: 'Get a workspace (FME API v4)',
+    tag: TAGS.v4,
+    security: 'fmetoken-or-basic',
+    parameters: { ...REPOSITORY_PARAMETERS, name: 'The workspace (item) name, URL-encoded.' },
+    responses: { 200: json('The workspace.', WorkspaceV4Schema), ...errorResponses(401, 403, 404) },
   },
 ];
 

@@ -9,7 +9,7 @@ import { apiError } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
 import { buildOpenApiDocument } from '../openapi/openapi-document';
 import { API_OPERATIONS, COMPONENT_SCHEMAS } from '../openapi/operations';
-import { SERVER_VERSION } from '../version';
+import { PRODUCT } from '../version';
 
 export const DOCS_PAGE_PATH = '/fmerest/apidoc/v3/';
 export const OPENAPI_PATH = '/fmerest/v3/openapi.json';
@@ -82,7 +82,7 @@ export function createDocsRoutes() {
       buildOpenApiDocument({
         operations: API_OPERATIONS,
         components: COMPONENT_SCHEMAS,
-        version: SERVER_VERSION.version,
+        version: PRODUCT,
       }),
     );
     c.header('Cache-Control', 'no-cache');

@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';
 import { InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import { adminBasic, createTestApp } from '../../test/fixtures/test-app';
+import { createApp } from '../app';
+import { loadConfig } from '../config';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 beforeEach(async () => {
@@ -14,18 +16,35 @@ describe('public and info endpoints', () => {
     const res = await t.app.request('/fmeinfo/version');
     expect(res.status).toBe(200);
     const version = v.parse(VersionSchema, await res.json());
-    expect(version.buildNumber).toBeLessThan(25208);
-    expect(version.build).toMatch(/Build \d+/);
+    // Below every v4 threshold of Safe's CLI (the lowest: repositories and workspaces, 22337).
+    expect(version.buildNumber).toBeLessThan(22337);
+    expect(version).toMatchObject({ releaseYear: 2021, majorVersion: 0, minorVersion: 0, hotfixVersion: 0 });
+    expect(version.buildString).toMatch(new RegExp(`^tokenward [\\d.]+ - Build ${version.buildNumber} - `));
+  });
+
+  it('GET /fmeinfo/version reports the configured build (FME_BUILD_NUMBER), for clients that should use v4', async () => {
+    const config = loadConfig({ FME_BUILD_NUMBER: '25300' });
+    const app = createApp({
+      store: t.store,
+      clock: t.clock,
+      passwords: t.passwords,
+      log: t.log,
+      sessionPolicy: t.sessionPolicy,
+      buildNumber: config.buildNumber,
+    });
+    const version = v.parse(VersionSchema, await (await app.request('/fmeinfo/version')).json());
+    expect(version).toMatchObject({ buildNumber: 25300, releaseYear: 2025 });
+    expect(version.buildString).toContain('Build 25300');
   });
 
   it('GET /healthz is 200 while the store answers and 503 once it does not', async () => {
     const ok = await t.app.request('/healthz');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ status: 'ok' });
+    expect(await ok.json()).toMatchObject({ status: 'ok', message: expect.any(String) });
     await t.store.close();
     const down = await t.app.request('/healthz');
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: 'unavailable' });
+    expect(await down.json()).toMatchObject({ status: 'unavailable', message: expect.any(String) });
   });
 
   it('GET /fmerest/v3/info is 401 without credentials and 200 with them', async () => {
@@ -35,9 +54,16 @@ describe('public and info endpoints', () => {
     const res = await t.app.request('/fmerest/v3/info', { headers: { Authorization: adminBasic } });
     expect(res.status).toBe(200);
     expect(v.parse(InfoSchema, await res.json())).toMatchObject({
-      currentTime: '2026-11-22T10:00:00Z',
-      timeZone: 'UTC',
+      currentTime: 'Sun-22-Nov-2026 10:00:00 AM',
+      timeZone: '+0000',
+      licenseManagement: false,
     });
+    t.clock.advance(9 * 3600 + 20 * 60 + 24);
+    const evening = await t.app.request('/fmerest/v3/info', { headers: { Authorization: adminBasic } });
+    expect(v.parse(InfoSchema, await evening.json()).currentTime).toBe('Sun-22-Nov-2026 07:20:24 PM');
+    t.clock.advance(5 * 3600);
+    const midnight = await t.app.request('/fmerest/v3/info', { headers: { Authorization: adminBasic } });
+    expect(v.parse(InfoSchema, await midnight.json()).currentTime).toBe('Mon-23-Nov-2026 12:20:24 AM');
   });
 
   it('answers an unknown address with a JSON 404', async () => {

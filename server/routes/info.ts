@@ -1,39 +1,32 @@
-// Public identity and health (/fmeinfo/version, /healthz) and the authenticated /fmerest/v3/info.
+// Public identity (/fmeinfo/version) and the authenticated /fmerest/v3/info, in FME's shapes.
 import { Hono } from 'hono';
-import type { Health, Info } from '../../shared/schemas/info';
+import type { Info } from '../../shared/schemas/info';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import type { Logger } from '../logger';
-import type { Store } from '../store/store';
-import { type Clock, epochSeconds, toApiDate } from '../time';
-import { SERVER_VERSION } from '../version';
+import { type Clock, toFmeInfoTime } from '../time';
+import { serverVersion } from '../version';
 
 export interface InfoRoutesDeps {
-  store: Store;
   clock: Clock;
-  log: Logger;
   authenticate: Authenticate;
+  /** The build number reported to FME clients (FME_BUILD_NUMBER). */
+  buildNumber?: number;
 }
 
-export function createInfoRoutes({ store, clock, log, authenticate }: InfoRoutesDeps) {
+export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoutesDeps) {
   const routes = new Hono<AuthEnv>();
+  const version = serverVersion(buildNumber);
 
-  routes.get('/fmeinfo/version', (c) => c.json(SERVER_VERSION));
-
-  routes.get('/healthz', async (c) => {
-    try {
-      await store.ping();
-      return c.json({ status: 'ok' } satisfies Health);
-    } catch (error) {
-      log.error('health check failed', { error: String(error) });
-      return c.json({ status: 'unavailable' } satisfies Health, 503);
-    }
-  });
+  // No authentication, and no credential is checked: Safe's CLI sends Basic or its saved token here while
+  // signing in, and must learn the build whether or not that credential is (still) good.
+  routes.get('/fmeinfo/version', (c) => c.json(version));
 
   routes.get('/fmerest/v3/info', authenticate, (c) =>
     c.json({
-      ...SERVER_VERSION,
-      currentTime: toApiDate(epochSeconds(clock)),
-      timeZone: 'UTC',
+      build: version.build,
+      version: version.version,
+      currentTime: toFmeInfoTime(clock.now()),
+      timeZone: '+0000',
+      licenseManagement: false,
     } satisfies Info),
   );
 

@@ -96,7 +96,7 @@ describe('permissions per route', () => {
     ['fmeuser deletes Samples', USER, 'DELETE', `${BASE}/Samples`, 403, 'repository/Samples:manage'],
     ['fmeauthor deletes Samples', AUTHOR, 'DELETE', `${BASE}/Samples`, 403, 'repository/Samples:manage'],
     ['fmeauthor reads a missing repository', AUTHOR, 'GET', `${BASE}/Nowhere`, 404, undefined],
-    ['fmeguest reads a missing repository', GUEST, 'GET', `${BASE}/Nowhere`, 403, 'repository/Nowhere:read'],
+    ['fmeguest reads a missing repository', GUEST, 'GET', `${BASE}/Nowhere`, 404, undefined],
   ])('%s → %i', async (_name, authorization, method, path, status, required) => {
     const res = await t.app.request(
       path,
@@ -141,9 +141,13 @@ describe('permissions per route', () => {
       v.parse(RepositoryListSchema, await (await get(BASE, reader)).json()).items.map((r) => r.name),
     ).toEqual(['Samples']);
     expect((await get(`${BASE}/Samples/items`, reader)).status).toBe(200);
-    expect(await errorOf(await get(`${BASE}/Other`, reader))).toMatchObject({
-      status: 403,
-      details: { required: ['repository/Other:read'] },
+    // A repository the token may not read answers as a missing one does: its existence does not leak.
+    const hidden = await errorOf(await get(`${BASE}/Other`, reader));
+    expect(hidden).toEqual(await errorOf(await get(`${BASE}/Nowhere`, reader)));
+    expect(hidden).toMatchObject({
+      status: 404,
+      message:
+        'Unauthorized request by user admin due to lack of proper permissions or the object does not exist.',
     });
     const download = await get(`${BASE}/Samples/items/austinApartments.fmw`, reader, {
       Accept: 'application/octet-stream',
@@ -263,5 +267,91 @@ describe('items', () => {
     await upload('Work', 'gone.fmw', 'x', AUTHOR);
     expect((await t.app.request(`${BASE}/Work/items/gone.fmw`, jsonInit('DELETE', AUTHOR))).status).toBe(204);
     expect((await get(`${BASE}/Work/items/gone.fmw`, AUTHOR)).status).toBe(404);
+  });
+});
+
+describe('FME compatibility of the sample API', () => {
+  it('creates a repository from a form (FME clients send one), and refuses unknown form fields', async () => {
+    const form = (body: string) =>
+      t.app.request(BASE, {
+        method: 'POST',
+        headers: { Authorization: AUTHOR, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const created = await form('name=From+a+form&description=caf%C3%A9');
+    expect(created.status).toBe(201);
+    expect(v.parse(RepositorySchema, await created.json())).toMatchObject({
+      name: 'From a form',
+      description: 'café',
+      owner: 'otto',
+      sharable: true,
+    });
+    expect((await form('name=From+a+form')).status).toBe(409);
+    expect((await errorOf(await form('name=x&colour=blue'))).details).toEqual({
+      fields: { colour: 'is not a known field' },
+    });
+    expect((await form('description=nameless')).status).toBe(422);
+  });
+
+  it('echoes limit and offset as -1 when they are not given, and pages when they are', async () => {
+    for (const name of ['A', 'B', 'C']) await t.app.request(BASE, jsonInit('POST', AUTHOR, { name }));
+    const all = v.parse(RepositoryListSchema, await (await get(BASE, AUTHOR)).json());
+    expect(all).toMatchObject({ totalCount: 4, limit: -1, offset: -1 });
+    expect(all.items).toHaveLength(4);
+    const second = v.parse(
+      RepositoryListSchema,
+      await (await get(`${BASE}?limit=2&offset=2`, AUTHOR)).json(),
+    );
+    expect(second).toMatchObject({ totalCount: 4, limit: 2, offset: 2 });
+    expect(second.items.map((r) => r.name)).toEqual(all.items.slice(2).map((r) => r.name));
+    const items = v.parse(ItemListSchema, await (await get(`${BASE}/Samples/items`, AUTHOR)).json());
+    expect(items).toMatchObject({ limit: -1, offset: -1, totalCount: 1 });
+  });
+
+  it('answers 404 with FME’s message for what the caller may not read, 403 with details for a level it lacks', async () => {
+    await t.app.request(BASE, jsonInit('POST', AUTHOR, { name: 'Private' }));
+    await upload('Private', 'secret.fmw', 'x', AUTHOR);
+    const fmeMessage =
+      'Unauthorized request by user gus due to lack of proper permissions or the object does not exist.';
+    for (const [method, path] of [
+      ['GET', `${BASE}/Private`],
+      ['DELETE', `${BASE}/Private`],
+      ['GET', `${BASE}/Private/items`],
+      ['GET', `${BASE}/Private/items/secret.fmw`],
+      ['DELETE', `${BASE}/Private/items/secret.fmw`],
+      ['GET', `${BASE}/Nowhere/items/secret.fmw`],
+      ['GET', `${BASE}/Samples/items/nothing.fmw`],
+    ] as const) {
+      const res = await t.app.request(path, jsonInit(method, GUEST));
+      expect({ path, ...(await errorOf(res)) }).toMatchObject({ path, status: 404, message: fmeMessage });
+    }
+    // An upload the caller may not make is refused before its size is: 404 here, not 413.
+    const big = await upload('Private', 'big.fmw', 'x'.repeat(4096), GUEST);
+    expect(big.status).toBe(404);
+    // Samples is visible to the guest: a missing level is a 403 that names it.
+    expect(await errorOf(await upload('Samples', 'new.fmw', 'x', GUEST))).toMatchObject({
+      status: 403,
+      details: { required: ['repository/Samples:write'] },
+    });
+  });
+
+  it('shows items with FME’s fields: title, repositoryName, dates of the upload, sizes and counts', async () => {
+    t.clock.advance(3600);
+    await t.app.request(BASE, jsonInit('POST', AUTHOR, { name: 'Work' }));
+    await upload('Work', 'roads.fmw', 'abcdef', AUTHOR);
+    const item = v.parse(ItemSchema, await (await get(`${BASE}/Work/items/roads.fmw`, AUTHOR)).json());
+    expect(item).toMatchObject({
+      name: 'roads.fmw',
+      title: 'roads',
+      repositoryName: 'Work',
+      type: 'WORKSPACE',
+      userName: 'otto',
+      lastSaveDate: '2026-11-22T11:00:00Z',
+      lastPublishDate: '2026-11-22T11:00:00Z',
+      totalFileSize: 6,
+      fileSize: 6,
+      fileCount: 1,
+      totalRuns: 0,
+    });
   });
 });

@@ -1,29 +1,30 @@
 // The protected sample API (SPEC §3.4): repositories and items, each route behind the permission it needs.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { holdsPermission } from '../../shared/permissions';
+import { createMiddleware } from 'hono/factory';
 import {
-  CreateRepositoryBodySchema,
-  type Item,
   type ItemList,
   ItemListQuerySchema,
   ItemQuerySchema,
-  type Repository,
   type RepositoryList,
+  RepositoryListQuerySchema,
   RepositoryNameSchema,
 } from '../../shared/schemas/repository';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import { forbidden, type PermissionResolver, type RequirePermission } from '../auth/authorize';
+import type { RequirePermission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
-import { type ItemRecord, NameTakenError, type RepositoryRecord, type Store } from '../store/store';
-import { type Clock, epochSeconds, toApiDate } from '../time';
-import { jsonBody, parseOr422, query } from '../validation';
+import { readCreateRepositoryBody } from '../repositories/create-repository-body';
+import type { RepositoryService } from '../repositories/repository-service';
+import { page, toItem, toRepository } from '../repositories/repository-views';
+import { NameTakenError, type Store } from '../store/store';
+import { type Clock, epochSeconds } from '../time';
+import { parseOr422, query } from '../validation';
 
 export interface RepositoryRoutesDeps {
   store: Store;
   clock: Clock;
   authenticate: Authenticate;
-  permissions: PermissionResolver;
+  repositories: RepositoryService;
   requirePermission: RequirePermission;
   /** Largest item upload, in bytes. */
   itemMaxBytes: number;
@@ -58,96 +59,56 @@ function uploadFileName(disposition: string | undefined): string | undefined {
 }
 
 export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
-  const { store, clock, authenticate, permissions, requirePermission } = deps;
+  const { store, clock, authenticate, repositories, requirePermission } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
+  // Every route is about repositories: a caller without this general permission learns nothing more (403).
+  const access = requirePermission('repositories:access');
 
-  const repositoryPermission = (level: string) =>
-    requirePermission((c) => `repository/${c.req.param('repo') ?? ''}:${level}`);
-
-  /** Owner ids to names, read once per request that shows repositories. */
-  async function ownerNames(): Promise<Map<number, string>> {
-    return new Map((await store.listUsers()).map((user) => [user.id, user.name]));
-  }
-  const toRepository = (record: RepositoryRecord, owners: Map<number, string>): Repository => ({
-    name: record.name,
-    description: record.description,
-    owner: record.ownerId === null ? null : (owners.get(record.ownerId) ?? null),
-    createdDate: toApiDate(record.createdAt),
-  });
-  const toItem = (repository: string, record: ItemRecord): Item => ({
-    name: record.name,
-    repository,
-    type: record.type,
-    contentType: record.contentType,
-    size: record.size,
-    lastModified: toApiDate(record.createdAt),
+  routes.get('/', access, query(RepositoryListQuerySchema), async (c) => {
+    const { owner, ...pageQuery } = c.req.valid('query');
+    const owners = await repositories.ownerNames();
+    const all = (await repositories.listReadable(c.var.auth))
+      .map((record) => toRepository(record, owners))
+      .filter((repository) => owner === undefined || repository.owner === owner);
+    return c.json(page(all, pageQuery) satisfies RepositoryList);
   });
 
-  async function findRepository(name: string): Promise<RepositoryRecord> {
-    const repository = await store.findRepository(name.normalize('NFC'));
-    if (!repository) throw apiError(404, 'NOT_FOUND', `No repository named "${name}".`);
-    return repository;
-  }
-
-  async function findItem(repository: RepositoryRecord, name: string): Promise<ItemRecord> {
-    const item = await store.findItem(repository.id, name.normalize('NFC'));
-    if (!item) throw apiError(404, 'NOT_FOUND', `No item named "${name}" in "${repository.name}".`);
-    return item;
-  }
-
-  routes.get('/', requirePermission('repositories:access'), async (c) => {
-    const held = await permissions.ofCaller(c.var.auth);
-    const readable = (await store.listRepositories()).filter((r) =>
-      holdsPermission(held, `repository/${r.name}:read`),
-    );
-    const owners = await ownerNames();
-    const items = readable.map((record) => toRepository(record, owners));
-    return c.json({ items, totalCount: items.length, limit: -1, offset: 0 } satisfies RepositoryList);
+  routes.post('/', requirePermission('repositories:create'), async (c) => {
+    const record = await repositories.create(c.var.auth, await readCreateRepositoryBody(c));
+    return c.json(toRepository(record, await repositories.ownerNames()), 201);
   });
 
-  routes.post(
-    '/',
-    requirePermission('repositories:create'),
-    ...jsonBody(CreateRepositoryBodySchema),
-    async (c) => {
-      const body = c.req.valid('json');
-      try {
-        const record = await store.createRepository({
-          name: body.name,
-          description: body.description ?? '',
-          ownerId: c.var.auth.user.id,
-          createdAt: epochSeconds(clock),
-        });
-        return c.json(toRepository(record, await ownerNames()), 201);
-      } catch (error) {
-        if (error instanceof NameTakenError) {
-          throw apiError(409, 'NAME_TAKEN', `A repository named "${body.name}" exists.`, { field: 'name' });
-        }
-        throw error;
-      }
-    },
-  );
+  routes.get('/:repo', access, async (c) => {
+    const record = await repositories.find(c.var.auth, c.req.param('repo'));
+    return c.json(toRepository(record, await repositories.ownerNames()));
+  });
 
-  routes.get('/:repo', repositoryPermission('read'), async (c) =>
-    c.json(toRepository(await findRepository(c.req.param('repo')), await ownerNames())),
-  );
-
-  routes.delete('/:repo', repositoryPermission('manage'), async (c) => {
-    await store.deleteRepository((await findRepository(c.req.param('repo'))).id);
+  routes.delete('/:repo', access, async (c) => {
+    await repositories.remove(c.var.auth, c.req.param('repo'));
     return c.body(null, 204);
   });
 
-  routes.get('/:repo/items', repositoryPermission('read'), query(ItemListQuerySchema), async (c) => {
-    const repository = await findRepository(c.req.param('repo'));
-    const records = await store.listItems(repository.id, c.req.valid('query').type);
-    const items = records.map((record) => toItem(repository.name, record));
-    return c.json({ items, totalCount: items.length, limit: -1, offset: 0 } satisfies ItemList);
+  routes.get('/:repo/items', access, query(ItemListQuerySchema), async (c) => {
+    const { type, ...pageQuery } = c.req.valid('query');
+    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+    const owners = await repositories.ownerNames();
+    // FMEServer.js sends `?type=` (empty) when no type is asked for: that means every type.
+    const records = await repositories.listItems(repository, type || undefined);
+    const all = records.map((record) => toItem(repository, record, owners));
+    return c.json(page(all, pageQuery) satisfies ItemList);
+  });
+
+  // Before the size limit: a caller who may not write learns that (404 or 403), not the limit.
+  const mayWrite = createMiddleware<AuthEnv>(async function mayWrite(c, next) {
+    await repositories.find(c.var.auth, c.req.param('repo') ?? '', 'write');
+    await next();
   });
 
   routes.post(
     '/:repo/items',
-    repositoryPermission('write'),
+    access,
+    mayWrite,
     bodyLimit({
       maxSize: deps.itemMaxBytes,
       onError: () => {
@@ -155,7 +116,7 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       },
     }),
     async (c) => {
-      const repository = await findRepository(c.req.param('repo'));
+      const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
       const contentType = c.req.header('Content-Type') ?? 'application/octet-stream';
       let name: string | undefined;
       let content: Uint8Array;
@@ -184,7 +145,7 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
           content,
           createdAt: epochSeconds(clock),
         });
-        return c.json(toItem(repository.name, record), 201);
+        return c.json(toItem(repository, record, await repositories.ownerNames()), 201);
       } catch (error) {
         if (error instanceof NameTakenError) {
           throw apiError(409, 'NAME_TAKEN', `"${repository.name}" already has an item named "${itemName}".`);
@@ -194,15 +155,14 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     },
   );
 
-  routes.get('/:repo/items/:item', repositoryPermission('read'), query(ItemQuerySchema), async (c) => {
-    const repository = await findRepository(c.req.param('repo'));
-    const item = await findItem(repository, c.req.param('item'));
+  routes.get('/:repo/items/:item', access, query(ItemQuerySchema), async (c) => {
+    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+    const item = await repositories.findItem(c.var.auth, repository, c.req.param('item'));
     const wantsContents =
       c.req.valid('query').accept === 'contents' ||
       /^application\/octet-stream\b/i.test(c.req.header('Accept') ?? '');
-    if (!wantsContents) return c.json(toItem(repository.name, item));
-    const download = `repository/${repository.name}:download`;
-    if (!holdsPermission(await permissions.ofCaller(c.var.auth), download)) throw forbidden(download);
+    if (!wantsContents) return c.json(toItem(repository, item, await repositories.ownerNames()));
+    await repositories.requireLevel(c.var.auth, repository, 'download');
     const content = await store.readItemContent(item.id);
     if (!content) throw apiError(404, 'NOT_FOUND', `No item named "${item.name}" in "${repository.name}".`);
     c.header('Content-Type', item.contentType);
@@ -210,9 +170,9 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.body(Buffer.from(content));
   });
 
-  routes.delete('/:repo/items/:item', repositoryPermission('write'), async (c) => {
-    const repository = await findRepository(c.req.param('repo'));
-    await store.deleteItem((await findItem(repository, c.req.param('item'))).id);
+  routes.delete('/:repo/items/:item', access, async (c) => {
+    const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
+    await store.deleteItem((await repositories.findItem(c.var.auth, repository, c.req.param('item'))).id);
     return c.body(null, 204);
   });
 

@@ -4,11 +4,16 @@ import {
   TIME_UNITS,
   TokenServiceParamsSchema,
   type TokenServiceResponse,
+  type TokenServiceView,
 } from '../../shared/schemas/session';
+import { isWellFormedTokenValue } from '../../shared/token-format';
 import { type AuthDeps, verifyPassword } from '../auth/authenticate';
+import { parseCredentials } from '../auth/credentials';
+import { digestTokenValue } from '../auth/digest';
 import { apiError, unauthorized, validationFailed } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
 import type { SessionService } from '../sessions/session-service';
+import { type Clock, epochSeconds, toApiDate } from '../time';
 import { parseOr422 } from '../validation';
 import { TOKEN_SERVICE_PAGE } from './token-service-page';
 
@@ -22,9 +27,12 @@ export const TOKEN_SERVICE_PATHS = [
   '/fmetoken/service/generate.json',
 ] as const;
 
+export const TOKEN_VIEW_PATH = '/fmetoken/service/view.json';
+
 export interface TokenServiceRoutesDeps
   extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
   sessions: SessionService;
+  clock: Clock;
 }
 
 /** Query parameters, and on POST the form fields too (a form field wins over the same query parameter). */
@@ -72,6 +80,45 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
       return c.json(body);
     }
     return c.text(session.token);
+  });
+
+  // FMEServer.js posts the user and password as a form and, as on every call, its token in the header: the
+  // answer says whether that token is the user's and still good. Like GET /security/me it is a check, not a
+  // use (lastUsedDate and a session's renewal stay as they are), and it never repeats the value.
+  routes.on(['GET', 'POST'], TOKEN_VIEW_PATH, async (c) => {
+    const raw = await serviceParams(c);
+    const params = parseOr422(TokenServiceParamsSchema, raw);
+    if (!params.user || !params.password) throw unauthorized();
+    const user = await verifyPassword(deps, params.user, params.password, deps.clientAddress.of(c));
+    // The header, or (older pages) an fmetoken or token parameter; two different values are refused.
+    const presented = parseCredentials({
+      authorization: c.req.header('Authorization'),
+      urlTokens: [raw.fmetoken, raw.token].filter((value) => value !== undefined),
+    });
+    if (presented.kind !== 'token') {
+      throw validationFailed({
+        fmetoken: 'send the token to look up as Authorization: fmetoken token=<value>',
+      });
+    }
+    const found = isWellFormedTokenValue(presented.value)
+      ? await deps.store.findTokenByDigest(digestTokenValue(presented.value))
+      : undefined;
+    if (!found || found.owner.id !== user.id)
+      throw apiError(404, 'TOKEN_NOT_FOUND', `User "${user.name}" has no such token.`);
+    const { token } = found;
+    c.header('Cache-Control', 'no-store');
+    const body: TokenServiceView = {
+      serviceResponse: {
+        user: user.name,
+        name: token.name,
+        type: token.type,
+        source: token.source,
+        enabled: token.enabled,
+        expired: epochSeconds(deps.clock) >= token.expiresAt,
+        expirationDate: toApiDate(token.expiresAt),
+      },
+    };
+    return c.json(body);
   });
 
   return routes;

@@ -145,8 +145,9 @@ export function createTokenService({ store, clock, permissions, audit }: TokenSe
 
   return {
     async list(caller: Authenticated, query: ListTokensInput): Promise<TokenList> {
+      // As FME: a list asked for without limit or offset echoes both as -1.
       const limit = query.limit ?? -1;
-      const offset = query.offset ?? 0;
+      const offset = query.offset ?? -1;
       const now = epochSeconds(clock);
       const empty = { items: [], totalCount: 0, limit, offset };
       let userId: number | undefined = caller.user.id;

@@ -41,3 +41,17 @@ export function freeText(max: number) {
     v.check((s) => !hasControlCharacter(s, true), 'must not contain control characters'),
   );
 }
+
+/** A whole number sent in a query string (limit, offset): -1 or more; -1 means "all" or "not given". */
+export const QueryIntegerSchema = v.pipe(
+  v.string(),
+  v.regex(/^-?\d{1,9}$/, 'must be a whole number'),
+  v.transform(Number),
+  v.minValue(-1, 'must be -1 or more'),
+);
+
+/** RFC 3339 with milliseconds, as FME's v4 API writes dates: 2025-09-19T01:22:18.996Z. */
+export const ApiDateMillisSchema = v.pipe(
+  v.string(),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+);

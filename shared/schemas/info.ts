@@ -1,20 +1,42 @@
-// Server identity and health shapes: /fmeinfo/version, /fmerest/v3/info, /healthz.
+// Server identity and health shapes: /fmeinfo/version, /fmerest/v3/info, the health checks.
 import * as v from 'valibot';
-import { ApiDateSchema } from './common';
 
+const Integer = v.pipe(v.number(), v.integer());
+
+/** FME's fields (Safe's CLI reads buildNumber to choose between REST v3 and v4), plus ours. */
 export const VersionSchema = v.object({
+  buildNumber: Integer,
+  buildString: v.string(),
+  releaseYear: Integer,
+  majorVersion: Integer,
+  minorVersion: Integer,
+  hotfixVersion: Integer,
   build: v.string(),
-  buildNumber: v.pipe(v.number(), v.integer()),
   version: v.string(),
 });
 export type Version = v.InferOutput<typeof VersionSchema>;
 
+/** FME's /info time, e.g. "Mon-14-Nov-2022 07:20:24 PM" (in the server's zone, given by timeZone). */
+export const FmeInfoTimeSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Z][a-z]{2}-\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2} [AP]M$/),
+);
+
 export const InfoSchema = v.object({
-  ...VersionSchema.entries,
-  currentTime: ApiDateSchema,
-  timeZone: v.string(),
+  build: v.string(),
+  version: v.string(),
+  currentTime: FmeInfoTimeSchema,
+  /** A UTC offset such as "+0000", as FME sends it. */
+  timeZone: v.pipe(v.string(), v.regex(/^[+-]\d{4}$/)),
+  licenseManagement: v.boolean(),
 });
 export type Info = v.InferOutput<typeof InfoSchema>;
 
-export const HealthSchema = v.object({ status: v.picklist(['ok', 'unavailable']) });
+/** /healthz, /fmerest/v3/healthcheck and /fmeapiv4/healthcheck/{liveness,readiness}. */
+export const HealthSchema = v.object({
+  status: v.picklist(['ok', 'unavailable']),
+  message: v.string(),
+});
 export type Health = v.InferOutput<typeof HealthSchema>;
+
+export const HealthQuerySchema = v.object({ ready: v.optional(v.picklist(['true', 'false'])) });

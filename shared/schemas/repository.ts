@@ -1,21 +1,25 @@
-// The protected sample API (SPEC §3.4): repositories and the items stored in them.
+// The protected sample API (SPEC §3.4): repositories and the items stored in them, with FME's field names.
 import * as v from 'valibot';
-import { ApiDateSchema, freeText, textName } from './common';
+import { ApiDateSchema, freeText, QueryIntegerSchema, textName } from './common';
+
+const Integer = v.pipe(v.number(), v.integer());
 
 export const RepositorySchema = v.object({
   name: v.string(),
   description: v.string(),
   /** The user who created it and may manage it; null for built-in repositories. */
   owner: v.nullable(v.string()),
+  /** FME's flag; every tokenward repository can be shared through permissions. */
+  sharable: v.boolean(),
   createdDate: ApiDateSchema,
 });
 export type Repository = v.InferOutput<typeof RepositorySchema>;
 
 export const RepositoryListSchema = v.object({
   items: v.array(RepositorySchema),
-  totalCount: v.pipe(v.number(), v.integer()),
-  limit: v.pipe(v.number(), v.integer()),
-  offset: v.pipe(v.number(), v.integer()),
+  totalCount: Integer,
+  limit: Integer,
+  offset: Integer,
 });
 export type RepositoryList = v.InferOutput<typeof RepositoryListSchema>;
 
@@ -25,29 +29,58 @@ export const RepositoryNameSchema = v.pipe(
   v.check((name) => !/[/:*]/.test(name), 'must not contain /, : or *'),
 );
 
+/** Sent as JSON, or (as FME's own clients do) as a form with the same fields. */
 export const CreateRepositoryBodySchema = v.strictObject({
   name: RepositoryNameSchema,
   description: v.optional(freeText(1024)),
 });
 export type CreateRepositoryBody = v.InferInput<typeof CreateRepositoryBodySchema>;
 
+/** Pages of a list: without them every entry is returned and both are echoed as -1, as FME does. */
+export const PageQuerySchema = v.object({
+  limit: v.optional(QueryIntegerSchema),
+  offset: v.optional(QueryIntegerSchema),
+});
+
+export const RepositoryListQuerySchema = v.object({
+  ...PageQuerySchema.entries,
+  /** Only repositories this user owns (FME's v3 filter). */
+  owner: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+
 export const ItemSchema = v.object({
   name: v.string(),
+  /** The name without its extension, as FME titles a workspace. */
+  title: v.string(),
+  description: v.string(),
   repository: v.string(),
+  repositoryName: v.string(),
   type: v.string(),
   contentType: v.string(),
-  size: v.pipe(v.number(), v.integer()),
+  size: Integer,
+  fileSize: Integer,
+  totalFileSize: Integer,
+  fileCount: Integer,
+  /** tokenward stores items but never runs them. */
+  totalRuns: Integer,
+  /** The owner of the repository the item is in; null for built-in repositories. */
+  userName: v.nullable(v.string()),
+  lastSaveDate: ApiDateSchema,
+  lastPublishDate: ApiDateSchema,
   lastModified: ApiDateSchema,
 });
 export type Item = v.InferOutput<typeof ItemSchema>;
 
 export const ItemListSchema = v.object({
   items: v.array(ItemSchema),
-  totalCount: v.pipe(v.number(), v.integer()),
-  limit: v.pipe(v.number(), v.integer()),
-  offset: v.pipe(v.number(), v.integer()),
+  totalCount: Integer,
+  limit: Integer,
+  offset: Integer,
 });
 export type ItemList = v.InferOutput<typeof ItemListSchema>;
 
-export const ItemListQuerySchema = v.object({ type: v.optional(v.pipe(v.string(), v.maxLength(64))) });
+export const ItemListQuerySchema = v.object({
+  ...PageQuerySchema.entries,
+  type: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
 export const ItemQuerySchema = v.object({ accept: v.optional(v.picklist(['contents', 'json'])) });

@@ -70,3 +70,20 @@ export const TokenServiceResponseSchema = v.object({
   serviceResponse: v.object({ token: v.string(), expirationDate: ApiDateSchema }),
 });
 export type TokenServiceResponse = v.InferOutput<typeof TokenServiceResponseSchema>;
+
+/**
+ * The legacy service's token lookup (/fmetoken/service/view.json, as FMEServer.js calls it): whether the
+ * token the request carries is the user's, enabled and unexpired. The value itself is never sent back.
+ */
+export const TokenServiceViewSchema = v.object({
+  serviceResponse: v.object({
+    user: v.string(),
+    name: v.string(),
+    type: TokenTypeSchema,
+    source: TokenSourceSchema,
+    enabled: v.boolean(),
+    expired: v.boolean(),
+    expirationDate: ApiDateSchema,
+  }),
+});
+export type TokenServiceView = v.InferOutput<typeof TokenServiceViewSchema>;

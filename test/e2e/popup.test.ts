@@ -13,7 +13,7 @@ const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.m
 const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshots/popup-connected.png', import.meta.url));
 // The committed screenshot changes only when asked for: UPDATE_SCREENSHOTS=1 npm run test:e2e
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-const CONNECTED = 'Connected to tokenward 0.1.0 (build 23776)';
+const CONNECTED = 'Connected to tokenward 0.1.0 (build 21807)';
 
 let server: TestServer;
 let profileDir: string;

@@ -79,7 +79,7 @@ describe('the token manager in the popup', () => {
     await page.getByRole('button', { name: 'Save & check' }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())
-      .toBe('Connected to tokenward 0.1.0 (build 23776)');
+      .toBe('Connected to tokenward 0.1.0 (build 21807)');
     await screenshot(page, 'popup-connect.png');
 
     // A wrong password is named as such, and nothing is signed in.

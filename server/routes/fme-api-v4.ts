@@ -1,0 +1,152 @@
+// /fmeapiv4: the v4 calls FME clients are known to make, on the same services and permission checks as v3.
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type * as v from 'valibot';
+import {
+  type CreatedTokenV4,
+  CreateTokenV4BodySchema,
+  type RepositoryV4List,
+  RepositoryV4ListQuerySchema,
+  type WorkspaceV4List,
+  WorkspaceV4ListQuerySchema,
+} from '../../shared/schemas/fme-v4';
+import type { Token } from '../../shared/schemas/token';
+import type { AuthEnv, Authenticate } from '../auth/authenticate';
+import type { RequirePermission } from '../auth/authorize';
+import { ApiError, apiError } from '../errors';
+import { readCreateRepositoryBody } from '../repositories/create-repository-body';
+import type { RepositoryService } from '../repositories/repository-service';
+import { type OwnerNames, page, toRepositoryV4, toWorkspaceV4 } from '../repositories/repository-views';
+import type { RepositoryRecord } from '../store/store';
+import type { Clock } from '../time';
+import type { TokenService } from '../tokens/token-service';
+import { parseOr422, readJsonBody } from '../validation';
+
+export interface FmeApiV4RoutesDeps {
+  clock: Clock;
+  authenticate: Authenticate;
+  tokens: TokenService;
+  repositories: RepositoryService;
+  requirePermission: RequirePermission;
+}
+
+/** FME's v4 answers a parameter it does not accept with 400 "Parameter Validation Failed", not 422. */
+async function asV4<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422)
+      throw apiError(400, error.code, 'Parameter Validation Failed', error.details);
+    throw error;
+  }
+}
+
+function queryOf<S extends v.GenericSchema<unknown, unknown>>(c: Context, schema: S) {
+  return asV4(() => parseOr422(schema, c.req.query()));
+}
+
+/** v3's second-precision `...Z` dates as v4 writes them, with milliseconds. */
+const withMillis = (date: string): string => new Date(Date.parse(date)).toISOString();
+
+function toCreatedTokenV4(token: Token, value: string, nowMs: number): CreatedTokenV4 {
+  return {
+    name: token.name,
+    description: token.description,
+    owner: token.user,
+    type: 'USER',
+    customPermissions: token.restricted,
+    ...(token.permissions === undefined ? {} : { permissions: token.permissions }),
+    enabled: token.enabled,
+    created: withMillis(token.createdDate),
+    updated: withMillis(token.lastSaveDate),
+    secondsToExpiry: Math.max(0, Math.floor((Date.parse(token.expirationDate) - nowMs) / 1000)),
+    expiration: withMillis(token.expirationDate),
+    token: value,
+  };
+}
+
+/** `filterString` matches a name or description, ignoring case. */
+function matches(filter: string | undefined, ...texts: string[]): boolean {
+  if (!filter) return true;
+  const needle = filter.toLowerCase();
+  return texts.some((text) => text.toLowerCase().includes(needle));
+}
+
+export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
+  const { clock, authenticate, tokens, repositories, requirePermission } = deps;
+  const routes = new Hono<AuthEnv>();
+  routes.use(authenticate);
+  const access = requirePermission('repositories:access');
+
+  routes.post('/tokens', async (c) => {
+    const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
+    const created = await asV4(() =>
+      tokens.create(c.var.auth, {
+        name: body.name,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+        ...(body.customPermissions === undefined ? {} : { restricted: body.customPermissions }),
+        ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
+        ...(body.secondsToExpiry === undefined ? {} : { expirationTimeout: body.secondsToExpiry }),
+      }),
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(toCreatedTokenV4(created.token, created.value, clock.now()), 201);
+  });
+
+  async function repositoryV4(record: RepositoryRecord, owners: OwnerNames) {
+    return toRepositoryV4(record, owners, await repositories.listItems(record));
+  }
+
+  routes.get('/repositories', access, async (c) => {
+    const { filterString, ...pageQuery } = await queryOf(c, RepositoryV4ListQuerySchema);
+    const owners = await repositories.ownerNames();
+    const readable = (await repositories.listReadable(c.var.auth)).filter((r) =>
+      matches(filterString, r.name, r.description),
+    );
+    const all = await Promise.all(readable.map((record) => repositoryV4(record, owners)));
+    return c.json(page(all, pageQuery) satisfies RepositoryV4List);
+  });
+
+  routes.post('/repositories', requirePermission('repositories:create'), async (c) => {
+    const body = await asV4(() => readCreateRepositoryBody(c));
+    const record = await repositories.create(c.var.auth, body);
+    return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);
+  });
+
+  routes.get('/repositories/:repo', access, async (c) => {
+    const record = await repositories.find(c.var.auth, c.req.param('repo'));
+    return c.json(await repositoryV4(record, await repositories.ownerNames()));
+  });
+
+  routes.delete('/repositories/:repo', access, async (c) => {
+    await repositories.remove(c.var.auth, c.req.param('repo'));
+    return c.body(null, 204);
+  });
+
+  routes.get('/workspaces', access, async (c) => {
+    const { repository, filterString, ...pageQuery } = await queryOf(c, WorkspaceV4ListQuerySchema);
+    const scope =
+      repository === undefined
+        ? await repositories.listReadable(c.var.auth)
+        : [await repositories.find(c.var.auth, repository)];
+    const owners = await repositories.ownerNames();
+    const lists = await Promise.all(
+      scope.map(async (record) =>
+        (await repositories.listItems(record, 'WORKSPACE')).map((item) =>
+          toWorkspaceV4(record, item, owners),
+        ),
+      ),
+    );
+    const all = lists.flat().filter((w) => matches(filterString, w.name, w.title, w.description));
+    return c.json(page(all, pageQuery) satisfies WorkspaceV4List);
+  });
+
+  routes.get('/workspaces/:repo/:name', access, async (c) => {
+    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+    const item = await repositories.findItem(c.var.auth, repository, c.req.param('name'));
+    return c.json(toWorkspaceV4(repository, item, await repositories.ownerNames()));
+  });
+
+  return routes;
+}
