@@ -63,6 +63,7 @@ export async function verifyCredentials(
     case 'token': {
       // The client's address is only needed when something is recorded: work it out then, not per request.
       const verified = await verifyToken(deps, credentials.value, clientOf);
+      if (credentials.fromParameter) deps.audit.queryStringUse(verified.token, clientOf());
       let client: string | undefined;
       return {
         ...verified,
@@ -104,7 +105,11 @@ async function credentialSources(c: Context): Promise<CredentialSources> {
   return { authorization: c.req.header('Authorization'), urlTokens };
 }
 
-async function verifyToken(deps: AuthDeps, value: string, clientOf: () => string): Promise<Authenticated> {
+async function verifyToken(
+  deps: AuthDeps,
+  value: string,
+  clientOf: () => string,
+): Promise<{ user: UserRecord; token: TokenRecord }> {
   // The checksum rejects typos and random guesses before the store is asked.
   if (!isWellFormedTokenValue(value)) throw unauthorized();
   const found = await deps.store.findTokenByDigest(digestTokenValue(value));
