@@ -45,6 +45,8 @@ export interface AppDeps {
   bodyMaxBytes?: number;
   /** Origins whose pages may call the API from a browser (CORS). */
   corsOrigins?: readonly string[];
+  /** API tokens one user may hold (default 1,000). */
+  maxTokensPerUser?: number;
 }
 
 export function createApp(appDeps: AppDeps) {
@@ -85,7 +87,10 @@ export function createApp(appDeps: AppDeps) {
   );
   app.route(
     '/fmerest/v3/tokens',
-    createTokenRoutes({ tokens: createTokenService({ ...deps, permissions }), authenticate }),
+    createTokenRoutes({
+      tokens: createTokenService({ ...deps, permissions, maxTokensPerUser: deps.maxTokensPerUser ?? 1000 }),
+      authenticate,
+    }),
   );
 
   const handleError = createErrorHandler(deps.log);

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
       itemMaxBytes: 10_485_760,
+      maxTokensPerUser: 1000,
       trustedProxies: [],
       corsOrigins: [],
     });
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       CLEANUP_AFTER_DAYS: '1',
       TRUSTED_PROXIES: 'loopback, 10.0.0.5',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      MAX_TOKENS_PER_USER: '50',
     });
     expect(config).toEqual({
       port: 9000,
@@ -42,6 +44,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
       itemMaxBytes: 10_485_760,
+      maxTokensPerUser: 50,
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
     });
@@ -56,6 +59,8 @@ describe('loadConfig', () => {
     [{ SESSION_MINUTES: 'half an hour' }, 'SESSION_MINUTES: must be a positive number'],
     [{ CLEANUP_AFTER_DAYS: '0' }, 'CLEANUP_AFTER_DAYS: must be more than 0'],
     [{ CORS_ORIGINS: 'https://ok.example, *' }, 'CORS_ORIGINS: must be a comma-separated list of origins'],
+    [{ MAX_TOKENS_PER_USER: '0' }, 'MAX_TOKENS_PER_USER: must be at least 1'],
+    [{ MAX_TOKENS_PER_USER: 'many' }, 'MAX_TOKENS_PER_USER: must be a whole number'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
