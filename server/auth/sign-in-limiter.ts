@@ -1,7 +1,7 @@
 // Sign-in protection (SPEC §5): growing delays per client and per account+client, and a cap per account.
 // The counts live in the store, so every instance sharing it counts together.
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/store';
+import { type Store, StoreUnavailableError } from '../store/store';
 import type { Clock } from '../time';
 
 export interface SignInPolicy {
@@ -110,8 +110,14 @@ export function createSignInLimiter(
       await store.clearSignInStreak(pairKey(name, client));
       const key = knownKey(name, client);
       const last = await store.signInClientLastSuccess(key);
-      if (last === undefined || now - last >= KNOWN_CLIENT_REFRESH_MS)
+      if (last !== undefined && now - last < KNOWN_CLIENT_REFRESH_MS) return;
+      try {
         await store.rememberSignInClient(key, now);
+      } catch (error) {
+        // The password was right: a store that cannot take this note now (locked, full) must not refuse the
+        // sign-in, which may be a read that works. The note is taken at the next success.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+      }
     },
   };
 }
