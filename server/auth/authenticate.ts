@@ -149,7 +149,7 @@ export async function checkPasswordAttempt(
   password: string,
   client: string,
 ): Promise<UserRecord | undefined> {
-  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, () =>
+  const attempt = () =>
     signInTurns(`client\n${client}`, async () => {
       const decision = await deps.signIns.check(name, client);
       if (!decision.allowed) {
@@ -163,8 +163,11 @@ export async function checkPasswordAttempt(
       }
       await deps.signIns.recordSuccess(name, client);
       return user;
-    }),
-  );
+    });
+  // A client that signed in to this account lately is spared the account's cap, so it need not wait behind
+  // the account's other attempts either: strangers flooding the account cannot fill the queue ahead of it.
+  if (await deps.signIns.isKnownClient(name, client)) return attempt();
+  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, attempt);
 }
 
 /** The enabled user with this name and password; 401 otherwise (after the same hashing work), 429 when limited. */

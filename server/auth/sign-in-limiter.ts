@@ -99,6 +99,10 @@ export function createSignInLimiter(
         ? { allowed: false, retryAfterSeconds: Math.ceil((until - now) / 1000) }
         : { allowed: true };
     },
+    /** Whether the client signed in to the account successfully within the last 30 days. */
+    isKnownClient(name: string, client: string): Promise<boolean> {
+      return isKnown(name, client, clock.now());
+    },
     async recordFailure(name: string, client: string): Promise<void> {
       const now = clock.now();
       await bump(pairKey(name, client), policy.freeFailuresPerPair, now);
