@@ -52,7 +52,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   routes.use(authenticate);
   // Account changes take turns in this process, so two administrators demoting each other at the same moment
   // cannot both pass the last-manager check.
-  const accountChanges = createKeyedLock(64);
+  const accountChanges = createKeyedLock(64, 'Too many account changes at once; try again in a second.');
 
   /**
    * Changing accounts needs what changing tokens needs (SPEC §3.3): a password, a session or an unrestricted
