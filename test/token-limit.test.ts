@@ -1,5 +1,5 @@
 // MAX_TOKENS_PER_USER over HTTP (SPEC §3.2, issue 18): one account cannot make its token list unbounded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
@@ -126,8 +126,16 @@ describe('the token cap', () => {
         await res.arrayBuffer();
         return performance.now() - started;
       };
+      // The server's resident memory, from /proc (Linux); NaN elsewhere.
+      const rssMb = () => {
+        const status = existsSync(`/proc/${running.process.pid}/status`)
+          ? readFileSync(`/proc/${running.process.pid}/status`, 'utf8')
+          : '';
+        return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+      };
       await healthz();
       const idle = await healthz();
+      const rssBefore = rssMb();
       const lists = Array.from({ length: 16 }, async () => {
         const res = await fetch(`${baseUrl}/fmerest/v3/tokens?limit=-1`, { headers });
         const reader = res.body?.getReader();
@@ -139,9 +147,11 @@ describe('the token cap', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       const during = await healthz();
       const statuses = await Promise.all(lists);
+      const rssAfter = rssMb();
       console.log(
         `cap reached (1000 tokens, 1 KiB descriptions): GET /tokens ${bytes} bytes; ` +
-          `/healthz ${idle.toFixed(1)} ms idle, ${during.toFixed(1)} ms during 16 parallel full lists (${statuses.join(',')})`,
+          `/healthz ${idle.toFixed(1)} ms idle, ${during.toFixed(1)} ms during 16 parallel full lists (${statuses.join(',')}); ` +
+          `server RSS ${rssBefore.toFixed(0)} MB before, ${rssAfter.toFixed(0)} MB after`,
       );
       expect(statuses.every((status) => status === 200)).toBe(true);
       expect(bytes).toBeLessThan(2 * 1024 * 1024);
