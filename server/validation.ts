@@ -40,7 +40,8 @@ const MEDIA_TYPE_PARAMETER = /^[\w!#$%&'*+.^`|~-]+=("[^"]*"|[\w!#$%&'*+.^`|~-]+)
 export function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
   const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim());
-  return JSON_MEDIA_TYPE.test(mediaType) && parameters.every((p) => MEDIA_TYPE_PARAMETER.test(p));
+  // An empty parameter (`application/json;`) is a common slip, not a different type.
+  return JSON_MEDIA_TYPE.test(mediaType) && parameters.every((p) => p === '' || MEDIA_TYPE_PARAMETER.test(p));
 }
 
 function checkJsonContentType(c: Context): void {

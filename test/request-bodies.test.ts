@@ -55,14 +55,14 @@ describe('JSON bodies', () => {
     expect(((await token.json()) as { enabled: boolean }).enabled).toBe(true);
   });
 
-  it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.tokenward+json'])(
-    'accept Content-Type %s',
-    async (contentType) => {
-      expect((await send('PUT', '/tokens/admin/existing', contentType, '{"enabled": false}')).status).toBe(
-        204,
-      );
-    },
-  );
+  it.each([
+    'application/json; charset=utf-8',
+    'Application/JSON',
+    'application/vnd.tokenward+json',
+    'application/json;',
+  ])('accept Content-Type %s', async (contentType) => {
+    expect((await send('PUT', '/tokens/admin/existing', contentType, '{"enabled": false}')).status).toBe(204);
+  });
 
   it('name a missing field as missing and an unknown one as unknown', async () => {
     const missing = await send('POST', '/tokens', 'application/json', '{}');
