@@ -50,6 +50,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** The build /fmeinfo/version reports (FME_BUILD_NUMBER); FME clients pick REST v3 or v4 by it. */
   buildNumber?: number;
+  /** API tokens one user may hold (default 1,000). */
+  maxTokensPerUser?: number;
 }
 
 export function createApp(appDeps: AppDeps) {
@@ -72,7 +74,11 @@ export function createApp(appDeps: AppDeps) {
   const sessions = createSessionService(deps);
   const permissions = createPermissionResolver(deps.store);
   const requirePermission = createRequirePermission(permissions);
-  const tokens = createTokenService({ ...deps, permissions });
+  const tokens = createTokenService({
+    ...deps,
+    permissions,
+    maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
+  });
   const repositories = createRepositoryService({ ...deps, permissions });
   app.route('/', createHealthRoutes(deps));
   app.route('/', createInfoRoutes({ ...deps, authenticate }));

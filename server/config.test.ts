@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 1800, renewWindowSeconds: 300, maxWebSeconds: 43200, apidocSeconds: 3600 },
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
       itemMaxBytes: 10_485_760,
+      maxTokensPerUser: 1000,
       trustedProxies: [],
       corsOrigins: [],
       buildNumber: 21807,
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       TRUSTED_PROXIES: 'loopback, 10.0.0.5',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       FME_BUILD_NUMBER: '25300',
+      MAX_TOKENS_PER_USER: '50',
     });
     expect(config).toEqual({
       port: 9000,
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       sessions: { webSeconds: 900, renewWindowSeconds: 150, maxWebSeconds: 28800, apidocSeconds: 600 },
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
       itemMaxBytes: 10_485_760,
+      maxTokensPerUser: 50,
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       buildNumber: 25300,
@@ -61,6 +64,8 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: 'https://ok.example, *' }, 'CORS_ORIGINS: must be a comma-separated list of origins'],
     [{ FME_BUILD_NUMBER: '2023.1' }, 'FME_BUILD_NUMBER: must be a whole number'],
     [{ FME_BUILD_NUMBER: '0' }, 'FME_BUILD_NUMBER: must be at least 1'],
+    [{ MAX_TOKENS_PER_USER: '0' }, 'MAX_TOKENS_PER_USER: must be at least 1'],
+    [{ MAX_TOKENS_PER_USER: 'many' }, 'MAX_TOKENS_PER_USER: must be a whole number'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

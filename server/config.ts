@@ -45,6 +45,15 @@ const EnvSchema = v.object({
   CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
   CLEANUP_AFTER_DAYS: positiveNumber('7'),
   ITEM_MAX_MB: positiveNumber('10'),
+  MAX_TOKENS_PER_USER: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,9}$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(1, 'must be at least 1'),
+    ),
+    '1000',
+  ),
   CORS_ORIGINS: v.optional(
     v.pipe(
       v.string(),
@@ -101,6 +110,8 @@ export interface Config {
   cleanup: CleanupPolicy;
   /** Largest item upload of the sample API. */
   itemMaxBytes: number;
+  /** API tokens one user may hold (SPEC §3.2). */
+  maxTokensPerUser: number;
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default. */
   trustedProxies: string[];
   /** Origins whose pages may call the API from a browser (CORS); none by default. */
@@ -140,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       afterSeconds: Math.round(env_.CLEANUP_AFTER_DAYS * 86400),
     },
     itemMaxBytes: Math.round(env_.ITEM_MAX_MB * 1024 * 1024),
+    maxTokensPerUser: env_.MAX_TOKENS_PER_USER,
     corsOrigins: env_.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ServerErrorCode } from '../shared/errors';
 import type { ErrorBody } from '../shared/schemas/error';
+import { isClientAbort } from './http/client-abort';
 import type { Logger } from './logger';
 import { StoreUnavailableError } from './store/store';
 
@@ -80,6 +81,10 @@ export function createErrorHandler(log: Logger) {
         return sendError(c, 400, errorBody('MALFORMED_JSON', 'The request body is not valid JSON.'));
       }
       return sendError(c, error.status, errorBody('BAD_REQUEST', error.message || 'Bad request.'));
+    }
+    // The client closed the connection mid-body: no one is left to read an answer, and nothing went wrong here.
+    if (isClientAbort(error)) {
+      return sendError(c, 400, errorBody('BAD_REQUEST', 'The request body ended before it was complete.'));
     }
     log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     return sendError(c, 500, errorBody('INTERNAL', 'Something went wrong on the server.'));

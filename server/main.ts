@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     log,
     sessionPolicy: config.sessions,
     itemMaxBytes: config.itemMaxBytes,
+    maxTokensPerUser: config.maxTokensPerUser,
     trustedProxies: config.trustedProxies,
     corsOrigins: config.corsOrigins,
     buildNumber: config.buildNumber,

@@ -1,9 +1,9 @@
 // Validators in front of handlers: JSON bodies and queries parsed with the shared schemas, 422 naming each field.
 import { vValidator } from '@hono/valibot-validator';
-import type { Context } from 'hono';
-import { createMiddleware } from 'hono/factory';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { apiError, validationFailed } from './errors';
+import { isClientAbort } from './http/client-abort';
 
 type AnySchema = v.GenericSchema<unknown, unknown>;
 
@@ -11,41 +11,47 @@ function fieldsOf(issues: readonly v.BaseIssue<unknown>[]): Record<string, strin
   const fields: Record<string, string> = {};
   for (const issue of issues) {
     const path = v.getDotPath(issue) ?? '(body)';
-    // An unknown key in a strict object: say so rather than echoing valibot's type message.
-    const message =
-      issue.kind === 'schema' && issue.type === 'strict_object' ? 'is not a known field' : issue.message;
-    fields[path] ??= message;
+    fields[path] ??= messageOf(issue);
   }
   return fields;
+}
+
+/** valibot reports both a missing key and an unknown key of a strict object as the object's issue. */
+function messageOf(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind !== 'schema' || (issue.type !== 'strict_object' && issue.type !== 'object')) {
+    return issue.message;
+  }
+  if (issue.received === 'undefined') return 'is missing';
+  if (issue.expected === 'never') return 'is not a known field';
+  return issue.message;
 }
 
 function failOnIssues(result: { success: boolean; issues?: readonly v.BaseIssue<unknown>[] }): void {
   if (!result.success) throw validationFailed(fieldsOf(result.issues ?? []));
 }
 
-// Without this, Hono's json validator reads a body sent as text/plain or form data as `{}`.
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+const MEDIA_TYPE_PARAMETER = /^[\w!#$%&'*+.^`|~-]+=("[^"]*"|[\w!#$%&'*+.^`|~-]+)$/;
+
+/**
+ * The one rule for what counts as a JSON body: `application/json` or `application/<x>+json`, optionally with
+ * parameters (`; charset=utf-8`). Anything else, a list of types included, is not JSON.
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim());
+  // An empty parameter (`application/json;`) is a common slip, not a different type.
+  return JSON_MEDIA_TYPE.test(mediaType) && parameters.every((p) => p === '' || MEDIA_TYPE_PARAMETER.test(p));
+}
+
 function checkJsonContentType(c: Context): void {
-  const contentType = c.req.header('Content-Type') ?? '';
-  if (!/^application\/([\w.-]+\+)?json\b/i.test(contentType)) {
+  if (!isJsonContentType(c.req.header('Content-Type'))) {
     throw apiError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
       'Send the request body as JSON with Content-Type: application/json.',
     );
   }
-}
-
-const requireJsonContentType = createMiddleware(async function requireJsonContentType(c, next) {
-  checkJsonContentType(c);
-  await next();
-});
-
-export function jsonBody<S extends AnySchema>(schema: S) {
-  return [requireJsonContentType, vValidator('json', schema, failOnIssues)] as const;
-}
-
-export function query<S extends AnySchema>(schema: S) {
-  return vValidator('query', schema, failOnIssues);
 }
 
 /** Parses `input` with `schema`, or throws the 422 naming each field. */
@@ -55,14 +61,38 @@ export function parseOr422<S extends AnySchema>(schema: S, input: unknown): v.In
   return result.output;
 }
 
-/** The JSON body parsed with `schema`, for handlers whose body is optional: 415, 400 and 422 as jsonBody. */
+/**
+ * The JSON body parsed with `schema`: 415 unless it is sent as JSON, 400 unless it is valid JSON, 422 unless
+ * it is one JSON object (an array or a bare value is not a set of fields) that the schema accepts.
+ */
 export async function readJsonBody<S extends AnySchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
   checkJsonContentType(c);
   let json: unknown;
   try {
     json = await c.req.json();
-  } catch {
+  } catch (error) {
+    if (isClientAbort(error)) throw error;
     throw apiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw validationFailed({ '(body)': 'must be a JSON object' });
+  }
   return parseOr422(schema, json);
+}
+
+/** Validator for a JSON body: the handler reads the parsed value with `c.req.valid('json')`. */
+export function jsonBody<S extends v.GenericSchema<unknown, object>>(schema: S) {
+  const validateJson: MiddlewareHandler<
+    Env,
+    string,
+    { in: { json: v.InferInput<S> }; out: { json: v.InferOutput<S> } }
+  > = async (c, next) => {
+    c.req.addValidatedData('json', await readJsonBody(c, schema));
+    await next();
+  };
+  return [validateJson] as const;
+}
+
+export function query<S extends AnySchema>(schema: S) {
+  return vValidator('query', schema, failOnIssues);
 }

@@ -1,4 +1,5 @@
-// Records token events off the request path, in batches; failed uses at most once a minute per token and reason.
+// Records token events off the request path, in batches; failed and query-string uses at most once a minute
+// per token and reason.
 import type { AuditEventType } from '../../shared/schemas/audit';
 import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
@@ -13,13 +14,13 @@ export interface AuditDeps {
   log: Logger;
 }
 
-const FAILED_USE_INTERVAL_SECONDS = 60;
+const THROTTLE_SECONDS = 60;
 const MAX_THROTTLED = 10_000;
 
 export function createAuditLog({ store, clock, log }: AuditDeps) {
   let pending: NewAuditRecord[] = [];
   let scheduled = false;
-  const lastFailedUse = new BoundedMap<string, number>(MAX_THROTTLED);
+  const lastThrottled = new BoundedMap<string, number>(MAX_THROTTLED);
 
   function flush(): void {
     scheduled = false;
@@ -38,6 +39,16 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
     }
   }
 
+  /** True at most once a minute per token and reason: a flood of uses writes little. */
+  function due(token: TokenRecord, reason: string): boolean {
+    const now = epochSeconds(clock);
+    const key = `${token.id}:${reason}`;
+    const last = lastThrottled.get(key);
+    if (last !== undefined && now - last < THROTTLE_SECONDS) return false;
+    lastThrottled.set(key, now);
+    return true;
+  }
+
   return {
     /** An action on a token: by its owner, or by an administrator (actor differs from owner). */
     tokenEvent(
@@ -49,6 +60,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
     ): void {
       record({
         event,
+        ownerId: token.userId,
         owner: token.owner,
         tokenName: token.name,
         tokenType: token.type,
@@ -60,19 +72,34 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
 
     /** A request that presented a known token which could not be used. Throttled: a flood writes little. */
     failedUse(token: TokenRecord, reason: FailedUseReason, client: string | undefined): void {
-      const now = epochSeconds(clock);
-      const key = `${token.id}:${reason}`;
-      const last = lastFailedUse.get(key);
-      if (last !== undefined && now - last < FAILED_USE_INTERVAL_SECONDS) return;
-      lastFailedUse.set(key, now);
+      if (!due(token, reason)) return;
       record({
         event: reason === 'expired' ? 'expired_use' : 'failed_use',
+        ownerId: token.userId,
         owner: token.owner,
         tokenName: token.name,
         tokenType: token.type,
         actor: null,
         client: client ?? null,
         reason: reason === 'expired' ? null : reason,
+      });
+    },
+
+    /**
+     * A token accepted from a URL or form parameter rather than the Authorization header (SPEC §2): such a value
+     * may sit in proxy logs and browser history, so its owner should see that it travelled that way.
+     */
+    queryStringUse(token: TokenRecord, client: string | undefined): void {
+      if (!due(token, 'query_string')) return;
+      record({
+        event: 'query_string_use',
+        ownerId: token.userId,
+        owner: token.owner,
+        tokenName: token.name,
+        tokenType: token.type,
+        actor: null,
+        client: client ?? null,
+        reason: null,
       });
     },
   };

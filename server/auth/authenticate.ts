@@ -63,6 +63,7 @@ export async function verifyCredentials(
     case 'token': {
       // The client's address is only needed when something is recorded: work it out then, not per request.
       const verified = await verifyToken(deps, credentials.value, clientOf);
+      if (credentials.fromParameter) deps.audit.queryStringUse(verified.token, clientOf());
       let client: string | undefined;
       return {
         ...verified,
@@ -104,7 +105,11 @@ async function credentialSources(c: Context): Promise<CredentialSources> {
   return { authorization: c.req.header('Authorization'), urlTokens };
 }
 
-async function verifyToken(deps: AuthDeps, value: string, clientOf: () => string): Promise<Authenticated> {
+async function verifyToken(
+  deps: AuthDeps,
+  value: string,
+  clientOf: () => string,
+): Promise<{ user: UserRecord; token: TokenRecord }> {
   // The checksum rejects typos and random guesses before the store is asked.
   if (!isWellFormedTokenValue(value)) throw unauthorized();
   const found = await deps.store.findTokenByDigest(digestTokenValue(value));
@@ -144,7 +149,7 @@ export async function checkPasswordAttempt(
   password: string,
   client: string,
 ): Promise<UserRecord | undefined> {
-  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, () =>
+  const attempt = () =>
     signInTurns(`client\n${client}`, async () => {
       const decision = await deps.signIns.check(name, client);
       if (!decision.allowed) {
@@ -158,8 +163,11 @@ export async function checkPasswordAttempt(
       }
       await deps.signIns.recordSuccess(name, client);
       return user;
-    }),
-  );
+    });
+  // A client that signed in to this account lately is spared the account's cap, so it need not wait behind
+  // the account's other attempts either: strangers flooding the account cannot fill the queue ahead of it.
+  if (await deps.signIns.isKnownClient(name, client)) return attempt();
+  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, attempt);
 }
 
 /** The enabled user with this name and password; 401 otherwise (after the same hashing work), 429 when limited. */

@@ -1,7 +1,7 @@
 // Sign-in protection (SPEC §5): growing delays per client and per account+client, and a cap per account.
 // The counts live in the store, so every instance sharing it counts together.
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/store';
+import { type Store, StoreUnavailableError } from '../store/store';
 import type { Clock } from '../time';
 
 export interface SignInPolicy {
@@ -25,6 +25,10 @@ export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = {
 export type SignInDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export const SIGN_IN_MEMORY_MS = 3600_000;
+/** A client that signed in to an account within this long is spared the account's cap (SPEC §5). */
+export const KNOWN_CLIENT_MS = 30 * 86400_000;
+// A known client's success is written again at most once a day: Basic auth on every request costs a read.
+const KNOWN_CLIENT_REFRESH_MS = 86400_000;
 
 /**
  * The network a client's address stands for: an IPv4 address itself, an IPv6 address's /64 (one
@@ -51,7 +55,9 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
 /**
  * Delays grow with each failure past the free ones (1 s, 2 s, 4 s … up to the maximum) for the pair and
  * for the client, so one attacker slows only themselves. The account itself is never delayed, only
- * capped at so many failures an hour, as SPEC §5 asks; a success clears the pair's streak.
+ * capped at so many failures an hour, as SPEC §5 asks; a success clears the pair's streak. The cap does not
+ * apply to a client that signed in to the account within 30 days, so strangers guessing from many addresses
+ * cannot lock the owner out; that client's own limits still do.
  */
 export function createSignInLimiter(
   store: Store,
@@ -63,6 +69,13 @@ export function createSignInLimiter(
   const pairKey = (name: string, client: string) =>
     digest(`pair\n${account(name)}\n${clientNetwork(client)}`);
   const clientKey = (client: string) => digest(`client\n${clientNetwork(client)}`);
+  const knownKey = (name: string, client: string) =>
+    digest(`known\n${account(name)}\n${clientNetwork(client)}`);
+
+  async function isKnown(name: string, client: string, now: number): Promise<boolean> {
+    const last = await store.signInClientLastSuccess(knownKey(name, client));
+    return last !== undefined && now - last < KNOWN_CLIENT_MS;
+  }
 
   async function bump(key: string, free: number, now: number): Promise<void> {
     const failures = await store.bumpSignInStreak(key, now, SIGN_IN_MEMORY_MS);
@@ -78,11 +91,17 @@ export function createSignInLimiter(
       const cap = policy.maxFailuresPerAccountPerHour;
       const recent = await store.accountFailuresSince(account(name), now - SIGN_IN_MEMORY_MS, cap);
       // The cap-th newest failure leaves the hour's window first; until then the account pauses.
-      if (recent.length >= cap) waits.push((recent[cap - 1] ?? now) + SIGN_IN_MEMORY_MS);
+      if (recent.length >= cap && !(await isKnown(name, client, now))) {
+        waits.push((recent[cap - 1] ?? now) + SIGN_IN_MEMORY_MS);
+      }
       const until = Math.max(...waits);
       return until > now
         ? { allowed: false, retryAfterSeconds: Math.ceil((until - now) / 1000) }
         : { allowed: true };
+    },
+    /** Whether the client signed in to the account successfully within the last 30 days. */
+    isKnownClient(name: string, client: string): Promise<boolean> {
+      return isKnown(name, client, clock.now());
     },
     async recordFailure(name: string, client: string): Promise<void> {
       const now = clock.now();
@@ -91,7 +110,18 @@ export function createSignInLimiter(
       await store.addAccountFailure(account(name), now);
     },
     async recordSuccess(name: string, client: string): Promise<void> {
+      const now = clock.now();
       await store.clearSignInStreak(pairKey(name, client));
+      const key = knownKey(name, client);
+      const last = await store.signInClientLastSuccess(key);
+      if (last !== undefined && now - last < KNOWN_CLIENT_REFRESH_MS) return;
+      try {
+        await store.rememberSignInClient(key, now);
+      } catch (error) {
+        // The password was right: a store that cannot take this note now (locked, full) must not refuse the
+        // sign-in, which may be a read that works. The note is taken at the next success.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 // User administration (SPEC §3.3) and the permission catalogue: /fmerest/v3/security/...
 import { Hono } from 'hono';
-import { describeCatalogue, holdsPermission } from '../../shared/permissions';
+import { describeCatalogue, holdsPermission, permissionsOfRoles } from '../../shared/permissions';
 import {
   type Account,
   type AccountList,
@@ -16,6 +16,7 @@ import {
   checkPasswordAttempt,
 } from '../auth/authenticate';
 import { forbidden, type PermissionResolver } from '../auth/authorize';
+import { createKeyedLock } from '../auth/keyed-lock';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
 import { epochSeconds, toApiDate } from '../time';
@@ -31,6 +32,11 @@ export interface AccountRoutesDeps
 const VIEW_USERS = 'usermanagement:access';
 const MANAGE_USERS = 'usermanagement:manage';
 
+/** Whether an account in this state can manage users: enabled, with a role that grants it. */
+function manages(user: Pick<UserRecord, 'roles' | 'enabled'>): boolean {
+  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), MANAGE_USERS);
+}
+
 function toAccount(user: UserRecord): Account {
   return {
     name: user.name,
@@ -44,6 +50,32 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   const { store, passwords, clock, authenticate, permissions } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
+  // Account changes take turns in this process, so two administrators demoting each other at the same moment
+  // cannot both pass the last-manager check.
+  const accountChanges = createKeyedLock(64, 'Too many account changes at once; try again in a second.');
+
+  /**
+   * Changing accounts needs what changing tokens needs (SPEC §3.3): a password, a session or an unrestricted
+   * token, so that a restricted token holding usermanagement:manage cannot mint an administrator. Then the
+   * permission itself.
+   */
+  async function demandAccountChange(caller: Authenticated): Promise<void> {
+    requireFullCredential(caller);
+    await demand(caller, MANAGE_USERS);
+  }
+
+  /** 409 when `user`, changed to `after` (or deleted), would leave no enabled account able to manage users. */
+  async function keepLastManager(user: UserRecord, after: UserRecord | undefined): Promise<void> {
+    if (!manages(user) || (after !== undefined && manages(after))) return;
+    const others = (await store.listUsers()).filter((other) => other.id !== user.id && manages(other));
+    if (others.length === 0) {
+      throw apiError(
+        409,
+        'CONFLICT',
+        `"${user.name}" is the last enabled account that can manage users; give another account the fmeadmin role first.`,
+      );
+    }
+  }
 
   async function demand(caller: Authenticated, permission: string): Promise<void> {
     if (!holdsPermission(await permissions.ofCaller(caller), permission)) throw forbidden(permission);
@@ -62,9 +94,16 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     const caller = c.var.auth;
     const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
     if (user !== undefined && user !== caller.user.name) await demand(caller, MANAGE_USERS);
-    const owner = user === undefined ? caller.user.name : user === '*' ? undefined : user.normalize('NFC');
+    // The trail belongs to the account, not its name: an account deleted and made again starts afresh.
+    let ownerId: number | undefined = caller.user.id;
+    if (user === '*') ownerId = undefined;
+    else if (user !== undefined && user !== caller.user.name) {
+      const owner = await store.findUserByName(user.normalize('NFC'));
+      if (!owner) return c.json({ items: [], totalCount: 0, limit, offset } satisfies AuditList);
+      ownerId = owner.id;
+    }
     const { items, total } = await store.listAuditEvents({
-      owner,
+      ownerId,
       tokenName: token?.normalize('NFC'),
       limit,
       offset: Math.max(offset, 0),
@@ -94,7 +133,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   });
 
   routes.post('/accounts', ...jsonBody(CreateAccountBodySchema), async (c) => {
-    await demand(c.var.auth, MANAGE_USERS);
+    await demandAccountChange(c.var.auth);
     const body = c.req.valid('json');
     try {
       const user = await store.createUser({
@@ -122,10 +161,10 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   routes.put('/accounts/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
     const caller = c.var.auth;
     const body = c.req.valid('json');
+    requireFullCredential(caller);
     const user = await findUser(c.req.param('name'));
     const self = user.id === caller.user.id;
     const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
-    if (ownPasswordOnly) requireFullCredential(caller);
     if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
     if (self && body.enabled === false) {
       throw apiError(409, 'CONFLICT', 'You cannot disable your own account; ask another administrator.');
@@ -149,8 +188,13 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
     if (body.roles !== undefined) patch.roles = body.roles;
     if (body.enabled !== undefined) patch.enabled = body.enabled;
-    if (!(await store.updateUser(user.id, patch)))
-      throw apiError(404, 'NOT_FOUND', `No user named "${user.name}".`);
+    await accountChanges('accounts', async () => {
+      // Read again inside the turn: another change may have landed since this request looked.
+      const current = await findUser(user.name);
+      await keepLastManager(current, { ...current, ...patch });
+      if (!(await store.updateUser(user.id, patch)))
+        throw apiError(404, 'NOT_FOUND', `No user named "${user.name}".`);
+    });
     // A new password ends every other session: whoever knew the old one is signed out.
     if (patch.passwordHash !== undefined) {
       await store.deleteSessionTokensOf(user.id, self ? caller.token?.id : undefined);
@@ -159,12 +203,16 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   });
 
   routes.delete('/accounts/:name', async (c) => {
-    await demand(c.var.auth, MANAGE_USERS);
-    const user = await findUser(c.req.param('name'));
-    if (user.id === c.var.auth.user.id) {
-      throw apiError(409, 'CONFLICT', 'You cannot delete your own account; ask another administrator.');
-    }
-    await store.deleteUser(user.id);
+    await demandAccountChange(c.var.auth);
+    const name = c.req.param('name');
+    await accountChanges('accounts', async () => {
+      const user = await findUser(name);
+      if (user.id === c.var.auth.user.id) {
+        throw apiError(409, 'CONFLICT', 'You cannot delete your own account; ask another administrator.');
+      }
+      await keepLastManager(user, undefined);
+      await store.deleteUser(user.id);
+    });
     return c.body(null, 204);
   });
 

@@ -61,7 +61,10 @@ export async function copyStore(from: Store, to: Store): Promise<CopyCounts> {
   }
 
   const { items: events } = await from.listAuditEvents({ limit: -1, offset: 0 });
-  const oldestFirst = events.reverse().map(({ id, ...rest }) => rest);
+  // Events of deleted accounts stay unowned; the rest follow their account to its new id.
+  const oldestFirst = events
+    .reverse()
+    .map(({ id, ownerId, ...rest }) => ({ ...rest, ownerId: ownerId === null ? null : newUserId(ownerId) }));
   for (let start = 0; start < oldestFirst.length; start += 500) {
     await to.recordAuditEvents(oldestFirst.slice(start, start + 500));
   }

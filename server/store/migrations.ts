@@ -163,4 +163,33 @@ export const MIGRATIONS: readonly Migration[] = [
      );
      CREATE INDEX account_failures_by_account ON account_failures (account, at DESC);`,
   },
+  {
+    // The account cap of sign-in limits spares clients that signed in to the account before (SPEC §5).
+    name: 'known sign-in clients',
+    sqlite: `CREATE TABLE sign_in_clients (
+       key TEXT PRIMARY KEY,
+       last_success INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX sign_in_clients_by_time ON sign_in_clients (last_success);`,
+    postgres: `CREATE TABLE sign_in_clients (
+       key TEXT PRIMARY KEY,
+       last_success BIGINT NOT NULL
+     );
+     CREATE INDEX sign_in_clients_by_time ON sign_in_clients (last_success);`,
+  },
+  {
+    // The trail belongs to the account, not its name (SPEC §3.3): a new account under an old name sees nothing
+    // of the old one. Existing events go to the account of that name that existed when they happened.
+    name: 'audit owned by account id',
+    sqlite: `ALTER TABLE audit_events ADD COLUMN owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+     UPDATE audit_events SET owner_id = (
+       SELECT id FROM users WHERE users.name = audit_events.owner AND users.created_at <= audit_events.at);
+     DROP INDEX audit_by_owner;
+     CREATE INDEX audit_by_owner_id ON audit_events (owner_id, id DESC);`,
+    postgres: `ALTER TABLE audit_events ADD COLUMN owner_id BIGINT REFERENCES users(id) ON DELETE SET NULL;
+     UPDATE audit_events SET owner_id = users.id FROM users
+       WHERE users.name = audit_events.owner AND users.created_at <= audit_events.at;
+     DROP INDEX audit_by_owner;
+     CREATE INDEX audit_by_owner_id ON audit_events (owner_id, id DESC);`,
+  },
 ];

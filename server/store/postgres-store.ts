@@ -415,6 +415,27 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           ])) + (await count('DELETE FROM account_failures WHERE at < $1', [beforeMs])),
       ),
 
+    rememberSignInClient: (key, atMs) =>
+      guard(
+        async () =>
+          void (await query(
+            pool,
+            `INSERT INTO sign_in_clients (key, last_success) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET
+               last_success = greatest(sign_in_clients.last_success, excluded.last_success)`,
+            [key, atMs],
+          )),
+      ),
+    signInClientLastSuccess: (key) =>
+      guard(async () => {
+        const row = await one('SELECT last_success FROM sign_in_clients WHERE key = $1', [key]);
+        return row === undefined
+          ? undefined
+          : v.parse(v.object({ last_success: v.number() }), row).last_success;
+      }),
+    forgetSignInClients: (beforeMs) =>
+      guard(async () => count('DELETE FROM sign_in_clients WHERE last_success < $1', [beforeMs])),
+
     // A session-level advisory lock: whichever instance holds it runs the task; the others skip this round.
     runExclusive: async (task, work) => {
       const client = await guard(() => pool.connect());
@@ -440,8 +461,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         if (events.length === 0) return;
         await query(
           pool,
-          `INSERT INTO audit_events (at, event, owner, token_name, token_type, actor, client, reason)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+          // The owner's id only while that account exists: an event recorded just after its deletion is kept.
+          `INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+           SELECT e.at, e.event, (SELECT id FROM users WHERE id = e.owner_id), e.owner, e.token_name,
+             e.token_type, e.actor, e.client, e.reason
+           FROM unnest($1::bigint[], $2::text[], $9::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+             $7::text[], $8::text[])
+             AS e(at, event, owner_id, owner, token_name, token_type, actor, client, reason)`,
           [
             events.map((e) => e.at),
             events.map((e) => e.event),
@@ -451,6 +477,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             events.map((e) => e.actor),
             events.map((e) => e.client),
             events.map((e) => e.reason),
+            events.map((e) => e.ownerId),
           ],
         );
       }),
@@ -458,9 +485,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       guard(async () => {
         const where: string[] = [];
         const values: unknown[] = [];
-        if (query.owner !== undefined) {
-          values.push(query.owner);
-          where.push(`owner = $${values.length}`);
+        if (query.ownerId !== undefined) {
+          values.push(query.ownerId);
+          where.push(`owner_id = $${values.length}`);
         }
         if (query.tokenName !== undefined) {
           values.push(query.tokenName);

@@ -46,6 +46,29 @@ describe('SQLite store on disk', () => {
     expect(readFileSync(path).equals(garbage)).toBe(true);
   });
 
+  it('gives existing audit events to the account of that name that existed when they happened', async () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const db = new Database(path);
+    const before = MIGRATIONS.findIndex((migration) => migration.name === 'audit owned by account id');
+    db.transaction(() => {
+      for (const migration of MIGRATIONS.slice(0, before)) db.exec(migration.sqlite);
+      db.pragma(`user_version = ${before}`);
+    })();
+    // uma was deleted after event 1 and made again at 500; event 2 is the new uma's.
+    db.exec(`INSERT INTO users (name, password_hash, created_at) VALUES ('uma', 'h', 500);
+      INSERT INTO audit_events (at, event, owner, token_name, token_type) VALUES
+        (100, 'created', 'uma', 'old', 'USER'), (600, 'created', 'uma', 'new', 'USER');`);
+    db.close();
+    const store = openSqliteStore(path);
+    const uma = await store.findUserByName('uma');
+    const events = await store.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.map((e) => [e.tokenName, e.ownerId])).toEqual([
+      ['new', uma?.id],
+      ['old', null],
+    ]);
+    await store.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const path = join(dir, 'tokenward.sqlite');
     const db = new Database(path);

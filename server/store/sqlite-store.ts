@@ -103,10 +103,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       'DELETE FROM sign_in_streaks WHERE last_failure < @before AND blocked_until < @before',
     ),
     pruneAccountFailures: db.prepare('DELETE FROM account_failures WHERE at < @before'),
+    // The owner's id only while that account exists: an event recorded just after its deletion is kept, unowned.
     insertAudit: db.prepare(
-      `INSERT INTO audit_events (at, event, owner, token_name, token_type, actor, client, reason)
-       VALUES (@at, @event, @owner, @tokenName, @tokenType, @actor, @client, @reason)`,
+      `INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+       VALUES (@at, @event, (SELECT id FROM users WHERE id = @ownerId), @owner, @tokenName, @tokenType,
+         @actor, @client, @reason)`,
     ),
+    rememberClient: db.prepare(
+      `INSERT INTO sign_in_clients (key, last_success) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET last_success = max(last_success, excluded.last_success)`,
+    ),
+    clientLastSuccess: db.prepare('SELECT last_success FROM sign_in_clients WHERE key = ?').pluck(),
+    forgetClients: db.prepare('DELETE FROM sign_in_clients WHERE last_success < ?'),
     insertToken: db
       .prepare(
         `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
@@ -337,6 +345,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         )(),
       ),
 
+    rememberSignInClient: async (key, atMs) => guard(() => void statements.rememberClient.run(key, atMs)),
+    signInClientLastSuccess: async (key) =>
+      guard(() => v.parse(v.optional(v.number()), statements.clientLastSuccess.get(key))),
+    forgetSignInClients: async (beforeMs) => guard(() => statements.forgetClients.run(beforeMs).changes),
+
     // One process owns an SQLite file; within it, a task already running is not started again.
     runExclusive: async (task, work) => {
       if (runningTasks.has(task)) return undefined;
@@ -357,11 +370,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     listAuditEvents: async (query) =>
       guard(() => {
         const where: string[] = [];
-        if (query.owner !== undefined) where.push('owner = @owner');
+        if (query.ownerId !== undefined) where.push('owner_id = @ownerId');
         if (query.tokenName !== undefined) where.push('token_name = @tokenName');
         const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
         const params = Object.fromEntries(
-          Object.entries({ owner: query.owner, tokenName: query.tokenName }).filter(
+          Object.entries({ ownerId: query.ownerId, tokenName: query.tokenName }).filter(
             ([, value]) => value !== undefined,
           ),
         );

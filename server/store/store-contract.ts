@@ -333,6 +333,63 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.accountFailuresSince('bob', 0, 10)).toEqual([]);
     });
 
+    it('remembers when a client last signed in, keeps the latest time, and forgets old ones', async () => {
+      expect(await store.signInClientLastSuccess('known:a')).toBeUndefined();
+      await store.rememberSignInClient('known:a', 5000);
+      await store.rememberSignInClient('known:a', 4000);
+      expect(await store.signInClientLastSuccess('known:a')).toBe(5000);
+      await store.rememberSignInClient('known:a', 7000);
+      await store.rememberSignInClient('known:b', 1000);
+      expect(await store.signInClientLastSuccess('known:a')).toBe(7000);
+      expect(await store.forgetSignInClients(2000)).toBe(1);
+      expect(await store.signInClientLastSuccess('known:b')).toBeUndefined();
+      expect(await store.signInClientLastSuccess('known:a')).toBe(7000);
+    });
+
+    it("keeps the audit trail by account id: a new account under a deleted one's name sees none of it", async () => {
+      const event = (ownerId: number, owner: string, tokenName: string) => ({
+        at: 100,
+        event: 'created' as const,
+        ownerId,
+        owner,
+        tokenName,
+        tokenType: 'USER' as const,
+        actor: owner,
+        client: null,
+        reason: null,
+      });
+      await store.recordAuditEvents([event(alice.id, 'alice', 'a1'), event(bob.id, 'bob', 'b1')]);
+      await store.recordAuditEvents([event(alice.id, 'alice', 'a2')]);
+      const ofAlice = await store.listAuditEvents({ ownerId: alice.id, limit: 10, offset: 0 });
+      expect(ofAlice.total).toBe(2);
+      expect(ofAlice.items.map((e) => [e.tokenName, e.ownerId, e.owner])).toEqual([
+        ['a2', alice.id, 'alice'],
+        ['a1', alice.id, 'alice'],
+      ]);
+
+      await store.deleteUser(alice.id);
+      // An event recorded after its account went (written off the request path) is kept, unowned.
+      await store.recordAuditEvents([event(alice.id, 'alice', 'late')]);
+      const again = await store.createUser({
+        name: 'alice',
+        passwordHash: 'h3',
+        roles: [],
+        enabled: true,
+        createdAt: 200,
+      });
+      expect(await store.listAuditEvents({ ownerId: again.id, limit: 10, offset: 0 })).toEqual({
+        items: [],
+        total: 0,
+      });
+      const all = await store.listAuditEvents({ limit: -1, offset: 0 });
+      expect(all.items.map((e) => [e.tokenName, e.ownerId])).toEqual([
+        ['late', null],
+        ['a2', null],
+        ['b1', bob.id],
+        ['a1', null],
+      ]);
+    });
+
     it('runs an exclusive task once at a time', async () => {
       let release: () => void = () => {};
       const first = store.runExclusive(
@@ -353,7 +410,7 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.findToken(alice.id, nul)).toBeUndefined();
       expect(await store.findRepository(nul)).toBeUndefined();
       expect(await store.findTokenByDigest(nul)).toBeUndefined();
-      expect(await store.listAuditEvents({ owner: nul, limit: 10, offset: 0 })).toEqual({
+      expect(await store.listAuditEvents({ tokenName: nul, limit: 10, offset: 0 })).toEqual({
         items: [],
         total: 0,
       });

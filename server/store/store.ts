@@ -79,11 +79,15 @@ export interface ItemRecord {
 
 export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
 
-/** One token event. Names, not ids, so the trail outlives deleted users and tokens. */
+/**
+ * One token event. Names are kept for display, so the trail outlives deleted users and tokens; it belongs to
+ * the owner's account id, which is null once that account is deleted.
+ */
 export interface AuditRecord {
   id: number;
   at: number;
   event: AuditEventType;
+  ownerId: number | null;
   owner: string;
   tokenName: string;
   tokenType: TokenType;
@@ -95,8 +99,8 @@ export interface AuditRecord {
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
 export interface AuditQuery {
-  /** One owner's events, or everyone's when undefined. */
-  owner?: string | undefined;
+  /** One account's events, or everyone's when undefined. */
+  ownerId?: number | undefined;
   tokenName?: string | undefined;
   limit: number;
   offset: number;
@@ -186,6 +190,12 @@ export interface Store {
   accountFailuresSince(account: string, sinceMs: number, limit: number): Promise<number[]>;
   /** Forgets failures and finished streaks older than `beforeMs`; resolves with how many rows went. */
   pruneSignInFailures(beforeMs: number): Promise<number>;
+  /** Notes that the client at `key` signed in successfully at `atMs` (a later time replaces an earlier one). */
+  rememberSignInClient(key: string, atMs: number): Promise<void>;
+  /** When the client at `key` last signed in successfully; undefined when never (or forgotten). */
+  signInClientLastSuccess(key: string): Promise<number | undefined>;
+  /** Forgets clients whose last success is older than `beforeMs`; resolves with how many. */
+  forgetSignInClients(beforeMs: number): Promise<number>;
 
   /**
    * Runs `work` unless another holder of `task` (in any instance sharing this store) runs it now; then

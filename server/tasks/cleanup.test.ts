@@ -55,6 +55,19 @@ describe('session cleanup', () => {
     expect(await names()).toEqual(['active session', 'api expired a year ago']);
   });
 
+  it('forgets addresses that have not signed in for 30 days', async () => {
+    await t.store.rememberSignInClient('known:old', t.clock.now() - 31 * DAY * 1000);
+    await t.store.rememberSignInClient('known:recent', t.clock.now() - 29 * DAY * 1000);
+    await createCleanupTask({
+      store: t.store,
+      clock: t.clock,
+      log: t.log,
+      policy: t.cleanupPolicy,
+    }).runOnce();
+    expect(await t.store.signInClientLastSuccess('known:old')).toBeUndefined();
+    expect(await t.store.signInClientLastSuccess('known:recent')).toBeDefined();
+  });
+
   it('works in batches and lets requests through between them', async () => {
     const now = epochSeconds(t.clock);
     for (let i = 0; i < 1050; i++) await t.store.createToken(token(`old ${i}`, 'SESSION', now - 30 * DAY));

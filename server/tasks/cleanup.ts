@@ -1,6 +1,6 @@
 // Deletes session tokens a while after they expired, in small batches so requests keep flowing.
 
-import { SIGN_IN_MEMORY_MS } from '../auth/sign-in-limiter';
+import { KNOWN_CLIENT_MS, SIGN_IN_MEMORY_MS } from '../auth/sign-in-limiter';
 import type { CleanupPolicy } from '../config';
 import type { Logger } from '../logger';
 import type { Store } from '../store/store';
@@ -31,6 +31,7 @@ export function createCleanupTask({ store, clock, log, policy, batchSize = 500 }
     }
     // Sign-in failures older than the limiter remembers are no use to anyone.
     await store.pruneSignInFailures(clock.now() - SIGN_IN_MEMORY_MS);
+    await store.forgetSignInClients(clock.now() - KNOWN_CLIENT_MS);
     return deleted;
   }
 

@@ -16,6 +16,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
 import { forbidden, type PermissionResolver } from '../auth/authorize';
 import { digestTokenValue } from '../auth/digest';
+import { createKeyedLock } from '../auth/keyed-lock';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type NewToken, type Store, type TokenPatch, type TokenRecord } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
@@ -41,13 +42,42 @@ export interface TokenServiceDeps {
   clock: Clock;
   permissions: PermissionResolver;
   audit: AuditLog;
+  /** API tokens one user may hold (SPEC §3.2); session tokens do not count. */
+  maxTokensPerUser: number;
 }
 
-export function createTokenService({ store, clock, permissions, audit }: TokenServiceDeps) {
+export function createTokenService({ store, clock, permissions, audit, maxTokensPerUser }: TokenServiceDeps) {
+  // One user's creates take turns, so a burst of them cannot all pass the count before any is stored.
+  const createTurns = createKeyedLock(64, 'Too many tokens created at once; try again in a second.');
   const noteEvent = (event: AuditEventType, record: TokenRecord, caller: Authenticated, reason?: string) =>
     audit.tokenEvent(event, record, caller.user.name, caller.client, reason);
 
   async function insert(
+    token: NewToken,
+    caller: Authenticated,
+    event: { type: 'created' } | { type: 'duplicated'; from: string },
+  ): Promise<CreatedTokenResult> {
+    return createTurns(String(token.userId), async () => {
+      const { total } = await store.listTokens({
+        userId: token.userId,
+        type: 'USER',
+        now: token.createdAt,
+        limit: 0,
+        offset: 0,
+      });
+      if (total >= maxTokensPerUser) {
+        throw apiError(
+          409,
+          'TOKEN_LIMIT',
+          `You hold ${total} API tokens, the most one user may; remove some before creating more.`,
+          { limit: maxTokensPerUser },
+        );
+      }
+      return insertUnderLimit(token, caller, event);
+    });
+  }
+
+  async function insertUnderLimit(
     token: NewToken,
     caller: Authenticated,
     event: { type: 'created' } | { type: 'duplicated'; from: string },

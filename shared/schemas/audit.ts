@@ -12,6 +12,8 @@ export const AUDIT_EVENTS = [
   'removed',
   'expired_use',
   'failed_use',
+  /** The token was sent as a `fmetoken` query or form parameter (recorded at most once a minute). */
+  'query_string_use',
 ] as const;
 export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
 export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;
@@ -23,7 +25,7 @@ export const AuditEventSchema = v.object({
   user: v.string(),
   token: v.string(),
   tokenType: TokenTypeSchema,
-  /** Who did it: the owner, an administrator acting on another user's token, or null for a failed use. */
+  /** Who did it: the owner, an administrator acting on another user's token, or null for a use. */
   actor: v.nullable(v.string()),
   client: v.nullable(v.string()),
   /** Why a use failed (disabled, owner_disabled), or what a duplicate was made from. */
