@@ -30,6 +30,7 @@ export function RulesPanel() {
           held={held}
           broad={state.broad.value}
           error={state.draftError.value}
+          waiting={state.waiting.value}
           busy={state.busy.value}
           offerThisTab={inPopup}
           onChange={actions.editDraft}
