@@ -73,6 +73,20 @@ describe('saving a rule', () => {
     expect(sent).toContain('saveRule');
   });
 
+  it('lets Cancel end a wait for a prompt that never answers; a late answer is ignored', async () => {
+    let grant: (granted: boolean) => void = () => {};
+    const { state, actions, sent, draft } = setup(() => new Promise<boolean>((resolve) => (grant = resolve)));
+    draft('api.example.com/v1');
+    const saving = actions.save();
+    await Promise.resolve();
+    actions.cancel();
+    expect(state.busy.value).toBe(false);
+    expect(state.waiting.value).toBeNull();
+    grant(true);
+    await saving;
+    expect(sent).not.toContain('saveRule');
+  });
+
   it('says the browser refused, and does not save', async () => {
     const { state, actions, sent, draft } = setup(async () => false);
     draft('api.example.com/v1');

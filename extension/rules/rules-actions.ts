@@ -72,6 +72,9 @@ function ask(deps: RulesDeps, origins: string[]): Promise<Asked> {
 }
 
 export function createRulesActions(state: RulesState, deps: RulesDeps) {
+  /** Which save is current: a prompt answered after Cancel (or a newer save) is ignored. */
+  let attempt = 0;
+
   async function load(): Promise<void> {
     const answer = await guard(deps.send('getInjection', {}));
     if (answer.ok) state.view.value = { kind: 'ready', value: answer.value };
@@ -155,8 +158,11 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
     },
 
     cancel(): void {
+      attempt++;
       state.draft.value = null;
       state.draftError.value = null;
+      state.waiting.value = null;
+      state.busy.value = false;
       state.broad.value = false;
     },
 
@@ -183,10 +189,12 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       }
       const origins = originsToAsk(rule);
       const asked = ask(deps, origins);
+      const mine = ++attempt;
       state.busy.value = true;
       if (origins.length > 0)
         state.waiting.value = `Waiting for the browser: allow tokenward to access ${origins.join(', ')} in its prompt to save this rule.`;
       const answerOfBrowser = await asked;
+      if (mine !== attempt) return;
       state.waiting.value = null;
       if (!answerOfBrowser.granted) {
         state.busy.value = false;
