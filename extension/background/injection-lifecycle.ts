@@ -146,10 +146,11 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
     /** Service worker start: reconcile with storage at once (values restored from the device wait), then ask
      * the servers; a value injects again once its server confirmed it. */
     async start(): Promise<void> {
-      await reconcile();
       const now = deps.now();
       for (const rule of await deps.rules.getValue()) lastCheck.set(tokenKey(rule.token), now);
-      await deps.checks.checkBound();
+      // Side by side: the first reconcile only ever adds rules for tokens already confirmed, so the check
+      // need not wait for it, and a restored value injects as soon as its server answers.
+      await Promise.all([reconcile(), deps.checks.checkBound()]);
       await reconcile();
     },
 

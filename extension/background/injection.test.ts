@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, adminBasic, basic, jsonInit } from '../../test/fixtures
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
 import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
-import { keptTokensItem, rulesItem, sealedTokensItem } from '../utils/storage-items';
+import { confirmedTokensItem, keptTokensItem, rulesItem, sealedTokensItem } from '../utils/storage-items';
 import { EXPIRY_ALARM, type InjectionLifecycle, REFRESH_ALARM } from './injection-lifecycle';
 import { sendMessage } from './messages';
 import { createServiceWorker } from './service-worker';
@@ -296,11 +296,18 @@ describe('control', () => {
     // The browser restarts: session storage and session rules are gone.
     await fakeBrowser.storage.session.clear();
     dnr.session = [];
-    dnr.calls.length = 0;
+    // Whether the server had confirmed the token when each update that adds rules reached the browser.
+    const confirmedWhenAdded: boolean[] = [];
+    const update = dnr.updateSessionRules;
+    dnr.updateSessionRules = async (change) => {
+      if (change.addRules.length > 0)
+        confirmedWhenAdded.push((await confirmedTokensItem.getValue()).length > 0);
+      return update(change);
+    };
     lifecycle = startWorker();
     await lifecycle.start();
-    // The first reconcile ran before the server confirmed the token: it added nothing.
-    expect(dnr.calls[0]?.update.addRules).toEqual([]);
+    expect(confirmedWhenAdded).toContain(true);
+    expect(confirmedWhenAdded).not.toContain(false);
     expect(headerOf(dnr.session[0])).toBe(`fmetoken token=${value}`);
     expect(await statusOf(id)).toEqual({ state: 'active' });
 
