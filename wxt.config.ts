@@ -22,8 +22,16 @@ export default defineConfig({
       'webRequest',
       // No "tabs": the badge reads tab URLs only on hosts the extension may access, the only ones it injects on.
     ],
-    // The local companion server (and APIs on loopback) work out of the box; other hosts are asked for at run time.
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
+    // The local companion server and APIs on loopback work out of the box, http and https, on every port (a
+    // match pattern without a port matches them all); other hosts are asked for at run time.
+    host_permissions: [
+      'http://127.0.0.1/*',
+      'https://127.0.0.1/*',
+      'http://localhost/*',
+      'https://localhost/*',
+      'http://[::1]/*',
+      'https://[::1]/*',
+    ],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     // Firefox needs an add-on id for storage and DNR in MV3; 128 has storage.session, DNR and optional host permissions.
     ...(browser === 'firefox' && {

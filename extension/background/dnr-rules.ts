@@ -50,6 +50,7 @@ export type RuleState =
   | 'off'
   | 'paused'
   | 'no-value'
+  | 'checking'
   | 'invalid'
   | 'error'
   | Exclude<TokenHealth, 'unchecked' | 'valid'>;
@@ -67,12 +68,14 @@ export interface BuildInput {
   now: number;
   /** Rules that failed to register last time (or whose regex the browser refuses), with the browser's message. */
   failed?: Readonly<Record<number, string>>;
+  /** Tokens whose value came back from the device at start-up and that their server has not confirmed yet. */
+  unconfirmed?: ReadonlySet<string>;
 }
 
 export interface BuildOutput {
-  /** Rules for every tab: updateDynamicRules. */
+  /** Rules for every tab (registered as session rules too: a dynamic rule would keep the value on disk). */
   dynamic: DnrRule[];
-  /** Tab-scoped rules: updateSessionRules with a tabIds condition. */
+  /** Tab-scoped rules, with a tabIds condition. */
   session: DnrRule[];
   status: Record<number, RuleStatus>;
 }
@@ -191,5 +194,7 @@ function ruleState(rule: InjectionRule, checked: CheckedRule, input: BuildInput)
       state: 'no-value',
       message: 'The token’s value is not held in this browser: paste it to resume.',
     };
+  if (input.unconfirmed?.has(key))
+    return { state: 'checking', message: 'Waiting for the server to confirm the token (after a restart).' };
   return { state: 'active' };
 }

@@ -110,10 +110,27 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
     if (on) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: BADGE_ON.color });
   }
 
-  async function changed(): Promise<BuildOutput> {
+  async function reconcile(): Promise<BuildOutput> {
     last = await deps.sync.sync();
     await Promise.all([scheduleExpiry(last, await deps.rules.getValue()), scheduleRefresh(), updateBadges()]);
     return last;
+  }
+
+  /** Reconcile; a rule waiting for its token's first check (say, just turned on after a restart) gets it now. */
+  async function changed(): Promise<BuildOutput> {
+    await reconcile();
+    const rules = await deps.rules.getValue();
+    const now = deps.now();
+    const waiting = new Set(
+      rules
+        .filter((rule) => last.status[rule.id]?.state === 'checking')
+        .map((rule) => tokenKey(rule.token))
+        .filter((key) => now - (lastCheck.get(key) ?? 0) >= RECHECK_GAP_MS),
+    );
+    if (waiting.size === 0) return last;
+    for (const key of waiting) lastCheck.set(key, now);
+    await deps.checks.checkBound((ref) => waiting.has(tokenKey(ref)));
+    return reconcile();
   }
 
   async function dropTabRules(keep: (rule: InjectionRule) => boolean): Promise<void> {
@@ -126,11 +143,15 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
     changed,
     badgeFor,
 
-    /** Service worker start: reconcile with storage at once, then ask the servers. */
+    /** Service worker start: reconcile with storage at once (values restored from the device wait), then ask
+     * the servers; a value injects again once its server confirmed it. */
     async start(): Promise<void> {
-      await changed();
-      await deps.checks.checkBound();
-      await changed();
+      const now = deps.now();
+      for (const rule of await deps.rules.getValue()) lastCheck.set(tokenKey(rule.token), now);
+      // Side by side: the first reconcile only ever adds rules for tokens already confirmed, so the check
+      // need not wait for it, and a restored value injects as soon as its server answers.
+      await Promise.all([reconcile(), deps.checks.checkBound()]);
+      await reconcile();
     },
 
     async onAlarm(alarm: { name: string }): Promise<void> {

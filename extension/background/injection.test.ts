@@ -6,7 +6,8 @@ import { createTokenValue } from '../../shared/token-format';
 import { ADMIN_PASSWORD, adminBasic, basic, jsonInit } from '../../test/fixtures/test-app';
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
-import { deviceTokensItem, keptTokensItem, rulesItem } from '../utils/storage-items';
+import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
+import { confirmedTokensItem, keptTokensItem, rulesItem, sealedTokensItem } from '../utils/storage-items';
 import { EXPIRY_ALARM, type InjectionLifecycle, REFRESH_ALARM } from './injection-lifecycle';
 import { sendMessage } from './messages';
 import { createServiceWorker } from './service-worker';
@@ -14,6 +15,7 @@ import { createServiceWorker } from './service-worker';
 let server: TestServer;
 let url: string;
 let dnr: FakeDnr;
+let keyFile: MemoryKeyFile;
 let lifecycle: InjectionLifecycle;
 let tokenCount = 0;
 
@@ -28,12 +30,13 @@ afterAll(() => server.stop());
 function startWorker(): InjectionLifecycle {
   const now = () => server.app.clock.now();
   fakeBrowser.runtime.onMessage.removeAllListeners?.();
-  return createServiceWorker({ dnr, now, timeoutMs: 2_000 });
+  return createServiceWorker({ dnr, now, timeoutMs: 2_000, keyFile });
 }
 
 beforeEach(async () => {
   fakeBrowser.reset();
   dnr = createFakeDnr();
+  keyFile = createMemoryKeyFile();
   lifecycle = startWorker();
   const signedIn = await sendMessage('signIn', { server: url, user: 'admin', password: ADMIN_PASSWORD });
   if (!signedIn.ok) throw new Error(signedIn.error.message);
@@ -97,12 +100,12 @@ describe('binding a pasted value', () => {
 });
 
 describe('the rule sync', () => {
-  it('applies every change with one atomic updateDynamicRules that removes the ids it had added', async () => {
+  it('applies every change with one atomic updateSessionRules that removes the ids it had added', async () => {
     const { value, id } = await boundRule();
-    const last = dnr.calls.at(-1);
-    expect(last?.kind === 'session' ? dnr.calls.at(-2) : last).toMatchObject({ kind: 'dynamic' });
-    expect(dnr.dynamic.map((rule) => rule.id)).toEqual([id * 100]);
-    expect(headerOf(dnr.dynamic[0])).toBe(`fmetoken token=${value}`);
+    expect(dnr.calls.at(-1)).toMatchObject({ kind: 'session' });
+    expect(dnr.calls.some((call) => call.kind === 'dynamic')).toBe(false);
+    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100]);
+    expect(headerOf(dnr.session[0])).toBe(`fmetoken token=${value}`);
     dnr.calls.length = 0;
     await sendMessage('saveRule', {
       id,
@@ -112,11 +115,10 @@ describe('the rule sync', () => {
         enabled: true,
       },
     });
-    const dynamicCalls = dnr.calls.filter((call) => call.kind === 'dynamic');
-    expect(dynamicCalls).toHaveLength(1);
-    expect(dynamicCalls[0]?.update.removeRuleIds).toEqual([id * 100]);
-    expect(dynamicCalls[0]?.update.addRules.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 1]);
-    expect(dnr.dynamic.map((rule) => rule.condition.regexFilter)).toEqual([
+    expect(dnr.calls).toHaveLength(1);
+    expect(dnr.calls[0]?.update.removeRuleIds).toEqual([id * 100]);
+    expect(dnr.calls[0]?.update.addRules.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 1]);
+    expect(dnr.session.map((rule) => rule.condition.regexFilter)).toEqual([
       '^https?://a\\.example/',
       '^https?://b\\.example/',
     ]);
@@ -128,7 +130,7 @@ describe('the rule sync', () => {
     dnr.refuse = (rule) =>
       rule.id === second.id * 100 ? 'specified an incorrect value for the "requestDomains" key.' : undefined;
     await lifecycle.changed();
-    expect(dnr.dynamic.map((rule) => rule.id)).toEqual([first.id * 100]);
+    expect(dnr.session.map((rule) => rule.id)).toEqual([first.id * 100]);
     expect(await statusOf(second.id)).toEqual({
       state: 'error',
       message: expect.stringContaining(`Rule with id ${second.id * 100} specified an incorrect value`),
@@ -155,13 +157,18 @@ describe('the rule sync', () => {
     });
   });
 
-  it('reconciles with storage when the service worker starts', async () => {
+  it('reconciles with storage when the service worker starts, and removes dynamic rules older versions left', async () => {
     const { id } = await boundRule();
+    const ours = dnr.session[0];
+    if (!ours) throw new Error('no session rule');
     // A rule left over from an older state of storage, and ours gone: both are put right.
-    dnr.dynamic = dnr.dynamic.map((rule) => ({ ...rule, id: 99_900 }));
+    dnr.session = dnr.session.map((rule) => ({ ...rule, id: 99_900 }));
+    // An older version kept its rules (values and all) as dynamic rules, which the profile keeps on disk.
+    dnr.dynamic = [{ ...ours, id: 4_200 }];
     lifecycle = startWorker();
     await lifecycle.start();
-    expect(dnr.dynamic.map((rule) => rule.id)).toEqual([id * 100]);
+    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100]);
+    expect(dnr.dynamic).toEqual([]);
   });
 });
 
@@ -170,23 +177,25 @@ describe('injection follows the token', () => {
     const { id, path } = await boundRule();
     await rest(path, jsonInit('PUT', adminBasic, { enabled: false }));
     await lifecycle.onAlarm({ name: REFRESH_ALARM });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toMatchObject({
       state: 'disabled',
       message: expect.stringContaining('disabled'),
     });
     await rest(path, jsonInit('PUT', adminBasic, { enabled: true }));
     await lifecycle.onAlarm({ name: REFRESH_ALARM });
-    expect(dnr.dynamic).toHaveLength(1);
+    expect(dnr.session).toHaveLength(1);
     expect(await statusOf(id)).toEqual({ state: 'active' });
   });
 
-  it('stops when the token is removed', async () => {
-    const { id, path } = await boundRule();
+  it('stops when the token is removed, and forgets its value', async () => {
+    const { id, path, value } = await boundRule();
     await rest(path, { method: 'DELETE', headers: { Authorization: adminBasic } });
     await lifecycle.onAlarm({ name: REFRESH_ALARM });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toMatchObject({ state: 'removed' });
+    expect(JSON.stringify(await fakeBrowser.storage.session.get())).not.toContain(value);
+    expect(JSON.stringify(await fakeBrowser.storage.local.get())).not.toContain(value);
   });
 
   it('stops at the expiration time (an alarm set for it) and resumes when the expiry is moved on', async () => {
@@ -195,7 +204,7 @@ describe('injection follows the token', () => {
     expect(alarm?.scheduledTime).toBe(server.app.clock.now() + 60_000 + 250);
     server.app.clock.advance(61);
     await lifecycle.onAlarm({ name: EXPIRY_ALARM });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toMatchObject({ state: 'expired' });
     await rest(path, jsonInit('PUT', adminBasic, { expirationTimeout: 3600, enabled: true }));
     await lifecycle.onAlarm({ name: REFRESH_ALARM });
@@ -209,7 +218,7 @@ describe('injection follows the token', () => {
     try {
       await lifecycle.onAlarm({ name: REFRESH_ALARM });
       expect(await statusOf(id)).toMatchObject({ state: 'no-access' });
-      expect(dnr.dynamic).toEqual([]);
+      expect(dnr.session).toEqual([]);
     } finally {
       await server.app.store.updateUser(gus?.id ?? 0, { enabled: true });
     }
@@ -225,7 +234,7 @@ describe('injection follows the token', () => {
     expect(await statusOf(id)).toEqual({ state: 'active' });
     await lifecycle.onResponse({ url: 'https://api.example.com/v1/x', statusCode: 401, tabId: 3 });
     expect(await statusOf(id)).toMatchObject({ state: 'disabled' });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
   });
 
   it('resumes at once when the token is enabled from the extension', async () => {
@@ -244,12 +253,12 @@ describe('control', () => {
   it('pauses every rule and resumes; a rule can be turned off on its own', async () => {
     const { id } = await boundRule();
     await sendMessage('setInjectionSettings', { paused: true });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toEqual({ state: 'paused' });
     await sendMessage('setInjectionSettings', { paused: false });
-    expect(dnr.dynamic).toHaveLength(1);
+    expect(dnr.session).toHaveLength(1);
     await sendMessage('setRuleEnabled', { id, enabled: false });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toEqual({ state: 'off' });
   });
 
@@ -268,29 +277,78 @@ describe('control', () => {
       tabId: 9,
     });
     if (!saved.ok) throw new Error(saved.error.message);
-    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([[9]]);
+    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined, [9]]);
     await lifecycle.tabClosed(9);
-    expect(dnr.session).toEqual([]);
+    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined]);
     expect((await rulesItem.getValue()).some((rule) => rule.tabId !== undefined)).toBe(false);
   });
 
-  it('keeps values on this device only when asked, and a restart then keeps injecting', async () => {
+  it('keeps values on this device only when asked, sealed; after a restart they wait for the server', async () => {
     const { id, value } = await boundRule();
+    expect(keyFile.bytes).toBeUndefined();
     await sendMessage('setInjectionSettings', { keepValuesOnDevice: true });
     expect(await keptTokensItem.getValue()).toEqual([]);
-    expect((await deviceTokensItem.getValue()).map((entry) => entry.value)).toEqual([value]);
-    await fakeBrowser.storage.session.clear(); // the browser restarts
+    expect(await sealedTokensItem.getValue()).not.toBeNull();
+    expect(keyFile.bytes).toHaveLength(32);
+    // Sealed: local storage (LevelDB on disk) never holds the value in plain text.
+    expect(JSON.stringify(await fakeBrowser.storage.local.get())).not.toContain(value);
+
+    // The browser restarts: session storage and session rules are gone.
+    await fakeBrowser.storage.session.clear();
+    dnr.session = [];
+    // Whether the server had confirmed the token when each update that adds rules reached the browser.
+    const confirmedWhenAdded: boolean[] = [];
+    const update = dnr.updateSessionRules;
+    dnr.updateSessionRules = async (change) => {
+      if (change.addRules.length > 0)
+        confirmedWhenAdded.push((await confirmedTokensItem.getValue()).length > 0);
+      return update(change);
+    };
     lifecycle = startWorker();
     await lifecycle.start();
+    expect(confirmedWhenAdded).toContain(true);
+    expect(confirmedWhenAdded).not.toContain(false);
+    expect(headerOf(dnr.session[0])).toBe(`fmetoken token=${value}`);
     expect(await statusOf(id)).toEqual({ state: 'active' });
+
     await sendMessage('setInjectionSettings', { keepValuesOnDevice: false });
-    expect(await deviceTokensItem.getValue()).toEqual([]);
+    expect(await sealedTokensItem.getValue()).toBeNull();
+    expect(keyFile.bytes).toBeUndefined();
     expect(JSON.stringify(await fakeBrowser.storage.local.get())).not.toContain(value);
     await fakeBrowser.storage.session.clear(); // and restarts again: session values are gone, so is injection
+    dnr.session = [];
     lifecycle = startWorker();
     await lifecycle.start();
     expect(await statusOf(id)).toMatchObject({ state: 'no-value' });
-    expect(dnr.dynamic).toEqual([]);
+    expect(dnr.session).toEqual([]);
+  });
+
+  it('never injects a value restored at start-up that the server no longer accepts', async () => {
+    const { id, path } = await boundRule();
+    await sendMessage('setInjectionSettings', { keepValuesOnDevice: true });
+    await rest(path, jsonInit('PUT', adminBasic, { enabled: false }));
+    await fakeBrowser.storage.session.clear();
+    dnr.session = [];
+    dnr.calls.length = 0;
+    lifecycle = startWorker();
+    await lifecycle.start();
+    expect(dnr.calls.every((call) => call.update.addRules.length === 0)).toBe(true);
+    // Signed out by the restart: the server only says it refuses the value.
+    expect(await statusOf(id)).toMatchObject({ state: 'rejected' });
+  });
+
+  it('holds back a restored value while its server cannot be asked, and says so on the rule', async () => {
+    const { id, ref } = await boundRule();
+    await sendMessage('setInjectionSettings', { keepValuesOnDevice: true });
+    const other = { ...ref, server: 'http://127.0.0.1:9' };
+    await rulesItem.setValue([{ id: id + 1, token: other, patterns: ['b.example'], enabled: true }]);
+    await sendMessage('keepTokenValue', { ...other, value: createTokenValue() });
+    await fakeBrowser.storage.session.clear();
+    dnr.session = [];
+    lifecycle = startWorker();
+    await lifecycle.start();
+    expect(dnr.session).toEqual([]);
+    expect(await statusOf(id + 1)).toMatchObject({ state: 'checking' });
   });
 });
 

@@ -3,17 +3,21 @@ import * as v from 'valibot';
 import type { ApiClient, ApiClientOptions } from '../../shared/api-client';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
 import {
-  deviceTokensItem,
+  confirmedTokensItem,
   type InjectionSettings,
   injectionSettingsItem,
   type KeptToken,
+  legacyDeviceTokensItem,
   ruleStatusItem,
   rulesItem,
+  type Sealed,
   type StoredCredential,
+  sealedTokensItem,
   tokenStatesItem,
   type ValueItem,
 } from '../utils/storage-items';
 import { createCredentialStore } from './credential-store';
+import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
 import { type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
 import {
@@ -44,8 +48,14 @@ export interface MessageHandlerDeps {
 }
 
 export interface InjectionDeps {
-  /** Local storage for values, used only when the user opted in to keep them on this device. */
-  device: ValueItem<KeptToken[]>;
+  /** Local storage for sealed values, used only when the user opted in to keep them on this device. */
+  device: ValueItem<Sealed | null>;
+  /** Where older versions kept values in plain text. */
+  legacyDevice: ValueItem<KeptToken[]>;
+  /** The file holding the key the device values are sealed under. */
+  keyFile: KeyFile;
+  /** Tokens their server confirmed in this browser session. */
+  confirmed: ValueItem<string[]>;
   settings: ValueItem<InjectionSettings>;
   rules: ValueItem<InjectionRule[]>;
   tokens: ValueItem<Record<string, TokenState>>;
@@ -61,7 +71,10 @@ export function createBackground(deps: MessageHandlerDeps) {
   const credentials = createCredentialStore(deps.credentials);
   const calls = createServerCalls({ ...deps, credentials });
   const injection: InjectionDeps = {
-    device: deviceTokensItem,
+    device: sealedTokensItem,
+    legacyDevice: legacyDeviceTokensItem,
+    keyFile: createOpfsKeyFile(),
+    confirmed: confirmedTokensItem,
     settings: injectionSettingsItem,
     rules: rulesItem,
     tokens: tokenStatesItem,
@@ -74,6 +87,8 @@ export function createBackground(deps: MessageHandlerDeps) {
   const values = createValueStore({
     session: deps.keptTokens,
     device: injection.device,
+    legacy: injection.legacyDevice,
+    seal: createDeviceSeal(injection.keyFile),
     settings: injection.settings,
   });
   const checks = createTokenChecks({
@@ -81,6 +96,7 @@ export function createBackground(deps: MessageHandlerDeps) {
     values,
     rules: injection.rules,
     tokens: injection.tokens,
+    confirmed: injection.confirmed,
     now: injection.now,
   });
   /** A token changed on its server through the extension: learn its new state before the rules are rebuilt. */
@@ -91,10 +107,14 @@ export function createBackground(deps: MessageHandlerDeps) {
   const handlers: MessageHandlers = {
     checkServer: ({ url }) => calls.client(url).version(),
     ...createSessionHandlers(calls, credentials),
-    ...createTokenHandlers(calls, values, { tokenChanged, valuesChanged: injection.changed }),
+    ...createTokenHandlers(calls, values, {
+      tokenChanged,
+      valuesChanged: injection.changed,
+      valueKept: checks.confirm,
+    }),
     ...createRuleHandlers({ ...injection, values, checks }),
   };
-  return { handlers, checks, values, calls };
+  return { handlers, checks, values, calls, confirmed: injection.confirmed };
 }
 
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {

@@ -58,6 +58,7 @@ const RuleStatusSchema = v.object({
     'off',
     'paused',
     'no-value',
+    'checking',
     'invalid',
     'error',
     'disabled',

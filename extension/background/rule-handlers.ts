@@ -10,12 +10,13 @@ import {
   type RulesExport,
   RulesExportSchema,
 } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
+import type { InjectionSettings, ValueItem } from '../utils/storage-items';
 import { patternCondition } from '../utils/url-patterns';
 import type { DnrPort } from './dnr-port';
 import { checkRule, needsConfirmation, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
 import type { MessageHandlers } from './messages';
 import type { TokenChecks } from './token-checks';
+import type { ValueStore } from './value-store';
 
 type RuleHandlers = Pick<
   MessageHandlers,
@@ -33,7 +34,7 @@ type RuleHandlers = Pick<
 export interface RuleHandlerDeps {
   rules: ValueItem<InjectionRule[]>;
   settings: ValueItem<InjectionSettings>;
-  values: ValueItem<KeptToken[]> & { moveTo(device: boolean): Promise<void> };
+  values: ValueStore;
   tokens: ValueItem<Record<string, TokenState>>;
   status: ValueItem<Record<string, RuleStatus>>;
   checks: TokenChecks;

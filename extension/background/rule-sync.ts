@@ -1,4 +1,4 @@
-// Reconciles the browser's DNR rules with the stored injection rules: one atomic update per rule kind, per-rule errors.
+// Reconciles the browser's DNR rules with the stored injection rules: one atomic session-rule update, per-rule errors.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
 import type { DnrPort } from './dnr-port';
@@ -20,6 +20,8 @@ export interface RuleSyncDeps {
   /** Every token value the extension holds (session storage, or local when the user opted in). */
   values: ValueItem<KeptToken[]>;
   tokens: ValueItem<Record<string, TokenState>>;
+  /** Tokens their server confirmed in this browser session: only their values inject. */
+  confirmed: ValueItem<string[]>;
   /** What the popup shows on each rule, keyed by rule id. */
   status: ValueItem<Record<string, RuleStatus>>;
   now(): number;
@@ -42,11 +44,12 @@ export function createRuleSync(deps: RuleSyncDeps) {
   }
 
   async function run(): Promise<BuildOutput> {
-    const [rules, settings, values, tokens] = await Promise.all([
+    const [rules, settings, values, tokens, confirmed] = await Promise.all([
       deps.rules.getValue(),
       deps.settings.getValue(),
       deps.values.getValue(),
       deps.tokens.getValue(),
+      deps.confirmed.getValue(),
     ]);
     const failed: Record<number, string> = {};
     for (const rule of rules) {
@@ -65,19 +68,20 @@ export function createRuleSync(deps: RuleSyncDeps) {
       paused: settings.paused,
       now: deps.now(),
       failed,
+      unconfirmed: new Set(values.map(tokenKey).filter((key) => !confirmed.includes(key))),
     };
-    const apply = async (kind: 'dynamic' | 'session', wanted: (out: BuildOutput) => DnrRule[]) => {
-      const port =
-        kind === 'dynamic'
-          ? { get: () => deps.dnr.getDynamicRules(), update: deps.dnr.updateDynamicRules }
-          : { get: () => deps.dnr.getSessionRules(), update: deps.dnr.updateSessionRules };
+    // Only session rules: the browser keeps dynamic rules, values and all, in the profile on disk and applies
+    // them at the next start before this worker runs. Dynamic rules an older version left are removed.
+    const leftover = (await deps.dnr.getDynamicRules()).map((rule) => rule.id);
+    if (leftover.length > 0) await deps.dnr.updateDynamicRules({ removeRuleIds: leftover, addRules: [] });
+    const apply = async () => {
       // Each failed attempt names one rule; without it, the next attempt is atomic again.
       for (let attempt = 0; attempt <= rules.length; attempt++) {
         const out = buildDnrRules(input);
-        const addRules = wanted(out);
-        const removeRuleIds = (await port.get()).map((rule) => rule.id);
+        const addRules: DnrRule[] = [...out.dynamic, ...out.session];
+        const removeRuleIds = (await deps.dnr.getSessionRules()).map((rule) => rule.id);
         try {
-          await port.update({ removeRuleIds, addRules });
+          await deps.dnr.updateSessionRules({ removeRuleIds, addRules });
           return;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -92,8 +96,7 @@ export function createRuleSync(deps: RuleSyncDeps) {
         }
       }
     };
-    await apply('dynamic', (out) => out.dynamic);
-    await apply('session', (out) => out.session);
+    await apply();
     const out = buildDnrRules(input);
     await deps.status.setValue(Object.fromEntries(Object.entries(out.status)));
     return out;

@@ -10,6 +10,7 @@ import {
   rulesItem,
   tokenStatesItem,
 } from '../utils/storage-items';
+import type { KeyFile } from './device-seal';
 import type { DnrPort } from './dnr-port';
 import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
 import { createBackground, registerMessageHandlers } from './message-handlers';
@@ -20,10 +21,12 @@ export interface ServiceWorkerDeps {
   now: () => number;
   /** How long a server call may take before it counts as unreachable. */
   timeoutMs: number;
+  /** Where the key of values kept on this device lives; the origin's private file system when left out. */
+  keyFile?: KeyFile;
 }
 
 /** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
-export function createServiceWorker({ dnr, now, timeoutMs }: ServiceWorkerDeps): InjectionLifecycle {
+export function createServiceWorker({ dnr, now, timeoutMs, keyFile }: ServiceWorkerDeps): InjectionLifecycle {
   let lifecycle: InjectionLifecycle | undefined;
   const background = createBackground({
     createApiClient,
@@ -37,6 +40,7 @@ export function createServiceWorker({ dnr, now, timeoutMs }: ServiceWorkerDeps):
       changed: async () => {
         await lifecycle?.changed();
       },
+      ...(keyFile && { keyFile }),
     },
   });
   lifecycle = createInjectionLifecycle({
@@ -46,6 +50,7 @@ export function createServiceWorker({ dnr, now, timeoutMs }: ServiceWorkerDeps):
       settings: injectionSettingsItem,
       values: background.values,
       tokens: tokenStatesItem,
+      confirmed: background.confirmed,
       status: ruleStatusItem,
       now,
     }),
@@ -59,5 +64,12 @@ export function createServiceWorker({ dnr, now, timeoutMs }: ServiceWorkerDeps):
     now,
   });
   registerMessageHandlers(browser.runtime.onMessage, background.handlers);
-  return lifecycle;
+  const started = lifecycle;
+  return {
+    ...started,
+    async start() {
+      await background.values.tidy();
+      await started.start();
+    },
+  };
 }

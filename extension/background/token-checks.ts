@@ -10,10 +10,25 @@ export interface TokenCheckDeps {
   values: ValueItem<KeptToken[]>;
   rules: ValueItem<InjectionRule[]>;
   tokens: ValueItem<Record<string, TokenState>>;
+  /** Session storage: tokens the server confirmed in this browser session (values from the device wait for it). */
+  confirmed: ValueItem<string[]>;
   now(): number;
 }
 
 export function createTokenChecks(deps: TokenCheckDeps) {
+  async function setConfirmed(key: string, confirmed: boolean): Promise<void> {
+    const keys = await deps.confirmed.getValue();
+    if (keys.includes(key) === confirmed) return;
+    await deps.confirmed.setValue(confirmed ? [...keys, key] : keys.filter((other) => other !== key));
+  }
+
+  /** A token its server no longer has: its value is of no use to anyone but a thief. */
+  async function forgetValue(key: string): Promise<void> {
+    const values = await deps.values.getValue();
+    if (values.some((entry) => tokenKey(entry) === key))
+      await deps.values.setValue(values.filter((entry) => tokenKey(entry) !== key));
+  }
+
   /** Why the server refuses a value: the signed-in user's view of the token tells disabled, expired and removed apart. */
   async function whyRefused(ref: TokenRef, previous: TokenState | undefined): Promise<TokenHealth> {
     const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
@@ -51,11 +66,16 @@ export function createTokenChecks(deps: TokenCheckDeps) {
       return previous ?? { health: 'unchecked', expirationDate: null, checkedAt: deps.now() };
     }
     await deps.tokens.setValue({ ...(await deps.tokens.getValue()), [key]: next });
+    await setConfirmed(key, next.health === 'valid');
+    if (next.health === 'removed') await forgetValue(key);
     return next;
   }
 
   return {
     check,
+
+    /** A value that just came from the server itself (a token created here) needs no check to inject. */
+    confirm: (ref: TokenRef) => setConfirmed(tokenKey(ref), true),
 
     /** Checks the tokens that enabled rules use (only those: a check counts as a use on the server). */
     async checkBound(only?: (ref: TokenRef) => boolean): Promise<void> {
@@ -90,6 +110,7 @@ export function createTokenChecks(deps: TokenCheckDeps) {
           checkedAt: deps.now(),
         },
       });
+      await setConfirmed(tokenKey(ref), true);
       return { ok: true, value: null };
     },
   };

@@ -20,9 +20,15 @@ export interface TokenHooks {
   /** A token was enabled, disabled or removed here: rules using it stop or resume at once. */
   tokenChanged(ref: TokenRef): Promise<void>;
   valuesChanged(): Promise<void>;
+  /** A value kept straight from the server's creating answer: it injects without waiting for a check. */
+  valueKept(ref: TokenRef): Promise<void>;
 }
 
-const noHooks: TokenHooks = { tokenChanged: async () => {}, valuesChanged: async () => {} };
+const noHooks: TokenHooks = {
+  tokenChanged: async () => {},
+  valuesChanged: async () => {},
+  valueKept: async () => {},
+};
 
 export function createTokenHandlers(
   calls: ServerCalls,
@@ -66,6 +72,7 @@ export function createTokenHandlers(
     async keepTokenValue(entry) {
       const kept = (await keptTokens.getValue()).filter((other) => !same(entry)(other));
       await keptTokens.setValue([...kept, entry]);
+      await hooks.valueKept(entry);
       await hooks.valuesChanged();
       return { ok: true, value: null };
     },

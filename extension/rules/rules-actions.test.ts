@@ -1,30 +1,136 @@
-// The rule form's broad-pattern confirmation: only the user's tick sends it, and new patterns need it again.
+// The rule form's actions: saving (loopback needs no prompt; other hosts show the wait and the browser's answer)
+// and the broad-pattern confirmation (only the user's tick sends it; new patterns need it again).
 import { describe, expect, it } from 'vitest';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
+import { tokenKey } from '../background/dnr-rules';
+import type { InjectionView } from '../background/messages';
 import type { Send } from '../popup/popup-deps';
 import { DEFAULT_INJECTION_SETTINGS } from '../utils/storage-items';
-import { createRulesActions } from './rules-actions';
-import { createRulesState } from './rules-state';
+import { createRulesActions, type RulesDeps } from './rules-actions';
+import { createRulesState, emptyRuleDraft } from './rules-state';
 
-const ref = { server: 'http://127.0.0.1:8080', user: 'admin', name: 'api' };
-const imported: InjectionRule = { id: 3, token: ref, patterns: ['/api/'], enabled: false };
+const ref = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'ci' };
+const view: InjectionView = {
+  rules: [],
+  status: {},
+  settings: { paused: false, refreshSeconds: 60, keepValuesOnDevice: false },
+  held: [ref],
+};
 
-function setup() {
+function setup(requestOrigins: RulesDeps['requestOrigins']) {
+  const state = createRulesState();
+  const sent: string[] = [];
+  const send = (async (type: string, data: { rule?: unknown }) => {
+    sent.push(type);
+    if (type === 'saveRule') return { ok: true, value: { id: 1, ...(data.rule as object) } };
+    return { ok: true, value: view };
+  }) as Send;
+  const asked: string[][] = [];
+  const actions = createRulesActions(state, {
+    send,
+    server: () => ref.server,
+    user: () => 'admin',
+    activeTabId: async () => undefined,
+    downloadText: () => {},
+    requestOrigins: (origins) => {
+      asked.push(origins);
+      return requestOrigins(origins);
+    },
+  });
+  state.view.value = { kind: 'ready', value: view };
+  const draft = (patterns: string) => {
+    state.draft.value = { ...emptyRuleDraft(tokenKey(ref)), patterns };
+  };
+  return { state, actions, sent, asked, draft };
+}
+
+describe('saving a rule', () => {
+  it.each(['127.0.0.1:3000', 'https://127.0.0.1:8443/api', 'http://localhost:5173', 'localhost/v1'])(
+    'saves %s at once: loopback is granted by the manifest',
+    async (pattern) => {
+      const { state, actions, sent, asked, draft } = setup(async () => false);
+      draft(pattern);
+      await actions.save();
+      expect(asked).toEqual([]);
+      expect(sent).toContain('saveRule');
+      expect(state.draftError.value).toBeNull();
+      expect(state.notice.value).toEqual({ tone: 'ok', text: 'Rule saved.' });
+    },
+  );
+
+  it('asks the browser before any await, shows that it waits, and saves once granted', async () => {
+    let grant: (granted: boolean) => void = () => {};
+    const { state, actions, sent, asked, draft } = setup(
+      () => new Promise<boolean>((resolve) => (grant = resolve)),
+    );
+    draft('api.example.com/v1');
+    const saving = actions.save();
+    // Synchronously, inside the click: the prompt needs the user gesture.
+    expect(asked).toEqual([['http://api.example.com/*', 'https://api.example.com/*']]);
+    await Promise.resolve();
+    expect(state.waiting.value).toContain('Waiting for the browser');
+    expect(state.busy.value).toBe(true);
+    grant(true);
+    await saving;
+    expect(state.waiting.value).toBeNull();
+    expect(sent).toContain('saveRule');
+  });
+
+  it('lets Cancel end a wait for a prompt that never answers; a late answer is ignored', async () => {
+    let grant: (granted: boolean) => void = () => {};
+    const { state, actions, sent, draft } = setup(() => new Promise<boolean>((resolve) => (grant = resolve)));
+    draft('api.example.com/v1');
+    const saving = actions.save();
+    await Promise.resolve();
+    actions.cancel();
+    expect(state.busy.value).toBe(false);
+    expect(state.waiting.value).toBeNull();
+    grant(true);
+    await saving;
+    expect(sent).not.toContain('saveRule');
+  });
+
+  it('says the browser refused, and does not save', async () => {
+    const { state, actions, sent, draft } = setup(async () => false);
+    draft('api.example.com/v1');
+    await actions.save();
+    expect(state.draftError.value).toContain('The browser refused access to http://api.example.com/*');
+    expect(state.waiting.value).toBeNull();
+    expect(state.busy.value).toBe(false);
+    expect(sent).not.toContain('saveRule');
+  });
+
+  it('explains a request the browser would not even show (no user gesture)', async () => {
+    const { state, actions, sent, draft } = setup(async () => {
+      throw new Error('This function must be called during a user gesture');
+    });
+    draft('api.example.com/v1');
+    await actions.save();
+    expect(state.draftError.value).toContain('user gesture');
+    expect(state.draftError.value).toContain('not saved');
+    expect(sent).not.toContain('saveRule');
+  });
+});
+
+const importedRef = { server: 'http://127.0.0.1:8080', user: 'admin', name: 'api' };
+const imported: InjectionRule = { id: 3, token: importedRef, patterns: ['/api/'], enabled: false };
+
+function setupImported() {
   const sent: { type: string; data: unknown }[] = [];
   const send = (async (type: string, data: unknown) => {
     sent.push({ type, data });
     if (type === 'getInjection')
       return {
         ok: true,
-        value: { rules: [imported], status: {}, settings: DEFAULT_INJECTION_SETTINGS, held: [ref] },
+        value: { rules: [imported], status: {}, settings: DEFAULT_INJECTION_SETTINGS, held: [importedRef] },
       };
     return { ok: true, value: { id: 3, ...(data as { rule: object }).rule } };
   }) as Send;
   const state = createRulesState();
   const actions = createRulesActions(state, {
     send,
-    server: () => ref.server,
-    user: () => ref.user,
+    server: () => importedRef.server,
+    user: () => importedRef.user,
     activeTabId: async () => undefined,
     downloadText: () => {},
     requestOrigins: async () => true,
@@ -34,7 +140,7 @@ function setup() {
 
 describe('the broad-pattern confirmation in the rule form', () => {
   it('shows the unticked box when editing an imported broad rule, and saves nothing until it is ticked', async () => {
-    const { state, actions, saves } = setup();
+    const { state, actions, saves } = setupImported();
     await actions.load();
     actions.edit(imported);
     expect(state.broad.value).toBe(true);
@@ -53,7 +159,7 @@ describe('the broad-pattern confirmation in the rule form', () => {
   });
 
   it('takes the tick back when the patterns change', async () => {
-    const { state, actions, saves } = setup();
+    const { state, actions, saves } = setupImported();
     await actions.load();
     actions.edit(imported);
     actions.editDraft({ allowBroad: true });

@@ -14,8 +14,9 @@ export interface RulesDeps {
   /** The tab the popup was opened over, for tab-scoped rules; undefined on the options page. */
   activeTabId(): Promise<number | undefined>;
   downloadText(fileName: string, text: string): void;
-  /** Ask for access to the hosts a rule injects on (DNR modifies headers only where the extension has access). */
-  requestOrigins(patterns: string[]): Promise<boolean>;
+  /** Ask for access to the hosts a rule injects on (DNR modifies headers only where the extension has access).
+   * Must start the browser's request synchronously: the prompt needs the click's user gesture. */
+  requestOrigins(origins: string[]): Promise<boolean>;
 }
 
 const lines = (text: string) =>
@@ -23,6 +24,14 @@ const lines = (text: string) =>
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
+
+/** Loopback hosts are in the manifest's host_permissions (every port, http and https): never a prompt. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = /^https?:\/\/(\[[^\]]*\]|[^/]*)\//.exec(origin)?.[1];
+  return host !== undefined && LOOPBACK_HOSTS.has(host);
+}
 
 /** Origins a rule needs access to: its hosts and its initiator pages, on the schemes it covers. */
 export function originsFor(rule: ExportedRule): string[] {
@@ -40,7 +49,32 @@ export function originsFor(rule: ExportedRule): string[] {
   return [...origins];
 }
 
+/** The origins the browser must be asked for: loopback is granted at install. */
+export function originsToAsk(rule: ExportedRule): string[] {
+  return originsFor(rule).filter((origin) => !isLoopbackOrigin(origin));
+}
+
+type Asked = { granted: true } | { granted: false; problem?: string };
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Starts the browser's permission prompt now (it needs the click's user gesture: no await before it). */
+function ask(deps: RulesDeps, origins: string[]): Promise<Asked> {
+  if (origins.length === 0) return Promise.resolve({ granted: true });
+  try {
+    return deps.requestOrigins(origins).then(
+      (granted): Asked => (granted ? { granted: true } : { granted: false }),
+      (error: unknown): Asked => ({ granted: false, problem: describe(error) }),
+    );
+  } catch (error) {
+    return Promise.resolve({ granted: false, problem: describe(error) });
+  }
+}
+
 export function createRulesActions(state: RulesState, deps: RulesDeps) {
+  /** Which save is current: a prompt answered after Cancel (or a newer save) is ignored. */
+  let attempt = 0;
+
   async function load(): Promise<void> {
     const answer = await guard(deps.send('getInjection', {}));
     if (answer.ok) state.view.value = { kind: 'ready', value: answer.value };
@@ -97,6 +131,7 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       const mine = held().filter((ref) => ref.server === deps.server());
       state.draft.value = emptyRuleDraft(mine.length === 1 && mine[0] ? tokenKey(mine[0]) : '');
       state.draftError.value = null;
+      state.waiting.value = null;
       state.broad.value = false;
       state.notice.value = null;
     },
@@ -126,8 +161,11 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
     },
 
     cancel(): void {
+      attempt++;
       state.draft.value = null;
       state.draftError.value = null;
+      state.waiting.value = null;
+      state.busy.value = false;
       state.broad.value = false;
     },
 
@@ -152,12 +190,22 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
         state.draftError.value = strict.message;
         return;
       }
-      const origins = originsFor(rule);
-      if (origins.length > 0 && !(await deps.requestOrigins(origins).catch(() => false))) {
-        state.draftError.value = `tokenward needs access to ${origins.join(', ')} to put the header on those requests.`;
+      const origins = originsToAsk(rule);
+      const asked = ask(deps, origins);
+      const mine = ++attempt;
+      state.busy.value = true;
+      if (origins.length > 0)
+        state.waiting.value = `Waiting for the browser: allow tokenward to access ${origins.join(', ')} in its prompt to save this rule.`;
+      const answerOfBrowser = await asked;
+      if (mine !== attempt) return;
+      state.waiting.value = null;
+      if (!answerOfBrowser.granted) {
+        state.busy.value = false;
+        state.draftError.value = answerOfBrowser.problem
+          ? `The browser did not ask for access to ${origins.join(', ')} (${answerOfBrowser.problem}). The rule was not saved; click Save rule again.`
+          : `The browser refused access to ${origins.join(', ')}, so the rule was not saved: without it the header cannot be set on those requests. Click Save rule again and allow it.`;
         return;
       }
-      state.busy.value = true;
       const tabId = draft.thisTab ? await deps.activeTabId() : undefined;
       const answer = await guard(
         deps.send('saveRule', {

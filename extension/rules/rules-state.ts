@@ -41,6 +41,8 @@ export function createRulesState() {
     /** A pattern in the draft matches every site: the form asks for the confirmation. */
     broad: signal(false),
     busy: signal(false),
+    /** Saving waits for the browser's host-permission prompt: what the user is asked to do. */
+    waiting: signal<string | null>(null),
     notice: signal<Notice | null>(null),
     paste: {
       open: signal(false),

@@ -9,6 +9,8 @@ export interface RuleFormProps {
   held: TokenRef[];
   broad: boolean;
   error: string | null;
+  /** Waiting for the browser's permission prompt: what to do there. */
+  waiting: string | null;
   busy: boolean;
   offerThisTab: boolean;
   onChange: (patch: Partial<RuleDraft>) => void;
@@ -103,6 +105,11 @@ export function RuleForm(props: RuleFormProps) {
           />
           <span>{BROAD_WARNING} I understand.</span>
         </label>
+      )}
+      {props.waiting && (
+        <p class="form-waiting" role="status">
+          {props.waiting}
+        </p>
       )}
       {props.error && (
         <p class="form-error" role="alert">

@@ -30,6 +30,7 @@ export function RulesPanel() {
           held={held}
           broad={state.broad.value}
           error={state.draftError.value}
+          waiting={state.waiting.value}
           busy={state.busy.value}
           offerThisTab={inPopup}
           onChange={actions.editDraft}
@@ -138,9 +139,10 @@ export function InjectionSettingsPanel() {
         <span>
           Keep token values on this device
           <small>
-            They are written to this browser profile on disk, so rules keep working after a restart, and
-            anyone with access to the profile can read them. Off: values are held for this browser session
-            only.
+            They are written to this browser profile on disk, sealed under a key kept beside them, so rules
+            keep working after a restart (once the server confirms each token); anyone with access to the
+            profile can read them. Off: values are held in memory for this browser session only, and turning
+            this off deletes the kept values and their key.
           </small>
         </span>
       </label>

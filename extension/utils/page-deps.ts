@@ -41,11 +41,9 @@ export function createRulesDeps(deps: PopupDeps, state: PopupState, inPopup: boo
       return tab?.id;
     },
     downloadText: deps.downloadText,
-    async requestOrigins(origins) {
-      // Granted already (loopback is in host_permissions): no prompt.
-      if (await browser.permissions.contains({ origins })) return true;
-      return browser.permissions.request({ origins });
-    },
+    // No await before the request (not even permissions.contains): it would end the click's user gesture,
+    // and Chrome then refuses to show the prompt. Origins already granted resolve true without a prompt.
+    requestOrigins: (origins) => browser.permissions.request({ origins }),
   };
 }
 

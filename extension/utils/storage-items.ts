@@ -63,8 +63,27 @@ export const keptTokensItem = storage.defineItem<KeptToken[]>('session:keptToken
   version: 1,
 });
 
-/** The same, only when the user opted in to keeping values on this device (settings: keepValuesOnDevice). */
-export const deviceTokensItem = storage.defineItem<KeptToken[]>('local:keptTokens', {
+export const SealedSchema = v.object({ iv: v.string(), data: v.string() });
+/** AES-GCM ciphertext and its IV, both base64. */
+export type Sealed = v.InferOutput<typeof SealedSchema>;
+
+/** The same values, only when the user opted in to keep them on this device (settings: keepValuesOnDevice):
+ * sealed under a key kept in its own file (device-key.ts), so destroying that file on opt-out leaves nothing
+ * readable behind in the storage's LevelDB files, which keep deleted records until compaction. */
+export const sealedTokensItem = storage.defineItem<Sealed | null>('local:sealedTokens', {
+  fallback: null,
+  version: 1,
+});
+
+/** Older versions kept the values here in plain text; read once at start-up, sealed or dropped, then removed. */
+export const legacyDeviceTokensItem = storage.defineItem<KeptToken[]>('local:keptTokens', {
+  fallback: [],
+  version: 1,
+});
+
+/** Tokens the server confirmed in this browser session (by tokenKey): values restored from the device at
+ * start-up inject only once their token is in here. Session storage, so a browser restart empties it. */
+export const confirmedTokensItem = storage.defineItem<string[]>('session:confirmedTokens', {
   fallback: [],
   version: 1,
 });

@@ -17,6 +17,14 @@ describe('the Firefox build', () => {
     // Firefox MV3 runs background scripts (an event page), not a service worker.
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
     expect(manifest.browser_specific_settings.gecko.id).toMatch(/@/);
-    expect(manifest.host_permissions).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    // Loopback on http and https, every port: rules for it need no prompt.
+    expect(manifest.host_permissions).toEqual([
+      'http://127.0.0.1/*',
+      'https://127.0.0.1/*',
+      'http://localhost/*',
+      'https://localhost/*',
+      'http://[::1]/*',
+      'https://[::1]/*',
+    ]);
   });
 });

@@ -235,6 +235,9 @@ describe('header injection', () => {
     await context.close();
     await launch();
     page = await context.newPage();
+    await page.goto(`${api.origin}/page`);
+    // A value restored from the device injects once its server confirmed the token (a check at start-up).
+    await pollUntil('/api/after-restart-check', 'with', 10_000);
     await page.goto(`${api.origin}/api/after-restart`);
     expect((await api.waitFor('/api/after-restart')).authorization).toBe(`fmetoken token=${value}`);
     popup = await context.newPage();
