@@ -63,6 +63,12 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.regex(/^[\w.:,\s]*$/, 'must be a comma-separated list of addresses, or loopback')),
     '',
   ),
+  HEADERS_TIMEOUT_SECONDS: positiveNumber('10'),
+  REQUEST_TIMEOUT_SECONDS: positiveNumber('60'),
+  MAX_CONNECTIONS: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d{0,6}$/, 'must be a whole number from 1'), v.transform(Number)),
+    '1000',
+  ),
 });
 
 /** Lifetimes of session tokens, in seconds (SPEC §1.2). */
@@ -82,6 +88,16 @@ export interface CleanupPolicy {
   afterSeconds: number;
 }
 
+/** Limits of the listening socket, so slow or idle clients cannot hold the server's connections. */
+export interface SocketLimits {
+  /** Time for a client to send the request's headers. */
+  headersTimeoutMs: number;
+  /** Time for a client to send the whole request, body included (Node's own default is 300 s). */
+  requestTimeoutMs: number;
+  /** Open connections at most; further ones are closed at once. */
+  maxConnections: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -96,6 +112,7 @@ export interface Config {
   trustedProxies: string[];
   /** Origins whose pages may call the API from a browser (CORS); none by default. */
   corsOrigins: string[];
+  socket: SocketLimits;
 }
 
 export class ConfigError extends Error {
@@ -135,5 +152,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustedProxies: env_.TRUSTED_PROXIES.split(',')
       .map((proxy) => proxy.trim())
       .filter(Boolean),
+    socket: {
+      // The headers are part of the request: their limit never exceeds the whole request's (Node requires it).
+      headersTimeoutMs: Math.round(
+        Math.min(env_.HEADERS_TIMEOUT_SECONDS, env_.REQUEST_TIMEOUT_SECONDS) * 1000,
+      ),
+      requestTimeoutMs: Math.round(env_.REQUEST_TIMEOUT_SECONDS * 1000),
+      maxConnections: env_.MAX_CONNECTIONS,
+    },
   };
 }
