@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       itemMaxBytes: 10_485_760,
       trustedProxies: [],
       corsOrigins: [],
+      socket: { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 1000 },
     });
   });
 
@@ -32,6 +33,9 @@ describe('loadConfig', () => {
       CLEANUP_AFTER_DAYS: '1',
       TRUSTED_PROXIES: 'loopback, 10.0.0.5',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      HEADERS_TIMEOUT_SECONDS: '5',
+      REQUEST_TIMEOUT_SECONDS: '120',
+      MAX_CONNECTIONS: '200',
     });
     expect(config).toEqual({
       port: 9000,
@@ -44,6 +48,14 @@ describe('loadConfig', () => {
       itemMaxBytes: 10_485_760,
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      socket: { headersTimeoutMs: 5000, requestTimeoutMs: 120_000, maxConnections: 200 },
+    });
+  });
+
+  it('keeps the headers timeout within the request timeout', () => {
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: '4' }).socket).toMatchObject({
+      headersTimeoutMs: 4000,
+      requestTimeoutMs: 4000,
     });
   });
 
@@ -56,6 +68,8 @@ describe('loadConfig', () => {
     [{ SESSION_MINUTES: 'half an hour' }, 'SESSION_MINUTES: must be a positive number'],
     [{ CLEANUP_AFTER_DAYS: '0' }, 'CLEANUP_AFTER_DAYS: must be more than 0'],
     [{ CORS_ORIGINS: 'https://ok.example, *' }, 'CORS_ORIGINS: must be a comma-separated list of origins'],
+    [{ MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS: must be a whole number from 1'],
+    [{ REQUEST_TIMEOUT_SECONDS: 'forever' }, 'REQUEST_TIMEOUT_SECONDS: must be a positive number'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
