@@ -11,6 +11,7 @@ import { startPostgres } from '../../test/fixtures/postgres';
 import { adminBasic, createTestApp, jsonInit } from '../../test/fixtures/test-app';
 import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
+import { asStoreUnavailable } from './store-faults';
 
 let dir: string;
 beforeEach(() => {
@@ -110,4 +111,43 @@ describe('PostgreSQL down', () => {
       cluster.stop();
     }
   }, 60_000);
+});
+
+describe('which driver errors are temporary', () => {
+  const driverError = (code: string, message = 'driver error') => Object.assign(new Error(message), { code });
+
+  it.each([
+    ['SQLITE_FULL', 30],
+    ['SQLITE_IOERR', 5],
+    ['SQLITE_IOERR_WRITE', 5],
+    ['SQLITE_IOERR_FSYNC', 5],
+    ['SQLITE_BUSY_SNAPSHOT', 1],
+    ['SQLITE_LOCKED_SHAREDCACHE', 1],
+    ['SQLITE_READONLY_DBMOVED', 30],
+    ['ECONNREFUSED', 5],
+    ['ECONNRESET', 5],
+    ['57P01', 5], // terminating connection due to administrator command
+    ['08006', 5], // connection failure
+    ['53100', 30], // disk full
+    ['53300', 5], // too many connections
+    ['40001', 1], // serialization failure
+  ])('%s is 503, retry after %i s', (code, seconds) => {
+    expect(asStoreUnavailable(driverError(code))?.retryAfterSeconds).toBe(seconds);
+  });
+
+  it('knows node-postgres lost connections by their message', () => {
+    expect(asStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBeDefined();
+    expect(asStoreUnavailable(new Error('timeout exceeded when trying to connect'))).toBeDefined();
+  });
+
+  it.each([
+    'SQLITE_CONSTRAINT_UNIQUE',
+    'SQLITE_ERROR',
+    'SQLITE_CORRUPT',
+    '23505',
+    '42P01',
+    'ERR_INVALID_ARG_TYPE',
+  ])('%s is a bug or a refusal, not a fault to retry', (code) => {
+    expect(asStoreUnavailable(driverError(code))).toBeUndefined();
+  });
 });
