@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       trustedProxies: [],
       corsOrigins: [],
       buildNumber: 21807,
+      socket: { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 1000 },
     });
   });
 
@@ -36,6 +37,9 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       FME_BUILD_NUMBER: '25300',
       MAX_TOKENS_PER_USER: '50',
+      HEADERS_TIMEOUT_SECONDS: '5',
+      REQUEST_TIMEOUT_SECONDS: '120',
+      MAX_CONNECTIONS: '200',
     });
     expect(config).toEqual({
       port: 9000,
@@ -50,6 +54,14 @@ describe('loadConfig', () => {
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       buildNumber: 25300,
+      socket: { headersTimeoutMs: 5000, requestTimeoutMs: 120_000, maxConnections: 200 },
+    });
+  });
+
+  it('keeps the headers timeout within the request timeout', () => {
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: '4' }).socket).toMatchObject({
+      headersTimeoutMs: 4000,
+      requestTimeoutMs: 4000,
     });
   });
 
@@ -66,6 +78,8 @@ describe('loadConfig', () => {
     [{ FME_BUILD_NUMBER: '0' }, 'FME_BUILD_NUMBER: must be at least 1'],
     [{ MAX_TOKENS_PER_USER: '0' }, 'MAX_TOKENS_PER_USER: must be at least 1'],
     [{ MAX_TOKENS_PER_USER: 'many' }, 'MAX_TOKENS_PER_USER: must be a whole number'],
+    [{ MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS: must be a whole number from 1'],
+    [{ REQUEST_TIMEOUT_SECONDS: 'forever' }, 'REQUEST_TIMEOUT_SECONDS: must be a positive number'],
   ])('names the variable in the error for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

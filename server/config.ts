@@ -81,6 +81,12 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.regex(/^[\w.:,\s]*$/, 'must be a comma-separated list of addresses, or loopback')),
     '',
   ),
+  HEADERS_TIMEOUT_SECONDS: positiveNumber('10'),
+  REQUEST_TIMEOUT_SECONDS: positiveNumber('60'),
+  MAX_CONNECTIONS: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d{0,6}$/, 'must be a whole number from 1'), v.transform(Number)),
+    '1000',
+  ),
 });
 
 /** Lifetimes of session tokens, in seconds (SPEC §1.2). */
@@ -98,6 +104,16 @@ export interface CleanupPolicy {
   intervalMs: number;
   /** Session tokens are deleted this long after they expired. */
   afterSeconds: number;
+}
+
+/** Limits of the listening socket, so slow or idle clients cannot hold the server's connections. */
+export interface SocketLimits {
+  /** Time for a client to send the request's headers. */
+  headersTimeoutMs: number;
+  /** Time for a client to send the whole request, body included (Node's own default is 300 s). */
+  requestTimeoutMs: number;
+  /** Open connections at most; further ones are closed at once. */
+  maxConnections: number;
 }
 
 export interface Config {
@@ -118,6 +134,7 @@ export interface Config {
   corsOrigins: string[];
   /** The build reported by /fmeinfo/version; FME clients choose REST v3 or v4 by it. */
   buildNumber: number;
+  socket: SocketLimits;
 }
 
 export class ConfigError extends Error {
@@ -159,5 +176,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustedProxies: env_.TRUSTED_PROXIES.split(',')
       .map((proxy) => proxy.trim())
       .filter(Boolean),
+    socket: {
+      // The headers are part of the request: their limit never exceeds the whole request's (Node requires it).
+      headersTimeoutMs: Math.round(
+        Math.min(env_.HEADERS_TIMEOUT_SECONDS, env_.REQUEST_TIMEOUT_SECONDS) * 1000,
+      ),
+      requestTimeoutMs: Math.round(env_.REQUEST_TIMEOUT_SECONDS * 1000),
+      maxConnections: env_.MAX_CONNECTIONS,
+    },
   };
 }

@@ -6,7 +6,7 @@ import type { ServerErrorCode } from '../shared/errors';
 import type { ErrorBody } from '../shared/schemas/error';
 import { isClientAbort } from './http/client-abort';
 import type { Logger } from './logger';
-import { StoreUnavailableError } from './store/store';
+import { asStoreUnavailable } from './store/store-faults';
 
 export const WWW_AUTHENTICATE = 'fmetoken realm="tokenward"';
 
@@ -71,9 +71,12 @@ export function createErrorHandler(log: Logger) {
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return sendError(c, error.status, errorBody(error.code, error.message, error.details));
     }
-    if (error instanceof StoreUnavailableError) {
-      c.header('Retry-After', '1');
-      return sendError(c, 503, errorBody('STORE_UNAVAILABLE', 'The token store is busy; try again shortly.'));
+    // Every store fault, whether a store turned it into its own error or it escaped as the driver's: a
+    // write that was not committed is never acknowledged, and a full disk or a lost database is no bug.
+    const unavailable = asStoreUnavailable(error);
+    if (unavailable) {
+      c.header('Retry-After', String(unavailable.retryAfterSeconds));
+      return sendError(c, 503, errorBody('STORE_UNAVAILABLE', `${unavailable.message} Try again shortly.`));
     }
     if (error instanceof HTTPException) {
       // Hono's own validator throws 400 for a body that is not JSON.

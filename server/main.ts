@@ -38,18 +38,34 @@ async function main(): Promise<void> {
   const cleanup = createCleanupTask({ store, clock: systemClock, log, policy: config.cleanup });
   cleanup.start();
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const lines = [`tokenward is listening on http://${host}:${address.port}`];
-    lines.push(`  store: ${description}`);
-    if (generatedAdminPassword !== undefined) {
-      lines.push(`  first start: user "admin", password ${generatedAdminPassword} (shown only this once)`);
-    }
-    const extension = resolve('.output/chrome-mv3');
-    if (existsSync(extension)) lines.push(`  browser extension: load unpacked from ${extension}`);
-    lines.push(`  started in ${Math.round(performance.now())} ms`);
-    process.stdout.write(`${lines.join('\n')}\n`);
-  });
+  const { socket } = config;
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.port,
+      hostname: config.host,
+      serverOptions: {
+        // Node's defaults let a client trickle a body for 300 s, and check only every 30 s.
+        headersTimeout: socket.headersTimeoutMs,
+        requestTimeout: socket.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, socket.headersTimeoutMs),
+      },
+    },
+    (address) => {
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const lines = [`tokenward is listening on http://${host}:${address.port}`];
+      lines.push(`  store: ${description}`);
+      if (generatedAdminPassword !== undefined) {
+        lines.push(`  first start: user "admin", password ${generatedAdminPassword} (shown only this once)`);
+      }
+      const extension = resolve('.output/chrome-mv3');
+      if (existsSync(extension)) lines.push(`  browser extension: load unpacked from ${extension}`);
+      lines.push(`  started in ${Math.round(performance.now())} ms`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  );
+  // Beyond this many open connections, new ones are closed at once rather than queued without end.
+  server.maxConnections = socket.maxConnections;
 
   const stop = () => {
     cleanup.stop();

@@ -1,6 +1,6 @@
 // A bounded in-process cache of verified tokens in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
-import type { InvalidationSubject, Store, VerifiedToken } from './store';
+import { type InvalidationSubject, type Store, staleAfter, type VerifiedToken } from './store';
 
 export interface TokenCacheOptions {
   /** Verified tokens kept; the oldest go first (each is re-read at most every maxAge anyway). */
@@ -93,9 +93,9 @@ export function withTokenCache(
     live = isLive;
   });
 
-  async function changed<T>(result: T, subject: InvalidationSubject): Promise<T> {
+  // Other instances hear of the write from the store itself, sent in the write's own transaction.
+  function changed<T>(result: T, subject: InvalidationSubject): T {
     invalidate(subject);
-    await store.invalidations.publish(subject);
     return result;
   }
 
@@ -129,13 +129,14 @@ export function withTokenCache(
       await store.markTokensUsed(uses);
       for (const { id, at } of uses) noteUse(id, at);
     },
-    createToken: async (token) => changed(await store.createToken(token), `digest:${token.digest}`),
-    updateToken: async (id, patch) => changed(await store.updateToken(id, patch), `token:${id}`),
-    deleteToken: async (id) => changed(await store.deleteToken(id), `token:${id}`),
-    updateUser: async (id, patch) => changed(await store.updateUser(id, patch), `user:${id}`),
-    deleteUser: async (id) => changed(await store.deleteUser(id), `user:${id}`),
+    createToken: async (token) =>
+      changed(await store.createToken(token), staleAfter.createToken(token.digest)),
+    updateToken: async (id, patch) => changed(await store.updateToken(id, patch), staleAfter.token(id)),
+    deleteToken: async (id) => changed(await store.deleteToken(id), staleAfter.token(id)),
+    updateUser: async (id, patch) => changed(await store.updateUser(id, patch), staleAfter.user(id)),
+    deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),
     deleteSessionTokensOf: async (userId, keep) =>
-      changed(await store.deleteSessionTokensOf(userId, keep), `user:${userId}`),
+      changed(await store.deleteSessionTokensOf(userId, keep), staleAfter.user(userId)),
     async close() {
       unsubscribe();
       await store.close();

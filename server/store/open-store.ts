@@ -1,9 +1,10 @@
 // Opens the store the configuration names (the SQLite file by default, PostgreSQL for several instances),
-// with the verified-token cache in front of it (see caching-store.ts).
+// with the verified-token cache in front of it (see caching-store.ts) and, for SQLite, the file's lock.
 import { resolve } from 'node:path';
 import type { Config } from '../config';
 import { withTokenCache } from './caching-store';
 import { openPostgresStore } from './postgres-store';
+import { lockSqliteFile } from './sqlite-lock';
 import { openSqliteStore } from './sqlite-store';
 import type { Store } from './store';
 
@@ -11,8 +12,26 @@ export async function openStore(
   database: Config['database'],
 ): Promise<{ store: Store; description: string }> {
   if (database.kind === 'sqlite') {
+    // Held for as long as the store is open: a second process on the file stops here, before touching it.
+    const lock = lockSqliteFile(database.path);
+    let store: Store;
+    try {
+      store = withTokenCache(openSqliteStore(database.path));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     return {
-      store: withTokenCache(openSqliteStore(database.path)),
+      store: {
+        ...store,
+        close: async () => {
+          try {
+            await store.close();
+          } finally {
+            lock.release();
+          }
+        },
+      },
       description: `SQLite ${resolve(database.path)}`,
     };
   }

@@ -1,12 +1,29 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
+import { withTokenCache } from './caching-store';
 import { MIGRATIONS } from './migrations';
 import { openPostgresStore } from './postgres-store';
-import { StoreOpenError } from './store';
+import { type NewToken, StoreOpenError } from './store';
 import { describeStoreContract } from './store-contract';
 
 let cluster: PostgresCluster;
 let databases = 0;
+
+const newToken = (userId: number, name: string): NewToken => ({
+  userId,
+  name,
+  description: '',
+  type: 'USER',
+  source: 'api',
+  digest: `digest of ${name}`,
+  enabled: true,
+  restricted: false,
+  permissions: [],
+  createdAt: 1,
+  savedAt: 1,
+  expiresAt: 4_000_000_000,
+});
 
 beforeAll(async () => {
   cluster = await startPostgres();
@@ -48,6 +65,76 @@ describe('PostgreSQL store', () => {
     expect(await b.runExclusive('cleanup', async () => 'b ran')).toBe('b ran');
     await a.close();
     await b.close();
+  });
+
+  it('sends the invalidation inside the write: a write whose NOTIFY fails is not committed', async () => {
+    // A database owned by a role that may not call pg_notify: the write's message cannot be sent.
+    const admin = new pg.Client({ connectionString: cluster.url('postgres') });
+    await admin.connect();
+    await admin.query(`CREATE ROLE mute LOGIN`);
+    await admin.query(`CREATE DATABASE mute OWNER mute`);
+    await admin.end();
+    const superuser = new pg.Client({ connectionString: cluster.url('mute') });
+    await superuser.connect();
+    await superuser.query('REVOKE EXECUTE ON FUNCTION pg_notify(text, text) FROM PUBLIC');
+    await superuser.end();
+    // As the server uses it: behind the verified-token cache.
+    const store = withTokenCache(await openPostgresStore(cluster.url('mute').replace('postgres@', 'mute@')));
+    try {
+      const user = await store.createUser({
+        name: 'u',
+        passwordHash: 'h',
+        roles: [],
+        enabled: true,
+        createdAt: 1,
+      });
+      await expect(store.createToken(newToken(user.id, 'never announced'))).rejects.toThrow(
+        /permission denied/,
+      );
+      expect(await store.findToken(user.id, 'never announced')).toBeUndefined();
+      await expect(store.updateUser(user.id, { enabled: false })).rejects.toThrow(/permission denied/);
+      await expect(store.deleteUser(user.id)).rejects.toThrow(/permission denied/);
+      // Neither change happened: no other instance can be left holding a stale copy of this user.
+      expect(await store.findUserByName('u')).toMatchObject({ enabled: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('delivers the invalidation when the write commits, and the write is visible then', async () => {
+    const url = await cluster.createDatabase('notify_in_write');
+    const [writer, listener] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    if (!writer || !listener) throw new Error('stores did not open');
+    const user = await writer.createUser({
+      name: 'u',
+      passwordHash: 'h',
+      roles: [],
+      enabled: true,
+      createdAt: 1,
+    });
+    const created = await writer.createToken(newToken(user.id, 't'));
+    let isLive: () => void = () => {};
+    const live = new Promise<void>((resolve) => (isLive = resolve));
+    let wasHeard: () => void = () => {};
+    const heard = new Promise<void>((resolve) => (wasHeard = resolve));
+    const seen: { subject: string; enabled: boolean | undefined }[] = [];
+    const unsubscribe = listener.invalidations.subscribe(
+      (subject) => {
+        // What another instance reads the moment it hears of the write.
+        void listener.findToken(user.id, 't').then((token) => {
+          seen.push({ subject, enabled: token?.enabled });
+          wasHeard();
+        });
+      },
+      (nowLive) => nowLive && isLive(),
+    );
+    await live;
+    await writer.updateToken(created.id, { enabled: false });
+    await heard;
+    expect(seen).toEqual([{ subject: `token:${created.id}`, enabled: false }]);
+    unsubscribe();
+    await writer.close();
+    await listener.close();
   });
 
   it('refuses to start on a database it cannot reach, with a clear message', async () => {

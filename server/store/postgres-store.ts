@@ -5,13 +5,15 @@ import * as v from 'valibot';
 import { MIGRATIONS } from './migrations';
 import { createRowSchemas } from './row-schemas';
 import {
+  type InvalidationSubject,
   type Invalidations,
   NameTakenError,
   type Store,
   StoreOpenError,
-  StoreUnavailableError,
+  staleAfter,
   type TokenQuery,
 } from './store';
+import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
 const INT8_OID = 20;
@@ -44,8 +46,11 @@ function withoutNul(value: unknown): unknown {
   return value;
 }
 
-function query(pool: pg.Pool, text: string, values: unknown[] = []) {
-  return pool.query(text, values.map(withoutNul));
+/** The pool, or one client holding a transaction. */
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+function query(db: Queryable, text: string, values: unknown[] = []) {
+  return db.query(text, values.map(withoutNul));
 }
 
 /** A stable 64-bit advisory-lock key for a name. */
@@ -56,31 +61,14 @@ function lockKey(name: string): string {
   ).toString();
 }
 
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P03',
-  '53300',
-  '40001',
-  '40P01',
-  '55P03',
-]);
-
-/** Runs a query, turning unique violations and an unreachable or busy server into the store's own errors. */
+/** Runs a query, turning unique violations and an unreachable, busy or full server into the store's own errors. */
 async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
     if (code === '23505') throw new NameTakenError('That name is taken.');
-    if (code !== undefined && UNAVAILABLE_CODES.has(code))
-      throw new StoreUnavailableError('The database is unavailable.');
-    if (error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout/i.test(error.message)) {
-      throw new StoreUnavailableError('The database is unavailable.');
-    }
-    throw error;
+    throw asStoreUnavailable(error) ?? error;
   }
 }
 
@@ -106,28 +94,63 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw new StoreOpenError(`The PostgreSQL database cannot be used: ${reason}.`);
   }
 
-  const rows = async (text: string, values: unknown[] = []) =>
-    (await query(pool, text, values)).rows as unknown[];
-  const one = async (text: string, values: unknown[] = []) => (await rows(text, values))[0];
-  const count = async (text: string, values: unknown[] = []) =>
-    (await query(pool, text, values)).rowCount ?? 0;
+  const rows = async (text: string, values: unknown[] = [], db: Queryable = pool) =>
+    (await query(db, text, values)).rows as unknown[];
+  const one = async (text: string, values: unknown[] = [], db: Queryable = pool) =>
+    (await rows(text, values, db))[0];
+  const count = async (text: string, values: unknown[] = [], db: Queryable = pool) =>
+    (await query(db, text, values)).rowCount ?? 0;
   const parseToken = (row: unknown) => v.parse(TokenRowSchema, row);
+
+  /**
+   * Runs a write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
+   * transaction commits, so every instance hears of the write exactly when it commits, and never of one
+   * that did not. (Sent afterwards, a crash or a lost connection in between left the others' caches stale.)
+   */
+  async function notifying<T>(
+    subject: InvalidationSubject,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, subject]);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A client whose ROLLBACK fails has lost its connection: it is destroyed, not returned to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
 
   async function updateRow(
     table: 'users' | 'tokens',
     id: number,
     columns: Record<string, unknown>,
+    db: Queryable,
   ): Promise<boolean> {
     const names = Object.keys(columns);
-    if (names.length === 0) return (await one(`SELECT 1 FROM ${table} WHERE id = $1`, [id])) !== undefined;
+    if (names.length === 0)
+      return (await one(`SELECT 1 FROM ${table} WHERE id = $1`, [id], db)) !== undefined;
     const assignments = names.map((name, index) => `${name} = $${index + 2}`).join(', ');
     return (
-      (await count(`UPDATE ${table} SET ${assignments} WHERE id = $1`, [id, ...Object.values(columns)])) === 1
+      (await count(
+        `UPDATE ${table} SET ${assignments} WHERE id = $1`,
+        [id, ...Object.values(columns)],
+        db,
+      )) === 1
     );
   }
 
   return {
-    invalidations: createNotifyChannel(url, (text, values) => query(pool, text, values)),
+    invalidations: createNotifyChannel(url),
     ping: () => guard(async () => void (await pool.query('SELECT 1'))),
     close: async () => {
       await pool.end();
@@ -154,47 +177,57 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       guard(async () =>
         (await rows('SELECT * FROM users ORDER BY name')).map((row) => v.parse(UserRowSchema, row)),
       ),
-    deleteUser: (id) => guard(async () => (await count('DELETE FROM users WHERE id = $1', [id])) === 1),
+    deleteUser: (id) =>
+      guard(() =>
+        notifying(
+          staleAfter.user(id),
+          async (client) => (await count('DELETE FROM users WHERE id = $1', [id], client)) === 1,
+        ),
+      ),
     updateUser: (id, patch) =>
       guard(() => {
         const columns: Record<string, unknown> = {};
         if (patch.passwordHash !== undefined) columns.password_hash = patch.passwordHash;
         if (patch.roles !== undefined) columns.roles = patch.roles;
         if (patch.enabled !== undefined) columns.enabled = patch.enabled;
-        return updateRow('users', id, columns);
+        return notifying(staleAfter.user(id), (client) => updateRow('users', id, columns, client));
       }),
 
     createToken: (token) =>
-      guard(async () => {
-        const inserted = v.parse(
-          v.object({ id: v.number() }),
-          await one(
-            `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
+      guard(() =>
+        notifying(staleAfter.createToken(token.digest), async (client) => {
+          const inserted = v.parse(
+            v.object({ id: v.number() }),
+            await one(
+              `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
                created_at, saved_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-            [
-              token.userId,
-              token.name,
-              token.description,
-              token.type,
-              token.source,
-              token.digest,
-              token.enabled,
-              token.restricted,
-              token.permissions,
-              token.createdAt,
-              token.savedAt,
-              token.expiresAt,
-            ],
-          ),
-        );
-        return parseToken(
-          await one(
-            `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`,
-            [inserted.id],
-          ),
-        );
-      }),
+              [
+                token.userId,
+                token.name,
+                token.description,
+                token.type,
+                token.source,
+                token.digest,
+                token.enabled,
+                token.restricted,
+                token.permissions,
+                token.createdAt,
+                token.savedAt,
+                token.expiresAt,
+              ],
+              client,
+            ),
+          );
+          return parseToken(
+            await one(
+              `SELECT ${TOKEN_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`,
+              [inserted.id],
+              client,
+            ),
+          );
+        }),
+      ),
     findTokenByDigest: (digest) =>
       guard(async () => {
         const row = await one(
@@ -253,9 +286,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         if (patch.restricted !== undefined) columns.restricted = patch.restricted;
         if (patch.permissions !== undefined) columns.permissions = patch.permissions;
         if (patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt;
-        return updateRow('tokens', id, columns);
+        return notifying(staleAfter.token(id), (client) => updateRow('tokens', id, columns, client));
       }),
-    deleteToken: (id) => guard(async () => (await count('DELETE FROM tokens WHERE id = $1', [id])) === 1),
+    deleteToken: (id) =>
+      guard(() =>
+        notifying(
+          staleAfter.token(id),
+          async (client) => (await count('DELETE FROM tokens WHERE id = $1', [id], client)) === 1,
+        ),
+      ),
     markTokensUsed: (uses) =>
       guard(async () => {
         if (uses.length === 0) return;
@@ -268,10 +307,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       }),
     deleteSessionTokensOf: (userId, keepTokenId) =>
       guard(() =>
-        count(`DELETE FROM tokens WHERE user_id = $1 AND type = 'SESSION' AND id IS DISTINCT FROM $2`, [
-          userId,
-          keepTokenId ?? null,
-        ]),
+        notifying(staleAfter.user(userId), (client) =>
+          count(
+            `DELETE FROM tokens WHERE user_id = $1 AND type = 'SESSION' AND id IS DISTINCT FROM $2`,
+            [userId, keepTokenId ?? null],
+            client,
+          ),
+        ),
       ),
     deleteExpiredSessionTokens: (expiredBefore, limit) =>
       guard(() =>
@@ -514,12 +556,8 @@ const CHANNEL = 'tokenward_invalidate';
  * Invalidation over LISTEN/NOTIFY. A dedicated connection listens; while it is down, subscribers are told
  * messages may be missed (onLive(false)) and it reconnects with a growing pause.
  */
-function createNotifyChannel(
-  url: string,
-  run: (text: string, values: unknown[]) => Promise<unknown>,
-): Invalidations {
+function createNotifyChannel(url: string): Invalidations {
   return {
-    publish: (subject) => guard(async () => void (await run('SELECT pg_notify($1, $2)', [CHANNEL, subject]))),
     subscribe(onSubject, onLive) {
       let stopped = false;
       let client: pg.Client | undefined;

@@ -13,11 +13,11 @@ import {
   type NewUser,
   type Store,
   StoreOpenError,
-  StoreUnavailableError,
   type TokenPatch,
   type TokenQuery,
   type UserPatch,
 } from './store';
+import { asStoreUnavailable } from './store-faults';
 
 const flag = v.pipe(
   v.number(),
@@ -172,12 +172,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 
   const parseToken = (row: unknown) => v.parse(TokenRowSchema, row);
+  /**
+   * Runs a write that reads rows back (INSERT … RETURNING) in an explicit transaction. On its own, such a
+   * statement commits when better-sqlite3 resets it after `.get()`, and a failed COMMIT there (a full disk:
+   * SQLITE_FULL) is dropped: the row came back, yet nothing was stored. An explicit COMMIT throws.
+   */
+  const committed = <T>(work: () => T): T => db.transaction(work)();
   const runningTasks = new Set<string>();
 
   return {
     // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone.
     invalidations: {
-      publish: async () => {},
       subscribe: (_onSubject, onLive) => {
         onLive(true);
         return () => {};
@@ -191,11 +196,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       guard(() =>
         v.parse(
           UserRowSchema,
-          statements.insertUser.get({
-            ...user,
-            roles: JSON.stringify(user.roles),
-            enabled: user.enabled ? 1 : 0,
-          }),
+          committed(() =>
+            statements.insertUser.get({
+              ...user,
+              roles: JSON.stringify(user.roles),
+              enabled: user.enabled ? 1 : 0,
+            }),
+          ),
         ),
       ),
     findUserByName: async (name) =>
@@ -215,15 +222,19 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }),
 
     createToken: async (token: NewToken) =>
-      guard(() => {
-        const id = statements.insertToken.get({
-          ...token,
-          enabled: token.enabled ? 1 : 0,
-          restricted: token.restricted ? 1 : 0,
-          permissions: JSON.stringify(token.permissions),
-        });
-        return parseToken(statements.tokenById.get(id));
-      }),
+      guard(() =>
+        parseToken(
+          committed(() => {
+            const id = statements.insertToken.get({
+              ...token,
+              enabled: token.enabled ? 1 : 0,
+              restricted: token.restricted ? 1 : 0,
+              permissions: JSON.stringify(token.permissions),
+            });
+            return statements.tokenById.get(id);
+          }),
+        ),
+      ),
     findTokenByDigest: async (digest) =>
       guard(() => {
         const row = statements.tokenByDigest.get(digest);
@@ -271,7 +282,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       guard(() => statements.deleteSessionsOf.run(userId, keepTokenId ?? null).changes),
 
     createRepository: async (repository: NewRepository) =>
-      guard(() => v.parse(RepositoryRowSchema, statements.insertRepository.get(repository))),
+      guard(() =>
+        v.parse(
+          RepositoryRowSchema,
+          committed(() => statements.insertRepository.get(repository)),
+        ),
+      ),
     listRepositories: async () =>
       guard(() => statements.allRepositories.all().map((row) => v.parse(RepositoryRowSchema, row))),
     findRepository: async (name) =>
@@ -287,11 +303,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       guard(() =>
         v.parse(
           ItemRowSchema,
-          statements.insertItem.get({
-            ...item,
-            content: Buffer.from(item.content),
-            size: item.content.byteLength,
-          }),
+          committed(() =>
+            statements.insertItem.get({
+              ...item,
+              content: Buffer.from(item.content),
+              size: item.content.byteLength,
+            }),
+          ),
         ),
       ),
     listItems: async (repositoryId, type) =>
@@ -315,7 +333,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     deleteItem: async (id) => guard(() => statements.deleteItem.run(id).changes === 1),
 
     bumpSignInStreak: async (key, nowMs, forgetAfterMs) =>
-      guard(() => v.parse(v.number(), statements.bumpStreak.get({ key, now: nowMs, forget: forgetAfterMs }))),
+      guard(() =>
+        v.parse(
+          v.number(),
+          committed(() => statements.bumpStreak.get({ key, now: nowMs, forget: forgetAfterMs })),
+        ),
+      ),
     blockSignIn: async (key, untilMs) => guard(() => void statements.blockStreak.run(untilMs, key)),
     signInBlockedUntil: async (keys) =>
       guard(() => {
@@ -449,15 +472,16 @@ function migrate(db: Database.Database): void {
   }
 }
 
-/** Runs a statement, turning SQLite's busy and unique-constraint errors into the store's own. */
+/**
+ * Runs a statement, turning SQLite's unique-constraint errors and its temporary faults (busy, full disk,
+ * I/O error) into the store's own.
+ */
 function guard<T>(operation: () => T): T {
   try {
     return operation();
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? error.code : undefined;
     if (code === 'SQLITE_CONSTRAINT_UNIQUE') throw new NameTakenError('That name is taken.');
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-      throw new StoreUnavailableError('The database is busy.');
-    throw error;
+    throw asStoreUnavailable(error) ?? error;
   }
 }

@@ -1,4 +1,4 @@
-// Store faults through the app (issue 7): a busy database answers 503 with Retry-After and writes nothing.
+// Store faults through the app (issues 7, 18): a busy or unreachable database answers 503 with Retry-After, never 500.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +7,11 @@ import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';
 import { TokenListSchema } from '../../shared/schemas/token';
+import { startPostgres } from '../../test/fixtures/postgres';
 import { adminBasic, createTestApp, jsonInit } from '../../test/fixtures/test-app';
+import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
+import { asStoreUnavailable } from './store-faults';
 
 let dir: string;
 beforeEach(() => {
@@ -49,5 +52,102 @@ describe('a busy database', () => {
       jsonInit('POST', adminBasic, { name: 'during lock' }),
     );
     expect(retried.status).toBe(201);
+  });
+});
+
+describe('PostgreSQL down', () => {
+  it('answers 503 with Retry-After to every write and read while it is down, and recovers by itself', async () => {
+    const cluster = await startPostgres();
+    try {
+      const t = await createTestApp({
+        store: await openPostgresStore(await cluster.createDatabase('outage')),
+      });
+      const token = (name: string) =>
+        t.app.request('/fmerest/v3/tokens', jsonInit('POST', adminBasic, { name }));
+      expect((await token('before')).status).toBe(201);
+      const session = await t.app.request('/fmerest/v3/login', {
+        method: 'POST',
+        headers: { Authorization: adminBasic },
+      });
+      const { token: sessionValue } = v.parse(v.object({ token: v.string() }), await session.json());
+
+      cluster.pause();
+      const answers = [
+        await token('during'),
+        await t.app.request(
+          '/fmerest/v3/tokens/admin/before',
+          jsonInit('PUT', adminBasic, { enabled: false }),
+        ),
+        await t.app.request(
+          '/fmerest/v3/tokens/admin/before',
+          jsonInit('DELETE', `fmetoken token=${sessionValue}`),
+        ),
+        await t.app.request('/fmerest/v3/login', { method: 'POST', headers: { Authorization: adminBasic } }),
+        await t.app.request('/fmerest/v3/repositories', jsonInit('POST', adminBasic, { name: 'during' })),
+        await t.app.request('/fmerest/v3/tokens', { headers: { Authorization: adminBasic } }),
+      ];
+      for (const answer of answers) {
+        expect(answer.status).toBe(503);
+        expect(Number(answer.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+        expect(v.parse(ErrorBodySchema, await answer.json()).code).toBe('STORE_UNAVAILABLE');
+      }
+      expect(t.log.lines.filter((line) => line.message === 'unhandled error')).toEqual([]);
+
+      cluster.resume();
+      expect((await token('after')).status).toBe(201);
+      const list = v.parse(
+        TokenListSchema,
+        await (await t.app.request('/fmerest/v3/tokens', { headers: { Authorization: adminBasic } })).json(),
+      );
+      expect(list.items.map((item) => [item.name, item.enabled])).toEqual(
+        expect.arrayContaining([
+          ['before', true],
+          ['after', true],
+        ]),
+      );
+      expect(list.items.map((item) => item.name)).not.toContain('during');
+      await t.store.close();
+    } finally {
+      cluster.stop();
+    }
+  }, 60_000);
+});
+
+describe('which driver errors are temporary', () => {
+  const driverError = (code: string, message = 'driver error') => Object.assign(new Error(message), { code });
+
+  it.each([
+    ['SQLITE_FULL', 30],
+    ['SQLITE_IOERR', 5],
+    ['SQLITE_IOERR_WRITE', 5],
+    ['SQLITE_IOERR_FSYNC', 5],
+    ['SQLITE_BUSY_SNAPSHOT', 1],
+    ['SQLITE_LOCKED_SHAREDCACHE', 1],
+    ['SQLITE_READONLY_DBMOVED', 30],
+    ['ECONNREFUSED', 5],
+    ['ECONNRESET', 5],
+    ['57P01', 5], // terminating connection due to administrator command
+    ['08006', 5], // connection failure
+    ['53100', 30], // disk full
+    ['53300', 5], // too many connections
+    ['40001', 1], // serialization failure
+  ])('%s is 503, retry after %i s', (code, seconds) => {
+    expect(asStoreUnavailable(driverError(code))?.retryAfterSeconds).toBe(seconds);
+  });
+
+  it('knows node-postgres lost connections by their message', () => {
+    expect(asStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBeDefined();
+    expect(asStoreUnavailable(new Error('timeout exceeded when trying to connect'))).toBeDefined();
+  });
+
+  it.each([
+    'SQLITE_CONSTRAINT_UNIQUE',
+    'SQLITE_ERROR',
+    'SQLITE_CORRUPT',
+    '23505',
+    '42P01',
+    'ERR_INVALID_ARG_TYPE',
+  ])('%s is a bug or a refusal, not a fault to retry', (code) => {
+    expect(asStoreUnavailable(driverError(code))).toBeUndefined();
   });
 });

@@ -114,12 +114,26 @@ export interface VerifiedToken {
 /** What a cached fact is about: one token, everything about one user, or a digest newly in use. */
 export type InvalidationSubject = `token:${number}` | `user:${number}` | `digest:${string}`;
 
-/** How instances sharing a store tell each other that cached facts went stale. */
+/**
+ * The subject each write makes stale. A store shared by several instances sends it with the write, in the
+ * same transaction (so it is delivered exactly when the write commits, never for one that did not); the
+ * caching layer drops it locally once the write returns.
+ */
+export const staleAfter = {
+  /** A new token: a digest remembered as unknown is no longer unknown. */
+  createToken: (digest: string): InvalidationSubject => `digest:${digest}`,
+  /** A token's state, expiry or permissions changed, or it was removed. */
+  token: (id: number): InvalidationSubject => `token:${id}`,
+  /** A user's roles, password or state changed, they were removed, or their sessions ended. */
+  user: (id: number): InvalidationSubject => `user:${id}`,
+};
+
+/** How instances sharing a store hear that cached facts went stale (the store sends them with its writes). */
 export interface Invalidations {
-  publish(subject: InvalidationSubject): Promise<void>;
   /**
-   * Calls `onSubject` for every subject any instance publishes, and `onLive(false)` whenever messages could
-   * be missed (a lost connection), `onLive(true)` once they cannot again. Returns the unsubscribe function.
+   * Calls `onSubject` for every subject any instance's writes make stale, and `onLive(false)` whenever
+   * messages could be missed (a lost connection), `onLive(true)` once they cannot again. Returns the
+   * unsubscribe function.
    */
   subscribe(onSubject: (subject: string) => void, onLive: (live: boolean) => void): () => void;
 }
@@ -213,10 +227,8 @@ export class NameTakenError extends Error {
   override name = 'NameTakenError';
 }
 
-/** The store is busy or unreachable for now; the request may be retried. Nothing was written. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-}
+// The store is busy, full or unreachable for now (503); defined with the driver errors it stands for.
+export { StoreUnavailableError } from './store-faults';
 
 /** The database cannot be opened as it is; start-up stops and the file is left untouched. */
 export class StoreOpenError extends Error {
