@@ -71,6 +71,11 @@ export function createErrorHandler(log: Logger) {
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return sendError(c, error.status, errorBody(error.code, error.message, error.details));
     }
+    // The client closed the connection mid-body: no one is left to read an answer, and nothing went wrong here
+    // (checked first: the store faults count a dropped connection, ECONNRESET, as a database outage).
+    if (isClientAbort(error)) {
+      return sendError(c, 400, errorBody('BAD_REQUEST', 'The request body ended before it was complete.'));
+    }
     // Every store fault, whether a store turned it into its own error or it escaped as the driver's: a
     // write that was not committed is never acknowledged, and a full disk or a lost database is no bug.
     const unavailable = asStoreUnavailable(error);
@@ -84,10 +89,6 @@ export function createErrorHandler(log: Logger) {
         return sendError(c, 400, errorBody('MALFORMED_JSON', 'The request body is not valid JSON.'));
       }
       return sendError(c, error.status, errorBody('BAD_REQUEST', error.message || 'Bad request.'));
-    }
-    // The client closed the connection mid-body: no one is left to read an answer, and nothing went wrong here.
-    if (isClientAbort(error)) {
-      return sendError(c, 400, errorBody('BAD_REQUEST', 'The request body ended before it was complete.'));
     }
     log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     return sendError(c, 500, errorBody('INTERNAL', 'Something went wrong on the server.'));
