@@ -317,14 +317,20 @@ describe('broadness by meaning', () => {
     '/^https:\\/\\/a\\.test\\/|.*/',
     '/^(https:\\/\\/a\\.test\\/|.*)/',
     '/https:\\/\\/a\\.test\\//',
+    // RE2 quotes \Q…\E: the bracket is literal there, so the `|` is top-level and `.*` matches any URL.
+    '/^https:\\/\\/api\\.example\\.com\\/\\Q(\\E|.*(?:\\Q)\\E)?/',
+    '/^https:\\/\\/a\\.test\\/[(](a|b)/',
+    '/^https:\\/\\/a\\.test\\/\\x28a|.*/',
+    // Every `*.` pattern can reach more than one host; `co.uk` or `github.io` are public suffixes.
+    '*.example.com',
+    '*.example.co.uk',
+    '*.github.io',
   ])('%s needs the confirmation', (text) => {
     expect(isBroad(parsed(text))).toBe(true);
   });
 
   it.each([
     'api.example.com/v1',
-    '*.example.com',
-    '*.example.co.uk',
     '127.0.0.1:3000',
     'localhost',
     '[::1]:8080/api',

@@ -358,7 +358,7 @@ describe('import and export', () => {
     await sendMessage('saveRule', {
       rule: {
         token: ref,
-        patterns: ['*.example.org/api'],
+        patterns: ['api.example.org/api'],
         resourceTypes: ['xmlhttprequest'],
         initiators: ['app.example.org'],
         enabled: false,

@@ -16,24 +16,27 @@ const ANCHORED = new RegExp(
   ].join(''),
 );
 
-/** The host a regex can only match under (scheme http or https, any port it names), or null when it may match more. */
+/**
+ * The host a regex can only match under (scheme http or https, any port it names), or null when it may match more.
+ * The browser runs RE2, which reads some syntax differently from JavaScript: `\Q(\E` quotes a bracket, POSIX and
+ * Unicode classes nest `[`. After the anchored prefix, a `|` is allowed only inside a group and only where none of
+ * that syntax occurs, so both dialects see the same groups; without any `|` the prefix anchors every match anyway.
+ */
 export function anchoredHost(source: string): string | null {
-  if (hasTopLevelAlternative(source)) return null;
   const match = ANCHORED.exec(source);
   if (!match?.[1]) return null;
+  const rest = source.slice(match[0].length);
+  if (rest.includes('|') && (/\\[QECpPx]|\[/.test(rest) || hasTopLevelAlternative(rest))) return null;
   const host = match[1].replaceAll('\\.', '.');
   return host.split('.').every((label) => HOST_LABEL.test(label)) ? host : null;
 }
 
-/** A `|` outside every group and class makes the anchor apply to one alternative only. */
+/** A `|` outside every group makes the anchor apply to one alternative only (classes are refused before). */
 function hasTopLevelAlternative(source: string): boolean {
   let depth = 0;
-  let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const char = source[i];
     if (char === '\\') i++;
-    else if (inClass) inClass = char !== ']';
-    else if (char === '[') inClass = true;
     else if (char === '(') depth++;
     else if (char === ')') depth = Math.max(0, depth - 1);
     else if (char === '|' && depth === 0) return true;

@@ -20,7 +20,8 @@ export type UrlPattern =
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-export const BROAD_WARNING = 'This sends your token to every site you visit.';
+export const BROAD_WARNING =
+  'This sends your token to more than one host (with * or /.../, possibly every site you visit).';
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -113,24 +114,13 @@ function canonicalPath(raw: string): string | null {
 }
 
 /**
- * True when a pattern can send the token to more than one site: every host, `*.` on what may be a public suffix,
- * or a regex not pinned to a literal scheme and host.
+ * True when a pattern can send the token to more than one host: every host, any `*.` pattern (its subdomains are
+ * hosts of their own, and whether `*.name` is one owner's domain or a public suffix such as `co.uk` cannot be told
+ * without the public suffix list), or a regex not pinned to a literal scheme and host.
  */
 export function isBroad(pattern: UrlPattern): boolean {
   if (pattern.kind === 'regex') return anchoredHost(pattern.source) === null;
-  if (pattern.host === '*') return true;
-  return pattern.subdomains && mayBePublicSuffix(pattern.host);
-}
-
-/**
- * Without the public suffix list: a top-level domain (`com`, `localhost`), or a short name under a country code,
- * where registries sell names to anyone (`co.uk`, `com.au`, `ne.jp`). Errs on the side of asking.
- */
-function mayBePublicSuffix(host: string): boolean {
-  const labels = host.split('.');
-  if (labels.length === 1) return true;
-  const [second = '', top = ''] = labels;
-  return labels.length === 2 && top.length === 2 && second.length <= 4;
+  return pattern.host === '*' || pattern.subdomains;
 }
 
 /** The part of a DNR condition that selects the URLs of one pattern. */
