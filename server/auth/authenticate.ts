@@ -149,9 +149,11 @@ export async function checkPasswordAttempt(
   password: string,
   client: string,
 ): Promise<UserRecord | undefined> {
+  // Looked up once before the turns only to tell a known client; the attempt reads the account afresh.
+  const stamp = (await deps.store.findUserByName(name)) ?? undefined;
   const attempt = () =>
     signInTurns(`client\n${client}`, async () => {
-      const decision = await deps.signIns.check(name, client);
+      const decision = await deps.signIns.check(name, client, stamp);
       if (!decision.allowed) {
         throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
       }
@@ -161,12 +163,12 @@ export async function checkPasswordAttempt(
         await deps.signIns.recordFailure(name, client);
         return undefined;
       }
-      await deps.signIns.recordSuccess(name, client);
+      await deps.signIns.recordSuccess(user, client);
       return user;
     });
   // A client that signed in to this account lately is spared the account's cap, so it need not wait behind
   // the account's other attempts either: strangers flooding the account cannot fill the queue ahead of it.
-  if (await deps.signIns.isKnownClient(name, client)) return attempt();
+  if (await deps.signIns.isKnownClient(stamp, client)) return attempt();
   return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, attempt);
 }
 

@@ -66,7 +66,7 @@ describe('sign-in limiter', () => {
   it('clears the streak of a client for an account when it signs in', async () => {
     await failTimes(6, 'alice', 'A');
     clock.advance(1);
-    await limiter.recordSuccess('alice', 'A');
+    await limiter.recordSuccess({ id: 1, name: 'alice', passwordHash: 'h1' }, 'A');
     await limiter.recordFailure('alice', 'A');
     expect(await limiter.check('alice', 'A')).toEqual({ allowed: true });
   });
@@ -76,5 +76,18 @@ describe('sign-in limiter', () => {
     clock.advance(3601);
     await limiter.recordFailure('alice', 'A');
     expect(await limiter.check('alice', 'A')).toEqual({ allowed: true });
+  });
+
+  it('spares a known client the cap only for that account as it is now (not a case twin, not after a new password)', async () => {
+    const bob = { id: 1, name: 'bob', passwordHash: 'h1' };
+    const twin = { id: 2, name: 'Bob', passwordHash: 'h2' };
+    await limiter.recordSuccess(twin, 'mallory');
+    await limiter.recordSuccess(bob, 'home');
+    for (let i = 0; i < 100; i++) await limiter.recordFailure('bob', `guesser ${i % 20}`);
+    expect((await limiter.check('bob', 'mallory', bob)).allowed).toBe(false);
+    expect(await limiter.check('bob', 'home', bob)).toEqual({ allowed: true });
+    // A new password (or a new account under the name) starts with no known clients.
+    expect((await limiter.check('bob', 'home', { ...bob, passwordHash: 'h3' })).allowed).toBe(false);
+    expect((await limiter.check('bob', 'home', { ...bob, id: 3 })).allowed).toBe(false);
   });
 });

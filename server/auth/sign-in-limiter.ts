@@ -59,6 +59,12 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
  * apply to a client that signed in to the account within 30 days, so strangers guessing from many addresses
  * cannot lock the owner out; that client's own limits still do.
  */
+/** What makes a client known to an account: the account's id and current password hash. */
+export interface AccountStamp {
+  id: number;
+  passwordHash: string;
+}
+
 export function createSignInLimiter(
   store: Store,
   clock: Clock,
@@ -66,14 +72,18 @@ export function createSignInLimiter(
 ) {
   // Keys are digests: fixed length whatever a client sends as a user name, and no names or addresses at rest.
   const account = (name: string) => digest(`account\n${name.normalize('NFC').toLowerCase()}`);
+  // The pair is the exact account name: names are case-sensitive, so a success on "Bob" says nothing of "bob".
   const pairKey = (name: string, client: string) =>
-    digest(`pair\n${account(name)}\n${clientNetwork(client)}`);
+    digest(`pair\n${name.normalize('NFC')}\n${clientNetwork(client)}`);
   const clientKey = (client: string) => digest(`client\n${clientNetwork(client)}`);
-  const knownKey = (name: string, client: string) =>
-    digest(`known\n${account(name)}\n${clientNetwork(client)}`);
+  // Known to one account as it is now: its id and password hash (a new password, or a new account under an old
+  // name, starts with no known clients), never to another account whose name differs only in case.
+  const knownKey = (account: AccountStamp, client: string) =>
+    digest(`known\n${account.id}\n${account.passwordHash}\n${clientNetwork(client)}`);
 
-  async function isKnown(name: string, client: string, now: number): Promise<boolean> {
-    const last = await store.signInClientLastSuccess(knownKey(name, client));
+  async function isKnown(stamp: AccountStamp | undefined, client: string, now: number): Promise<boolean> {
+    if (stamp === undefined) return false;
+    const last = await store.signInClientLastSuccess(knownKey(stamp, client));
     return last !== undefined && now - last < KNOWN_CLIENT_MS;
   }
 
@@ -85,13 +95,14 @@ export function createSignInLimiter(
   }
 
   return {
-    async check(name: string, client: string): Promise<SignInDecision> {
+    /** `stamp`: the account of that name, when there is one (its known clients are spared the cap). */
+    async check(name: string, client: string, stamp?: AccountStamp): Promise<SignInDecision> {
       const now = clock.now();
       const waits = [await store.signInBlockedUntil([pairKey(name, client), clientKey(client)])];
       const cap = policy.maxFailuresPerAccountPerHour;
       const recent = await store.accountFailuresSince(account(name), now - SIGN_IN_MEMORY_MS, cap);
       // The cap-th newest failure leaves the hour's window first; until then the account pauses.
-      if (recent.length >= cap && !(await isKnown(name, client, now))) {
+      if (recent.length >= cap && !(await isKnown(stamp, client, now))) {
         waits.push((recent[cap - 1] ?? now) + SIGN_IN_MEMORY_MS);
       }
       const until = Math.max(...waits);
@@ -100,8 +111,8 @@ export function createSignInLimiter(
         : { allowed: true };
     },
     /** Whether the client signed in to the account successfully within the last 30 days. */
-    isKnownClient(name: string, client: string): Promise<boolean> {
-      return isKnown(name, client, clock.now());
+    isKnownClient(stamp: AccountStamp | undefined, client: string): Promise<boolean> {
+      return isKnown(stamp, client, clock.now());
     },
     async recordFailure(name: string, client: string): Promise<void> {
       const now = clock.now();
@@ -109,10 +120,10 @@ export function createSignInLimiter(
       await bump(clientKey(client), policy.freeFailuresPerClient, now);
       await store.addAccountFailure(account(name), now);
     },
-    async recordSuccess(name: string, client: string): Promise<void> {
+    async recordSuccess(stamp: AccountStamp & { name: string }, client: string): Promise<void> {
       const now = clock.now();
-      await store.clearSignInStreak(pairKey(name, client));
-      const key = knownKey(name, client);
+      await store.clearSignInStreak(pairKey(stamp.name, client));
+      const key = knownKey(stamp, client);
       const last = await store.signInClientLastSuccess(key);
       if (last !== undefined && now - last < KNOWN_CLIENT_REFRESH_MS) return;
       try {
