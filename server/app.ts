@@ -11,6 +11,7 @@ import { apiError, createErrorHandler } from './errors';
 import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
 import { createCors } from './http/cors';
+import { createCrossSiteNavigationGuard } from './http/cross-site-navigation';
 import { createAllowedMethods } from './http/method-not-allowed';
 import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -69,6 +70,7 @@ export function createApp(appDeps: AppDeps) {
   // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
   app.use(createCors(deps.corsOrigins ?? []));
   app.use(createSecurityHeaders({ isHttps: (c) => clientAddress.isHttps(c) }));
+  app.use(createCrossSiteNavigationGuard());
   app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 
   const sessions = createSessionService(deps);

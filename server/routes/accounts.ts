@@ -162,7 +162,10 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     const caller = c.var.auth;
     const body = c.req.valid('json');
     requireFullCredential(caller);
-    const user = await findUser(c.req.param('name'));
+    const name = c.req.param('name');
+    // Someone else's account: the permission first, so a caller without it cannot tell who exists (404 vs 403).
+    if (name.normalize('NFC') !== caller.user.name) await demand(caller, MANAGE_USERS);
+    const user = await findUser(name);
     const self = user.id === caller.user.id;
     const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
     if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
