@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono';
 import { createAuditLog } from './audit/audit-log';
 import { createAuthenticate } from './auth/authenticate';
-import { createPermissionResolver, createRequirePermission } from './auth/authorize';
+import { createAuthorizer } from './auth/authorize';
 import type { PasswordHasher } from './auth/password';
 import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
 import { createUseRecorder } from './auth/use-recorder';
@@ -72,36 +72,32 @@ export function createApp(appDeps: AppDeps) {
   app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 
   const sessions = createSessionService(deps);
-  const permissions = createPermissionResolver(deps.store);
-  const requirePermission = createRequirePermission(permissions);
+  const authorizer = createAuthorizer(deps.store);
   const tokens = createTokenService({
     ...deps,
-    permissions,
+    authorizer,
     maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
   });
-  const repositories = createRepositoryService({ ...deps, permissions });
+  const repositories = createRepositoryService({ ...deps, authorizer });
   app.route('/', createHealthRoutes(deps));
   app.route('/', createInfoRoutes({ ...deps, authenticate }));
   app.route('/', createTokenServiceRoutes({ ...deps, sessions }));
-  app.route('/fmerest/v3', createSessionRoutes({ ...deps, sessions, authenticate, permissions }));
+  app.route('/fmerest/v3', createSessionRoutes({ ...deps, sessions, authenticate, authorizer }));
   app.route('/', createDocsRoutes());
-  app.route('/', createForwardAuthRoutes({ ...deps, permissions }));
-  app.route('/fmerest/v3/security', createAccountRoutes({ ...deps, authenticate, permissions }));
+  app.route('/', createForwardAuthRoutes({ ...deps, authorizer }));
+  app.route('/fmerest/v3/security', createAccountRoutes({ ...deps, authenticate, authorizer }));
   app.route(
     '/fmerest/v3/repositories',
     createRepositoryRoutes({
       ...deps,
       authenticate,
       repositories,
-      requirePermission,
+      authorizer,
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
     }),
   );
   app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens, authenticate }));
-  app.route(
-    '/fmeapiv4',
-    createFmeApiV4Routes({ ...deps, authenticate, tokens, repositories, requirePermission }),
-  );
+  app.route('/fmeapiv4', createFmeApiV4Routes({ ...deps, authenticate, tokens, repositories, authorizer }));
 
   const handleError = createErrorHandler(deps.log);
   const allowedMethods = createAllowedMethods(app.routes);

@@ -15,26 +15,22 @@ import {
   type Authenticated,
   checkPasswordAttempt,
 } from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import { type Authorizer, Permission, requireFullCredential } from '../auth/authorize';
 import { createKeyedLock } from '../auth/keyed-lock';
 import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
 import { epochSeconds, toApiDate } from '../time';
-import { requireFullCredential } from '../tokens/token-service';
 import { jsonBody, query } from '../validation';
 
 export interface AccountRoutesDeps
   extends Pick<AuthDeps, 'store' | 'passwords' | 'clock' | 'signIns' | 'clientAddress'> {
   authenticate: Authenticate;
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
 }
-
-const VIEW_USERS = 'usermanagement:access';
-const MANAGE_USERS = 'usermanagement:manage';
 
 /** Whether an account in this state can manage users: enabled, with a role that grants it. */
 function manages(user: Pick<UserRecord, 'roles' | 'enabled'>): boolean {
-  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), MANAGE_USERS);
+  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), Permission.manageUsers);
 }
 
 function toAccount(user: UserRecord): Account {
@@ -47,7 +43,7 @@ function toAccount(user: UserRecord): Account {
 }
 
 export function createAccountRoutes(deps: AccountRoutesDeps) {
-  const { store, passwords, clock, authenticate, permissions } = deps;
+  const { store, passwords, clock, authenticate, authorizer } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
   // Account changes take turns in this process, so two administrators demoting each other at the same moment
@@ -61,7 +57,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
    */
   async function demandAccountChange(caller: Authenticated): Promise<void> {
     requireFullCredential(caller);
-    await demand(caller, MANAGE_USERS);
+    await authorizer.demand(caller, Permission.manageUsers);
   }
 
   /** 409 when `user`, changed to `after` (or deleted), would leave no enabled account able to manage users. */
@@ -77,10 +73,6 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
   }
 
-  async function demand(caller: Authenticated, permission: string): Promise<void> {
-    if (!holdsPermission(await permissions.ofCaller(caller), permission)) throw forbidden(permission);
-  }
-
   async function findUser(name: string): Promise<UserRecord> {
     const user = await store.findUserByName(name.normalize('NFC'));
     if (!user) throw apiError(404, 'NOT_FOUND', `No user named "${name}".`);
@@ -93,7 +85,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   routes.get('/audit', query(AuditQuerySchema), async (c) => {
     const caller = c.var.auth;
     const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
-    if (user !== undefined && user !== caller.user.name) await demand(caller, MANAGE_USERS);
+    if (user !== undefined && user !== caller.user.name)
+      await authorizer.demand(caller, Permission.manageUsers);
     // The trail belongs to the account, not its name: an account deleted and made again starts afresh.
     let ownerId: number | undefined = caller.user.id;
     if (user === '*') ownerId = undefined;
@@ -127,7 +120,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   });
 
   routes.get('/accounts', async (c) => {
-    await demand(c.var.auth, VIEW_USERS);
+    await authorizer.demand(c.var.auth, Permission.viewUsers);
     const users = await store.listUsers();
     return c.json({ items: users.map(toAccount), totalCount: users.length } satisfies AccountList);
   });
@@ -154,7 +147,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
 
   routes.get('/accounts/:name', async (c) => {
     const name = c.req.param('name');
-    if (name !== c.var.auth.user.name) await demand(c.var.auth, VIEW_USERS);
+    if (name !== c.var.auth.user.name) await authorizer.demand(c.var.auth, Permission.viewUsers);
     return c.json(toAccount(await findUser(name)));
   });
 
@@ -165,7 +158,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     const user = await findUser(c.req.param('name'));
     const self = user.id === caller.user.id;
     const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
-    if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
+    if (!ownPasswordOnly) await authorizer.demand(caller, Permission.manageUsers);
     if (self && body.enabled === false) {
       throw apiError(409, 'CONFLICT', 'You cannot disable your own account; ask another administrator.');
     }

@@ -1,13 +1,13 @@
 // Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { holdsPermission, isKnownPermission } from '../../shared/permissions';
+import { isKnownPermission } from '../../shared/permissions';
 import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
 
 export interface ForwardAuthRoutesDeps extends AuthDeps {
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
 }
 
 /**
@@ -43,13 +43,8 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
       },
       () => deps.clientAddress.of(c),
     );
-    const held = await deps.permissions.ofCaller(caller);
-    const missing = required.find((permission) => !holdsPermission(held, permission));
-    if (missing !== undefined) {
-      // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
-      c.header('X-Auth-Required', missing);
-      throw forbidden(missing);
-    }
+    // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
+    await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));
 
     c.header('X-Auth-User', headerSafe(caller.user.name));
     // Basic auth has no token: the two token headers are left out rather than sent empty.

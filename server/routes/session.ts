@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
 import { type AuthDeps, type AuthEnv, type Authenticate, verifyPassword } from '../auth/authenticate';
-import type { PermissionResolver } from '../auth/authorize';
+import type { Authorizer } from '../auth/authorize';
 import { parseCredentials } from '../auth/credentials';
 import { unauthorized } from '../errors';
 import type { SessionService } from '../sessions/session-service';
@@ -13,7 +13,7 @@ export interface SessionRoutesDeps
   extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
   sessions: SessionService;
   authenticate: Authenticate;
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
 }
 
 export function createSessionRoutes(deps: SessionRoutesDeps) {
@@ -52,7 +52,7 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
     const me: Me = {
       user: user.name,
       roles: user.roles,
-      permissions: await deps.permissions.ofCaller(c.var.auth),
+      permissions: await deps.authorizer.ofCaller(c.var.auth),
       token: token
         ? {
             name: token.name,
