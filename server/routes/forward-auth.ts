@@ -5,9 +5,12 @@ import { isKnownPermission } from '../../shared/permissions';
 import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 
-export interface ForwardAuthRoutesDeps extends AuthDeps {
+export interface ForwardAuthRoutesDeps {
+  auth: AuthDeps;
   authorizer: Authorizer;
+  clientAddress: ClientAddress;
 }
 
 /**
@@ -21,14 +24,15 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
 
   // Every answer, 401 and 403 included, is about one client's credentials: no proxy may reuse it.
   routes.use(
-    '/auth/verify',
+    '/verify',
     createMiddleware(async function noStore(c, next) {
       await next();
       c.res.headers.set('Cache-Control', 'no-store');
     }),
   );
 
-  routes.get('/auth/verify', async function verify(c) {
+  /** Mounted at `/auth`. */
+  routes.get('/verify', async function verify(c) {
     const required = c.req.queries('permission') ?? [];
     // A misspelt permission is a proxy configuration error; it must not read as "access denied".
     const unknown = required.find((permission) => !isKnownPermission(permission));
@@ -36,7 +40,7 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
       throw validationFailed({ permission: `"${unknown}" is not a known permission` });
 
     const caller = await verifyCredentials(
-      deps,
+      deps.auth,
       {
         authorization: c.req.header('Authorization'),
         urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),

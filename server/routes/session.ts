@@ -1,17 +1,20 @@
 // Signing in and out, and who am I: POST /login, POST /logout, GET /security/me.
 import { Hono } from 'hono';
 import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
-import { type AuthDeps, type AuthEnv, type Authenticate, verifyPassword } from '../auth/authenticate';
+import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
 import { parseCredentials } from '../auth/credentials';
+import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 import type { SessionService } from '../sessions/session-service';
 import { toApiDate } from '../time';
 import { query, readJsonBody } from '../validation';
 
-export interface SessionRoutesDeps
-  extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
+export interface SessionRoutesDeps {
   sessions: SessionService;
+  signIn: PasswordSignIn;
+  clientAddress: ClientAddress;
   authenticate: Authenticate;
   authorizer: Authorizer;
 }
@@ -37,7 +40,7 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
       credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
     }
     const client = deps.clientAddress.of(c);
-    const user = await verifyPassword(deps, credentials.user, credentials.password, client);
+    const user = await deps.signIn.verify(credentials.user, credentials.password, client);
     c.header('Cache-Control', 'no-store');
     return c.json(await sessions.signIn(user, credentials.kind, client), 201);
   });
