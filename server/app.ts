@@ -25,6 +25,7 @@ import { createForwardAuthRoutes } from './routes/forward-auth';
 import { createHealthRoutes, HEALTH_PATHS } from './routes/health';
 import { createInfoRoutes, createVersionRoutes } from './routes/info';
 import { createLegacyTokenServiceRoutes } from './routes/legacy-token-service';
+import { createMeRoutes } from './routes/me';
 import { createPermissionRoutes } from './routes/permissions';
 import { createRepositoryRoutes } from './routes/repositories';
 import { createSessionRoutes } from './routes/session';
@@ -104,10 +105,8 @@ export function createApp(deps: AppDeps) {
   app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
   app.route(DOCS_PAGE_PATH, createDocsRoutes());
   app.route(OPENAPI_PATH, createOpenApiRoutes());
-  app.route(
-    '/fmerest/v3',
-    createSessionRoutes({ sessions, signIn, clientAddress, authenticate, authorizer }),
-  );
+  app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
+  app.route('/fmerest/v3/security/me', createMeRoutes({ authenticate, authorizer }));
   app.route('/auth', createForwardAuthRoutes({ auth, authorizer, clientAddress }));
   app.route(
     '/fmerest/v3/security/accounts',

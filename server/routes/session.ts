@@ -1,14 +1,12 @@
-// Signing in and out, and who am I: POST /login, POST /logout, GET /security/me.
+// Signing in and out: POST /fmerest/v3/login and /fmerest/v3/logout.
 import { Hono } from 'hono';
-import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
+import { LoginBodySchema, LoginQuerySchema } from '../../shared/schemas/session';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import type { Authorizer } from '../auth/authorize';
 import { parseCredentials } from '../auth/credentials';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import type { SessionService } from '../sessions/session-service';
-import { toApiDate } from '../time';
 import { query, readJsonBody } from '../validation';
 
 export interface SessionRoutesDeps {
@@ -16,7 +14,6 @@ export interface SessionRoutesDeps {
   signIn: PasswordSignIn;
   clientAddress: ClientAddress;
   authenticate: Authenticate;
-  authorizer: Authorizer;
 }
 
 export function createSessionRoutes(deps: SessionRoutesDeps) {
@@ -48,24 +45,6 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
   routes.post('/logout', authenticate, async (c) => {
     await sessions.signOut(c.var.auth);
     return c.body(null, 204);
-  });
-
-  routes.get('/security/me', authenticate, async (c) => {
-    const { user, token } = c.var.auth;
-    const me: Me = {
-      user: user.name,
-      roles: user.roles,
-      permissions: await deps.authorizer.ofCaller(c.var.auth),
-      token: token
-        ? {
-            name: token.name,
-            type: token.type,
-            source: token.source,
-            expirationDate: toApiDate(token.expiresAt),
-          }
-        : null,
-    };
-    return c.json(me);
   });
 
   return routes;
