@@ -1,9 +1,10 @@
 // createApp(deps): the whole HTTP surface, with the store and the clock injected.
 import { type Context, Hono } from 'hono';
 import { createAuditLog } from './audit/audit-log';
-import { createAuthenticate } from './auth/authenticate';
-import { createPermissionResolver, createRequirePermission } from './auth/authorize';
+import { type AuthDeps, createAuthenticate } from './auth/authenticate';
+import { createAuthorizer } from './auth/authorize';
 import type { PasswordHasher } from './auth/password';
+import { createPasswordSignIn } from './auth/password-sign-in';
 import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
 import { createUseRecorder } from './auth/use-recorder';
 import type { SessionPolicy } from './config';
@@ -18,14 +19,17 @@ import type { Logger } from './logger';
 import { createRepositoryService } from './repositories/repository-service';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
-import { createDocsRoutes } from './routes/docs';
+import { createAuditRoutes } from './routes/audit';
+import { createDocsRoutes, createOpenApiRoutes, DOCS_PAGE_PATH, OPENAPI_PATH } from './routes/docs';
 import { createFmeApiV4Routes } from './routes/fme-api-v4';
 import { createForwardAuthRoutes } from './routes/forward-auth';
-import { createHealthRoutes } from './routes/health';
-import { createInfoRoutes } from './routes/info';
+import { createHealthRoutes, HEALTH_PATHS } from './routes/health';
+import { createInfoRoutes, createVersionRoutes } from './routes/info';
+import { createLegacyTokenServiceRoutes } from './routes/legacy-token-service';
+import { createMeRoutes } from './routes/me';
+import { createPermissionRoutes } from './routes/permissions';
 import { createRepositoryRoutes } from './routes/repositories';
 import { createSessionRoutes } from './routes/session';
-import { createTokenServiceRoutes } from './routes/token-service';
 import { createTokenRoutes } from './routes/tokens';
 import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
@@ -55,57 +59,78 @@ export interface AppDeps {
   maxTokensPerUser?: number;
 }
 
-export function createApp(appDeps: AppDeps) {
+export function createApp(deps: AppDeps) {
+  const { store, clock, passwords, log } = deps;
   const app = new Hono();
-  const clientAddress = createClientAddress({ trustedProxies: appDeps.trustedProxies ?? [] });
-  const deps = {
-    ...appDeps,
+  const clientAddress = createClientAddress({ trustedProxies: deps.trustedProxies ?? [] });
+  const audit = createAuditLog({ store, clock, log });
+  const signIn = createPasswordSignIn({
+    store,
+    passwords,
+    signIns: createSignInLimiter(store, clock, deps.signInPolicy),
+  });
+  const auth: AuthDeps = {
+    store,
+    clock,
+    sessionPolicy: deps.sessionPolicy,
+    signIn,
     clientAddress,
-    signIns: createSignInLimiter(appDeps.store, appDeps.clock, appDeps.signInPolicy),
-    audit: createAuditLog(appDeps),
-    recordUse: createUseRecorder(appDeps.store, appDeps.log),
+    audit,
+    recordUse: createUseRecorder(store, log),
   };
-  const authenticate = createAuthenticate(deps);
-  if (deps.logRequests) app.use(createRequestLog(deps.log));
+  const authenticate = createAuthenticate(auth);
+  const authorizer = createAuthorizer(store);
+  const sessions = createSessionService({ store, clock, sessionPolicy: deps.sessionPolicy, audit });
+  const tokens = createTokenService({
+    store,
+    clock,
+    authorizer,
+    audit,
+    maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
+  });
+  const repositories = createRepositoryService({ store, clock, authorizer });
+
+  if (deps.logRequests) app.use(createRequestLog(log));
   // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
   app.use(createCors(deps.corsOrigins ?? []));
   app.use(createSecurityHeaders({ isHttps: (c) => clientAddress.isHttps(c) }));
   app.use(createCrossSiteNavigationGuard());
   app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 
-  const sessions = createSessionService(deps);
-  const permissions = createPermissionResolver(deps.store);
-  const requirePermission = createRequirePermission(permissions);
-  const tokens = createTokenService({
-    ...deps,
-    permissions,
-    maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
-  });
-  const repositories = createRepositoryService({ ...deps, permissions });
-  app.route('/', createHealthRoutes(deps));
-  app.route('/', createInfoRoutes({ ...deps, authenticate }));
-  app.route('/', createTokenServiceRoutes({ ...deps, sessions }));
-  app.route('/fmerest/v3', createSessionRoutes({ ...deps, sessions, authenticate, permissions }));
-  app.route('/', createDocsRoutes());
-  app.route('/', createForwardAuthRoutes({ ...deps, permissions }));
-  app.route('/fmerest/v3/security', createAccountRoutes({ ...deps, authenticate, permissions }));
+  const health = createHealthRoutes({ store, log });
+  for (const path of HEALTH_PATHS) app.route(path, health);
+  app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
+  app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
+  // Both pages' addresses end in a slash, which a mounted router cannot spell: the bare address redirects.
+  app.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
+  app.route('/fmetoken/', createLegacyTokenServiceRoutes({ store, clock, sessions, signIn, clientAddress }));
+  app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
+  app.route(DOCS_PAGE_PATH, createDocsRoutes());
+  app.route(OPENAPI_PATH, createOpenApiRoutes());
+  app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
+  app.route('/fmerest/v3/security/me', createMeRoutes({ authenticate, authorizer }));
+  app.route('/auth', createForwardAuthRoutes({ auth, authorizer, clientAddress }));
+  app.route(
+    '/fmerest/v3/security/accounts',
+    createAccountRoutes({ store, clock, passwords, signIn, clientAddress, authenticate, authorizer }),
+  );
+  app.route('/fmerest/v3/security/audit', createAuditRoutes({ store, authenticate, authorizer }));
+  app.route('/fmerest/v3/security/permissions', createPermissionRoutes({ authenticate }));
   app.route(
     '/fmerest/v3/repositories',
     createRepositoryRoutes({
-      ...deps,
+      store,
+      clock,
       authenticate,
       repositories,
-      requirePermission,
+      authorizer,
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
     }),
   );
   app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens, authenticate }));
-  app.route(
-    '/fmeapiv4',
-    createFmeApiV4Routes({ ...deps, authenticate, tokens, repositories, requirePermission }),
-  );
+  app.route('/fmeapiv4', createFmeApiV4Routes({ clock, authenticate, tokens, repositories, authorizer }));
 
-  const handleError = createErrorHandler(deps.log);
+  const handleError = createErrorHandler(log);
   const allowedMethods = createAllowedMethods(app.routes);
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);

@@ -16,7 +16,8 @@ let server: RunningServer;
 /** An API token of admin: token auth lets all requests reach the store at nearly the same moment. */
 let admin: string;
 
-async function createToken(authorization: string, name: string): Promise<Response> {
+/** The create request itself, answer unread: races compare the statuses of many at once. */
+async function postToken(authorization: string, name: string): Promise<Response> {
   return fetch(`${server.baseUrl}/fmerest/v3/tokens`, {
     method: 'POST',
     headers: { Authorization: authorization, 'Content-Type': 'application/json' },
@@ -44,7 +45,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tokenward-concurrency-'));
   server = await startServer({ ADMIN_PASSWORD, LOG_REQUESTS: 'false' }, dir);
   const basic = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
-  const res = await createToken(basic, 'concurrency caller');
+  const res = await postToken(basic, 'concurrency caller');
   expect(res.status).toBe(201);
   admin = `fmetoken token=${v.parse(CreatedTokenSchema, await res.json()).token}`;
 });
@@ -59,7 +60,7 @@ describe('concurrent creates over HTTP', () => {
     const name = 'raced name';
     const answers = await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
-        const res = await createToken(admin, name);
+        const res = await postToken(admin, name);
         return { status: res.status, body: (await res.json()) as unknown };
       }),
     );
@@ -79,7 +80,7 @@ describe('concurrent creates over HTTP', () => {
     const names = Array.from({ length: CLIENTS }, (_, i) => `parallel ${i}`);
     const answers = await Promise.all(
       names.map(async (name) => {
-        const res = await createToken(admin, name);
+        const res = await postToken(admin, name);
         return { status: res.status, body: (await res.json()) as unknown };
       }),
     );

@@ -51,7 +51,9 @@ describe('instances behind the nginx example', () => {
       fetch(`${nginx.baseUrl}/fmerest/v3/info`, { headers: { Authorization: `fmetoken token=${token}` } });
 
     for (let i = 0; i < 20; i++) expect((await get()).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Each instance logs a request after answering it: wait until all 20 lines are printed, then count.
+    const logged = () => instances.reduce((sum, instance) => sum + infoRequests(instance), 0);
+    while (logged() < 20) await Promise.race(instances.map((instance) => instance.nextOutput()));
     // Round robin: both instances answered some of them.
     for (const instance of instances) expect(infoRequests(instance)).toBeGreaterThan(0);
 

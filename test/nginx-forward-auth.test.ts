@@ -3,10 +3,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../shared/schemas/error';
-import { CreatedTokenSchema } from '../shared/schemas/token';
 import { type RunningNginx, startNginx } from './fixtures/nginx';
 import { adminBasic, basic, fmetoken } from './fixtures/test-app';
-import { startTestServer, type TestServer } from './fixtures/test-server';
+import { createTokenOverHttp, startTestServer, type TestServer } from './fixtures/test-server';
 
 /** What the protected API saw of a request, as it echoes it back. */
 const EchoSchema = v.object({
@@ -66,17 +65,6 @@ let upstream: Upstream | undefined;
 let nginx: RunningNginx | undefined;
 const tokens = { admin: '', guest: '', restricted: '' };
 
-async function createToken(authorization: string, body: Record<string, unknown>): Promise<string> {
-  if (!tokenward) throw new Error('tokenward is not running');
-  const res = await fetch(`${tokenward.baseUrl}/fmerest/v3/tokens`, {
-    method: 'POST',
-    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return v.parse(CreatedTokenSchema, await res.json()).token;
-}
-
 /** A request to nginx, as any HTTP client would send it. */
 function viaNginx(path: string, init: RequestInit = {}): Promise<Response> {
   if (!nginx) throw new Error('nginx is not running');
@@ -102,9 +90,11 @@ beforeAll(async () => {
     upstream: upstream.address,
   });
   await tokenward.app.addUser('guest', 'guest password', ['fmeguest']);
-  tokens.admin = await createToken(adminBasic, { name: 'gateway' });
-  tokens.guest = await createToken(basic('guest', 'guest password'), { name: 'guest gateway' });
-  tokens.restricted = await createToken(adminBasic, {
+  tokens.admin = await createTokenOverHttp(tokenward.baseUrl, adminBasic, { name: 'gateway' });
+  tokens.guest = await createTokenOverHttp(tokenward.baseUrl, basic('guest', 'guest password'), {
+    name: 'guest gateway',
+  });
+  tokens.restricted = await createTokenOverHttp(tokenward.baseUrl, adminBasic, {
     name: 'samples reader',
     restricted: true,
     permissions: ['repositories:access', 'repository/Samples:read'],

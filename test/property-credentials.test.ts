@@ -1,31 +1,24 @@
 // Property tests of credential parsing (SPEC §2): generated headers and query values never cause a 5xx
 // and never authenticate unless they carry a real token.
 import fc from 'fast-check';
-import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCredentials } from '../server/auth/credentials';
-import { CreatedTokenSchema } from '../shared/schemas/token';
 import { crc32Hex } from '../shared/token-format';
-import { adminBasic, createTestApp, jsonInit } from './fixtures/test-app';
+import { adminBasic, createTestApp, createTokenInApp } from './fixtures/test-app';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;
 let real: string;
 let disabled: string;
 
-async function createToken(name: string, enabled = true): Promise<string> {
-  const res = await t.app.request(
-    '/fmerest/v3/tokens',
-    jsonInit('POST', adminBasic, { name, expirationTimeout: 3600, enabled }),
-  );
-  expect(res.status).toBe(201);
-  return v.parse(CreatedTokenSchema, await res.json()).token;
-}
-
 beforeAll(async () => {
   t = await createTestApp();
-  real = await createToken('real');
-  disabled = await createToken('disabled', false);
+  real = await createTokenInApp(t.app, adminBasic, { name: 'real', expirationTimeout: 3600 });
+  disabled = await createTokenInApp(t.app, adminBasic, {
+    name: 'disabled',
+    expirationTimeout: 3600,
+    enabled: false,
+  });
 });
 
 // A user sees the token accepted or refused; a 5xx or a 2xx for a bad value is the failure.

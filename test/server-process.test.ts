@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failToStart, type RunningServer, startServer } from './fixtures/server-process';
+import { createTokenOverHttp } from './fixtures/test-server';
 
 let dir: string;
 let server: RunningServer | undefined;
@@ -20,20 +21,6 @@ afterEach(async () => {
 const basicHeader = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-async function createToken(baseUrl: string, authorization: string, name: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/fmerest/v3/tokens`, {
-    method: 'POST',
-    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, expirationTimeout: 3600 }),
-  });
-  expect(res.status).toBe(201);
-  const body: unknown = await res.json();
-  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string') {
-    throw new Error('no token in the answer');
-  }
-  return body.token;
-}
-
 describe('the server process', () => {
   it('starts on an empty folder, prints the generated admin password once, and serves tokens', async () => {
     server = await startServer({}, dir);
@@ -41,7 +28,10 @@ describe('the server process', () => {
     expect(password).toBeDefined();
     expect(server.output()).toMatch(/started in \d+ ms/);
     const admin = basicHeader('admin', password ?? '');
-    const value = await createToken(server.baseUrl, admin, 'curl token');
+    const value = await createTokenOverHttp(server.baseUrl, admin, {
+      name: 'curl token',
+      expirationTimeout: 3600,
+    });
 
     const byHeader = await fetch(`${server.baseUrl}/fmerest/v3/info`, {
       headers: { Authorization: `fmetoken token=${value}` },
@@ -93,7 +83,10 @@ describe('the server process', () => {
     server = await startServer({ ADMIN_PASSWORD: password }, dir);
     expect(server.output()).not.toContain(password);
     expect(server.output()).not.toContain('shown only this once');
-    await createToken(server.baseUrl, basicHeader('admin', password), 'x');
+    await createTokenOverHttp(server.baseUrl, basicHeader('admin', password), {
+      name: 'x',
+      expirationTimeout: 3600,
+    });
     await server.stop();
     server = await startServer({ ADMIN_PASSWORD: 'another password' }, dir);
     const info = await fetch(`${server.baseUrl}/fmerest/v3/info`, {
@@ -107,7 +100,10 @@ describe('the server process', () => {
     server = await startServer({ ADMIN_PASSWORD: password }, dir);
     const admin = basicHeader('admin', password);
     const values: string[] = [];
-    for (let i = 0; i < 20; i++) values.push(await createToken(server.baseUrl, admin, `token ${i}`));
+    for (let i = 0; i < 20; i++)
+      values.push(
+        await createTokenOverHttp(server.baseUrl, admin, { name: `token ${i}`, expirationTimeout: 3600 }),
+      );
     expect(await server.stop('SIGKILL')).toBeNull();
     server = await startServer({}, dir);
     for (const value of values) {

@@ -4,17 +4,14 @@ import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
-import { apiError, rateLimited, unauthorized } from '../errors';
+import { apiError, unauthorized } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import type { Logger } from '../logger';
 import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, TokenRecord, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
-import { createKeyedLock } from './keyed-lock';
-import type { PasswordHasher } from './password';
-import type { SignInLimiter } from './sign-in-limiter';
+import type { PasswordSignIn } from './password-sign-in';
 import type { UseRecorder } from './use-recorder';
 
 export interface Authenticated {
@@ -30,10 +27,8 @@ export type AuthEnv = { Variables: { auth: Authenticated } };
 export interface AuthDeps {
   store: Store;
   clock: Clock;
-  passwords: PasswordHasher;
-  log: Logger;
   sessionPolicy: SessionPolicy;
-  signIns: SignInLimiter;
+  signIn: PasswordSignIn;
   clientAddress: ClientAddress;
   audit: AuditLog;
   recordUse: UseRecorder;
@@ -58,7 +53,7 @@ export async function verifyCredentials(
       );
     case 'basic': {
       const client = clientOf();
-      return { user: await verifyPassword(deps, credentials.user, credentials.password, client), client };
+      return { user: await deps.signIn.verify(credentials.user, credentials.password, client), client };
     }
     case 'token': {
       // The client's address is only needed when something is recorded: work it out then, not per request.
@@ -133,55 +128,6 @@ async function verifyToken(
   // Awaited: the renewal is stored before the client is told it may go on.
   await deps.store.updateToken(token.id, { expiresAt: renewed });
   return { user: owner, token: { ...token, expiresAt: renewed } };
-}
-
-const ATTEMPTS_WAITING_PER_KEY = 8;
-const signInTurns = createKeyedLock(ATTEMPTS_WAITING_PER_KEY);
-
-/**
- * Checks a password as a sign-in attempt: refused with 429 and Retry-After while this client (or this
- * account) has failed too often (SPEC §5), counted when wrong. Attempts for one account and from one client
- * take turns, so a burst sent at once cannot all pass the check before any failure is recorded.
- */
-export async function checkPasswordAttempt(
-  deps: Pick<AuthDeps, 'store' | 'passwords' | 'signIns'>,
-  name: string,
-  password: string,
-  client: string,
-): Promise<UserRecord | undefined> {
-  // Looked up once before the turns only to tell a known client; the attempt reads the account afresh.
-  const stamp = (await deps.store.findUserByName(name)) ?? undefined;
-  const attempt = () =>
-    signInTurns(`client\n${client}`, async () => {
-      const decision = await deps.signIns.check(name, client, stamp);
-      if (!decision.allowed) {
-        throw rateLimited(decision.retryAfterSeconds, 'Too many failed sign-ins: wait before trying again.');
-      }
-      const user = await deps.store.findUserByName(name);
-      const matches = await deps.passwords.verify(user?.passwordHash, password);
-      if (!user || !matches || !user.enabled) {
-        await deps.signIns.recordFailure(name, client);
-        return undefined;
-      }
-      await deps.signIns.recordSuccess(user, client);
-      return user;
-    });
-  // A client that signed in to this account lately is spared the account's cap, so it need not wait behind
-  // the account's other attempts either: strangers flooding the account cannot fill the queue ahead of it.
-  if (await deps.signIns.isKnownClient(stamp, client)) return attempt();
-  return signInTurns(`account\n${name.normalize('NFC').toLowerCase()}`, attempt);
-}
-
-/** The enabled user with this name and password; 401 otherwise (after the same hashing work), 429 when limited. */
-export async function verifyPassword(
-  deps: Pick<AuthDeps, 'store' | 'passwords' | 'signIns'>,
-  name: string,
-  password: string,
-  client: string,
-): Promise<UserRecord> {
-  const user = await checkPasswordAttempt(deps, name, password, client);
-  if (!user) throw unauthorized();
-  return user;
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticate>;

@@ -1,23 +1,44 @@
-// Effective permissions (SPEC §1) and the middleware that demands one: 403 naming the missing permission.
-import type { Context } from 'hono';
+// The one way to authorize (SPEC §1): what a caller holds, "this needs permission P" and "this needs a full credential".
 import { createMiddleware } from 'hono/factory';
 import { holdsPermission, permissionsOfRoles, REPOSITORY_LEVELS } from '../../shared/permissions';
 import { apiError } from '../errors';
-import type { Store, TokenRecord, UserRecord } from '../store/store';
+import type { Store, UserRecord } from '../store/store';
 import type { AuthEnv, Authenticated } from './authenticate';
 
-export interface PermissionResolver {
-  /** What the user holds now: their roles, plus every level on the repositories they created. */
-  ofOwner(user: UserRecord): Promise<string[]>;
+/** The permissions the server's own rules name; repository levels are built per repository. */
+export const Permission = {
+  viewUsers: 'usermanagement:access',
+  /** Accounts, and other users' tokens and audit trails: the All Tokens view. */
+  manageUsers: 'usermanagement:manage',
+  accessRepositories: 'repositories:access',
+  createRepositories: 'repositories:create',
+} as const;
+
+export interface Authorizer {
+  /** What the caller's account holds now: its roles, plus every level on the repositories it created. */
+  ofOwner(caller: Authenticated): Promise<string[]>;
   /** What this request may do: the token's set (or the owner's, for All Permissions) within the owner's. */
   ofCaller(caller: Authenticated): Promise<string[]>;
+  holds(caller: Authenticated, permission: string): Promise<boolean>;
+  /**
+   * 403 naming the first of `needed` the caller lacks (`details.required`); `onRefused` sees it first, for
+   * answers that also name it elsewhere (forward auth's X-Auth-Required).
+   */
+  demand(
+    caller: Authenticated,
+    needed: string | readonly string[],
+    onRefused?: (permission: string) => void,
+  ): Promise<void>;
+  /** Middleware after authenticate: `demand` for a permission fixed by the route. */
+  requirePermission(permission: string): ReturnType<typeof createMiddleware<AuthEnv>>;
 }
 
-export function createPermissionResolver(store: Store): PermissionResolver {
-  // Per request: the same Authenticated object is asked at most once.
-  const cache = new WeakMap<Authenticated, Promise<string[]>>();
+export function createAuthorizer(store: Store): Authorizer {
+  // Per request: each Authenticated object has its owner's repositories read at most once.
+  const owners = new WeakMap<Authenticated, Promise<string[]>>();
+  const callers = new WeakMap<Authenticated, Promise<string[]>>();
 
-  async function ofOwner(user: UserRecord): Promise<string[]> {
+  async function resolveOwner(user: UserRecord): Promise<string[]> {
     const owned = await store.listOwnedRepositoryNames(user.id);
     const fromRepositories = owned.flatMap((name) =>
       REPOSITORY_LEVELS.map((level) => `repository/${name}:${level}`),
@@ -25,38 +46,73 @@ export function createPermissionResolver(store: Store): PermissionResolver {
     return [...new Set([...permissionsOfRoles(user.roles), ...fromRepositories])].sort();
   }
 
-  async function resolve(user: UserRecord, token: TokenRecord | undefined): Promise<string[]> {
-    const owner = await ofOwner(user);
-    if (!token?.restricted) return owner;
-    return token.permissions.filter((permission) => holdsPermission(owner, permission));
+  function ofOwner(caller: Authenticated): Promise<string[]> {
+    let permissions = owners.get(caller);
+    if (!permissions) {
+      permissions = resolveOwner(caller.user);
+      owners.set(caller, permissions);
+    }
+    return permissions;
+  }
+
+  async function resolveCaller(caller: Authenticated): Promise<string[]> {
+    const owner = await ofOwner(caller);
+    if (!caller.token?.restricted) return owner;
+    return caller.token.permissions.filter((permission) => holdsPermission(owner, permission));
+  }
+
+  function ofCaller(caller: Authenticated): Promise<string[]> {
+    let permissions = callers.get(caller);
+    if (!permissions) {
+      permissions = resolveCaller(caller);
+      callers.set(caller, permissions);
+    }
+    return permissions;
+  }
+
+  async function demand(
+    caller: Authenticated,
+    needed: string | readonly string[],
+    onRefused?: (permission: string) => void,
+  ): Promise<void> {
+    const held = await ofCaller(caller);
+    const missing = (typeof needed === 'string' ? [needed] : needed).find((p) => !holdsPermission(held, p));
+    if (missing === undefined) return;
+    onRefused?.(missing);
+    throw forbidden(missing);
   }
 
   return {
     ofOwner,
-    ofCaller(caller) {
-      let permissions = cache.get(caller);
-      if (!permissions) {
-        permissions = resolve(caller.user, caller.token);
-        cache.set(caller, permissions);
-      }
-      return permissions;
+    ofCaller,
+    async holds(caller, permission) {
+      return holdsPermission(await ofCaller(caller), permission);
+    },
+    demand,
+    requirePermission(permission) {
+      return createMiddleware<AuthEnv>(async function checkPermission(c, next) {
+        await demand(c.var.auth, permission);
+        await next();
+      });
     },
   };
 }
 
-export function forbidden(permission: string) {
+function forbidden(permission: string) {
   return apiError(403, 'FORBIDDEN', `This needs the ${permission} permission.`, { required: [permission] });
 }
 
-/** Middleware after authenticate: 403 unless the caller holds the permission (fixed or from the request). */
-export function createRequirePermission(resolver: PermissionResolver) {
-  return function requirePermission(permission: string | ((c: Context<AuthEnv>) => string)) {
-    return createMiddleware<AuthEnv>(async function checkPermission(c, next) {
-      const needed = typeof permission === 'string' ? permission : permission(c);
-      if (!holdsPermission(await resolver.ofCaller(c.var.auth), needed)) throw forbidden(needed);
-      await next();
-    });
-  };
+/**
+ * A restricted token is for calling APIs, not for managing tokens or accounts: otherwise a stolen narrow token
+ * could extend its own life, revive tokens its owner disabled, remove the owner's others, or mint an
+ * administrator. Such changes need the owner's password, a session, or an unrestricted token.
+ */
+export function requireFullCredential(caller: Authenticated): void {
+  if (caller.token?.restricted) {
+    throw apiError(
+      403,
+      'FORBIDDEN',
+      'Tokens and accounts are managed with a password, a session, or an unrestricted token; this token is restricted.',
+    );
+  }
 }
-
-export type RequirePermission = ReturnType<typeof createRequirePermission>;

@@ -2,7 +2,7 @@
 import { holdsPermission } from '../../shared/permissions';
 import type { CreateRepositoryBody } from '../../shared/schemas/repository';
 import type { Authenticated } from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import type { Authorizer } from '../auth/authorize';
 import { apiError } from '../errors';
 import { type ItemRecord, NameTakenError, type RepositoryRecord, type Store } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
@@ -12,7 +12,7 @@ export type RepositoryLevel = 'read' | 'write' | 'run' | 'download' | 'manage';
 export interface RepositoryServiceDeps {
   store: Store;
   clock: Clock;
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
 }
 
 /**
@@ -27,15 +27,10 @@ export function notFoundOrHidden(caller: Authenticated) {
   );
 }
 
-export function createRepositoryService({ store, clock, permissions }: RepositoryServiceDeps) {
-  async function holds(caller: Authenticated, permission: string): Promise<boolean> {
-    return holdsPermission(await permissions.ofCaller(caller), permission);
-  }
-
+export function createRepositoryService({ store, clock, authorizer }: RepositoryServiceDeps) {
   /** 403 naming `repository/<name>:<level>` when the caller lacks it (they can see the repository). */
   async function requireLevel(caller: Authenticated, repository: RepositoryRecord, level: RepositoryLevel) {
-    const needed = `repository/${repository.name}:${level}`;
-    if (!(await holds(caller, needed))) throw forbidden(needed);
+    await authorizer.demand(caller, `repository/${repository.name}:${level}`);
   }
 
   /** The repository, when it exists and the caller may read it (404 otherwise), and holds `level` (403). */
@@ -45,7 +40,7 @@ export function createRepositoryService({ store, clock, permissions }: Repositor
     level: RepositoryLevel = 'read',
   ): Promise<RepositoryRecord> {
     const repository = await store.findRepository(name.normalize('NFC'));
-    if (!repository || !(await holds(caller, `repository/${repository.name}:read`)))
+    if (!repository || !(await authorizer.holds(caller, `repository/${repository.name}:read`)))
       throw notFoundOrHidden(caller);
     if (level !== 'read') await requireLevel(caller, repository, level);
     return repository;
@@ -56,7 +51,7 @@ export function createRepositoryService({ store, clock, permissions }: Repositor
     requireLevel,
 
     async listReadable(caller: Authenticated): Promise<RepositoryRecord[]> {
-      const held = await permissions.ofCaller(caller);
+      const held = await authorizer.ofCaller(caller);
       return (await store.listRepositories()).filter((r) =>
         holdsPermission(held, `repository/${r.name}:read`),
       );
@@ -72,7 +67,7 @@ export function createRepositoryService({ store, clock, permissions }: Repositor
       return store.listItems(repository.id, type);
     },
 
-    /** Needs `repositories:create` (checked by the route); the creator may manage what they create. */
+    /** Needs `repositories:create` (required by the route); the creator may manage what they create. */
     async create(caller: Authenticated, body: CreateRepositoryBody): Promise<RepositoryRecord> {
       try {
         return await store.createRepository({

@@ -1,40 +1,36 @@
-// User administration (SPEC §3.3) and the permission catalogue: /fmerest/v3/security/...
+// User administration (SPEC §3.3): /fmerest/v3/security/accounts.
 import { Hono } from 'hono';
-import { describeCatalogue, holdsPermission, permissionsOfRoles } from '../../shared/permissions';
+import { holdsPermission, permissionsOfRoles } from '../../shared/permissions';
 import {
   type Account,
   type AccountList,
   CreateAccountBodySchema,
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
-import { type AuditList, AuditQuerySchema } from '../../shared/schemas/audit';
-import {
-  type AuthDeps,
-  type AuthEnv,
-  type Authenticate,
-  type Authenticated,
-  checkPasswordAttempt,
-} from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import type { AuthEnv, Authenticate, Authenticated } from '../auth/authenticate';
+import { type Authorizer, Permission, requireFullCredential } from '../auth/authorize';
 import { createKeyedLock } from '../auth/keyed-lock';
+import type { PasswordHasher } from '../auth/password';
+import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, validationFailed } from '../errors';
-import { NameTakenError, type UserPatch, type UserRecord } from '../store/store';
-import { epochSeconds, toApiDate } from '../time';
-import { requireFullCredential } from '../tokens/token-service';
-import { jsonBody, query } from '../validation';
+import type { ClientAddress } from '../http/client-address';
+import { NameTakenError, type Store, type UserPatch, type UserRecord } from '../store/store';
+import { type Clock, epochSeconds, toApiDate } from '../time';
+import { jsonBody } from '../validation';
 
-export interface AccountRoutesDeps
-  extends Pick<AuthDeps, 'store' | 'passwords' | 'clock' | 'signIns' | 'clientAddress'> {
+export interface AccountRoutesDeps {
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  signIn: PasswordSignIn;
+  clientAddress: ClientAddress;
   authenticate: Authenticate;
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
 }
-
-const VIEW_USERS = 'usermanagement:access';
-const MANAGE_USERS = 'usermanagement:manage';
 
 /** Whether an account in this state can manage users: enabled, with a role that grants it. */
 function manages(user: Pick<UserRecord, 'roles' | 'enabled'>): boolean {
-  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), MANAGE_USERS);
+  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), Permission.manageUsers);
 }
 
 function toAccount(user: UserRecord): Account {
@@ -47,7 +43,7 @@ function toAccount(user: UserRecord): Account {
 }
 
 export function createAccountRoutes(deps: AccountRoutesDeps) {
-  const { store, passwords, clock, authenticate, permissions } = deps;
+  const { store, passwords, clock, authenticate, authorizer } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
   // Account changes take turns in this process, so two administrators demoting each other at the same moment
@@ -61,7 +57,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
    */
   async function demandAccountChange(caller: Authenticated): Promise<void> {
     requireFullCredential(caller);
-    await demand(caller, MANAGE_USERS);
+    await authorizer.demand(caller, Permission.manageUsers);
   }
 
   /** 409 when `user`, changed to `after` (or deleted), would leave no enabled account able to manage users. */
@@ -77,62 +73,19 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
   }
 
-  async function demand(caller: Authenticated, permission: string): Promise<void> {
-    if (!holdsPermission(await permissions.ofCaller(caller), permission)) throw forbidden(permission);
-  }
-
   async function findUser(name: string): Promise<UserRecord> {
     const user = await store.findUserByName(name.normalize('NFC'));
     if (!user) throw apiError(404, 'NOT_FOUND', `No user named "${name}".`);
     return user;
   }
 
-  routes.get('/permissions', (c) => c.json(describeCatalogue()));
-
-  // Your own tokens' events by default; another user's, or everyone's (`*`), for administrators.
-  routes.get('/audit', query(AuditQuerySchema), async (c) => {
-    const caller = c.var.auth;
-    const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
-    if (user !== undefined && user !== caller.user.name) await demand(caller, MANAGE_USERS);
-    // The trail belongs to the account, not its name: an account deleted and made again starts afresh.
-    let ownerId: number | undefined = caller.user.id;
-    if (user === '*') ownerId = undefined;
-    else if (user !== undefined && user !== caller.user.name) {
-      const owner = await store.findUserByName(user.normalize('NFC'));
-      if (!owner) return c.json({ items: [], totalCount: 0, limit, offset } satisfies AuditList);
-      ownerId = owner.id;
-    }
-    const { items, total } = await store.listAuditEvents({
-      ownerId,
-      tokenName: token?.normalize('NFC'),
-      limit,
-      offset: Math.max(offset, 0),
-    });
-    const list: AuditList = {
-      items: items.map((record) => ({
-        time: toApiDate(record.at),
-        event: record.event,
-        user: record.owner,
-        token: record.tokenName,
-        tokenType: record.tokenType,
-        actor: record.actor,
-        client: record.client,
-        reason: record.reason,
-      })),
-      totalCount: total,
-      limit,
-      offset,
-    };
-    return c.json(list);
-  });
-
-  routes.get('/accounts', async (c) => {
-    await demand(c.var.auth, VIEW_USERS);
+  routes.get('/', async (c) => {
+    await authorizer.demand(c.var.auth, Permission.viewUsers);
     const users = await store.listUsers();
     return c.json({ items: users.map(toAccount), totalCount: users.length } satisfies AccountList);
   });
 
-  routes.post('/accounts', ...jsonBody(CreateAccountBodySchema), async (c) => {
+  routes.post('/', ...jsonBody(CreateAccountBodySchema), async (c) => {
     await demandAccountChange(c.var.auth);
     const body = c.req.valid('json');
     try {
@@ -152,23 +105,23 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
   });
 
-  routes.get('/accounts/:name', async (c) => {
+  routes.get('/:name', async (c) => {
     const name = c.req.param('name');
-    if (name !== c.var.auth.user.name) await demand(c.var.auth, VIEW_USERS);
+    if (name !== c.var.auth.user.name) await authorizer.demand(c.var.auth, Permission.viewUsers);
     return c.json(toAccount(await findUser(name)));
   });
 
-  routes.put('/accounts/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
+  routes.put('/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
     const caller = c.var.auth;
     const body = c.req.valid('json');
     requireFullCredential(caller);
     const name = c.req.param('name');
     // Someone else's account: the permission first, so a caller without it cannot tell who exists (404 vs 403).
-    if (name.normalize('NFC') !== caller.user.name) await demand(caller, MANAGE_USERS);
+    if (name.normalize('NFC') !== caller.user.name) await authorizer.demand(caller, Permission.manageUsers);
     const user = await findUser(name);
     const self = user.id === caller.user.id;
     const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;
-    if (!ownPasswordOnly) await demand(caller, MANAGE_USERS);
+    if (!ownPasswordOnly) await authorizer.demand(caller, Permission.manageUsers);
     if (self && body.enabled === false) {
       throw apiError(409, 'CONFLICT', 'You cannot disable your own account; ask another administrator.');
     }
@@ -179,12 +132,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
           throw validationFailed({ currentPassword: 'is needed to change your own password' });
         }
         // Counted as a sign-in attempt: a stolen token must not be a way to guess the password.
-        const checked = await checkPasswordAttempt(
-          deps,
-          user.name,
-          body.currentPassword,
-          deps.clientAddress.of(c),
-        );
+        const checked = await deps.signIn.attempt(user.name, body.currentPassword, deps.clientAddress.of(c));
         if (!checked) throw validationFailed({ currentPassword: 'is not your current password' });
       }
       patch.passwordHash = await passwords.hash(body.password);
@@ -205,7 +153,7 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.delete('/accounts/:name', async (c) => {
+  routes.delete('/:name', async (c) => {
     await demandAccountChange(c.var.auth);
     const name = c.req.param('name');
     await accountChanges('accounts', async () => {

@@ -63,21 +63,11 @@ async function readDocsFiles(): Promise<DocsFiles> {
   return { page, assets };
 }
 
-export function createDocsRoutes() {
+/** The OpenAPI document, mounted at OPENAPI_PATH; built on first use, then kept (the schemas do not change). */
+export function createOpenApiRoutes() {
   const routes = new Hono();
-  // Built and read on first use, then kept: the schemas and files do not change while the server runs.
   let openApiJson: string | undefined;
-  let files: Promise<DocsFiles> | undefined;
-
-  function docsFiles(): Promise<DocsFiles> {
-    files ??= readDocsFiles().catch((error: unknown) => {
-      files = undefined;
-      throw error;
-    });
-    return files;
-  }
-
-  routes.get(OPENAPI_PATH, (c) => {
+  routes.get('/', (c) => {
     openApiJson ??= JSON.stringify(
       buildOpenApiDocument({
         operations: API_OPERATIONS,
@@ -88,17 +78,31 @@ export function createDocsRoutes() {
     c.header('Cache-Control', 'no-cache');
     return c.body(openApiJson, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
+  return routes;
+}
 
-  routes.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
+/** The API docs page and its assets, mounted at DOCS_PAGE_PATH (the app redirects the slashless address). */
+export function createDocsRoutes() {
+  const routes = new Hono();
+  // Read on first use, then kept: the files do not change while the server runs.
+  let files: Promise<DocsFiles> | undefined;
 
-  routes.get(DOCS_PAGE_PATH, async (c) => {
+  function docsFiles(): Promise<DocsFiles> {
+    files ??= readDocsFiles().catch((error: unknown) => {
+      files = undefined;
+      throw error;
+    });
+    return files;
+  }
+
+  routes.get('/', async (c) => {
     const { page } = await docsFiles();
     c.header('Cache-Control', 'no-cache');
     htmlPageHeaders(c);
     return c.html(page);
   });
 
-  routes.get(`${DOCS_PAGE_PATH}assets/:file`, async (c) => {
+  routes.get('/assets/:file', async (c) => {
     const asset = (await docsFiles()).assets.get(c.req.param('file'));
     if (!asset) throw apiError(404, 'NOT_FOUND', 'There is nothing at this address.');
     c.header('Cache-Control', IMMUTABLE);

@@ -12,7 +12,7 @@ import {
 } from '../../shared/schemas/fme-v4';
 import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import type { RequirePermission } from '../auth/authorize';
+import { type Authorizer, Permission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -27,7 +27,7 @@ export interface FmeApiV4RoutesDeps {
   authenticate: Authenticate;
   tokens: TokenService;
   repositories: RepositoryService;
-  requirePermission: RequirePermission;
+  authorizer: Authorizer;
 }
 
 /** FME's v4 answers a parameter it does not accept with 400 "Parameter Validation Failed", not 422. */
@@ -73,10 +73,10 @@ function matches(filter: string | undefined, ...texts: string[]): boolean {
 }
 
 export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
-  const { clock, authenticate, tokens, repositories, requirePermission } = deps;
+  const { clock, authenticate, tokens, repositories, authorizer } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
-  const access = requirePermission('repositories:access');
+  const access = authorizer.requirePermission(Permission.accessRepositories);
 
   routes.post('/tokens', async (c) => {
     const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
@@ -108,7 +108,7 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryV4List);
   });
 
-  routes.post('/repositories', requirePermission('repositories:create'), async (c) => {
+  routes.post('/repositories', authorizer.requirePermission(Permission.createRepositories), async (c) => {
     const body = await asV4(() => readCreateRepositoryBody(c));
     const record = await repositories.create(c.var.auth, body);
     return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);

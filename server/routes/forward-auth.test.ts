@@ -1,9 +1,15 @@
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';
-import { CreatedTokenSchema } from '../../shared/schemas/token';
 import { createTokenValue } from '../../shared/token-format';
-import { adminBasic, basic, createTestApp, fmetoken, jsonInit } from '../../test/fixtures/test-app';
+import {
+  adminBasic,
+  basic,
+  createTestApp,
+  createTokenInApp,
+  fmetoken,
+  jsonInit,
+} from '../../test/fixtures/test-app';
 import { headerSafe } from './forward-auth';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -16,23 +22,17 @@ interface Tokens {
 }
 let tokens: Tokens;
 
-async function createToken(authorization: string, body: Record<string, unknown>): Promise<string> {
-  const res = await t.app.request('/fmerest/v3/tokens', jsonInit('POST', authorization, body));
-  expect(res.status, await res.clone().text()).toBe(201);
-  return v.parse(CreatedTokenSchema, await res.json()).token;
-}
-
 beforeEach(async () => {
   t = await createTestApp();
   await t.addUser('guest', 'guest password', ['fmeguest']);
   tokens = {
-    admin: await createToken(adminBasic, { name: 'gateway' }),
-    restricted: await createToken(adminBasic, {
+    admin: await createTokenInApp(t.app, adminBasic, { name: 'gateway' }),
+    restricted: await createTokenInApp(t.app, adminBasic, {
       name: 'samples reader',
       restricted: true,
       permissions: ['repositories:access', 'repository/Samples:read'],
     }),
-    guest: await createToken(basic('guest', 'guest password'), { name: 'guest gateway' }),
+    guest: await createTokenInApp(t.app, basic('guest', 'guest password'), { name: 'guest gateway' }),
   };
 });
 
@@ -262,7 +262,7 @@ describe('GET /auth/verify', () => {
   });
 
   it('sends non-ASCII names percent-encoded, so a header can carry them', async () => {
-    const value = await createToken(adminBasic, { name: 'Déploiement 100% ✓' });
+    const value = await createTokenInApp(t.app, adminBasic, { name: 'Déploiement 100% ✓' });
     const res = await verify('', { Authorization: fmetoken(value) });
     expect(res.status).toBe(204);
     const sent = res.headers.get('X-Auth-Token-Name') ?? '';

@@ -1,13 +1,16 @@
 // Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { holdsPermission, isKnownPermission } from '../../shared/permissions';
+import { isKnownPermission } from '../../shared/permissions';
 import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 
-export interface ForwardAuthRoutesDeps extends AuthDeps {
-  permissions: PermissionResolver;
+export interface ForwardAuthRoutesDeps {
+  auth: AuthDeps;
+  authorizer: Authorizer;
+  clientAddress: ClientAddress;
 }
 
 /**
@@ -21,14 +24,15 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
 
   // Every answer, 401 and 403 included, is about one client's credentials: no proxy may reuse it.
   routes.use(
-    '/auth/verify',
+    '/verify',
     createMiddleware(async function noStore(c, next) {
       await next();
       c.res.headers.set('Cache-Control', 'no-store');
     }),
   );
 
-  routes.get('/auth/verify', async function verify(c) {
+  /** Mounted at `/auth`. */
+  routes.get('/verify', async function verify(c) {
     const required = c.req.queries('permission') ?? [];
     // A misspelt permission is a proxy configuration error; it must not read as "access denied".
     const unknown = required.find((permission) => !isKnownPermission(permission));
@@ -36,20 +40,15 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
       throw validationFailed({ permission: `"${unknown}" is not a known permission` });
 
     const caller = await verifyCredentials(
-      deps,
+      deps.auth,
       {
         authorization: c.req.header('Authorization'),
         urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
       },
       () => deps.clientAddress.of(c),
     );
-    const held = await deps.permissions.ofCaller(caller);
-    const missing = required.find((permission) => !holdsPermission(held, permission));
-    if (missing !== undefined) {
-      // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
-      c.header('X-Auth-Required', missing);
-      throw forbidden(missing);
-    }
+    // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
+    await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));
 
     c.header('X-Auth-User', headerSafe(caller.user.name));
     // Basic auth has no token: the two token headers are left out rather than sent empty.

@@ -16,12 +16,13 @@ export const HEALTH_PATHS = [
   '/fmeapiv4/healthcheck/readiness',
 ] as const;
 
+/** One check, mounted by the app at each of HEALTH_PATHS. */
 export function createHealthRoutes({ store, log }: HealthRoutesDeps) {
   const routes = new Hono();
 
   // Whatever credential arrives is ignored: load balancers and FME's CLI (which sends its saved token,
   // valid or not) must get the same answer. Readiness and liveness both mean the store answers.
-  for (const path of HEALTH_PATHS) routes.get(path, check);
+  routes.get('/', check);
 
   async function check(c: Context) {
     c.header('Cache-Control', 'no-store');

@@ -12,15 +12,22 @@ export interface InfoRoutesDeps {
   buildNumber?: number;
 }
 
+/** `/fmeinfo`: no authentication, and no credential is checked. */
+export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
+  const routes = new Hono();
+  const version = serverVersion(buildNumber);
+  // Safe's CLI sends Basic or its saved token here while signing in, and must learn the build whether or not
+  // that credential is (still) good.
+  routes.get('/version', (c) => c.json(version));
+  return routes;
+}
+
+/** `/fmerest/v3/info`, for a signed-in caller. */
 export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoutesDeps) {
   const routes = new Hono<AuthEnv>();
   const version = serverVersion(buildNumber);
 
-  // No authentication, and no credential is checked: Safe's CLI sends Basic or its saved token here while
-  // signing in, and must learn the build whether or not that credential is (still) good.
-  routes.get('/fmeinfo/version', (c) => c.json(version));
-
-  routes.get('/fmerest/v3/info', authenticate, (c) =>
+  routes.get('/', authenticate, (c) =>
     c.json({
       build: version.build,
       version: version.version,

@@ -11,7 +11,7 @@ import {
   RepositoryNameSchema,
 } from '../../shared/schemas/repository';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import type { RequirePermission } from '../auth/authorize';
+import { type Authorizer, Permission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -25,7 +25,7 @@ export interface RepositoryRoutesDeps {
   clock: Clock;
   authenticate: Authenticate;
   repositories: RepositoryService;
-  requirePermission: RequirePermission;
+  authorizer: Authorizer;
   /** Largest item upload, in bytes. */
   itemMaxBytes: number;
 }
@@ -59,11 +59,11 @@ function uploadFileName(disposition: string | undefined): string | undefined {
 }
 
 export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
-  const { store, clock, authenticate, repositories, requirePermission } = deps;
+  const { store, clock, authenticate, repositories, authorizer } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
   // Every route is about repositories: a caller without this general permission learns nothing more (403).
-  const access = requirePermission('repositories:access');
+  const access = authorizer.requirePermission(Permission.accessRepositories);
 
   routes.get('/', access, query(RepositoryListQuerySchema), async (c) => {
     const { owner, ...pageQuery } = c.req.valid('query');
@@ -74,7 +74,7 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryList);
   });
 
-  routes.post('/', requirePermission('repositories:create'), async (c) => {
+  routes.post('/', authorizer.requirePermission(Permission.createRepositories), async (c) => {
     const record = await repositories.create(c.var.auth, await readCreateRepositoryBody(c));
     return c.json(toRepository(record, await repositories.ownerNames()), 201);
   });

@@ -1,19 +1,19 @@
-// Signing in and out, and who am I: POST /login, POST /logout, GET /security/me.
+// Signing in and out: POST /fmerest/v3/login and /fmerest/v3/logout.
 import { Hono } from 'hono';
-import { LoginBodySchema, LoginQuerySchema, type Me } from '../../shared/schemas/session';
-import { type AuthDeps, type AuthEnv, type Authenticate, verifyPassword } from '../auth/authenticate';
-import type { PermissionResolver } from '../auth/authorize';
+import { LoginBodySchema, LoginQuerySchema } from '../../shared/schemas/session';
+import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { parseCredentials } from '../auth/credentials';
+import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 import type { SessionService } from '../sessions/session-service';
-import { toApiDate } from '../time';
 import { query, readJsonBody } from '../validation';
 
-export interface SessionRoutesDeps
-  extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
+export interface SessionRoutesDeps {
   sessions: SessionService;
+  signIn: PasswordSignIn;
+  clientAddress: ClientAddress;
   authenticate: Authenticate;
-  permissions: PermissionResolver;
 }
 
 export function createSessionRoutes(deps: SessionRoutesDeps) {
@@ -37,7 +37,7 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
       credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
     }
     const client = deps.clientAddress.of(c);
-    const user = await verifyPassword(deps, credentials.user, credentials.password, client);
+    const user = await deps.signIn.verify(credentials.user, credentials.password, client);
     c.header('Cache-Control', 'no-store');
     return c.json(await sessions.signIn(user, credentials.kind, client), 201);
   });
@@ -45,24 +45,6 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
   routes.post('/logout', authenticate, async (c) => {
     await sessions.signOut(c.var.auth);
     return c.body(null, 204);
-  });
-
-  routes.get('/security/me', authenticate, async (c) => {
-    const { user, token } = c.var.auth;
-    const me: Me = {
-      user: user.name,
-      roles: user.roles,
-      permissions: await deps.permissions.ofCaller(c.var.auth),
-      token: token
-        ? {
-            name: token.name,
-            type: token.type,
-            source: token.source,
-            expirationDate: toApiDate(token.expiresAt),
-          }
-        : null,
-    };
-    return c.json(me);
   });
 
   return routes;

@@ -14,7 +14,7 @@ import {
 import { createTokenValue } from '../../shared/token-format';
 import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
-import { forbidden, type PermissionResolver } from '../auth/authorize';
+import { type Authorizer, Permission, requireFullCredential } from '../auth/authorize';
 import { digestTokenValue } from '../auth/digest';
 import { createKeyedLock } from '../auth/keyed-lock';
 import { apiError, validationFailed } from '../errors';
@@ -28,9 +28,6 @@ type UpdateTokenInput = v.InferOutput<typeof UpdateTokenBodySchema>;
 type DuplicateTokenInput = v.InferOutput<typeof DuplicateTokenBodySchema>;
 type ListTokensInput = v.InferOutput<typeof ListTokensQuerySchema>;
 
-/** Other users' tokens are for administrators: the All Tokens view. */
-const MANAGE_USERS = 'usermanagement:manage';
-
 export interface CreatedTokenResult {
   token: Token;
   /** The secret, for the one response that creates it. */
@@ -40,13 +37,13 @@ export interface CreatedTokenResult {
 export interface TokenServiceDeps {
   store: Store;
   clock: Clock;
-  permissions: PermissionResolver;
+  authorizer: Authorizer;
   audit: AuditLog;
   /** API tokens one user may hold (SPEC §3.2); session tokens do not count. */
   maxTokensPerUser: number;
 }
 
-export function createTokenService({ store, clock, permissions, audit, maxTokensPerUser }: TokenServiceDeps) {
+export function createTokenService({ store, clock, authorizer, audit, maxTokensPerUser }: TokenServiceDeps) {
   // One user's creates take turns, so a burst of them cannot all pass the count before any is stored.
   const createTurns = createKeyedLock(64, 'Too many tokens created at once; try again in a second.');
   const noteEvent = (event: AuditEventType, record: TokenRecord, caller: Authenticated, reason?: string) =>
@@ -97,15 +94,12 @@ export function createTokenService({ store, clock, permissions, audit, maxTokens
     }
   }
 
-  async function requireManageUsers(caller: Authenticated): Promise<void> {
-    if (!holdsPermission(await permissions.ofCaller(caller), MANAGE_USERS)) throw forbidden(MANAGE_USERS);
-  }
-
   /** A token by owner and name: the caller's own, or (for administrators) anyone's. */
   async function findToken(caller: Authenticated, owner: string, name: string): Promise<TokenRecord> {
     let userId = caller.user.id;
     if (owner !== caller.user.name) {
-      await requireManageUsers(caller);
+      // Other users' tokens are for administrators: the All Tokens view.
+      await authorizer.demand(caller, Permission.manageUsers);
       const user = await store.findUserByName(owner);
       if (!user) throw tokenGone(owner, name);
       userId = user.id;
@@ -124,8 +118,8 @@ export function createTokenService({ store, clock, permissions, audit, maxTokens
     restricted: boolean,
     wanted: readonly string[],
   ): Promise<void> {
-    const owner = await permissions.ofOwner(caller.user);
-    const own = await permissions.ofCaller(caller);
+    const owner = await authorizer.ofOwner(caller);
+    const own = await authorizer.ofCaller(caller);
     const requested = restricted ? wanted : owner;
     const lacking = requested.filter((p) => !holdsPermission(owner, p));
     if (lacking.length > 0) {
@@ -182,7 +176,7 @@ export function createTokenService({ store, clock, permissions, audit, maxTokens
       const empty = { items: [], totalCount: 0, limit, offset };
       let userId: number | undefined = caller.user.id;
       if (query.user !== undefined && query.user !== caller.user.name) {
-        await requireManageUsers(caller);
+        await authorizer.demand(caller, Permission.manageUsers);
         if (query.user === '*') userId = undefined;
         else {
           const user = await store.findUserByName(query.user);
@@ -344,21 +338,6 @@ function checkPermissionsMatchRestriction(
 
 function normalizePermissions(permissions: readonly string[] | undefined): string[] {
   return [...new Set(permissions ?? [])].sort();
-}
-
-/**
- * A restricted token is for calling APIs, not for managing tokens: otherwise a stolen narrow token could
- * extend its own life, revive tokens its owner disabled, or remove the owner's others. Changes need the
- * owner's password, a session, or an unrestricted token.
- */
-export function requireFullCredential(caller: Authenticated): void {
-  if (caller.token?.restricted) {
-    throw apiError(
-      403,
-      'FORBIDDEN',
-      'Tokens and accounts are managed with a password, a session, or an unrestricted token; this token is restricted.',
-    );
-  }
 }
 
 function tokenGone(owner: string, name: string) {

@@ -14,7 +14,8 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
+import { ADMIN_PASSWORD, adminBasic } from '../fixtures/test-app';
+import { createTokenOverHttp } from '../fixtures/test-server';
 
 /** The extension APIs these tests call inside the extension's pages and service worker. */
 declare const chrome: {
@@ -95,12 +96,6 @@ async function occurrences(dir: string, needle: Buffer): Promise<{ count: number
 
 const onDisk = (value: string) => occurrences(profileDir, Buffer.from(value));
 
-async function createToken(name: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { token: string }).token;
-}
-
 async function send(type: string, data: unknown): Promise<unknown> {
   return popup.evaluate(([t, d]) => chrome.runtime.sendMessage({ type: t, data: d }), [type, data] as const);
 }
@@ -145,7 +140,7 @@ async function fetchFrom(page: Page, prefix: string): Promise<string | undefined
 
 describe('loopback rules (finding 6)', () => {
   it('saves "127.0.0.1:<port>" and "https://127.0.0.1:<port>" at once, with no prompt, and injects', async () => {
-    const value = await createToken('loopback');
+    const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'loopback' });
     const plain = `127.0.0.1:${api.port}/lb`;
     const secure = `https://127.0.0.1:${api.port}/lb`;
     await pasteAndSaveRule('loopback', value, [plain, secure]);
@@ -194,7 +189,7 @@ describe('loopback rules (finding 6)', () => {
 
 describe('a token removed on the server (finding 4)', () => {
   it('is forgotten: its value leaves storage.session at the next check', async () => {
-    const value = await createToken('to be removed');
+    const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'to be removed' });
     const pattern = `http://127.0.0.1:${api.port}/gone`;
     await pasteAndSaveRule('to be removed', value, [pattern]);
     await expect.poll(() => ruleStatus(pattern).textContent()).toBe('Injecting.');
@@ -215,7 +210,7 @@ describe('values on disk (finding 4)', () => {
   const pattern = () => `http://127.0.0.1:${api.port}/api`;
 
   it('keep off: no byte of the value in the profile, and a tab opened at start-up gets no header', async () => {
-    value = await createToken('kept');
+    value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'kept' });
     await pasteAndSaveRule('kept', value, [pattern()]);
     await expect.poll(() => ruleStatus(pattern()).textContent()).toBe('Injecting.');
     const page = await context.newPage();

@@ -13,7 +13,8 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
+import { ADMIN_PASSWORD, adminBasic, createToken, jsonInit } from '../fixtures/test-app';
+import { createTokenOverHttp } from '../fixtures/test-server';
 
 /** The extension APIs these tests call inside the extension's pages and service worker. */
 declare const chrome: {
@@ -58,13 +59,6 @@ afterAll(async () => {
 
 async function rest(path: string, init: RequestInit): Promise<Response> {
   return fetch(`${server.baseUrl}/fmerest/v3${path}`, init);
-}
-
-/** A token created outside the extension, with Basic auth; its value is in this answer only. */
-async function createToken(name: string, expirationTimeout = 3600) {
-  const res = await rest('/tokens', jsonInit('POST', adminBasic, { name, expirationTimeout }));
-  expect(res.status).toBe(201);
-  return (await res.json()) as { token: string; expirationDate: string };
 }
 
 async function setEnabled(name: string, enabled: boolean): Promise<void> {
@@ -116,7 +110,10 @@ describe('header injection', () => {
 
   it('injects on a navigation and a page fetch to a matching URL, and not elsewhere', async () => {
     pattern = `http://127.0.0.1:${api.port}/api`;
-    value = (await createToken('API under test')).token;
+    value = await createTokenOverHttp(server.baseUrl, adminBasic, {
+      name: 'API under test',
+      expirationTimeout: 3600,
+    });
 
     popup = await context.newPage();
     await popup.goto(`${extensionUrl}/popup.html`);
@@ -207,7 +204,10 @@ describe('header injection', () => {
   });
 
   it('stops sending an expiring token at its expiration', async () => {
-    const expiring = await createToken('short-lived', 7);
+    const expiring = await createToken((path, init) => fetch(`${server.baseUrl}${path}`, init), adminBasic, {
+      name: 'short-lived',
+      expirationTimeout: 7,
+    });
     const ref = { server: server.baseUrl, user: 'admin', name: 'short-lived' };
     expect(await send('bindTokenValue', { ...ref, value: expiring.token })).toEqual({
       ok: true,

@@ -7,32 +7,30 @@ import {
   type TokenServiceView,
 } from '../../shared/schemas/session';
 import { isWellFormedTokenValue } from '../../shared/token-format';
-import { type AuthDeps, verifyPassword } from '../auth/authenticate';
 import { parseCredentials } from '../auth/credentials';
 import { digestTokenValue } from '../auth/digest';
+import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, unauthorized, validationFailed } from '../errors';
+import type { ClientAddress } from '../http/client-address';
 import { htmlPageHeaders } from '../http/security-headers';
 import type { SessionService } from '../sessions/session-service';
+import type { Store } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 import { parseOr422 } from '../validation';
-import { TOKEN_SERVICE_PAGE } from './token-service-page';
+import { TOKEN_SERVICE_PAGE } from './legacy-token-service-page';
 
 export const TOKEN_SERVICE_MAX_SECONDS = 2 * 365 * 86400;
 const DEFAULT_SECONDS = 5 * 60;
 
-export const TOKEN_SERVICE_PATHS = [
-  '/fmetoken/generate',
-  '/fmetoken/service/generate',
-  '/fmetoken/generate.json',
-  '/fmetoken/service/generate.json',
-] as const;
+/** Under the service's prefix, `/fmetoken/`. */
+const GENERATE_PATHS = ['/generate', '/service/generate', '/generate.json', '/service/generate.json'];
 
-export const TOKEN_VIEW_PATH = '/fmetoken/service/view.json';
-
-export interface TokenServiceRoutesDeps
-  extends Pick<AuthDeps, 'store' | 'passwords' | 'signIns' | 'clientAddress'> {
-  sessions: SessionService;
+export interface LegacyTokenServiceRoutesDeps {
+  store: Store;
   clock: Clock;
+  sessions: SessionService;
+  signIn: PasswordSignIn;
+  clientAddress: ClientAddress;
 }
 
 /** Query parameters, and on POST the form fields too (a form field wins over the same query parameter). */
@@ -51,16 +49,16 @@ async function serviceParams(c: Context): Promise<Record<string, string>> {
   return params;
 }
 
-export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
+/** Mounted at `/fmetoken/` (the page's own address ends in a slash; the app redirects `/fmetoken` to it). */
+export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDeps) {
   const routes = new Hono();
 
-  routes.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
-  routes.get('/fmetoken/', (c) => {
+  routes.get('/', (c) => {
     htmlPageHeaders(c);
     return c.html(TOKEN_SERVICE_PAGE);
   });
 
-  routes.on(['GET', 'POST'], [...TOKEN_SERVICE_PATHS], async (c) => {
+  routes.on(['GET', 'POST'], GENERATE_PATHS, async (c) => {
     const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
     if (!params.user || !params.password) throw unauthorized();
     const seconds =
@@ -70,7 +68,7 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
     if (seconds > TOKEN_SERVICE_MAX_SECONDS)
       throw validationFailed({ expiration: 'must be at most 2 years' });
     const client = deps.clientAddress.of(c);
-    const user = await verifyPassword(deps, params.user, params.password, client);
+    const user = await deps.signIn.verify(params.user, params.password, client);
     const session = await deps.sessions.issueServiceToken(user, seconds, client);
     c.header('Cache-Control', 'no-store');
     if (c.req.path.endsWith('.json')) {
@@ -85,11 +83,11 @@ export function createTokenServiceRoutes(deps: TokenServiceRoutesDeps) {
   // FMEServer.js posts the user and password as a form and, as on every call, its token in the header: the
   // answer says whether that token is the user's and still good. Like GET /security/me it is a check, not a
   // use (lastUsedDate and a session's renewal stay as they are), and it never repeats the value.
-  routes.on(['GET', 'POST'], TOKEN_VIEW_PATH, async (c) => {
+  routes.on(['GET', 'POST'], '/service/view.json', async (c) => {
     const raw = await serviceParams(c);
     const params = parseOr422(TokenServiceParamsSchema, raw);
     if (!params.user || !params.password) throw unauthorized();
-    const user = await verifyPassword(deps, params.user, params.password, deps.clientAddress.of(c));
+    const user = await deps.signIn.verify(params.user, params.password, deps.clientAddress.of(c));
     // The header, or (older pages) an fmetoken or token parameter; two different values are refused.
     const presented = parseCredentials({
       authorization: c.req.header('Authorization'),
