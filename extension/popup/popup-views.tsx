@@ -9,6 +9,7 @@ import { StatusLine } from '../ui/status-line';
 import { TokenForm } from '../ui/token-form';
 import { TokenList } from '../ui/token-list';
 import { usePopup } from './popup-context';
+import type { ConnectionView } from './popup-state';
 import type { TokenListActions } from './token-list-actions';
 import type { TokenListState } from './token-list-state';
 
@@ -101,6 +102,12 @@ export function AccountBar() {
 }
 
 /** The rows of one list wired to that list's actions. */
+/** Why this sign-in cannot change tokens, or null: the server refuses a restricted token every change. */
+export function lockedReason(connection: ConnectionView): string | null {
+  if (connection.kind !== 'signedIn' || !connection.value.restricted) return null;
+  return 'Unavailable: you are signed in with a restricted API token, which can list tokens but not change them. Sign in with a password or an All Permissions token.';
+}
+
 export function ListOf({
   list,
   actions,
@@ -112,7 +119,7 @@ export function ListOf({
   showOwner: boolean;
   emptyText: string;
 }) {
-  const { state } = usePopup();
+  const { state, actions: page } = usePopup();
   return (
     <>
       <NoticeLine notice={list.notice.value} />
@@ -125,6 +132,10 @@ export function ListOf({
         prompt={list.prompt.value}
         duplicateName={list.duplicateName.value}
         loadingMore={list.loadingMore.value}
+        expanded={list.expanded.value}
+        locked={lockedReason(state.connection.value)}
+        onEdit={(token) => void page.openEdit(token, showOwner ? 'all' : 'tokens')}
+        onDetails={actions.details}
         onRetry={() => void actions.reload()}
         onLoadMore={() => void actions.loadMore()}
         onToggle={(token) => void actions.toggle(token)}
@@ -143,6 +154,7 @@ export function TokensView() {
   const tab = state.tab.value;
   const filter = state.filter.value;
   const kind = tab === 'USER' ? 'API' : 'session';
+  const locked = lockedReason(state.connection.value);
   return (
     <section class="tokens">
       <div class="toolbar">
@@ -160,10 +172,17 @@ export function TokensView() {
         />
       </div>
       {tab === 'USER' && (
-        <button type="button" class="new-token" onClick={() => void actions.openNewToken()}>
+        <button
+          type="button"
+          class="new-token"
+          disabled={locked !== null}
+          title={locked ?? undefined}
+          onClick={() => void actions.openNewToken()}
+        >
           New token
         </button>
       )}
+      {locked && <p class="hint locked">{locked}</p>}
       <ListOf
         list={state.mine}
         actions={actions.mine}
@@ -177,11 +196,21 @@ export function TokensView() {
 export function NewTokenView() {
   const { state, actions } = usePopup();
   const connection = state.connection.value;
+  const editing = state.editing.value;
+  const title =
+    editing === null
+      ? 'New API token'
+      : editing.expired
+        ? `Renew “${editing.name}”`
+        : `Edit “${editing.name}”`;
   return (
     <section class="new">
-      <h2>New API token</h2>
+      <h2>{title}</h2>
       <TokenForm
+        key={editing === null ? 'new' : `${editing.user}/${editing.name}`}
         draft={state.draft.value}
+        editing={editing}
+        granted={state.granted.value}
         catalogue={state.catalogue.value}
         held={connection.kind === 'signedIn' ? connection.value.permissions : []}
         missing={state.missing.value}
@@ -189,8 +218,8 @@ export function NewTokenView() {
         busy={state.creating.value}
         onChange={actions.editDraft}
         onSubmit={() => void actions.submit()}
-        onGrant={() => void actions.grantMissing()}
-        onCancel={() => actions.show('tokens')}
+        onGrant={actions.grantMissing}
+        onCancel={actions.closeForm}
         onRetryCatalogue={() => void actions.retryCatalogue()}
       />
     </section>

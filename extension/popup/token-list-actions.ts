@@ -109,6 +109,11 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
       if (kind === 'duplicate') state.duplicateName.value = `${token.name} (copy)`;
     },
 
+    details(token: Token): void {
+      const key = tokenKey(token);
+      state.expanded.value = state.expanded.value === key ? null : key;
+    },
+
     cancel(): void {
       state.prompt.value = null;
     },
