@@ -35,6 +35,7 @@ export function ConnectView() {
           value={state.urlInput.value}
           onInput={actions.setUrlInput}
           onSubmit={() => void actions.save()}
+          {...(addingServer.value && { onCancel: () => actions.addServer(false) })}
         />
       )}
       <StatusLine status={state.status.value} />
@@ -73,20 +74,26 @@ export function ConnectView() {
   );
 }
 
-/** Signed-in header: the server switcher, who is signed in and how, and Sign out. */
+/** The header: the server switcher, and when signed in who is signed in and how, and Sign out. */
 export function AccountBar() {
   const { state, actions } = usePopup();
   const connection = state.connection.value;
-  if (connection.kind !== 'signedIn') return null;
+  // Signed out of a saved server, the switcher stays: the user can go back to another one.
+  if (state.servers.value.length === 0 || state.server.value === '' || state.addingServer.value) return null;
+  const switcher = (
+    <ServerSwitcher
+      servers={state.servers.value}
+      value={state.server.value}
+      onSwitch={(url) => void actions.switchServer(url)}
+      onAdd={() => actions.addServer(true)}
+      onForget={(url) => void actions.forgetServer(url)}
+    />
+  );
+  if (connection.kind !== 'signedIn') return <div class="account-bar">{switcher}</div>;
   const { user, credential } = connection.value;
   return (
     <div class="account-bar">
-      <ServerSwitcher
-        servers={state.servers.value}
-        value={state.server.value}
-        onSwitch={(url) => void actions.switchServer(url)}
-        onAdd={() => actions.addServer(true)}
-      />
+      {switcher}
       <span
         class="who"
         title={credential === 'session' ? 'Signed in with a web session' : 'Using an API token'}
