@@ -1,5 +1,5 @@
 // Renders the toolbar icons (16–128 px, normal and paused) from one SVG in Chromium and writes them as PNGs
-// to extension/public/icons/: npx tsx scripts/make-icons.ts
+// to public/icons/: npx tsx scripts/make-icons.ts
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { launchChromium } from '../test/fixtures/chromium';
@@ -23,7 +23,7 @@ function iconSvg(paused: boolean): string {
 }
 
 async function main(): Promise<void> {
-  const out = resolve('extension/public/icons');
+  const out = resolve('public/icons');
   await mkdir(out, { recursive: true });
   const browser = await launchChromium();
   try {

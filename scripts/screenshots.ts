@@ -64,10 +64,11 @@ async function main(): Promise<void> {
     await page.getByRole('listitem', { name: 'CI deploy' }).getByRole('button', { name: 'Details' }).click();
     await both('popup-details', async () => {});
     await page.getByRole('listitem', { name: 'CI deploy' }).getByRole('button', { name: 'Edit' }).click();
-    await page.getByLabel('Repository 1 Download').check();
+    await page.getByLabel('Jobs Manage').check();
     await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('button', { name: 'Grant additional permissions' }).scrollIntoViewIfNeeded();
     await both('popup-edit', async () => {});
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.keyboard.press('Escape');
     await page.getByRole('tab', { name: 'Expired' }).click();
     await page.getByRole('button', { name: 'Renew…' }).click();
     await both('popup-renew', async () => {});
@@ -76,7 +77,13 @@ async function main(): Promise<void> {
     const options = await context.newPage();
     await options.setViewportSize({ width: 1200, height: 700 });
     await options.goto(`${base}/options.html`);
-    await options.getByRole('table').waitFor();
+    await options
+      .getByRole('table')
+      .waitFor()
+      .catch(async (error) => {
+        await options.screenshot({ path: join(out, 'options-failed.png') });
+        throw error;
+      });
     for (const scheme of ['light', 'dark'] as const) {
       await options.emulateMedia({ colorScheme: scheme });
       await options.screenshot({ path: join(out, `options-table-${scheme}.png`), fullPage: true });

@@ -434,18 +434,67 @@ describe('All Tokens (options page)', () => {
       unauthorized: actions.lapsed,
     });
     await allActions.list.reload();
-    const everyone = all.list.list.value;
+    const everyone = all.table.list.list.value;
     expect(everyone.kind === 'ready' && everyone.items.some((t) => t.user === 'gus')).toBe(true);
 
     allActions.setOwner('gus');
     await allActions.setType('USER');
-    const listed = all.list.list.value;
+    const listed = all.table.list.list.value;
     if (listed.kind !== 'ready') throw new Error('not listed');
     expect(listed.items.map((t) => [t.user, t.name])).toEqual([['gus', 'gus laptop']]);
     const [gusToken] = listed.items;
     if (!gusToken) throw new Error('no token');
     await allActions.list.toggle(gusToken);
     expect(await restToken('gus', 'gus laptop')).toMatchObject({ enabled: false });
+  });
+
+  it('keeps the rows on screen while the Owner filter changes, so a click on a row is not lost', async () => {
+    const { state, actions } = await signedIn();
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    await allActions.list.reload();
+    const before = all.table.list.list.value;
+    allActions.setOwner('gu');
+    allActions.setOwner('gus');
+    // While typing (and after leaving the field) the rows stay: nothing under the pointer moves away.
+    expect(all.table.list.list.value).toBe(before);
+    await vi.waitFor(() => {
+      const after = all.table.list.list.value;
+      expect(after.kind === 'ready' && after.items.every((t) => t.user === 'gus')).toBe(true);
+    });
+  });
+
+  it('disables, enables and removes the selected tokens at once', async () => {
+    const { state, actions } = await signedIn();
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) {
+      await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
+    }
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    allActions.setOwner('admin');
+    await allActions.setType('USER');
+    const listed = all.table.list.list.value;
+    if (listed.kind !== 'ready') throw new Error('not listed');
+    const picked = listed.items.filter((t) => t.name.startsWith('bulk '));
+    expect(picked).toHaveLength(3);
+    allActions.table.selectAll(picked, true);
+    await allActions.table.bulk('disable');
+    expect(all.table.list.notice.value).toEqual({ tone: 'ok', text: 'Disabled 3 tokens.' });
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3'])
+      expect(await restToken('admin', name)).toMatchObject({ enabled: false });
+    await allActions.table.bulk('enable');
+    expect(await restToken('admin', 'bulk 2')).toMatchObject({ enabled: true });
+    await allActions.table.bulk('remove');
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) expect(await restToken('admin', name)).toBe(404);
+    expect(all.table.selected.value.size).toBe(0);
   });
 });
 

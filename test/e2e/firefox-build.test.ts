@@ -1,10 +1,11 @@
 // `wxt build -b firefox`: the Firefox MV3 build has what injection needs (DNR, background scripts, an add-on id).
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const MANIFEST = fileURLToPath(new URL('../../.output/firefox-mv3/manifest.json', import.meta.url));
+const MANIFEST_URL = new URL('../../.output/firefox-mv3/manifest.json', import.meta.url);
+const MANIFEST = fileURLToPath(MANIFEST_URL);
 
 describe('the Firefox build', () => {
   it('declares DNR with host access, alarms and webRequest, background scripts and a gecko id', async () => {
@@ -28,5 +29,8 @@ describe('the Firefox build', () => {
     // A toolbar icon at every size the browsers ask for, also as the action's icon.
     expect(Object.keys(manifest.icons)).toEqual(['16', '32', '48', '96', '128']);
     expect(manifest.action.default_icon).toEqual(manifest.icons);
+    for (const path of Object.values<string>(manifest.icons)) {
+      expect((await stat(fileURLToPath(new URL(path, MANIFEST_URL)))).size).toBeGreaterThan(0);
+    }
   });
 });
