@@ -9,6 +9,9 @@ const TOOLBAR_ICONS = Object.fromEntries(
 export default defineConfig({
   srcDir: 'extension',
   manifestVersion: 3,
+  // The project's design asks for webextension-polyfill: `browser` from wxt/browser is the polyfill's
+  // (promise-based in every browser). Tests keep WXT's fake browser.
+  modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({
     name: 'tokenward',

@@ -26,6 +26,9 @@ describe('the Firefox build', () => {
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
     expect(manifest.browser_specific_settings.gecko.id).toMatch(/@/);
     expect(manifest.host_permissions).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    // webextension-polyfill (through WXT's module) provides `browser` in the built scripts.
+    const background = await readFile(fileURLToPath(new URL('background.js', MANIFEST_URL)), 'utf8');
+    expect(background).toContain('This script should only be loaded in a browser extension');
     // A toolbar icon at every size the browsers ask for, also as the action's icon.
     expect(Object.keys(manifest.icons)).toEqual(['16', '32', '48', '96', '128']);
     expect(manifest.action.default_icon).toEqual(manifest.icons);
