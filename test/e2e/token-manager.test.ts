@@ -109,9 +109,11 @@ describe('the token manager in the popup', () => {
     await page.getByLabel('Repository 1 Run').check();
     await page.getByRole('button', { name: 'Create token' }).click();
     const offer = page.locator('.offer');
+    // The offer names each missing permission by its label, with the id beside it.
     await expect
-      .poll(() => offer.locator('strong').textContent())
-      .toBe('repositories:access, repository/Samples:read, runworkspace:access');
+      .poll(() => offer.locator('li code').allTextContents())
+      .toEqual(['repositories:access', 'repository/Samples:read', 'runworkspace:access']);
+    expect(await offer.locator('li').first().textContent()).toBe('Repositories: Access repositories:access');
     await screenshot(page, 'popup-new-token.png');
     // Granting ticks them for review; the token is created only on the next press.
     await page.getByRole('button', { name: 'Grant additional permissions' }).click();
