@@ -77,13 +77,7 @@ async function main(): Promise<void> {
     const options = await context.newPage();
     await options.setViewportSize({ width: 1200, height: 700 });
     await options.goto(`${base}/options.html`);
-    await options
-      .getByRole('table')
-      .waitFor()
-      .catch(async (error) => {
-        await options.screenshot({ path: join(out, 'options-failed.png') });
-        throw error;
-      });
+    await options.getByRole('table').waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await options.emulateMedia({ colorScheme: scheme });
       await options.screenshot({ path: join(out, `options-table-${scheme}.png`), fullPage: true });

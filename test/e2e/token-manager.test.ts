@@ -177,7 +177,6 @@ describe('the token manager in the popup', () => {
     expect((await restToken('admin', 'CI deploy 2')).body.permissions).toEqual(created.body.permissions);
     await page.getByRole('button', { name: 'Done' }).click();
     await row(page, 'CI deploy 2').waitFor();
-    await screenshot(page, 'popup-tokens.png');
 
     // Remove asks first; Cancel keeps it, "Yes, remove" removes it.
     await tokenRow.getByRole('button', { name: 'Remove' }).click();
