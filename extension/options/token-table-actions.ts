@@ -1,13 +1,13 @@
 // The options page's token table: every token loaded at once, searched and sorted here, and bulk actions.
 import type { Token } from '../../shared/schemas/token';
+import type { BulkAction, SortColumn } from '../model';
 import { guard } from '../popup/popup-deps';
 import { createTokenListActions, type TokenListDeps } from '../popup/token-list-actions';
 import { tokenKey } from '../popup/token-list-state';
 import { errorText } from '../ui/error-text';
-import type { SortColumn } from './token-table-model';
 import type { TokenTableState } from './token-table-state';
 
-export type BulkAction = 'enable' | 'disable' | 'remove';
+export type { BulkAction } from '../model';
 
 const VERBS: Record<BulkAction, string> = { enable: 'Enabling', disable: 'Disabling', remove: 'Removing' };
 /** Requests in flight at once during a bulk action: quick, without flooding the server. */

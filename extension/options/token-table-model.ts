@@ -1,21 +1,10 @@
 // The options page's table as plain data: which rows a search keeps and in what order a column sorts them.
 import type { Token } from '../../shared/schemas/token';
+import type { SortColumn, TableSort } from '../model';
 import { tokenStatus } from '../ui/status-chip';
 
-export type SortColumn = 'name' | 'user' | 'type' | 'status' | 'expires' | 'lastUsed';
-export interface TableSort {
-  column: SortColumn;
-  descending: boolean;
-}
-
-export const SORT_COLUMNS: readonly { column: SortColumn; label: string }[] = [
-  { column: 'name', label: 'Name' },
-  { column: 'user', label: 'Owner' },
-  { column: 'type', label: 'Type' },
-  { column: 'status', label: 'Status' },
-  { column: 'expires', label: 'Expires' },
-  { column: 'lastUsed', label: 'Last used' },
-];
+export type { SortColumn, TableSort } from '../model';
+export { SORT_COLUMNS } from '../model';
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 

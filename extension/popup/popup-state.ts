@@ -1,20 +1,13 @@
 // Popup (and options page) state as signals: server, sign-in, the token lists, the new-token form.
 import { signal } from '@preact/signals';
-import type { ApiError } from '../../shared/api-client';
-import type { Version } from '../../shared/schemas/info';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
 import type { Connection } from '../background/messages';
-import { emptyDraft, type TokenDraft } from './token-draft';
+import type { Loadable, PopupStatus, TokenDraft } from '../model';
+import { emptyDraft } from './token-draft';
 import { createTokenListState } from './token-list-state';
 
-export type PopupStatus =
-  | { kind: 'idle' }
-  | { kind: 'checking'; url: string }
-  | { kind: 'connected'; url: string; version: Version }
-  | { kind: 'failed'; url: string; error: ApiError }
-  /** Nothing was sent: the URL is invalid, permission was refused, or the background did not answer. */
-  | { kind: 'problem'; message: string };
+export type { Loadable, PopupStatus } from '../model';
 
 export type ConnectionView =
   | { kind: 'unknown' }
@@ -23,12 +16,6 @@ export type ConnectionView =
   | { kind: 'signedIn'; value: Connection };
 
 export type Screen = 'tokens' | 'new' | 'edit' | 'created' | 'all' | 'rules';
-
-export type Loadable<T> =
-  | { kind: 'idle' }
-  | { kind: 'loading' }
-  | { kind: 'ready'; value: T }
-  | { kind: 'failed'; message: string };
 
 export function createPopupState() {
   return {

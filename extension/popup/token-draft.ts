@@ -1,35 +1,9 @@
 // The token form as plain data: presets, the chosen permissions, and the create body or edit patch built from it.
 import type { CreateTokenBody, Token, UpdateTokenBody } from '../../shared/schemas/token';
+import { EXPIRY_PRESETS, type TokenDraft } from '../model';
 
-export const EXPIRY_PRESETS = [
-  { id: '1d', label: '1 day', seconds: 86_400 },
-  { id: '7d', label: '7 days', seconds: 7 * 86_400 },
-  { id: '30d', label: '30 days', seconds: 30 * 86_400 },
-  { id: '90d', label: '90 days', seconds: 90 * 86_400 },
-  { id: '1y', label: '1 year', seconds: 365 * 86_400 },
-] as const;
-/** `keep`: an edit that leaves the expiration as it is. */
-export type ExpiryChoice = (typeof EXPIRY_PRESETS)[number]['id'] | 'date' | 'keep';
-
-export interface RepositoryGrant {
-  /** A repository name, or `*` for every repository. */
-  name: string;
-  levels: string[];
-}
-
-export interface TokenDraft {
-  name: string;
-  description: string;
-  expiry: ExpiryChoice;
-  /** `YYYY-MM-DD`, used when `expiry` is `date`: the token expires at the end of that day, local time. */
-  date: string;
-  enabled: boolean;
-  /** false: All Permissions. */
-  restricted: boolean;
-  /** Checked general permissions, `category:level`. */
-  general: string[];
-  repositories: RepositoryGrant[];
-}
+export type { ExpiryChoice, RepositoryGrant, TokenDraft } from '../model';
+export { EXPIRY_PRESETS } from '../model';
 
 export function emptyDraft(): TokenDraft {
   return {

@@ -2,8 +2,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { Token } from '../../shared/schemas/token';
-import type { Loadable } from '../popup/popup-state';
-import { EXPIRY_PRESETS, type ExpiryChoice, type TokenDraft } from '../popup/token-draft';
+import { EXPIRY_PRESETS, type ExpiryChoice, type Loadable, type TokenDraft } from '../model';
 import { permissionLabel } from './permission-label';
 import { PermissionPicker } from './permission-picker';
 import { absoluteDate } from './time-text';

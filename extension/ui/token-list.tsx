@@ -1,7 +1,6 @@
 // A list of tokens with its loading, empty and error states and a "Show more" for the next page.
 import type { Token } from '../../shared/schemas/token';
-import type { ListView, RowPrompt } from '../popup/token-list-state';
-import { tokenKey } from '../popup/token-list-state';
+import { type ListView, type RowPrompt, tokenKey } from '../model';
 import { TokenRow } from './token-row';
 
 export interface TokenListProps {

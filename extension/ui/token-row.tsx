@@ -1,6 +1,6 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 import type { Token } from '../../shared/schemas/token';
-import type { RowPrompt } from '../popup/token-list-state';
+import type { RowPrompt } from '../model';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';

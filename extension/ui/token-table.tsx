@@ -1,9 +1,16 @@
 // The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
 import { useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
-import type { BulkAction } from '../options/token-table-actions';
-import { SORT_COLUMNS, type SortColumn, type TableSort } from '../options/token-table-model';
-import { type ListView, type Notice, type RowPrompt, tokenKey } from '../popup/token-list-state';
+import {
+  type BulkAction,
+  type ListView,
+  type Notice,
+  type RowPrompt,
+  SORT_COLUMNS,
+  type SortColumn,
+  type TableSort,
+  tokenKey,
+} from '../model';
 import { NoticeLine } from './notice-line';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
