@@ -222,6 +222,23 @@ describe('the options table', () => {
   });
 });
 
+describe('layout', () => {
+  it('keeps checkboxes square, and Export and Import the same size', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.goto(`${extensionUrl}/options.html`);
+    await page.getByRole('tab', { name: 'Injection' }).click();
+    const box = await page.getByLabel(/Keep token values on this device/).boundingBox();
+    // Before: the text-field padding squashed boxes to a 7 px oval.
+    expect(box?.width).toBeGreaterThanOrEqual(13);
+    expect(box?.height).toBe(box?.width);
+    const exported = await page.getByRole('button', { name: 'Export rules' }).boundingBox();
+    const imported = await page.getByText('Import rules…').boundingBox();
+    expect(imported?.height).toBe(exported?.height);
+    await page.close();
+  });
+});
+
 describe('findings', () => {
   it('names a mistyped token, and shows changes unavailable to a restricted token sign-in', async () => {
     const narrow = await createToken({
