@@ -1,5 +1,6 @@
 // The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
-import { useState } from 'preact/hooks';
+import { memo } from 'preact/compat';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
 import {
   type BulkAction,
@@ -54,6 +55,24 @@ export interface TokenTableProps {
 export function TokenTable(props: TokenTableProps) {
   const { list, rows, sort, selected, locked } = props;
   const [confirmRemove, setConfirmRemove] = useState(false);
+  // Rows get handlers that never change and otherwise plain values, so a re-sort or a change to one row
+  // re-renders only the rows whose values changed (memo), not all 1,000.
+  const latest = useRef(props);
+  latest.current = props;
+  const handlers = useMemo<RowHandlers>(
+    () => ({
+      onSelect: (token, on) => latest.current.onSelect(token, on),
+      onDetails: (token) => latest.current.onDetails(token),
+      onEdit: (token) => latest.current.onEdit(token),
+      onToggle: (token) => latest.current.onToggle(token),
+      onAsk: (token, kind) => latest.current.onAsk(token, kind),
+      onCancel: () => latest.current.onCancel(),
+      onDuplicateName: (name) => latest.current.onDuplicateName(name),
+      onDuplicate: (token) => latest.current.onDuplicate(token),
+      onRemove: (token) => latest.current.onRemove(token),
+    }),
+    [],
+  );
   if (list.kind === 'loading') return <p class="placeholder">Loading tokens…</p>;
   if (list.kind === 'failed') {
     return (
@@ -172,11 +191,11 @@ export function TokenTable(props: TokenTableProps) {
               </th>
             </tr>
           </thead>
-          <tbody>
-            {rows.map((token) => (
-              <TableRow key={tokenKey(token)} token={token} table={props} />
-            ))}
-          </tbody>
+          {/* One tbody per token (a table may have many): keyed elements rather than fragments move cheaply
+              when the table is re-sorted. */}
+          {rows.map((token) => (
+            <TableRowView key={tokenKey(token)} {...rowProps(token, props)} handlers={handlers} />
+          ))}
         </table>
       )}
       {list.items.length > 0 && rows.length === 0 && (
@@ -186,24 +205,66 @@ export function TokenTable(props: TokenTableProps) {
   );
 }
 
-function TableRow({ token, table }: { token: Token; table: TokenTableProps }) {
+type RowHandlers = Pick<
+  TokenTableProps,
+  | 'onSelect'
+  | 'onDetails'
+  | 'onEdit'
+  | 'onToggle'
+  | 'onAsk'
+  | 'onCancel'
+  | 'onDuplicateName'
+  | 'onDuplicate'
+  | 'onRemove'
+>;
+
+interface RowProps {
+  token: Token;
+  now: number;
+  owned: boolean;
+  locked: string | null;
+  busy: boolean;
+  selected: boolean;
+  expanded: boolean;
+  prompt: RowPrompt['kind'] | null;
+  /** Only the row asking for a copy's name sees it, so typing re-renders that row alone. */
+  duplicateName: string;
+}
+
+function rowProps(token: Token, table: TokenTableProps): RowProps {
   const key = tokenKey(token);
-  const busy = table.busyRows.has(key) || table.bulk !== null;
-  const expanded = table.expanded === key;
   const prompt = table.prompt?.key === key ? table.prompt.kind : null;
-  const off = busy || table.locked !== null;
-  const why = table.locked ?? undefined;
-  const canEdit = table.owned && token.type === 'USER';
+  return {
+    token,
+    now: table.now,
+    owned: table.owned,
+    locked: table.locked,
+    busy: table.busyRows.has(key) || table.bulk !== null,
+    selected: table.selected.has(key),
+    expanded: table.expanded === key,
+    prompt,
+    duplicateName: prompt === 'duplicate' ? table.duplicateName : '',
+  };
+}
+
+const TableRowView = memo(TableRow);
+
+function TableRow(props: RowProps & { handlers: RowHandlers }) {
+  const { token, busy, expanded, prompt, handlers } = props;
+  const table = { ...handlers, now: props.now, duplicateName: props.duplicateName };
+  const off = busy || props.locked !== null;
+  const why = props.locked ?? undefined;
+  const canEdit = props.owned && token.type === 'USER';
   const canToggle = !token.expired && !token.current;
   const label = `${token.name} (${token.user})`;
   return (
-    <>
+    <tbody>
       <tr class={busy ? 'busy' : ''} aria-label={label}>
         <td class="select">
           <input
             type="checkbox"
             aria-label={`Select ${label}`}
-            checked={table.selected.has(key)}
+            checked={props.selected}
             onChange={(event) => table.onSelect(token, event.currentTarget.checked)}
           />
         </td>
@@ -335,6 +396,6 @@ function TableRow({ token, table }: { token: Token; table: TokenTableProps }) {
           </td>
         </tr>
       )}
-    </>
+    </tbody>
   );
 }

@@ -204,10 +204,23 @@ describe('the options table', () => {
     const shown = performance.now() - started;
     // 1,000 API tokens, the session that created them and the options page's own web session.
     expect(await page.locator('tbody tr').count()).toBe(1002);
-    const sortStarted = performance.now();
-    await page.getByRole('button', { name: /^Name/ }).click();
-    await expect.poll(() => page.locator('tbody tr td.name').first().textContent()).toBe('token 0');
-    const sorted = performance.now() - sortStarted;
+    // Measured inside the page: from the click on the heading to the first frame that shows the new order.
+    const sorted = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const heading = [...document.querySelectorAll<HTMLButtonElement>('button.sort')].find((b) =>
+            b.textContent?.startsWith('Name'),
+          );
+          const started = performance.now();
+          heading?.click();
+          const check = () => {
+            if (document.querySelector('tbody td.name')?.textContent === 'token 0') {
+              requestAnimationFrame(() => resolve(performance.now() - started));
+            } else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
     console.log(
       `options table: 1,000 tokens shown ${shown.toFixed(0)} ms after reload; re-sorted by name in ${sorted.toFixed(0)} ms`,
     );
