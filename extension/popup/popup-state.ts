@@ -1,20 +1,13 @@
 // Popup (and options page) state as signals: server, sign-in, the token lists, the new-token form.
 import { signal } from '@preact/signals';
-import type { ApiError } from '../../shared/api-client';
-import type { Version } from '../../shared/schemas/info';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
-import type { CreatedToken, TokenType } from '../../shared/schemas/token';
+import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
 import type { Connection } from '../background/messages';
-import { emptyDraft, type TokenDraft } from './token-draft';
+import type { Loadable, PopupStatus, TokenDraft } from '../model';
+import { emptyDraft } from './token-draft';
 import { createTokenListState } from './token-list-state';
 
-export type PopupStatus =
-  | { kind: 'idle' }
-  | { kind: 'checking'; url: string }
-  | { kind: 'connected'; url: string; version: Version }
-  | { kind: 'failed'; url: string; error: ApiError }
-  /** Nothing was sent: the URL is invalid, permission was refused, or the background did not answer. */
-  | { kind: 'problem'; message: string };
+export type { Loadable, PopupStatus } from '../model';
 
 export type ConnectionView =
   | { kind: 'unknown' }
@@ -22,13 +15,7 @@ export type ConnectionView =
   | { kind: 'signedOut'; reason?: string }
   | { kind: 'signedIn'; value: Connection };
 
-export type Screen = 'tokens' | 'new' | 'created' | 'all' | 'rules';
-
-export type Loadable<T> =
-  | { kind: 'idle' }
-  | { kind: 'loading' }
-  | { kind: 'ready'; value: T }
-  | { kind: 'failed'; message: string };
+export type Screen = 'tokens' | 'new' | 'edit' | 'created' | 'all' | 'rules';
 
 export function createPopupState() {
   return {
@@ -56,9 +43,15 @@ export function createPopupState() {
     mine: createTokenListState(),
     catalogue: signal<Loadable<PermissionCatalogue>>({ kind: 'idle' }),
     draft: signal<TokenDraft>(emptyDraft()),
+    /** The token the form edits (screen `edit`); null while creating one. */
+    editing: signal<Token | null>(null),
+    /** The screen to go back to when the form closes (the options page edits from All tokens too). */
+    returnTo: signal<Screen>('tokens'),
     draftError: signal<string | null>(null),
     /** Permissions to offer with "Grant additional permissions"; empty when nothing is missing. */
     missing: signal<string[]>([]),
+    /** Just granted: shown highlighted so the user reviews them before saving. */
+    granted: signal<string[]>([]),
     creating: signal(false),
     /** A value shown once: gone from memory when the user closes the panel. */
     created: signal<{ token: CreatedToken; kept: boolean; copied: boolean } | null>(null),

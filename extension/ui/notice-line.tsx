@@ -1,5 +1,5 @@
 // The outcome of the last row action, in words; errors in red.
-import type { Notice } from '../popup/token-list-state';
+import type { Notice } from '../model';
 
 export function NoticeLine({ notice }: { notice: Notice | null }) {
   if (notice === null) return null;

@@ -79,6 +79,10 @@ describe('popup', () => {
     const closed = await closedPortUrl();
     await saveServerUrl(page, closed);
     await expectStatus(page, `The server at ${closed} is unreachable.`);
+    // Finding: an unreachable URL is not saved for good; the next popup still opens the working server.
+    await page.reload();
+    expect(await page.getByLabel('Server URL').inputValue()).toBe(server.baseUrl);
+    await expectStatus(page, CONNECTED);
 
     await saveServerUrl(page, 'ftp://example.com');
     await expectStatus(page, 'The server URL must start with http:// or https://, not ftp:.');
