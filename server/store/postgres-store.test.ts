@@ -54,11 +54,14 @@ describe('PostgreSQL store', () => {
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     if (!a || !b) throw new Error('stores did not open');
     let release: () => void = () => {};
-    const held = a.runExclusive(
-      'cleanup',
-      () => new Promise<string>((resolve) => (release = () => resolve('a ran'))),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const held = a.runExclusive('cleanup', () => {
+      started();
+      return new Promise<string>((resolve) => (release = () => resolve('a ran')));
+    });
+    // a holds the lock once its task runs.
+    await running;
     expect(await b.runExclusive('cleanup', async () => 'b ran')).toBeUndefined();
     release();
     expect(await held).toBe('a ran');
