@@ -4,24 +4,6 @@ import * as v from 'valibot';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import { staleAfter, type TokenQuery, type TokenStore } from './store';
 
-const TOKEN_COLUMNS = [
-  't.id',
-  't.user_id',
-  'u.name as owner',
-  't.name',
-  't.description',
-  't.type',
-  't.source',
-  't.digest',
-  't.enabled',
-  't.restricted',
-  't.permissions',
-  't.created_at',
-  't.saved_at',
-  't.expires_at',
-  't.last_used_at',
-] as const;
-
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
   'u.id as u_id',
@@ -36,7 +18,11 @@ const OWNER_COLUMNS = [
 const USES_PER_STATEMENT = 500;
 
 const withOwner = (db: Db) =>
-  db.selectFrom('tokens as t').innerJoin('users as u', 'u.id', 't.user_id').select(TOKEN_COLUMNS);
+  db
+    .selectFrom('tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .selectAll('t')
+    .select('u.name as owner');
 
 const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
   eb.and([
