@@ -82,8 +82,9 @@ function withStatementCache(database: Database.Database) {
       let statement = statements.get(text);
       if (!statement) {
         statement = database.prepare(text);
-        // Queries with a list of values (IN, VALUES) vary in length: keep the cache bounded.
-        if (statements.size < 500) statements.set(text, statement);
+        // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
+        if (statements.size >= 500) statements.clear();
+        statements.set(text, statement);
       }
       return statement;
     },
