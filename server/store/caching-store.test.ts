@@ -113,17 +113,21 @@ describe('verified-token cache', () => {
   it('does not cache a lookup that an invalidation overtook', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
     let release: () => void = () => {};
+    let looked: () => void = () => {};
+    const lookedUp = new Promise<void>((resolve) => (looked = resolve));
     const slow: Store = {
       ...base.store,
       findTokenByDigest: async (digest) => {
         const found = await base.store.findTokenByDigest(digest);
+        looked();
         await new Promise<void>((resolve) => (release = resolve));
         return found;
       },
     };
     const racing = withTokenCache(slow);
     const lookup = racing.findTokenByDigest('d1');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The lookup has read the token, and has not yet answered, when the update overtakes it.
+    await lookedUp;
     await racing.updateToken(created.id, { enabled: false });
     release();
     expect((await lookup)?.token.enabled).toBe(true);
@@ -196,9 +200,31 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
 
   it('drops an entry in one instance within 100 ms of a change in another', async () => {
     const url = await cluster.createDatabase('cache_agreement');
-    const a = withTokenCache(await openPostgresStore(url));
+    // A's store tells the test when its listener is live and when it has handed a subject to the cache.
+    const baseA = await openPostgresStore(url);
+    let isLive: () => void = () => {};
+    const live = new Promise<void>((resolve) => (isLive = resolve));
+    let handed: (subject: string) => void = () => {};
+    const nextSubject = () => new Promise<string>((resolve) => (handed = resolve));
+    const a = withTokenCache({
+      ...baseA,
+      invalidations: {
+        subscribe: (onSubject, onLive) =>
+          baseA.invalidations.subscribe(
+            (subject) => {
+              onSubject(subject);
+              handed(subject);
+            },
+            (nowLive) => {
+              onLive(nowLive);
+              if (nowLive) isLive();
+            },
+          ),
+      },
+    });
     const b = withTokenCache(await openPostgresStore(url));
     try {
+      await live;
       const user = await a.createUser({
         name: 'u',
         passwordHash: 'h',
@@ -206,31 +232,29 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
         enabled: true,
         createdAt: 1,
       });
+      // A's own create comes back to it too; a lookup racing that message would not be cached.
+      let heard = nextSubject();
       const created = await a.createToken(token(user.id, 't', 'shared'));
-      // Wait until both listeners are connected (the cache is off until then).
-      const deadline = Date.now() + 5000;
-      while ((a.cacheSize() === 0 || b.cacheSize() === 0) && Date.now() < deadline) {
-        await a.findTokenByDigest('shared');
-        await b.findTokenByDigest('shared');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      expect(await heard).toBe('digest:shared');
+      await a.findTokenByDigest('shared');
       expect(a.cacheSize()).toBe(1);
-      await b.updateToken(created.id, { enabled: false });
+      heard = nextSubject();
       const start = performance.now();
-      while (a.cacheSize() > 0 && performance.now() - start < 2000)
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      const elapsed = performance.now() - start;
-      expect(elapsed).toBeLessThan(100);
+      await b.updateToken(created.id, { enabled: false });
+      expect(await heard).toBe(`token:${created.id}`);
+      expect(performance.now() - start).toBeLessThan(100);
+      expect(a.cacheSize()).toBe(0);
       expect((await a.findTokenByDigest('shared'))?.token.enabled).toBe(false);
 
       // A digest A remembers as unknown becomes known at once when B creates a token with it.
       expect(await a.findTokenByDigest('later')).toBeUndefined();
       expect(a.unknownSize()).toBe(1);
-      await b.createToken(token(user.id, 'later', 'later'));
+      heard = nextSubject();
       const since = performance.now();
-      while (a.unknownSize() > 0 && performance.now() - since < 2000)
-        await new Promise((resolve) => setTimeout(resolve, 1));
+      await b.createToken(token(user.id, 'later', 'later'));
+      expect(await heard).toBe('digest:later');
       expect(performance.now() - since).toBeLessThan(100);
+      expect(a.unknownSize()).toBe(0);
       expect((await a.findTokenByDigest('later'))?.token.name).toBe('later');
     } finally {
       await a.close();

@@ -49,16 +49,54 @@ describe('PostgreSQL store', () => {
     await Promise.all(stores.map((store) => store.close()));
   });
 
+  it('opens a database migrated by the previous server, applying only what it lacks', async () => {
+    const url = await cluster.createDatabase('upgrade');
+    // As the previous server left it: its bookkeeping table, every migration but the last applied.
+    const before = MIGRATIONS.length - 1;
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    await old.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
+    for (const [index, migration] of MIGRATIONS.slice(0, before).entries()) {
+      await old.query(migration.postgres);
+      await old.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        index + 1,
+        migration.name,
+      ]);
+    }
+    // uma was deleted after event 1 and made again at 500; event 2 is the new uma's.
+    await old.query(`INSERT INTO users (name, password_hash, created_at) VALUES ('uma', 'h', 500);
+      INSERT INTO audit_events (at, event, owner, token_name, token_type) VALUES
+        (100, 'created', 'uma', 'old', 'USER'), (600, 'created', 'uma', 'new', 'USER');`);
+    const store = await openPostgresStore(url);
+    const uma = await store.findUserByName('uma');
+    const events = await store.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.map((e) => [e.tokenName, e.ownerId])).toEqual([
+      ['new', uma?.id],
+      ['old', null],
+    ]);
+    await store.close();
+    const { rows } = await old.query('SELECT version, name FROM schema_migrations ORDER BY version');
+    await old.end();
+    expect(rows).toEqual(
+      MIGRATIONS.map((migration, index) => ({ version: index + 1, name: migration.name })),
+    );
+  });
+
   it('runs an exclusive task in one instance at a time', async () => {
     const url = await cluster.createDatabase('exclusive');
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     if (!a || !b) throw new Error('stores did not open');
     let release: () => void = () => {};
-    const held = a.runExclusive(
-      'cleanup',
-      () => new Promise<string>((resolve) => (release = () => resolve('a ran'))),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const held = a.runExclusive('cleanup', () => {
+      started();
+      return new Promise<string>((resolve) => (release = () => resolve('a ran')));
+    });
+    // a holds the lock once its task runs.
+    await running;
     expect(await b.runExclusive('cleanup', async () => 'b ran')).toBeUndefined();
     release();
     expect(await held).toBe('a ran');

@@ -1,4 +1,4 @@
-// The rows of both stores as records: one definition, with each store's way of keeping booleans and lists.
+// The rows of both dialects as records: one definition, with each dialect's way of keeping booleans and lists.
 import * as v from 'valibot';
 import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
@@ -11,137 +11,90 @@ export interface ColumnCodec {
   strings: v.GenericSchema<unknown, string[]>;
 }
 
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : S;
+type Camelized<T> = { [K in keyof T as Camel<K & string>]: T[K] };
+
+/** A row schema whose output is the record: the same fields, snake_case column names in camelCase. */
+function rowSchema<Entries extends v.ObjectEntries, Output>(
+  entries: Entries,
+  // Checks, at compile time, that the camelCase row has every field of the record.
+  check: (row: Camelized<v.InferOutput<v.ObjectSchema<Entries, undefined>>>) => Output,
+) {
+  return v.pipe(
+    v.object(entries),
+    v.transform((row) =>
+      check(
+        Object.fromEntries(
+          Object.entries(row).map(([key, value]) => [
+            key.replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
+            value,
+          ]),
+        ) as Camelized<v.InferOutput<v.ObjectSchema<Entries, undefined>>>,
+      ),
+    ),
+  );
+}
+
 export function createRowSchemas({ flag, strings }: ColumnCodec) {
-  const UserRowSchema = v.pipe(
-    v.object({
-      id: v.number(),
-      name: v.string(),
-      password_hash: v.string(),
-      roles: strings,
-      enabled: flag,
-      created_at: v.number(),
-    }),
-    v.transform(
-      (r): UserRecord => ({
-        id: r.id,
-        name: r.name,
-        passwordHash: r.password_hash,
-        roles: r.roles,
-        enabled: r.enabled,
-        createdAt: r.created_at,
-      }),
+  const id = v.number();
+  const time = v.number();
+  return {
+    UserRowSchema: rowSchema(
+      { id, name: v.string(), password_hash: v.string(), roles: strings, enabled: flag, created_at: time },
+      (row): UserRecord => row,
     ),
-  );
-
-  const TokenRowSchema = v.pipe(
-    v.object({
-      id: v.number(),
-      user_id: v.number(),
-      owner: v.string(),
-      name: v.string(),
-      description: v.string(),
-      type: TokenTypeSchema,
-      source: TokenSourceSchema,
-      digest: v.string(),
-      enabled: flag,
-      restricted: flag,
-      permissions: strings,
-      created_at: v.number(),
-      saved_at: v.number(),
-      expires_at: v.number(),
-      last_used_at: v.nullable(v.number()),
-    }),
-    v.transform(
-      (r): TokenRecord => ({
-        id: r.id,
-        userId: r.user_id,
-        owner: r.owner,
-        name: r.name,
-        description: r.description,
-        type: r.type,
-        source: r.source,
-        digest: r.digest,
-        enabled: r.enabled,
-        restricted: r.restricted,
-        permissions: r.permissions,
-        createdAt: r.created_at,
-        savedAt: r.saved_at,
-        expiresAt: r.expires_at,
-        lastUsedAt: r.last_used_at,
-      }),
+    TokenRowSchema: rowSchema(
+      {
+        id,
+        user_id: id,
+        owner: v.string(),
+        name: v.string(),
+        description: v.string(),
+        type: TokenTypeSchema,
+        source: TokenSourceSchema,
+        digest: v.string(),
+        enabled: flag,
+        restricted: flag,
+        permissions: strings,
+        created_at: time,
+        saved_at: time,
+        expires_at: time,
+        last_used_at: v.nullable(time),
+      },
+      (row): TokenRecord => row,
     ),
-  );
-
-  const RepositoryRowSchema = v.pipe(
-    v.object({
-      id: v.number(),
-      name: v.string(),
-      description: v.string(),
-      owner_id: v.nullable(v.number()),
-      created_at: v.number(),
-    }),
-    v.transform(
-      (r): RepositoryRecord => ({
-        id: r.id,
-        name: r.name,
-        description: r.description,
-        ownerId: r.owner_id,
-        createdAt: r.created_at,
-      }),
+    RepositoryRowSchema: rowSchema(
+      { id, name: v.string(), description: v.string(), owner_id: v.nullable(id), created_at: time },
+      (row): RepositoryRecord => row,
     ),
-  );
-
-  const ItemRowSchema = v.pipe(
-    v.object({
-      id: v.number(),
-      repository_id: v.number(),
-      name: v.string(),
-      type: v.string(),
-      content_type: v.string(),
-      size: v.number(),
-      created_at: v.number(),
-    }),
-    v.transform(
-      (r): ItemRecord => ({
-        id: r.id,
-        repositoryId: r.repository_id,
-        name: r.name,
-        type: r.type,
-        contentType: r.content_type,
-        size: r.size,
-        createdAt: r.created_at,
-      }),
+    ItemRowSchema: rowSchema(
+      {
+        id,
+        repository_id: id,
+        name: v.string(),
+        type: v.string(),
+        content_type: v.string(),
+        size: v.number(),
+        created_at: time,
+      },
+      (row): ItemRecord => row,
     ),
-  );
-
-  const AuditRowSchema = v.pipe(
-    v.object({
-      id: v.number(),
-      at: v.number(),
-      event: AuditEventTypeSchema,
-      owner_id: v.nullable(v.number()),
-      owner: v.string(),
-      token_name: v.string(),
-      token_type: TokenTypeSchema,
-      actor: v.nullable(v.string()),
-      client: v.nullable(v.string()),
-      reason: v.nullable(v.string()),
-    }),
-    v.transform(
-      (r): AuditRecord => ({
-        id: r.id,
-        at: r.at,
-        event: r.event,
-        ownerId: r.owner_id,
-        owner: r.owner,
-        tokenName: r.token_name,
-        tokenType: r.token_type,
-        actor: r.actor,
-        client: r.client,
-        reason: r.reason,
-      }),
+    AuditRowSchema: rowSchema(
+      {
+        id,
+        at: time,
+        event: AuditEventTypeSchema,
+        owner_id: v.nullable(id),
+        owner: v.string(),
+        token_name: v.string(),
+        token_type: TokenTypeSchema,
+        actor: v.nullable(v.string()),
+        client: v.nullable(v.string()),
+        reason: v.nullable(v.string()),
+      },
+      (row): AuditRecord => row,
     ),
-  );
-
-  return { UserRowSchema, TokenRowSchema, RepositoryRowSchema, ItemRowSchema, AuditRowSchema };
+  };
 }

@@ -392,11 +392,13 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
 
     it('runs an exclusive task once at a time', async () => {
       let release: () => void = () => {};
-      const first = store.runExclusive(
-        'job',
-        () => new Promise<string>((resolve) => (release = () => resolve('first'))),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      let started: () => void = () => {};
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const first = store.runExclusive('job', () => {
+        started();
+        return new Promise<string>((resolve) => (release = () => resolve('first')));
+      });
+      await running;
       expect(await store.runExclusive('job', async () => 'second')).toBeUndefined();
       expect(await store.runExclusive('other job', async () => 'other')).toBe('other');
       release();

@@ -1,4 +1,4 @@
-// The store interface every backend implements (SQLite now, PostgreSQL later), with its records and errors.
+// The store interface, one part per aggregate, with its records and errors (one SQL store serves both dialects).
 import type { AuditEventType } from '../../shared/schemas/audit';
 import type { TokenSource, TokenType } from '../../shared/schemas/token';
 
@@ -138,13 +138,20 @@ export interface Invalidations {
   subscribe(onSubject: (subject: string) => void, onLive: (live: boolean) => void): () => void;
 }
 
-export interface Store {
+/** The store's own life: whether it answers, closing it, and what it tells other instances. */
+export interface StoreLifecycle {
   invalidations: Invalidations;
-
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs `work` unless another holder of `task` (in any instance sharing this store) runs it now; then
+   * resolves undefined without running it. Keeps periodic tasks such as cleanup to one at a time.
+   */
+  runExclusive<T>(task: string, work: () => Promise<T>): Promise<T | undefined>;
+}
 
+export interface UserStore {
   countUsers(): Promise<number>;
   /** Throws NameTakenError when the name exists. */
   createUser(user: NewUser): Promise<UserRecord>;
@@ -155,7 +162,9 @@ export interface Store {
   deleteUser(id: number): Promise<boolean>;
   /** False when no such user exists. */
   updateUser(id: number, patch: UserPatch): Promise<boolean>;
+}
 
+export interface TokenStore {
   /** Throws NameTakenError when the owner already has a token of that name. */
   createToken(token: NewToken): Promise<TokenRecord>;
   /** The token with this digest and its owner, in one lookup: the hot path of every request. */
@@ -172,7 +181,10 @@ export interface Store {
   deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
   /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */
   deleteExpiredSessionTokens(expiredBefore: number, limit: number): Promise<number>;
+}
 
+/** Repositories and the items in them. */
+export interface RepositoryStore {
   /** Throws NameTakenError when a repository of that name exists. */
   createRepository(repository: NewRepository): Promise<RepositoryRecord>;
   /** Every repository, by name. */
@@ -189,10 +201,13 @@ export interface Store {
   findItem(repositoryId: number, name: string): Promise<ItemRecord | undefined>;
   readItemContent(id: number): Promise<Uint8Array | undefined>;
   deleteItem(id: number): Promise<boolean>;
+}
 
+/** Sign-in failure streaks, blocks and known clients; times here are epoch milliseconds. */
+export interface SignInStore {
   /**
    * Adds a sign-in failure to the streak at `key` in one atomic step (a streak quiet for `forgetAfterMs`
-   * starts again at 1); resolves with the streak's length. Times here are epoch milliseconds.
+   * starts again at 1); resolves with the streak's length.
    */
   bumpSignInStreak(key: string, nowMs: number, forgetAfterMs: number): Promise<number>;
   blockSignIn(key: string, untilMs: number): Promise<void>;
@@ -210,18 +225,23 @@ export interface Store {
   signInClientLastSuccess(key: string): Promise<number | undefined>;
   /** Forgets clients whose last success is older than `beforeMs`; resolves with how many. */
   forgetSignInClients(beforeMs: number): Promise<number>;
+}
 
-  /**
-   * Runs `work` unless another holder of `task` (in any instance sharing this store) runs it now; then
-   * resolves undefined without running it. Keeps periodic tasks such as cleanup to one at a time.
-   */
-  runExclusive<T>(task: string, work: () => Promise<T>): Promise<T | undefined>;
-
+export interface AuditStore {
   /** Appends events, all or none. */
   recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
   /** Newest first. */
   listAuditEvents(query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }>;
 }
+
+/** The whole store, one interface per aggregate. */
+export interface Store
+  extends StoreLifecycle,
+    UserStore,
+    TokenStore,
+    RepositoryStore,
+    SignInStore,
+    AuditStore {}
 
 export class NameTakenError extends Error {
   override name = 'NameTakenError';

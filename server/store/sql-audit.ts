@@ -1,0 +1,64 @@
+// The audit trail in the SQL store, one query per method for both dialects.
+import type { ExpressionBuilder } from 'kysely';
+import * as v from 'valibot';
+import { countOf, type SqlDialect, type Tables } from './sql-dialect';
+import type { AuditQuery, AuditStore } from './store';
+
+/** Events per INSERT: nine parameters each, far below either dialect's limit. */
+const EVENTS_PER_STATEMENT = 500;
+
+const matching =
+  (query: AuditQuery) => (eb: ExpressionBuilder<{ audit_events: Tables['audit_events'] }, 'audit_events'>) =>
+    eb.and([
+      ...(query.ownerId === undefined ? [] : [eb('owner_id', '=', query.ownerId)]),
+      ...(query.tokenName === undefined ? [] : [eb('token_name', '=', query.tokenName)]),
+    ]);
+
+export function createAuditStore({ db, rows, write }: SqlDialect): AuditStore {
+  return {
+    recordAuditEvents: async (events) => {
+      if (events.length === 0) return;
+      await write(async (trx) => {
+        for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) {
+          await trx
+            .insertInto('audit_events')
+            .values(
+              events.slice(start, start + EVENTS_PER_STATEMENT).map((event) => ({
+                at: event.at,
+                event: event.event,
+                // The owner's id only while that account exists: an event recorded just after its deletion is kept.
+                owner_id: (eb) =>
+                  eb
+                    .selectFrom('users')
+                    .select('id')
+                    .where('id', '=', event.ownerId ?? -1),
+                owner: event.owner,
+                token_name: event.tokenName,
+                token_type: event.tokenType,
+                actor: event.actor,
+                client: event.client,
+                reason: event.reason,
+              })),
+            )
+            .execute();
+        }
+      });
+    },
+    listAuditEvents: async (query) => {
+      const items = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where(matching(query))
+        .orderBy('id', 'desc')
+        .limit(query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit)
+        .offset(query.offset)
+        .execute();
+      const total = await db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(matching(query))
+        .executeTakeFirst();
+      return { items: items.map((row) => v.parse(rows.AuditRowSchema, row)), total: countOf(total) };
+    },
+  };
+}

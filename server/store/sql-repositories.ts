@@ -1,0 +1,93 @@
+// Repositories and their items in the SQL store, one query per method for both dialects.
+import * as v from 'valibot';
+import { affected, type SqlDialect } from './sql-dialect';
+import type { RepositoryStore } from './store';
+
+const ITEM_COLUMNS = ['id', 'repository_id', 'name', 'type', 'content_type', 'size', 'created_at'] as const;
+
+export function createRepositoryStore({ db, rows, write }: SqlDialect): RepositoryStore {
+  const parseRepository = (row: unknown) => v.parse(rows.RepositoryRowSchema, row);
+  const parseItem = (row: unknown) => v.parse(rows.ItemRowSchema, row);
+  return {
+    createRepository: (repository) =>
+      write(async (trx) =>
+        parseRepository(
+          await trx
+            .insertInto('repositories')
+            .values({
+              name: repository.name,
+              description: repository.description,
+              owner_id: repository.ownerId,
+              created_at: repository.createdAt,
+            })
+            .returningAll()
+            .executeTakeFirst(),
+        ),
+      ),
+    listRepositories: async () =>
+      (await db.selectFrom('repositories').selectAll().orderBy('name').execute()).map(parseRepository),
+    findRepository: async (name) => {
+      const row = await db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
+      return row === undefined ? undefined : parseRepository(row);
+    },
+    listOwnedRepositoryNames: async (userId) =>
+      (
+        await db
+          .selectFrom('repositories')
+          .select('name')
+          .where('owner_id', '=', userId)
+          .orderBy('name')
+          .execute()
+      ).map((row) => row.name),
+    deleteRepository: (id) =>
+      write(async (trx) =>
+        affected(await trx.deleteFrom('repositories').where('id', '=', id).executeTakeFirst()),
+      ),
+
+    createItem: (item) =>
+      write(async (trx) =>
+        parseItem(
+          await trx
+            .insertInto('items')
+            .values({
+              repository_id: item.repositoryId,
+              name: item.name,
+              type: item.type,
+              content_type: item.contentType,
+              size: item.content.byteLength,
+              content: Buffer.from(item.content),
+              created_at: item.createdAt,
+            })
+            .returning(ITEM_COLUMNS)
+            .executeTakeFirst(),
+        ),
+      ),
+    listItems: async (repositoryId, type) =>
+      (
+        await db
+          .selectFrom('items')
+          .select(ITEM_COLUMNS)
+          .where('repository_id', '=', repositoryId)
+          .$if(type !== undefined, (qb) => qb.where('type', '=', type ?? ''))
+          .orderBy('name')
+          .execute()
+      ).map(parseItem),
+    findItem: async (repositoryId, name) => {
+      const row = await db
+        .selectFrom('items')
+        .select(ITEM_COLUMNS)
+        .where('repository_id', '=', repositoryId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row === undefined ? undefined : parseItem(row);
+    },
+    readItemContent: async (id) => {
+      const row = await db.selectFrom('items').select('content').where('id', '=', id).executeTakeFirst();
+      if (row === undefined) return undefined;
+      const content = v.parse(v.instance(Uint8Array), row.content);
+      return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+    },
+    deleteItem: (id) =>
+      write(async (trx) => affected(await trx.deleteFrom('items').where('id', '=', id).executeTakeFirst())),
+  };
+}
