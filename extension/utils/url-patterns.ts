@@ -20,8 +20,7 @@ export type UrlPattern =
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-export const BROAD_WARNING =
-  'This sends your token to more than one host (with * or /.../, possibly every site you visit).';
+export const BROAD_WARNING = 'This sends your token to more than one host, possibly to every site you visit.';
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
