@@ -2,13 +2,23 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
+const TOOLBAR_ICONS = Object.fromEntries(
+  [16, 32, 48, 96, 128].map((size) => [String(size), `icons/${size}.png`]),
+);
+
 export default defineConfig({
   srcDir: 'extension',
   manifestVersion: 3,
+  // The project's design asks for webextension-polyfill: `browser` from wxt/browser is the polyfill's
+  // (promise-based in every browser). Tests keep WXT's fake browser.
+  modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({
     name: 'tokenward',
     description: 'Manage FME-style API tokens and inject them into the requests you test.',
+    // Rendered by scripts/make-icons.ts; a solid tile that reads on light and dark toolbars.
+    icons: TOOLBAR_ICONS,
+    action: { default_icon: TOOLBAR_ICONS, default_title: 'tokenward' },
     permissions: [
       'storage',
       // Header injection (Authorization: fmetoken …) through DNR rules. "WithHostAccess" rather than
@@ -35,7 +45,14 @@ export default defineConfig({
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     // Firefox needs an add-on id for storage and DNR in MV3; 128 has storage.session, DNR and optional host permissions.
     ...(browser === 'firefox' && {
-      browser_specific_settings: { gecko: { id: 'tokenward@tokenward.dev', strict_min_version: '128.0' } },
+      browser_specific_settings: {
+        gecko: {
+          id: 'tokenward@tokenward.dev',
+          strict_min_version: '128.0',
+          // Firefox asks every add-on to declare what it collects: nothing leaves for the developer.
+          data_collection_permissions: { required: ['none'] },
+        },
+      },
     }),
   }),
 });

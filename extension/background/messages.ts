@@ -16,6 +16,7 @@ import {
   TokenListSchema,
   TokenNameSchema,
   TokenTypeSchema,
+  UpdateTokenBodySchema,
 } from '../../shared/schemas/token';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import { parseServerUrl } from '../utils/server-url';
@@ -47,6 +48,8 @@ export const ConnectionSchema = v.object({
   roles: v.array(v.string()),
   permissions: v.array(v.string()),
   credential: v.picklist(['session', 'token']),
+  /** A pasted API token with a chosen permission set: the server lets it list tokens, not change them. */
+  restricted: v.optional(v.boolean(), false),
   /** When the credential expires; a web session's date moves forward as it is used. */
   expirationDate: v.nullable(v.string()),
 });
@@ -140,6 +143,11 @@ export const messageSchemas = {
   },
   setTokenEnabled: {
     request: v.object({ ...TokenRef, enabled: v.boolean() }),
+    response: resultSchema(v.null()),
+  },
+  /** Partial update: description, expiration, permissions; a new expiration enables an expired API token. */
+  updateToken: {
+    request: v.object({ ...TokenRef, patch: UpdateTokenBodySchema }),
     response: resultSchema(v.null()),
   },
   duplicateToken: {

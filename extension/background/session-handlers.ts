@@ -17,9 +17,23 @@ export function createSessionHandlers(calls: ServerCalls, credentials: Credentia
     const me = await api.me();
     if (!me.ok) return me;
     const { user, roles, permissions, token } = me.value;
+    // /security/me does not say whether an API token is restricted; its own record (a lookup, not a use) does.
+    let restricted = false;
+    if (credential === 'token' && token?.type === 'USER') {
+      const own = await api.getToken(user, token.name);
+      restricted = own.ok && own.value.restricted;
+    }
     return {
       ok: true,
-      value: { server, user, roles, permissions, credential, expirationDate: token?.expirationDate ?? null },
+      value: {
+        server,
+        user,
+        roles,
+        permissions,
+        credential,
+        restricted,
+        expirationDate: token?.expirationDate ?? null,
+      },
     };
   }
 

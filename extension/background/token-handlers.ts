@@ -10,6 +10,7 @@ type TokenHandlers = Pick<
   | 'listTokens'
   | 'createToken'
   | 'setTokenEnabled'
+  | 'updateToken'
   | 'duplicateToken'
   | 'removeToken'
   | 'keepTokenValue'
@@ -52,6 +53,12 @@ export function createTokenHandlers(
 
     async setTokenEnabled({ server, user, name, enabled }) {
       const updated = asNull(await calls.authed(server, (api) => api.updateToken(user, name, { enabled })));
+      if (updated.ok) await hooks.tokenChanged({ server, user, name });
+      return updated;
+    },
+
+    async updateToken({ server, user, name, patch }) {
+      const updated = asNull(await calls.authed(server, (api) => api.updateToken(user, name, patch)));
       if (updated.ok) await hooks.tokenChanged({ server, user, name });
       return updated;
     },

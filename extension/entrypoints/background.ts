@@ -2,7 +2,9 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createBrowserDnrPort } from '../background/dnr-port';
+import { watchPause } from '../background/pause-indicator';
 import { createServiceWorker } from '../background/service-worker';
+import { injectionSettingsItem } from '../utils/storage-items';
 
 export default defineBackground(() => {
   const report = (what: string) => (error: unknown) => console.error(`tokenward: ${what} failed`, error);
@@ -34,4 +36,5 @@ export default defineBackground(() => {
   );
   browser.runtime.onStartup.addListener(() => void injection.browserStarted().catch(report('start-up')));
   void injection.start().catch(report('reconciling the rules'));
+  void watchPause(injectionSettingsItem, browser.action).catch(report('the pause indicator'));
 });

@@ -1,7 +1,7 @@
-// The All Tokens view (administrators): its filters and its list.
+// The All Tokens view (administrators): its filters and its table.
 import { signal } from '@preact/signals';
 import type { TokenType } from '../../shared/schemas/token';
-import { createTokenListState } from '../popup/token-list-state';
+import { createTokenTableState } from './token-table-state';
 
 export function createAllTokensState() {
   return {
@@ -9,7 +9,7 @@ export function createAllTokensState() {
     owner: signal(''),
     type: signal<TokenType | ''>(''),
     status: signal<'active' | 'expired' | ''>(''),
-    list: createTokenListState(),
+    table: createTokenTableState(),
   };
 }
 

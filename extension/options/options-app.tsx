@@ -1,12 +1,17 @@
-// The options page: the popup's management at full size, plus All Tokens for users who manage users.
+// The options page: a full-width manager (My tokens and, for administrators, All tokens in one table), rules.
+import { useMemo } from 'preact/hooks';
 import { holdsPermission } from '../../shared/permissions';
 import { ManagerBody } from '../popup/popup-app';
 import { usePopup } from '../popup/popup-context';
-import { AccountBar, ListOf } from '../popup/popup-views';
+import { AccountBar, lockedReason } from '../popup/popup-views';
 import { useRules } from '../rules/rules-context';
 import { InjectionSettingsPanel, RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
+import { TokenTable } from '../ui/token-table';
 import { useAllTokens } from './options-context';
+import type { TokenTableActions } from './token-table-actions';
+import { visibleRows } from './token-table-model';
+import type { TokenTableState } from './token-table-state';
 
 const VIEWS = [
   { value: 'mine', label: 'My tokens' },
@@ -22,8 +27,10 @@ export function OptionsApp() {
     connection.kind === 'signedIn' && holdsPermission(connection.value.permissions, 'usermanagement:manage');
   const rules = useRules();
   const signedIn = connection.kind === 'signedIn' && !state.addingServer.value;
-  const showAll = isAdmin && state.screen.value === 'all' && !state.addingServer.value;
-  const showRules = signedIn && state.screen.value === 'rules';
+  const screen = state.screen.value;
+  const showAll = signedIn && isAdmin && screen === 'all';
+  const showRules = signedIn && screen === 'rules';
+  const showMine = signedIn && screen === 'tokens';
   const current = showAll ? 'all' : showRules ? 'rules' : 'mine';
   return (
     <main class="page full">
@@ -39,7 +46,8 @@ export function OptionsApp() {
             value={current}
             onChange={(view) => {
               actions.show(view === 'mine' ? 'tokens' : view);
-              if (view === 'all') void all.actions.list.reload();
+              if (view === 'mine') void all.mine.actions.list.refresh();
+              if (view === 'all') void all.actions.list.refresh();
               if (view === 'rules') void rules.actions.load();
             }}
           />
@@ -52,6 +60,8 @@ export function OptionsApp() {
           <RulesPanel />
           <InjectionSettingsPanel />
         </>
+      ) : showMine ? (
+        <MyTokensView />
       ) : (
         <ManagerBody />
       )}
@@ -59,17 +69,95 @@ export function OptionsApp() {
   );
 }
 
+function MyTokensView() {
+  const { state, actions } = usePopup();
+  const { mine } = useAllTokens();
+  const locked = lockedReason(state.connection.value);
+  return (
+    <section class="mine">
+      <button
+        type="button"
+        class="new-token"
+        disabled={locked !== null}
+        title={locked ?? undefined}
+        onClick={() => void actions.openNewToken()}
+      >
+        New token
+      </button>
+      <TableOf
+        table={mine.state}
+        actions={mine.actions}
+        owned={true}
+        label="My tokens"
+        emptyText="No tokens yet."
+      />
+    </section>
+  );
+}
+
+/** One table wired to its state and actions; search and sort run here, over the loaded rows. */
+function TableOf({
+  table,
+  actions,
+  owned,
+  label,
+  emptyText,
+}: {
+  table: TokenTableState;
+  actions: TokenTableActions;
+  owned: boolean;
+  label: string;
+  emptyText: string;
+}) {
+  const { state, actions: page } = usePopup();
+  const list = table.list.list.value;
+  const search = table.search.value;
+  const sort = table.sort.value;
+  const rows = useMemo(
+    () => (list.kind === 'ready' ? visibleRows(list.items, search, sort) : []),
+    [list, search, sort],
+  );
+  return (
+    <TokenTable
+      label={label}
+      list={list}
+      rows={rows}
+      now={state.now.value}
+      owned={owned}
+      locked={lockedReason(state.connection.value)}
+      search={search}
+      sort={sort}
+      selected={table.selected.value}
+      bulk={table.bulk.value}
+      busyRows={table.list.busyRows.value}
+      expanded={table.list.expanded.value}
+      prompt={table.list.prompt.value}
+      duplicateName={table.list.duplicateName.value}
+      notice={table.list.notice.value}
+      emptyText={emptyText}
+      onSearch={actions.setSearch}
+      onSort={actions.sortBy}
+      onSelect={actions.select}
+      onSelectAll={(on) => actions.selectAll(rows, on)}
+      onBulk={(action) => void actions.bulk(action)}
+      onRetry={() => void actions.list.reload()}
+      onDetails={actions.list.details}
+      onEdit={(token) => void page.openEdit(token)}
+      onToggle={(token) => void actions.list.toggle(token)}
+      onAsk={actions.list.ask}
+      onCancel={actions.list.cancel}
+      onDuplicateName={actions.list.setDuplicateName}
+      onDuplicate={(token) => void actions.list.duplicate(token)}
+      onRemove={(token) => void actions.list.remove(token)}
+    />
+  );
+}
+
 function AllTokensView() {
   const { state, actions } = useAllTokens();
   return (
     <section class="all-tokens">
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void actions.list.reload();
-        }}
-      >
+      <div class="filters">
         <label>
           Owner
           <input
@@ -77,7 +165,6 @@ function AllTokensView() {
             value={state.owner.value}
             spellcheck={false}
             onInput={(event) => actions.setOwner(event.currentTarget.value)}
-            onBlur={() => void actions.list.reload()}
           />
         </label>
         <label>
@@ -108,14 +195,12 @@ function AllTokensView() {
             <option value="expired">Expired</option>
           </select>
         </label>
-        <button type="submit" class="small">
-          Apply
-        </button>
-      </form>
-      <ListOf
-        list={state.list}
-        actions={actions.list}
-        showOwner={true}
+      </div>
+      <TableOf
+        table={state.table}
+        actions={actions.table}
+        owned={false}
+        label="All tokens"
         emptyText="No tokens match these filters."
       />
     </section>

@@ -1,6 +1,7 @@
 // Connecting: load and save servers, switch between them, sign in or paste a token, sign out, keep alive.
 import type { Result } from '../../shared/api-client';
 import type { Version } from '../../shared/schemas/info';
+import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { Connection } from '../background/messages';
 import { errorText } from '../ui/error-text';
 import { parseServerUrl } from '../utils/server-url';
@@ -21,7 +22,8 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
     state.status.value = { kind: 'problem', message };
   }
 
-  async function check(url: string): Promise<void> {
+  /** Resolves true when `url` answered as a tokenward server. */
+  async function check(url: string): Promise<boolean> {
     const id = ++latestCheck;
     state.status.value = { kind: 'checking', url };
     let result: Result<Version> | undefined;
@@ -30,7 +32,7 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
     } catch {
       result = undefined;
     }
-    if (id !== latestCheck) return;
+    if (id !== latestCheck) return false;
     if (result === undefined) {
       state.status.value = {
         kind: 'problem',
@@ -41,6 +43,7 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
     } else {
       state.status.value = { kind: 'failed', url, error: result.error };
     }
+    return result?.ok ?? false;
   }
 
   async function enter(connection: Connection): Promise<void> {
@@ -127,8 +130,9 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
           );
         }
       }
+      // A URL is saved only once it answered as a tokenward server: a typo must not stay in the list for good.
+      if (!(await check(url))) return;
       await remember(url);
-      await check(url);
       const answer = await guard(deps.send('getConnection', { server: url }));
       if (state.server.value !== url) return;
       if (answer.ok && answer.value !== null) return enter(answer.value);
@@ -146,6 +150,24 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
       state.addingServer.value = false;
       state.screen.value = 'tokens';
       await resume(url);
+    },
+
+    /** Forgets a saved server (signing out of it first); the next saved one, if any, becomes active. */
+    async forgetServer(url: string): Promise<void> {
+      await guard(deps.send('signOut', { server: url }));
+      const servers = (await deps.savedServers.getValue()).filter((saved) => saved !== url);
+      await deps.savedServers.setValue(servers);
+      state.servers.value = servers;
+      if (state.server.value !== url) return;
+      const next = servers[0] ?? '';
+      await deps.serverUrl.setValue(next);
+      state.server.value = next;
+      state.urlInput.value = next;
+      state.addingServer.value = false;
+      state.screen.value = 'tokens';
+      state.status.value = { kind: 'idle' };
+      if (next === '') state.connection.value = { kind: 'signedOut' };
+      else await resume(next);
     },
 
     /** Opens the server form from the signed-in view; saving there makes the new server active. */
@@ -169,6 +191,11 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
       }
       if (mode.value === 'token' && !/^[0-9a-f]{40}$/.test(token.value.trim())) {
         error.value = 'Paste the 40-character token value.';
+        return;
+      }
+      // The last 8 characters are a checksum of the rest (SPEC §1.1): a typo is caught here, before any request.
+      if (mode.value === 'token' && !isWellFormedTokenValue(token.value.trim())) {
+        error.value = 'That is not a valid tokenward token: its checksum does not match. Was it mistyped?';
         return;
       }
       busy.value = true;

@@ -1,14 +1,22 @@
-// The new-token form: catalogue, draft edits, dependency offer, creation, and the value shown once.
+// The token form, new or edited: catalogue, draft edits, dependency offer, create or update, the value shown once.
 import { missingDependencies } from '../../shared/permissions';
-import type { CreatedToken } from '../../shared/schemas/token';
+import type { CreatedToken, Token } from '../../shared/schemas/token';
 import { errorText, requiredPermissions } from '../ui/error-text';
 import { guard, type PopupDeps } from './popup-deps';
 import type { PopupState } from './popup-state';
-import { draftPermissions, draftToBody, emptyDraft, type TokenDraft, withPermissions } from './token-draft';
+import {
+  draftFromToken,
+  draftPermissions,
+  draftToBody,
+  draftToPatch,
+  emptyDraft,
+  type TokenDraft,
+  withPermissions,
+} from './token-draft';
 
 export interface NewTokenHooks {
   unauthorized(): void;
-  /** A token was created: the list behind the panel should show it. */
+  /** A token was created or changed: the lists behind the form should show it. */
   changed(): Promise<void>;
 }
 
@@ -35,7 +43,8 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
   async function submit(): Promise<void> {
     if (state.creating.value) return;
     const draft = state.draft.value;
-    const checked = draftToBody(draft, deps.now());
+    const editing = state.editing.value;
+    const checked = editing ? draftToPatch(draft, editing, deps.now()) : draftToBody(draft, deps.now());
     if (!checked.ok) {
       state.draftError.value = checked.message;
       return;
@@ -46,10 +55,27 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
     state.missing.value = missing;
     if (missing.length > 0) return;
     state.creating.value = true;
-    const answer = await guard(deps.send('createToken', { server: state.server.value, body: checked.body }));
+    const server = state.server.value;
+    const answer =
+      editing && 'patch' in checked
+        ? await guard(
+            deps.send('updateToken', {
+              server,
+              user: editing.user,
+              name: editing.name,
+              patch: checked.patch,
+            }),
+          )
+        : 'body' in checked
+          ? await guard(deps.send('createToken', { server, body: checked.body }))
+          : undefined;
     state.creating.value = false;
+    if (answer === undefined) return;
     if (answer.ok) {
-      show(answer.value);
+      if (answer.value === null) {
+        state.editing.value = null;
+        state.screen.value = state.returnTo.value;
+      } else show(answer.value);
       await hooks.changed();
     } else if (answer.error.code === 'UNAUTHORIZED') {
       hooks.unauthorized();
@@ -65,10 +91,32 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
 
     async openNewToken(): Promise<void> {
       state.draft.value = emptyDraft();
+      state.editing.value = null;
       state.draftError.value = null;
       state.missing.value = [];
+      state.granted.value = [];
+      state.returnTo.value = 'tokens';
       state.screen.value = 'new';
       await loadCatalogue();
+    },
+
+    /** Edit in place (or renew an expired token): the form filled in from the token. */
+    async openEdit(token: Token, returnTo: 'tokens' | 'all' = 'tokens'): Promise<void> {
+      state.draft.value = draftFromToken(token);
+      state.editing.value = token;
+      state.draftError.value = null;
+      state.missing.value = [];
+      state.granted.value = [];
+      state.returnTo.value = returnTo;
+      state.screen.value = 'edit';
+      await loadCatalogue();
+    },
+
+    /** Leaves the form without sending anything. */
+    closeForm(): void {
+      state.editing.value = null;
+      state.missing.value = [];
+      state.screen.value = state.returnTo.value;
     },
 
     retryCatalogue(): Promise<void> {
@@ -79,16 +127,17 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
     editDraft(patch: Partial<TokenDraft>): void {
       state.draft.value = { ...state.draft.value, ...patch };
       state.missing.value = [];
+      state.granted.value = [];
       state.draftError.value = null;
     },
 
     submit,
 
-    /** "Grant additional permissions": add what was missing and send again. */
-    async grantMissing(): Promise<void> {
+    /** "Grant additional permissions": tick what was missing, for the user to review; nothing is sent yet. */
+    grantMissing(): void {
+      state.granted.value = state.missing.value;
       state.draft.value = withPermissions(state.draft.value, state.missing.value);
       state.missing.value = [];
-      await submit();
     },
 
     async copyValue(): Promise<void> {

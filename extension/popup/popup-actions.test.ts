@@ -185,6 +185,50 @@ describe('Save & check', () => {
   });
 });
 
+describe('saved servers', () => {
+  it('does not save a URL that did not answer as a tokenward server', async () => {
+    const { state, actions, text } = setup({
+      checkServer: async (url) =>
+        url.endsWith(':9100') ? failure('NETWORK') : { ok: true, value: VERSION_BODY },
+    });
+    await actions.load();
+    actions.setUrlInput('http://127.0.0.1:9100');
+    await actions.save();
+    expect(text()).toBe('The server at http://127.0.0.1:9100 is unreachable.');
+    expect(await savedServersItem.getValue()).not.toContain('http://127.0.0.1:9100');
+    expect(state.servers.value).not.toContain('http://127.0.0.1:9100');
+    actions.setUrlInput('http://127.0.0.1:9200');
+    await actions.save();
+    expect(await savedServersItem.getValue()).toContain('http://127.0.0.1:9200');
+  });
+
+  it('forgets a saved server and makes the next one active', async () => {
+    await savedServersItem.setValue(['http://127.0.0.1:9200', 'http://127.0.0.1:9300']);
+    await serverUrlItem.setValue('http://127.0.0.1:9200');
+    const { state, actions } = setup();
+    await actions.load();
+    await actions.forgetServer('http://127.0.0.1:9200');
+    expect(await savedServersItem.getValue()).toEqual(['http://127.0.0.1:9300']);
+    expect(await serverUrlItem.getValue()).toBe('http://127.0.0.1:9300');
+    expect(state.server.value).toBe('http://127.0.0.1:9300');
+    await actions.forgetServer('http://127.0.0.1:9300');
+    expect(state.servers.value).toEqual([]);
+    expect(state.connection.value).toEqual({ kind: 'signedOut' });
+  });
+
+  it('calls a 40-hex value with a wrong checksum not a valid token, without asking the background', async () => {
+    const { state, actions, deps } = setup();
+    await actions.load();
+    deps.checkServer.mockClear();
+    actions.setSignInMode('token');
+    state.signIn.token.value = 'a'.repeat(40);
+    await actions.signIn();
+    expect(state.signIn.error.value).toBe(
+      'That is not a valid tokenward token: its checksum does not match. Was it mistyped?',
+    );
+  });
+});
+
 describe('host permission for other servers', () => {
   it('asks for the origin, then saves and checks when granted', async () => {
     const { actions, deps, text } = setup();

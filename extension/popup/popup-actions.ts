@@ -35,6 +35,8 @@ export function createPopupActions(state: PopupState, deps: PopupDeps) {
     ...connect,
     ...newToken,
     mine,
+    /** Shows a new token's value once (after a duplicate made elsewhere, e.g. the options table). */
+    showCreated: newToken.show,
 
     async setTab(tab: TokenType): Promise<void> {
       state.tab.value = tab;

@@ -46,6 +46,7 @@ export function ManagerBody() {
   if (connection.kind === 'signedOut' || state.addingServer.value) return <ConnectView />;
   switch (state.screen.value) {
     case 'new':
+    case 'edit':
       return <NewTokenView />;
     case 'created':
       return <CreatedView />;

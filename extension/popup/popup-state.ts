@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import type { ApiError } from '../../shared/api-client';
 import type { Version } from '../../shared/schemas/info';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
-import type { CreatedToken, TokenType } from '../../shared/schemas/token';
+import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
 import type { Connection } from '../background/messages';
 import { emptyDraft, type TokenDraft } from './token-draft';
 import { createTokenListState } from './token-list-state';
@@ -22,7 +22,7 @@ export type ConnectionView =
   | { kind: 'signedOut'; reason?: string }
   | { kind: 'signedIn'; value: Connection };
 
-export type Screen = 'tokens' | 'new' | 'created' | 'all' | 'rules';
+export type Screen = 'tokens' | 'new' | 'edit' | 'created' | 'all' | 'rules';
 
 export type Loadable<T> =
   | { kind: 'idle' }
@@ -56,9 +56,15 @@ export function createPopupState() {
     mine: createTokenListState(),
     catalogue: signal<Loadable<PermissionCatalogue>>({ kind: 'idle' }),
     draft: signal<TokenDraft>(emptyDraft()),
+    /** The token the form edits (screen `edit`); null while creating one. */
+    editing: signal<Token | null>(null),
+    /** The screen to go back to when the form closes (the options page edits from All tokens too). */
+    returnTo: signal<Screen>('tokens'),
     draftError: signal<string | null>(null),
     /** Permissions to offer with "Grant additional permissions"; empty when nothing is missing. */
     missing: signal<string[]>([]),
+    /** Just granted: shown highlighted so the user reviews them before saving. */
+    granted: signal<string[]>([]),
     creating: signal(false),
     /** A value shown once: gone from memory when the user closes the panel. */
     created: signal<{ token: CreatedToken; kept: boolean; copied: boolean } | null>(null),

@@ -9,6 +9,7 @@ import { StatusLine } from '../ui/status-line';
 import { TokenForm } from '../ui/token-form';
 import { TokenList } from '../ui/token-list';
 import { usePopup } from './popup-context';
+import type { ConnectionView } from './popup-state';
 import type { TokenListActions } from './token-list-actions';
 import type { TokenListState } from './token-list-state';
 
@@ -34,6 +35,7 @@ export function ConnectView() {
           value={state.urlInput.value}
           onInput={actions.setUrlInput}
           onSubmit={() => void actions.save()}
+          {...(addingServer.value && { onCancel: () => actions.addServer(false) })}
         />
       )}
       <StatusLine status={state.status.value} />
@@ -72,20 +74,26 @@ export function ConnectView() {
   );
 }
 
-/** Signed-in header: the server switcher, who is signed in and how, and Sign out. */
+/** The header: the server switcher, and when signed in who is signed in and how, and Sign out. */
 export function AccountBar() {
   const { state, actions } = usePopup();
   const connection = state.connection.value;
-  if (connection.kind !== 'signedIn') return null;
+  // Signed out of a saved server, the switcher stays: the user can go back to another one.
+  if (state.servers.value.length === 0 || state.server.value === '' || state.addingServer.value) return null;
+  const switcher = (
+    <ServerSwitcher
+      servers={state.servers.value}
+      value={state.server.value}
+      onSwitch={(url) => void actions.switchServer(url)}
+      onAdd={() => actions.addServer(true)}
+      onForget={(url) => void actions.forgetServer(url)}
+    />
+  );
+  if (connection.kind !== 'signedIn') return <div class="account-bar">{switcher}</div>;
   const { user, credential } = connection.value;
   return (
     <div class="account-bar">
-      <ServerSwitcher
-        servers={state.servers.value}
-        value={state.server.value}
-        onSwitch={(url) => void actions.switchServer(url)}
-        onAdd={() => actions.addServer(true)}
-      />
+      {switcher}
       <span
         class="who"
         title={credential === 'session' ? 'Signed in with a web session' : 'Using an API token'}
@@ -101,6 +109,12 @@ export function AccountBar() {
 }
 
 /** The rows of one list wired to that list's actions. */
+/** Why this sign-in cannot change tokens, or null: the server refuses a restricted token every change. */
+export function lockedReason(connection: ConnectionView): string | null {
+  if (connection.kind !== 'signedIn' || !connection.value.restricted) return null;
+  return 'Unavailable: you are signed in with a restricted API token, which can list tokens but not change them. Sign in with a password or an All Permissions token.';
+}
+
 export function ListOf({
   list,
   actions,
@@ -112,7 +126,7 @@ export function ListOf({
   showOwner: boolean;
   emptyText: string;
 }) {
-  const { state } = usePopup();
+  const { state, actions: page } = usePopup();
   return (
     <>
       <NoticeLine notice={list.notice.value} />
@@ -125,6 +139,10 @@ export function ListOf({
         prompt={list.prompt.value}
         duplicateName={list.duplicateName.value}
         loadingMore={list.loadingMore.value}
+        expanded={list.expanded.value}
+        locked={lockedReason(state.connection.value)}
+        onEdit={(token) => void page.openEdit(token, showOwner ? 'all' : 'tokens')}
+        onDetails={actions.details}
         onRetry={() => void actions.reload()}
         onLoadMore={() => void actions.loadMore()}
         onToggle={(token) => void actions.toggle(token)}
@@ -143,6 +161,7 @@ export function TokensView() {
   const tab = state.tab.value;
   const filter = state.filter.value;
   const kind = tab === 'USER' ? 'API' : 'session';
+  const locked = lockedReason(state.connection.value);
   return (
     <section class="tokens">
       <div class="toolbar">
@@ -160,10 +179,17 @@ export function TokensView() {
         />
       </div>
       {tab === 'USER' && (
-        <button type="button" class="new-token" onClick={() => void actions.openNewToken()}>
+        <button
+          type="button"
+          class="new-token"
+          disabled={locked !== null}
+          title={locked ?? undefined}
+          onClick={() => void actions.openNewToken()}
+        >
           New token
         </button>
       )}
+      {locked && <p class="hint locked">{locked}</p>}
       <ListOf
         list={state.mine}
         actions={actions.mine}
@@ -177,11 +203,21 @@ export function TokensView() {
 export function NewTokenView() {
   const { state, actions } = usePopup();
   const connection = state.connection.value;
+  const editing = state.editing.value;
+  const title =
+    editing === null
+      ? 'New API token'
+      : editing.expired
+        ? `Renew “${editing.name}”`
+        : `Edit “${editing.name}”`;
   return (
     <section class="new">
-      <h2>New API token</h2>
+      <h2>{title}</h2>
       <TokenForm
+        key={editing === null ? 'new' : `${editing.user}/${editing.name}`}
         draft={state.draft.value}
+        editing={editing}
+        granted={state.granted.value}
         catalogue={state.catalogue.value}
         held={connection.kind === 'signedIn' ? connection.value.permissions : []}
         missing={state.missing.value}
@@ -189,8 +225,8 @@ export function NewTokenView() {
         busy={state.creating.value}
         onChange={actions.editDraft}
         onSubmit={() => void actions.submit()}
-        onGrant={() => void actions.grantMissing()}
-        onCancel={() => actions.show('tokens')}
+        onGrant={actions.grantMissing}
+        onCancel={actions.closeForm}
         onRetryCatalogue={() => void actions.retryCatalogue()}
       />
     </section>

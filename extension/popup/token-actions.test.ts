@@ -82,7 +82,7 @@ async function restToken(user: string, name: string) {
     headers: { Authorization: adminBasic },
   });
   return res.status === 200
-    ? ((await res.json()) as { enabled: boolean; permissions?: string[] })
+    ? ((await res.json()) as { enabled: boolean; permissions?: string[]; expirationDate: string })
     : res.status;
 }
 
@@ -186,7 +186,12 @@ describe('the new-token form', () => {
     ]);
     expect(await restToken('admin', 'picked')).toBe(404);
 
-    await actions.grantMissing();
+    // Granting ticks the permissions for review; nothing is sent until the user creates the token.
+    actions.grantMissing();
+    expect(state.granted.value).toHaveLength(3);
+    expect(state.screen.value).toBe('new');
+    expect(await restToken('admin', 'picked')).toBe(404);
+    await actions.submit();
     expect(state.screen.value).toBe('created');
     const value = state.created.value?.token.token ?? '';
     expect(value).toMatch(/^[0-9a-f]{40}$/);
@@ -249,6 +254,111 @@ describe('the new-token form', () => {
     await actions.submit();
     expect(state.draftError.value).toBe('This needs the jobs:access permission, which you do not hold.');
     expect(await restToken('gus', 'greedy')).toBe(404);
+  });
+});
+
+describe('editing in place and renewing', () => {
+  it('changes the description and permissions through the dependency offer, reviewed before saving', async () => {
+    const { state, actions } = await signedIn();
+    await actions.openNewToken();
+    actions.editDraft({ name: 'edited', description: 'old', expiry: '7d' });
+    await actions.submit();
+    actions.closeCreated();
+    await actions.mine.refresh();
+    const list = state.mine.list.value;
+    const token = list.kind === 'ready' ? list.items.find((t) => t.name === 'edited') : undefined;
+    if (!token) throw new Error('the new token is not listed');
+
+    await actions.openEdit(token);
+    expect(state.screen.value).toBe('edit');
+    expect(state.draft.value).toMatchObject({ name: 'edited', description: 'old', expiry: 'keep' });
+    actions.editDraft({
+      description: 'new',
+      restricted: true,
+      repositories: [{ name: 'Samples', levels: ['run'] }],
+    });
+    await actions.submit();
+    expect(state.missing.value).toEqual([
+      'repositories:access',
+      'repository/Samples:read',
+      'runworkspace:access',
+    ]);
+    actions.grantMissing();
+    expect(await restToken('admin', 'edited')).toMatchObject({ description: 'old', restricted: false });
+    await actions.submit();
+    expect(state.screen.value).toBe('tokens');
+    const saved = await restToken('admin', 'edited');
+    expect(saved).toMatchObject({
+      description: 'new',
+      restricted: true,
+      permissions: [
+        'repositories:access',
+        'repository/Samples:read',
+        'repository/Samples:run',
+        'runworkspace:access',
+      ],
+      // "Keep" left the expiration alone.
+      expirationDate: token.expirationDate,
+    });
+
+    // Back to All Permissions; an unchanged form sends nothing.
+    const reread = state.mine.list.value;
+    const restricted = reread.kind === 'ready' ? reread.items.find((t) => t.name === 'edited') : undefined;
+    if (!restricted) throw new Error('the token is not listed');
+    await actions.openEdit(restricted);
+    await actions.submit();
+    expect(state.draftError.value).toBe('Nothing has changed.');
+    actions.editDraft({ restricted: false });
+    await actions.submit();
+    expect(await restToken('admin', 'edited')).toMatchObject({ restricted: false });
+  });
+
+  it('enables an expired API token by giving it a new expiration', async () => {
+    const { state, actions } = await signedIn();
+    const created = await fetch(
+      `${server.baseUrl}/fmerest/v3/tokens`,
+      jsonInit('POST', adminBasic, { name: 'lapsed', expirationTimeout: 60 }),
+    );
+    expect(created.status).toBe(201);
+    server.app.clock.advance(120);
+    await actions.setFilter('expired');
+    const list = state.mine.list.value;
+    const token = list.kind === 'ready' ? list.items.find((t) => t.name === 'lapsed') : undefined;
+    if (!token) throw new Error('the expired token is not listed');
+    expect(token.expired).toBe(true);
+
+    await actions.openEdit(token);
+    expect(state.draft.value.expiry).toBe('30d');
+    actions.editDraft({ expiry: 'keep' });
+    await actions.submit();
+    expect(state.draftError.value).toBe(
+      'This token has expired: choose a new expiration to enable it again.',
+    );
+    actions.editDraft({ expiry: '7d' });
+    await actions.submit();
+    expect(state.screen.value).toBe('tokens');
+    const renewed = await restToken('admin', 'lapsed');
+    expect(renewed).toMatchObject({ enabled: true, expired: false });
+    const after = typeof renewed === 'number' ? Number.NaN : Date.parse(renewed.expirationDate);
+    expect(Math.round((after - Date.parse(token.expirationDate)) / 86_400_000)).toBe(7);
+    await actions.setFilter('active');
+  });
+
+  it('marks a restricted API token sign-in as unable to change tokens', async () => {
+    const { state, actions } = await signedIn();
+    await actions.openNewToken();
+    actions.editDraft({ name: 'narrow', restricted: true, general: ['repositories:access'] });
+    await actions.submit();
+    const value = state.created.value?.token.token ?? '';
+    actions.closeCreated();
+    await actions.signOut();
+    actions.setSignInMode('token');
+    state.signIn.token.value = value;
+    await actions.signIn();
+    expect(state.connection.value).toMatchObject({
+      kind: 'signedIn',
+      value: { credential: 'token', restricted: true },
+    });
   });
 });
 
@@ -324,18 +434,67 @@ describe('All Tokens (options page)', () => {
       unauthorized: actions.lapsed,
     });
     await allActions.list.reload();
-    const everyone = all.list.list.value;
+    const everyone = all.table.list.list.value;
     expect(everyone.kind === 'ready' && everyone.items.some((t) => t.user === 'gus')).toBe(true);
 
     allActions.setOwner('gus');
     await allActions.setType('USER');
-    const listed = all.list.list.value;
+    const listed = all.table.list.list.value;
     if (listed.kind !== 'ready') throw new Error('not listed');
     expect(listed.items.map((t) => [t.user, t.name])).toEqual([['gus', 'gus laptop']]);
     const [gusToken] = listed.items;
     if (!gusToken) throw new Error('no token');
     await allActions.list.toggle(gusToken);
     expect(await restToken('gus', 'gus laptop')).toMatchObject({ enabled: false });
+  });
+
+  it('keeps the rows on screen while the Owner filter changes, so a click on a row is not lost', async () => {
+    const { state, actions } = await signedIn();
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    await allActions.list.reload();
+    const before = all.table.list.list.value;
+    allActions.setOwner('gu');
+    allActions.setOwner('gus');
+    // While typing (and after leaving the field) the rows stay: nothing under the pointer moves away.
+    expect(all.table.list.list.value).toBe(before);
+    await vi.waitFor(() => {
+      const after = all.table.list.list.value;
+      expect(after.kind === 'ready' && after.items.every((t) => t.user === 'gus')).toBe(true);
+    });
+  });
+
+  it('disables, enables and removes the selected tokens at once', async () => {
+    const { state, actions } = await signedIn();
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) {
+      await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
+    }
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    allActions.setOwner('admin');
+    await allActions.setType('USER');
+    const listed = all.table.list.list.value;
+    if (listed.kind !== 'ready') throw new Error('not listed');
+    const picked = listed.items.filter((t) => t.name.startsWith('bulk '));
+    expect(picked).toHaveLength(3);
+    allActions.table.selectAll(picked, true);
+    await allActions.table.bulk('disable');
+    expect(all.table.list.notice.value).toEqual({ tone: 'ok', text: 'Disabled 3 tokens.' });
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3'])
+      expect(await restToken('admin', name)).toMatchObject({ enabled: false });
+    await allActions.table.bulk('enable');
+    expect(await restToken('admin', 'bulk 2')).toMatchObject({ enabled: true });
+    await allActions.table.bulk('remove');
+    for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) expect(await restToken('admin', name)).toBe(404);
+    expect(all.table.selected.value.size).toBe(0);
   });
 });
 

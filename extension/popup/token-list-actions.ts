@@ -22,6 +22,8 @@ export interface TokenListDeps {
   unauthorized(): void;
   /** A duplicate was made: its value is shown once. */
   created(token: CreatedToken): void;
+  /** Rows per request; -1 loads every matching token at once (the options page's table). */
+  pageSize?: number;
 }
 
 export function createTokenListActions(state: TokenListState, deps: TokenListDeps) {
@@ -50,7 +52,12 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
 
   async function fetchPage(offset: number) {
     return guard(
-      deps.send('listTokens', { server: deps.server(), limit: PAGE_SIZE, offset, ...deps.query() }),
+      deps.send('listTokens', {
+        server: deps.server(),
+        limit: deps.pageSize ?? PAGE_SIZE,
+        offset,
+        ...deps.query(),
+      }),
     );
   }
 
@@ -107,6 +114,11 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
       state.notice.value = null;
       state.prompt.value = { key: tokenKey(token), kind };
       if (kind === 'duplicate') state.duplicateName.value = `${token.name} (copy)`;
+    },
+
+    details(token: Token): void {
+      const key = tokenKey(token);
+      state.expanded.value = state.expanded.value === key ? null : key;
     },
 
     cancel(): void {

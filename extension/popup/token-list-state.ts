@@ -27,6 +27,8 @@ export function createTokenListState() {
     busyRows: signal<ReadonlySet<string>>(new Set()),
     prompt: signal<RowPrompt | null>(null),
     duplicateName: signal(''),
+    /** The row whose details are open. */
+    expanded: signal<string | null>(null),
     notice: signal<Notice | null>(null),
   };
 }

@@ -3,9 +3,11 @@ export interface ServerFormProps {
   value: string;
   onInput: (value: string) => void;
   onSubmit: () => void;
+  /** Esc: leave the form (adding a server from the signed-in view). */
+  onCancel?: () => void;
 }
 
-export function ServerForm({ value, onInput, onSubmit }: ServerFormProps) {
+export function ServerForm({ value, onInput, onSubmit, onCancel }: ServerFormProps) {
   return (
     <form
       class="server-form"
@@ -13,6 +15,12 @@ export function ServerForm({ value, onInput, onSubmit }: ServerFormProps) {
       onSubmit={(event) => {
         event.preventDefault();
         onSubmit();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && onCancel) {
+          event.preventDefault();
+          onCancel();
+        }
       }}
     >
       <label for="server-url">Server URL</label>

@@ -1,14 +1,16 @@
-// The active server among the saved ones, with an entry to add another.
+// The active server among the saved ones, with entries to add another and to forget the active one.
 const ADD = '\u0000add';
+const FORGET = '\u0000forget';
 
 export interface ServerSwitcherProps {
   servers: string[];
   value: string;
   onSwitch: (url: string) => void;
   onAdd: () => void;
+  onForget: (url: string) => void;
 }
 
-export function ServerSwitcher({ servers, value, onSwitch, onAdd }: ServerSwitcherProps) {
+export function ServerSwitcher({ servers, value, onSwitch, onAdd, onForget }: ServerSwitcherProps) {
   const options = servers.includes(value) ? servers : [value, ...servers];
   return (
     <select
@@ -17,9 +19,10 @@ export function ServerSwitcher({ servers, value, onSwitch, onAdd }: ServerSwitch
       value={value}
       onChange={(event) => {
         const chosen = event.currentTarget.value;
-        if (chosen === ADD) {
+        if (chosen === ADD || chosen === FORGET) {
           event.currentTarget.value = value;
-          onAdd();
+          if (chosen === ADD) onAdd();
+          else onForget(value);
         } else onSwitch(chosen);
       }}
     >
@@ -29,6 +32,7 @@ export function ServerSwitcher({ servers, value, onSwitch, onAdd }: ServerSwitch
         </option>
       ))}
       <option value={ADD}>Add a server…</option>
+      {servers.includes(value) && <option value={FORGET}>Forget {value.replace(/^https?:\/\//, '')}</option>}
     </select>
   );
 }

@@ -1,4 +1,6 @@
 // Sign in with user name and password (a web session), or paste an API token instead.
+import { useEffect, useRef } from 'preact/hooks';
+
 export interface SignInFormProps {
   mode: 'password' | 'token';
   user: string;
@@ -15,6 +17,9 @@ export interface SignInFormProps {
 
 export function SignInForm(props: SignInFormProps) {
   const byPassword = props.mode === 'password';
+  const first = useRef<HTMLInputElement>(null);
+  // The first field takes the focus when the form opens and when the mode changes.
+  useEffect(() => first.current?.focus(), [props.mode]);
   return (
     <form
       class="sign-in"
@@ -29,6 +34,7 @@ export function SignInForm(props: SignInFormProps) {
           <label for="sign-in-user">User name</label>
           <input
             id="sign-in-user"
+            ref={first}
             autocomplete="username"
             spellcheck={false}
             value={props.user}
@@ -48,6 +54,7 @@ export function SignInForm(props: SignInFormProps) {
           <label for="sign-in-token">API token</label>
           <input
             id="sign-in-token"
+            ref={first}
             type="password"
             autocomplete="off"
             spellcheck={false}

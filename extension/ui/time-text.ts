@@ -1,4 +1,4 @@
-// Relative times for token rows: "in 29 days", "5 min ago".
+// Times for token rows and details: relative ("in 7 days", "5 min ago") and absolute ("28 Nov 2026, 14:05").
 
 const UNITS = [
   ['year', 365 * 86_400],
@@ -7,11 +7,16 @@ const UNITS = [
   ['min', 60],
 ] as const;
 
-/** A coarse, readable distance: the largest whole unit, "less than a minute" below one minute. */
+/**
+ * A readable distance in the largest unit that fits, rounded to the nearest: a 7-day token created a few
+ * seconds ago expires "in 7 days", not "in 6 days". "less than a minute" below one minute.
+ */
 export function duration(seconds: number): string {
   for (const [unit, size] of UNITS) {
-    const count = Math.floor(seconds / size);
-    if (count >= 1) return `${count} ${unit}${count > 1 && unit !== 'min' ? 's' : ''}`;
+    if (seconds >= size) {
+      const count = Math.round(seconds / size);
+      return `${count} ${unit}${count > 1 && unit !== 'min' ? 's' : ''}`;
+    }
   }
   return 'less than a minute';
 }
@@ -26,4 +31,11 @@ export function lastUsedText(lastUsedDate: string | null, now: number): string {
   if (lastUsedDate === null) return 'never used';
   const seconds = (now - Date.parse(lastUsedDate)) / 1000;
   return seconds < 60 ? 'used just now' : `used ${duration(seconds)} ago`;
+}
+
+const ABSOLUTE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The date in the browser's locale and time zone, to the minute. */
+export function absoluteDate(isoDate: string): string {
+  return ABSOLUTE.format(new Date(isoDate));
 }

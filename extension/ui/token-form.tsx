@@ -1,11 +1,19 @@
-// The new-token form: name, description, expiry, enabled, and All Permissions or a picked set.
+// The token form, new or edited in place: name, description, expiry, enabled, All Permissions or a picked set.
+import { useEffect, useRef } from 'preact/hooks';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
+import type { Token } from '../../shared/schemas/token';
 import type { Loadable } from '../popup/popup-state';
 import { EXPIRY_PRESETS, type ExpiryChoice, type TokenDraft } from '../popup/token-draft';
+import { permissionLabel } from './permission-label';
 import { PermissionPicker } from './permission-picker';
+import { absoluteDate } from './time-text';
 
 export interface TokenFormProps {
   draft: TokenDraft;
+  /** The token being edited (or renewed, when expired); null for a new token. */
+  editing: Token | null;
+  /** Permissions just added by "Grant additional permissions", for the user to review. */
+  granted: string[];
   catalogue: Loadable<PermissionCatalogue>;
   held: string[];
   missing: string[];
@@ -18,8 +26,17 @@ export interface TokenFormProps {
   onRetryCatalogue: () => void;
 }
 
+function submitLabel(editing: Token | null, busy: boolean): string {
+  if (editing === null) return busy ? 'Creating…' : 'Create token';
+  if (editing.expired) return busy ? 'Renewing…' : 'Renew and enable';
+  return busy ? 'Saving…' : 'Save changes';
+}
+
 export function TokenForm(props: TokenFormProps) {
-  const { draft, catalogue, onChange } = props;
+  const { draft, catalogue, onChange, editing } = props;
+  const first = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // The first field the user can change takes the focus as the form opens.
+  useEffect(() => first.current?.focus(), []);
   return (
     <form
       class="token-form"
@@ -28,17 +45,27 @@ export function TokenForm(props: TokenFormProps) {
         event.preventDefault();
         props.onSubmit();
       }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          props.onCancel();
+        }
+      }}
     >
       <label for="token-name">Name</label>
       <input
         id="token-name"
+        ref={editing === null ? first : undefined}
         maxLength={128}
         value={draft.name}
+        readOnly={editing !== null}
+        title={editing !== null ? 'A token keeps its name; duplicate it to get another name.' : undefined}
         onInput={(event) => onChange({ name: event.currentTarget.value })}
       />
       <label for="token-description">Description</label>
       <textarea
         id="token-description"
+        ref={editing !== null ? first : undefined}
         rows={2}
         maxLength={1024}
         value={draft.description}
@@ -50,10 +77,15 @@ export function TokenForm(props: TokenFormProps) {
           id="token-expiry"
           value={draft.expiry}
           onChange={(event) => {
-            const expiry = EXPIRY_PRESETS.find((p) => p.id === event.currentTarget.value)?.id ?? 'date';
-            onChange({ expiry: expiry as ExpiryChoice });
+            const chosen = event.currentTarget.value;
+            const expiry: ExpiryChoice =
+              chosen === 'keep' ? 'keep' : (EXPIRY_PRESETS.find((p) => p.id === chosen)?.id ?? 'date');
+            onChange({ expiry });
           }}
         >
+          {editing !== null && !editing.expired && (
+            <option value="keep">Keep: {absoluteDate(editing.expirationDate)}</option>
+          )}
           {EXPIRY_PRESETS.map((preset) => (
             <option key={preset.id} value={preset.id}>
               {preset.label}
@@ -70,14 +102,19 @@ export function TokenForm(props: TokenFormProps) {
           />
         )}
       </div>
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={draft.enabled}
-          onChange={(event) => onChange({ enabled: event.currentTarget.checked })}
-        />
-        Enabled
-      </label>
+      {editing?.expired && (
+        <p class="hint">Expired {absoluteDate(editing.expirationDate)}. A new expiration enables it again.</p>
+      )}
+      {editing === null && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={draft.enabled}
+            onChange={(event) => onChange({ enabled: event.currentTarget.checked })}
+          />
+          <span>Enabled</span>
+        </label>
+      )}
       <fieldset class="permissions-choice">
         <legend>Permissions</legend>
         <label class="check">
@@ -87,7 +124,7 @@ export function TokenForm(props: TokenFormProps) {
             checked={!draft.restricted}
             onChange={() => onChange({ restricted: false })}
           />
-          All Permissions
+          <span>All Permissions</span>
         </label>
         <label class="check">
           <input
@@ -96,7 +133,7 @@ export function TokenForm(props: TokenFormProps) {
             checked={draft.restricted}
             onChange={() => onChange({ restricted: true })}
           />
-          Choose permissions
+          <span>Choose permissions</span>
         </label>
       </fieldset>
       {draft.restricted &&
@@ -121,13 +158,24 @@ export function TokenForm(props: TokenFormProps) {
         ))}
       {props.missing.length > 0 && (
         <div class="offer" role="alert">
-          <p class="offer-text">
-            These permissions also need <strong>{props.missing.join(', ')}</strong>.
-          </p>
+          <p class="offer-text">The permissions you picked also need:</p>
+          <ul class="offer-list">
+            {props.missing.map((permission) => (
+              <li key={permission}>
+                {permissionLabel(permission)} <code>{permission}</code>
+              </li>
+            ))}
+          </ul>
           <button type="button" onClick={props.onGrant} disabled={props.busy}>
             Grant additional permissions
           </button>
         </div>
+      )}
+      {props.granted.length > 0 && (
+        <p class="notice notice-ok" role="status">
+          Added {props.granted.map(permissionLabel).join(', ')}. Review the permissions, then{' '}
+          {editing === null ? 'create the token' : 'save'}.
+        </p>
       )}
       {props.error && (
         <p class="form-error" role="alert">
@@ -136,7 +184,7 @@ export function TokenForm(props: TokenFormProps) {
       )}
       <div class="row spread">
         <button type="submit" disabled={props.busy}>
-          {props.busy ? 'Creating…' : 'Create token'}
+          {submitLabel(editing, props.busy)}
         </button>
         <button type="button" class="ghost" onClick={props.onCancel}>
           Cancel

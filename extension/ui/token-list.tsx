@@ -13,6 +13,8 @@ export interface TokenListProps {
   prompt: RowPrompt | null;
   duplicateName: string;
   loadingMore: boolean;
+  expanded: string | null;
+  locked: string | null;
   onRetry: () => void;
   onLoadMore: () => void;
   onToggle: (token: Token) => void;
@@ -21,6 +23,8 @@ export interface TokenListProps {
   onDuplicateName: (name: string) => void;
   onDuplicate: (token: Token) => void;
   onRemove: (token: Token) => void;
+  onEdit: (token: Token) => void;
+  onDetails: (token: Token) => void;
 }
 
 export function TokenList(props: TokenListProps) {
@@ -53,6 +57,10 @@ export function TokenList(props: TokenListProps) {
               busy={props.busyRows.has(key)}
               prompt={prompt}
               duplicateName={props.duplicateName}
+              expanded={props.expanded === key}
+              locked={props.locked}
+              onEdit={() => props.onEdit(token)}
+              onDetails={() => props.onDetails(token)}
               onToggle={() => props.onToggle(token)}
               onAsk={(kind) => props.onAsk(token, kind)}
               onCancel={props.onCancel}

@@ -1,31 +1,41 @@
-// One token: name, status chip, expiry and last use, the session marker, and its actions.
+// One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 import type { Token } from '../../shared/schemas/token';
 import type { RowPrompt } from '../popup/token-list-state';
 import { StatusChip } from './status-chip';
-import { expiryText, lastUsedText } from './time-text';
+import { absoluteDate, expiryText, lastUsedText } from './time-text';
+import { TokenDetails } from './token-details';
 
 export interface TokenRowProps {
   token: Token;
   now: number;
-  /** The All Tokens view names the owner and offers no duplicate: only owners may duplicate. */
+  /** The All Tokens view names the owner and offers no duplicate or edit: only owners may. */
   showOwner: boolean;
   busy: boolean;
   prompt: RowPrompt['kind'] | null;
   duplicateName: string;
+  expanded: boolean;
+  /** Why this sign-in cannot change tokens (a restricted API token); the actions show unavailable. */
+  locked: string | null;
   onToggle: () => void;
   onAsk: (kind: RowPrompt['kind']) => void;
   onCancel: () => void;
   onDuplicateName: (name: string) => void;
   onDuplicate: () => void;
   onRemove: () => void;
+  onEdit: () => void;
+  onDetails: () => void;
 }
 
 export function TokenRow(props: TokenRowProps) {
-  const { token, now, showOwner, busy, prompt } = props;
-  const canDuplicate = !showOwner && token.type === 'USER';
-  // Expired session tokens can only be removed; expired API tokens need a new expiry to be enabled again.
+  const { token, now, showOwner, busy, prompt, locked } = props;
+  const owned = !showOwner;
+  const canDuplicate = owned && token.type === 'USER';
+  // Expired session tokens can only be removed; an expired API token is enabled again by renewing it.
   const canToggle = !token.expired && !token.current;
+  const canEdit = owned && token.type === 'USER';
   const label = showOwner ? `${token.name} (${token.user})` : token.name;
+  const off = busy || locked !== null;
+  const why = locked ?? undefined;
   return (
     <li class={`token-row${busy ? ' busy' : ''}`} aria-label={label} aria-busy={busy}>
       <div class="token-head">
@@ -38,10 +48,13 @@ export function TokenRow(props: TokenRowProps) {
       <div class="token-meta">
         {showOwner && <span class="owner">{token.user}</span>}
         {token.type === 'SESSION' && <span>{token.source}</span>}
-        <span>{expiryText(token.expirationDate, token.expired, now)}</span>
+        <span title={absoluteDate(token.expirationDate)}>
+          {expiryText(token.expirationDate, token.expired, now)}
+        </span>
         <span>{lastUsedText(token.lastUsedDate, now)}</span>
         {token.type === 'USER' && <span>{token.restricted ? 'restricted' : 'all permissions'}</span>}
       </div>
+      {props.expanded && <TokenDetails token={token} now={now} />}
       {prompt === 'duplicate' ? (
         <form
           class="row-prompt"
@@ -49,11 +62,13 @@ export function TokenRow(props: TokenRowProps) {
             event.preventDefault();
             props.onDuplicate();
           }}
+          onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
         >
           <input
             aria-label="Name of the copy"
             value={props.duplicateName}
             maxLength={128}
+            ref={(input) => input?.focus()}
             onInput={(event) => props.onDuplicateName(event.currentTarget.value)}
           />
           <button type="submit" class="small" disabled={busy}>
@@ -64,19 +79,39 @@ export function TokenRow(props: TokenRowProps) {
           </button>
         </form>
       ) : prompt === 'remove' ? (
-        <div class="row-prompt">
+        <form
+          class="row-prompt"
+          onSubmit={(event) => {
+            event.preventDefault();
+            props.onRemove();
+          }}
+          onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
+        >
           <span class="confirm-text">Remove it? It stops working at once.</span>
-          <button type="button" class="small danger" disabled={busy} onClick={props.onRemove}>
+          <button type="submit" class="small danger" disabled={busy}>
             Yes, remove
           </button>
-          <button type="button" class="small ghost" onClick={props.onCancel}>
+          <button
+            type="button"
+            class="small ghost"
+            ref={(button) => button?.focus()}
+            onClick={props.onCancel}
+          >
             Cancel
           </button>
-        </div>
+        </form>
       ) : (
         <div class="token-actions">
+          <button type="button" class="small ghost" aria-expanded={props.expanded} onClick={props.onDetails}>
+            {props.expanded ? 'Hide details' : 'Details'}
+          </button>
+          {canEdit && (
+            <button type="button" class="small ghost" disabled={off} title={why} onClick={props.onEdit}>
+              {token.expired ? 'Renew…' : 'Edit'}
+            </button>
+          )}
           {canToggle && (
-            <button type="button" class="small ghost" disabled={busy} onClick={props.onToggle}>
+            <button type="button" class="small ghost" disabled={off} title={why} onClick={props.onToggle}>
               {token.enabled ? 'Disable' : 'Enable'}
             </button>
           )}
@@ -84,7 +119,8 @@ export function TokenRow(props: TokenRowProps) {
             <button
               type="button"
               class="small ghost"
-              disabled={busy}
+              disabled={off}
+              title={why}
               onClick={() => props.onAsk('duplicate')}
             >
               Duplicate
@@ -93,7 +129,8 @@ export function TokenRow(props: TokenRowProps) {
           <button
             type="button"
             class="small ghost danger-text"
-            disabled={busy}
+            disabled={off}
+            title={why}
             onClick={() => props.onAsk('remove')}
           >
             Remove

@@ -44,6 +44,8 @@ export async function verifyCredentials(
   deps: AuthDeps,
   sources: CredentialSources,
   clientOf: () => string,
+  /** A validity check (SPEC §3.2): the token is verified as always, but lastUsedDate does not move. */
+  isCheck = false,
 ): Promise<Authenticated> {
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
@@ -62,7 +64,7 @@ export async function verifyCredentials(
     }
     case 'token': {
       // The client's address is only needed when something is recorded: work it out then, not per request.
-      const verified = await verifyToken(deps, credentials.value, clientOf);
+      const verified = await verifyToken(deps, credentials.value, clientOf, isCheck);
       if (credentials.fromParameter) deps.audit.queryStringUse(verified.token, clientOf());
       let client: string | undefined;
       return {
@@ -79,11 +81,19 @@ export async function verifyCredentials(
 export function createAuthenticate(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticate(c, next) {
     const sources = await credentialSources(c);
-    c.set('auth', await verifyCredentials(deps, sources, () => deps.clientAddress.of(c)));
+    c.set('auth', await verifyCredentials(deps, sources, () => deps.clientAddress.of(c), isValidityCheck(c)));
     await next();
     // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
     if (sources.urlTokens.length > 0) c.res.headers.set('Cache-Control', 'no-store');
   });
+}
+
+// GET /security/me and a token lookup (GET /tokens/{user}/{name}) are how the extension and scripts ask
+// "does this token still work?"; SPEC §3.2 says such a check is not a use. One string test per request.
+const CHECK_PATH = /^\/fmerest\/v3\/(?:security\/me|tokens\/[^/]+\/[^/]+)\/?$/;
+
+function isValidityCheck(c: Context): boolean {
+  return c.req.method === 'GET' && CHECK_PATH.test(c.req.path);
 }
 
 const FORM_CREDENTIAL_MAX_BYTES = 16 * 1024;
@@ -109,6 +119,7 @@ async function verifyToken(
   deps: AuthDeps,
   value: string,
   clientOf: () => string,
+  isCheck: boolean,
 ): Promise<{ user: UserRecord; token: TokenRecord }> {
   // The checksum rejects typos and random guesses before the store is asked.
   if (!isWellFormedTokenValue(value)) throw unauthorized();
@@ -127,7 +138,7 @@ async function verifyToken(
     throw unauthorized();
   }
   const { token, owner } = found;
-  deps.recordUse(token, now);
+  if (!isCheck) deps.recordUse(token, now);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
   if (renewed === undefined) return { user: owner, token };
   // Awaited: the renewal is stored before the client is told it may go on.

@@ -378,6 +378,32 @@ describe('authenticating with a token', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect((await get()).lastUsedDate).toBe('2026-11-22T10:01:00Z');
   });
+
+  it('does not count a validity check (GET /security/me, a token lookup) as a use (SPEC §3.2)', async () => {
+    const { token } = await create({ name: 'checked' });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const me = await t.app.request('/fmerest/v3/security/me', {
+      headers: { Authorization: fmetoken(token) },
+    });
+    expect(me.status).toBe(200);
+    const lookup = await t.app.request(path('admin', 'checked'), {
+      headers: { Authorization: fmetoken(token) },
+    });
+    expect(lookup.status).toBe(200);
+    await settle();
+    const get = async () =>
+      v.parse(
+        TokenSchema,
+        await (
+          await t.app.request(path('admin', 'checked'), { headers: { Authorization: adminBasic } })
+        ).json(),
+      );
+    expect((await get()).lastUsedDate).toBeNull();
+    // A call to an API is a use.
+    await info(fmetoken(token));
+    await settle();
+    expect((await get()).lastUsedDate).toBe('2026-11-22T10:00:00Z');
+  });
 });
 
 describe('GET /fmerest/v3/tokens', () => {

@@ -1,45 +1,43 @@
-// Options page entry: the popup's state and actions at full size, plus the All Tokens view.
-import { render } from 'preact';
+// Options page entry: the popup's state and actions at full size, with the token tables and All Tokens.
+import { effect, untracked } from '@preact/signals';
 import { createAllTokensActions } from '../../options/all-tokens-actions';
 import { createAllTokensState } from '../../options/all-tokens-state';
 import { OptionsApp } from '../../options/options-app';
 import { AllTokensContext } from '../../options/options-context';
-import { createPopupActions } from '../../popup/popup-actions';
-import { PopupContext } from '../../popup/popup-context';
-import { createPopupState } from '../../popup/popup-state';
-import { createRulesActions } from '../../rules/rules-actions';
-import { RulesContext } from '../../rules/rules-context';
-import { createRulesState } from '../../rules/rules-state';
-import { createPageDeps, createRulesDeps, startPageTimers } from '../../utils/page-deps';
-import '../../ui/app.css';
+import { createTokenTableActions } from '../../options/token-table-actions';
+import { createTokenTableState } from '../../options/token-table-state';
+import { mountPage } from '../../utils/mount-page';
 
-const deps = createPageDeps();
-const state = createPopupState();
-const actions = createPopupActions(state, deps);
-const rulesState = createRulesState();
-const rulesActions = createRulesActions(rulesState, createRulesDeps(deps, state, false));
-const allState = createAllTokensState();
-const allActions = createAllTokensActions(allState, {
-  send: deps.send,
-  server: () => state.server.value,
-  unauthorized: actions.lapsed,
-});
-
-const root = document.getElementById('app');
-if (root === null) throw new Error('options.html has no #app element.');
-render(
-  <PopupContext.Provider value={{ state, actions }}>
-    <RulesContext.Provider value={{ state: rulesState, actions: rulesActions, inPopup: false }}>
-      <AllTokensContext.Provider value={{ state: allState, actions: allActions }}>
-        <OptionsApp />
+mountPage({
+  inPopup: false,
+  wrap({ state, actions, deps }, app) {
+    const allState = createAllTokensState();
+    const allActions = createAllTokensActions(allState, {
+      send: deps.send,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    const mineState = createTokenTableState();
+    const mineActions = createTokenTableActions(mineState, {
+      send: deps.send,
+      server: () => state.server.value,
+      query: () => ({}),
+      unauthorized: actions.lapsed,
+      created: (token) => actions.showCreated(token),
+    });
+    // The table follows the sign-in, and shows what the form just saved when the user comes back to it.
+    effect(() => {
+      const signedIn = state.connection.value.kind === 'signedIn';
+      // Untracked: the refresh reads and writes the list, which must not re-run this effect.
+      if (signedIn && state.screen.value === 'tokens') untracked(() => void mineActions.list.refresh());
+    });
+    return (
+      <AllTokensContext.Provider
+        value={{ state: allState, actions: allActions, mine: { state: mineState, actions: mineActions } }}
+      >
+        {app}
       </AllTokensContext.Provider>
-    </RulesContext.Provider>
-  </PopupContext.Provider>,
-  root,
-);
-void actions.load();
-startPageTimers(actions);
-// Rule states change in the background (a refresh, an expiry, a 401): show them while the view is open.
-setInterval(() => {
-  if (state.screen.value === 'rules' && document.visibilityState === 'visible') void rulesActions.load();
-}, 1_000);
+    );
+  },
+  App: OptionsApp,
+});

@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+// A popup row: details with labels and absolute dates, Renew for expired tokens, locked actions with a reason.
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Token } from '../../shared/schemas/token';
+import { TokenRow, type TokenRowProps } from './token-row';
+
+afterEach(cleanup);
+
+const TOKEN: Token = {
+  name: 'CI deploy',
+  description: 'deploys from CI',
+  user: 'admin',
+  type: 'USER',
+  source: 'api',
+  enabled: true,
+  expired: false,
+  restricted: true,
+  permissions: ['repositories:access', 'repository/Samples:run'],
+  createdDate: '2026-11-22T10:00:00Z',
+  lastSaveDate: '2026-11-22T10:00:00Z',
+  expirationDate: '2026-11-29T10:00:00Z',
+  lastUsedDate: '2026-11-22T09:00:00Z',
+  current: false,
+};
+
+function renderRow(props: Partial<TokenRowProps> = {}) {
+  const handlers = {
+    onToggle: vi.fn(),
+    onAsk: vi.fn(),
+    onCancel: vi.fn(),
+    onDuplicateName: vi.fn(),
+    onDuplicate: vi.fn(),
+    onRemove: vi.fn(),
+    onEdit: vi.fn(),
+    onDetails: vi.fn(),
+  };
+  render(
+    <ul>
+      <TokenRow
+        token={TOKEN}
+        now={Date.parse('2026-11-22T10:00:05Z')}
+        showOwner={false}
+        busy={false}
+        prompt={null}
+        duplicateName=""
+        expanded={false}
+        locked={null}
+        {...handlers}
+        {...props}
+      />
+    </ul>,
+  );
+  return handlers;
+}
+
+describe('TokenRow', () => {
+  it('shows the details: description, permissions by label, created, last used, absolute expiry', () => {
+    const { onDetails } = renderRow();
+    expect(screen.getByText('expires in 7 days').getAttribute('title')).toMatch(/2026/);
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    expect(onDetails).toHaveBeenCalledOnce();
+    cleanup();
+    renderRow({ expanded: true });
+    const details = screen.getByLabelText('Details of CI deploy');
+    expect(details.textContent).toContain('deploys from CI');
+    expect(details.textContent).toContain('Repository Samples: Run');
+    expect(details.textContent).toContain('Repositories: Access');
+    expect(details.textContent).toMatch(/Expires.*2026.*\(expires in 7 days\)/);
+    expect(details.textContent).toMatch(/Last used.*2026.*\(used 1 hour ago\)/);
+  });
+
+  it('offers Renew (not Enable) on an expired API token', () => {
+    const { onEdit } = renderRow({ token: { ...TOKEN, expired: true, enabled: true } });
+    expect(screen.queryByRole('button', { name: 'Disable' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Renew…' }));
+    expect(onEdit).toHaveBeenCalledOnce();
+  });
+
+  it('shows the changes unavailable, with the reason, to a restricted sign-in', () => {
+    renderRow({ locked: 'Unavailable: restricted token.' });
+    for (const name of ['Edit', 'Disable', 'Duplicate', 'Remove']) {
+      const button = screen.getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe('Unavailable: restricted token.');
+    }
+    expect((screen.getByRole('button', { name: 'Details' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});

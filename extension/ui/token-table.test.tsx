@@ -1,0 +1,130 @@
+// @vitest-environment happy-dom
+// The options table as a user meets it: sortable headings, select all, bulk actions, and locked sign-ins.
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Token } from '../../shared/schemas/token';
+import { tokenKey } from '../popup/token-list-state';
+import { TokenTable, type TokenTableProps } from './token-table';
+
+afterEach(cleanup);
+
+function token(name: string, extra: Partial<Token> = {}): Token {
+  return {
+    name,
+    description: '',
+    user: 'admin',
+    type: 'USER',
+    source: 'api',
+    enabled: true,
+    expired: false,
+    restricted: false,
+    createdDate: '2026-11-22T10:00:00Z',
+    lastSaveDate: '2026-11-22T10:00:00Z',
+    expirationDate: '2026-11-29T10:00:00Z',
+    lastUsedDate: null,
+    current: false,
+    ...extra,
+  };
+}
+
+const ROWS = [token('alpha'), token('beta', { enabled: false }), token('gamma', { expired: true })];
+
+function renderTable(props: Partial<TokenTableProps> = {}) {
+  const handlers = {
+    onSearch: vi.fn(),
+    onSort: vi.fn(),
+    onSelect: vi.fn(),
+    onSelectAll: vi.fn(),
+    onBulk: vi.fn(),
+    onRetry: vi.fn(),
+    onDetails: vi.fn(),
+    onEdit: vi.fn(),
+    onToggle: vi.fn(),
+    onAsk: vi.fn(),
+    onCancel: vi.fn(),
+    onDuplicateName: vi.fn(),
+    onDuplicate: vi.fn(),
+    onRemove: vi.fn(),
+  };
+  render(
+    <TokenTable
+      label="My tokens"
+      list={{ kind: 'ready', items: ROWS, totalCount: ROWS.length }}
+      rows={ROWS}
+      now={Date.parse('2026-11-22T10:00:00Z')}
+      owned={true}
+      locked={null}
+      search=""
+      sort={{ column: 'name', descending: false }}
+      selected={new Set()}
+      bulk={null}
+      busyRows={new Set()}
+      expanded={null}
+      prompt={null}
+      duplicateName=""
+      notice={null}
+      emptyText="No tokens yet."
+      {...handlers}
+      {...props}
+    />,
+  );
+  return handlers;
+}
+
+describe('TokenTable', () => {
+  it('has the six sortable columns, marks the sorted one and sorts on a click', () => {
+    const { onSort } = renderTable();
+    const headings = screen
+      .getAllByRole('columnheader')
+      .map((th) => th.textContent?.replace(/[▲▼]/g, '').trim());
+    expect(headings).toEqual(['', 'Name', 'Owner', 'Type', 'Status', 'Expires', 'Last used', 'Actions']);
+    expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
+    fireEvent.click(screen.getByRole('button', { name: /Last used/ }));
+    expect(onSort).toHaveBeenCalledWith('lastUsed');
+  });
+
+  it('enables the bulk actions only for a selection, and asks before removing', () => {
+    const first = renderTable();
+    expect((screen.getByRole('button', { name: 'Disable selected' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    fireEvent.click(screen.getByLabelText('Select all shown tokens'));
+    expect(first.onSelectAll).toHaveBeenCalledWith(true);
+    cleanup();
+    const handlers = renderTable({ selected: new Set(ROWS.slice(0, 2).map(tokenKey)) });
+    expect(screen.getByRole('status').textContent).toBe('2 selected · 3 of 3 tokens');
+    fireEvent.click(screen.getByRole('button', { name: 'Disable selected' }));
+    expect(handlers.onBulk).toHaveBeenCalledWith('disable');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove selected' }));
+    expect(handlers.onBulk).not.toHaveBeenCalledWith('remove');
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, remove 2' }));
+    expect(handlers.onBulk).toHaveBeenCalledWith('remove');
+  });
+
+  it('offers Renew for an expired token and Enable for a disabled one', () => {
+    const { onEdit } = renderTable();
+    const gamma = screen.getByRole('row', { name: 'gamma (admin)' });
+    fireEvent.click(within(gamma).getByRole('button', { name: 'Renew…' }));
+    expect(onEdit).toHaveBeenCalledWith(ROWS[2]);
+    expect(within(gamma).queryByRole('button', { name: /Enable|Disable/ })).toBeNull();
+    const beta = screen.getByRole('row', { name: 'beta (admin)' });
+    expect(within(beta).getByRole('button', { name: 'Enable' })).toBeTruthy();
+  });
+
+  it('shows every change unavailable, with the reason, to a restricted sign-in', () => {
+    renderTable({
+      locked: 'Unavailable: restricted token.',
+      selected: new Set([tokenKey(ROWS[0] as Token)]),
+    });
+    const alpha = screen.getByRole('row', { name: 'alpha (admin)' });
+    for (const name of ['Edit', 'Disable', 'Duplicate', 'Remove']) {
+      const button = within(alpha).getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe('Unavailable: restricted token.');
+    }
+    expect((screen.getByRole('button', { name: 'Remove selected' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    expect(screen.getByText('Unavailable: restricted token.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,333 @@
+// The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
+import { useState } from 'preact/hooks';
+import type { Token } from '../../shared/schemas/token';
+import type { BulkAction } from '../options/token-table-actions';
+import { SORT_COLUMNS, type SortColumn, type TableSort } from '../options/token-table-model';
+import { type ListView, type Notice, type RowPrompt, tokenKey } from '../popup/token-list-state';
+import { NoticeLine } from './notice-line';
+import { StatusChip } from './status-chip';
+import { absoluteDate, expiryText, lastUsedText } from './time-text';
+import { TokenDetails } from './token-details';
+
+export interface TokenTableProps {
+  label: string;
+  list: ListView;
+  /** The rows after search and sort. */
+  rows: Token[];
+  now: number;
+  /** My tokens: edit and duplicate are offered; All tokens: only enable, disable and remove. */
+  owned: boolean;
+  locked: string | null;
+  search: string;
+  sort: TableSort;
+  selected: ReadonlySet<string>;
+  bulk: { done: number; total: number; verb: string } | null;
+  busyRows: ReadonlySet<string>;
+  expanded: string | null;
+  prompt: RowPrompt | null;
+  duplicateName: string;
+  notice: Notice | null;
+  emptyText: string;
+  onSearch: (search: string) => void;
+  onSort: (column: SortColumn) => void;
+  onSelect: (token: Token, on: boolean) => void;
+  onSelectAll: (on: boolean) => void;
+  onBulk: (action: BulkAction) => void;
+  onRetry: () => void;
+  onDetails: (token: Token) => void;
+  onEdit: (token: Token) => void;
+  onToggle: (token: Token) => void;
+  onAsk: (token: Token, kind: RowPrompt['kind']) => void;
+  onCancel: () => void;
+  onDuplicateName: (name: string) => void;
+  onDuplicate: (token: Token) => void;
+  onRemove: (token: Token) => void;
+}
+
+export function TokenTable(props: TokenTableProps) {
+  const { list, rows, sort, selected, locked } = props;
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  if (list.kind === 'loading') return <p class="placeholder">Loading tokens…</p>;
+  if (list.kind === 'failed') {
+    return (
+      <div class="placeholder error">
+        <p role="alert">{list.message}</p>
+        <button type="button" class="small" onClick={props.onRetry}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  const picked = rows.filter((token) => selected.has(tokenKey(token))).length;
+  const allPicked = rows.length > 0 && picked === rows.length;
+  const bulkOff = picked === 0 || props.bulk !== null || locked !== null;
+  return (
+    <section class="token-table" aria-label={props.label}>
+      <div class="table-tools">
+        <input
+          type="search"
+          class="table-search"
+          aria-label="Search tokens"
+          placeholder="Search name, owner, description"
+          value={props.search}
+          onInput={(event) => props.onSearch(event.currentTarget.value)}
+        />
+        <span class="table-count" role="status">
+          {props.bulk
+            ? `${props.bulk.verb} ${props.bulk.done} of ${props.bulk.total}…`
+            : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${list.items.length} tokens`}
+        </span>
+        {confirmRemove ? (
+          <span class="bulk-confirm">
+            <span class="confirm-text">Remove {picked} selected? They stop working at once.</span>
+            <button
+              type="button"
+              class="small danger"
+              onClick={() => {
+                setConfirmRemove(false);
+                props.onBulk('remove');
+              }}
+            >
+              Yes, remove {picked}
+            </button>
+            <button type="button" class="small ghost" onClick={() => setConfirmRemove(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <span class="bulk-actions">
+            <button
+              type="button"
+              class="small ghost"
+              disabled={bulkOff}
+              title={locked ?? undefined}
+              onClick={() => props.onBulk('enable')}
+            >
+              Enable selected
+            </button>
+            <button
+              type="button"
+              class="small ghost"
+              disabled={bulkOff}
+              title={locked ?? undefined}
+              onClick={() => props.onBulk('disable')}
+            >
+              Disable selected
+            </button>
+            <button
+              type="button"
+              class="small ghost danger-text"
+              disabled={bulkOff}
+              title={locked ?? undefined}
+              onClick={() => setConfirmRemove(true)}
+            >
+              Remove selected
+            </button>
+          </span>
+        )}
+      </div>
+      <NoticeLine notice={props.notice} />
+      {locked && <p class="hint locked">{locked}</p>}
+      {list.items.length === 0 ? (
+        <p class="placeholder">{props.emptyText}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th class="select">
+                <input
+                  type="checkbox"
+                  aria-label="Select all shown tokens"
+                  checked={allPicked}
+                  ref={(box) => {
+                    if (box) box.indeterminate = picked > 0 && !allPicked;
+                  }}
+                  onChange={(event) => props.onSelectAll(event.currentTarget.checked)}
+                />
+              </th>
+              {SORT_COLUMNS.map(({ column, label }) => (
+                <th
+                  key={column}
+                  aria-sort={
+                    sort.column === column ? (sort.descending ? 'descending' : 'ascending') : undefined
+                  }
+                >
+                  <button type="button" class="sort" onClick={() => props.onSort(column)}>
+                    {label}
+                    <span aria-hidden="true">
+                      {sort.column === column ? (sort.descending ? ' ▼' : ' ▲') : ''}
+                    </span>
+                  </button>
+                </th>
+              ))}
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((token) => (
+              <TableRow key={tokenKey(token)} token={token} table={props} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.items.length > 0 && rows.length === 0 && (
+        <p class="placeholder">No token matches “{props.search}”.</p>
+      )}
+    </section>
+  );
+}
+
+function TableRow({ token, table }: { token: Token; table: TokenTableProps }) {
+  const key = tokenKey(token);
+  const busy = table.busyRows.has(key) || table.bulk !== null;
+  const expanded = table.expanded === key;
+  const prompt = table.prompt?.key === key ? table.prompt.kind : null;
+  const off = busy || table.locked !== null;
+  const why = table.locked ?? undefined;
+  const canEdit = table.owned && token.type === 'USER';
+  const canToggle = !token.expired && !token.current;
+  const label = `${token.name} (${token.user})`;
+  return (
+    <>
+      <tr class={busy ? 'busy' : ''} aria-label={label}>
+        <td class="select">
+          <input
+            type="checkbox"
+            aria-label={`Select ${label}`}
+            checked={table.selected.has(key)}
+            onChange={(event) => table.onSelect(token, event.currentTarget.checked)}
+          />
+        </td>
+        <td class="name">
+          <button
+            type="button"
+            class="link name-link"
+            aria-expanded={expanded}
+            title={token.description || 'Show details'}
+            onClick={() => table.onDetails(token)}
+          >
+            {token.name}
+          </button>
+          {token.current && <span class="chip chip-current">this session</span>}
+        </td>
+        <td>{token.user}</td>
+        <td>{token.type === 'USER' ? 'API' : `session (${token.source})`}</td>
+        <td>
+          <StatusChip token={token} />
+        </td>
+        <td title={expiryText(token.expirationDate, token.expired, table.now)}>
+          {absoluteDate(token.expirationDate)}
+          <small>{expiryText(token.expirationDate, token.expired, table.now)}</small>
+        </td>
+        <td>{lastUsedText(token.lastUsedDate, table.now)}</td>
+        <td class="actions">
+          {prompt === 'remove' ? (
+            <span class="row-prompt">
+              <button
+                type="button"
+                class="small danger"
+                disabled={busy}
+                onClick={() => table.onRemove(token)}
+              >
+                Yes, remove
+              </button>
+              <button
+                type="button"
+                class="small ghost"
+                ref={(button) => button?.focus()}
+                onClick={table.onCancel}
+                onKeyDown={(event) => event.key === 'Escape' && table.onCancel()}
+              >
+                Cancel
+              </button>
+            </span>
+          ) : (
+            <>
+              {canEdit && (
+                <button
+                  type="button"
+                  class="small ghost"
+                  disabled={off}
+                  title={why}
+                  onClick={() => table.onEdit(token)}
+                >
+                  {token.expired ? 'Renew…' : 'Edit'}
+                </button>
+              )}
+              {canToggle && (
+                <button
+                  type="button"
+                  class="small ghost"
+                  disabled={off}
+                  title={why}
+                  onClick={() => table.onToggle(token)}
+                >
+                  {token.enabled ? 'Disable' : 'Enable'}
+                </button>
+              )}
+              {canEdit && (
+                <button
+                  type="button"
+                  class="small ghost"
+                  disabled={off}
+                  title={why}
+                  onClick={() => table.onAsk(token, 'duplicate')}
+                >
+                  Duplicate
+                </button>
+              )}
+              <button
+                type="button"
+                class="small ghost danger-text"
+                disabled={off}
+                title={why}
+                onClick={() => table.onAsk(token, 'remove')}
+              >
+                Remove
+              </button>
+            </>
+          )}
+        </td>
+      </tr>
+      {prompt === 'duplicate' && (
+        <tr class="detail-row">
+          <td />
+          <td colSpan={7}>
+            <form
+              class="row-prompt"
+              onSubmit={(event) => {
+                event.preventDefault();
+                table.onDuplicate(token);
+              }}
+              onKeyDown={(event) => event.key === 'Escape' && table.onCancel()}
+            >
+              <input
+                aria-label="Name of the copy"
+                value={table.duplicateName}
+                maxLength={128}
+                ref={(input) => input?.focus()}
+                onInput={(event) => table.onDuplicateName(event.currentTarget.value)}
+              />
+              <button type="submit" class="small" disabled={busy}>
+                Create copy
+              </button>
+              <button type="button" class="small ghost" onClick={table.onCancel}>
+                Cancel
+              </button>
+            </form>
+          </td>
+        </tr>
+      )}
+      {expanded && (
+        <tr class="detail-row">
+          <td />
+          <td colSpan={7}>
+            <TokenDetails token={token} now={table.now} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

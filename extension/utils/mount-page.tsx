@@ -1,0 +1,56 @@
+// The one mount function of the popup and the options page: state, actions, contexts, timers, rule updates.
+import type { ComponentChildren, ComponentType } from 'preact';
+import { render } from 'preact';
+import { createPopupActions, type PopupActions } from '../popup/popup-actions';
+import { PopupContext } from '../popup/popup-context';
+import type { PopupDeps } from '../popup/popup-deps';
+import { createPopupState, type PopupState } from '../popup/popup-state';
+import { createRulesActions } from '../rules/rules-actions';
+import { RulesContext } from '../rules/rules-context';
+import { createRulesState } from '../rules/rules-state';
+import { createPageDeps, createRulesDeps, startPageTimers } from './page-deps';
+import { injectionSettingsItem, ruleStatusItem, rulesItem, tokenStatesItem } from './storage-items';
+import '../ui/app.css';
+
+export interface Page {
+  state: PopupState;
+  actions: PopupActions;
+  deps: PopupDeps;
+}
+
+export interface MountOptions {
+  inPopup: boolean;
+  App: ComponentType;
+  /** Extra providers around the app (the options page's tables). */
+  wrap?: (page: Page, app: ComponentChildren) => ComponentChildren;
+}
+
+export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
+  const deps = createPageDeps();
+  const state = createPopupState();
+  const actions = createPopupActions(state, deps);
+  const rulesState = createRulesState();
+  const rulesActions = createRulesActions(rulesState, createRulesDeps(deps, state, inPopup));
+  const page = { state, actions, deps };
+  const root = document.getElementById('app');
+  if (root === null) throw new Error('The page has no #app element.');
+  const app = <App />;
+  render(
+    <PopupContext.Provider value={{ state, actions }}>
+      <RulesContext.Provider value={{ state: rulesState, actions: rulesActions, inPopup }}>
+        {wrap ? wrap(page, app) : app}
+      </RulesContext.Provider>
+    </PopupContext.Provider>,
+    root,
+  );
+  void actions.load();
+  startPageTimers(actions);
+  // Rule states change in the background (a refresh, an expiry, a 401): storage changes redraw the view
+  // while it shows, instead of polling every second.
+  const reloadRules = () => {
+    if (state.screen.value === 'rules') void rulesActions.load();
+  };
+  for (const item of [rulesItem, ruleStatusItem, tokenStatesItem, injectionSettingsItem])
+    item.watch(reloadRules);
+  return page;
+}
