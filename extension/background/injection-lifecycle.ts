@@ -3,6 +3,7 @@ import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, ValueItem } from '../utils/storage-items';
 import { urlMatches } from '../utils/url-patterns';
 import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from './request-outcomes';
 import type { RuleSync } from './rule-sync';
 import type { TokenChecks } from './token-checks';
 
@@ -36,6 +37,8 @@ export interface LifecycleDeps {
   alarms: AlarmsPort;
   badge: BadgePort;
   tabs: TabsPort;
+  /** Where a 401 or 403 on a matched request is kept for the pages to explain. */
+  outcomes?: OutcomeRecorder;
   now(): number;
 }
 
@@ -112,7 +115,14 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
 
   async function reconcile(): Promise<BuildOutput> {
     last = await deps.sync.sync();
-    await Promise.all([scheduleExpiry(last, await deps.rules.getValue()), scheduleRefresh(), updateBadges()]);
+    const rules = await deps.rules.getValue();
+    const ids = new Set(rules.map((rule) => rule.id));
+    await Promise.all([
+      scheduleExpiry(last, rules),
+      scheduleRefresh(),
+      updateBadges(),
+      deps.outcomes?.forget((id) => ids.has(id)),
+    ]);
     return last;
   }
 
@@ -165,19 +175,18 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       }
     },
 
-    /** A 401 on a request a rule matched: ask the server about that rule's token now. */
-    async onResponse(details: { url: string; statusCode: number; tabId: number }): Promise<void> {
+    /** A 401 or 403 on a request a rule matched: shown on the rule; a 401 also asks the server about its token now. */
+    async onResponse(details: CompletedRequest): Promise<void> {
       // tabId -1: the extension's own calls (and other background requests), which no rule is for.
-      if (details.statusCode !== 401 || details.tabId < 0) return;
+      if ((details.statusCode !== 401 && details.statusCode !== 403) || details.tabId < 0) return;
       // A service worker woken by this very answer has not built its rule states yet.
       if (Object.keys(last.status).length === 0) await changed();
       const rules = await deps.rules.getValue();
-      const matching = rules.filter((rule) => {
-        if (last.status[rule.id]?.state !== 'active') return false;
-        if (rule.tabId !== undefined && rule.tabId !== details.tabId) return false;
-        const checked = checkRule(rule);
-        return checked.ok && checked.patterns.some((pattern) => urlMatches(pattern, details.url));
-      });
+      const matching = rules.filter(
+        (rule) => last.status[rule.id]?.state === 'active' && ruleMatchedRequest(rule, details),
+      );
+      await deps.outcomes?.record(matching, details);
+      if (details.statusCode !== 401) return;
       const now = deps.now();
       const due = new Set(
         matching

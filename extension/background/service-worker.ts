@@ -14,6 +14,7 @@ import type { KeyFile } from './device-seal';
 import type { DnrPort } from './dnr-port';
 import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
 import { createBackground, registerMessageHandlers } from './message-handlers';
+import { createOutcomeRecorder, requestOutcomesItem } from './request-outcomes';
 import { createRuleSync } from './rule-sync';
 
 export interface ServiceWorkerDeps {
@@ -61,6 +62,7 @@ export function createServiceWorker({ dnr, now, timeoutMs, keyFile }: ServiceWor
     alarms: browser.alarms,
     badge: browser.action,
     tabs: browser.tabs,
+    outcomes: createOutcomeRecorder({ outcomes: requestOutcomesItem, now }),
     now,
   });
   registerMessageHandlers(browser.runtime.onMessage, background.handlers);

@@ -16,10 +16,12 @@ export default defineBackground(() => {
 
   // Listeners are added synchronously, so each of these events wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void injection.onAlarm(alarm).catch(report('an alarm')));
-  // Observation only (no blocking): a 401 on a request a rule matched asks the server about that token now.
+  // Observation only (no blocking): a 401 or 403 on a request a rule matched is kept for the pages to explain
+  // (the headers carry a 403's missing permissions), and a 401 asks the server about that token now.
   browser.webRequest.onCompleted.addListener(
-    (details) => void injection.onResponse(details).catch(report('a 401 check')),
+    (details) => void injection.onResponse(details).catch(report('a 401/403 check')),
     { urls: ['http://*/*', 'https://*/*'] },
+    ['responseHeaders'],
   );
   browser.tabs.onActivated.addListener(({ tabId }) => {
     void browser.tabs

@@ -1,5 +1,6 @@
 // The popup's layout: connect until signed in, then the token screens.
 import { useRules } from '../rules/rules-context';
+import { TabOutcomes } from '../ui/rule-outcome';
 import { RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
 import { usePopup } from './popup-context';
@@ -20,6 +21,7 @@ export function PopupApp() {
         <h1>tokenward</h1>
         <AccountBar />
       </header>
+      {signedIn && <TabOutcomes />}
       {signedIn && (
         <nav class="views">
           <Segmented

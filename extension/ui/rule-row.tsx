@@ -1,6 +1,8 @@
 // One injection rule: its patterns, its token, why it is (not) injecting, and its switch.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { RuleStatus } from '../background/dnr-rules';
+import type { RequestOutcome } from '../background/request-outcomes';
+import { RuleOutcome } from './rule-outcome';
 
 export function ruleStatusText(status: RuleStatus | undefined): string {
   if (status === undefined) return 'Not applied yet.';
@@ -22,9 +24,12 @@ export interface RuleRowProps {
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
   onRemove: () => void;
+  /** The last 401 or 403 on a request this rule matched. */
+  outcome?: RequestOutcome | undefined;
+  now?: number;
 }
 
-export function RuleRow({ rule, status, onToggle, onEdit, onRemove }: RuleRowProps) {
+export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now }: RuleRowProps) {
   const label = rule.patterns.join(', ');
   const tone =
     status?.state === 'active'
@@ -58,6 +63,7 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove }: RuleRowPro
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {outcome && <RuleOutcome outcome={outcome} now={now ?? Date.now()} />}
       <div class="token-actions">
         <button type="button" class="small ghost" onClick={onEdit}>
           Edit

@@ -3,10 +3,13 @@ import { usePopup } from '../popup/popup-context';
 import { useRules } from '../rules/rules-context';
 import { NoticeLine } from './notice-line';
 import { RuleForm } from './rule-form';
+import { useRequestOutcomes } from './rule-outcome';
 import { RuleRow } from './rule-row';
 
 export function RulesPanel() {
   const { state, actions, inPopup } = useRules();
+  const { state: page } = usePopup();
+  const outcomes = useRequestOutcomes();
   const view = state.view.value;
   if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
   if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
@@ -55,6 +58,8 @@ export function RulesPanel() {
               onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
               onEdit={() => actions.edit(rule)}
               onRemove={() => void actions.remove(rule)}
+              outcome={outcomes[String(rule.id)]}
+              now={page.now.value}
             />
           ))}
         </ul>
