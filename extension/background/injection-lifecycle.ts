@@ -3,6 +3,7 @@ import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, ValueItem } from '../utils/storage-items';
 import { urlMatches } from '../utils/url-patterns';
 import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import { PAUSED_BADGE } from './pause-indicator';
 import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from './request-outcomes';
 import type { RuleSync } from './rule-sync';
 import type { TokenChecks } from './token-checks';
@@ -108,9 +109,12 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
     rules?: readonly InjectionRule[],
   ): Promise<void> {
     if (tab.id === undefined) return;
-    const on = rulesForTab(rules ?? (await deps.rules.getValue()), last, tab).length > 0;
-    await deps.badge.setBadgeText({ tabId: tab.id, text: on ? BADGE_ON.text : '' });
-    if (on) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: BADGE_ON.color });
+    // A tab's own text hides the global one: while paused every tab says so, not only the ones never badged.
+    const paused = (await deps.settings.getValue()).paused;
+    const on = !paused && rulesForTab(rules ?? (await deps.rules.getValue()), last, tab).length > 0;
+    const badge = paused ? PAUSED_BADGE : on ? BADGE_ON : undefined;
+    await deps.badge.setBadgeText({ tabId: tab.id, text: badge?.text ?? '' });
+    if (badge) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: badge.color });
   }
 
   async function reconcile(): Promise<BuildOutput> {

@@ -1,5 +1,6 @@
 // The popup's layout: connect until signed in, then the token screens.
 import { useRules } from '../rules/rules-context';
+import { PauseSwitch } from '../ui/pause-switch';
 import { TabOutcomes } from '../ui/rule-outcome';
 import { RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
@@ -19,6 +20,7 @@ export function PopupApp() {
     <main class="page popup">
       <header class="top">
         <h1>tokenward</h1>
+        {signedIn && <PauseSwitch />}
         <AccountBar />
       </header>
       {signedIn && <TabOutcomes />}

@@ -2,6 +2,7 @@
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { RuleStatus } from '../background/dnr-rules';
 import type { RequestOutcome } from '../background/request-outcomes';
+import { resourceTypesText } from './resource-types';
 import { RuleOutcome } from './rule-outcome';
 
 export function ruleStatusText(status: RuleStatus | undefined): string {
@@ -57,7 +58,7 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
           {rule.token.name} ({rule.token.user})
         </span>
         {rule.tabId !== undefined && <span>this tab only</span>}
-        {rule.resourceTypes && <span>{rule.resourceTypes.join(', ')}</span>}
+        {rule.resourceTypes && <span>{resourceTypesText(rule.resourceTypes)}</span>}
         {rule.initiators && <span>from {rule.initiators.join(', ')}</span>}
       </div>
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>

@@ -5,6 +5,7 @@ import { NoticeLine } from './notice-line';
 import { RuleForm } from './rule-form';
 import { useRequestOutcomes } from './rule-outcome';
 import { RuleRow } from './rule-row';
+import { UrlCheck } from './url-check';
 
 export function RulesPanel() {
   const { state, actions, inPopup } = useRules();
@@ -42,9 +43,14 @@ export function RulesPanel() {
           onPaste={() => actions.openPaste(true)}
         />
       ) : (
-        <button type="button" class="new-token" onClick={actions.newRule}>
-          New rule
-        </button>
+        <>
+          <button type="button" class="new-token" onClick={actions.newRule}>
+            New rule
+          </button>
+          {rules.length > 0 && (
+            <UrlCheck candidates={rules.map((rule) => ({ rule, status: status[String(rule.id)] }))} />
+          )}
+        </>
       )}
       {rules.length === 0 ? (
         <p class="placeholder">No injection rules yet.</p>
