@@ -3,6 +3,7 @@ import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, ValueItem } from '../utils/storage-items';
 import { urlMatches } from '../utils/url-patterns';
 import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import { NOTICE_ALARM } from './expiry-notices';
 import { PAUSED_BADGE } from './pause-indicator';
 import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from './request-outcomes';
 import type { RuleSync } from './rule-sync';
@@ -26,7 +27,7 @@ export interface BadgePort {
 
 export interface TabsPort {
   /** Tab URLs are visible only on hosts the extension may access, which are the only ones it can inject on. */
-  query(filter: { active: true }): Promise<{ id?: number; url?: string }[]>;
+  query(filter: { active?: true }): Promise<{ id?: number; url?: string }[]>;
 }
 
 export interface LifecycleDeps {
@@ -40,6 +41,8 @@ export interface LifecycleDeps {
   tabs: TabsPort;
   /** Where a 401 or 403 on a matched request is kept for the pages to explain. */
   outcomes?: OutcomeRecorder;
+  /** Notices before a sent token expires: rescheduled after every reconcile, run at their alarm. */
+  notices?: { run(): Promise<void> };
   now(): number;
 }
 
@@ -100,7 +103,9 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
   }
 
   async function updateBadges(): Promise<void> {
-    const [tabs, rules] = await Promise.all([deps.tabs.query({ active: true }), deps.rules.getValue()]);
+    // Every tab, not only the active ones: a tab's own badge text hides the global one, so pausing (or a rule
+    // change) must reach the tabs in the background too before they are shown again.
+    const [tabs, rules] = await Promise.all([deps.tabs.query({}), deps.rules.getValue()]);
     await Promise.all(tabs.map((tab) => badgeFor(tab, rules)));
   }
 
@@ -126,6 +131,7 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       scheduleRefresh(),
       updateBadges(),
       deps.outcomes?.forget((id) => ids.has(id)),
+      deps.notices?.run(),
     ]);
     return last;
   }
@@ -176,6 +182,8 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       } else if (alarm.name === REFRESH_ALARM) {
         await deps.checks.checkBound();
         await changed();
+      } else if (alarm.name === NOTICE_ALARM) {
+        await deps.notices?.run();
       }
     },
 

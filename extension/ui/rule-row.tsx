@@ -2,6 +2,7 @@
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { RuleStatus } from '../background/dnr-rules';
 import type { RequestOutcome } from '../background/request-outcomes';
+import { ExpiryCountdown } from './expiry-countdown';
 import { resourceTypesText } from './resource-types';
 import { RuleOutcome } from './rule-outcome';
 
@@ -64,6 +65,7 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {status?.state === 'active' && <ExpiryCountdown token={rule.token} now={now ?? Date.now()} />}
       {outcome && <RuleOutcome outcome={outcome} now={now ?? Date.now()} />}
       <div class="token-actions">
         <button type="button" class="small ghost" onClick={onEdit}>

@@ -1,6 +1,7 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 import { usePopup } from '../popup/popup-context';
 import { useRules } from '../rules/rules-context';
+import { ExpiryNoticeSetting } from './expiry-countdown';
 import { NoticeLine } from './notice-line';
 import { RuleForm } from './rule-form';
 import { useRequestOutcomes } from './rule-outcome';
@@ -141,6 +142,7 @@ export function InjectionSettingsPanel() {
           onChange={(event) => void actions.setRefreshSeconds(Number(event.currentTarget.value))}
         />
       </label>
+      <ExpiryNoticeSetting />
       <label class="check warning">
         <input
           type="checkbox"

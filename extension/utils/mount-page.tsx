@@ -27,6 +27,9 @@ export interface MountOptions {
 
 export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
   const deps = createPageDeps();
+  // The user is looking: every bound token is asked about now (before anything else is drawn), so one re-enabled
+  // on the server resumes at once instead of at the next refresh.
+  void deps.send('refreshTokens', {}).catch(() => undefined);
   const state = createPopupState();
   const actions = createPopupActions(state, deps);
   const rulesState = createRulesState();
@@ -44,9 +47,6 @@ export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
     root,
   );
   void actions.load();
-  // The user is looking: every bound token is asked about now, so one re-enabled on the server resumes at once
-  // instead of at the next refresh.
-  void deps.send('refreshTokens', {}).catch(() => undefined);
   startPageTimers(actions);
   // Rule states change in the background (a refresh, an expiry, a 401): storage changes redraw the view
   // while it shows, instead of polling every second.
