@@ -20,8 +20,8 @@ export function PopupApp() {
     <main class="page popup">
       <header class="top">
         <h1>tokenward</h1>
-        {signedIn && <PauseSwitch />}
         <AccountBar />
+        {signedIn && <PauseSwitch />}
       </header>
       {signedIn && <TabOutcomes />}
       {signedIn && (

@@ -19,7 +19,12 @@ declare const tokenward: { notices: { clicked(id: string): Promise<boolean> } };
 declare const chrome: {
   runtime: { sendMessage(message: unknown): Promise<unknown> };
   notifications: { getAll(): Promise<Record<string, boolean>> };
-  storage: { local: { set(items: Record<string, unknown>): Promise<void> } };
+  storage: {
+    local: {
+      set(items: Record<string, unknown>): Promise<void>;
+      get(key: string): Promise<Record<string, unknown>>;
+    };
+  };
   tabs: { query(filter: { url: string }): Promise<{ id?: number }[]> };
   action: { getBadgeText(details: { tabId: number }): Promise<string> };
 };
@@ -309,5 +314,22 @@ describe('injection that explains itself', () => {
     await new Promise((done) => setTimeout(done, 1_000));
     expect(Object.keys(await notices())).not.toContain(id);
     expect(await fetchFromPage('/exp/extended')).toBe(`fmetoken token=${expiring.token}`);
+  });
+
+  it('sets the notice thresholds on the options page, which checks the tokens when it opens', async () => {
+    const options = await context.newPage();
+    await options.setViewportSize({ width: 1100, height: 900 });
+    await options.goto(`${extensionUrl}/options.html`);
+    await options.getByRole('tab', { name: 'Injection' }).click();
+    const field = options.getByLabel("Notify before a rule's token expires", { exact: false });
+    await expect.poll(() => field.inputValue()).toBe('0.02');
+    await field.fill('24, 1');
+    await field.press('Enter');
+    await field.blur();
+    await expect
+      .poll(() => worker.evaluate(() => chrome.storage.local.get('expiryNoticeSettings')))
+      .toEqual({ expiryNoticeSettings: { beforeMinutes: [1440, 60] } });
+    await shoot(options, 'explain-options');
+    await options.close();
   });
 });
