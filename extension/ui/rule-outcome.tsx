@@ -88,7 +88,10 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
         </span>
       </p>
       {outcome.status === 401 ? (
-        <p class="hint">The server did not accept the token; the extension is checking it now.</p>
+        <p class="hint">
+          The server did not accept the token, so the extension asked its server about it: the rule's state
+          says what it found.
+        </p>
       ) : required.length === 0 ? (
         <p class="hint">The server refused it, without naming a permission.</p>
       ) : (
