@@ -30,6 +30,8 @@ export default defineConfig({
       // Observing (never blocking) responses, so a 401 on a request a rule matched rechecks its token.
       // DNR's onRuleMatchedDebug would need declarativeNetRequestFeedback and works only unpacked.
       'webRequest',
+      // A notice before a rule's token expires, with one click to extend it.
+      'notifications',
       // No "tabs": the badge reads tab URLs only on hosts the extension may access, the only ones it injects on.
     ],
     // The local companion server and APIs on loopback work out of the box, http and https, on every port (a

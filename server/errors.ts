@@ -10,6 +10,29 @@ import { asStoreUnavailable } from './store/store-faults';
 
 export const WWW_AUTHENTICATE = 'fmetoken realm="tokenward"';
 
+/**
+ * The challenge of a 403 (SPEC §2, RFC 6750 §3): a browser extension can read headers but not bodies, so the
+ * header names the missing permissions too. A scope token may not hold a space, `"`, `\\` or a non-ASCII
+ * character, and a repository name may: those (and `%`) are percent-encoded, so each token decodes with
+ * decodeURIComponent.
+ */
+export function insufficientScope(required: readonly string[]): string {
+  const scope = required.map(scopeToken).join(' ');
+  const challenge = `${WWW_AUTHENTICATE}, error="insufficient_scope"`;
+  return scope === '' ? challenge : `${challenge}, scope="${scope}"`;
+}
+
+function scopeToken(permission: string): string {
+  return permission.replace(/[^\x21\x23-\x24\x26-\x5b\x5d-\x7e]/gu, (char) => {
+    // A lone surrogate (possible in a JSON string) has no UTF-8 form: it reads as the replacement character.
+    try {
+      return encodeURIComponent(char);
+    } catch {
+      return '%EF%BF%BD';
+    }
+  });
+}
+
 export class ApiError extends HTTPException {
   readonly code: ServerErrorCode;
   readonly details: Record<string, unknown> | undefined;
@@ -69,6 +92,7 @@ export function createErrorHandler(log: Logger) {
   return function handleError(error: Error, c: Context): Response {
     if (error instanceof ApiError) {
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+      if (error.status === 403) c.header('WWW-Authenticate', insufficientScope(requiredOf(error.details)));
       return sendError(c, error.status, errorBody(error.code, error.message, error.details));
     }
     // The client closed the connection mid-body: no one is left to read an answer, and nothing went wrong here
@@ -93,6 +117,12 @@ export function createErrorHandler(log: Logger) {
     log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     return sendError(c, 500, errorBody('INTERNAL', 'Something went wrong on the server.'));
   };
+}
+
+/** `details.required` when it is a list of permissions; a 403 without one still says the scope was short. */
+function requiredOf(details: Record<string, unknown> | undefined): string[] {
+  const required = details?.required;
+  return Array.isArray(required) ? required.filter((p): p is string => typeof p === 'string') : [];
 }
 
 function errorBody(code: ServerErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {

@@ -3,6 +3,9 @@ import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { InjectionSettings, ValueItem } from '../utils/storage-items';
 import { urlMatches } from '../utils/url-patterns';
 import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import { NOTICE_ALARM } from './expiry-notices';
+import { PAUSED_BADGE } from './pause-indicator';
+import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from './request-outcomes';
 import type { RuleSync } from './rule-sync';
 import type { TokenChecks } from './token-checks';
 
@@ -24,7 +27,7 @@ export interface BadgePort {
 
 export interface TabsPort {
   /** Tab URLs are visible only on hosts the extension may access, which are the only ones it can inject on. */
-  query(filter: { active: true }): Promise<{ id?: number; url?: string }[]>;
+  query(filter: { active?: true }): Promise<{ id?: number; url?: string }[]>;
 }
 
 export interface LifecycleDeps {
@@ -36,6 +39,10 @@ export interface LifecycleDeps {
   alarms: AlarmsPort;
   badge: BadgePort;
   tabs: TabsPort;
+  /** Where a 401 or 403 on a matched request is kept for the pages to explain. */
+  outcomes?: OutcomeRecorder;
+  /** Notices before a sent token expires: rescheduled after every reconcile, run at their alarm. */
+  notices?: { run(): Promise<void> };
   now(): number;
 }
 
@@ -96,7 +103,9 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
   }
 
   async function updateBadges(): Promise<void> {
-    const [tabs, rules] = await Promise.all([deps.tabs.query({ active: true }), deps.rules.getValue()]);
+    // Every tab, not only the active ones: a tab's own badge text hides the global one, so pausing (or a rule
+    // change) must reach the tabs in the background too before they are shown again.
+    const [tabs, rules] = await Promise.all([deps.tabs.query({}), deps.rules.getValue()]);
     await Promise.all(tabs.map((tab) => badgeFor(tab, rules)));
   }
 
@@ -105,14 +114,25 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
     rules?: readonly InjectionRule[],
   ): Promise<void> {
     if (tab.id === undefined) return;
-    const on = rulesForTab(rules ?? (await deps.rules.getValue()), last, tab).length > 0;
-    await deps.badge.setBadgeText({ tabId: tab.id, text: on ? BADGE_ON.text : '' });
-    if (on) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: BADGE_ON.color });
+    // A tab's own text hides the global one: while paused every tab says so, not only the ones never badged.
+    const paused = (await deps.settings.getValue()).paused;
+    const on = !paused && rulesForTab(rules ?? (await deps.rules.getValue()), last, tab).length > 0;
+    const badge = paused ? PAUSED_BADGE : on ? BADGE_ON : undefined;
+    await deps.badge.setBadgeText({ tabId: tab.id, text: badge?.text ?? '' });
+    if (badge) await deps.badge.setBadgeBackgroundColor({ tabId: tab.id, color: badge.color });
   }
 
   async function reconcile(): Promise<BuildOutput> {
     last = await deps.sync.sync();
-    await Promise.all([scheduleExpiry(last, await deps.rules.getValue()), scheduleRefresh(), updateBadges()]);
+    const rules = await deps.rules.getValue();
+    const ids = new Set(rules.map((rule) => rule.id));
+    await Promise.all([
+      scheduleExpiry(last, rules),
+      scheduleRefresh(),
+      updateBadges(),
+      deps.outcomes?.forget((id) => ids.has(id)),
+      deps.notices?.run(),
+    ]);
     return last;
   }
 
@@ -162,22 +182,23 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       } else if (alarm.name === REFRESH_ALARM) {
         await deps.checks.checkBound();
         await changed();
+      } else if (alarm.name === NOTICE_ALARM) {
+        await deps.notices?.run();
       }
     },
 
-    /** A 401 on a request a rule matched: ask the server about that rule's token now. */
-    async onResponse(details: { url: string; statusCode: number; tabId: number }): Promise<void> {
+    /** A 401 or 403 on a request a rule matched: shown on the rule; a 401 also asks the server about its token now. */
+    async onResponse(details: CompletedRequest): Promise<void> {
       // tabId -1: the extension's own calls (and other background requests), which no rule is for.
-      if (details.statusCode !== 401 || details.tabId < 0) return;
+      if ((details.statusCode !== 401 && details.statusCode !== 403) || details.tabId < 0) return;
       // A service worker woken by this very answer has not built its rule states yet.
       if (Object.keys(last.status).length === 0) await changed();
       const rules = await deps.rules.getValue();
-      const matching = rules.filter((rule) => {
-        if (last.status[rule.id]?.state !== 'active') return false;
-        if (rule.tabId !== undefined && rule.tabId !== details.tabId) return false;
-        const checked = checkRule(rule);
-        return checked.ok && checked.patterns.some((pattern) => urlMatches(pattern, details.url));
-      });
+      const matching = rules.filter(
+        (rule) => last.status[rule.id]?.state === 'active' && ruleMatchedRequest(rule, details),
+      );
+      await deps.outcomes?.record(matching, details);
+      if (details.statusCode !== 401) return;
       const now = deps.now();
       const due = new Set(
         matching

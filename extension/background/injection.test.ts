@@ -270,6 +270,20 @@ describe('control', () => {
     expect(await browser.action.getBadgeText({ tabId: 6 })).toBe('');
   });
 
+  it('shows OFF on every tab while paused, ON again after', async () => {
+    await boundRule();
+    await sendMessage('setInjectionSettings', { paused: true });
+    await lifecycle.badgeFor({ id: 5, url: 'https://api.example.com/v1/page' });
+    await lifecycle.badgeFor({ id: 6, url: 'https://elsewhere.example/' });
+    expect(await browser.action.getBadgeText({ tabId: 5 })).toBe('OFF');
+    expect(await browser.action.getBadgeText({ tabId: 6 })).toBe('OFF');
+    await sendMessage('setInjectionSettings', { paused: false });
+    await lifecycle.badgeFor({ id: 5, url: 'https://api.example.com/v1/page' });
+    await lifecycle.badgeFor({ id: 6, url: 'https://elsewhere.example/' });
+    expect(await browser.action.getBadgeText({ tabId: 5 })).toBe('ON');
+    expect(await browser.action.getBadgeText({ tabId: 6 })).toBe('');
+  });
+
   it('puts a tab-scoped rule in the session rules and drops it when the tab closes', async () => {
     const { ref } = await boundRule();
     const saved = await sendMessage('saveRule', {

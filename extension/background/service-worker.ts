@@ -12,8 +12,15 @@ import {
 } from '../utils/storage-items';
 import type { KeyFile } from './device-seal';
 import type { DnrPort } from './dnr-port';
+import {
+  createExpiryNotices,
+  type ExpiryNotices,
+  expiryNoticeSettingsItem,
+  expiryNoticesSentItem,
+} from './expiry-notices';
 import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
 import { createBackground, registerMessageHandlers } from './message-handlers';
+import { createOutcomeRecorder, requestOutcomesItem } from './request-outcomes';
 import { createRuleSync } from './rule-sync';
 
 export interface ServiceWorkerDeps {
@@ -26,7 +33,12 @@ export interface ServiceWorkerDeps {
 }
 
 /** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
-export function createServiceWorker({ dnr, now, timeoutMs, keyFile }: ServiceWorkerDeps): InjectionLifecycle {
+export function createServiceWorker({
+  dnr,
+  now,
+  timeoutMs,
+  keyFile,
+}: ServiceWorkerDeps): InjectionLifecycle & { notices: ExpiryNotices } {
   let lifecycle: InjectionLifecycle | undefined;
   const background = createBackground({
     createApiClient,
@@ -43,6 +55,21 @@ export function createServiceWorker({ dnr, now, timeoutMs, keyFile }: ServiceWor
       ...(keyFile && { keyFile }),
     },
   });
+  const notices = createExpiryNotices({
+    rules: rulesItem,
+    status: ruleStatusItem,
+    tokens: tokenStatesItem,
+    settings: expiryNoticeSettingsItem,
+    sent: expiryNoticesSentItem,
+    alarms: browser.alarms,
+    notifications: browser.notifications,
+    extend: (ref, seconds) =>
+      background.handlers.updateToken({ ...ref, patch: { expirationTimeout: seconds } }),
+    buttons: import.meta.env.BROWSER !== 'firefox',
+    now,
+  });
+  // New thresholds on the options page: the next notice is rescheduled at once.
+  expiryNoticeSettingsItem.watch(() => void notices.run().catch(() => undefined));
   lifecycle = createInjectionLifecycle({
     sync: createRuleSync({
       dnr,
@@ -61,12 +88,15 @@ export function createServiceWorker({ dnr, now, timeoutMs, keyFile }: ServiceWor
     alarms: browser.alarms,
     badge: browser.action,
     tabs: browser.tabs,
+    outcomes: createOutcomeRecorder({ outcomes: requestOutcomesItem, now }),
+    notices,
     now,
   });
   registerMessageHandlers(browser.runtime.onMessage, background.handlers);
   const started = lifecycle;
   return {
     ...started,
+    notices,
     async start() {
       await background.values.tidy();
       await started.start();

@@ -16,10 +16,12 @@ export default defineBackground(() => {
 
   // Listeners are added synchronously, so each of these events wakes a stopped service worker.
   browser.alarms.onAlarm.addListener((alarm) => void injection.onAlarm(alarm).catch(report('an alarm')));
-  // Observation only (no blocking): a 401 on a request a rule matched asks the server about that token now.
+  // Observation only (no blocking): a 401 or 403 on a request a rule matched is kept for the pages to explain
+  // (the headers carry a 403's missing permissions), and a 401 asks the server about that token now.
   browser.webRequest.onCompleted.addListener(
-    (details) => void injection.onResponse(details).catch(report('a 401 check')),
+    (details) => void injection.onResponse(details).catch(report('a 401/403 check')),
     { urls: ['http://*/*', 'https://*/*'] },
+    ['responseHeaders'],
   );
   browser.tabs.onActivated.addListener(({ tabId }) => {
     void browser.tabs
@@ -34,6 +36,18 @@ export default defineBackground(() => {
   browser.tabs.onRemoved.addListener(
     (tabId) => void injection.tabClosed(tabId).catch(report('closing a tab')),
   );
+  // An expiry notice: its button (Chrome) or the notice itself (Firefox shows no buttons) extends the token.
+  browser.notifications.onButtonClicked.addListener(
+    (id) => void injection.notices.clicked(id).catch(report('extending a token')),
+  );
+  browser.notifications.onClicked.addListener((id) => {
+    if (!injection.notices.isNotice(id)) return;
+    if (import.meta.env.BROWSER === 'firefox')
+      void injection.notices.clicked(id).catch(report('extending a token'));
+    else void browser.runtime.openOptionsPage().catch(report('opening the options page'));
+  });
+  // The worker's console (and the Chromium tests) can press a notice's button: no notification centre headless.
+  Object.assign(globalThis, { tokenward: { notices: injection.notices } });
   browser.runtime.onStartup.addListener(() => void injection.browserStarted().catch(report('start-up')));
   void injection.start().catch(report('reconciling the rules'));
   void watchPause(injectionSettingsItem, browser.action).catch(report('the pause indicator'));

@@ -1,5 +1,7 @@
 // The popup's layout: connect until signed in, then the token screens.
 import { useRules } from '../rules/rules-context';
+import { PauseSwitch } from '../ui/pause-switch';
+import { TabOutcomes } from '../ui/rule-outcome';
 import { RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
 import { usePopup } from './popup-context';
@@ -19,7 +21,9 @@ export function PopupApp() {
       <header class="top">
         <h1>tokenward</h1>
         <AccountBar />
+        {signedIn && <PauseSwitch />}
       </header>
+      {signedIn && <TabOutcomes />}
       {signedIn && (
         <nav class="views">
           <Segmented

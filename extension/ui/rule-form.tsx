@@ -3,6 +3,8 @@ import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/s
 import { tokenKey } from '../background/dnr-rules';
 import type { RuleDraft } from '../rules/rules-state';
 import { BROAD_WARNING } from '../utils/url-patterns';
+import { resourceTypeLabel } from './resource-types';
+import { UrlCheck } from './url-check';
 
 export interface RuleFormProps {
   draft: RuleDraft;
@@ -17,6 +19,24 @@ export interface RuleFormProps {
   onSubmit: () => void;
   onCancel: () => void;
   onPaste: () => void;
+}
+
+/** The draft as the URL check sees it: its patterns as typed, the token chosen (or a placeholder). */
+function draftCandidate(draft: RuleDraft, held: TokenRef[]) {
+  const token = held.find((ref) => tokenKey(ref) === draft.token) ?? {
+    server: '',
+    user: '',
+    name: 'no token yet',
+  };
+  const patterns = draft.patterns
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const resourceTypes = draft.resourceTypes.length > 0 ? draft.resourceTypes : undefined;
+  return {
+    rule: { id: draft.id ?? 0, token, patterns, ...(resourceTypes && { resourceTypes }) },
+    status: undefined,
+  };
 }
 
 export function RuleForm(props: RuleFormProps) {
@@ -64,6 +84,7 @@ export function RuleForm(props: RuleFormProps) {
           starting <code>^https:\/\/host\/</code>.
         </small>
       </label>
+      <UrlCheck draft candidates={[draftCandidate(draft, props.held)]} />
       <fieldset class="types">
         <legend>Request types (none ticked: all)</legend>
         {RESOURCE_TYPES.map((type) => (
@@ -73,7 +94,7 @@ export function RuleForm(props: RuleFormProps) {
               checked={draft.resourceTypes.includes(type)}
               onChange={(event) => toggleType(type, event.currentTarget.checked)}
             />
-            <span>{type}</span>
+            <span>{resourceTypeLabel(type)}</span>
           </label>
         ))}
       </fieldset>

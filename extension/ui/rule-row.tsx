@@ -1,6 +1,10 @@
 // One injection rule: its patterns, its token, why it is (not) injecting, and its switch.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { RuleStatus } from '../background/dnr-rules';
+import type { RequestOutcome } from '../background/request-outcomes';
+import { ExpiryCountdown } from './expiry-countdown';
+import { resourceTypesText } from './resource-types';
+import { RuleOutcome } from './rule-outcome';
 
 export function ruleStatusText(status: RuleStatus | undefined): string {
   if (status === undefined) return 'Not applied yet.';
@@ -22,9 +26,12 @@ export interface RuleRowProps {
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
   onRemove: () => void;
+  /** The last 401 or 403 on a request this rule matched. */
+  outcome?: RequestOutcome | undefined;
+  now?: number;
 }
 
-export function RuleRow({ rule, status, onToggle, onEdit, onRemove }: RuleRowProps) {
+export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now }: RuleRowProps) {
   const label = rule.patterns.join(', ');
   const tone =
     status?.state === 'active'
@@ -52,12 +59,14 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove }: RuleRowPro
           {rule.token.name} ({rule.token.user})
         </span>
         {rule.tabId !== undefined && <span>this tab only</span>}
-        {rule.resourceTypes && <span>{rule.resourceTypes.join(', ')}</span>}
+        {rule.resourceTypes && <span>{resourceTypesText(rule.resourceTypes)}</span>}
         {rule.initiators && <span>from {rule.initiators.join(', ')}</span>}
       </div>
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {status?.state === 'active' && <ExpiryCountdown token={rule.token} now={now ?? Date.now()} />}
+      {outcome && <RuleOutcome outcome={outcome} now={now ?? Date.now()} />}
       <div class="token-actions">
         <button type="button" class="small ghost" onClick={onEdit}>
           Edit

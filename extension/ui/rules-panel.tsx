@@ -1,12 +1,17 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 import { usePopup } from '../popup/popup-context';
 import { useRules } from '../rules/rules-context';
+import { ExpiryNoticeSetting } from './expiry-countdown';
 import { NoticeLine } from './notice-line';
 import { RuleForm } from './rule-form';
+import { useRequestOutcomes } from './rule-outcome';
 import { RuleRow } from './rule-row';
+import { UrlCheck } from './url-check';
 
 export function RulesPanel() {
   const { state, actions, inPopup } = useRules();
+  const { state: page } = usePopup();
+  const outcomes = useRequestOutcomes();
   const view = state.view.value;
   if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
   if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
@@ -39,9 +44,14 @@ export function RulesPanel() {
           onPaste={() => actions.openPaste(true)}
         />
       ) : (
-        <button type="button" class="new-token" onClick={actions.newRule}>
-          New rule
-        </button>
+        <>
+          <button type="button" class="new-token" onClick={actions.newRule}>
+            New rule
+          </button>
+          {rules.length > 0 && (
+            <UrlCheck candidates={rules.map((rule) => ({ rule, status: status[String(rule.id)] }))} />
+          )}
+        </>
       )}
       {rules.length === 0 ? (
         <p class="placeholder">No injection rules yet.</p>
@@ -55,6 +65,8 @@ export function RulesPanel() {
               onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
               onEdit={() => actions.edit(rule)}
               onRemove={() => void actions.remove(rule)}
+              outcome={outcomes[String(rule.id)]}
+              now={page.now.value}
             />
           ))}
         </ul>
@@ -130,6 +142,7 @@ export function InjectionSettingsPanel() {
           onChange={(event) => void actions.setRefreshSeconds(Number(event.currentTarget.value))}
         />
       </label>
+      <ExpiryNoticeSetting />
       <label class="check warning">
         <input
           type="checkbox"

@@ -27,6 +27,9 @@ export interface MountOptions {
 
 export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
   const deps = createPageDeps();
+  // The user is looking: every bound token is asked about now (before anything else is drawn), so one re-enabled
+  // on the server resumes at once instead of at the next refresh.
+  void deps.send('refreshTokens', {}).catch(() => undefined);
   const state = createPopupState();
   const actions = createPopupActions(state, deps);
   const rulesState = createRulesState();

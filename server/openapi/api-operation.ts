@@ -70,13 +70,29 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   503: 'The token store is unavailable.',
 };
 
+/** The challenge headers of 401 and 403 (SPEC §2): an extension can read a header where it cannot read a body. */
+const ERROR_HEADERS: Readonly<Record<number, Readonly<Record<string, string>>>> = {
+  401: { 'WWW-Authenticate': '`fmetoken realm="tokenward"`.' },
+  403: {
+    'WWW-Authenticate':
+      '`fmetoken realm="tokenward", error="insufficient_scope", scope="<permission> …"` (RFC 6750 §3): the ' +
+      'permissions of `details.required`, separated by spaces, each with a space, `"`, `\\`, `%` or non-ASCII ' +
+      'character percent-encoded; no `scope` when the refusal is not about a missing permission.',
+  },
+};
+
 /** The error responses of an operation, each with the shared `{message, code, details?}` body. */
 export function errorResponses(...statuses: number[]): Record<number, ApiResponse> {
   const responses: Record<number, ApiResponse> = {};
   for (const status of statuses) {
     const description = ERROR_DESCRIPTIONS[status];
     if (description === undefined) throw new Error(`No error description for status ${status}`);
-    responses[status] = { description, content: { mediaType: 'application/json', schema: ErrorBodySchema } };
+    const headers = ERROR_HEADERS[status];
+    responses[status] = {
+      description,
+      content: { mediaType: 'application/json', schema: ErrorBodySchema },
+      ...(headers === undefined ? {} : { headers }),
+    };
   }
   return responses;
 }

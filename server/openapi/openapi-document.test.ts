@@ -236,6 +236,26 @@ describe('GET /fmerest/v3/openapi.json', () => {
     });
   });
 
+  it('documents the WWW-Authenticate challenge on every 401 and 403, insufficient_scope on the 403s', () => {
+    const paths = Object(at(doc, 'paths')) as Record<string, Record<string, unknown>>;
+    let forbidden = 0;
+    for (const [path, methods] of Object.entries(paths))
+      for (const method of Object.keys(methods)) {
+        const responses = Object(at(doc, 'paths', path, method, 'responses')) as Record<string, unknown>;
+        for (const status of ['401', '403'].filter((s) => s in responses)) {
+          const challenge = String(
+            at(doc, 'paths', path, method, 'responses', status, 'headers', 'WWW-Authenticate', 'description'),
+          );
+          expect(challenge).toContain('fmetoken realm="tokenward"');
+          if (status === '403') {
+            expect(challenge).toContain('error="insufficient_scope"');
+            forbidden += 1;
+          }
+        }
+      }
+    expect(forbidden).toBeGreaterThan(20);
+  });
+
   it('declares the fmetoken and Basic schemes and uses them where credentials are needed', () => {
     expect(at(doc, 'components', 'securitySchemes', 'fmetoken')).toMatchObject({
       type: 'apiKey',

@@ -20,7 +20,13 @@ describe('the Firefox build', () => {
     });
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.permissions).toEqual(
-      expect.arrayContaining(['storage', 'declarativeNetRequestWithHostAccess', 'alarms', 'webRequest']),
+      expect.arrayContaining([
+        'storage',
+        'declarativeNetRequestWithHostAccess',
+        'alarms',
+        'webRequest',
+        'notifications',
+      ]),
     );
     // Firefox MV3 runs background scripts (an event page), not a service worker.
     expect(manifest.background).toEqual({ scripts: ['background.js'] });

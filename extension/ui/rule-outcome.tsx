@@ -1,0 +1,154 @@
+// Why a matched request was refused, on its rule and (popup) for the current tab: token, URL, status, what is missing.
+import { useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { missingDependencies } from '../../shared/permissions';
+import type { TokenRef } from '../../shared/schemas/injection-rules';
+import { sendMessage } from '../background/messages';
+import { type RequestOutcome, requestOutcomesItem } from '../background/request-outcomes';
+import { type Popup, usePopup } from '../popup/popup-context';
+import { guard } from '../popup/popup-deps';
+import { draftPermissions, withPermissions } from '../popup/token-draft';
+import { errorText } from './error-text';
+import { permissionLabel } from './permission-label';
+import { duration } from './time-text';
+import './explain.css';
+
+/** Every rule's last refusal, kept current: the page redraws as the background records one. */
+export function useRequestOutcomes(): Record<string, RequestOutcome> {
+  const [outcomes, setOutcomes] = useState<Record<string, RequestOutcome>>({});
+  useEffect(() => {
+    void requestOutcomesItem.getValue().then(setOutcomes);
+    return requestOutcomesItem.watch((value) => setOutcomes(value ?? {}));
+  }, []);
+  return outcomes;
+}
+
+const STATUS_TEXT = { 401: '401 Unauthorized', 403: '403 Forbidden' } as const;
+
+function agoText(at: number, now: number): string {
+  const seconds = Math.max(0, (now - at) / 1000);
+  return seconds < 60 ? 'just now' : `${duration(seconds)} ago`;
+}
+
+/**
+ * "Add it to <token>": the edit form of that token with the permissions ticked for review, and the dependency
+ * offer shown at once when they need more. A string says why it cannot be done here.
+ */
+export async function openAddPermissions(
+  popup: Popup,
+  ref: TokenRef,
+  permissions: string[],
+): Promise<string | null> {
+  const { state, actions } = popup;
+  if (ref.server !== state.server.value) return `Switch to ${ref.server} to change this token.`;
+  const connection = state.connection.value;
+  if (connection.kind !== 'signedIn') return 'Sign in to change this token.';
+  const mine = connection.value.user === ref.user;
+  const answer = await guard(
+    sendMessage('listTokens', {
+      server: ref.server,
+      limit: -1,
+      offset: 0,
+      type: 'USER',
+      ...(mine ? {} : { user: ref.user }),
+    }),
+  );
+  if (!answer.ok) return errorText(answer.error, ref.server);
+  const token = answer.value.items.find((item) => item.user === ref.user && item.name === ref.name);
+  if (!token) return `The token "${ref.name}" is no longer on the server.`;
+  if (!token.restricted)
+    return `"${ref.name}" already has all of ${ref.user}'s permissions: ${ref.user} lacks this one. Ask an administrator.`;
+  await actions.openEdit(token);
+  // Back to the rules when the form closes.
+  state.returnTo.value = 'rules';
+  const draft = withPermissions(state.draft.value, permissions);
+  state.draft.value = draft;
+  state.granted.value = permissions;
+  state.missing.value = missingDependencies(draftPermissions(draft));
+  return null;
+}
+
+export interface RuleOutcomeProps {
+  outcome: RequestOutcome;
+  now: number;
+}
+
+export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
+  const popup = usePopup();
+  const [problem, setProblem] = useState<string | null>(null);
+  const required = outcome.required ?? [];
+  const { name } = outcome.token;
+  return (
+    <div class="rule-outcome" role="status" data-status={outcome.status}>
+      <p>
+        <strong>{STATUS_TEXT[outcome.status]}</strong> {agoText(outcome.at, now)} with <q>{name}</q>
+        <br />
+        <span class="outcome-url" title={outcome.url}>
+          {outcome.url}
+        </span>
+      </p>
+      {outcome.status === 401 ? (
+        <p class="hint">
+          The server did not accept the token, so the extension asked its server about it: the rule's state
+          says what it found.
+        </p>
+      ) : required.length === 0 ? (
+        <p class="hint">The server refused it, without naming a permission.</p>
+      ) : (
+        <>
+          <p class="outcome-missing">
+            Missing:{' '}
+            {required.map((permission, index) => (
+              <span key={permission}>
+                {index > 0 && ', '}
+                <strong>{permissionLabel(permission)}</strong> <code>{permission}</code>
+              </span>
+            ))}
+          </p>
+          <button
+            type="button"
+            class="small"
+            onClick={() => void openAddPermissions(popup, outcome.token, required).then(setProblem)}
+          >
+            Add {required.length === 1 ? 'it' : 'them'} to {name}
+          </button>
+          {problem && <p class="notice notice-error">{problem}</p>}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The tab the popup speaks about: the active one, or (the popup opened as a tab itself) the last page used. */
+async function currentTabId(): Promise<number | undefined> {
+  const own = browser.runtime.getURL('/');
+  const [active] = await browser.tabs.query({ active: true, currentWindow: true });
+  if (active?.id !== undefined && !(active.url ?? '').startsWith(own)) return active.id;
+  const pages = (await browser.tabs.query({})).filter(
+    (tab) => tab.id !== undefined && /^https?:/.test(tab.url ?? ''),
+  );
+  pages.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+  return pages[0]?.id;
+}
+
+/** Popup header: refusals on the current tab, newest first, each with its explanation. */
+export function TabOutcomes() {
+  const outcomes = useRequestOutcomes();
+  const [tabId, setTabId] = useState<number | undefined>(undefined);
+  const { state } = usePopup();
+  useEffect(() => {
+    void currentTabId().then(setTabId);
+  }, []);
+  const here = Object.values(outcomes)
+    .filter((outcome) => outcome.tabId === tabId)
+    .sort((a, b) => b.at - a.at);
+  if (tabId === undefined || here.length === 0) return null;
+  return (
+    <section class="tab-outcomes" aria-label="Refused on this tab">
+      <h2>Refused on this tab</h2>
+      {here.map((outcome) => (
+        <RuleOutcome key={outcome.ruleId} outcome={outcome} now={state.now.value} />
+      ))}
+    </section>
+  );
+}
