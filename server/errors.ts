@@ -92,7 +92,9 @@ export function createErrorHandler(log: Logger) {
   return function handleError(error: Error, c: Context): Response {
     if (error instanceof ApiError) {
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
-      if (error.status === 403) c.header('WWW-Authenticate', insufficientScope(requiredOf(error.details)));
+      // A cross-site form is refused for where it came from, not for what the credential holds.
+      if (error.status === 403 && error.code !== 'CROSS_SITE_REQUEST')
+        c.header('WWW-Authenticate', insufficientScope(requiredOf(error.details)));
       return sendError(c, error.status, errorBody(error.code, error.message, error.details));
     }
     // The client closed the connection mid-body: no one is left to read an answer, and nothing went wrong here
