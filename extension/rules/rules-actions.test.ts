@@ -169,3 +169,33 @@ describe('the broad-pattern confirmation in the rule form', () => {
     expect(saves()).toEqual([]);
   });
 });
+
+describe('switching a rule on', () => {
+  const rule: InjectionRule = { id: 4, token: ref, patterns: ['127.0.0.1:3000'], enabled: false };
+  function withStatus(status: InjectionView['status']) {
+    const state = createRulesState();
+    const send = (async () => ({ ok: true, value: { ...view, rules: [rule], status } })) as Send;
+    const actions = createRulesActions(state, {
+      send,
+      server: () => ref.server,
+      user: () => 'admin',
+      activeTabId: async () => undefined,
+      downloadText: () => {},
+      requestOrigins: async () => true,
+    });
+    return { state, actions };
+  }
+
+  it('says "Rule on." when the rule injects', async () => {
+    const { state, actions } = withStatus({ 4: { state: 'active' } });
+    await actions.setRuleEnabled(rule, true);
+    expect(state.notice.value).toEqual({ tone: 'ok', text: 'Rule on.' });
+  });
+
+  it('does not say a green "Rule on." beside a rule that is stopped', async () => {
+    const { state, actions } = withStatus({ 4: { state: 'disabled', message: 'The token is disabled.' } });
+    await actions.setRuleEnabled(rule, true);
+    expect(state.notice.value?.tone).toBe('error');
+    expect(state.notice.value?.text).toContain('Rule on, but not injecting');
+  });
+});

@@ -4,6 +4,7 @@ import type { ExportedRule, InjectionRule } from '../../shared/schemas/injection
 import { checkRule, needsConfirmation, tokenKey } from '../background/dnr-rules';
 import { guard, type Send } from '../popup/popup-deps';
 import { errorText } from '../ui/error-text';
+import { ruleStatusText } from '../ui/rule-row';
 import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
 
 export interface RulesDeps {
@@ -121,6 +122,13 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
 
     async setRuleEnabled(rule: InjectionRule, enabled: boolean): Promise<void> {
       await settle(deps.send('setRuleEnabled', { id: rule.id, enabled }), enabled ? 'Rule on.' : 'Rule off.');
+      // Switched on but not injecting (its token is disabled, expired, waiting for a check…): a green "Rule on."
+      // beside the rule's red status would contradict it, so the notice says what the rule says.
+      const view = state.view.value;
+      const status = view.kind === 'ready' ? view.value.status[String(rule.id)] : undefined;
+      if (enabled && state.notice.value?.tone === 'ok' && status !== undefined && status.state !== 'active') {
+        state.notice.value = { tone: 'error', text: `Rule on, but not injecting: ${ruleStatusText(status)}` };
+      }
     },
 
     async remove(rule: InjectionRule): Promise<void> {
