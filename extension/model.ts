@@ -2,6 +2,7 @@
 // the table's sort. Plain data only, so ui/ depends on this module and never on popup/ or options/.
 import type { ApiError } from '../shared/api-client';
 import type { Version } from '../shared/schemas/info';
+import type { ResourceType } from '../shared/schemas/injection-rules';
 import type { Token } from '../shared/schemas/token';
 
 export type Loadable<T> =
@@ -83,3 +84,19 @@ export const SORT_COLUMNS: readonly { column: SortColumn; label: string }[] = [
 ];
 
 export type BulkAction = 'enable' | 'disable' | 'remove';
+
+/** The rule form as typed: patterns and initiators one per line. */
+export interface RuleDraft {
+  id?: number;
+  /** tokenKey of a token whose value is held here; '' until one is chosen. */
+  token: string;
+  patterns: string;
+  /** Empty: every type. */
+  resourceTypes: ResourceType[];
+  initiators: string;
+  enabled: boolean;
+  /** The user ticked "This sends your token to every site you visit". */
+  allowBroad: boolean;
+  /** Only in the tab the popup was opened over (a session rule). */
+  thisTab: boolean;
+}

@@ -5,7 +5,7 @@ import { ManagerBody } from '../popup/popup-app';
 import { usePopup } from '../popup/popup-context';
 import { AccountBar, lockedReason } from '../popup/popup-views';
 import { useRules } from '../rules/rules-context';
-import { InjectionSettingsPanel, RulesPanel } from '../ui/rules-panel';
+import { InjectionSettingsPanel, RulesPanel } from '../rules/rules-panel';
 import { Segmented } from '../ui/segmented';
 import { TokenTable } from '../ui/token-table';
 import { useAllTokens } from './options-context';

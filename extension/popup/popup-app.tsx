@@ -1,8 +1,9 @@
 // The popup's layout: connect until signed in, then the token screens.
+
+import { TabOutcomes } from '../rules/rule-outcome';
 import { useRules } from '../rules/rules-context';
+import { RulesPanel } from '../rules/rules-panel';
 import { PauseSwitch } from '../ui/pause-switch';
-import { TabOutcomes } from '../ui/rule-outcome';
-import { RulesPanel } from '../ui/rules-panel';
 import { Segmented } from '../ui/segmented';
 import { usePopup } from './popup-context';
 import { AccountBar, ConnectView, CreatedView, NewTokenView, TokensView } from './popup-views';

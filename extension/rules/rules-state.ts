@@ -1,25 +1,9 @@
-// Injection rules as the pages show them: the rules and their states, the rule being edited, pasting a value.
+// Injection rules as the pages show them (RuleDraft, the form's shape, is a leaf type in ../model): the rules and their states, the rule being edited, pasting a value.
 import { signal } from '@preact/signals';
-import type { ResourceType } from '../../shared/schemas/injection-rules';
 import type { ImportReport, InjectionView } from '../background/messages';
+import type { RuleDraft } from '../model';
 import type { Loadable } from '../popup/popup-state';
 import type { Notice } from '../popup/token-list-state';
-
-/** The rule form as typed: patterns and initiators one per line. */
-export interface RuleDraft {
-  id?: number;
-  /** tokenKey of a token whose value is held here; '' until one is chosen. */
-  token: string;
-  patterns: string;
-  /** Empty: every type. */
-  resourceTypes: ResourceType[];
-  initiators: string;
-  enabled: boolean;
-  /** The user ticked "This sends your token to every site you visit". */
-  allowBroad: boolean;
-  /** Only in the tab the popup was opened over (a session rule). */
-  thisTab: boolean;
-}
 
 export function emptyRuleDraft(token = ''): RuleDraft {
   return {
@@ -56,3 +40,5 @@ export function createRulesState() {
 }
 
 export type RulesState = ReturnType<typeof createRulesState>;
+
+export type { RuleDraft };

@@ -1,7 +1,7 @@
 // The rule editor: which token, URL patterns, optional request types and initiator pages, and the broad-pattern check.
 import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/schemas/injection-rules';
 import { tokenKey } from '../background/dnr-rules';
-import type { RuleDraft } from '../rules/rules-state';
+import type { RuleDraft } from '../model';
 import { BROAD_WARNING } from '../utils/url-patterns';
 import { resourceTypeLabel } from './resource-types';
 import { UrlCheck } from './url-check';

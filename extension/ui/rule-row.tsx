@@ -1,10 +1,10 @@
 // One injection rule: its patterns, its token, why it is (not) injecting, and its switch.
+
+import type { ComponentChildren } from 'preact';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
 import type { RuleStatus } from '../background/dnr-rules';
-import type { RequestOutcome } from '../background/request-outcomes';
 import { ExpiryCountdown } from './expiry-countdown';
 import { resourceTypesText } from './resource-types';
-import { RuleOutcome } from './rule-outcome';
 
 export function ruleStatusText(status: RuleStatus | undefined): string {
   if (status === undefined) return 'Not applied yet.';
@@ -26,8 +26,8 @@ export interface RuleRowProps {
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
   onRemove: () => void;
-  /** The last 401 or 403 on a request this rule matched. */
-  outcome?: RequestOutcome | undefined;
+  /** Why the last request this rule matched was refused (401/403), drawn by the caller. */
+  outcome?: ComponentChildren;
   now?: number;
 }
 
@@ -66,7 +66,7 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
         {ruleStatusText(status)}
       </p>
       {status?.state === 'active' && <ExpiryCountdown token={rule.token} now={now ?? Date.now()} />}
-      {outcome && <RuleOutcome outcome={outcome} now={now ?? Date.now()} />}
+      {outcome}
       <div class="token-actions">
         <button type="button" class="small ghost" onClick={onEdit}>
           Edit

@@ -8,10 +8,10 @@ import { type RequestOutcome, requestOutcomesItem } from '../background/request-
 import { type Popup, usePopup } from '../popup/popup-context';
 import { guard } from '../popup/popup-deps';
 import { draftPermissions, withPermissions } from '../popup/token-draft';
-import { errorText } from './error-text';
-import { permissionLabel } from './permission-label';
-import { duration } from './time-text';
-import './explain.css';
+import { errorText } from '../ui/error-text';
+import { permissionLabel } from '../ui/permission-label';
+import { duration } from '../ui/time-text';
+import '../ui/explain.css';
 
 /** Every rule's last refusal, kept current: the page redraws as the background records one. */
 export function useRequestOutcomes(): Record<string, RequestOutcome> {

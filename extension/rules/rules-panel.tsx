@@ -1,12 +1,12 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 import { usePopup } from '../popup/popup-context';
-import { useRules } from '../rules/rules-context';
-import { ExpiryNoticeSetting } from './expiry-countdown';
-import { NoticeLine } from './notice-line';
-import { RuleForm } from './rule-form';
-import { useRequestOutcomes } from './rule-outcome';
-import { RuleRow } from './rule-row';
-import { UrlCheck } from './url-check';
+import { ExpiryNoticeSetting } from '../ui/expiry-countdown';
+import { NoticeLine } from '../ui/notice-line';
+import { RuleForm } from '../ui/rule-form';
+import { RuleRow } from '../ui/rule-row';
+import { UrlCheck } from '../ui/url-check';
+import { RuleOutcome, useRequestOutcomes } from './rule-outcome';
+import { useRules } from './rules-context';
 
 export function RulesPanel() {
   const { state, actions, inPopup } = useRules();
@@ -57,18 +57,21 @@ export function RulesPanel() {
         <p class="placeholder">No injection rules yet.</p>
       ) : (
         <ul class="token-list">
-          {rules.map((rule) => (
-            <RuleRow
-              key={rule.id}
-              rule={rule}
-              status={status[String(rule.id)]}
-              onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
-              onEdit={() => actions.edit(rule)}
-              onRemove={() => void actions.remove(rule)}
-              outcome={outcomes[String(rule.id)]}
-              now={page.now.value}
-            />
-          ))}
+          {rules.map((rule) => {
+            const outcome = outcomes[String(rule.id)];
+            return (
+              <RuleRow
+                key={rule.id}
+                rule={rule}
+                status={status[String(rule.id)]}
+                onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
+                onEdit={() => actions.edit(rule)}
+                onRemove={() => void actions.remove(rule)}
+                outcome={outcome && <RuleOutcome outcome={outcome} now={page.now.value} />}
+                now={page.now.value}
+              />
+            );
+          })}
         </ul>
       )}
     </section>
