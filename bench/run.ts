@@ -121,7 +121,11 @@ async function benchStore(
       ? join(dir, 'bench.sqlite')
       : await (cluster as PostgresCluster).createDatabase('bench');
   const databaseUrl = kind === 'sqlite' ? `sqlite:${location}` : location;
-  const server = await startInstance({ DATABASE_URL: databaseUrl }, dir);
+  // The bench user holds TOKENS seeded tokens, far past the default cap of API tokens per user.
+  const server = await startInstance(
+    { DATABASE_URL: databaseUrl, MAX_TOKENS_PER_USER: String(TOKENS + 100) },
+    dir,
+  );
   try {
     const base = server.baseUrl;
     const admin = basic('admin', ADMIN_PASSWORD);
