@@ -1,6 +1,8 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
+
 import type { Token } from '../../shared/schemas/token';
 import type { RowPrompt } from '../model';
+import { DuplicatePrompt } from './duplicate-prompt';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';
@@ -56,28 +58,13 @@ export function TokenRow(props: TokenRowProps) {
       </div>
       {props.expanded && <TokenDetails token={token} now={now} />}
       {prompt === 'duplicate' ? (
-        <form
-          class="row-prompt"
-          onSubmit={(event) => {
-            event.preventDefault();
-            props.onDuplicate();
-          }}
-          onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
-        >
-          <input
-            aria-label="Name of the copy"
-            value={props.duplicateName}
-            maxLength={128}
-            ref={(input) => input?.focus()}
-            onInput={(event) => props.onDuplicateName(event.currentTarget.value)}
-          />
-          <button type="submit" class="small" disabled={busy}>
-            Create copy
-          </button>
-          <button type="button" class="small ghost" onClick={props.onCancel}>
-            Cancel
-          </button>
-        </form>
+        <DuplicatePrompt
+          name={props.duplicateName}
+          busy={busy}
+          onName={props.onDuplicateName}
+          onSubmit={() => props.onDuplicate()}
+          onCancel={props.onCancel}
+        />
       ) : prompt === 'remove' ? (
         <form
           class="row-prompt"

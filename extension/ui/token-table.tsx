@@ -1,4 +1,5 @@
 // The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
+
 import { memo } from 'preact/compat';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
@@ -12,6 +13,7 @@ import {
   type TableSort,
   tokenKey,
 } from '../model';
+import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
@@ -363,28 +365,13 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
         <tr class="detail-row">
           <td />
           <td colSpan={7}>
-            <form
-              class="row-prompt"
-              onSubmit={(event) => {
-                event.preventDefault();
-                table.onDuplicate(token);
-              }}
-              onKeyDown={(event) => event.key === 'Escape' && table.onCancel()}
-            >
-              <input
-                aria-label="Name of the copy"
-                value={table.duplicateName}
-                maxLength={128}
-                ref={(input) => input?.focus()}
-                onInput={(event) => table.onDuplicateName(event.currentTarget.value)}
-              />
-              <button type="submit" class="small" disabled={busy}>
-                Create copy
-              </button>
-              <button type="button" class="small ghost" onClick={table.onCancel}>
-                Cancel
-              </button>
-            </form>
+            <DuplicatePrompt
+              name={table.duplicateName}
+              busy={busy}
+              onName={table.onDuplicateName}
+              onSubmit={() => table.onDuplicate(token)}
+              onCancel={table.onCancel}
+            />
           </td>
         </tr>
       )}
