@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopbackServer, startLoopbackServer } from '../../extension/testing/loopback-server';
 import { launchWithExtension } from '../fixtures/chromium';
 import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
+import { connectAndSignIn } from '../fixtures/popup-sign-in';
+import { adminBasic, jsonInit } from '../fixtures/test-app';
 
 declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
 
@@ -90,12 +91,7 @@ beforeAll(async () => {
 
   popup = await context.newPage();
   await popup.goto(`${extensionUrl}/popup.html`);
-  await popup.getByLabel('Server URL').fill(server.baseUrl);
-  await popup.getByRole('button', { name: 'Save & check' }).click();
-  await popup.getByLabel('User name').fill('admin');
-  await popup.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await popup.getByRole('button', { name: 'New token' }).waitFor();
+  await connectAndSignIn(popup, server.baseUrl);
   ref = { server: server.baseUrl, user: 'admin', name: TOKEN_NAME };
   expect(await send('bindTokenValue', { ...ref, value: token })).toEqual({ ok: true, value: null });
   await popup.getByRole('tab', { name: 'Injection' }).click();

@@ -14,7 +14,8 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic } from '../fixtures/test-app';
+import { connectAndSignIn } from '../fixtures/popup-sign-in';
+import { adminBasic } from '../fixtures/test-app';
 import { createTokenOverHttp } from '../fixtures/test-server';
 
 /** The extension APIs these tests call inside the extension's pages and service worker. */
@@ -57,12 +58,7 @@ beforeAll(async () => {
   profileDir = await mkdtemp(join(tmpdir(), 'tokenward-containment-'));
   await launch();
   await openPopup();
-  await popup.getByLabel('Server URL').fill(server.baseUrl);
-  await popup.getByRole('button', { name: 'Save & check' }).click();
-  await popup.getByLabel('User name').fill('admin');
-  await popup.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await popup.getByRole('button', { name: 'New token' }).waitFor();
+  await connectAndSignIn(popup, server.baseUrl);
   await popup.getByRole('tab', { name: 'Injection' }).click();
 });
 

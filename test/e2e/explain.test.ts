@@ -13,7 +13,8 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
+import { connectAndSignIn } from '../fixtures/popup-sign-in';
+import { adminBasic, jsonInit } from '../fixtures/test-app';
 
 declare const tokenward: { notices: { clicked(id: string): Promise<boolean> } };
 declare const chrome: {
@@ -121,12 +122,7 @@ describe('injection that explains itself', () => {
     pattern = `http://127.0.0.1:${api.port}/api`;
 
     popup = await openPopup();
-    await popup.getByLabel('Server URL').fill(server.baseUrl);
-    await popup.getByRole('button', { name: 'Save & check' }).click();
-    await popup.getByLabel('User name').fill('admin');
-    await popup.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await popup.getByRole('button', { name: 'New token' }).waitFor();
+    await connectAndSignIn(popup, server.baseUrl);
 
     await popup.getByRole('tab', { name: 'Injection' }).click();
     await popup.getByRole('button', { name: 'New rule' }).click();

@@ -13,7 +13,8 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
-import { ADMIN_PASSWORD, adminBasic, createToken, jsonInit } from '../fixtures/test-app';
+import { connectAndSignIn } from '../fixtures/popup-sign-in';
+import { adminBasic, createToken, jsonInit } from '../fixtures/test-app';
 import { createTokenOverHttp } from '../fixtures/test-server';
 
 /** The extension APIs these tests call inside the extension's pages and service worker. */
@@ -117,12 +118,7 @@ describe('header injection', () => {
 
     popup = await context.newPage();
     await popup.goto(`${extensionUrl}/popup.html`);
-    await popup.getByLabel('Server URL').fill(server.baseUrl);
-    await popup.getByRole('button', { name: 'Save & check' }).click();
-    await popup.getByLabel('User name').fill('admin');
-    await popup.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await popup.getByRole('button', { name: 'New token' }).waitFor();
+    await connectAndSignIn(popup, server.baseUrl);
     expect(await send('setInjectionSettings', { refreshSeconds: REFRESH_SECONDS })).toMatchObject({
       ok: true,
     });

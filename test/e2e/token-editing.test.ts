@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension } from '../fixtures/chromium';
+import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { ADMIN_PASSWORD, adminBasic, basic, fmetoken, jsonInit } from '../fixtures/test-app';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
@@ -81,12 +82,7 @@ async function openPopup(): Promise<Page> {
 describe('editing and renewing tokens', () => {
   it('connects and signs in', async () => {
     const page = await openPopup();
-    await page.getByLabel('Server URL').fill(server.baseUrl);
-    await page.getByRole('button', { name: 'Save & check' }).click();
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('button', { name: 'New token' }).waitFor();
+    await connectAndSignIn(page, server.baseUrl);
     await page.close();
   });
 
