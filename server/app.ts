@@ -16,6 +16,7 @@ import { createCrossSiteNavigationGuard } from './http/cross-site-navigation';
 import { createAllowedMethods } from './http/method-not-allowed';
 import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
+import { undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
@@ -97,16 +98,17 @@ export function createApp(deps: AppDeps) {
   app.use(createCrossSiteNavigationGuard());
   app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
 
-  const health = createHealthRoutes({ store, log });
-  for (const path of HEALTH_PATHS) app.route(path, health);
+  for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
   app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
   // Both pages' addresses end in a slash, which a mounted router cannot spell: the bare address redirects.
+  app.get('/fmetoken', undocumented('redirects to /fmetoken/'));
   app.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
   app.route('/fmetoken/', createLegacyTokenServiceRoutes({ store, clock, sessions, signIn, clientAddress }));
+  app.get('/fmerest/apidoc/v3', undocumented(`redirects to ${DOCS_PAGE_PATH}`));
   app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
   app.route(DOCS_PAGE_PATH, createDocsRoutes());
-  app.route(OPENAPI_PATH, createOpenApiRoutes());
+  app.route(OPENAPI_PATH, createOpenApiRoutes(app));
   app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
   app.route('/fmerest/v3/security/me', createMeRoutes({ authenticate, authorizer }));
   app.route('/auth', createForwardAuthRoutes({ auth, authorizer, clientAddress }));

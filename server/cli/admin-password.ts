@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { CreateAccountBodySchema } from '../../shared/schemas/account';
+import { PasswordSchema } from '../../shared/schemas/account';
 import { createPasswordHasher } from '../auth/password';
 import { ConfigError, loadConfig } from '../config';
 import { openStore } from '../store/open-store';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // The same DATABASE_URL (and ADMIN_PASSWORD rules) as the server.
   const config = loadConfig(process.env);
   const password = config.adminPassword ?? (await readPassword(`New password for "${values.user}": `));
-  const checked = v.safeParse(CreateAccountBodySchema.entries.password, password);
+  const checked = v.safeParse(PasswordSchema, password);
   if (!checked.success) throw new ConfigError(`The password ${checked.issues[0].message}.`);
 
   // A mistyped path must not leave a new, empty database behind.

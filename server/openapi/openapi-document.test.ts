@@ -1,12 +1,19 @@
 // The OpenAPI document matches the routes the app serves and carries the constraints of the valibot schemas.
+import { Hono } from 'hono';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_ERROR_CODES } from '../../shared/errors';
 import { TOKEN_NAME_MAX } from '../../shared/schemas/token';
 import { createTestApp } from '../../test/fixtures/test-app';
-import type { ApiOperation } from './api-operation';
-import { buildOpenApiDocument } from './openapi-document';
-import { API_OPERATIONS, COMPONENT_SCHEMAS, UNDOCUMENTED_ROUTES } from './operations';
+import {
+  describe as describeRoute,
+  describeRouteOptions,
+  type RouteDescription,
+  undocumented,
+} from './describe';
+import { generateOpenApiDocument } from './openapi-document';
+import { findRouteDrift } from './route-drift';
+import { TAGS } from './tags';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>['app'];
 
@@ -42,17 +49,25 @@ function collectRefs(value: unknown, refs: string[] = []): string[] {
   return refs;
 }
 
-/** Hono's routes as "METHOD /openapi/{template}", without middleware (ALL) entries. */
-function servedRoutes(app: TestApp): string[] {
-  const routes = app.routes
-    .filter((route) => route.method !== 'ALL')
-    .map((route) => `${route.method} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`);
-  return [...new Set(routes)].sort();
+/** Every operation of the document as [path, method, operation]. */
+function operationsOf(document: unknown): [string, string, unknown][] {
+  const paths = Object(at(document, 'paths')) as Record<string, Record<string, unknown>>;
+  return Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]): [string, string, unknown] => [
+      path,
+      method,
+      operation,
+    ]),
+  );
 }
 
-function documentedRoutes(): string[] {
-  return [...API_OPERATIONS, ...UNDOCUMENTED_ROUTES].map((route) => `${route.method} ${route.path}`).sort();
-}
+const ping: RouteDescription = {
+  operationId: 'ping',
+  summary: 'Ping',
+  tag: TAGS.server,
+  security: 'none',
+  responses: { 204: { description: 'Pong.' } },
+};
 
 let app: TestApp;
 let doc: unknown;
@@ -65,14 +80,45 @@ beforeAll(async () => {
   doc = await res.json();
 });
 
-describe('the operation table', () => {
-  it('documents every route the app serves, and only those', () => {
-    expect(documentedRoutes()).toEqual(servedRoutes(app));
+describe('the descriptions beside the routes', () => {
+  it('describe every route the app serves, and name no route it does not serve', () => {
+    expect(findRouteDrift(app.routes)).toEqual({ undescribed: [], stray: [] });
   });
 
-  it('lists each route once', () => {
-    const routes = documentedRoutes();
-    expect(new Set(routes).size).toBe(routes.length);
+  it('catch a route without a description, a description without a route, and one used as middleware', () => {
+    const routes = new Hono();
+    routes.get('/described', describeRoute(ping), (c) => c.body(null, 204));
+    routes.get('/forgotten', (c) => c.body(null, 204));
+    routes.post('/typo', describeRoute(ping));
+    routes.post('/type', (c) => c.body(null, 204));
+    routes.use('/everything', describeRoute(ping));
+    routes.get('/redirect', undocumented('redirects'), (c) => c.redirect('/described'));
+    expect(findRouteDrift(routes.routes)).toEqual({
+      undescribed: ['GET /forgotten', 'POST /type'],
+      stray: ['ALL /everything', 'POST /typo'],
+    });
+  });
+
+  it('give each operation its own operationId, and only the path parameters its path has', () => {
+    const operations = operationsOf(doc);
+    expect(operations).toHaveLength(51);
+    const ids = operations.map(([, , operation]) => at(operation, 'operationId'));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [path, method, operation] of operations) {
+      const parameters = at(operation, 'parameters');
+      const inPath = (Array.isArray(parameters) ? parameters : [])
+        .filter((parameter) => at(parameter, 'in') === 'path')
+        .map((parameter) => at(parameter, 'name'));
+      const template = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+      expect(inPath, `${method} ${path}`).toEqual(template);
+    }
+  });
+
+  it('leave out the redirects and the docs page assets', () => {
+    const paths = Object.keys(Object(at(doc, 'paths')));
+    expect(paths).not.toContain('/fmetoken');
+    expect(paths).not.toContain('/fmerest/apidoc/v3');
+    expect(paths.filter((path) => path.includes('/assets/'))).toEqual([]);
   });
 });
 
@@ -85,11 +131,8 @@ describe('GET /fmerest/v3/openapi.json', () => {
     expect(at(doc, 'info', 'version')).toBe('tokenward 0.1.0');
   });
 
-  it('has one operation per table row, with its operationId', () => {
-    for (const operation of API_OPERATIONS)
-      expect(at(doc, 'paths', operation.path, operation.method.toLowerCase(), 'operationId')).toBe(
-        operation.operationId,
-      );
+  it('lists the tags in the order of TAGS', () => {
+    expect(at(doc, 'tags')).toEqual(Object.values(TAGS).map((name) => ({ name })));
   });
 
   it('resolves every $ref, and none points at a $defs the document does not have', () => {
@@ -132,7 +175,11 @@ describe('GET /fmerest/v3/openapi.json', () => {
       description: 'How many tokens to return; -1 for all.',
     });
     const names = Array.isArray(parameters) ? parameters.map((p) => at(p, 'name')) : [];
-    expect(names).toEqual(['limit', 'offset', 'type', 'status', 'user']);
+    expect([...names].sort()).toEqual(['after', 'limit', 'offset', 'status', 'type', 'user']);
+    const after = Array.isArray(parameters) ? parameters.find((p) => at(p, 'name') === 'after') : undefined;
+    expect(after).toMatchObject({ in: 'query', required: false, schema: { type: 'string' } });
+    const ok = at(doc, 'paths', '/fmerest/v3/tokens', 'get', 'responses', '200');
+    expect(at(ok, 'headers', 'Link', 'description')).toContain('rel="next"');
     const type = Array.isArray(parameters) ? parameters.find((p) => at(p, 'name') === 'type') : undefined;
     expect(at(type, 'schema', 'enum')).toEqual(['USER', 'SESSION']);
   });
@@ -266,11 +313,36 @@ describe('GET /fmerest/v3/openapi.json', () => {
       type: 'http',
       scheme: 'basic',
     });
+    expect(at(doc, 'components', 'securitySchemes', 'fmetokenQuery')).toMatchObject({
+      type: 'apiKey',
+      in: 'query',
+      name: 'fmetoken',
+    });
     expect(at(doc, 'paths', '/fmerest/v3/tokens', 'get', 'security')).toEqual([
       { fmetoken: [] },
+      { fmetokenQuery: [] },
       { basic: [] },
     ]);
     expect(at(doc, 'paths', '/fmeinfo/version', 'get', 'security')).toEqual([]);
+  });
+
+  it('documents 429 with Retry-After wherever a password may be checked, and nowhere else', () => {
+    let limited = 0;
+    for (const [path, method, operation] of operationsOf(doc)) {
+      const security = JSON.stringify(at(operation, 'security'));
+      const password = security.includes('basic') || (path.startsWith('/fmetoken/') && path !== '/fmetoken/');
+      const tooMany = at(operation, 'responses', '429');
+      if (!password) {
+        expect(tooMany, `${method} ${path}`).toBeUndefined();
+        continue;
+      }
+      limited += 1;
+      expect(at(tooMany, 'content', 'application/json', 'schema'), `${method} ${path}`).toEqual({
+        $ref: '#/components/schemas/ErrorBody',
+      });
+      expect(at(tooMany, 'headers', 'Retry-After', 'description')).toBeTypeOf('string');
+    }
+    expect(limited).toBe(43);
   });
 });
 
@@ -300,45 +372,45 @@ describe('the FME compatibility surface in the document', () => {
   });
 });
 
-describe('buildOpenApiDocument', () => {
-  const ping: ApiOperation = {
-    operationId: 'ping',
-    method: 'GET',
-    path: '/ping/{id}',
-    summary: 'Ping',
-    tag: 'Test',
-    security: 'none',
-    query: v.object({ verbose: v.optional(v.picklist(['yes'])), since: v.string() }),
-    responses: { 204: { description: 'Pong.' } },
-  };
-
-  it('marks the query parameters the object schema requires', () => {
-    const built = buildOpenApiDocument({ operations: [ping], components: {}, version: '1' });
-    expect(at(built, 'paths', '/ping/{id}', 'get', 'parameters')).toEqual([
-      { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+describe('describe()', () => {
+  it('marks the query parameters the object schema requires, after the path parameters it describes', () => {
+    const options = describeRouteOptions({
+      ...ping,
+      query: v.object({ verbose: v.optional(v.picklist(['yes'])), since: v.string() }),
+      parameters: { id: 'The thing.' },
+    });
+    expect(options.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The thing.' },
       { name: 'verbose', in: 'query', required: false, schema: { enum: ['yes'], type: 'string' } },
       { name: 'since', in: 'query', required: true, schema: { type: 'string' } },
     ]);
   });
 
-  it('refuses a route documented twice, and a description of a parameter that does not exist', () => {
-    expect(() => buildOpenApiDocument({ operations: [ping, ping], components: {}, version: '1' })).toThrow(
-      /documented twice/,
+  it('describes a path parameter the path does not have, which the drift check above then refuses', async () => {
+    const routes = new Hono();
+    routes.get('/ping', describeRoute({ ...ping, parameters: { nmae: 'A typo.' } }), (c) =>
+      c.body(null, 204),
     );
-    const stray = { ...ping, parameters: { nmae: 'A typo.' } };
-    expect(() => buildOpenApiDocument({ operations: [stray], components: {}, version: '1' })).toThrow(
-      /"nmae" is described but is not a parameter/,
-    );
+    const document = await generateOpenApiDocument(routes, '1');
+    expect(at(document, 'paths', '/ping', 'get', 'parameters', '0', 'in')).toBe('path');
   });
 
-  it('refuses a schema it cannot express instead of dropping the rule', () => {
-    const dated = { ...ping, query: v.object({ at: v.date() }) };
-    expect(() => buildOpenApiDocument({ operations: [dated], components: {}, version: '1' })).toThrow(/date/);
+  it('refuses a schema it cannot express instead of dropping the rule', async () => {
+    expect(() => describeRouteOptions({ ...ping, query: v.object({ at: v.date() }) })).toThrow(/date/);
+    const routes = new Hono();
+    const body = {
+      mediaType: 'application/json',
+      schema: v.object({ at: v.date() }),
+      required: true,
+    } as const;
+    routes.post('/ping', describeRoute({ ...ping, body }), (c) => c.body(null, 204));
+    await expect(generateOpenApiDocument(routes, '1')).rejects.toThrow(/date/);
   });
 
-  it('publishes every component the table names', () => {
-    expect(Object.keys(Object(at(doc, 'components', 'schemas'))).sort()).toEqual(
-      Object.keys(COMPONENT_SCHEMAS).sort(),
-    );
+  it('publishes each schema named with v.metadata({ ref }) once, and every one is used', () => {
+    const names = Object.keys(Object(at(doc, 'components', 'schemas')));
+    expect(names).toHaveLength(33);
+    const refs = new Set(collectRefs(at(doc, 'paths')).concat(collectRefs(at(doc, 'components'))));
+    for (const name of names) expect(refs, name).toContain(`#/components/schemas/${name}`);
   });
 });

@@ -4,6 +4,8 @@ import { holdsPermission, permissionsOfRoles } from '../../shared/permissions';
 import {
   type Account,
   type AccountList,
+  AccountListSchema,
+  AccountSchema,
   CreateAccountBodySchema,
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
@@ -14,6 +16,8 @@ import type { PasswordHasher } from '../auth/password';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import { NameTakenError, type Store, type UserPatch, type UserRecord } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 import { jsonBody } from '../validation';
@@ -32,6 +36,8 @@ export interface AccountRoutesDeps {
 function manages(user: Pick<UserRecord, 'roles' | 'enabled'>): boolean {
   return user.enabled && holdsPermission(permissionsOfRoles(user.roles), Permission.manageUsers);
 }
+
+const ACCOUNT_PARAMETERS = { name: 'The user name, URL-encoded.' } as const;
 
 function toAccount(user: UserRecord): Account {
   return {
@@ -79,12 +85,38 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return user;
   }
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'listAccounts',
+      summary: 'List users',
+      description: 'Needs `usermanagement:access`.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      responses: { 200: json('Every user.', AccountListSchema), ...errorResponses(401, 403) },
+    }),
+  );
   routes.get('/', async (c) => {
     await authorizer.demand(c.var.auth, Permission.viewUsers);
     const users = await store.listUsers();
     return c.json({ items: users.map(toAccount), totalCount: users.length } satisfies AccountList);
   });
 
+  routes.post(
+    '/',
+    describe({
+      operationId: 'createAccount',
+      summary: 'Create a user',
+      description: 'Needs `usermanagement:manage`. Roles default to `fmeuser`.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      body: { mediaType: 'application/json', schema: CreateAccountBodySchema, required: true },
+      responses: {
+        201: json('The new user.', AccountSchema),
+        ...errorResponses(400, 401, 403, 409, 415, 422),
+      },
+    }),
+  );
   routes.post('/', ...jsonBody(CreateAccountBodySchema), async (c) => {
     await demandAccountChange(c.var.auth);
     const body = c.req.valid('json');
@@ -105,12 +137,39 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
   });
 
+  routes.get(
+    '/:name',
+    describe({
+      operationId: 'getAccount',
+      summary: 'Get a user',
+      description: 'Your own account, or any with `usermanagement:access`.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      parameters: ACCOUNT_PARAMETERS,
+      responses: { 200: json('The user.', AccountSchema), ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.get('/:name', async (c) => {
     const name = c.req.param('name');
     if (name !== c.var.auth.user.name) await authorizer.demand(c.var.auth, Permission.viewUsers);
     return c.json(toAccount(await findUser(name)));
   });
 
+  routes.put(
+    '/:name',
+    describe({
+      operationId: 'updateAccount',
+      summary: 'Update a user',
+      description:
+        "Roles, enabled and other users' passwords need `usermanagement:manage`. Your own password needs " +
+        '`currentPassword`, and ends your other sessions.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      parameters: ACCOUNT_PARAMETERS,
+      body: { mediaType: 'application/json', schema: UpdateAccountBodySchema, required: true },
+      responses: { 204: { description: 'Updated.' }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+    }),
+  );
   routes.put('/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
     const caller = c.var.auth;
     const body = c.req.valid('json');
@@ -153,6 +212,18 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return c.body(null, 204);
   });
 
+  routes.delete(
+    '/:name',
+    describe({
+      operationId: 'deleteAccount',
+      summary: 'Delete a user',
+      description: 'Needs `usermanagement:manage`. Every token of the user stops working at once.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      parameters: ACCOUNT_PARAMETERS,
+      responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 409) },
+    }),
+  );
   routes.delete('/:name', async (c) => {
     await demandAccountChange(c.var.auth);
     const name = c.req.param('name');

@@ -1,8 +1,10 @@
 // The audit trail of tokens : GET /fmerest/v3/security/audit.
 import { Hono } from 'hono';
-import { type AuditList, AuditQuerySchema } from '../../shared/schemas/audit';
+import { type AuditList, AuditListSchema, AuditQuerySchema } from '../../shared/schemas/audit';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import type { Store } from '../store/store';
 import { toApiDate } from '../time';
 import { query } from '../validation';
@@ -18,6 +20,20 @@ export function createAuditRoutes({ store, authenticate, authorizer }: AuditRout
   routes.use(authenticate);
 
   // Your own tokens' events by default; another user's, or everyone's (`*`), for administrators.
+  routes.get(
+    '/',
+    describe({
+      operationId: 'listAuditEvents',
+      summary: 'The audit trail of token events',
+      description:
+        'Created, enabled, disabled, updated, duplicated, removed, expired and failed uses. Your own tokens by ' +
+        'default; `user` names another user (or `*` for all), which needs `usermanagement:manage`. Newest first.',
+      tag: TAGS.security,
+      security: 'fmetoken-or-basic',
+      query: AuditQuerySchema,
+      responses: { 200: json('Events.', AuditListSchema), ...errorResponses(401, 403, 422) },
+    }),
+  );
   routes.get('/', query(AuditQuerySchema), async (c) => {
     const caller = c.var.auth;
     const { user, token, limit = 100, offset = 0 } = c.req.valid('query');

@@ -5,10 +5,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { apiError } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
-import { buildOpenApiDocument } from '../openapi/openapi-document';
-import { API_OPERATIONS, COMPONENT_SCHEMAS } from '../openapi/operations';
+import { describe, json, undocumented } from '../openapi/describe';
+import { type AnyHono, generateOpenApiDocument } from '../openapi/openapi-document';
+import { TAGS } from '../openapi/tags';
 import { PRODUCT } from '../version';
 
 export const DOCS_PAGE_PATH = '/fmerest/apidoc/v3/';
@@ -63,20 +65,33 @@ async function readDocsFiles(): Promise<DocsFiles> {
   return { page, assets };
 }
 
-/** The OpenAPI document, mounted at OPENAPI_PATH; built on first use, then kept (the schemas do not change). */
-export function createOpenApiRoutes() {
+/**
+ * The OpenAPI document of `app`, mounted at OPENAPI_PATH; generated on first use, when every route is
+ * registered, then kept (the routes and schemas do not change).
+ */
+export function createOpenApiRoutes(app: AnyHono) {
   const routes = new Hono();
-  let openApiJson: string | undefined;
-  routes.get('/', (c) => {
-    openApiJson ??= JSON.stringify(
-      buildOpenApiDocument({
-        operations: API_OPERATIONS,
-        components: COMPONENT_SCHEMAS,
-        version: PRODUCT,
-      }),
-    );
+  let openApiJson: Promise<string> | undefined;
+  routes.get(
+    '/',
+    describe({
+      operationId: 'getOpenApiDocument',
+      summary: 'This OpenAPI document',
+      tag: TAGS.docs,
+      security: 'none',
+      // Not JSON any client parses with a schema of ours: nothing in shared/ describes it.
+      responses: { 200: json('The OpenAPI 3.1 document.', v.record(v.string(), v.unknown())) },
+    }),
+  );
+  routes.get('/', async (c) => {
+    openApiJson ??= generateOpenApiDocument(app, PRODUCT)
+      .then((document) => JSON.stringify(document))
+      .catch((error: unknown) => {
+        openApiJson = undefined;
+        throw error;
+      });
     c.header('Cache-Control', 'no-cache');
-    return c.body(openApiJson, 200, { 'Content-Type': 'application/json; charset=utf-8' });
+    return c.body(await openApiJson, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
   return routes;
 }
@@ -95,6 +110,19 @@ export function createDocsRoutes() {
     return files;
   }
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'getApiDocumentation',
+      summary: 'Interactive API documentation',
+      description: 'This page; its *Get Token* button signs in for a 1-hour `apidoc` token.',
+      tag: TAGS.docs,
+      security: 'none',
+      responses: {
+        200: { description: 'The page.', content: { mediaType: 'text/html', schema: v.string() } },
+      },
+    }),
+  );
   routes.get('/', async (c) => {
     const { page } = await docsFiles();
     c.header('Cache-Control', 'no-cache');
@@ -102,6 +130,7 @@ export function createDocsRoutes() {
     return c.html(page);
   });
 
+  routes.get('/assets/:file', undocumented('scripts and styles of the docs page'));
   routes.get('/assets/:file', async (c) => {
     const asset = (await docsFiles()).assets.get(c.req.param('file'));
     if (!asset) throw apiError(404, 'NOT_FOUND', 'There is nothing at this address.');

@@ -4,16 +4,23 @@ import { Hono } from 'hono';
 import type * as v from 'valibot';
 import {
   type CreatedTokenV4,
+  CreatedTokenV4Schema,
   CreateTokenV4BodySchema,
   type RepositoryV4List,
   RepositoryV4ListQuerySchema,
+  RepositoryV4ListSchema,
+  RepositoryV4Schema,
   type WorkspaceV4List,
   WorkspaceV4ListQuerySchema,
+  WorkspaceV4ListSchema,
+  WorkspaceV4Schema,
 } from '../../shared/schemas/fme-v4';
 import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
 import { type OwnerNames, page, toRepositoryV4, toWorkspaceV4 } from '../repositories/repository-views';
@@ -21,6 +28,7 @@ import type { RepositoryRecord } from '../store/store';
 import type { Clock } from '../time';
 import type { TokenService } from '../tokens/token-service';
 import { parseOr422, readJsonBody } from '../validation';
+import { PAGE_PARAMETERS, REPOSITORY_BODY, REPOSITORY_PARAMETERS } from './repositories';
 
 export interface FmeApiV4RoutesDeps {
   clock: Clock;
@@ -78,6 +86,24 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
   routes.use(authenticate);
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
+  routes.post(
+    '/tokens',
+    describe({
+      operationId: 'createTokenV4',
+      summary: 'Create an API token (FME API v4)',
+      description:
+        "As Safe's CLI signs in to a v4 server: the same rules as `POST /fmerest/v3/tokens`, with v4 names " +
+        '(`customPermissions` for restricted, `secondsToExpiry`, `owner`, `created`, `updated`, `expiration`). ' +
+        'Invalid parameters are 400 "Parameter Validation Failed" with `details`, as in FME v4.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      body: { mediaType: 'application/json', schema: CreateTokenV4BodySchema, required: true },
+      responses: {
+        201: json('The new token, with its value in `token`.', CreatedTokenV4Schema),
+        ...errorResponses(400, 401, 403, 409, 415),
+      },
+    }),
+  );
   routes.post('/tokens', async (c) => {
     const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
     const created = await asV4(() =>
@@ -98,6 +124,25 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return toRepositoryV4(record, owners, await repositories.listItems(record));
   }
 
+  routes.get(
+    '/repositories',
+    describe({
+      operationId: 'listRepositoriesV4',
+      summary: 'List repositories (FME API v4)',
+      description: 'The repositories the caller may read, with item counts. Needs `repositories:access`.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      query: RepositoryV4ListQuerySchema,
+      parameters: {
+        ...PAGE_PARAMETERS,
+        filterString: 'Only names or descriptions containing this (any case).',
+      },
+      responses: {
+        200: json('Readable repositories.', RepositoryV4ListSchema),
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+  );
   routes.get('/repositories', access, async (c) => {
     const { filterString, ...pageQuery } = await queryOf(c, RepositoryV4ListQuerySchema);
     const owners = await repositories.ownerNames();
@@ -108,22 +153,79 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryV4List);
   });
 
+  routes.post(
+    '/repositories',
+    describe({
+      operationId: 'createRepositoryV4',
+      summary: 'Create a repository (FME API v4)',
+      description: 'Needs `repositories:create`; the creator may manage it.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      body: REPOSITORY_BODY,
+      responses: {
+        201: json('The repository.', RepositoryV4Schema),
+        ...errorResponses(400, 401, 403, 409, 415),
+      },
+    }),
+  );
   routes.post('/repositories', authorizer.requirePermission(Permission.createRepositories), async (c) => {
     const body = await asV4(() => readCreateRepositoryBody(c));
     const record = await repositories.create(c.var.auth, body);
     return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);
   });
 
+  routes.get(
+    '/repositories/:repo',
+    describe({
+      operationId: 'getRepositoryV4',
+      summary: 'Get a repository (FME API v4)',
+      description:
+        'Needs `repository/{repo}:read`; a repository the caller cannot read is 404, as a missing one.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      parameters: REPOSITORY_PARAMETERS,
+      responses: { 200: json('The repository.', RepositoryV4Schema), ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.get('/repositories/:repo', access, async (c) => {
     const record = await repositories.find(c.var.auth, c.req.param('repo'));
     return c.json(await repositoryV4(record, await repositories.ownerNames()));
   });
 
+  routes.delete(
+    '/repositories/:repo',
+    describe({
+      operationId: 'deleteRepositoryV4',
+      summary: 'Delete a repository (FME API v4)',
+      description: 'Needs `repository/{repo}:manage`.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      parameters: REPOSITORY_PARAMETERS,
+      responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.delete('/repositories/:repo', access, async (c) => {
     await repositories.remove(c.var.auth, c.req.param('repo'));
     return c.body(null, 204);
   });
 
+  routes.get(
+    '/workspaces',
+    describe({
+      operationId: 'listWorkspacesV4',
+      summary: 'List workspaces (FME API v4)',
+      description: 'The workspaces of `repository`, or of every repository the caller may read.',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      query: WorkspaceV4ListQuerySchema,
+      parameters: {
+        ...PAGE_PARAMETERS,
+        repository: 'Only this repository.',
+        filterString: 'Only names, titles or descriptions containing this (any case).',
+      },
+      responses: { 200: json('Workspaces.', WorkspaceV4ListSchema), ...errorResponses(400, 401, 403, 404) },
+    }),
+  );
   routes.get('/workspaces', access, async (c) => {
     const { repository, filterString, ...pageQuery } = await queryOf(c, WorkspaceV4ListQuerySchema);
     const scope =
@@ -142,6 +244,17 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(page(all, pageQuery) satisfies WorkspaceV4List);
   });
 
+  routes.get(
+    '/workspaces/:repo/:name',
+    describe({
+      operationId: 'getWorkspaceV4',
+      summary: 'Get a workspace (FME API v4)',
+      tag: TAGS.v4,
+      security: 'fmetoken-or-basic',
+      parameters: { ...REPOSITORY_PARAMETERS, name: 'The workspace (item) name, URL-encoded.' },
+      responses: { 200: json('The workspace.', WorkspaceV4Schema), ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.get('/workspaces/:repo/:name', access, async (c) => {
     const repository = await repositories.find(c.var.auth, c.req.param('repo'));
     const item = await repositories.findItem(c.var.auth, repository, c.req.param('name'));

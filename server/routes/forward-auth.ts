@@ -1,11 +1,14 @@
 // Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import * as v from 'valibot';
 import { isKnownPermission } from '../../shared/permissions';
 import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
+import { describe, errorResponses } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 
 export interface ForwardAuthRoutesDeps {
   auth: AuthDeps;
@@ -19,6 +22,9 @@ export interface ForwardAuthRoutesDeps {
  */
 const ORIGINAL_URI_HEADERS = ['X-Original-URI', 'X-Forwarded-Uri'] as const;
 
+// For the document only: the handler reads the repeated parameter itself, checking each against the catalogue.
+const ForwardAuthQuerySchema = v.object({ permission: v.optional(v.array(v.string())) });
+
 export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
   const routes = new Hono();
 
@@ -31,6 +37,36 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
     }),
   );
 
+  routes.get(
+    '/verify',
+    describe({
+      operationId: 'verifyForwardAuth',
+      summary: 'Forward authentication',
+      description:
+        'For nginx `auth_request` or Traefik `ForwardAuth`: checks the credentials of the request it receives ' +
+        '(the Authorization header, or an `fmetoken` in the URL given by `X-Original-URI`) and that the caller ' +
+        'holds every `permission` asked for.',
+      tag: TAGS.sessions,
+      security: 'fmetoken-or-basic',
+      query: ForwardAuthQuerySchema,
+      headers: {
+        'X-Original-URI': 'The URL the client asked the proxy for; its `fmetoken` parameter counts.',
+      },
+      parameters: { permission: 'A permission the caller must hold; repeat for several.' },
+      responses: {
+        204: {
+          description: 'Allowed.',
+          headers: {
+            'X-Auth-User': 'The caller (percent-encoded outside printable ASCII).',
+            'X-Auth-Token-Name':
+              'The token used, when it was a token (percent-encoded outside printable ASCII).',
+            'X-Auth-Token-Type': 'USER or SESSION, when it was a token.',
+          },
+        },
+        ...errorResponses(400, 401, 403, 422),
+      },
+    }),
+  );
   /** Mounted at `/auth`. */
   routes.get('/verify', async function verify(c) {
     const required = c.req.queries('permission') ?? [];

@@ -1,7 +1,9 @@
 // Public identity (/fmeinfo/version) and the authenticated /fmerest/v3/info, in FME's shapes.
 import { Hono } from 'hono';
-import type { Info } from '../../shared/schemas/info';
+import { type Info, InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import { type Clock, toFmeInfoTime } from '../time';
 import { serverVersion } from '../version';
 
@@ -18,6 +20,19 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
   const version = serverVersion(buildNumber);
   // Safe's CLI sends Basic or its saved token here while signing in, and must learn the build whether or not
   // that credential is (still) good.
+  routes.get(
+    '/version',
+    describe({
+      operationId: 'getVersion',
+      summary: 'Server version',
+      description:
+        'FME clients choose REST v3 or v4 by `buildNumber` (below 22337 by default: v3 for every command of ' +
+        "Safe's CLI; FME_BUILD_NUMBER changes it). Any credential sent is ignored.",
+      tag: TAGS.server,
+      security: 'none',
+      responses: { 200: json('The server build and version.', VersionSchema) },
+    }),
+  );
   routes.get('/version', (c) => c.json(version));
   return routes;
 }
@@ -27,6 +42,19 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
   const routes = new Hono<AuthEnv>();
   const version = serverVersion(buildNumber);
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'getInfo',
+      summary: 'Server information',
+      tag: TAGS.server,
+      security: 'fmetoken-or-basic',
+      responses: {
+        200: json('Version, current time (FME format, UTC) and time zone (+0000).', InfoSchema),
+        ...errorResponses(401),
+      },
+    }),
+  );
   routes.get('/', authenticate, (c) =>
     c.json({
       build: version.build,

@@ -1,10 +1,13 @@
 // The legacy token service (/fmetoken/...): old FME clients trade a user name and password for a token.
 import { type Context, Hono } from 'hono';
+import * as v from 'valibot';
 import {
   TIME_UNITS,
   TokenServiceParamsSchema,
   type TokenServiceResponse,
+  TokenServiceResponseSchema,
   type TokenServiceView,
+  TokenServiceViewSchema,
 } from '../../shared/schemas/session';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import { parseCredentials } from '../auth/credentials';
@@ -13,6 +16,8 @@ import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, unauthorized, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { htmlPageHeaders } from '../http/security-headers';
+import { type ApiResponse, describe, errorResponses, json, type RouteDescription } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import type { Store } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
@@ -31,6 +36,67 @@ export interface LegacyTokenServiceRoutesDeps {
   sessions: SessionService;
   signIn: PasswordSignIn;
   clientAddress: ClientAddress;
+}
+
+const PARAMETERS = {
+  user: 'The user name.',
+  password: "The user's password.",
+  expiration: 'How long the token lives, in `timeunit`s (default: 5 minutes; at most 2 years).',
+  timeunit: 'The unit of `expiration` (default: minute).',
+};
+const FORM = { mediaType: 'application/x-www-form-urlencoded', schema: TokenServiceParamsSchema } as const;
+
+/**
+ * One operation per method: GET takes query parameters, POST a form (query parameters are accepted too).
+ * The service checks a password, so its sign-in limits may answer 429.
+ */
+function describeBoth(
+  base: Omit<RouteDescription, 'operationId' | 'tag' | 'security' | 'query' | 'parameters' | 'body'>,
+  operationId: (method: 'get' | 'post') => string,
+): { get: RouteDescription; post: RouteDescription } {
+  const common = { ...base, tag: TAGS.tokenService, security: 'none' } as const;
+  return {
+    get: {
+      ...common,
+      operationId: operationId('get'),
+      query: TokenServiceParamsSchema,
+      parameters: PARAMETERS,
+    },
+    post: {
+      ...common,
+      operationId: operationId('post'),
+      responses: { ...errorResponses(400), ...base.responses },
+      body: { ...FORM, required: true },
+    },
+  };
+}
+
+function describeGenerate(path: string) {
+  const answer = path.endsWith('.json') ? 'json' : 'text';
+  const ok: ApiResponse =
+    answer === 'json'
+      ? json('A new `tokenservice` session token.', TokenServiceResponseSchema)
+      : {
+          description: 'The value of a new `tokenservice` session token.',
+          content: { mediaType: 'text/plain', schema: v.string() },
+        };
+  const id = `${path.includes('/service/') ? 'service' : 'generate'}${answer === 'json' ? 'Json' : 'Text'}`;
+  const summary = `Generate a session token (${answer === 'json' ? 'JSON' : 'plain text'})`;
+  const description =
+    'For old FME clients: trades a user name and password for a short-lived session token. ' +
+    'New applications should create API tokens.';
+  const both = describeBoth(
+    { summary, description, responses: { 200: ok, ...errorResponses(401, 422, 429) } },
+    (method) => `${method}TokenService_${id}`,
+  );
+  return {
+    get: { ...both.get, summary: `${summary}, query parameters` },
+    post: {
+      ...both.post,
+      summary: `${summary}, form fields`,
+      description: `${description} Query parameters are accepted too; a form field wins over the same parameter.`,
+    },
+  };
 }
 
 /** Query parameters, and on POST the form fields too (a form field wins over the same query parameter). */
@@ -53,11 +119,29 @@ async function serviceParams(c: Context): Promise<Record<string, string>> {
 export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDeps) {
   const routes = new Hono();
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'getTokenServicePage',
+      summary: 'Token service form',
+      description: 'An HTML form that posts to the token service.',
+      tag: TAGS.tokenService,
+      security: 'none',
+      responses: {
+        200: { description: 'The form.', content: { mediaType: 'text/html', schema: v.string() } },
+      },
+    }),
+  );
   routes.get('/', (c) => {
     htmlPageHeaders(c);
     return c.html(TOKEN_SERVICE_PAGE);
   });
 
+  for (const path of GENERATE_PATHS) {
+    const described = describeGenerate(path);
+    routes.get(path, describe(described.get));
+    routes.post(path, describe(described.post));
+  }
   routes.on(['GET', 'POST'], GENERATE_PATHS, async (c) => {
     const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
     if (!params.user || !params.password) throw unauthorized();
@@ -83,6 +167,18 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
   // FMEServer.js posts the user and password as a form and, as on every call, its token in the header: the
   // answer says whether that token is the user's and still good. Like GET /security/me it is a check, not a
   // use (lastUsedDate and a session's renewal stay as they are), and it never repeats the value.
+  const view = describeBoth(
+    {
+      summary: 'Look up a token (legacy token service)',
+      description:
+        'Whether the token the request carries (`Authorization: fmetoken token=<value>`) belongs to `user` ' +
+        'and is enabled and unexpired. A check, not a use; the value is never sent back.',
+      responses: { 200: json('The token.', TokenServiceViewSchema), ...errorResponses(401, 404, 422, 429) },
+    },
+    (method) => `${method}TokenServiceView`,
+  );
+  routes.get('/service/view.json', describe(view.get));
+  routes.post('/service/view.json', describe(view.post));
   routes.on(['GET', 'POST'], '/service/view.json', async (c) => {
     const raw = await serviceParams(c);
     const params = parseOr422(TokenServiceParamsSchema, raw);

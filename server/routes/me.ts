@@ -1,8 +1,10 @@
 // Who am I: GET /fmerest/v3/security/me, the caller's account, permissions and the token in use.
 import { Hono } from 'hono';
-import type { Me } from '../../shared/schemas/session';
+import { type Me, MeSchema } from '../../shared/schemas/session';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import { toApiDate } from '../time';
 
 export interface MeRoutesDeps {
@@ -14,6 +16,17 @@ export function createMeRoutes({ authenticate, authorizer }: MeRoutesDeps) {
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'getMe',
+      summary: 'Who am I',
+      description: 'The caller, their roles and effective permissions, and the token of this request.',
+      tag: TAGS.sessions,
+      security: 'fmetoken-or-basic',
+      responses: { 200: json('The caller.', MeSchema), ...errorResponses(401) },
+    }),
+  );
   routes.get('/', async (c) => {
     const { user, token } = c.var.auth;
     const me: Me = {

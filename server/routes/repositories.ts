@@ -2,17 +2,25 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import * as v from 'valibot';
 import {
+  CreateRepositoryBodySchema,
   type ItemList,
   ItemListQuerySchema,
+  ItemListSchema,
   ItemQuerySchema,
+  ItemSchema,
   type RepositoryList,
   RepositoryListQuerySchema,
+  RepositoryListSchema,
   RepositoryNameSchema,
+  RepositorySchema,
 } from '../../shared/schemas/repository';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
 import { page, toItem, toRepository } from '../repositories/repository-views';
@@ -38,6 +46,20 @@ const ITEM_TYPES: Record<string, string> = {
   fmxt: 'CUSTOM_TRANSFORMER',
   fmwt: 'TEMPLATE',
 };
+
+export const REPOSITORY_PARAMETERS = { repo: 'The repository name, URL-encoded.' } as const;
+const ITEM_PARAMETERS = { ...REPOSITORY_PARAMETERS, item: 'The item name, URL-encoded.' } as const;
+export const PAGE_PARAMETERS = {
+  limit: 'How many to return; -1 (or none) for all.',
+  offset: 'How many to skip; -1 (or none) for none.',
+} as const;
+/** JSON, or a form as FME clients send it (v3 and v4 alike). */
+export const REPOSITORY_BODY = {
+  mediaType: 'application/json',
+  schema: CreateRepositoryBodySchema,
+  required: true,
+  also: [{ mediaType: 'application/x-www-form-urlencoded', schema: CreateRepositoryBodySchema }],
+} as const;
 
 export function itemTypeOf(name: string): string {
   const extension = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
@@ -65,6 +87,24 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
   // Every route is about repositories: a caller without this general permission learns nothing more (403).
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
+  routes.get(
+    '/',
+    describe({
+      operationId: 'listRepositories',
+      summary: 'List repositories',
+      description:
+        'Needs `repositories:access`; lists the repositories the caller may read. Without `limit` and ' +
+        '`offset` every one is listed and both are echoed as -1.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      query: RepositoryListQuerySchema,
+      parameters: PAGE_PARAMETERS,
+      responses: {
+        200: json('Readable repositories.', RepositoryListSchema),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+  );
   routes.get('/', access, query(RepositoryListQuerySchema), async (c) => {
     const { owner, ...pageQuery } = c.req.valid('query');
     const owners = await repositories.ownerNames();
@@ -74,21 +114,76 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryList);
   });
 
+  routes.post(
+    '/',
+    describe({
+      operationId: 'createRepository',
+      summary: 'Create a repository',
+      description:
+        'Needs `repositories:create`; the creator may manage it. JSON, or a form as FME clients send it.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      body: REPOSITORY_BODY,
+      responses: {
+        201: json('The repository.', RepositorySchema),
+        ...errorResponses(400, 401, 403, 409, 415, 422),
+      },
+    }),
+  );
   routes.post('/', authorizer.requirePermission(Permission.createRepositories), async (c) => {
     const record = await repositories.create(c.var.auth, await readCreateRepositoryBody(c));
     return c.json(toRepository(record, await repositories.ownerNames()), 201);
   });
 
+  routes.get(
+    '/:repo',
+    describe({
+      operationId: 'getRepository',
+      summary: 'Get a repository',
+      description: 'Needs `repository/{repo}:read`.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: REPOSITORY_PARAMETERS,
+      responses: { 200: json('The repository.', RepositorySchema), ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.get('/:repo', access, async (c) => {
     const record = await repositories.find(c.var.auth, c.req.param('repo'));
     return c.json(toRepository(record, await repositories.ownerNames()));
   });
 
+  routes.delete(
+    '/:repo',
+    describe({
+      operationId: 'deleteRepository',
+      summary: 'Delete a repository',
+      description: 'Needs `repository/{repo}:manage`.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: REPOSITORY_PARAMETERS,
+      responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.delete('/:repo', access, async (c) => {
     await repositories.remove(c.var.auth, c.req.param('repo'));
     return c.body(null, 204);
   });
 
+  routes.get(
+    '/:repo/items',
+    describe({
+      operationId: 'listItems',
+      summary: 'List the items of a repository',
+      description:
+        'Needs `repository/{repo}:read`. `type` filters, for example `WORKSPACE`. Without `limit` and ' +
+        '`offset` every item is listed and both are echoed as -1.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: { ...REPOSITORY_PARAMETERS, ...PAGE_PARAMETERS },
+      query: ItemListQuerySchema,
+      responses: { 200: json('The items.', ItemListSchema), ...errorResponses(401, 403, 404, 422) },
+    }),
+  );
   routes.get('/:repo/items', access, query(ItemListQuerySchema), async (c) => {
     const { type, ...pageQuery } = c.req.valid('query');
     const repository = await repositories.find(c.var.auth, c.req.param('repo'));
@@ -105,6 +200,25 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     await next();
   });
 
+  routes.post(
+    '/:repo/items',
+    describe({
+      operationId: 'uploadItem',
+      summary: 'Upload an item',
+      description:
+        'Needs `repository/{repo}:write`. The bytes as the body with `Content-Disposition: attachment; ' +
+        'filename="<name>"`, or a multipart form with a `file` field. Size-limited.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: REPOSITORY_PARAMETERS,
+      headers: { 'Content-Disposition': 'attachment; filename="<item name>"' },
+      body: { mediaType: 'application/octet-stream', schema: v.string(), required: true },
+      responses: {
+        201: json('The stored item.', ItemSchema),
+        ...errorResponses(401, 403, 404, 409, 413, 422),
+      },
+    }),
+  );
   routes.post(
     '/:repo/items',
     access,
@@ -155,6 +269,24 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     },
   );
 
+  routes.get(
+    '/:repo/items/:item',
+    describe({
+      operationId: 'getItem',
+      summary: 'Get an item, or its contents',
+      description:
+        'Metadata with `repository/{repo}:read`; the bytes (`Accept: application/octet-stream` or ' +
+        '`?accept=contents`) also need `repository/{repo}:download`.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: ITEM_PARAMETERS,
+      query: ItemQuerySchema,
+      responses: {
+        200: json('The item (or its bytes, as application/octet-stream).', ItemSchema),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+  );
   routes.get('/:repo/items/:item', access, query(ItemQuerySchema), async (c) => {
     const repository = await repositories.find(c.var.auth, c.req.param('repo'));
     const item = await repositories.findItem(c.var.auth, repository, c.req.param('item'));
@@ -170,6 +302,18 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.body(Buffer.from(content));
   });
 
+  routes.delete(
+    '/:repo/items/:item',
+    describe({
+      operationId: 'deleteItem',
+      summary: 'Delete an item',
+      description: 'Needs `repository/{repo}:write`.',
+      tag: TAGS.repositories,
+      security: 'fmetoken-or-basic',
+      parameters: ITEM_PARAMETERS,
+      responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404) },
+    }),
+  );
   routes.delete('/:repo/items/:item', access, async (c) => {
     const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
     await store.deleteItem((await repositories.findItem(c.var.auth, repository, c.req.param('item'))).id);

@@ -1,11 +1,13 @@
 // Signing in and out: POST /fmerest/v3/login and /fmerest/v3/logout.
 import { Hono } from 'hono';
-import { LoginBodySchema, LoginQuerySchema } from '../../shared/schemas/session';
+import { LoginBodySchema, LoginQuerySchema, SessionTokenSchema } from '../../shared/schemas/session';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { parseCredentials } from '../auth/credentials';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
 import type { ClientAddress } from '../http/client-address';
+import { describe, errorResponses, json } from '../openapi/describe';
+import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import { query, readJsonBody } from '../validation';
 
@@ -21,6 +23,25 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
   const routes = new Hono<AuthEnv>();
 
   // Basic auth (kind in the query) or a JSON body {user, password, kind}. A token cannot sign in.
+  routes.post(
+    '/login',
+    describe({
+      operationId: 'login',
+      summary: 'Sign in',
+      description:
+        'With Basic authentication (and `kind` in the query) or with `{user, password, kind}` in the body. ' +
+        '`web` sessions last 30 minutes and renew while used; `apidoc` tokens last 1 hour.',
+      tag: TAGS.sessions,
+      security: 'password',
+      query: LoginQuerySchema,
+      parameters: { kind: 'The kind of session, when signing in with Basic authentication (default: web).' },
+      body: { mediaType: 'application/json', schema: LoginBodySchema, required: false },
+      responses: {
+        201: json('The new session token.', SessionTokenSchema),
+        ...errorResponses(400, 401, 415, 422),
+      },
+    }),
+  );
   routes.post('/login', query(LoginQuerySchema), async (c) => {
     const authorization = c.req.header('Authorization');
     let credentials: { user: string; password: string; kind: 'web' | 'apidoc' };
@@ -42,6 +63,20 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
     return c.json(await sessions.signIn(user, credentials.kind, client), 201);
   });
 
+  routes.post(
+    '/logout',
+    describe({
+      operationId: 'logout',
+      summary: 'Sign out',
+      description: 'Removes the session token the request is authenticated with.',
+      tag: TAGS.sessions,
+      security: 'fmetoken-or-basic',
+      responses: {
+        204: { description: 'Signed out; the token no longer works.' },
+        ...errorResponses(400, 401),
+      },
+    }),
+  );
   routes.post('/logout', authenticate, async (c) => {
     await sessions.signOut(c.var.auth);
     return c.body(null, 204);

@@ -3,22 +3,28 @@ import * as v from 'valibot';
 import { ROLE_NAMES } from '../permissions';
 import { ApiDateSchema, textName } from './common';
 
-export const AccountSchema = v.object({
-  name: v.string(),
-  roles: v.array(v.string()),
-  enabled: v.boolean(),
-  createdDate: ApiDateSchema,
-});
+export const AccountSchema = v.pipe(
+  v.object({
+    name: v.string(),
+    roles: v.array(v.string()),
+    enabled: v.boolean(),
+    createdDate: ApiDateSchema,
+  }),
+  v.metadata({ ref: 'Account' }),
+);
 export type Account = v.InferOutput<typeof AccountSchema>;
 
-export const AccountListSchema = v.object({
-  items: v.array(AccountSchema),
-  totalCount: v.pipe(v.number(), v.integer()),
-});
+export const AccountListSchema = v.pipe(
+  v.object({
+    items: v.array(AccountSchema),
+    totalCount: v.pipe(v.number(), v.integer()),
+  }),
+  v.metadata({ ref: 'AccountList' }),
+);
 export type AccountList = v.InferOutput<typeof AccountListSchema>;
 
 // Custom messages throughout: valibot's defaults would echo the value sent, here a password.
-const PasswordSchema = v.pipe(
+export const PasswordSchema = v.pipe(
   v.string('must be text'),
   v.minLength(8, 'must be at least 8 characters'),
   v.maxLength(1024, 'must be at most 1024 characters'),
@@ -34,19 +40,25 @@ const UserNameSchema = v.pipe(
   v.check((name) => !name.includes(':'), 'must not contain a colon'),
 );
 
-export const CreateAccountBodySchema = v.strictObject({
-  name: UserNameSchema,
-  password: PasswordSchema,
-  roles: v.optional(RolesSchema),
-  enabled: v.optional(v.boolean()),
-});
+export const CreateAccountBodySchema = v.pipe(
+  v.strictObject({
+    name: UserNameSchema,
+    password: PasswordSchema,
+    roles: v.optional(RolesSchema),
+    enabled: v.optional(v.boolean()),
+  }),
+  v.metadata({ ref: 'CreateAccountBody' }),
+);
 export type CreateAccountBody = v.InferInput<typeof CreateAccountBodySchema>;
 
-export const UpdateAccountBodySchema = v.strictObject({
-  password: v.optional(PasswordSchema),
-  /** Needed when users change their own password. */
-  currentPassword: v.optional(v.pipe(v.string('must be text'), v.maxLength(1024, 'is too long'))),
-  roles: v.optional(RolesSchema),
-  enabled: v.optional(v.boolean()),
-});
+export const UpdateAccountBodySchema = v.pipe(
+  v.strictObject({
+    password: v.optional(PasswordSchema),
+    /** Needed when users change their own password. */
+    currentPassword: v.optional(v.pipe(v.string('must be text'), v.maxLength(1024, 'is too long'))),
+    roles: v.optional(RolesSchema),
+    enabled: v.optional(v.boolean()),
+  }),
+  v.metadata({ ref: 'UpdateAccountBody' }),
+);
 export type UpdateAccountBody = v.InferInput<typeof UpdateAccountBodySchema>;

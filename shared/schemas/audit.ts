@@ -18,27 +18,33 @@ export const AUDIT_EVENTS = [
 export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
 export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;
 
-export const AuditEventSchema = v.object({
-  time: ApiDateSchema,
-  event: AuditEventTypeSchema,
-  /** The token's owner. */
-  user: v.string(),
-  token: v.string(),
-  tokenType: TokenTypeSchema,
-  /** Who did it: the owner, an administrator acting on another user's token, or null for a use. */
-  actor: v.nullable(v.string()),
-  client: v.nullable(v.string()),
-  /** Why a use failed (disabled, owner_disabled), or what a duplicate was made from. */
-  reason: v.nullable(v.string()),
-});
+export const AuditEventSchema = v.pipe(
+  v.object({
+    time: ApiDateSchema,
+    event: AuditEventTypeSchema,
+    /** The token's owner. */
+    user: v.string(),
+    token: v.string(),
+    tokenType: TokenTypeSchema,
+    /** Who did it: the owner, an administrator acting on another user's token, or null for a use. */
+    actor: v.nullable(v.string()),
+    client: v.nullable(v.string()),
+    /** Why a use failed (disabled, owner_disabled), or what a duplicate was made from. */
+    reason: v.nullable(v.string()),
+  }),
+  v.metadata({ ref: 'AuditEvent' }),
+);
 export type AuditEvent = v.InferOutput<typeof AuditEventSchema>;
 
-export const AuditListSchema = v.object({
-  items: v.array(AuditEventSchema),
-  totalCount: v.pipe(v.number(), v.integer()),
-  limit: v.pipe(v.number(), v.integer()),
-  offset: v.pipe(v.number(), v.integer()),
-});
+export const AuditListSchema = v.pipe(
+  v.object({
+    items: v.array(AuditEventSchema),
+    totalCount: v.pipe(v.number(), v.integer()),
+    limit: v.pipe(v.number(), v.integer()),
+    offset: v.pipe(v.number(), v.integer()),
+  }),
+  v.metadata({ ref: 'AuditList' }),
+);
 export type AuditList = v.InferOutput<typeof AuditListSchema>;
 
 const queryInteger = v.pipe(

@@ -2,9 +2,12 @@
 import * as v from 'valibot';
 import { ServerErrorCodeSchema } from '../errors';
 
-export const ErrorBodySchema = v.object({
-  message: v.string(),
-  code: ServerErrorCodeSchema,
-  details: v.optional(v.record(v.string(), v.unknown())),
-});
+export const ErrorBodySchema = v.pipe(
+  v.object({
+    message: v.string(),
+    code: ServerErrorCodeSchema,
+    details: v.optional(v.record(v.string(), v.unknown())),
+  }),
+  v.metadata({ ref: 'ErrorBody' }),
+);
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;

@@ -12,65 +12,77 @@ import {
 const Integer = v.pipe(v.number(), v.integer());
 
 /** POST /fmeapiv4/tokens, as Safe's CLI sends it; v3's user→owner, restricted→customPermissions. */
-export const CreateTokenV4BodySchema = v.strictObject({
-  name: TokenNameSchema,
-  description: v.optional(freeText(TOKEN_DESCRIPTION_MAX)),
-  enabled: v.optional(v.boolean()),
-  customPermissions: v.optional(v.boolean()),
-  /** tokenward's permission strings; needed when customPermissions is true. */
-  permissions: v.optional(v.pipe(v.array(PermissionSchema), v.maxLength(200))),
-  secondsToExpiry: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer('must be a whole number of seconds'),
-      v.minValue(1, 'must be at least 1 second: tokens always expire'),
-      v.maxValue(MAX_TOKEN_LIFETIME_SECONDS, 'must be at most 10 years'),
+export const CreateTokenV4BodySchema = v.pipe(
+  v.strictObject({
+    name: TokenNameSchema,
+    description: v.optional(freeText(TOKEN_DESCRIPTION_MAX)),
+    enabled: v.optional(v.boolean()),
+    customPermissions: v.optional(v.boolean()),
+    /** tokenward's permission strings; needed when customPermissions is true. */
+    permissions: v.optional(v.pipe(v.array(PermissionSchema), v.maxLength(200))),
+    secondsToExpiry: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer('must be a whole number of seconds'),
+        v.minValue(1, 'must be at least 1 second: tokens always expire'),
+        v.maxValue(MAX_TOKEN_LIFETIME_SECONDS, 'must be at most 10 years'),
+      ),
     ),
-  ),
-});
+  }),
+  v.metadata({ ref: 'CreateTokenV4Body' }),
+);
 export type CreateTokenV4Body = v.InferInput<typeof CreateTokenV4BodySchema>;
 
 /** The 201 answer: the only one that carries the value (`token`). Dates in RFC 3339 with milliseconds. */
-export const CreatedTokenV4Schema = v.object({
-  name: v.string(),
-  description: v.string(),
-  owner: v.string(),
-  type: v.literal('USER'),
-  customPermissions: v.boolean(),
-  permissions: v.optional(v.array(v.string())),
-  enabled: v.boolean(),
-  created: ApiDateMillisSchema,
-  updated: ApiDateMillisSchema,
-  /** Seconds from now until the token expires. */
-  secondsToExpiry: Integer,
-  expiration: ApiDateMillisSchema,
-  token: v.string(),
-});
+export const CreatedTokenV4Schema = v.pipe(
+  v.object({
+    name: v.string(),
+    description: v.string(),
+    owner: v.string(),
+    type: v.literal('USER'),
+    customPermissions: v.boolean(),
+    permissions: v.optional(v.array(v.string())),
+    enabled: v.boolean(),
+    created: ApiDateMillisSchema,
+    updated: ApiDateMillisSchema,
+    /** Seconds from now until the token expires. */
+    secondsToExpiry: Integer,
+    expiration: ApiDateMillisSchema,
+    token: v.string(),
+  }),
+  v.metadata({ ref: 'CreatedTokenV4' }),
+);
 export type CreatedTokenV4 = v.InferOutput<typeof CreatedTokenV4Schema>;
 
-export const RepositoryV4Schema = v.object({
-  name: v.string(),
-  description: v.string(),
-  /** The owner's name, and their id as FME sends it (a string); null for built-in repositories. */
-  owner: v.nullable(v.string()),
-  ownerID: v.nullable(v.string()),
-  sharable: v.boolean(),
-  fileCount: Integer,
-  totalFileSize: Integer,
-  workspaceCount: Integer,
-  customFormatCount: Integer,
-  customTransformerCount: Integer,
-  templateCount: Integer,
-  createdDate: ApiDateSchema,
-});
+export const RepositoryV4Schema = v.pipe(
+  v.object({
+    name: v.string(),
+    description: v.string(),
+    /** The owner's name, and their id as FME sends it (a string); null for built-in repositories. */
+    owner: v.nullable(v.string()),
+    ownerID: v.nullable(v.string()),
+    sharable: v.boolean(),
+    fileCount: Integer,
+    totalFileSize: Integer,
+    workspaceCount: Integer,
+    customFormatCount: Integer,
+    customTransformerCount: Integer,
+    templateCount: Integer,
+    createdDate: ApiDateSchema,
+  }),
+  v.metadata({ ref: 'RepositoryV4' }),
+);
 export type RepositoryV4 = v.InferOutput<typeof RepositoryV4Schema>;
 
-export const RepositoryV4ListSchema = v.object({
-  items: v.array(RepositoryV4Schema),
-  totalCount: Integer,
-  limit: Integer,
-  offset: Integer,
-});
+export const RepositoryV4ListSchema = v.pipe(
+  v.object({
+    items: v.array(RepositoryV4Schema),
+    totalCount: Integer,
+    limit: Integer,
+    offset: Integer,
+  }),
+  v.metadata({ ref: 'RepositoryV4List' }),
+);
 export type RepositoryV4List = v.InferOutput<typeof RepositoryV4ListSchema>;
 
 const FilterStringSchema = v.pipe(v.string(), v.maxLength(256));
@@ -81,30 +93,36 @@ export const RepositoryV4ListQuerySchema = v.object({
   filterString: v.optional(FilterStringSchema),
 });
 
-export const WorkspaceV4Schema = v.object({
-  name: v.string(),
-  title: v.string(),
-  description: v.string(),
-  repositoryName: v.string(),
-  type: v.string(),
-  lastSaveDate: ApiDateSchema,
-  lastPublishDate: ApiDateSchema,
-  lastPublishUser: v.nullable(v.string()),
-  userName: v.nullable(v.string()),
-  fileSize: Integer,
-  totalFileSize: Integer,
-  fileCount: Integer,
-  totalRuns: Integer,
-  favorite: v.boolean(),
-});
+export const WorkspaceV4Schema = v.pipe(
+  v.object({
+    name: v.string(),
+    title: v.string(),
+    description: v.string(),
+    repositoryName: v.string(),
+    type: v.string(),
+    lastSaveDate: ApiDateSchema,
+    lastPublishDate: ApiDateSchema,
+    lastPublishUser: v.nullable(v.string()),
+    userName: v.nullable(v.string()),
+    fileSize: Integer,
+    totalFileSize: Integer,
+    fileCount: Integer,
+    totalRuns: Integer,
+    favorite: v.boolean(),
+  }),
+  v.metadata({ ref: 'WorkspaceV4' }),
+);
 export type WorkspaceV4 = v.InferOutput<typeof WorkspaceV4Schema>;
 
-export const WorkspaceV4ListSchema = v.object({
-  items: v.array(WorkspaceV4Schema),
-  totalCount: Integer,
-  limit: Integer,
-  offset: Integer,
-});
+export const WorkspaceV4ListSchema = v.pipe(
+  v.object({
+    items: v.array(WorkspaceV4Schema),
+    totalCount: Integer,
+    limit: Integer,
+    offset: Integer,
+  }),
+  v.metadata({ ref: 'WorkspaceV4List' }),
+);
 export type WorkspaceV4List = v.InferOutput<typeof WorkspaceV4ListSchema>;
 
 /** Workspaces of one repository, or of every readable one. */

@@ -17,8 +17,11 @@ export const PermissionCategorySchema = v.object({
   levels: v.array(PermissionLevelSchema),
 });
 
-export const PermissionCatalogueSchema = v.object({
-  categories: v.array(PermissionCategorySchema),
-  roles: v.record(v.string(), v.array(v.string())),
-});
+export const PermissionCatalogueSchema = v.pipe(
+  v.object({
+    categories: v.array(PermissionCategorySchema),
+    roles: v.record(v.string(), v.array(v.string())),
+  }),
+  v.metadata({ ref: 'PermissionCatalogue' }),
+);
 export type PermissionCatalogue = v.InferOutput<typeof PermissionCatalogueSchema>;

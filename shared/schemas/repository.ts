@@ -4,23 +4,29 @@ import { ApiDateSchema, freeText, QueryIntegerSchema, textName } from './common'
 
 const Integer = v.pipe(v.number(), v.integer());
 
-export const RepositorySchema = v.object({
-  name: v.string(),
-  description: v.string(),
-  /** The user who created it and may manage it; null for built-in repositories. */
-  owner: v.nullable(v.string()),
-  /** FME's flag; every tokenward repository can be shared through permissions. */
-  sharable: v.boolean(),
-  createdDate: ApiDateSchema,
-});
+export const RepositorySchema = v.pipe(
+  v.object({
+    name: v.string(),
+    description: v.string(),
+    /** The user who created it and may manage it; null for built-in repositories. */
+    owner: v.nullable(v.string()),
+    /** FME's flag; every tokenward repository can be shared through permissions. */
+    sharable: v.boolean(),
+    createdDate: ApiDateSchema,
+  }),
+  v.metadata({ ref: 'Repository' }),
+);
 export type Repository = v.InferOutput<typeof RepositorySchema>;
 
-export const RepositoryListSchema = v.object({
-  items: v.array(RepositorySchema),
-  totalCount: Integer,
-  limit: Integer,
-  offset: Integer,
-});
+export const RepositoryListSchema = v.pipe(
+  v.object({
+    items: v.array(RepositorySchema),
+    totalCount: Integer,
+    limit: Integer,
+    offset: Integer,
+  }),
+  v.metadata({ ref: 'RepositoryList' }),
+);
 export type RepositoryList = v.InferOutput<typeof RepositoryListSchema>;
 
 // Repository names become part of permissions (repository/<name>:read), which use `/` and `:` as separators.
@@ -30,10 +36,13 @@ export const RepositoryNameSchema = v.pipe(
 );
 
 /** Sent as JSON, or (as FME's own clients do) as a form with the same fields. */
-export const CreateRepositoryBodySchema = v.strictObject({
-  name: RepositoryNameSchema,
-  description: v.optional(freeText(1024)),
-});
+export const CreateRepositoryBodySchema = v.pipe(
+  v.strictObject({
+    name: RepositoryNameSchema,
+    description: v.optional(freeText(1024)),
+  }),
+  v.metadata({ ref: 'CreateRepositoryBody' }),
+);
 export type CreateRepositoryBody = v.InferInput<typeof CreateRepositoryBodySchema>;
 
 /** Pages of a list: without them every entry is returned and both are echoed as -1, as FME does. */
@@ -48,35 +57,41 @@ export const RepositoryListQuerySchema = v.object({
   owner: v.optional(v.pipe(v.string(), v.maxLength(256))),
 });
 
-export const ItemSchema = v.object({
-  name: v.string(),
-  /** The name without its extension, as FME titles a workspace. */
-  title: v.string(),
-  description: v.string(),
-  repository: v.string(),
-  repositoryName: v.string(),
-  type: v.string(),
-  contentType: v.string(),
-  size: Integer,
-  fileSize: Integer,
-  totalFileSize: Integer,
-  fileCount: Integer,
-  /** tokenward stores items but never runs them. */
-  totalRuns: Integer,
-  /** The owner of the repository the item is in; null for built-in repositories. */
-  userName: v.nullable(v.string()),
-  lastSaveDate: ApiDateSchema,
-  lastPublishDate: ApiDateSchema,
-  lastModified: ApiDateSchema,
-});
+export const ItemSchema = v.pipe(
+  v.object({
+    name: v.string(),
+    /** The name without its extension, as FME titles a workspace. */
+    title: v.string(),
+    description: v.string(),
+    repository: v.string(),
+    repositoryName: v.string(),
+    type: v.string(),
+    contentType: v.string(),
+    size: Integer,
+    fileSize: Integer,
+    totalFileSize: Integer,
+    fileCount: Integer,
+    /** tokenward stores items but never runs them. */
+    totalRuns: Integer,
+    /** The owner of the repository the item is in; null for built-in repositories. */
+    userName: v.nullable(v.string()),
+    lastSaveDate: ApiDateSchema,
+    lastPublishDate: ApiDateSchema,
+    lastModified: ApiDateSchema,
+  }),
+  v.metadata({ ref: 'Item' }),
+);
 export type Item = v.InferOutput<typeof ItemSchema>;
 
-export const ItemListSchema = v.object({
-  items: v.array(ItemSchema),
-  totalCount: Integer,
-  limit: Integer,
-  offset: Integer,
-});
+export const ItemListSchema = v.pipe(
+  v.object({
+    items: v.array(ItemSchema),
+    totalCount: Integer,
+    limit: Integer,
+    offset: Integer,
+  }),
+  v.metadata({ ref: 'ItemList' }),
+);
 export type ItemList = v.InferOutput<typeof ItemListSchema>;
 
 export const ItemListQuerySchema = v.object({

@@ -6,45 +6,54 @@ import { TokenSourceSchema, TokenTypeSchema } from './token';
 export const LoginKindSchema = v.picklist(['web', 'apidoc']);
 export type LoginKind = v.InferOutput<typeof LoginKindSchema>;
 
-export const LoginBodySchema = v.strictObject({
-  user: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256)),
-  // Custom messages: valibot's defaults would echo the value sent, here a password.
-  password: v.pipe(
-    v.string('must be text'),
-    v.minLength(1, 'must not be empty'),
-    v.maxLength(1024, 'is too long'),
-  ),
-  kind: v.optional(LoginKindSchema),
-});
+export const LoginBodySchema = v.pipe(
+  v.strictObject({
+    user: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256)),
+    // Custom messages: valibot's defaults would echo the value sent, here a password.
+    password: v.pipe(
+      v.string('must be text'),
+      v.minLength(1, 'must not be empty'),
+      v.maxLength(1024, 'is too long'),
+    ),
+    kind: v.optional(LoginKindSchema),
+  }),
+  v.metadata({ ref: 'LoginBody' }),
+);
 export type LoginBody = v.InferInput<typeof LoginBodySchema>;
 
 export const LoginQuerySchema = v.object({ kind: v.optional(LoginKindSchema) });
 
 /** 201 of POST /login: the one answer that carries the session token's value. */
-export const SessionTokenSchema = v.object({
-  token: v.string(),
-  name: v.string(),
-  user: v.string(),
-  type: v.literal('SESSION'),
-  source: TokenSourceSchema,
-  expirationDate: ApiDateSchema,
-});
+export const SessionTokenSchema = v.pipe(
+  v.object({
+    token: v.string(),
+    name: v.string(),
+    user: v.string(),
+    type: v.literal('SESSION'),
+    source: TokenSourceSchema,
+    expirationDate: ApiDateSchema,
+  }),
+  v.metadata({ ref: 'SessionToken' }),
+);
 export type SessionToken = v.InferOutput<typeof SessionTokenSchema>;
 
-export const MeSchema = v.object({
-  user: v.string(),
-  roles: v.array(v.string()),
-  permissions: v.array(v.string()),
-  /** The token of this request; null when it was authenticated with a password. */
-  token: v.nullable(
-    v.object({
-      name: v.string(),
-      type: TokenTypeSchema,
-      source: TokenSourceSchema,
-      expirationDate: ApiDateSchema,
-    }),
-  ),
-});
+export const MeSchema = v.pipe(
+  v.object({
+    user: v.string(),
+    roles: v.array(v.string()),
+    permissions: v.array(v.string()),
+    /** The token of this request; null when it was authenticated with a password. */
+    token: v.nullable(
+      v.object({
+        name: v.string(),
+        type: TokenTypeSchema,
+        source: TokenSourceSchema,
+        expirationDate: ApiDateSchema,
+      }),
+    ),
+  }),
+  v.metadata({ ref: 'Me' }),
+);
 export type Me = v.InferOutput<typeof MeSchema>;
 
 export const TIME_UNITS = { second: 1, minute: 60, hour: 3600, day: 86400 } as const;
@@ -66,24 +75,30 @@ export const TokenServiceParamsSchema = v.object({
   ),
 });
 
-export const TokenServiceResponseSchema = v.object({
-  serviceResponse: v.object({ token: v.string(), expirationDate: ApiDateSchema }),
-});
+export const TokenServiceResponseSchema = v.pipe(
+  v.object({
+    serviceResponse: v.object({ token: v.string(), expirationDate: ApiDateSchema }),
+  }),
+  v.metadata({ ref: 'TokenServiceResponse' }),
+);
 export type TokenServiceResponse = v.InferOutput<typeof TokenServiceResponseSchema>;
 
 /**
  * The legacy service's token lookup (/fmetoken/service/view.json, as FMEServer.js calls it): whether the
  * token the request carries is the user's, enabled and unexpired. The value itself is never sent back.
  */
-export const TokenServiceViewSchema = v.object({
-  serviceResponse: v.object({
-    user: v.string(),
-    name: v.string(),
-    type: TokenTypeSchema,
-    source: TokenSourceSchema,
-    enabled: v.boolean(),
-    expired: v.boolean(),
-    expirationDate: ApiDateSchema,
+export const TokenServiceViewSchema = v.pipe(
+  v.object({
+    serviceResponse: v.object({
+      user: v.string(),
+      name: v.string(),
+      type: TokenTypeSchema,
+      source: TokenSourceSchema,
+      enabled: v.boolean(),
+      expired: v.boolean(),
+      expirationDate: ApiDateSchema,
+    }),
   }),
-});
+  v.metadata({ ref: 'TokenServiceView' }),
+);
 export type TokenServiceView = v.InferOutput<typeof TokenServiceViewSchema>;

@@ -20,7 +20,7 @@ export const PermissionSchema = v.pipe(
 );
 const PermissionsSchema = v.pipe(v.array(PermissionSchema), v.maxLength(200));
 
-export const TokenSchema = v.object({
+const TOKEN_ENTRIES = {
   name: v.string(),
   description: v.string(),
   user: v.string(),
@@ -35,19 +35,26 @@ export const TokenSchema = v.object({
   expirationDate: ApiDateSchema,
   lastUsedDate: v.nullable(ApiDateSchema),
   current: v.boolean(),
-});
+};
+export const TokenSchema = v.pipe(v.object(TOKEN_ENTRIES), v.metadata({ ref: 'Token' }));
 export type Token = v.InferOutput<typeof TokenSchema>;
 
 /** The one answer that carries the value: 201 from create or duplicate. */
-export const CreatedTokenSchema = v.object({ ...TokenSchema.entries, token: v.string() });
+export const CreatedTokenSchema = v.pipe(
+  v.object({ ...TOKEN_ENTRIES, token: v.string() }),
+  v.metadata({ ref: 'CreatedToken' }),
+);
 export type CreatedToken = v.InferOutput<typeof CreatedTokenSchema>;
 
-export const TokenListSchema = v.object({
-  items: v.array(TokenSchema),
-  totalCount: v.pipe(v.number(), v.integer()),
-  limit: v.pipe(v.number(), v.integer()),
-  offset: v.pipe(v.number(), v.integer()),
-});
+export const TokenListSchema = v.pipe(
+  v.object({
+    items: v.array(TokenSchema),
+    totalCount: v.pipe(v.number(), v.integer()),
+    limit: v.pipe(v.number(), v.integer()),
+    offset: v.pipe(v.number(), v.integer()),
+  }),
+  v.metadata({ ref: 'TokenList' }),
+);
 export type TokenList = v.InferOutput<typeof TokenListSchema>;
 
 export const TokenNameSchema = textName(TOKEN_NAME_MAX);
@@ -62,35 +69,44 @@ const ExpirationDateSchema = v.pipe(v.string(), v.maxLength(64), v.isoTimestamp(
 
 // Rules that relate two fields (one expiration, permissions only when restricted) are checked by the
 // server's token service, which names the field in the same 422 shape.
-export const CreateTokenBodySchema = v.strictObject({
-  name: TokenNameSchema,
-  description: v.optional(DescriptionSchema),
-  expirationTimeout: v.optional(ExpirationTimeoutSchema),
-  expirationDate: v.optional(ExpirationDateSchema),
-  enabled: v.optional(v.boolean()),
-  restricted: v.optional(v.boolean()),
-  permissions: v.optional(PermissionsSchema),
-  user: v.optional(v.pipe(v.string(), v.maxLength(256))),
-});
+export const CreateTokenBodySchema = v.pipe(
+  v.strictObject({
+    name: TokenNameSchema,
+    description: v.optional(DescriptionSchema),
+    expirationTimeout: v.optional(ExpirationTimeoutSchema),
+    expirationDate: v.optional(ExpirationDateSchema),
+    enabled: v.optional(v.boolean()),
+    restricted: v.optional(v.boolean()),
+    permissions: v.optional(PermissionsSchema),
+    user: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  }),
+  v.metadata({ ref: 'CreateTokenBody' }),
+);
 export type CreateTokenBody = v.InferInput<typeof CreateTokenBodySchema>;
 
-export const UpdateTokenBodySchema = v.strictObject({
-  description: v.optional(DescriptionSchema),
-  expirationTimeout: v.optional(ExpirationTimeoutSchema),
-  expirationDate: v.optional(ExpirationDateSchema),
-  enabled: v.optional(v.boolean()),
-  restricted: v.optional(v.boolean()),
-  permissions: v.optional(PermissionsSchema),
-});
+export const UpdateTokenBodySchema = v.pipe(
+  v.strictObject({
+    description: v.optional(DescriptionSchema),
+    expirationTimeout: v.optional(ExpirationTimeoutSchema),
+    expirationDate: v.optional(ExpirationDateSchema),
+    enabled: v.optional(v.boolean()),
+    restricted: v.optional(v.boolean()),
+    permissions: v.optional(PermissionsSchema),
+  }),
+  v.metadata({ ref: 'UpdateTokenBody' }),
+);
 export type UpdateTokenBody = v.InferInput<typeof UpdateTokenBodySchema>;
 
-export const DuplicateTokenBodySchema = v.strictObject({
-  name: TokenNameSchema,
-  description: v.optional(DescriptionSchema),
-  expirationTimeout: v.optional(ExpirationTimeoutSchema),
-  expirationDate: v.optional(ExpirationDateSchema),
-  enabled: v.optional(v.boolean()),
-});
+export const DuplicateTokenBodySchema = v.pipe(
+  v.strictObject({
+    name: TokenNameSchema,
+    description: v.optional(DescriptionSchema),
+    expirationTimeout: v.optional(ExpirationTimeoutSchema),
+    expirationDate: v.optional(ExpirationDateSchema),
+    enabled: v.optional(v.boolean()),
+  }),
+  v.metadata({ ref: 'DuplicateTokenBody' }),
+);
 export type DuplicateTokenBody = v.InferInput<typeof DuplicateTokenBodySchema>;
 
 const queryInteger = v.pipe(
