@@ -133,39 +133,33 @@ type SchemaObject = NonNullable<Parameter['schema']>;
 const STRING: SchemaObject = { type: 'string' };
 
 function parametersOf(route: RouteDescription): Parameter[] {
+  const query = route.query ? toJsonSchema(route.query, AS_SENT) : {};
+  const required = new Set(query.required ?? []);
+  const inQuery = new Map<string, Parameter>();
+  // JSON Schema 2020-12 is what an OpenAPI 3.1 schema is.
+  for (const [name, schema] of Object.entries(query.properties ?? {}))
+    inQuery.set(name, { name, in: 'query', required: required.has(name), schema: schema as SchemaObject });
+  for (const name of Object.keys(route.optionalQuery ?? {}))
+    if (!inQuery.has(name)) inQuery.set(name, { name, in: 'query', required: false, schema: STRING });
+  // Any other parameter described is in the path (the route-drift test checks that the path has it).
+  const inPath = Object.keys(route.parameters ?? {})
+    .filter((name) => !inQuery.has(name))
+    .map((name): Parameter => ({ name, in: 'path', required: true, schema: STRING }));
   const descriptions: Record<string, string> = { ...route.optionalQuery, ...route.parameters };
-  const query = route.query ? toJsonSchema(route.query, AS_SENT) : undefined;
-  const required = new Set(query?.required ?? []);
-  const fromSchema: Parameter[] = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
-    name,
-    in: 'query',
-    required: required.has(name),
-    // JSON Schema 2020-12, which is what OpenAPI 3.1 schemas are.
-    schema: schema as SchemaObject,
-  }));
-  const inSchema = new Set(fromSchema.map((parameter) => parameter.name));
-  const extraQuery = new Set(Object.keys(route.optionalQuery ?? {}).filter((name) => !inSchema.has(name)));
-  const path: Parameter[] = Object.keys(route.parameters ?? {})
-    .filter((name) => !inSchema.has(name) && !extraQuery.has(name))
-    .map((name) => ({ name, in: 'path', required: true, schema: STRING }));
-  const optional: Parameter[] = [...extraQuery].map((name) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: STRING,
-  }));
-  const headers: Parameter[] = Object.entries(route.headers ?? {}).map(([name, description]) => ({
-    name,
-    in: 'header',
-    required: false,
-    description,
-    schema: STRING,
-  }));
-  const withDescription = (parameter: Parameter): Parameter => {
+  const described = [...inPath, ...inQuery.values()].map((parameter) => {
     const description = descriptions[parameter.name];
-    return parameter.in === 'header' || description === undefined ? parameter : { ...parameter, description };
-  };
-  return [...path, ...fromSchema, ...optional].map(withDescription).concat(headers);
+    return description === undefined ? parameter : { ...parameter, description };
+  });
+  const headers = Object.entries(route.headers ?? {}).map(
+    ([name, description]): Parameter => ({
+      name,
+      in: 'header',
+      required: false,
+      description,
+      schema: STRING,
+    }),
+  );
+  return [...described, ...headers];
 }
 
 function responsesOf(route: RouteDescription) {
