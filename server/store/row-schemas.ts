@@ -4,11 +4,14 @@ import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './store';
 
+/** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
+export type Flag = number | boolean;
+/** A list of strings: JSON text in SQLite, TEXT[] in PostgreSQL. */
+export type Strings = string | string[];
+
 export interface ColumnCodec {
-  /** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
-  flag: v.GenericSchema<unknown, boolean>;
-  /** A list of strings: JSON text in SQLite, TEXT[] in PostgreSQL. */
-  strings: v.GenericSchema<unknown, string[]>;
+  flag: v.GenericSchema<Flag, boolean>;
+  strings: v.GenericSchema<Strings, string[]>;
 }
 
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`

@@ -1,69 +1,22 @@
 // What differs between SQLite and PostgreSQL under the one SQL store: how a write commits and what it announces.
 import type { Generated, Kysely } from 'kysely';
 import * as v from 'valibot';
-import type { createRowSchemas } from './row-schemas';
+import type { createRowSchemas, Flag, Strings } from './row-schemas';
 import type { InvalidationSubject, Invalidations, StoreLifecycle } from './store';
 
-/** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
-type Flag = number | boolean;
-/** A list of strings: JSON text in SQLite, TEXT[] in PostgreSQL. */
-type Strings = string | string[];
+type Row<Schema extends keyof ReturnType<typeof createRowSchemas>> = v.InferInput<
+  ReturnType<typeof createRowSchemas>[Schema]
+>;
+type WithId<T> = Omit<T, 'id'> & { id: Generated<number> };
 
-/** The tables as the queries see them (see migrations.ts). */
+/** The tables as the queries see them (see migrations.ts): the rows that row-schemas.ts reads, and the rest. */
 export interface Tables {
-  users: {
-    id: Generated<number>;
-    name: string;
-    password_hash: string;
-    roles: Strings;
-    enabled: Flag;
-    created_at: number;
-  };
-  tokens: {
-    id: Generated<number>;
-    user_id: number;
-    name: string;
-    description: string;
-    type: string;
-    source: string;
-    digest: string;
-    enabled: Flag;
-    restricted: Flag;
-    permissions: Strings;
-    created_at: number;
-    saved_at: number;
-    expires_at: number;
-    last_used_at: number | null;
-  };
-  repositories: {
-    id: Generated<number>;
-    name: string;
-    description: string;
-    owner_id: number | null;
-    created_at: number;
-  };
-  items: {
-    id: Generated<number>;
-    repository_id: number;
-    name: string;
-    type: string;
-    content_type: string;
-    size: number;
-    content: Uint8Array;
-    created_at: number;
-  };
-  audit_events: {
-    id: Generated<number>;
-    at: number;
-    event: string;
-    owner_id: number | null;
-    owner: string;
-    token_name: string;
-    token_type: string;
-    actor: string | null;
-    client: string | null;
-    reason: string | null;
-  };
+  users: WithId<Row<'UserRowSchema'>>;
+  tokens: WithId<Omit<Row<'TokenRowSchema'>, 'owner'>>;
+  token_counts: { user_id: number; type: string; n: number };
+  repositories: WithId<Row<'RepositoryRowSchema'>>;
+  items: WithId<Row<'ItemRowSchema'>> & { content: Uint8Array };
+  audit_events: WithId<Row<'AuditRowSchema'>>;
   sign_in_streaks: { key: string; failures: number; last_failure: number; blocked_until: number };
   account_failures: { id: Generated<number>; account: string; at: number };
   sign_in_clients: { key: string; last_success: number };

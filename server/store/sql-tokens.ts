@@ -1,6 +1,7 @@
 // Tokens in the SQL store, one query per method for both dialects.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
+import { TokenTypeSchema } from '../../shared/schemas/token';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import { staleAfter, type TokenQuery, type TokenStore } from './store';
 
@@ -24,17 +25,68 @@ const withOwner = (db: Db) =>
     .selectAll('t')
     .select('u.name as owner');
 
+type Filter = Pick<TokenQuery, 'userId' | 'type'>;
+
+// Every type named, so that counts by expiry seek the (user, type, expiry) or (type, expiry) index per type.
+const ofOwnerAndType = (query: Filter) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
+  eb.and([
+    ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
+    eb('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options),
+  ]);
+
 const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
   eb.and([
     ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
     ...(query.type ? [eb('t.type', '=', query.type)] : []),
     ...(query.status === 'active' ? [eb('t.expires_at', '>', query.now)] : []),
     ...(query.status === 'expired' ? [eb('t.expires_at', '<=', query.now)] : []),
+    // Newest first: what follows a token is older, or as old with a smaller id.
+    ...(query.after
+      ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
+      : []),
   ]);
 
 export function createTokenStore({ db, encode, rows, write }: SqlDialect): TokenStore {
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
+
+  /** How many of the filter's tokens expired by `now`, counting at most `atMost` of them (an index range). */
+  const countExpired = async (query: Filter, now: number, atMost: number, expired = true) =>
+    countOf(
+      await db
+        .selectFrom((inner) =>
+          inner
+            .selectFrom('tokens as t')
+            .select(sql<number>`1`.as('one'))
+            .where(ofOwnerAndType(query))
+            .where('t.expires_at', expired ? '<=' : '>', now)
+            .limit(atMost)
+            .as('matching'),
+        )
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    );
+
+  /**
+   * The kept count of the owner's (or everyone's) tokens of the type. By status, the clock decides: the
+   * smaller side is counted through the expiry index, at most half of them, and the other is the rest.
+   */
+  const countTokens = async (query: TokenQuery) => {
+    const kept = await db
+      .selectFrom('token_counts')
+      .select((eb) => eb.fn.sum<number>('n').as('n'))
+      .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
+      .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? ''))
+      .executeTakeFirst();
+    const total = kept?.n == null ? 0 : countOf(kept);
+    if (query.status === undefined || total === 0) return total;
+    const half = Math.ceil(total / 2);
+    const fewExpired = await countExpired(query, query.now, half);
+    const expired =
+      fewExpired < half ? fewExpired : total - (await countExpired(query, query.now, total, false));
+    return query.status === 'expired' ? expired : total - expired;
+  };
+
   return {
     createToken: (token) =>
       write(async (trx) => {
@@ -75,27 +127,27 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
         await withOwner(db).where('t.user_id', '=', userId).where('t.name', '=', name).executeTakeFirst(),
       ),
     listTokens: async (query) => {
-      // The page's ids first, from the tokens index alone; the owner is joined for those rows only. Joining
-      // before OFFSET would look up the owner of every skipped row.
+      // The page's ids first, from the tokens index alone (one more than asked, to know whether a next page
+      // exists); the owner is joined for those rows only. Joining before OFFSET would look up every skipped owner.
+      const limit = query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit + 1;
       const page = db
         .selectFrom('tokens as t')
         .select('t.id')
         .where(matching(query))
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc')
-        .limit(query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit)
+        .limit(limit)
         .offset(query.offset);
-      const items = await withOwner(db)
+      const rows = await withOwner(db)
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc')
         .execute();
-      const total = await db
-        .selectFrom('tokens as t')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where(matching(query))
-        .executeTakeFirst();
-      return { items: items.map(parse), total: countOf(total) };
+      const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
+      const last = items.at(-1);
+      const next =
+        rows.length > items.length && last ? { createdAt: last.createdAt, id: last.id } : undefined;
+      return { items, total: await countTokens(query), next };
     },
     updateToken: (id, patch) =>
       write(async (trx) => {

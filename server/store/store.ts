@@ -53,6 +53,21 @@ export interface TokenQuery {
   /** -1 for all. */
   limit: number;
   offset: number;
+  /** Starts the page after this token (a seek, not a skip), with offset 0. */
+  after?: TokenPosition | undefined;
+}
+
+/** A token's place in the listing's order, newest first: created, then id. */
+export interface TokenPosition {
+  createdAt: number;
+  id: number;
+}
+
+/** A page, the count of all that match (kept, not counted), and where the next page starts if there is one. */
+export interface TokenPage {
+  items: TokenRecord[];
+  total: number;
+  next: TokenPosition | undefined;
 }
 
 export interface RepositoryRecord {
@@ -171,7 +186,7 @@ export interface TokenStore {
   findTokenByDigest(digest: string): Promise<VerifiedToken | undefined>;
   findToken(userId: number, name: string): Promise<TokenRecord | undefined>;
   /** Newest first. */
-  listTokens(query: TokenQuery): Promise<{ items: TokenRecord[]; total: number }>;
+  listTokens(query: TokenQuery): Promise<TokenPage>;
   /** False when no such token exists. */
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;
