@@ -449,7 +449,7 @@ describe('GET /fmerest/v3/tokens', () => {
     const links: string[] = [];
     while (url !== undefined) {
       // The first request is signed by its fmetoken parameter; the links carry no credential.
-      const headers = url.includes('fmetoken') ? {} : { Authorization: adminBasic };
+      const headers: Record<string, string> = url.includes('fmetoken') ? {} : { Authorization: adminBasic };
       const res = await t.app.request(url, { headers });
       expect(res.status).toBe(200);
       const page = v.parse(TokenListSchema, await res.json());
