@@ -1,12 +1,10 @@
 // What differs between SQLite and PostgreSQL under the one SQL store: how a write commits and what it announces.
 import type { Generated, Kysely } from 'kysely';
 import * as v from 'valibot';
-import type { createRowSchemas, Flag, Strings } from './row-schemas';
+import type { Flag, RowSchemas, Strings } from './row-schemas';
 import type { InvalidationSubject, Invalidations, StoreLifecycle } from './store';
 
-type Row<Schema extends keyof ReturnType<typeof createRowSchemas>> = v.InferInput<
-  ReturnType<typeof createRowSchemas>[Schema]
->;
+type Row<Schema extends keyof RowSchemas> = v.InferInput<RowSchemas[Schema]>;
 type WithId<T> = Omit<T, 'id'> & { id: Generated<number> };
 
 /** The tables as the queries see them (see migrations.ts): the rows that row-schemas.ts reads, and the rest. */
@@ -28,7 +26,7 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
   db: Db;
   /** How this dialect keeps booleans and lists of strings. */
   encode: { flag(value: boolean): Flag; strings(values: readonly string[]): Strings };
-  rows: ReturnType<typeof createRowSchemas>;
+  rows: RowSchemas;
   /**
    * Runs a write in one transaction and resolves only once it is committed; `stale` names what other
    * instances must forget, sent (where instances share the store) in that same transaction.
@@ -37,19 +35,16 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
   invalidations: Invalidations;
 }
 
-/** Whether a DELETE or UPDATE touched exactly one row. */
-export function affected(
-  result: { numDeletedRows: bigint } | { numUpdatedRows: bigint } | undefined,
-): boolean {
-  return rowsAffected(result) === 1;
-}
+type Written = { numDeletedRows: bigint } | { numUpdatedRows: bigint } | undefined;
 
-export function rowsAffected(
-  result: { numDeletedRows: bigint } | { numUpdatedRows: bigint } | undefined,
-): number {
-  if (result === undefined) return 0;
-  return Number('numDeletedRows' in result ? result.numDeletedRows : result.numUpdatedRows);
-}
+/** How many rows a DELETE or UPDATE touched. */
+export const rowsAffected = (result: Written): number =>
+  result === undefined
+    ? 0
+    : Number('numDeletedRows' in result ? result.numDeletedRows : result.numUpdatedRows);
+
+/** Whether a DELETE or UPDATE touched exactly one row. */
+export const affected = (result: Written): boolean => rowsAffected(result) === 1;
 
 /** The `n` of a `count(*) AS n` row (a string or bigint in some drivers, a number here). */
 export function countOf(row: { n: unknown } | undefined): number {

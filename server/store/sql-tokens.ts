@@ -25,51 +25,48 @@ const withOwner = (db: Db) =>
     .selectAll('t')
     .select('u.name as owner');
 
-type Filter = Pick<TokenQuery, 'userId' | 'type'>;
-
-// Every type named, so that counts by expiry seek the (user, type, expiry) or (type, expiry) index per type.
-const ofOwnerAndType = (query: Filter) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
-  eb.and([
-    ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
-    eb('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options),
-  ]);
-
-const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
-  eb.and([
-    ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
-    ...(query.type ? [eb('t.type', '=', query.type)] : []),
-    ...(query.status === 'active' ? [eb('t.expires_at', '>', query.now)] : []),
-    ...(query.status === 'expired' ? [eb('t.expires_at', '<=', query.now)] : []),
-    // Newest first: what follows a token is older, or as old with a smaller id.
-    ...(query.after
-      ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
-      : []),
-  ]);
+/**
+ * The query's tokens. A count by expiry names every type, to seek the expiry index type by type; a page does
+ * not, to walk the (owner, created, id) index in its order.
+ */
+const matching =
+  (query: TokenQuery, counting = false) =>
+  (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
+    eb.and([
+      ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
+      ...(query.type || counting
+        ? [eb('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)]
+        : []),
+      ...(query.status ? [eb('t.expires_at', query.status === 'active' ? '>' : '<=', query.now)] : []),
+      // Newest first: what follows a token is older, or as old with a smaller id.
+      ...(query.after
+        ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
+        : []),
+    ]);
 
 export function createTokenStore({ db, encode, rows, write }: SqlDialect): TokenStore {
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
 
-  /** How many of the filter's tokens expired by `now`, counting at most `atMost` of them (an index range). */
-  const countExpired = async (query: Filter, now: number, atMost: number, expired = true) =>
+  /** How many tokens match, counting no more than `atMost` (an index range of at most that many entries). */
+  const countUpTo = async (query: TokenQuery, atMost: number) =>
     countOf(
       await db
         .selectFrom((inner) =>
           inner
             .selectFrom('tokens as t')
-            .select(sql<number>`1`.as('one'))
-            .where(ofOwnerAndType(query))
-            .where('t.expires_at', expired ? '<=' : '>', now)
+            .select(sql`1`.as('one'))
+            .where(matching(query))
             .limit(atMost)
-            .as('matching'),
+            .as('m'),
         )
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirst(),
     );
 
   /**
-   * The kept count of the owner's (or everyone's) tokens of the type. By status, the clock decides: the
-   * smaller side is counted through the expiry index, at most half of them, and the other is the rest.
+   * The kept count of the owner's (or everyone's) tokens of the type. By status, which the clock decides, the
+   * side asked for is counted up to half of them; when it holds more, the other side is counted instead.
    */
   const countTokens = async (query: TokenQuery) => {
     const kept = await db
@@ -81,10 +78,11 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
     const total = kept?.n == null ? 0 : countOf(kept);
     if (query.status === undefined || total === 0) return total;
     const half = Math.ceil(total / 2);
-    const fewExpired = await countExpired(query, query.now, half);
-    const expired =
-      fewExpired < half ? fewExpired : total - (await countExpired(query, query.now, total, false));
-    return query.status === 'expired' ? expired : total - expired;
+    const asked = await countUpTo(query, half);
+    if (asked < half) return asked;
+    return (
+      total - (await countUpTo({ ...query, status: query.status === 'active' ? 'expired' : 'active' }, total))
+    );
   };
 
   return {
@@ -151,7 +149,9 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
     },
     updateToken: (id, patch) =>
       write(async (trx) => {
+        // `id = id` too: with nothing else to set, the update still tells whether the token exists.
         const set = {
+          id,
           ...(patch.savedAt !== undefined && { saved_at: patch.savedAt }),
           ...(patch.description !== undefined && { description: patch.description }),
           ...(patch.enabled !== undefined && { enabled: encode.flag(patch.enabled) }),
@@ -159,11 +159,6 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
           ...(patch.permissions !== undefined && { permissions: encode.strings(patch.permissions) }),
           ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
         };
-        if (Object.keys(set).length === 0)
-          return (
-            (await trx.selectFrom('tokens').select('id').where('id', '=', id).executeTakeFirst()) !==
-            undefined
-          );
         return affected(await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst());
       }, staleAfter.token(id)),
     deleteToken: (id) =>

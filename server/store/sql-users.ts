@@ -41,15 +41,13 @@ export function createUserStore({ db, encode, rows, write }: SqlDialect): UserSt
       ),
     updateUser: (id, patch) =>
       write(async (trx) => {
+        // `id = id` too: with nothing else to set, the update still tells whether the user exists.
         const set = {
+          id,
           ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
           ...(patch.roles !== undefined && { roles: encode.strings(patch.roles) }),
           ...(patch.enabled !== undefined && { enabled: encode.flag(patch.enabled) }),
         };
-        if (Object.keys(set).length === 0)
-          return (
-            (await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
-          );
         return affected(await trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst());
       }, staleAfter.user(id)),
   };

@@ -1,40 +1,13 @@
 // The store interface, one part per aggregate, with its records and errors (one SQL store serves both dialects).
-import type { AuditEventType } from '../../shared/schemas/audit';
-import type { TokenSource, TokenType } from '../../shared/schemas/token';
+import type { TokenType } from '../../shared/schemas/token';
+import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './row-schemas';
 
-/** Times are whole seconds since the epoch. */
-export interface UserRecord {
-  id: number;
-  name: string;
-  passwordHash: string;
-  roles: string[];
-  enabled: boolean;
-  createdAt: number;
-}
+/** Records are read through row-schemas.ts; times are whole seconds since the epoch. */
+export type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord };
 
 export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
-
-export interface TokenRecord {
-  id: number;
-  userId: number;
-  /** The owner's user name, joined in for display. */
-  owner: string;
-  name: string;
-  description: string;
-  type: TokenType;
-  source: TokenSource;
-  /** SHA-256 of the token value, hex. The value itself is never stored. */
-  digest: string;
-  enabled: boolean;
-  restricted: boolean;
-  permissions: string[];
-  createdAt: number;
-  savedAt: number;
-  expiresAt: number;
-  lastUsedAt: number | null;
-}
 
 export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
 
@@ -70,46 +43,9 @@ export interface TokenPage {
   next: TokenPosition | undefined;
 }
 
-export interface RepositoryRecord {
-  id: number;
-  name: string;
-  description: string;
-  /** The user who created it, who may manage it; null once that user is deleted. */
-  ownerId: number | null;
-  createdAt: number;
-}
-
 export type NewRepository = Omit<RepositoryRecord, 'id'>;
 
-export interface ItemRecord {
-  id: number;
-  repositoryId: number;
-  name: string;
-  /** FME item type derived from the extension: WORKSPACE for .fmw, CUSTOM_FORMAT, TEMPLATE, FILE, … */
-  type: string;
-  contentType: string;
-  size: number;
-  createdAt: number;
-}
-
 export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
-
-/**
- * One token event. Names are kept for display, so the trail outlives deleted users and tokens; it belongs to
- * the owner's account id, which is null once that account is deleted.
- */
-export interface AuditRecord {
-  id: number;
-  at: number;
-  event: AuditEventType;
-  ownerId: number | null;
-  owner: string;
-  tokenName: string;
-  tokenType: TokenType;
-  actor: string | null;
-  client: string | null;
-  reason: string | null;
-}
 
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
