@@ -176,22 +176,22 @@ const SQLITE_COUNTING = `CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens
 
 // PostgreSQL counts once per statement over its transition table, so a bulk insert updates each count once.
 // A delete only subtracts: the owner's counts may already be gone with the owner (the cascade).
-const POSTGRES_COUNTING = `CREATE FUNCTION tokens_counted_in() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-       INSERT INTO token_counts (user_id, type, n)
-         SELECT user_id, type, count(*) FROM inserted GROUP BY user_id, type ORDER BY user_id, type
-         ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n + excluded.n;
+const POSTGRES_COUNTING = `CREATE FUNCTION count_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       IF TG_OP = 'INSERT' THEN
+         INSERT INTO token_counts (user_id, type, n)
+           SELECT user_id, type, count(*) FROM changed GROUP BY user_id, type ORDER BY user_id, type
+           ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n + excluded.n;
+       ELSE
+         UPDATE token_counts SET n = token_counts.n - gone.n
+           FROM (SELECT user_id, type, count(*) AS n FROM changed GROUP BY user_id, type) gone
+           WHERE token_counts.user_id = gone.user_id AND token_counts.type = gone.type;
+       END IF;
        RETURN NULL;
      END $$;
-     CREATE FUNCTION tokens_counted_out() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-       UPDATE token_counts SET n = token_counts.n - gone.n
-         FROM (SELECT user_id, type, count(*) AS n FROM deleted GROUP BY user_id, type) gone
-         WHERE token_counts.user_id = gone.user_id AND token_counts.type = gone.type;
-       RETURN NULL;
-     END $$;
-     CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens REFERENCING NEW TABLE AS inserted
-       FOR EACH STATEMENT EXECUTE FUNCTION tokens_counted_in();
-     CREATE TRIGGER tokens_counted_out AFTER DELETE ON tokens REFERENCING OLD TABLE AS deleted
-       FOR EACH STATEMENT EXECUTE FUNCTION tokens_counted_out();`;
+     CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens REFERENCING NEW TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION count_tokens();
+     CREATE TRIGGER tokens_counted_out AFTER DELETE ON tokens REFERENCING OLD TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION count_tokens();`;
 
 export const MIGRATIONS: readonly Migration[] = DEFINITIONS.map(({ name, sql }) => ({
   name,

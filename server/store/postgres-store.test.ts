@@ -88,6 +88,34 @@ describe('PostgreSQL store', () => {
     );
   });
 
+  it('keeps the counts of a bulk insert and a bulk delete written straight in SQL (as the bench seeds)', async () => {
+    const url = await cluster.createDatabase('bulk_counts');
+    const store = await openPostgresStore(url);
+    const users = await Promise.all(
+      ['a', 'b'].map((name) =>
+        store.createUser({ name, passwordHash: 'h', roles: [], enabled: true, createdAt: 1 }),
+      ),
+    );
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      `INSERT INTO tokens (user_id, name, type, source, digest, enabled, restricted, created_at, saved_at, expires_at)
+       SELECT u.id, 't' || i, CASE WHEN i % 3 = 0 THEN 'SESSION' ELSE 'USER' END, 'api', u.id || '/' || i, TRUE, FALSE,
+         i, i, i FROM generate_series(1, 1000) AS i, users AS u`,
+    );
+    await client.query("DELETE FROM tokens WHERE name LIKE 't1%'");
+    const real = await client.query(
+      'SELECT user_id::int, type, count(*)::int AS n FROM tokens GROUP BY 1, 2',
+    );
+    await client.end();
+    for (const user of users)
+      for (const type of ['USER', 'SESSION'] as const) {
+        const { total } = await store.listTokens({ userId: user.id, type, now: 0, limit: 0, offset: 0 });
+        expect(total).toBe(real.rows.find((row) => row.user_id === user.id && row.type === type)?.n);
+      }
+    await store.close();
+  });
+
   it('runs an exclusive task in one instance at a time', async () => {
     const url = await cluster.createDatabase('exclusive');
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);

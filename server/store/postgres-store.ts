@@ -19,12 +19,8 @@ import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
 const INT8_OID = 20;
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 const rows = createRowSchemas({ flag: v.boolean(), strings: v.array(v.string()) });
 
@@ -54,16 +50,11 @@ const nulReplacing: KyselyPlugin = {
   transformResult: async ({ result }) => result,
 };
 
-export interface PostgresStoreOptions {
-  /** Connections in the pool. */
-  maxConnections?: number;
-}
-
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(url: string): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
-    types,
+    max: 10,
+    types: { getTypeParser },
     connectionTimeoutMillis: 5000,
   });
   // An idle client that loses its connection must not crash the process; the next query reports it.

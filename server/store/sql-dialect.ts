@@ -50,3 +50,18 @@ export const affected = (result: Written): boolean => rowsAffected(result) === 1
 export function countOf(row: { n: unknown } | undefined): number {
   return Number(v.parse(v.union([v.number(), v.string(), v.bigint()]), row?.n));
 }
+
+type Removable = 'users' | 'tokens' | 'repositories' | 'items';
+
+/** Deletes row `id` of `table` in a write of its own; whether it existed. */
+export const deleteById = (
+  { write }: SqlDialect,
+  table: Removable,
+  id: number,
+  stale?: InvalidationSubject,
+) =>
+  write(async (trx) => affected(await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst()), stale);
+
+/** A write of one statement whose result is not needed. */
+export const writeOnly = ({ write }: SqlDialect, statement: (trx: Db) => { execute(): Promise<unknown> }) =>
+  write(async (trx) => void (await statement(trx).execute()));

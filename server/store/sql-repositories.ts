@@ -1,11 +1,12 @@
 // Repositories and their items in the SQL store, one query per method for both dialects.
 import * as v from 'valibot';
-import { affected, type SqlDialect } from './sql-dialect';
+import { deleteById, type SqlDialect } from './sql-dialect';
 import type { RepositoryStore } from './store';
 
 const ITEM_COLUMNS = ['id', 'repository_id', 'name', 'type', 'content_type', 'size', 'created_at'] as const;
 
-export function createRepositoryStore({ db, rows, write }: SqlDialect): RepositoryStore {
+export function createRepositoryStore(dialect: SqlDialect): RepositoryStore {
+  const { db, rows, write } = dialect;
   const parseRepository = (row: unknown) => v.parse(rows.RepositoryRowSchema, row);
   const parseItem = (row: unknown) => v.parse(rows.ItemRowSchema, row);
   return {
@@ -39,10 +40,7 @@ export function createRepositoryStore({ db, rows, write }: SqlDialect): Reposito
           .orderBy('name')
           .execute()
       ).map((row) => row.name),
-    deleteRepository: (id) =>
-      write(async (trx) =>
-        affected(await trx.deleteFrom('repositories').where('id', '=', id).executeTakeFirst()),
-      ),
+    deleteRepository: (id) => deleteById(dialect, 'repositories', id),
 
     createItem: (item) =>
       write(async (trx) =>
@@ -87,7 +85,6 @@ export function createRepositoryStore({ db, rows, write }: SqlDialect): Reposito
       const content = v.parse(v.instance(Uint8Array), row.content);
       return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
     },
-    deleteItem: (id) =>
-      write(async (trx) => affected(await trx.deleteFrom('items').where('id', '=', id).executeTakeFirst())),
+    deleteItem: (id) => deleteById(dialect, 'items', id),
   };
 }

@@ -2,7 +2,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import { TokenTypeSchema } from '../../shared/schemas/token';
-import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
+import { affected, countOf, deleteById, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import { staleAfter, type TokenQuery, type TokenStore } from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
@@ -18,7 +18,7 @@ const OWNER_COLUMNS = [
 /** Uses per statement: two parameters each, far below either dialect's limit. */
 const USES_PER_STATEMENT = 500;
 
-const withOwner = (db: Db) =>
+const withOwner = (db: SqlDialect['db']) =>
   db
     .selectFrom('tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
@@ -44,7 +44,8 @@ const matching =
         : []),
     ]);
 
-export function createTokenStore({ db, encode, rows, write }: SqlDialect): TokenStore {
+export function createTokenStore(dialect: SqlDialect): TokenStore {
+  const { db, encode, rows, write } = dialect;
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
 
@@ -161,11 +162,7 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
         };
         return affected(await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst());
       }, staleAfter.token(id)),
-    deleteToken: (id) =>
-      write(
-        async (trx) => affected(await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst()),
-        staleAfter.token(id),
-      ),
+    deleteToken: (id) => deleteById(dialect, 'tokens', id, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
       const latest = new Map<number, number>();

@@ -31,10 +31,7 @@ export interface TokenQuery {
 }
 
 /** A token's place in the listing's order, newest first: created, then id. */
-export interface TokenPosition {
-  createdAt: number;
-  id: number;
-}
+export type TokenPosition = Pick<TokenRecord, 'createdAt' | 'id'>;
 
 /** A page, the count of all that match (kept, not counted), and where the next page starts if there is one. */
 export interface TokenPage {
