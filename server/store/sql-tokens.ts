@@ -25,24 +25,16 @@ const withOwner = (db: SqlDialect['db']) =>
     .selectAll('t')
     .select('u.name as owner');
 
-/**
- * The query's tokens. A count by expiry names every type, to seek the expiry index type by type; a page does
- * not, to walk the (owner, created, id) index in its order.
- */
-const matching =
-  (query: TokenQuery, counting = false) =>
-  (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
-    eb.and([
-      ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
-      ...(query.type || counting
-        ? [eb('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)]
-        : []),
-      ...(query.status ? [eb('t.expires_at', query.status === 'active' ? '>' : '<=', query.now)] : []),
-      // Newest first: what follows a token is older, or as old with a smaller id.
-      ...(query.after
-        ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
-        : []),
-    ]);
+const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['tokens'] }, 't'>) =>
+  eb.and([
+    ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
+    ...(query.type ? [eb('t.type', '=', query.type)] : []),
+    ...(query.status ? [eb('t.expires_at', query.status === 'active' ? '>' : '<=', query.now)] : []),
+    // Newest first: what follows a token is older, or as old with a smaller id.
+    ...(query.after
+      ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
+      : []),
+  ]);
 
 export function createTokenStore(dialect: SqlDialect): TokenStore {
   const { db, encode, rows, write } = dialect;
@@ -58,6 +50,8 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
             .selectFrom('tokens as t')
             .select(sql`1`.as('one'))
             .where(matching(query))
+            // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
+            .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
             .limit(atMost)
             .as('m'),
         )
@@ -79,10 +73,14 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
     const total = kept?.n == null ? 0 : countOf(kept);
     if (query.status === undefined || total === 0) return total;
     const half = Math.ceil(total / 2);
-    const asked = await countUpTo(query, half);
+    const asked = await countUpTo({ ...query, after: undefined }, half);
     if (asked < half) return asked;
     return (
-      total - (await countUpTo({ ...query, status: query.status === 'active' ? 'expired' : 'active' }, total))
+      total -
+      (await countUpTo(
+        { ...query, after: undefined, status: query.status === 'active' ? 'expired' : 'active' },
+        total,
+      ))
     );
   };
 
