@@ -6,19 +6,8 @@ export interface Migration {
 }
 
 /** Column types and table options as each dialect spells them. */
-interface Types {
-  dialect: 'sqlite' | 'postgres';
-  id: string;
-  bigint: string;
-  flag: string;
-  true: string;
-  strings: string;
-  bytes: string;
-  strict: string;
-}
-
-const SQLITE: Types = {
-  dialect: 'sqlite',
+const SQLITE = {
+  dialect: 'sqlite' as 'sqlite' | 'postgres',
   id: 'INTEGER PRIMARY KEY',
   bigint: 'INTEGER',
   flag: 'INTEGER',
@@ -28,7 +17,7 @@ const SQLITE: Types = {
   strict: ' STRICT',
 };
 
-const POSTGRES: Types = {
+const POSTGRES: typeof SQLITE = {
   dialect: 'postgres',
   id: 'BIGSERIAL PRIMARY KEY',
   bigint: 'BIGINT',
@@ -39,7 +28,7 @@ const POSTGRES: Types = {
   strict: '',
 };
 
-const DEFINITIONS: readonly { name: string; sql: (t: Types) => string }[] = [
+const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[] = [
   {
     name: 'users and tokens',
     sql: (t) => `CREATE TABLE users (
