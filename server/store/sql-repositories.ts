@@ -9,6 +9,8 @@ export function createRepositoryStore(dialect: SqlDialect): RepositoryStore {
   const { db, rows, write } = dialect;
   const parseRepository = (row: unknown) => v.parse(rows.RepositoryRowSchema, row);
   const parseItem = (row: unknown) => v.parse(rows.ItemRowSchema, row);
+  const itemsOf = (repositoryId: number) =>
+    db.selectFrom('items').select(ITEM_COLUMNS).where('repository_id', '=', repositoryId);
   return {
     createRepository: (repository) =>
       write(async (trx) =>
@@ -31,15 +33,10 @@ export function createRepositoryStore(dialect: SqlDialect): RepositoryStore {
       const row = await db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
       return row === undefined ? undefined : parseRepository(row);
     },
-    listOwnedRepositoryNames: async (userId) =>
-      (
-        await db
-          .selectFrom('repositories')
-          .select('name')
-          .where('owner_id', '=', userId)
-          .orderBy('name')
-          .execute()
-      ).map((row) => row.name),
+    listOwnedRepositoryNames: async (userId) => {
+      const owned = db.selectFrom('repositories').select('name').where('owner_id', '=', userId);
+      return (await owned.orderBy('name').execute()).map((row) => row.name);
+    },
     deleteRepository: (id) => deleteById(dialect, 'repositories', id),
 
     createItem: (item) =>
@@ -60,23 +57,12 @@ export function createRepositoryStore(dialect: SqlDialect): RepositoryStore {
             .executeTakeFirst(),
         ),
       ),
-    listItems: async (repositoryId, type) =>
-      (
-        await db
-          .selectFrom('items')
-          .select(ITEM_COLUMNS)
-          .where('repository_id', '=', repositoryId)
-          .$if(type !== undefined, (qb) => qb.where('type', '=', type ?? ''))
-          .orderBy('name')
-          .execute()
-      ).map(parseItem),
+    listItems: async (repositoryId, type) => {
+      const items = itemsOf(repositoryId).orderBy('name');
+      return (await (type === undefined ? items : items.where('type', '=', type)).execute()).map(parseItem);
+    },
     findItem: async (repositoryId, name) => {
-      const row = await db
-        .selectFrom('items')
-        .select(ITEM_COLUMNS)
-        .where('repository_id', '=', repositoryId)
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const row = await itemsOf(repositoryId).where('name', '=', name).executeTakeFirst();
       return row === undefined ? undefined : parseItem(row);
     },
     readItemContent: async (id) => {
