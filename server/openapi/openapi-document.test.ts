@@ -132,7 +132,7 @@ describe('GET /fmerest/v3/openapi.json', () => {
       description: 'How many tokens to return; -1 for all.',
     });
     const names = Array.isArray(parameters) ? parameters.map((p) => at(p, 'name')) : [];
-    expect(names).toEqual(['limit', 'offset', 'type', 'status', 'user']);
+    expect(names).toEqual(['limit', 'offset', 'type', 'status', 'user', 'after']);
     const type = Array.isArray(parameters) ? parameters.find((p) => at(p, 'name') === 'type') : undefined;
     expect(at(type, 'schema', 'enum')).toEqual(['USER', 'SESSION']);
   });

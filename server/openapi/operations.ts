@@ -253,6 +253,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       type: 'Only tokens of this type.',
       status: 'Only active or only expired tokens.',
       user: 'Whose tokens: a user name, or `*` for every user.',
+      after:
+        'The `next` cursor of the previous page: the page after it, found by a seek, not by skipping ' +
+        '(offset must be 0 or absent). The `Link` header (`rel="next"`) carries the next page’s URL.',
     },
     responses: { 200: json('A page of tokens.', TokenListSchema), ...errorResponses(401, 403, 422) },
   },
