@@ -61,7 +61,7 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
 
   /**
    * The kept count of the owner's (or everyone's) tokens of the type. By status, which the clock decides, the
-   * side asked for is counted up to half of them; when it holds more, the other side is counted instead.
+   * expired ones are counted (usually the fewer) up to half of them; when there are more, the active ones are.
    */
   const countTokens = async (query: TokenQuery) => {
     const kept = await db
@@ -73,15 +73,10 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
     const total = kept?.n == null ? 0 : countOf(kept);
     if (query.status === undefined || total === 0) return total;
     const half = Math.ceil(total / 2);
-    const asked = await countUpTo({ ...query, after: undefined }, half);
-    if (asked < half) return asked;
-    return (
-      total -
-      (await countUpTo(
-        { ...query, after: undefined, status: query.status === 'active' ? 'expired' : 'active' },
-        total,
-      ))
-    );
+    const whole = { ...query, after: undefined };
+    let expired = await countUpTo({ ...whole, status: 'expired' }, half);
+    if (expired === half) expired = total - (await countUpTo({ ...whole, status: 'active' }, total));
+    return query.status === 'expired' ? expired : total - expired;
   };
 
   return {
@@ -135,11 +130,12 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
         .orderBy('t.id', 'desc')
         .limit(limit)
         .offset(query.offset);
-      const rows = await withOwner(db)
+      // A page of none (limit=0, asked for the count alone) reads no tokens.
+      const newest = withOwner(db)
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
-        .orderBy('t.id', 'desc')
-        .execute();
+        .orderBy('t.id', 'desc');
+      const rows = query.limit === 0 ? [] : await newest.execute();
       const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
       const last = items.at(-1);
       const next =
