@@ -51,15 +51,11 @@ export function countOf(row: { n: unknown } | undefined): number {
   return Number(v.parse(v.union([v.number(), v.string(), v.bigint()]), row?.n));
 }
 
-type Removable = 'users' | 'tokens' | 'repositories' | 'items';
+/** The tables whose rows are deleted one by one. */
+type Table = 'users' | 'tokens' | 'repositories' | 'items';
 
 /** Deletes row `id` of `table` in a write of its own; whether it existed. */
-export const deleteById = (
-  { write }: SqlDialect,
-  table: Removable,
-  id: number,
-  stale?: InvalidationSubject,
-) =>
+export const deleteById = ({ write }: SqlDialect, table: Table, id: number, stale?: InvalidationSubject) =>
   write(async (trx) => affected(await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst()), stale);
 
 /** A write of one statement whose result is not needed. */
