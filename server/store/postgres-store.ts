@@ -30,10 +30,8 @@ const rows = createRowSchemas({ flag: v.boolean(), strings: v.array(v.string()) 
  * keeps the query valid and still matches nothing, as the NUL would have.
  */
 function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string')
-    return value.includes('\u0000') ? value.replaceAll('\u0000', '\u0001') : value;
   if (Array.isArray(value)) return value.map(withoutNul);
-  return value;
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\u0001') : value;
 }
 
 class NulReplacer extends OperationNodeTransformer {
@@ -98,11 +96,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
       });
       const key = advisoryLockKey(`tokenward:${task}`);
       try {
-        const locked = v.parse(
-          v.object({ locked: v.boolean() }),
-          (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows[0],
-        );
-        if (!locked.locked) return undefined;
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+        if (!v.parse(v.object({ locked: v.boolean() }), rows[0]).locked) return undefined;
         try {
           return await work();
         } finally {

@@ -100,6 +100,12 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.findTokenByDigest('unknown')).toBeUndefined();
     });
 
+    it('looks names holding a NUL up without failing, and finds nothing', async () => {
+      expect(await store.findUserByName('ali\u0000ce')).toBeUndefined();
+      expect(await store.findToken(alice.id, 'x\u0000')).toBeUndefined();
+      expect(await store.signInBlockedUntil(['k\u0000', 'j'])).toBe(0);
+    });
+
     it('keeps names unique per owner, not across owners', async () => {
       await store.createToken(token(alice.id, 'same'));
       await expect(store.createToken(token(alice.id, 'same'))).rejects.toBeInstanceOf(NameTakenError);
