@@ -47,6 +47,8 @@ export interface TokenListFilter {
   type?: TokenType;
   status?: 'active' | 'expired';
   user?: string;
+  /** The `next` cursor of the previous page: the page after it. */
+  after?: string;
 }
 
 export interface ApiClientOptions {

@@ -25,6 +25,27 @@ describe('shared API client against a real server', () => {
     });
   });
 
+  it('walks the token list page by page with the next cursor, over a real socket', async () => {
+    const admin = createApiClient({
+      baseUrl,
+      credential: { kind: 'basic', user: 'admin', password: ADMIN_PASSWORD },
+    });
+    for (let i = 0; i < 5; i++) expect((await admin.createToken({ name: `page ${i}` })).ok).toBe(true);
+    const all = await admin.listTokens({ type: 'USER' });
+    if (!all.ok) throw new Error(all.error.message);
+    const names: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await admin.listTokens({ type: 'USER', limit: 2, ...(after && { after }) });
+      if (!page.ok) throw new Error(page.error.message);
+      names.push(...page.value.items.map((t) => t.name));
+      expect(page.value.totalCount).toBe(all.value.totalCount);
+      after = page.value.next ?? undefined;
+    } while (after);
+    expect(names).toEqual(all.value.items.map((t) => t.name));
+    for (let i = 0; i < 5; i++) expect((await admin.deleteToken('admin', `page ${i}`)).ok).toBe(true);
+  });
+
   it('manages a token through its whole life: create, use, list, get, update, duplicate, delete', async () => {
     const admin = createApiClient({
       baseUrl,

@@ -1,9 +1,9 @@
 // npm run store:copy -- --from sqlite:./data/tokenward.sqlite --to postgres://…: move a store to PostgreSQL.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
-import { copyStore, TargetNotEmptyError } from '../store/copy-store';
 import { openStore } from '../store/open-store';
 import { StoreOpenError } from '../store/store';
+import { copyStore, TargetNotEmptyError } from '../tasks/copy-store';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' } } });

@@ -438,6 +438,66 @@ describe('GET /fmerest/v3/tokens', () => {
     expect((await errorOf(bad)).details?.fields).toHaveProperty('limit');
   });
 
+  it('links each page to the next (body next, Link header) until the last, keeping filters', async () => {
+    const { token: value } = await create({ name: 'a' });
+    for (const name of ['b', 'c', 'd', 'e']) await create({ name });
+    t.clock.advance(1);
+    await create({ name: 'f' });
+    // The credential in the query is not echoed into the link; the filter and limit are.
+    let url: string | undefined = `/fmerest/v3/tokens?limit=2&type=USER&fmetoken=${value}`;
+    const names: string[] = [];
+    const links: string[] = [];
+    while (url !== undefined) {
+      // The first request is signed by its fmetoken parameter; the links carry no credential.
+      const headers: Record<string, string> = url.includes('fmetoken') ? {} : { Authorization: adminBasic };
+      const res = await t.app.request(url, { headers });
+      expect(res.status).toBe(200);
+      const page = v.parse(TokenListSchema, await res.json());
+      names.push(...page.items.map((i) => i.name));
+      expect(page.totalCount).toBe(6);
+      const link = res.headers.get('Link');
+      if (page.next === null) {
+        expect(link).toBeNull();
+        url = undefined;
+      } else {
+        expect(link).toBe(`</fmerest/v3/tokens?limit=2&type=USER&after=${page.next}>; rel="next"`);
+        expect(page.next).toMatch(/^[\w-]+$/);
+        links.push(link ?? '');
+        url = `/fmerest/v3/tokens?limit=2&type=USER&after=${page.next}`;
+      }
+    }
+    expect(names).toEqual(['f', 'e', 'd', 'c', 'b', 'a']);
+    expect(links).toHaveLength(2);
+    expect(links.join()).not.toContain(value);
+    // offset=0 with a cursor is the same page; a full list has no next page.
+    expect(
+      (await list(`?limit=2&offset=0&after=${(await list('?limit=2')).next}`)).items.map((i) => i.name),
+    ).toEqual(['d', 'c']);
+    expect((await list()).next).toBeNull();
+  });
+
+  it('refuses a cursor it did not make, or one combined with an offset, naming after', async () => {
+    await create({ name: 'a' });
+    await create({ name: 'b' });
+    const next = (await list('?limit=1')).next;
+    const notArrays = [
+      'not a cursor',
+      Buffer.from('{"createdAt":1,"id":1}').toString('base64url'),
+      Buffer.from('[1.5,1]').toString('base64url'),
+      'x'.repeat(300),
+    ];
+    for (const query of [
+      ...notArrays.map((a) => `?after=${encodeURIComponent(a)}`),
+      `?after=${next}&offset=1`,
+    ]) {
+      const res = await t.app.request(`/fmerest/v3/tokens${query}`, {
+        headers: { Authorization: adminBasic },
+      });
+      expect(res.status, query).toBe(422);
+      expect((await errorOf(res)).details?.fields, query).toHaveProperty('after');
+    }
+  });
+
   it('keeps expired tokens listed, marked expired, and filters by status and type', async () => {
     await create({ name: 'short', expirationTimeout: 60 });
     await create({ name: 'long' });

@@ -5,6 +5,7 @@ import {
   CreateTokenBodySchema,
   DuplicateTokenBodySchema,
   ListTokensQuerySchema,
+  type TokenList,
   TokenListSchema,
   TokenSchema,
   UpdateTokenBodySchema,
@@ -15,6 +16,19 @@ import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { TokenService } from '../tokens/token-service';
 import { jsonBody, query } from '../validation';
+
+/**
+ * The same path and query, from the page after `cursor` (as GitHub and GitLab link pages). Relative to the
+ * host, which a proxy may rewrite; without offset (the cursor is the position) and without an `fmetoken`
+ * parameter, so that no credential is echoed into a header.
+ */
+function nextPageUrl(requestUrl: string, cursor: string): string {
+  const url = new URL(requestUrl);
+  for (const name of [...url.searchParams.keys()])
+    if (/^(offset|after|fmetoken)$/i.test(name)) url.searchParams.delete(name);
+  url.searchParams.set('after', cursor);
+  return `${url.pathname}?${url.searchParams}`;
+}
 
 export interface TokenRoutesDeps {
   tokens: TokenService;
@@ -70,11 +84,15 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
   routes.get('/', query(ListTokensQuerySchema), async (c) => {
     const filter = c.req.valid('query');
     const limit = filter.limit ?? -1;
-    if (limit >= 0 && limit <= LARGE_PAGE) return c.json(await tokens.list(c.var.auth, filter));
+    const respond = (list: TokenList) => {
+      if (list.next) c.header('Link', `<${nextPageUrl(c.req.url, list.next)}>; rel="next"`);
+      return c.json(list);
+    };
+    if (limit >= 0 && limit <= LARGE_PAGE) return respond(await tokens.list(c.var.auth, filter));
     return largeLists('tokens', async () => {
       // Let the requests that arrived meanwhile (a health check, a sign-in) go first.
       await new Promise((resolve) => setImmediate(resolve));
-      return c.json(await tokens.list(c.var.auth, filter));
+      return respond(await tokens.list(c.var.auth, filter));
     });
   });
 

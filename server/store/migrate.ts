@@ -1,18 +1,26 @@
-// Applies migrations.ts with one bookkeeping for both dialects: a schema_migrations row per applied version.
+// Applies migrations.ts with one procedure for both dialects: a schema_migrations row per applied version.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import * as v from 'valibot';
-import { MIGRATIONS, type Migration } from './migrations';
+import { MIGRATIONS } from './migrations';
 
 const VersionRowSchema = v.object({ version: v.nullable(v.number()) });
 
-/** The migrations after `applied`; refuses a database written by a newer server. */
-function pending(applied: number): { version: number; migration: Migration }[] {
-  if (applied > MIGRATIONS.length) {
+/**
+ * The statements that bring a database up to date, for each driver to run in one transaction: each is run as
+ * it comes, and a query's rows are sent back. Refuses a database written by a newer server.
+ */
+function* migration(dialect: 'sqlite' | 'postgres'): Generator<string, void, unknown[]> {
+  const [row] = yield 'SELECT max(version) AS version FROM schema_migrations';
+  const applied = v.parse(VersionRowSchema, row).version ?? 0;
+  if (applied > MIGRATIONS.length)
     throw new Error(`its schema version ${applied} is newer than this server knows (${MIGRATIONS.length})`);
+  for (const [index, { name, ...sql }] of MIGRATIONS.entries()) {
+    if (index < applied) continue;
+    yield sql[dialect];
+    yield `INSERT INTO schema_migrations (version, name) VALUES (${index + 1}, '${name.replaceAll("'", "''")}')`;
   }
-  return MIGRATIONS.map((migration, index) => ({ version: index + 1, migration })).slice(applied);
 }
 
 /**
@@ -21,10 +29,9 @@ function pending(applied: number): { version: number; migration: Migration }[] {
  */
 export function migrateSqlite(db: Database.Database): void {
   db.transaction(() => {
-    const hasTable = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
-      .get();
-    if (hasTable === undefined) {
+    if (
+      !db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'").get()
+    ) {
       db.exec(`CREATE TABLE schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL DEFAULT (unixepoch())
       ) STRICT`);
@@ -33,17 +40,14 @@ export function migrateSqlite(db: Database.Database): void {
       for (let version = 1; version <= before; version++)
         insert.run(version, MIGRATIONS[version - 1]?.name ?? 'from a newer server');
     }
+    const steps = migration('sqlite');
+    const run = (statement: string): unknown[] => {
+      if (statement.startsWith('SELECT')) return db.prepare(statement).all();
+      db.exec(statement);
+      return [];
+    };
+    for (let step = steps.next(); !step.done; step = steps.next(run(step.value)));
   })();
-  const applied = v.parse(
-    VersionRowSchema,
-    db.prepare('SELECT max(version) AS version FROM schema_migrations').get(),
-  );
-  for (const { version, migration } of pending(applied.version ?? 0)) {
-    db.transaction(() => {
-      db.exec(migration.sqlite);
-      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(version, migration.name);
-    })();
-  }
 }
 
 /** Applies missing migrations under an advisory lock, so instances starting together migrate once. */
@@ -54,17 +58,8 @@ export async function migratePostgres(client: pg.PoolClient): Promise<void> {
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
     );
-    const applied = v.parse(
-      VersionRowSchema,
-      (await client.query('SELECT max(version) AS version FROM schema_migrations')).rows[0],
-    );
-    for (const { version, migration } of pending(applied.version ?? 0)) {
-      await client.query(migration.postgres);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-        version,
-        migration.name,
-      ]);
-    }
+    const steps = migration('postgres');
+    for (let step = steps.next(); !step.done; step = steps.next((await client.query(step.value)).rows ?? []));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

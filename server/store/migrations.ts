@@ -6,17 +6,8 @@ export interface Migration {
 }
 
 /** Column types and table options as each dialect spells them. */
-interface Types {
-  id: string;
-  bigint: string;
-  flag: string;
-  true: string;
-  strings: string;
-  bytes: string;
-  strict: string;
-}
-
-const SQLITE: Types = {
+const SQLITE = {
+  dialect: 'sqlite' as 'sqlite' | 'postgres',
   id: 'INTEGER PRIMARY KEY',
   bigint: 'INTEGER',
   flag: 'INTEGER',
@@ -26,7 +17,8 @@ const SQLITE: Types = {
   strict: ' STRICT',
 };
 
-const POSTGRES: Types = {
+const POSTGRES: typeof SQLITE = {
+  dialect: 'postgres',
   id: 'BIGSERIAL PRIMARY KEY',
   bigint: 'BIGINT',
   flag: 'BOOLEAN',
@@ -36,7 +28,7 @@ const POSTGRES: Types = {
   strict: '',
 };
 
-const DEFINITIONS: readonly { name: string; sql: (t: Types) => string }[] = [
+const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[] = [
   {
     name: 'users and tokens',
     sql: (t) => `CREATE TABLE users (
@@ -145,7 +137,50 @@ const DEFINITIONS: readonly { name: string; sql: (t: Types) => string }[] = [
      DROP INDEX audit_by_owner;
      CREATE INDEX audit_by_owner_id ON audit_events (owner_id, id DESC);`,
   },
+  {
+    // totalCount without counting (issue 17): per owner and type, kept by triggers on every insert and delete
+    // (cascades and bulk writes included). Pages seek by (created_at, id) instead of skipping with OFFSET.
+    name: 'kept token counts, keyset indexes',
+    sql: (t) => `CREATE TABLE token_counts (
+       user_id ${t.bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+       type TEXT NOT NULL,
+       n ${t.bigint} NOT NULL,
+       PRIMARY KEY (user_id, type)
+     )${t.strict};
+     INSERT INTO token_counts (user_id, type, n) SELECT user_id, type, count(*) FROM tokens GROUP BY user_id, type;
+     CREATE INDEX tokens_by_owner_expiry ON tokens (user_id, type, expires_at);
+     CREATE INDEX tokens_by_age ON tokens (created_at DESC, id DESC);
+     ${t.dialect === 'sqlite' ? SQLITE_COUNTING : POSTGRES_COUNTING}`,
+  },
 ];
+
+// SQLite triggers run per row; a cascade from a deleted user fires them as well.
+const SQLITE_COUNTING = `CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens BEGIN
+       INSERT INTO token_counts (user_id, type, n) VALUES (NEW.user_id, NEW.type, 1)
+         ON CONFLICT (user_id, type) DO UPDATE SET n = n + 1;
+     END;
+     CREATE TRIGGER tokens_counted_out AFTER DELETE ON tokens BEGIN
+       UPDATE token_counts SET n = n - 1 WHERE user_id = OLD.user_id AND type = OLD.type;
+     END;`;
+
+// PostgreSQL counts once per statement over its transition table, so a bulk insert updates each count once.
+// A delete only subtracts: the owner's counts may already be gone with the owner (the cascade).
+const POSTGRES_COUNTING = `CREATE FUNCTION count_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       IF TG_OP = 'INSERT' THEN
+         INSERT INTO token_counts (user_id, type, n)
+           SELECT user_id, type, count(*) FROM changed GROUP BY user_id, type ORDER BY user_id, type
+           ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n + excluded.n;
+       ELSE
+         UPDATE token_counts SET n = token_counts.n - gone.n
+           FROM (SELECT user_id, type, count(*) AS n FROM changed GROUP BY user_id, type) gone
+           WHERE token_counts.user_id = gone.user_id AND token_counts.type = gone.type;
+       END IF;
+       RETURN NULL;
+     END $$;
+     CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens REFERENCING NEW TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION count_tokens();
+     CREATE TRIGGER tokens_counted_out AFTER DELETE ON tokens REFERENCING OLD TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION count_tokens();`;
 
 export const MIGRATIONS: readonly Migration[] = DEFINITIONS.map(({ name, sql }) => ({
   name,

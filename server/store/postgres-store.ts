@@ -19,12 +19,8 @@ import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
 const INT8_OID = 20;
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 const rows = createRowSchemas({ flag: v.boolean(), strings: v.array(v.string()) });
 
@@ -34,10 +30,8 @@ const rows = createRowSchemas({ flag: v.boolean(), strings: v.array(v.string()) 
  * keeps the query valid and still matches nothing, as the NUL would have.
  */
 function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string')
-    return value.includes('\u0000') ? value.replaceAll('\u0000', '\u0001') : value;
   if (Array.isArray(value)) return value.map(withoutNul);
-  return value;
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\u0001') : value;
 }
 
 class NulReplacer extends OperationNodeTransformer {
@@ -54,16 +48,11 @@ const nulReplacing: KyselyPlugin = {
   transformResult: async ({ result }) => result,
 };
 
-export interface PostgresStoreOptions {
-  /** Connections in the pool. */
-  maxConnections?: number;
-}
-
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(url: string): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
-    types,
+    max: 10,
+    types: { getTypeParser },
     connectionTimeoutMillis: 5000,
   });
   // An idle client that loses its connection must not crash the process; the next query reports it.
@@ -107,11 +96,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
       const key = advisoryLockKey(`tokenward:${task}`);
       try {
-        const locked = v.parse(
-          v.object({ locked: v.boolean() }),
-          (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows[0],
-        );
-        if (!locked.locked) return undefined;
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+        if (!v.parse(v.object({ locked: v.boolean() }), rows[0]).locked) return undefined;
         try {
           return await work();
         } finally {

@@ -1,14 +1,16 @@
-// The rows of both dialects as records: one definition, with each dialect's way of keeping booleans and lists.
+// The stored rows and the records they are read as: one definition for both dialects, the records' source.
 import * as v from 'valibot';
 import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
-import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './store';
+
+/** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
+export type Flag = number | boolean;
+/** A list of strings: JSON text in SQLite, TEXT[] in PostgreSQL. */
+export type Strings = string | string[];
 
 export interface ColumnCodec {
-  /** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
-  flag: v.GenericSchema<unknown, boolean>;
-  /** A list of strings: JSON text in SQLite, TEXT[] in PostgreSQL. */
-  strings: v.GenericSchema<unknown, string[]>;
+  flag: v.GenericSchema<Flag, boolean>;
+  strings: v.GenericSchema<Strings, string[]>;
 }
 
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -17,84 +19,95 @@ type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
 type Camelized<T> = { [K in keyof T as Camel<K & string>]: T[K] };
 
 /** A row schema whose output is the record: the same fields, snake_case column names in camelCase. */
-function rowSchema<Entries extends v.ObjectEntries, Output>(
-  entries: Entries,
-  // Checks, at compile time, that the camelCase row has every field of the record.
-  check: (row: Camelized<v.InferOutput<v.ObjectSchema<Entries, undefined>>>) => Output,
-) {
+function rowSchema<Entries extends v.ObjectEntries>(entries: Entries) {
+  type Row = v.InferOutput<v.ObjectSchema<Entries, undefined>>;
   return v.pipe(
     v.object(entries),
-    v.transform((row) =>
-      check(
+    v.transform(
+      (row: Row) =>
         Object.fromEntries(
           Object.entries(row).map(([key, value]) => [
             key.replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
             value,
           ]),
-        ) as Camelized<v.InferOutput<v.ObjectSchema<Entries, undefined>>>,
-      ),
+        ) as Camelized<Row>,
     ),
   );
 }
 
+// Ids and times (whole seconds since the epoch) are numbers.
+const id = v.number();
+const time = v.number();
+
 export function createRowSchemas({ flag, strings }: ColumnCodec) {
-  const id = v.number();
-  const time = v.number();
   return {
-    UserRowSchema: rowSchema(
-      { id, name: v.string(), password_hash: v.string(), roles: strings, enabled: flag, created_at: time },
-      (row): UserRecord => row,
-    ),
-    TokenRowSchema: rowSchema(
-      {
-        id,
-        user_id: id,
-        owner: v.string(),
-        name: v.string(),
-        description: v.string(),
-        type: TokenTypeSchema,
-        source: TokenSourceSchema,
-        digest: v.string(),
-        enabled: flag,
-        restricted: flag,
-        permissions: strings,
-        created_at: time,
-        saved_at: time,
-        expires_at: time,
-        last_used_at: v.nullable(time),
-      },
-      (row): TokenRecord => row,
-    ),
-    RepositoryRowSchema: rowSchema(
-      { id, name: v.string(), description: v.string(), owner_id: v.nullable(id), created_at: time },
-      (row): RepositoryRecord => row,
-    ),
-    ItemRowSchema: rowSchema(
-      {
-        id,
-        repository_id: id,
-        name: v.string(),
-        type: v.string(),
-        content_type: v.string(),
-        size: v.number(),
-        created_at: time,
-      },
-      (row): ItemRecord => row,
-    ),
-    AuditRowSchema: rowSchema(
-      {
-        id,
-        at: time,
-        event: AuditEventTypeSchema,
-        owner_id: v.nullable(id),
-        owner: v.string(),
-        token_name: v.string(),
-        token_type: TokenTypeSchema,
-        actor: v.nullable(v.string()),
-        client: v.nullable(v.string()),
-        reason: v.nullable(v.string()),
-      },
-      (row): AuditRecord => row,
-    ),
+    UserRowSchema: rowSchema({
+      id,
+      name: v.string(),
+      password_hash: v.string(),
+      roles: strings,
+      enabled: flag,
+      created_at: time,
+    }),
+    TokenRowSchema: rowSchema({
+      id,
+      user_id: id,
+      // The owner's user name, joined in for display.
+      owner: v.string(),
+      name: v.string(),
+      description: v.string(),
+      type: TokenTypeSchema,
+      source: TokenSourceSchema,
+      // SHA-256 of the token value, hex. The value itself is never stored.
+      digest: v.string(),
+      enabled: flag,
+      restricted: flag,
+      permissions: strings,
+      created_at: time,
+      saved_at: time,
+      expires_at: time,
+      last_used_at: v.nullable(time),
+    }),
+    RepositoryRowSchema: rowSchema({
+      id,
+      name: v.string(),
+      description: v.string(),
+      // The user who created it, who may manage it; null once that user is deleted.
+      owner_id: v.nullable(id),
+      created_at: time,
+    }),
+    ItemRowSchema: rowSchema({
+      id,
+      repository_id: id,
+      name: v.string(),
+      // FME item type derived from the extension: WORKSPACE for .fmw, CUSTOM_FORMAT, TEMPLATE, FILE, …
+      type: v.string(),
+      content_type: v.string(),
+      size: v.number(),
+      created_at: time,
+    }),
+    // Names are kept for display, so the trail outlives deleted users and tokens; it belongs to the owner's
+    // account id, which is null once that account is deleted.
+    AuditRowSchema: rowSchema({
+      id,
+      at: time,
+      event: AuditEventTypeSchema,
+      owner_id: v.nullable(id),
+      owner: v.string(),
+      token_name: v.string(),
+      token_type: TokenTypeSchema,
+      actor: v.nullable(v.string()),
+      client: v.nullable(v.string()),
+      reason: v.nullable(v.string()),
+    }),
   };
 }
+
+type Records = { [K in keyof RowSchemas]: v.InferOutput<RowSchemas[K]> };
+export type RowSchemas = ReturnType<typeof createRowSchemas>;
+export type UserRecord = Records['UserRowSchema'];
+export type TokenRecord = Records['TokenRowSchema'];
+export type RepositoryRecord = Records['RepositoryRowSchema'];
+export type ItemRecord = Records['ItemRowSchema'];
+/** One token event (see AuditRowSchema). */
+export type AuditRecord = Records['AuditRowSchema'];

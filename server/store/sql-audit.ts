@@ -45,19 +45,15 @@ export function createAuditStore({ db, rows, write }: SqlDialect): AuditStore {
       });
     },
     listAuditEvents: async (query) => {
-      const items = await db
-        .selectFrom('audit_events')
+      const matched = db.selectFrom('audit_events').where(matching(query));
+      const limit = query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit;
+      const items = await matched
         .selectAll()
-        .where(matching(query))
         .orderBy('id', 'desc')
-        .limit(query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit)
+        .limit(limit)
         .offset(query.offset)
         .execute();
-      const total = await db
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where(matching(query))
-        .executeTakeFirst();
+      const total = await matched.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
       return { items: items.map((row) => v.parse(rows.AuditRowSchema, row)), total: countOf(total) };
     },
   };

@@ -1,13 +1,16 @@
 // Repositories and their items in the SQL store, one query per method for both dialects.
 import * as v from 'valibot';
-import { affected, type SqlDialect } from './sql-dialect';
+import { deleteById, type SqlDialect } from './sql-dialect';
 import type { RepositoryStore } from './store';
 
 const ITEM_COLUMNS = ['id', 'repository_id', 'name', 'type', 'content_type', 'size', 'created_at'] as const;
 
-export function createRepositoryStore({ db, rows, write }: SqlDialect): RepositoryStore {
+export function createRepositoryStore(dialect: SqlDialect): RepositoryStore {
+  const { db, rows, write } = dialect;
   const parseRepository = (row: unknown) => v.parse(rows.RepositoryRowSchema, row);
   const parseItem = (row: unknown) => v.parse(rows.ItemRowSchema, row);
+  const itemsOf = (repositoryId: number) =>
+    db.selectFrom('items').select(ITEM_COLUMNS).where('repository_id', '=', repositoryId);
   return {
     createRepository: (repository) =>
       write(async (trx) =>
@@ -30,19 +33,11 @@ export function createRepositoryStore({ db, rows, write }: SqlDialect): Reposito
       const row = await db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
       return row === undefined ? undefined : parseRepository(row);
     },
-    listOwnedRepositoryNames: async (userId) =>
-      (
-        await db
-          .selectFrom('repositories')
-          .select('name')
-          .where('owner_id', '=', userId)
-          .orderBy('name')
-          .execute()
-      ).map((row) => row.name),
-    deleteRepository: (id) =>
-      write(async (trx) =>
-        affected(await trx.deleteFrom('repositories').where('id', '=', id).executeTakeFirst()),
-      ),
+    listOwnedRepositoryNames: async (userId) => {
+      const owned = db.selectFrom('repositories').select('name').where('owner_id', '=', userId);
+      return (await owned.orderBy('name').execute()).map((row) => row.name);
+    },
+    deleteRepository: (id) => deleteById(dialect, 'repositories', id),
 
     createItem: (item) =>
       write(async (trx) =>
@@ -62,23 +57,12 @@ export function createRepositoryStore({ db, rows, write }: SqlDialect): Reposito
             .executeTakeFirst(),
         ),
       ),
-    listItems: async (repositoryId, type) =>
-      (
-        await db
-          .selectFrom('items')
-          .select(ITEM_COLUMNS)
-          .where('repository_id', '=', repositoryId)
-          .$if(type !== undefined, (qb) => qb.where('type', '=', type ?? ''))
-          .orderBy('name')
-          .execute()
-      ).map(parseItem),
+    listItems: async (repositoryId, type) => {
+      const items = itemsOf(repositoryId).orderBy('name');
+      return (await (type === undefined ? items : items.where('type', '=', type)).execute()).map(parseItem);
+    },
     findItem: async (repositoryId, name) => {
-      const row = await db
-        .selectFrom('items')
-        .select(ITEM_COLUMNS)
-        .where('repository_id', '=', repositoryId)
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const row = await itemsOf(repositoryId).where('name', '=', name).executeTakeFirst();
       return row === undefined ? undefined : parseItem(row);
     },
     readItemContent: async (id) => {
@@ -87,7 +71,6 @@ export function createRepositoryStore({ db, rows, write }: SqlDialect): Reposito
       const content = v.parse(v.instance(Uint8Array), row.content);
       return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
     },
-    deleteItem: (id) =>
-      write(async (trx) => affected(await trx.deleteFrom('items').where('id', '=', id).executeTakeFirst())),
+    deleteItem: (id) => deleteById(dialect, 'items', id),
   };
 }

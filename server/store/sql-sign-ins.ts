@@ -1,10 +1,11 @@
 // Sign-in failure streaks, blocks and known clients in the SQL store, one query per method for both dialects.
 import { sql } from 'kysely';
 import * as v from 'valibot';
-import { rowsAffected, type SqlDialect } from './sql-dialect';
+import { rowsAffected, type SqlDialect, writeOnly } from './sql-dialect';
 import type { SignInStore } from './store';
 
-export function createSignInStore({ db, write }: SqlDialect): SignInStore {
+export function createSignInStore(dialect: SqlDialect): SignInStore {
+  const { db, write } = dialect;
   return {
     bumpSignInStreak: (key, nowMs, forgetAfterMs) =>
       write(async (trx) => {
@@ -23,13 +24,9 @@ export function createSignInStore({ db, write }: SqlDialect): SignInStore {
         return v.parse(v.number(), row?.failures);
       }),
     blockSignIn: (key, untilMs) =>
-      write(async (trx) => {
-        await trx
-          .updateTable('sign_in_streaks')
-          .set({ blocked_until: untilMs })
-          .where('key', '=', key)
-          .execute();
-      }),
+      writeOnly(dialect, (trx) =>
+        trx.updateTable('sign_in_streaks').set({ blocked_until: untilMs }).where('key', '=', key),
+      ),
     signInBlockedUntil: async (keys) => {
       if (keys.length === 0) return 0;
       const row = await db
@@ -41,19 +38,15 @@ export function createSignInStore({ db, write }: SqlDialect): SignInStore {
     },
     // Read first: even a DELETE that matches nothing takes the write lock, and most sign-ins have no streak.
     clearSignInStreak: async (key) => {
-      if (
-        (await db.selectFrom('sign_in_streaks').select('key').where('key', '=', key).executeTakeFirst()) ===
-        undefined
-      )
-        return;
-      await write(async (trx) => {
-        await trx.deleteFrom('sign_in_streaks').where('key', '=', key).execute();
-      });
+      const streak = await db
+        .selectFrom('sign_in_streaks')
+        .select('key')
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (streak) await writeOnly(dialect, (trx) => trx.deleteFrom('sign_in_streaks').where('key', '=', key));
     },
     addAccountFailure: (account, atMs) =>
-      write(async (trx) => {
-        await trx.insertInto('account_failures').values({ account, at: atMs }).execute();
-      }),
+      writeOnly(dialect, (trx) => trx.insertInto('account_failures').values({ account, at: atMs })),
     accountFailuresSince: async (account, sinceMs, limit) =>
       (
         await db
@@ -81,8 +74,8 @@ export function createSignInStore({ db, write }: SqlDialect): SignInStore {
       ),
 
     rememberSignInClient: (key, atMs) =>
-      write(async (trx) => {
-        await trx
+      writeOnly(dialect, (trx) =>
+        trx
           .insertInto('sign_in_clients')
           .values({ key, last_success: atMs })
           .onConflict((oc) =>
@@ -90,9 +83,8 @@ export function createSignInStore({ db, write }: SqlDialect): SignInStore {
               last_success: sql<number>`CASE WHEN excluded.last_success > sign_in_clients.last_success
                 THEN excluded.last_success ELSE sign_in_clients.last_success END`,
             }),
-          )
-          .execute();
-      }),
+          ),
+      ),
     signInClientLastSuccess: async (key) =>
       (
         await db

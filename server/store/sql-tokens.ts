@@ -1,7 +1,8 @@
 // Tokens in the SQL store, one query per method for both dialects.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
-import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
+import { TokenTypeSchema } from '../../shared/schemas/token';
+import { affected, countOf, deleteById, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import { staleAfter, type TokenQuery, type TokenStore } from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
@@ -17,7 +18,7 @@ const OWNER_COLUMNS = [
 /** Uses per statement: two parameters each, far below either dialect's limit. */
 const USES_PER_STATEMENT = 500;
 
-const withOwner = (db: Db) =>
+const withOwner = (db: SqlDialect['db']) =>
   db
     .selectFrom('tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
@@ -28,13 +29,56 @@ const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['toke
   eb.and([
     ...(query.userId === undefined ? [] : [eb('t.user_id', '=', query.userId)]),
     ...(query.type ? [eb('t.type', '=', query.type)] : []),
-    ...(query.status === 'active' ? [eb('t.expires_at', '>', query.now)] : []),
-    ...(query.status === 'expired' ? [eb('t.expires_at', '<=', query.now)] : []),
+    ...(query.status ? [eb('t.expires_at', query.status === 'active' ? '>' : '<=', query.now)] : []),
+    // Newest first: what follows a token is older, or as old with a smaller id.
+    ...(query.after
+      ? [eb(eb.refTuple('t.created_at', 't.id'), '<', eb.tuple(query.after.createdAt, query.after.id))]
+      : []),
   ]);
 
-export function createTokenStore({ db, encode, rows, write }: SqlDialect): TokenStore {
+export function createTokenStore(dialect: SqlDialect): TokenStore {
+  const { db, encode, rows, write } = dialect;
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
+
+  /** How many tokens match, counting no more than `atMost` (an index range of at most that many entries). */
+  const countUpTo = async (query: TokenQuery, atMost: number) =>
+    countOf(
+      await db
+        .selectFrom((inner) =>
+          inner
+            .selectFrom('tokens as t')
+            .select(sql`1`.as('one'))
+            .where(matching(query))
+            // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
+            .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
+            .limit(atMost)
+            .as('m'),
+        )
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    );
+
+  /**
+   * The kept count of the owner's (or everyone's) tokens of the type. By status, which the clock decides, the
+   * expired ones are counted (usually the fewer) up to half of them; when there are more, the active ones are.
+   */
+  const countTokens = async (query: TokenQuery) => {
+    const kept = await db
+      .selectFrom('token_counts')
+      .select((eb) => eb.fn.sum<number>('n').as('n'))
+      .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
+      .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? ''))
+      .executeTakeFirst();
+    const total = kept?.n == null ? 0 : countOf(kept);
+    if (query.status === undefined || total === 0) return total;
+    const half = Math.ceil(total / 2);
+    const whole = { ...query, after: undefined };
+    let expired = await countUpTo({ ...whole, status: 'expired' }, half);
+    if (expired === half) expired = total - (await countUpTo({ ...whole, status: 'active' }, total));
+    return query.status === 'expired' ? expired : total - expired;
+  };
+
   return {
     createToken: (token) =>
       write(async (trx) => {
@@ -75,31 +119,34 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
         await withOwner(db).where('t.user_id', '=', userId).where('t.name', '=', name).executeTakeFirst(),
       ),
     listTokens: async (query) => {
-      // The page's ids first, from the tokens index alone; the owner is joined for those rows only. Joining
-      // before OFFSET would look up the owner of every skipped row.
+      // The page's ids first, from the tokens index alone (one more than asked, to know whether a next page
+      // exists); the owner is joined for those rows only. Joining before OFFSET would look up every skipped owner.
+      const limit = query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit + 1;
       const page = db
         .selectFrom('tokens as t')
         .select('t.id')
         .where(matching(query))
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc')
-        .limit(query.limit < 0 ? Number.MAX_SAFE_INTEGER : query.limit)
+        .limit(limit)
         .offset(query.offset);
-      const items = await withOwner(db)
+      // A page of none (limit=0, asked for the count alone) reads no tokens.
+      const newest = withOwner(db)
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
-        .orderBy('t.id', 'desc')
-        .execute();
-      const total = await db
-        .selectFrom('tokens as t')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where(matching(query))
-        .executeTakeFirst();
-      return { items: items.map(parse), total: countOf(total) };
+        .orderBy('t.id', 'desc');
+      const rows = query.limit === 0 ? [] : await newest.execute();
+      const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
+      const last = items.at(-1);
+      const next =
+        rows.length > items.length && last ? { createdAt: last.createdAt, id: last.id } : undefined;
+      return { items, total: await countTokens(query), next };
     },
     updateToken: (id, patch) =>
       write(async (trx) => {
+        // `id = id` too: with nothing else to set, the update still tells whether the token exists.
         const set = {
+          id,
           ...(patch.savedAt !== undefined && { saved_at: patch.savedAt }),
           ...(patch.description !== undefined && { description: patch.description }),
           ...(patch.enabled !== undefined && { enabled: encode.flag(patch.enabled) }),
@@ -107,18 +154,9 @@ export function createTokenStore({ db, encode, rows, write }: SqlDialect): Token
           ...(patch.permissions !== undefined && { permissions: encode.strings(patch.permissions) }),
           ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
         };
-        if (Object.keys(set).length === 0)
-          return (
-            (await trx.selectFrom('tokens').select('id').where('id', '=', id).executeTakeFirst()) !==
-            undefined
-          );
         return affected(await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst());
       }, staleAfter.token(id)),
-    deleteToken: (id) =>
-      write(
-        async (trx) => affected(await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst()),
-        staleAfter.token(id),
-      ),
+    deleteToken: (id) => deleteById(dialect, 'tokens', id, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
       const latest = new Map<number, number>();

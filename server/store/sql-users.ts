@@ -1,9 +1,10 @@
 // Users in the SQL store, one query per method for both dialects.
 import * as v from 'valibot';
-import { affected, countOf, type SqlDialect } from './sql-dialect';
+import { affected, countOf, deleteById, type SqlDialect } from './sql-dialect';
 import { staleAfter, type UserStore } from './store';
 
-export function createUserStore({ db, encode, rows, write }: SqlDialect): UserStore {
+export function createUserStore(dialect: SqlDialect): UserStore {
+  const { db, encode, rows, write } = dialect;
   const parse = (row: unknown) => v.parse(rows.UserRowSchema, row);
   return {
     countUsers: async () =>
@@ -34,22 +35,16 @@ export function createUserStore({ db, encode, rows, write }: SqlDialect): UserSt
       return row === undefined ? undefined : parse(row);
     },
     listUsers: async () => (await db.selectFrom('users').selectAll().orderBy('name').execute()).map(parse),
-    deleteUser: (id) =>
-      write(
-        async (trx) => affected(await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst()),
-        staleAfter.user(id),
-      ),
+    deleteUser: (id) => deleteById(dialect, 'users', id, staleAfter.user(id)),
     updateUser: (id, patch) =>
       write(async (trx) => {
+        // `id = id` too: with nothing else to set, the update still tells whether the user exists.
         const set = {
+          id,
           ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
           ...(patch.roles !== undefined && { roles: encode.strings(patch.roles) }),
           ...(patch.enabled !== undefined && { enabled: encode.flag(patch.enabled) }),
         };
-        if (Object.keys(set).length === 0)
-          return (
-            (await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
-          );
         return affected(await trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst());
       }, staleAfter.user(id)),
   };

@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import * as v from 'valibot';
 import { migrateSqlite } from './migrate';
 import { createRowSchemas } from './row-schemas';
-import type { Db, Tables } from './sql-dialect';
+import type { Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
 import { type Store, StoreOpenError } from './store';
 
@@ -16,19 +16,14 @@ export interface SqliteStoreOptions {
 }
 
 const rows = createRowSchemas({
-  flag: v.pipe(
-    v.number(),
-    v.transform((n) => n === 1),
-  ),
+  flag: v.pipe(v.picklist([0, 1]), v.transform<0 | 1, boolean>(Boolean)),
   strings: v.pipe(v.string(), v.parseJson(), v.array(v.string())),
 });
 
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   // better-sqlite3 waits synchronously, so the wait is short: a long one would stall every request.
   const database = openDatabase(path, options.busyTimeoutMs ?? 1000);
-  const db: Db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
-  });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const runningTasks = new Set<string>();
   return createSqlStore({
     db,

@@ -1,6 +1,6 @@
 // The contract every store backend must pass; each backend's test file calls describeStoreContract.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NameTakenError, type NewToken, type Store, type UserRecord } from './store';
+import { NameTakenError, type NewToken, type Store, type TokenQuery, type UserRecord } from './store';
 
 export function describeStoreContract(backend: string, openStore: () => Promise<Store>): void {
   describe(`store contract: ${backend}`, () => {
@@ -98,6 +98,12 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(verified?.token).toEqual(created);
       expect(verified?.owner).toEqual(alice);
       expect(await store.findTokenByDigest('unknown')).toBeUndefined();
+    });
+
+    it('looks names holding a NUL up without failing, and finds nothing', async () => {
+      expect(await store.findUserByName('ali\u0000ce')).toBeUndefined();
+      expect(await store.findToken(alice.id, 'x\u0000')).toBeUndefined();
+      expect(await store.signInBlockedUntil(['k\u0000', 'j'])).toBe(0);
     });
 
     it('keeps names unique per owner, not across owners', async () => {
@@ -242,6 +248,134 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         ['alice', 'a'],
       ]);
       expect(all.total).toBe(2);
+    });
+
+    /** Every page of the query, each started after the last token of the one before; `between` runs between pages. */
+    const walk = async (
+      query: TokenQuery,
+      between: (page: number) => Promise<void> = async () => {},
+      total?: number,
+    ) => {
+      const names: string[] = [];
+      let after: TokenQuery['after'];
+      for (let page = 0; page < 100; page++) {
+        const result = await store.listTokens({ ...query, offset: 0, after });
+        names.push(...result.items.map((t) => `${t.owner}/${t.name}`));
+        // Every page counts the whole list, wherever it starts.
+        if (total !== undefined) expect(result.total).toBe(total);
+        if (result.next === undefined) return names;
+        // A full page, and the cursor is its last token's place.
+        expect(result.items).toHaveLength(query.limit);
+        expect(result.next).toEqual({
+          createdAt: result.items.at(-1)?.createdAt,
+          id: result.items.at(-1)?.id,
+        });
+        after = result.next;
+        await between(page);
+      }
+      throw new Error('the pages never ended');
+    };
+    const everything = async (query: Omit<TokenQuery, 'limit' | 'offset'>) =>
+      (await store.listTokens({ ...query, limit: -1, offset: 0 })).items.map((t) => `${t.owner}/${t.name}`);
+
+    it('walks every page after a cursor, each token once and in order, with every filter', async () => {
+      // Ties in creation time (several tokens a second) are ordered by id, so a page may end inside a tie.
+      for (let i = 0; i < 23; i++) {
+        const session = i % 4 === 0;
+        await store.createToken(
+          token(i % 5 === 0 ? bob.id : alice.id, `t${i}`, {
+            createdAt: 100 + Math.floor(i / 3),
+            expiresAt: i % 3 === 0 ? 1500 : 5000,
+            ...(session && { type: 'SESSION', source: 'web' }),
+          }),
+        );
+      }
+      const filters: Omit<TokenQuery, 'limit' | 'offset'>[] = [
+        { userId: alice.id, now: 2000 },
+        { userId: alice.id, now: 2000, type: 'USER' },
+        { userId: alice.id, now: 2000, status: 'active' },
+        { userId: alice.id, now: 2000, status: 'expired', type: 'SESSION' },
+        { now: 2000 },
+        { now: 2000, type: 'SESSION', status: 'active' },
+      ];
+      for (const filter of filters) {
+        const all = await everything(filter);
+        for (const limit of [1, 4, 50])
+          expect(await walk({ ...filter, limit, offset: 0 }, undefined, all.length)).toEqual(all);
+        const { total, next } = await store.listTokens({ ...filter, limit: all.length, offset: 0 });
+        expect(total).toBe(all.length);
+        expect(next).toBeUndefined();
+      }
+      // A page asked for by offset says where the next one starts, too.
+      const byOffset = await store.listTokens({ userId: alice.id, now: 2000, limit: 3, offset: 3 });
+      const byCursor = await store.listTokens({
+        userId: alice.id,
+        now: 2000,
+        limit: 3,
+        offset: 0,
+        after: byOffset.next,
+      });
+      expect(byCursor.items[0]?.name).toBe(
+        (await everything({ userId: alice.id, now: 2000 }))[6]?.split('/')[1],
+      );
+    });
+
+    it('neither repeats nor skips a token that stays while others come and go between pages', async () => {
+      for (let i = 0; i < 30; i++)
+        await store.createToken(token(alice.id, `t${i}`, { createdAt: 100 + (i % 10) }));
+      const before = await everything({ userId: alice.id, now: 0 });
+      const removed = new Set<string>();
+      const seen = await walk({ userId: alice.id, now: 0, limit: 4, offset: 0 }, async (page) => {
+        // Newer tokens land before the cursor, tokens as old as those seen land on either side of it by id.
+        await store.createToken(token(alice.id, `new ${page}`, { createdAt: 200 + page }));
+        await store.createToken(token(alice.id, `tie ${page}`, { createdAt: 100 + (page % 10) }));
+        const doomed = await store.findToken(alice.id, `t${29 - page}`);
+        if (doomed && (await store.deleteToken(doomed.id))) removed.add(`alice/${doomed.name}`);
+      });
+      expect(new Set(seen).size).toBe(seen.length);
+      // In the order they had, and every one that was never deleted.
+      expect(seen.filter((name) => before.includes(name))).toEqual(
+        before.filter((name) => seen.includes(name)),
+      );
+      expect(before.filter((name) => !removed.has(name) && !seen.includes(name))).toEqual([]);
+      expect(removed.size).toBeGreaterThan(3);
+    });
+
+    it('keeps totalCount exact through creates, deletes, session ends, cleanup and a deleted user', async () => {
+      const check = async () => {
+        for (const userId of [alice.id, bob.id, undefined])
+          for (const type of [undefined, 'USER', 'SESSION'] as const)
+            for (const status of [undefined, 'active', 'expired'] as const)
+              for (const now of [0, 2500, 9999]) {
+                const query = { userId, type, status, now };
+                const { total } = await store.listTokens({ ...query, limit: 0, offset: 0 });
+                expect({ query, total }).toEqual({ query, total: (await everything(query)).length });
+              }
+      };
+      const session = (userId: number, name: string, expiresAt: number) =>
+        token(userId, name, { type: 'SESSION', source: 'web', expiresAt });
+      await check();
+      for (let i = 0; i < 6; i++) {
+        await store.createToken(token(alice.id, `api ${i}`, { expiresAt: 1000 * i }));
+        await store.createToken(session(alice.id, `session ${i}`, 1000 * i));
+        await store.createToken(session(bob.id, `session ${i}`, 1000 * i));
+      }
+      await check();
+      const api = await store.findToken(alice.id, 'api 2');
+      await store.deleteToken(api?.id ?? 0);
+      await store.deleteToken(api?.id ?? 0);
+      await check();
+      await store.deleteExpiredSessionTokens(2000, 2);
+      await check();
+      const kept = await store.findToken(bob.id, 'session 5');
+      await store.deleteSessionTokensOf(bob.id, kept?.id);
+      await check();
+      await store.deleteUser(alice.id);
+      await check();
+      // A new account takes no count from the deleted one.
+      const again = await store.createUser({ ...alice, name: 'alice' });
+      await store.createToken(token(again.id, 'fresh'));
+      await check();
     });
 
     it('keeps repositories with unique names, their owners, and their items with content', async () => {

@@ -36,15 +36,9 @@ const SQLITE_FAULTS: ReadonlyArray<readonly [prefix: string, message: string, re
 const POSTGRES_CLASSES = new Set(['08', '53', '57', '58']);
 const POSTGRES_CODES = new Set(['40001', '40P01', '55P03', '55006', '25006']);
 /** Socket-level failures of the connection to PostgreSQL. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
+const NETWORK_CODES = new Set(
+  'ECONNREFUSED ECONNRESET ETIMEDOUT EPIPE EHOSTUNREACH ENETUNREACH EAI_AGAIN'.split(' '),
+);
 /** node-postgres reports a lost or unobtainable connection by message only. */
 const POSTGRES_MESSAGES =
   /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i;

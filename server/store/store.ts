@@ -1,40 +1,13 @@
 // The store interface, one part per aggregate, with its records and errors (one SQL store serves both dialects).
-import type { AuditEventType } from '../../shared/schemas/audit';
-import type { TokenSource, TokenType } from '../../shared/schemas/token';
+import type { TokenType } from '../../shared/schemas/token';
+import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './row-schemas';
 
-/** Times are whole seconds since the epoch. */
-export interface UserRecord {
-  id: number;
-  name: string;
-  passwordHash: string;
-  roles: string[];
-  enabled: boolean;
-  createdAt: number;
-}
+/** Records are read through row-schemas.ts; times are whole seconds since the epoch. */
+export type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord };
 
 export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
-
-export interface TokenRecord {
-  id: number;
-  userId: number;
-  /** The owner's user name, joined in for display. */
-  owner: string;
-  name: string;
-  description: string;
-  type: TokenType;
-  source: TokenSource;
-  /** SHA-256 of the token value, hex. The value itself is never stored. */
-  digest: string;
-  enabled: boolean;
-  restricted: boolean;
-  permissions: string[];
-  createdAt: number;
-  savedAt: number;
-  expiresAt: number;
-  lastUsedAt: number | null;
-}
 
 export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
 
@@ -53,48 +26,23 @@ export interface TokenQuery {
   /** -1 for all. */
   limit: number;
   offset: number;
+  /** Starts the page after this token (a seek, not a skip), with offset 0. */
+  after?: TokenPosition | undefined;
 }
 
-export interface RepositoryRecord {
-  id: number;
-  name: string;
-  description: string;
-  /** The user who created it, who may manage it; null once that user is deleted. */
-  ownerId: number | null;
-  createdAt: number;
+/** A token's place in the listing's order, newest first: created, then id. */
+export type TokenPosition = Pick<TokenRecord, 'createdAt' | 'id'>;
+
+/** A page, the count of all that match (kept, not counted), and where the next page starts if there is one. */
+export interface TokenPage {
+  items: TokenRecord[];
+  total: number;
+  next: TokenPosition | undefined;
 }
 
 export type NewRepository = Omit<RepositoryRecord, 'id'>;
 
-export interface ItemRecord {
-  id: number;
-  repositoryId: number;
-  name: string;
-  /** FME item type derived from the extension: WORKSPACE for .fmw, CUSTOM_FORMAT, TEMPLATE, FILE, … */
-  type: string;
-  contentType: string;
-  size: number;
-  createdAt: number;
-}
-
 export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
-
-/**
- * One token event. Names are kept for display, so the trail outlives deleted users and tokens; it belongs to
- * the owner's account id, which is null once that account is deleted.
- */
-export interface AuditRecord {
-  id: number;
-  at: number;
-  event: AuditEventType;
-  ownerId: number | null;
-  owner: string;
-  tokenName: string;
-  tokenType: TokenType;
-  actor: string | null;
-  client: string | null;
-  reason: string | null;
-}
 
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
@@ -171,7 +119,7 @@ export interface TokenStore {
   findTokenByDigest(digest: string): Promise<VerifiedToken | undefined>;
   findToken(userId: number, name: string): Promise<TokenRecord | undefined>;
   /** Newest first. */
-  listTokens(query: TokenQuery): Promise<{ items: TokenRecord[]; total: number }>;
+  listTokens(query: TokenQuery): Promise<TokenPage>;
   /** False when no such token exists. */
   updateToken(id: number, patch: TokenPatch): Promise<boolean>;
   deleteToken(id: number): Promise<boolean>;

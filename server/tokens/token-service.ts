@@ -21,6 +21,7 @@ import { apiError, validationFailed } from '../errors';
 import { NameTakenError, type NewToken, type Store, type TokenPatch, type TokenRecord } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 import { resolveExpiration } from './expiration';
+import { decodeCursor, encodeCursor } from './token-cursor';
 import { toToken } from './token-view';
 
 type CreateTokenInput = v.InferOutput<typeof CreateTokenBodySchema>;
@@ -172,8 +173,13 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
       // As FME: a list asked for without limit or offset echoes both as -1.
       const limit = query.limit ?? -1;
       const offset = query.offset ?? -1;
+      const after = query.after === undefined ? undefined : decodeCursor(query.after);
+      if (query.after !== undefined && after === undefined)
+        throw validationFailed({ after: "is not a cursor from a token list (use the list's next)" });
+      if (after !== undefined && offset > 0)
+        throw validationFailed({ after: 'cannot be combined with an offset: the cursor is the position' });
       const now = epochSeconds(clock);
-      const empty = { items: [], totalCount: 0, limit, offset };
+      const empty = { items: [], totalCount: 0, limit, offset, next: null };
       let userId: number | undefined = caller.user.id;
       if (query.user !== undefined && query.user !== caller.user.name) {
         await authorizer.demand(caller, Permission.manageUsers);
@@ -184,15 +190,22 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
           userId = user.id;
         }
       }
-      const { items, total } = await store.listTokens({
+      const page = await store.listTokens({
         userId,
         type: query.type,
         status: query.status,
         now,
         limit,
         offset: Math.max(offset, 0),
+        after,
       });
-      return { items: items.map((r) => toToken(r, now, caller.token?.id)), totalCount: total, limit, offset };
+      return {
+        items: page.items.map((r) => toToken(r, now, caller.token?.id)),
+        totalCount: page.total,
+        limit,
+        offset,
+        next: page.next === undefined ? null : encodeCursor(page.next),
+      };
     },
 
     async create(caller: Authenticated, body: CreateTokenInput): Promise<CreatedTokenResult> {

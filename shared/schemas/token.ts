@@ -52,6 +52,8 @@ export const TokenListSchema = v.pipe(
     totalCount: v.pipe(v.number(), v.integer()),
     limit: v.pipe(v.number(), v.integer()),
     offset: v.pipe(v.number(), v.integer()),
+    /** The cursor of the next page (pass it as `after`), null on the last one; absent from older servers. */
+    next: v.optional(v.nullable(v.string())),
   }),
   v.metadata({ ref: 'TokenList' }),
 );
@@ -123,5 +125,7 @@ export const ListTokensQuerySchema = v.object({
   type: v.optional(TokenTypeSchema),
   status: v.optional(v.picklist(['active', 'expired'])),
   user: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  /** A `next` cursor from a previous page: the page that follows it (with offset 0 or none). */
+  after: v.optional(v.pipe(v.string(), v.maxLength(256))),
 });
 export type ListTokensQuery = v.InferInput<typeof ListTokensQuerySchema>;

@@ -1,5 +1,5 @@
 // Copies everything from one store to an empty one (SQLite to PostgreSQL, say), through the store interface.
-import type { Store } from './store';
+import type { Store } from '../store/store';
 
 export interface CopyCounts {
   users: number;
