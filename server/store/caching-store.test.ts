@@ -274,7 +274,9 @@ describe('verified-token cache', () => {
     const refreshing = withTokenCache(base.store, { refreshEveryMs: 5 });
     await refreshing.tokenCache.fill();
     await refreshing.createToken(token(alice.id, 'behind', 'd-behind'));
-    // Written past the cache (as the bench's seeding does): a refresh finds it.
+    // Written past the cache (as the bench's seeding does), and asked for before: a refresh finds it.
+    expect(await refreshing.tokenCache.lookup('d-raw')).toBeUndefined();
+    expect(refreshing.tokenCache.peek('d-raw')).toBeNull();
     await base.raw.createToken(token(alice.id, 'raw', 'd-raw'));
     await expect.poll(() => refreshing.tokenCache.peek('d-raw')?.name, { timeout: 5000 }).toBe('raw');
     await refreshing.close();

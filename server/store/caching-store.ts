@@ -20,7 +20,11 @@ export interface TokenCacheOptions {
   refreshEveryMs?: number;
   /** Tokens read per query while filling. */
   pageSize?: number;
-  /** How long a digest found in no token is remembered as unknown (0: never). */
+  /**
+   * How long a digest found in no token is remembered as unknown (0: never). Default: maxAgeMs. A token
+   * created through any instance drops it at once; one written past the store (a restored backup) is found by
+   * the next refresh, which drops it too.
+   */
   unknownForMs?: number;
   /** Unknown digests remembered at most; the oldest go first. */
   maxUnknown?: number;
@@ -93,7 +97,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
   const pageSize = options.pageSize ?? 2000;
-  const unknownForMs = options.unknownForMs ?? 10_000;
+  const unknownForMs = options.unknownForMs ?? maxAgeMs;
   const clockNow = options.now ?? Date.now;
   // Entry times relative to the cache's start stay small integers (cheaper to keep than epoch milliseconds).
   const origin = clockNow();
@@ -104,8 +108,8 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const owners = new Map<number, CachedOwner>();
   const intern = createPermissionInterner();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
-  // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is (a
-  // restored backup), its creation drops the entry here and in every instance.
+  // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is, its
+  // creation drops the entry here and in every instance (or, written past the store, the next refresh does).
   const unknown = new BoundedMap<string, number>(options.maxUnknown ?? 10_000);
   const watches = new Set<PageWatch>();
   let live = false;
@@ -159,6 +163,8 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
 
   /** Keeps a row just read: the entry as it is when nothing changed (only confirmed), else a new one. */
   function admit(row: CacheableToken, owner: CachedOwner, at: number): CachedToken | undefined {
+    // The store has this digest now, whatever was remembered (kept or not, it is no longer unknown).
+    if (unknown.size > 0) unknown.delete(row.digest);
     const existing = entries.get(row.digest);
     const permissions = intern(row.permissions);
     if (existing?.matches(row, owner, permissions)) {
@@ -169,7 +175,6 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     if (existing === undefined && entries.size >= maxEntries) return undefined;
     const entry = entryFor(row, owner, at);
     insert(entry);
-    unknown.delete(row.digest);
     return entry;
   }
 
