@@ -1,5 +1,5 @@
 // Middleware that turns a request's credentials into the authenticated user (and token), or 400/401.
-import type { Context, Next } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { AuditLog } from '../audit/audit-log';
@@ -53,6 +53,9 @@ class TokenCaller implements Authenticated {
   }
 }
 
+/** What a middleware gives Hono: the answer it made, or nothing once the route has answered. */
+type MiddlewareAnswer = ReturnType<MiddlewareHandler>;
+
 /** Credentials missing, malformed, unknown, expired, disabled, or of a disabled owner: all one 401 (SPEC §2). */
 const REFUSED = Symbol('refused');
 type Outcome = Authenticated | typeof REFUSED;
@@ -90,7 +93,7 @@ export function createAuthenticate(deps: AuthDeps) {
     );
   });
 
-  async function authenticateForm(c: Context<AuthEnv>, next: Next): Promise<Response | undefined> {
+  async function authenticateForm(c: Context<AuthEnv>, next: Next): MiddlewareAnswer {
     const form = new URLSearchParams(await c.req.text().catch(() => ''));
     const sources = {
       authorization: c.req.header('Authorization'),
@@ -106,19 +109,14 @@ function proceed(
   next: Next,
   sources: CredentialSources,
   outcome: Outcome | Promise<Outcome>,
-): Promise<Response | undefined> {
+): MiddlewareAnswer {
   if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, sources, settled));
   if (outcome === REFUSED) return Promise.resolve(refuse(c));
   c.set('auth', outcome);
-  if (sources.urlTokens.length === 0) return next().then(nothing);
+  if (sources.urlTokens.length === 0) return next();
   // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
-  return next().then(() => {
-    c.res.headers.set('Cache-Control', 'no-store');
-    return undefined;
-  });
+  return next().then(() => c.res.headers.set('Cache-Control', 'no-store'));
 }
-
-const nothing = () => undefined;
 const REFUSAL = unauthorized();
 
 /** The one place a request is refused for its credentials: returned, not thrown through the middleware. */
