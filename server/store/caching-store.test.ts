@@ -270,6 +270,19 @@ describe('verified-token cache', () => {
     expect(aging.cacheSize()).toBe(1);
   });
 
+  it("takes an owner changed behind the cache's back from the next refresh", async () => {
+    await cached.createToken(token(alice.id, 't', 'd1'));
+    await cached.createToken(token(alice.id, 'u', 'd2'));
+    await cached.tokenCache.fill();
+    const before = cached.tokenCache.peek('d1')?.holder;
+    // Changed past the cache: no message about it (what the maxAge backstop is for).
+    await base.raw.updateUser(alice.id, { enabled: false });
+    await cached.tokenCache.fill();
+    expect(before?.stale).toBe(true);
+    expect(cached.tokenCache.peek('d1')?.holder.user.enabled).toBe(false);
+    expect(cached.tokenCache.peek('d2')?.holder).toBe(cached.tokenCache.peek('d1')?.holder);
+  });
+
   it('reads everything again every refreshEveryMs', async () => {
     const refreshing = withTokenCache(base.store, { refreshEveryMs: 5 });
     await refreshing.tokenCache.fill();

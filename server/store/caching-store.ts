@@ -137,23 +137,33 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     byId.set(entry.id, entry);
   }
 
+  /** The shared owner for a user just read: the cached one while it still says the same, else a new one. */
   function ownerOf(user: UserRecord): CachedOwner {
-    let owner = owners.get(user.id);
-    if (owner === undefined) {
-      owner = new CachedOwner(user);
-      owners.set(user.id, owner);
+    const owner = owners.get(user.id);
+    if (owner !== undefined && sameUser(owner.user, user)) return owner;
+    // Changed without a message reaching us (the backstop's case): the old owner's entries go with it.
+    if (owner !== undefined) {
+      owner.stale = true;
+      sweepStaleOwners();
     }
-    return owner;
+    const fresh = new CachedOwner(user);
+    owners.set(user.id, fresh);
+    return fresh;
   }
 
-  function entryFor(row: CacheableToken, owner: CachedOwner, at: number): CachedToken {
+  function entryFor(
+    row: CacheableToken,
+    owner: CachedOwner,
+    permissions: readonly string[],
+    at: number,
+  ): CachedToken {
     return new CachedToken(
       row.id,
       row.digest,
       row.name,
       owner,
       row,
-      intern(row.permissions),
+      permissions,
       row.createdAt,
       row.expiresAt,
       row.lastUsedAt,
@@ -173,7 +183,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       return existing;
     }
     if (existing === undefined && entries.size >= maxEntries) return undefined;
-    const entry = entryFor(row, owner, at);
+    const entry = entryFor(row, owner, permissions, at);
     insert(entry);
     return entry;
   }
@@ -381,6 +391,18 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       }
     },
   };
+}
+
+function sameUser(a: UserRecord, b: UserRecord): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.enabled === b.enabled &&
+    a.passwordHash === b.passwordHash &&
+    a.createdAt === b.createdAt &&
+    a.roles.length === b.roles.length &&
+    a.roles.every((role, i) => role === b.roles[i])
+  );
 }
 
 function pause(ms: number): Promise<void> {
