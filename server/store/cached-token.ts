@@ -91,6 +91,11 @@ export class CachedToken implements CallerToken {
     return SOURCES[this.facts >> SOURCE_SHIFT] ?? 'api';
   }
 
+  /** What a log line or a JSON body would show: the token's own fields, never its owner's account record. */
+  toJSON(): CallerToken {
+    return withExpiry(this, this.expiresAt);
+  }
+
   /** True when a freshly read row says what this entry says (its last use aside, which only moves forward). */
   matches(row: CacheableToken, holder: CachedOwner, permissions: readonly string[]): boolean {
     return (

@@ -239,6 +239,21 @@ describe('verified-token cache', () => {
     expect(one?.permissions).toBe(zero?.permissions);
     expect(one?.permissions).toEqual(['repositories:access']);
     expect(one?.restricted).toBe(true);
+    // Logged or serialized, an entry shows its own fields, not its owner's account (and password hash).
+    expect(JSON.parse(JSON.stringify(one))).toEqual({
+      id: one?.id,
+      userId: alice.id,
+      owner: 'alice',
+      name: 't1',
+      type: 'USER',
+      source: 'api',
+      enabled: true,
+      restricted: true,
+      permissions: ['repositories:access'],
+      createdAt: 1,
+      expiresAt: 4_000_000_000,
+      lastUsedAt: null,
+    });
     expect(base.lookups()).toBe(0);
   });
 
