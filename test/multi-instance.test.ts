@@ -45,8 +45,8 @@ const info = async (server: RunningServer, token: string) =>
   ).status;
 /**
  * Polls until the other instance agrees, and prints how long that took (the timing goal, 100 ms, is measured by
- * `npm run bench:agreement`, not asserted here). The cap is far below the token cache's lifetimes (10 s for an
- * unknown token, 60 s for a verified one), so only the change notification can make it pass in time.
+ * `npm run bench:agreement`, not asserted here). The cap is far below the token cache's lifetimes (60 s for an
+ * unknown token and for a verified one), so only the change notification can make it pass in time.
  */
 async function agreement(what: string, check: () => Promise<boolean>): Promise<void> {
   const elapsed = await msUntil(performance.now(), check, { capMs: 5000 });

@@ -6,6 +6,9 @@ import type { Logger } from '../logger';
 import type { NewAuditRecord, Store, TokenRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 
+/** What the trail keeps of a token: a stored record, or the token that authenticated a request. */
+type AuditedToken = Pick<TokenRecord, 'id' | 'userId' | 'owner' | 'name' | 'type'>;
+
 export type FailedUseReason = 'disabled' | 'expired' | 'owner_disabled';
 
 export interface AuditDeps {
@@ -40,7 +43,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
   }
 
   /** True at most once a minute per token and reason: a flood of uses writes little. */
-  function due(token: TokenRecord, reason: string): boolean {
+  function due(token: AuditedToken, reason: string): boolean {
     const now = epochSeconds(clock);
     const key = `${token.id}:${reason}`;
     const last = lastThrottled.get(key);
@@ -53,7 +56,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
     /** An action on a token: by its owner, or by an administrator (actor differs from owner). */
     tokenEvent(
       event: AuditEventType,
-      token: TokenRecord,
+      token: AuditedToken,
       actor: string,
       client: string | undefined,
       reason?: string,
@@ -71,7 +74,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
     },
 
     /** A request that presented a known token which could not be used. Throttled: a flood writes little. */
-    failedUse(token: TokenRecord, reason: FailedUseReason, client: string | undefined): void {
+    failedUse(token: AuditedToken, reason: FailedUseReason, client: string | undefined): void {
       if (!due(token, reason)) return;
       record({
         event: reason === 'expired' ? 'expired_use' : 'failed_use',
@@ -89,7 +92,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
      * A token accepted from a URL or form parameter rather than the Authorization header (SPEC §2): such a value
      * may sit in proxy logs and browser history, so its owner should see that it travelled that way.
      */
-    queryStringUse(token: TokenRecord, client: string | undefined): void {
+    queryStringUse(token: AuditedToken, client: string | undefined): void {
       if (!due(token, 'query_string')) return;
       record({
         event: 'query_string_use',

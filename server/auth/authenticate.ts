@@ -1,13 +1,15 @@
 // Middleware that turns a request's credentials into the authenticated user (and token), or 400/401.
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
-import { apiError, unauthorized } from '../errors';
+import { apiError, unauthorized, WWW_AUTHENTICATE } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { renewedSessionExpiry } from '../sessions/session-policy';
-import type { Store, TokenRecord, UserRecord } from '../store/store';
+import { type CallerToken, withExpiry } from '../store/cached-token';
+import { type TokenCache, tokenCacheOf } from '../store/caching-store';
+import type { Store, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
@@ -19,7 +21,7 @@ export interface Authenticated {
   /** The client's address, for the audit trail. */
   client?: string;
   /** The token that authenticated the request; absent for Basic auth. */
-  token?: TokenRecord;
+  token?: CallerToken;
 }
 
 export type AuthEnv = { Variables: { auth: Authenticated } };
@@ -34,6 +36,30 @@ export interface AuthDeps {
   recordUse: UseRecorder;
 }
 
+/**
+ * The caller of one request that presented a token. One small object per request (the authorizer keeps its
+ * per-request answers by it); the client's address is worked out only when something records it.
+ */
+class TokenCaller implements Authenticated {
+  #client: string | undefined;
+  constructor(
+    readonly user: UserRecord,
+    readonly token: CallerToken,
+    private readonly clientOf: () => string,
+  ) {}
+  get client(): string {
+    this.#client ??= this.clientOf();
+    return this.#client;
+  }
+}
+
+/** What a middleware gives Hono: the answer it made, or nothing once the route has answered. */
+type MiddlewareAnswer = ReturnType<MiddlewareHandler>;
+
+/** Credentials missing, malformed, unknown, expired, disabled, or of a disabled owner: all one 401 (SPEC §2). */
+const REFUSED = Symbol('refused');
+type Outcome = Authenticated | typeof REFUSED;
+
 /** Verifies whatever credentials the sources carry: the authenticated caller, or 400/401. */
 export async function verifyCredentials(
   deps: AuthDeps,
@@ -42,45 +68,163 @@ export async function verifyCredentials(
   /** A validity check (SPEC §3.2): the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
 ): Promise<Authenticated> {
+  const outcome = await verify(deps, tokenCacheOf(deps.store), sources, clientOf, isCheck);
+  if (outcome === REFUSED) throw unauthorized();
+  return outcome;
+}
+
+/**
+ * A token the cache holds is verified without awaiting anything: no promise, no exception, one small object.
+ * Only a miss, a session renewal, Basic auth or a form body take the asynchronous path.
+ */
+export function createAuthenticate(deps: AuthDeps) {
+  const cache = tokenCacheOf(deps.store);
+  return createMiddleware<AuthEnv>(function authenticate(c, next) {
+    if (carriesFormCredential(c)) return authenticateForm(c, next);
+    const sources: CredentialSources = {
+      authorization: c.req.header('Authorization'),
+      urlTokens: urlTokensOf(c),
+    };
+    return proceed(
+      c,
+      next,
+      sources,
+      verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c)),
+    );
+  });
+
+  async function authenticateForm(c: Context<AuthEnv>, next: Next): MiddlewareAnswer {
+    const form = new URLSearchParams(await c.req.text().catch(() => ''));
+    const sources = {
+      authorization: c.req.header('Authorization'),
+      urlTokens: [...urlTokensOf(c), ...form.getAll('fmetoken')],
+    };
+    const outcome = await verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c));
+    return proceed(c, next, sources, outcome);
+  }
+}
+
+function proceed(
+  c: Context<AuthEnv>,
+  next: Next,
+  sources: CredentialSources,
+  outcome: Outcome | Promise<Outcome>,
+): MiddlewareAnswer {
+  if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, sources, settled));
+  if (outcome === REFUSED) return Promise.resolve(refuse(c));
+  c.set('auth', outcome);
+  if (sources.urlTokens.length === 0) return next();
+  // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
+  return next().then(() => c.res.headers.set('Cache-Control', 'no-store'));
+}
+const REFUSAL = unauthorized();
+
+/** The one place a request is refused for its credentials: returned, not thrown through the middleware. */
+function refuse(c: Context): Response {
+  c.header('WWW-Authenticate', WWW_AUTHENTICATE);
+  return c.json({ message: REFUSAL.message, code: REFUSAL.code }, 401);
+}
+
+function verify(
+  deps: AuthDeps,
+  cache: TokenCache | undefined,
+  sources: CredentialSources,
+  clientOf: () => string,
+  isCheck: boolean,
+): Outcome | Promise<Outcome> {
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
     case 'none':
     case 'malformed':
-      throw unauthorized();
+      return REFUSED;
     case 'conflicting':
       throw apiError(
         400,
         'CONFLICTING_CREDENTIALS',
         'Send one credential per request, not two different ones.',
       );
-    case 'basic': {
-      const client = clientOf();
-      return { user: await deps.signIn.verify(credentials.user, credentials.password, client), client };
-    }
+    case 'basic':
+      return verifyBasic(deps, credentials.user, credentials.password, clientOf);
     case 'token': {
-      // The client's address is only needed when something is recorded: work it out then, not per request.
-      const verified = await verifyToken(deps, credentials.value, clientOf, isCheck);
-      if (credentials.fromParameter) deps.audit.queryStringUse(verified.token, clientOf());
-      let client: string | undefined;
-      return {
-        ...verified,
-        get client() {
-          client ??= clientOf();
-          return client;
-        },
-      };
+      const { value, fromParameter } = credentials;
+      // The checksum rejects typos and random guesses before the cache or the store is asked.
+      if (!isWellFormedTokenValue(value)) return REFUSED;
+      const digest = digestTokenValue(value);
+      const cached = cache?.peek(digest);
+      if (cached === null) return REFUSED;
+      if (cached !== undefined)
+        return admit(deps, cached.holder.user, cached, fromParameter, clientOf, isCheck);
+      return lookUp(deps, cache, digest, fromParameter, clientOf, isCheck);
     }
   }
 }
 
-export function createAuthenticate(deps: AuthDeps) {
-  return createMiddleware<AuthEnv>(async function authenticate(c, next) {
-    const sources = await credentialSources(c);
-    c.set('auth', await verifyCredentials(deps, sources, () => deps.clientAddress.of(c), isValidityCheck(c)));
-    await next();
-    // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
-    if (sources.urlTokens.length > 0) c.res.headers.set('Cache-Control', 'no-store');
-  });
+async function verifyBasic(
+  deps: AuthDeps,
+  user: string,
+  password: string,
+  clientOf: () => string,
+): Promise<Outcome> {
+  const client = clientOf();
+  return { user: await deps.signIn.verify(user, password, client), client };
+}
+
+async function lookUp(
+  deps: AuthDeps,
+  cache: TokenCache | undefined,
+  digest: string,
+  fromParameter: boolean,
+  clientOf: () => string,
+  isCheck: boolean,
+): Promise<Outcome> {
+  if (cache) {
+    const found = await cache.lookup(digest);
+    return found ? admit(deps, found.holder.user, found, fromParameter, clientOf, isCheck) : REFUSED;
+  }
+  const found = await deps.store.findTokenByDigest(digest);
+  return found ? admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck) : REFUSED;
+}
+
+/** The rules of a found token (SPEC §2): enabled, unexpired, its owner enabled; then its use is noted. */
+function admit(
+  deps: AuthDeps,
+  owner: UserRecord,
+  token: CallerToken,
+  fromParameter: boolean,
+  clientOf: () => string,
+  isCheck: boolean,
+): Outcome | Promise<Outcome> {
+  const now = epochSeconds(deps.clock);
+  const refusal = !token.enabled
+    ? 'disabled'
+    : now >= token.expiresAt
+      ? 'expired'
+      : !owner.enabled
+        ? 'owner_disabled'
+        : undefined;
+  if (refusal !== undefined) {
+    deps.audit.failedUse(token, refusal, clientOf());
+    return REFUSED;
+  }
+  if (!isCheck) deps.recordUse(token, now);
+  const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
+  if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, clientOf);
+  if (fromParameter) deps.audit.queryStringUse(token, clientOf());
+  return new TokenCaller(owner, token, clientOf);
+}
+
+async function renew(
+  deps: AuthDeps,
+  owner: UserRecord,
+  token: CallerToken,
+  expiresAt: number,
+  fromParameter: boolean,
+  clientOf: () => string,
+): Promise<Outcome> {
+  // Awaited: the renewal is stored before the client is told it may go on.
+  await deps.store.updateToken(token.id, { expiresAt });
+  if (fromParameter) deps.audit.queryStringUse(token, clientOf());
+  return new TokenCaller(owner, withExpiry(token, expiresAt), clientOf);
 }
 
 // GET /security/me and a token lookup (GET /tokens/{user}/{name}) are how the extension and scripts ask
@@ -92,53 +236,27 @@ function isValidityCheck(c: Context): boolean {
 }
 
 const FORM_CREDENTIAL_MAX_BYTES = 16 * 1024;
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
-async function credentialSources(c: Context): Promise<CredentialSources> {
-  // Most requests carry no fmetoken parameter: skip parsing the query string for them.
-  const urlTokens = c.req.url.includes('fmetoken') ? [...(c.req.queries('fmetoken') ?? [])] : [];
-  const contentType = c.req.header('Content-Type') ?? '';
-  // A form's fmetoken is read only from a small, declared body: authentication runs before any route's own
-  // size limit, and must not buffer an upload of any size for someone who has not shown a credential yet.
-  // Read as text, which Hono keeps, so the route can still read the body after this.
-  if (
-    /^application\/x-www-form-urlencoded\b/i.test(contentType) &&
+/**
+ * A form's fmetoken is read only from a small, declared body: authentication runs before any route's own size
+ * limit, and must not buffer an upload of any size for someone who has not shown a credential yet. Read as
+ * text, which Hono keeps, so the route can still read the body after this.
+ */
+function carriesFormCredential(c: Context): boolean {
+  const contentType = c.req.header('Content-Type');
+  return (
+    contentType !== undefined &&
+    FORM_CONTENT_TYPE.test(contentType) &&
     Number(c.req.header('Content-Length') ?? Number.NaN) <= FORM_CREDENTIAL_MAX_BYTES
-  ) {
-    const form = new URLSearchParams(await c.req.text().catch(() => ''));
-    urlTokens.push(...form.getAll('fmetoken'));
-  }
-  return { authorization: c.req.header('Authorization'), urlTokens };
+  );
 }
 
-async function verifyToken(
-  deps: AuthDeps,
-  value: string,
-  clientOf: () => string,
-  isCheck: boolean,
-): Promise<{ user: UserRecord; token: TokenRecord }> {
-  // The checksum rejects typos and random guesses before the store is asked.
-  if (!isWellFormedTokenValue(value)) throw unauthorized();
-  const found = await deps.store.findTokenByDigest(digestTokenValue(value));
-  if (!found) throw unauthorized();
-  const now = epochSeconds(deps.clock);
-  const refusal = !found.token.enabled
-    ? 'disabled'
-    : now >= found.token.expiresAt
-      ? 'expired'
-      : !found.owner.enabled
-        ? 'owner_disabled'
-        : undefined;
-  if (refusal !== undefined) {
-    deps.audit.failedUse(found.token, refusal, clientOf());
-    throw unauthorized();
-  }
-  const { token, owner } = found;
-  if (!isCheck) deps.recordUse(token, now);
-  const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
-  if (renewed === undefined) return { user: owner, token };
-  // Awaited: the renewal is stored before the client is told it may go on.
-  await deps.store.updateToken(token.id, { expiresAt: renewed });
-  return { user: owner, token: { ...token, expiresAt: renewed } };
+const NO_URL_TOKENS: readonly string[] = [];
+
+// Most requests carry no fmetoken parameter: skip parsing the query string for them.
+function urlTokensOf(c: Context): readonly string[] {
+  return c.req.url.includes('fmetoken') ? (c.req.queries('fmetoken') ?? NO_URL_TOKENS) : NO_URL_TOKENS;
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticate>;

@@ -3,6 +3,9 @@ import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
 import type { Store, TokenRecord } from '../store/store';
 
+/** What the rule needs of a token: which one it is, and its stored last use. */
+type UsedToken = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
+
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
 export const LAST_USED_RESOLUTION_SECONDS = 60;
 const MAX_TRACKED = 100_000;
@@ -10,9 +13,10 @@ const MAX_TRACKED = 100_000;
 /**
  * The stored last use decides for a token seen for the first time; after that this process remembers when
  * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
- * lands) ask once, not once each. The uses of one turn of the event loop are written together.
+ * lands) ask once, not once each. The uses of one turn of the event loop go to the store together; behind the
+ * token cache they are then written with every other use of the same second (caching-store.ts).
  */
-export type UseRecorder = (token: TokenRecord, now: number) => void;
+export type UseRecorder = (token: UsedToken, now: number) => void;
 
 export function createUseRecorder(store: Store, log: Logger): UseRecorder {
   const requested = new BoundedMap<number, number>(MAX_TRACKED);
@@ -26,7 +30,7 @@ export function createUseRecorder(store: Store, log: Logger): UseRecorder {
     });
   }
 
-  return function recordUse(token: TokenRecord, now: number): void {
+  return function recordUse(token: UsedToken, now: number): void {
     const last = Math.max(
       token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
       requested.get(token.id) ?? Number.NEGATIVE_INFINITY,

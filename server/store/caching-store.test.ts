@@ -5,18 +5,28 @@ import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 import type { NewToken, Store, UserRecord } from './store';
 
-/** The SQLite store with its digest lookups counted: a lookup the cache answers never reaches it. */
+/** The SQLite store with its digest lookups, pages and last-use writes counted: what the cache spares it. */
 function countingStore() {
   const store = openSqliteStore(':memory:');
   let lookups = 0;
+  let pages = 0;
+  const writes: Array<Array<{ id: number; at: number }>> = [];
   const counted: Store = {
     ...store,
     findTokenByDigest: (digest) => {
       lookups++;
       return store.findTokenByDigest(digest);
     },
+    listCacheableTokens: (query) => {
+      pages++;
+      return store.listCacheableTokens(query);
+    },
+    markTokensUsed: (uses) => {
+      writes.push([...uses]);
+      return store.markTokensUsed(uses);
+    },
   };
-  return { store: counted, lookups: () => lookups };
+  return { store: counted, raw: store, lookups: () => lookups, pages: () => pages, writes };
 }
 
 const token = (userId: number, name: string, digest: string): NewToken => ({
@@ -34,6 +44,8 @@ const token = (userId: number, name: string, digest: string): NewToken => ({
   expiresAt: 4_000_000_000,
 });
 
+const user = (name: string) => ({ name, passwordHash: 'h', roles: ['fmeuser'], enabled: true, createdAt: 1 });
+
 describe('verified-token cache', () => {
   let base: ReturnType<typeof countingStore>;
   let cached: ReturnType<typeof withTokenCache>;
@@ -42,19 +54,15 @@ describe('verified-token cache', () => {
   beforeEach(async () => {
     base = countingStore();
     cached = withTokenCache(base.store);
-    alice = await cached.createUser({
-      name: 'alice',
-      passwordHash: 'h',
-      roles: ['fmeuser'],
-      enabled: true,
-      createdAt: 1,
-    });
+    alice = await cached.createUser(user('alice'));
   });
 
-  it('answers a repeated lookup without the store', async () => {
+  it('answers a repeated lookup from memory, synchronously', async () => {
     await cached.createToken(token(alice.id, 't', 'd1'));
-    expect((await cached.findTokenByDigest('d1'))?.token.name).toBe('t');
-    expect((await cached.findTokenByDigest('d1'))?.token.name).toBe('t');
+    expect(cached.tokenCache.peek('d1')).toBeUndefined();
+    expect((await cached.tokenCache.lookup('d1'))?.name).toBe('t');
+    expect(cached.tokenCache.peek('d1')?.name).toBe('t');
+    expect(cached.tokenCache.peek('d1')?.holder.user.name).toBe('alice');
     expect(base.lookups()).toBe(1);
     expect(cached.cacheSize()).toBe(1);
   });
@@ -62,16 +70,24 @@ describe('verified-token cache', () => {
   it('remembers an unknown digest for a while, in its own bounded list, until a token takes it', async () => {
     let now = 0;
     const short = withTokenCache(base.store, { unknownForMs: 1000, now: () => now });
-    expect(await short.findTokenByDigest('retried')).toBeUndefined();
-    expect(await short.findTokenByDigest('retried')).toBeUndefined();
+    expect(await short.tokenCache.lookup('retried')).toBeUndefined();
+    expect(short.tokenCache.peek('retried')).toBeNull();
     expect(base.lookups()).toBe(1);
     expect(short.cacheSize()).toBe(0);
     now = 1000;
-    expect(await short.findTokenByDigest('retried')).toBeUndefined();
-    expect(base.lookups()).toBe(2);
+    expect(short.tokenCache.peek('retried')).toBeUndefined();
     // A token created with that digest (a restored backup, say) is found at once.
+    expect(await short.tokenCache.lookup('retried')).toBeUndefined();
+    expect(short.tokenCache.peek('retried')).toBeNull();
     await short.createToken(token(alice.id, 'restored', 'retried'));
-    expect((await short.findTokenByDigest('retried'))?.token.name).toBe('restored');
+    expect(short.tokenCache.peek('retried')).toBeUndefined();
+    expect((await short.tokenCache.lookup('retried'))?.name).toBe('restored');
+  });
+
+  it('keeps at most maxUnknown unknown digests', async () => {
+    const small = withTokenCache(base.store, { maxUnknown: 2 });
+    for (const digest of ['u1', 'u2', 'u3']) await small.tokenCache.lookup(digest);
+    expect(small.unknownSize()).toBe(2);
   });
 
   it.each([
@@ -92,22 +108,43 @@ describe('verified-token cache', () => {
       'deleting the owner',
       async (c: Store, _id: number, userId: number) => void (await c.deleteUser(userId)),
     ],
-  ])('drops the entry at once on %s', async (_what, change) => {
+  ])('drops the entry at once on %s, filled or looked up', async (_what, change) => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    await cached.findTokenByDigest('d1');
+    const other = await cached.createUser(user('bob'));
+    await cached.createToken(token(other.id, 'b', 'd2'));
+    await cached.tokenCache.fill();
+    expect(cached.tokenCache.peek('d1')?.name).toBe('t');
     await change(cached, created.id, alice.id);
-    const after = await cached.findTokenByDigest('d1');
-    expect(base.lookups()).toBe(2);
+    expect(cached.tokenCache.peek('d1')).toBeUndefined();
+    // Nobody else's token is touched.
+    expect(cached.tokenCache.peek('d2')?.name).toBe('b');
+    const after = await cached.tokenCache.lookup('d1');
+    expect(base.lookups()).toBe(1);
     expect(
-      after === undefined || !after.token.enabled || !after.owner.enabled || after.owner.roles.length === 0,
+      after === undefined ||
+        !after.enabled ||
+        !after.holder.user.enabled ||
+        after.holder.user.roles.length === 0,
     ).toBe(true);
   });
 
   it("drops a user's sessions when their sessions are ended", async () => {
     await cached.createToken({ ...token(alice.id, 's', 'd2'), type: 'SESSION', source: 'web' });
-    await cached.findTokenByDigest('d2');
+    await cached.tokenCache.fill();
+    expect(cached.tokenCache.peek('d2')?.type).toBe('SESSION');
+    expect(cached.tokenCache.peek('d2')?.source).toBe('web');
     await cached.deleteSessionTokensOf(alice.id);
-    expect(await cached.findTokenByDigest('d2')).toBeUndefined();
+    expect(cached.tokenCache.peek('d2')).toBeUndefined();
+    expect(await cached.tokenCache.lookup('d2')).toBeUndefined();
+  });
+
+  it("frees a changed user's entries, not only refuses them", async () => {
+    for (const name of ['a', 'b', 'c']) await cached.createToken(token(alice.id, name, `d-${name}`));
+    await cached.tokenCache.fill();
+    expect(cached.cacheSize()).toBe(3);
+    await cached.updateUser(alice.id, { enabled: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cached.cacheSize()).toBe(0);
   });
 
   it('does not cache a lookup that an invalidation overtook', async () => {
@@ -125,69 +162,261 @@ describe('verified-token cache', () => {
       },
     };
     const racing = withTokenCache(slow);
-    const lookup = racing.findTokenByDigest('d1');
+    const lookup = racing.tokenCache.lookup('d1');
     // The lookup has read the token, and has not yet answered, when the update overtakes it.
     await lookedUp;
     await racing.updateToken(created.id, { enabled: false });
     release();
-    expect((await lookup)?.token.enabled).toBe(true);
-    expect(racing.cacheSize()).toBe(0);
+    expect((await lookup)?.enabled).toBe(true);
+    expect(racing.tokenCache.peek('d1')).toBeUndefined();
   });
 
-  it('keeps at most maxEntries, dropping the oldest, and trusts nothing past maxAge', async () => {
+  it('does not keep a row of a page that an invalidation overtook, and keeps the rest', async () => {
+    const first = await cached.createToken(token(alice.id, 'first', 'd1'));
+    await cached.createToken(token(alice.id, 'second', 'd2'));
+    let release: () => void = () => {};
+    let read: () => void = () => {};
+    const pageRead = new Promise<void>((resolve) => (read = resolve));
+    const slow: Store = {
+      ...base.store,
+      listCacheableTokens: async (query) => {
+        const page = await base.store.listCacheableTokens(query);
+        read();
+        await new Promise<void>((resolve) => (release = resolve));
+        return page;
+      },
+    };
+    const racing = withTokenCache(slow);
+    const filled = racing.tokenCache.fill();
+    await pageRead;
+    await racing.updateToken(first.id, { enabled: false });
+    release();
+    await filled;
+    expect(racing.tokenCache.peek('d1')).toBeUndefined();
+    expect(racing.tokenCache.peek('d2')?.name).toBe('second');
+  });
+
+  it('does not keep the rows of an owner changed while their page was read', async () => {
+    await cached.createToken(token(alice.id, 't', 'd1'));
+    let release: () => void = () => {};
+    let read: () => void = () => {};
+    const pageRead = new Promise<void>((resolve) => (read = resolve));
+    const slow: Store = {
+      ...base.store,
+      listCacheableTokens: async (query) => {
+        const page = await base.store.listCacheableTokens(query);
+        read();
+        await new Promise<void>((resolve) => (release = resolve));
+        return page;
+      },
+    };
+    const racing = withTokenCache(slow);
+    const filled = racing.tokenCache.fill();
+    await pageRead;
+    await racing.updateUser(alice.id, { enabled: false });
+    release();
+    await filled;
+    expect(racing.tokenCache.peek('d1')).toBeUndefined();
+    expect((await racing.tokenCache.lookup('d1'))?.holder.user.enabled).toBe(false);
+  });
+
+  it('fills with every unexpired token, page by page, sharing owners and permission lists', async () => {
+    const bob = await cached.createUser(user('bob'));
+    const restricted = { restricted: true, permissions: ['repositories:access'] };
+    for (let i = 0; i < 7; i++) {
+      await cached.createToken({ ...token(i % 2 ? alice.id : bob.id, `t${i}`, `d${i}`), ...restricted });
+    }
+    await cached.createToken({ ...token(alice.id, 'old', 'expired'), expiresAt: 1000 });
+    const paged = withTokenCache(base.store, { pageSize: 3 });
+    await paged.tokenCache.fill();
+    expect(base.pages()).toBe(3);
+    expect(paged.cacheSize()).toBe(7);
+    expect(paged.tokenCache.peek('expired')).toBeUndefined();
+    const [one, three, zero] = ['d1', 'd3', 'd0'].map((d) => paged.tokenCache.peek(d));
+    expect(one?.holder).toBe(three?.holder);
+    expect(one?.holder.user.name).toBe('alice');
+    expect(zero?.holder.user.name).toBe('bob');
+    expect(one?.permissions).toBe(zero?.permissions);
+    expect(one?.permissions).toEqual(['repositories:access']);
+    expect(one?.restricted).toBe(true);
+    // Logged or serialized, an entry shows its own fields, not its owner's account (and password hash).
+    expect(JSON.parse(JSON.stringify(one))).toEqual({
+      id: one?.id,
+      userId: alice.id,
+      owner: 'alice',
+      name: 't1',
+      type: 'USER',
+      source: 'api',
+      enabled: true,
+      restricted: true,
+      permissions: ['repositories:access'],
+      createdAt: 1,
+      expiresAt: 4_000_000_000,
+      lastUsedAt: null,
+    });
+    expect(base.lookups()).toBe(0);
+  });
+
+  it('fills itself on its first miss, in the background', async () => {
+    await cached.createToken(token(alice.id, 'a', 'da'));
+    await cached.createToken(token(alice.id, 'b', 'db'));
+    expect(await cached.tokenCache.lookup('da')).toBeDefined();
+    // The miss started a fill, which the next call joins.
+    await cached.tokenCache.fill();
+    expect(base.pages()).toBe(1);
+    expect(cached.tokenCache.peek('db')?.name).toBe('b');
+  });
+
+  it('trusts nothing past maxAge unless a refresh confirmed it, and drops what a refresh no longer finds', async () => {
     let now = 0;
-    const small = withTokenCache(base.store, { maxEntries: 2, maxAgeMs: 1000, now: () => now });
-    for (const d of ['a', 'b', 'c']) await small.createToken(token(alice.id, d, d));
-    await small.findTokenByDigest('a');
-    await small.findTokenByDigest('b');
-    await small.findTokenByDigest('c');
-    expect(small.cacheSize()).toBe(2);
-    const before = base.lookups();
-    await small.findTokenByDigest('b');
-    await small.findTokenByDigest('c');
-    expect(base.lookups()).toBe(before);
-    await small.findTokenByDigest('a');
-    expect(base.lookups()).toBe(before + 1);
+    const aging = withTokenCache(base.store, { maxAgeMs: 1000, now: () => now });
+    const kept = await aging.createToken(token(alice.id, 'kept', 'd-kept'));
+    const gone = await aging.createToken(token(alice.id, 'gone', 'd-gone'));
+    await aging.tokenCache.fill();
+    now = 999;
+    expect(aging.tokenCache.peek('d-kept')?.id).toBe(kept.id);
     now = 1000;
-    await small.findTokenByDigest('a');
-    expect(base.lookups()).toBe(before + 2);
+    expect(aging.tokenCache.peek('d-kept')).toBeUndefined();
+    // Removed behind the cache's back, as the cleanup task removes expired sessions: no message about it.
+    await base.raw.deleteToken(gone.id);
+    await aging.tokenCache.fill();
+    expect(aging.tokenCache.peek('d-kept')?.id).toBe(kept.id);
+    expect(aging.tokenCache.peek('d-gone')).toBeUndefined();
+    expect(aging.cacheSize()).toBe(1);
+  });
+
+  it("takes an owner changed behind the cache's back from the next refresh", async () => {
+    await cached.createToken(token(alice.id, 't', 'd1'));
+    await cached.createToken(token(alice.id, 'u', 'd2'));
+    await cached.tokenCache.fill();
+    const before = cached.tokenCache.peek('d1')?.holder;
+    // Changed past the cache: no message about it (what the maxAge backstop is for).
+    await base.raw.updateUser(alice.id, { enabled: false });
+    await cached.tokenCache.fill();
+    expect(before?.stale).toBe(true);
+    expect(cached.tokenCache.peek('d1')?.holder.user.enabled).toBe(false);
+    expect(cached.tokenCache.peek('d2')?.holder).toBe(cached.tokenCache.peek('d1')?.holder);
+  });
+
+  it('reads everything again every refreshEveryMs', async () => {
+    const refreshing = withTokenCache(base.store, { refreshEveryMs: 5 });
+    await refreshing.tokenCache.fill();
+    await refreshing.createToken(token(alice.id, 'behind', 'd-behind'));
+    // Written past the cache (as the bench's seeding does), and asked for before: a refresh finds it.
+    expect(await refreshing.tokenCache.lookup('d-raw')).toBeUndefined();
+    expect(refreshing.tokenCache.peek('d-raw')).toBeNull();
+    await base.raw.createToken(token(alice.id, 'raw', 'd-raw'));
+    await expect.poll(() => refreshing.tokenCache.peek('d-raw')?.name, { timeout: 5000 }).toBe('raw');
+    await refreshing.close();
+  });
+
+  it('keeps at most maxEntries, and verifies the rest against the store', async () => {
+    const small = withTokenCache(base.store, { maxEntries: 2 });
+    for (const d of ['a', 'b', 'c']) await small.createToken(token(alice.id, d, d));
+    await small.tokenCache.fill();
+    expect(small.cacheSize()).toBe(2);
+    const outside = ['a', 'b', 'c'].find((d) => small.tokenCache.peek(d) === undefined) ?? '';
+    expect((await small.tokenCache.lookup(outside))?.name).toBe(outside);
+    expect(small.cacheSize()).toBe(2);
+    expect(small.tokenCache.peek(outside)).toBeUndefined();
   });
 
   it("keeps a new token invalidatable when it reuses a deleted token's id", async () => {
     // SQLite gives a new row the id of a deleted highest row; dropping the old cached entry must not unindex it.
-    const small = withTokenCache(base.store, { maxEntries: 2 });
-    const first = await small.createToken(token(alice.id, 'old', 'd-old'));
-    await small.findTokenByDigest('d-old');
-    await base.store.deleteToken(first.id); // deleted behind the cache's back, as the cleanup task does
-    const second = await small.createToken(token(alice.id, 'new', 'd-new'));
+    const first = await cached.createToken(token(alice.id, 'old', 'd-old'));
+    await cached.tokenCache.lookup('d-old');
+    await base.raw.deleteToken(first.id); // deleted behind the cache's back, as the cleanup task does
+    const second = await cached.createToken(token(alice.id, 'new', 'd-new'));
     expect(second.id).toBe(first.id);
-    await small.findTokenByDigest('d-new');
-    // A third entry pushes the old one out of the cache.
-    await small.createToken(token(alice.id, 'third', 'd-third'));
-    await small.findTokenByDigest('d-third');
+    await cached.tokenCache.lookup('d-new');
+    expect(cached.tokenCache.peek('d-old')).toBeUndefined();
     // Disabling the new token must still reach the cache at once.
-    await small.updateToken(second.id, { enabled: false });
-    expect((await small.findTokenByDigest('d-new'))?.token.enabled).toBe(false);
+    await cached.updateToken(second.id, { enabled: false });
+    expect(cached.tokenCache.peek('d-new')).toBeUndefined();
+    expect((await cached.tokenCache.lookup('d-new'))?.enabled).toBe(false);
   });
 
-  it('drops evicted entries from its indexes', async () => {
-    const small = withTokenCache(base.store, { maxEntries: 1 });
-    const a = await small.createToken(token(alice.id, 'a', 'da'));
-    await small.createToken(token(alice.id, 'b', 'db'));
-    await small.findTokenByDigest('da');
-    await small.findTokenByDigest('db');
-    expect(small.cacheSize()).toBe(1);
-    // Invalidating the evicted token must not touch the cached one.
-    await small.updateToken(a.id, { enabled: false });
-    expect(small.cacheSize()).toBe(1);
+  it('is not used while its invalidation channel is down', async () => {
+    let setLive: (live: boolean) => void = () => {};
+    const flaky = withTokenCache({
+      ...base.store,
+      invalidations: {
+        subscribe: (_onSubject, onLive) => {
+          setLive = onLive;
+          onLive(true);
+          return () => {};
+        },
+      },
+    });
+    await flaky.createToken(token(alice.id, 't', 'd1'));
+    await flaky.tokenCache.fill();
+    expect(flaky.tokenCache.peek('d1')?.name).toBe('t');
+    setLive(false);
+    expect(flaky.tokenCache.peek('d1')).toBeUndefined();
+    await flaky.tokenCache.lookup('d1');
+    expect(flaky.cacheSize()).toBe(0);
+    setLive(true);
+    expect(flaky.tokenCache.peek('d1')).toBeUndefined();
+    await flaky.tokenCache.fill();
+    expect(flaky.tokenCache.peek('d1')?.name).toBe('t');
   });
 
-  it('keeps the cached last use current', async () => {
+  it('writes last uses together, keeps the cached last use current, and shows them to any read', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    await cached.findTokenByDigest('d1');
-    await cached.markTokensUsed([{ id: created.id, at: 500 }]);
-    expect((await cached.findTokenByDigest('d1'))?.token.lastUsedAt).toBe(500);
+    const other = await cached.createToken(token(alice.id, 'u', 'd2'));
+    await cached.tokenCache.lookup('d1');
+    const first = cached.markTokensUsed([{ id: created.id, at: 500 }]);
+    const second = cached.markTokensUsed([
+      { id: other.id, at: 520 },
+      { id: created.id, at: 510 },
+    ]);
+    expect(base.writes).toEqual([]);
+    // A read that shows last uses writes the pending ones first.
+    expect((await cached.findToken(alice.id, 't'))?.lastUsedAt).toBe(510);
+    await Promise.all([first, second]);
+    expect(base.writes).toEqual([
+      [
+        { id: created.id, at: 510 },
+        { id: other.id, at: 520 },
+      ],
+    ]);
+    expect(cached.tokenCache.peek('d1')?.lastUsedAt).toBe(510);
     expect(base.lookups()).toBe(1);
+  });
+
+  it('writes pending last uses within flushUsesEveryMs, or at once past maxPendingUses', async () => {
+    const created = await cached.createToken(token(alice.id, 't', 'd1'));
+    const soon = withTokenCache(base.store, { flushUsesEveryMs: 5, maxPendingUses: 2 });
+    await soon.markTokensUsed([{ id: created.id, at: 600 }]);
+    expect(base.writes).toHaveLength(1);
+    const full = soon.markTokensUsed([
+      { id: created.id, at: 700 },
+      { id: created.id + 1, at: 700 },
+    ]);
+    // Two tokens pending reach the bound: the write starts without waiting for the interval.
+    expect(base.writes).toHaveLength(1);
+    await full;
+    expect(base.writes).toHaveLength(2);
+  });
+
+  it('writes pending last uses before the store closes', async () => {
+    const raw = openSqliteStore(':memory:');
+    let lastUseWhenClosed: number | null | undefined;
+    const store = withTokenCache(
+      {
+        ...raw,
+        close: async () => {
+          lastUseWhenClosed = (await raw.findToken(owner.id, 't'))?.lastUsedAt;
+          await raw.close();
+        },
+      },
+      { flushUsesEveryMs: 60_000 },
+    );
+    const owner = await store.createUser(user('carol'));
+    const created = await store.createToken(token(owner.id, 't', 'd1'));
+    void store.markTokensUsed([{ id: created.id, at: 900 }]);
+    await store.close();
+    expect(lastUseWhenClosed).toBe(900);
   });
 });
 
@@ -225,37 +454,58 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
     const b = withTokenCache(await openPostgresStore(url));
     try {
       await live;
-      const user = await a.createUser({
-        name: 'u',
-        passwordHash: 'h',
-        roles: [],
-        enabled: true,
-        createdAt: 1,
-      });
+      const owner = await a.createUser(user('u'));
       // A's own create comes back to it too; a lookup racing that message would not be cached.
       let heard = nextSubject();
-      const created = await a.createToken(token(user.id, 't', 'shared'));
+      const created = await a.createToken(token(owner.id, 't', 'shared'));
       expect(await heard).toBe('digest:shared');
-      await a.findTokenByDigest('shared');
-      expect(a.cacheSize()).toBe(1);
+      // Both dialects' columns come back the same: PostgreSQL's booleans and arrays, here.
+      heard = nextSubject();
+      await a.createToken({
+        ...token(owner.id, 'narrow', 'narrow'),
+        restricted: true,
+        permissions: ['repositories:access', 'repository/Samples:read'],
+      });
+      await heard;
+      await a.tokenCache.fill();
+      expect(a.tokenCache.peek('shared')?.name).toBe('t');
+      expect(a.tokenCache.peek('narrow')).toMatchObject({
+        restricted: true,
+        enabled: true,
+        type: 'USER',
+        source: 'api',
+        permissions: ['repositories:access', 'repository/Samples:read'],
+      });
       heard = nextSubject();
       const start = performance.now();
       await b.updateToken(created.id, { enabled: false });
       expect(await heard).toBe(`token:${created.id}`);
       expect(performance.now() - start).toBeLessThan(100);
-      expect(a.cacheSize()).toBe(0);
-      expect((await a.findTokenByDigest('shared'))?.token.enabled).toBe(false);
+      expect(a.tokenCache.peek('shared')).toBeUndefined();
+      expect(a.cacheSize()).toBe(1);
+      expect((await a.tokenCache.lookup('shared'))?.enabled).toBe(false);
+
+      // A change to the owner in B reaches every token of theirs in A.
+      heard = nextSubject();
+      await b.updateToken(created.id, { enabled: true });
+      await heard;
+      await a.tokenCache.fill();
+      expect(a.tokenCache.peek('shared')?.enabled).toBe(true);
+      heard = nextSubject();
+      await b.updateUser(owner.id, { enabled: false });
+      expect(await heard).toBe(`user:${owner.id}`);
+      expect(a.tokenCache.peek('shared')).toBeUndefined();
 
       // A digest A remembers as unknown becomes known at once when B creates a token with it.
-      expect(await a.findTokenByDigest('later')).toBeUndefined();
+      expect(await a.tokenCache.lookup('later')).toBeUndefined();
       expect(a.unknownSize()).toBe(1);
       heard = nextSubject();
       const since = performance.now();
-      await b.createToken(token(user.id, 'later', 'later'));
+      await b.createToken(token(owner.id, 'later', 'later'));
       expect(await heard).toBe('digest:later');
       expect(performance.now() - since).toBeLessThan(100);
       expect(a.unknownSize()).toBe(0);
-      expect((await a.findTokenByDigest('later'))?.token.name).toBe('later');
+      expect((await a.tokenCache.lookup('later'))?.name).toBe('later');
     } finally {
       await a.close();
       await b.close();

@@ -1,77 +1,212 @@
-// A bounded in-process cache of verified tokens in front of any store, dropped on every change, in every instance.
+// An in-process cache of every active token in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
-import { type InvalidationSubject, type Store, staleAfter, type VerifiedToken } from './store';
+import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
+import { createLastUseBuffer } from './last-use-buffer';
+import {
+  type CacheableToken,
+  type InvalidationSubject,
+  type Store,
+  staleAfter,
+  type UserRecord,
+  type VerifiedToken,
+} from './store';
 
 export interface TokenCacheOptions {
-  /** Verified tokens kept; the oldest go first (each is re-read at most every maxAge anyway). */
+  /** Tokens kept at most (default: every active token). Once full, others are verified against the store. */
   maxEntries?: number;
   /** A backstop: no entry is trusted longer than this, whatever happens to invalidation messages. */
   maxAgeMs?: number;
-  /** How long a digest found in no token is remembered as unknown (0: never). */
+  /** How often every active token is read again (default: half of maxAgeMs, so none ages out while used). */
+  refreshEveryMs?: number;
+  /** Tokens read per query while filling. */
+  pageSize?: number;
+  /**
+   * How long a digest found in no token is remembered as unknown (0: never). Default: maxAgeMs. A token
+   * created through any instance drops it at once; one written past the store (a restored backup) is found by
+   * the next refresh, which drops it too.
+   */
   unknownForMs?: number;
+  /** Unknown digests remembered at most; the oldest go first. */
+  maxUnknown?: number;
+  /** Last uses are written together, at most this long after they were asked for. */
+  flushUsesEveryMs?: number;
+  /** More pending last uses than this are written at once. */
+  maxPendingUses?: number;
   now?: () => number;
 }
 
-interface Entry {
-  verified: VerifiedToken;
-  cachedAt: number;
+/** The request path's view of the cache. */
+export interface TokenCache {
+  /**
+   * Synchronous: the cached token with this digest when it can be trusted; null when the digest is known to
+   * belong to no token; undefined when only the store can say (then call `lookup`).
+   */
+  peek(digest: string): CachedToken | null | undefined;
+  /** Asks the store, and keeps the answer unless an invalidation overtook the lookup. */
+  lookup(digest: string): Promise<CachedToken | undefined>;
+  /** Reads every active token now (the cache otherwise fills on its first miss, and refreshes itself). */
+  fill(): Promise<void>;
+  size(): number;
+  unknownSize(): number;
+}
+
+export type CachingStore = Store & {
+  tokenCache: TokenCache;
+  cacheSize(): number;
+  unknownSize(): number;
+};
+
+// The caches this module made: a store that merely has a `tokenCache` property is not taken for one.
+const caches = new WeakSet<object>();
+
+/**
+ * The token cache in front of this store, when there is one (a store without one is asked every time). Found
+ * on the store itself, so that it survives the store being spread into a wrapper (as open-store.ts does).
+ */
+export function tokenCacheOf(store: Store): TokenCache | undefined {
+  const cache: unknown = 'tokenCache' in store ? store.tokenCache : undefined;
+  return isTokenCache(cache) ? cache : undefined;
+}
+
+function isTokenCache(value: unknown): value is TokenCache {
+  return typeof value === 'object' && value !== null && caches.has(value);
+}
+
+/** Invalidations seen while a page of tokens was being read: those rows may be stale, and are not kept. */
+interface PageWatch {
+  tokens: Set<number>;
+  users: Set<number>;
 }
 
 /**
- * Token verification is the hot path of every request; a hit skips the database. Every write that could
- * change a verification (a token's state or expiry, its removal, its owner's roles, password or state)
- * drops the affected entries here at once and, through the store's invalidation channel, in every other
- * instance. The cache is used only while that channel is live, and a lookup that raced an invalidation is
- * not cached (the generation counter), so a stale answer can only last as long as a message in flight.
+ * Token verification is the hot path of every request; a hit is answered synchronously, from memory. The cache
+ * holds every active token (filled on its first miss, then read again every `refreshEveryMs` in pages), in
+ * entries of a few hundred bytes: numbers and shared references, the owner and the permission lists shared.
+ *
+ * Every write that could change a verification (a token's state or expiry, its removal, its owner's roles,
+ * password or state) drops the affected entries here at once and, through the store's invalidation channel,
+ * in every other instance. The cache is used only while that channel is live; a lookup that raced an
+ * invalidation is not cached (the generation counter), nor is a row of a page read while one about it
+ * arrived, so a stale answer can only last as long as a message in flight.
+ *
+ * Last uses are written in batches (see last-use-buffer.ts), and written before anything that shows them is
+ * read, and before the store closes.
  */
-export function withTokenCache(
-  store: Store,
-  options: TokenCacheOptions = {},
-): Store & { cacheSize(): number; unknownSize(): number } {
-  const maxEntries = options.maxEntries ?? 10_000;
+export function withTokenCache(store: Store, options: TokenCacheOptions = {}): CachingStore {
+  const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const unknownForMs = options.unknownForMs ?? 10_000;
-  const now = options.now ?? Date.now;
-  // By digest, with indexes by token and by owner so that an invalidation or a last use costs no scan.
-  const entries = new BoundedMap<string, Entry>(maxEntries, (digest, entry) => unindex(digest, entry));
-  const byToken = new Map<number, string>();
-  const byUser = new Map<number, Set<string>>();
+  const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
+  const pageSize = options.pageSize ?? 2000;
+  const unknownForMs = options.unknownForMs ?? maxAgeMs;
+  const clockNow = options.now ?? Date.now;
+  // Entry times relative to the cache's start stay small integers (cheaper to keep than epoch milliseconds).
+  const origin = clockNow();
+  const now = () => clockNow() - origin;
+
+  const entries = new Map<string, CachedToken>();
+  const byId = new Map<number, CachedToken>();
+  const owners = new Map<number, CachedOwner>();
+  const intern = createPermissionInterner();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
-  // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is (a
-  // restored backup), its creation drops the entry here and in every instance.
-  const unknown = new BoundedMap<string, number>(maxEntries);
+  // token values are 128 random bits, so a digest seen unknown is not about to be created; if one is, its
+  // creation drops the entry here and in every instance (or, written past the store, the next refresh does).
+  const unknown = new BoundedMap<string, number>(options.maxUnknown ?? 10_000);
+  const watches = new Set<PageWatch>();
   let live = false;
   let generation = 0;
+  // Bumped whenever the cache is emptied: a pass begun before then is abandoned.
+  let epoch = 0;
+  let filling: { epoch: number; done: Promise<void> } | undefined;
+  let filledOnce = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let ownerSweep = false;
+  let closed = false;
 
-  function unindex(digest: string, entry: Entry): void {
+  function remove(entry: CachedToken): void {
+    if (entries.get(entry.digest) === entry) entries.delete(entry.digest);
     // Only if the index still points here: a new token may have been given a deleted one's id.
-    if (byToken.get(entry.verified.token.id) === digest) byToken.delete(entry.verified.token.id);
-    const owned = byUser.get(entry.verified.owner.id);
-    owned?.delete(digest);
-    if (owned?.size === 0) byUser.delete(entry.verified.owner.id);
+    if (byId.get(entry.id) === entry) byId.delete(entry.id);
   }
 
-  function forget(digest: string): void {
-    const entry = entries.get(digest);
-    if (!entry) return;
-    entries.delete(digest);
-    unindex(digest, entry);
+  function insert(entry: CachedToken): void {
+    const previous = entries.get(entry.digest);
+    if (previous) remove(previous);
+    const sameId = byId.get(entry.id);
+    if (sameId) remove(sameId);
+    entries.set(entry.digest, entry);
+    byId.set(entry.id, entry);
   }
 
-  function remember(digest: string, verified: VerifiedToken): void {
-    forget(digest);
-    entries.set(digest, { verified, cachedAt: now() });
-    byToken.set(verified.token.id, digest);
-    const owned = byUser.get(verified.owner.id) ?? new Set<string>();
-    owned.add(digest);
-    byUser.set(verified.owner.id, owned);
+  /** The shared owner for a user just read: the cached one while it still says the same, else a new one. */
+  function ownerOf(user: UserRecord): CachedOwner {
+    const owner = owners.get(user.id);
+    if (owner !== undefined && sameUser(owner.user, user)) return owner;
+    // Changed without a message reaching us (the backstop's case): the old owner's entries go with it.
+    if (owner !== undefined) {
+      owner.stale = true;
+      sweepStaleOwners();
+    }
+    const fresh = new CachedOwner(user);
+    owners.set(user.id, fresh);
+    return fresh;
+  }
+
+  function entryFor(
+    row: CacheableToken,
+    owner: CachedOwner,
+    permissions: readonly string[],
+    at: number,
+  ): CachedToken {
+    return new CachedToken(
+      row.id,
+      row.digest,
+      row.name,
+      owner,
+      row,
+      permissions,
+      row.createdAt,
+      row.expiresAt,
+      row.lastUsedAt,
+      at,
+    );
+  }
+
+  /** Keeps a row just read: the entry as it is when nothing changed (only confirmed), else a new one. */
+  function admit(row: CacheableToken, owner: CachedOwner, at: number): CachedToken | undefined {
+    // The store has this digest now, whatever was remembered (kept or not, it is no longer unknown).
+    if (unknown.size > 0) unknown.delete(row.digest);
+    const existing = entries.get(row.digest);
+    const permissions = intern(row.permissions);
+    if (existing?.matches(row, owner, permissions)) {
+      existing.confirmedAt = at;
+      if ((existing.lastUsedAt ?? 0) < (row.lastUsedAt ?? 0)) existing.lastUsedAt = row.lastUsedAt;
+      return existing;
+    }
+    if (existing === undefined && entries.size >= maxEntries) return undefined;
+    const entry = entryFor(row, owner, permissions, at);
+    insert(entry);
+    return entry;
   }
 
   function clear(): void {
     entries.clear();
-    byToken.clear();
-    byUser.clear();
+    byId.clear();
+    for (const owner of owners.values()) owner.stale = true;
+    owners.clear();
     unknown.clear();
+    epoch++;
+    filledOnce = false;
+    clearTimeout(refreshTimer);
+  }
+
+  /** A changed user's entries are already refused (their owner is stale); this frees them, once per turn. */
+  function sweepStaleOwners(): void {
+    if (ownerSweep) return;
+    ownerSweep = true;
+    setImmediate(() => {
+      ownerSweep = false;
+      for (const entry of entries.values()) if (entry.holder.stale) remove(entry);
+    });
   }
 
   function invalidate(subject: string): void {
@@ -81,10 +216,21 @@ export function withTokenCache(
     const key = subject.slice(separator + 1);
     if (kind === 'digest') unknown.delete(key);
     if (kind === 'token') {
-      const digest = byToken.get(Number(key));
-      if (digest !== undefined) forget(digest);
+      const id = Number(key);
+      for (const watch of watches) watch.tokens.add(id);
+      const entry = byId.get(id);
+      if (entry) remove(entry);
     }
-    if (kind === 'user') for (const digest of [...(byUser.get(Number(key)) ?? [])]) forget(digest);
+    if (kind === 'user') {
+      const id = Number(key);
+      for (const watch of watches) watch.users.add(id);
+      const owner = owners.get(id);
+      if (owner) {
+        owner.stale = true;
+        owners.delete(id);
+        sweepStaleOwners();
+      }
+    }
   }
 
   const unsubscribe = store.invalidations.subscribe(invalidate, (isLive) => {
@@ -93,41 +239,137 @@ export function withTokenCache(
     live = isLive;
   });
 
+  /**
+   * One pass over every active token, a page at a time, `pauseMs` apart; entries it did not see (and no lookup
+   * since) go.
+   */
+  async function pass(pauseMs: number): Promise<void> {
+    const passEpoch = epoch;
+    const startedAt = now();
+    let afterId = 0;
+    for (let first = true; ; first = false) {
+      if (!first && pauseMs > 0) {
+        await pause(pauseMs);
+        if (passEpoch !== epoch || !live || closed) return;
+      }
+      const watch: PageWatch = { tokens: new Set(), users: new Set() };
+      watches.add(watch);
+      let page: Awaited<ReturnType<Store['listCacheableTokens']>>;
+      try {
+        page = await store.listCacheableTokens({
+          afterId,
+          limit: pageSize,
+          now: Math.floor(clockNow() / 1000),
+        });
+      } finally {
+        watches.delete(watch);
+      }
+      if (passEpoch !== epoch || !live || closed) return;
+      const at = now();
+      const pageOwners = new Map<number, CachedOwner>();
+      for (const user of page.owners) {
+        if (!watch.users.has(user.id)) pageOwners.set(user.id, ownerOf(user));
+      }
+      for (const row of page.tokens) {
+        const owner = pageOwners.get(row.userId);
+        if (owner !== undefined && !watch.tokens.has(row.id)) admit(row, owner, at);
+      }
+      const last = page.tokens.at(-1);
+      if (last === undefined || page.tokens.length < pageSize) break;
+      afterId = last.id;
+    }
+    for (const entry of entries.values()) if (entry.confirmedAt < startedAt) remove(entry);
+  }
+
+  /**
+   * Fills the cache at once, or (`paced`) reads it again with its pages spread over half of refreshEveryMs, so
+   * that a refresh of many tokens is a steady trickle, not a stall. One pass at a time; the next one starts
+   * half of refreshEveryMs after one ends, so every entry is confirmed about every refreshEveryMs.
+   */
+  function fill(paced = false): Promise<void> {
+    // A pass from before the cache was last emptied gives up at its next page; this one starts afresh.
+    if (filling?.epoch === epoch) return filling.done;
+    filledOnce = true;
+    clearTimeout(refreshTimer);
+    const pages = Math.max(1, Math.ceil(entries.size / pageSize));
+    const current = {
+      epoch,
+      done: pass(paced ? refreshEveryMs / 2 / pages : 0).finally(() => {
+        if (filling !== current) return;
+        filling = undefined;
+        if (live && !closed && current.epoch === epoch) {
+          refreshTimer = setTimeout(() => void fill(true).catch(() => {}), refreshEveryMs / 2);
+          refreshTimer.unref();
+        }
+      }),
+    };
+    filling = current;
+    return current.done;
+  }
+
+  function peek(digest: string): CachedToken | null | undefined {
+    if (!live) return undefined;
+    const entry = entries.get(digest);
+    if (entry !== undefined) {
+      return !entry.holder.stale && now() - entry.confirmedAt < maxAgeMs ? entry : undefined;
+    }
+    const unknownUntil = unknown.get(digest);
+    return unknownUntil !== undefined && unknownUntil > now() ? null : undefined;
+  }
+
+  async function lookup(digest: string): Promise<CachedToken | undefined> {
+    // A miss is how the cache learns it is empty: fill it in the background (a failed pass is retried later).
+    if (live && !filledOnce) void fill().catch(() => {});
+    const startedAt = generation;
+    const found = await store.findTokenByDigest(digest);
+    const keep = live && startedAt === generation;
+    if (!found) {
+      if (keep && unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
+      return undefined;
+    }
+    if (!keep) return detached(found);
+    return admit(asCacheable(found), ownerOf(found.owner), now()) ?? detached(found);
+  }
+
+  const uses = createLastUseBuffer((batch) => store.markTokensUsed(batch), {
+    flushEveryMs: options.flushUsesEveryMs ?? 1000,
+    maxPending: options.maxPendingUses ?? 10_000,
+    // Keep the cached copies' last use current, so the once-a-minute rule still sees it.
+    onWritten: (id, at) => {
+      const entry = byId.get(id);
+      if (entry && (entry.lastUsedAt ?? 0) < at) entry.lastUsedAt = at;
+    },
+  });
+
   // Other instances hear of the write from the store itself, sent in the write's own transaction.
   function changed<T>(result: T, subject: InvalidationSubject): T {
     invalidate(subject);
     return result;
   }
 
-  function noteUse(id: number, at: number): void {
-    const digest = byToken.get(id);
-    const entry = digest === undefined ? undefined : entries.get(digest);
-    if (entry && (entry.verified.token.lastUsedAt ?? 0) < at) {
-      entry.verified = { ...entry.verified, token: { ...entry.verified.token, lastUsedAt: at } };
-    }
-  }
+  const tokenCache: TokenCache = {
+    peek,
+    lookup,
+    fill: () => fill(),
+    size: () => entries.size,
+    unknownSize: () => unknown.size,
+  };
+  caches.add(tokenCache);
 
   return {
     ...store,
+    tokenCache,
     cacheSize: () => entries.size,
     unknownSize: () => unknown.size,
-    async findTokenByDigest(digest) {
-      const hit = live ? entries.get(digest) : undefined;
-      if (hit && now() - hit.cachedAt < maxAgeMs) return hit.verified;
-      const knownUnknownUntil = live ? unknown.get(digest) : undefined;
-      if (knownUnknownUntil !== undefined && knownUnknownUntil > now()) return undefined;
-      const startedAt = generation;
-      const verified = await store.findTokenByDigest(digest);
-      if (live && startedAt === generation) {
-        if (verified) remember(digest, verified);
-        else if (unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
-      }
-      return verified;
+    markTokensUsed: (batch) => uses.add(batch),
+    // What shows a last use is read after the pending ones are written.
+    findToken: async (userId, name) => {
+      await uses.settle();
+      return store.findToken(userId, name);
     },
-    // Keep the cached copies' last use current, so the once-a-minute rule still sees it.
-    async markTokensUsed(uses) {
-      await store.markTokensUsed(uses);
-      for (const { id, at } of uses) noteUse(id, at);
+    listTokens: async (query) => {
+      await uses.settle();
+      return store.listTokens(query);
     },
     createToken: async (token) =>
       changed(await store.createToken(token), staleAfter.createToken(token.digest)),
@@ -138,8 +380,65 @@ export function withTokenCache(
     deleteSessionTokensOf: async (userId, keep) =>
       changed(await store.deleteSessionTokensOf(userId, keep), staleAfter.user(userId)),
     async close() {
+      closed = true;
+      clearTimeout(refreshTimer);
       unsubscribe();
-      await store.close();
+      try {
+        // Uses already answered for are written before the store goes.
+        await uses.settle();
+      } finally {
+        await store.close();
+      }
     },
   };
+}
+
+function sameUser(a: UserRecord, b: UserRecord): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.enabled === b.enabled &&
+    a.passwordHash === b.passwordHash &&
+    a.createdAt === b.createdAt &&
+    a.roles.length === b.roles.length &&
+    a.roles.every((role, i) => role === b.roles[i])
+  );
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function asCacheable({ token }: VerifiedToken): CacheableToken {
+  return {
+    id: token.id,
+    userId: token.userId,
+    name: token.name,
+    digest: token.digest,
+    type: token.type,
+    source: token.source,
+    enabled: token.enabled,
+    restricted: token.restricted,
+    permissions: token.permissions,
+    createdAt: token.createdAt,
+    expiresAt: token.expiresAt,
+    lastUsedAt: token.lastUsedAt,
+  };
+}
+
+/** The answer of a lookup the cache does not keep: the same shape, owned by nobody else. */
+function detached(found: VerifiedToken): CachedToken {
+  const { token } = found;
+  return new CachedToken(
+    token.id,
+    token.digest,
+    token.name,
+    new CachedOwner(found.owner),
+    token,
+    token.permissions,
+    token.createdAt,
+    token.expiresAt,
+    token.lastUsedAt,
+    0,
+  );
 }

@@ -1,9 +1,9 @@
 // Tokens in the SQL store, one query per method for both dialects.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
-import { TokenTypeSchema } from '../../shared/schemas/token';
+import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { affected, countOf, deleteById, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
-import { staleAfter, type TokenQuery, type TokenStore } from './store';
+import { type CacheableToken, staleAfter, type TokenQuery, type TokenStore } from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
@@ -210,5 +210,87 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
             .executeTakeFirst(),
         ),
       ),
+
+    // ---- The token cache's loader (issue 17) --------------------------------------------------------------
+    listCacheableTokens: async ({ afterId, limit, now }) => {
+      const found = await db
+        .selectFrom('tokens')
+        .select(CACHEABLE_COLUMNS)
+        .where('id', '>', afterId)
+        .where('expires_at', '>', now)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const tokens = found.map((row) => v.parse(CacheableRowSchema, row));
+      const userIds = [...new Set(tokens.map((token) => token.userId))];
+      const owners =
+        userIds.length === 0
+          ? []
+          : await db.selectFrom('users').selectAll().where('id', 'in', userIds).execute();
+      return { tokens, owners: owners.map((row) => v.parse(rows.UserRowSchema, row)) };
+    },
   };
 }
+
+// ---- The token cache's loader (issue 17) ------------------------------------------------------------------
+
+const CACHEABLE_COLUMNS = [
+  'id',
+  'user_id',
+  'name',
+  'digest',
+  'type',
+  'source',
+  'enabled',
+  'restricted',
+  'permissions',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+] as const;
+
+// A pass reads every active token, so its rows are checked flat, without the record schemas' per-key renaming
+// (a few times slower). Both dialects' forms are taken: 0/1 or a boolean, JSON text or an array.
+const CacheableFlagSchema = v.union([
+  v.boolean(),
+  v.pipe(
+    v.picklist([0, 1]),
+    v.transform((n) => n === 1),
+  ),
+]);
+const CacheableStringsSchema = v.union([
+  v.array(v.string()),
+  v.pipe(v.string(), v.parseJson(), v.array(v.string())),
+]);
+const CacheableRowSchema = v.pipe(
+  v.object({
+    id: v.number(),
+    user_id: v.number(),
+    name: v.string(),
+    digest: v.string(),
+    type: TokenTypeSchema,
+    source: TokenSourceSchema,
+    enabled: CacheableFlagSchema,
+    restricted: CacheableFlagSchema,
+    permissions: CacheableStringsSchema,
+    created_at: v.number(),
+    expires_at: v.number(),
+    last_used_at: v.nullable(v.number()),
+  }),
+  v.transform(
+    (row): CacheableToken => ({
+      id: row.id,
+      userId: row.user_id,
+      name: row.name,
+      digest: row.digest,
+      type: row.type,
+      source: row.source,
+      enabled: row.enabled,
+      restricted: row.restricted,
+      permissions: row.permissions,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+    }),
+  ),
+);

@@ -1,5 +1,5 @@
 // The store interface, one part per aggregate, with its records and errors (one SQL store serves both dialects).
-import type { TokenType } from '../../shared/schemas/token';
+import type { TokenSource, TokenType } from '../../shared/schemas/token';
 import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './row-schemas';
 
 /** Records are read through row-schemas.ts; times are whole seconds since the epoch. */
@@ -201,4 +201,39 @@ export { StoreUnavailableError } from './store-faults';
 /** The database cannot be opened as it is; start-up stops and the file is left untouched. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
+}
+
+// ---- The token cache's loader (issue 17: a cache that holds every active token) ----------------------------
+// Kept in one block, apart from the rest of the interface: the cache in caching-store.ts is its only caller.
+
+/** A token as the verified-token cache keeps it: what verification and the request need, nothing to display. */
+export interface CacheableToken {
+  id: number;
+  userId: number;
+  name: string;
+  digest: string;
+  type: TokenType;
+  source: TokenSource;
+  enabled: boolean;
+  restricted: boolean;
+  permissions: string[];
+  createdAt: number;
+  expiresAt: number;
+  lastUsedAt: number | null;
+}
+
+/** Where a page of cacheable tokens starts, how long it is, and which tokens count as expired. */
+export interface CacheableTokenQuery {
+  /** Tokens with a larger id than this (0 for the first page): a seek by the primary key, never a skip. */
+  afterId: number;
+  limit: number;
+  /** Seconds; tokens expired at this time are left out. */
+  now: number;
+}
+
+export interface TokenStore {
+  /** Unexpired tokens by id, a page at a time, with each of their owners once: how the token cache fills. */
+  listCacheableTokens(
+    query: CacheableTokenQuery,
+  ): Promise<{ tokens: CacheableToken[]; owners: UserRecord[] }>;
 }

@@ -1,0 +1,152 @@
+// A verified token as the token cache holds it: a few hundred bytes, its owner shared, its permissions interned.
+import type { TokenSource, TokenType } from '../../shared/schemas/token';
+import type { CacheableToken, UserRecord } from './store';
+
+/** All a request learns of the token that authenticated it (a TokenRecord has these and more). */
+export interface CallerToken {
+  readonly id: number;
+  readonly userId: number;
+  /** The owner's user name. */
+  readonly owner: string;
+  readonly name: string;
+  readonly type: TokenType;
+  readonly source: TokenSource;
+  readonly enabled: boolean;
+  readonly restricted: boolean;
+  readonly permissions: readonly string[];
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+/** One user as the cache knows them, shared by all their cached tokens; marked stale when they change. */
+export class CachedOwner {
+  /** Set when any change to the user reaches the cache: their tokens are then no longer trusted. */
+  stale = false;
+  constructor(readonly user: UserRecord) {}
+}
+
+const SOURCES: readonly TokenSource[] = ['api', 'web', 'apidoc', 'tokenservice'];
+const ENABLED = 1;
+const RESTRICTED = 2;
+const SESSION = 4;
+const SOURCE_SHIFT = 3;
+
+/** The small facts of a token in one number: two flags, the type and the source. */
+function packedFacts(token: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>): number {
+  return (
+    (token.enabled ? ENABLED : 0) |
+    (token.restricted ? RESTRICTED : 0) |
+    (token.type === 'SESSION' ? SESSION : 0) |
+    (SOURCES.indexOf(token.source) << SOURCE_SHIFT)
+  );
+}
+
+/**
+ * One cached token: numbers and shared references in a fixed shape, read by every request that presents it.
+ * The owner and the permission list are shared with the owner's other tokens; the name is the one string of
+ * its own (the digest is the same string as the cache's key).
+ */
+export class CachedToken implements CallerToken {
+  private readonly facts: number;
+
+  constructor(
+    readonly id: number,
+    readonly digest: string,
+    readonly name: string,
+    readonly holder: CachedOwner,
+    facts: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>,
+    readonly permissions: readonly string[],
+    readonly createdAt: number,
+    readonly expiresAt: number,
+    /** Moves forward as uses are written (the once-a-minute rule reads it). */
+    public lastUsedAt: number | null,
+    /** When the store last confirmed this entry, in the cache's own milliseconds. */
+    public confirmedAt: number,
+  ) {
+    this.facts = packedFacts(facts);
+  }
+
+  get userId(): number {
+    return this.holder.user.id;
+  }
+
+  get owner(): string {
+    return this.holder.user.name;
+  }
+
+  get enabled(): boolean {
+    return (this.facts & ENABLED) !== 0;
+  }
+
+  get restricted(): boolean {
+    return (this.facts & RESTRICTED) !== 0;
+  }
+
+  get type(): TokenType {
+    return (this.facts & SESSION) !== 0 ? 'SESSION' : 'USER';
+  }
+
+  get source(): TokenSource {
+    return SOURCES[this.facts >> SOURCE_SHIFT] ?? 'api';
+  }
+
+  /** What a log line or a JSON body would show: the token's own fields, never its owner's account record. */
+  toJSON(): CallerToken {
+    return withExpiry(this, this.expiresAt);
+  }
+
+  /** True when a freshly read row says what this entry says (its last use aside, which only moves forward). */
+  matches(row: CacheableToken, holder: CachedOwner, permissions: readonly string[]): boolean {
+    return (
+      row.id === this.id &&
+      holder === this.holder &&
+      permissions === this.permissions &&
+      row.name === this.name &&
+      packedFacts(row) === this.facts &&
+      row.createdAt === this.createdAt &&
+      row.expiresAt === this.expiresAt
+    );
+  }
+}
+
+/** The token as it is after a session renewal: a plain copy with the new expiry, for the renewing request. */
+export function withExpiry(token: CallerToken, expiresAt: number): CallerToken {
+  return {
+    id: token.id,
+    userId: token.userId,
+    owner: token.owner,
+    name: token.name,
+    type: token.type,
+    source: token.source,
+    enabled: token.enabled,
+    restricted: token.restricted,
+    permissions: token.permissions,
+    createdAt: token.createdAt,
+    expiresAt,
+    lastUsedAt: token.lastUsedAt,
+  };
+}
+
+const NO_PERMISSIONS: readonly string[] = Object.freeze([]);
+const MAX_INTERNED = 10_000;
+
+/**
+ * One frozen array per distinct permission set: most tokens hold All Permissions (none listed) or one of a few
+ * chosen sets, so 100,000 tokens share a handful of arrays. Forgets everything past MAX_INTERNED sets (the
+ * arrays already handed out stay valid; only sharing is lost).
+ */
+export function createPermissionInterner(): (permissions: readonly string[]) => readonly string[] {
+  const known = new Map<string, readonly string[]>();
+  return function intern(permissions) {
+    if (permissions.length === 0) return NO_PERMISSIONS;
+    const key = permissions.join('\n');
+    let shared = known.get(key);
+    if (shared === undefined) {
+      if (known.size >= MAX_INTERNED) known.clear();
+      shared = Object.freeze([...permissions]);
+      known.set(key, shared);
+    }
+    return shared;
+  };
+}

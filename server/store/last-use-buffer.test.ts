@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createLastUseBuffer, type TokenUse } from './last-use-buffer';
+
+describe('last-use buffer', () => {
+  it('writes each token once per batch, with its latest use, and tells of what was written', async () => {
+    const writes: TokenUse[][] = [];
+    const written: Array<[number, number]> = [];
+    const buffer = createLastUseBuffer(async (uses) => void writes.push(uses), {
+      flushEveryMs: 60_000,
+      maxPending: 100,
+      onWritten: (id, at) => written.push([id, at]),
+    });
+    const first = buffer.add([
+      { id: 1, at: 10 },
+      { id: 2, at: 10 },
+    ]);
+    const second = buffer.add([
+      { id: 1, at: 30 },
+      { id: 1, at: 20 },
+    ]);
+    expect(first).toBe(second);
+    await buffer.settle();
+    expect(writes).toEqual([
+      [
+        { id: 1, at: 30 },
+        { id: 2, at: 10 },
+      ],
+    ]);
+    expect(written).toEqual([
+      [1, 30],
+      [2, 10],
+    ]);
+  });
+
+  it('reports a failed write to those whose uses it held, and goes on with the next batch', async () => {
+    let fail = true;
+    const writes: TokenUse[][] = [];
+    const buffer = createLastUseBuffer(
+      async (uses) => {
+        if (fail) throw new Error('disk full');
+        writes.push(uses);
+      },
+      { flushEveryMs: 60_000, maxPending: 100 },
+    );
+    const lost = buffer.add([{ id: 1, at: 10 }]);
+    await buffer.settle();
+    await expect(lost).rejects.toThrow('disk full');
+    fail = false;
+    const kept = buffer.add([{ id: 2, at: 20 }]);
+    await buffer.settle();
+    await kept;
+    expect(writes).toEqual([[{ id: 2, at: 20 }]]);
+  });
+
+  it('settles at once when nothing is pending', async () => {
+    const buffer = createLastUseBuffer(async () => {}, { flushEveryMs: 60_000, maxPending: 100 });
+    await expect(buffer.settle()).resolves.toBeUndefined();
+  });
+});

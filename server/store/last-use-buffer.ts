@@ -1,0 +1,81 @@
+// Last uses written together, at most once per interval: the random-token path must not spend its time writing.
+export type TokenUse = { id: number; at: number };
+
+export interface LastUseBufferOptions {
+  /** A use waits at most this long for its write. */
+  flushEveryMs: number;
+  /** More distinct tokens pending than this are written at once, without waiting. */
+  maxPending: number;
+  /** Hears of every use once it is written. */
+  onWritten?: (id: number, at: number) => void;
+}
+
+export interface LastUseBuffer {
+  /** Resolves once these uses are written (with whatever else is pending then); rejects if that write fails. */
+  add(uses: readonly TokenUse[]): Promise<void>;
+  /** Writes what is pending now, and resolves once every write begun so far has ended (failed ones too). */
+  settle(): Promise<void>;
+}
+
+interface Batch {
+  /** The latest use of each token. */
+  uses: Map<number, number>;
+  written: Promise<void>;
+  write: () => void;
+}
+
+/**
+ * Collects uses for up to `flushEveryMs` (or `maxPending` tokens) and writes them in one call to `write`
+ * (one transaction), so a flood of requests with many different tokens costs one write a second, not one
+ * per turn of the event loop. Nothing is lost on a clean stop: the store's close settles the buffer first.
+ */
+export function createLastUseBuffer(
+  write: (uses: TokenUse[]) => Promise<void>,
+  options: LastUseBufferOptions,
+): LastUseBuffer {
+  let pending: Batch | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  function newBatch(): Batch {
+    const uses = new Map<number, number>();
+    let start: () => void = () => {};
+    const written = new Promise<void>((resolve) => (start = resolve)).then(async () => {
+      const batch = [...uses].map(([id, at]) => ({ id, at }));
+      await write(batch);
+      for (const { id, at } of batch) options.onWritten?.(id, at);
+    });
+    const timer = setTimeout(() => flush(), options.flushEveryMs);
+    timer.unref();
+    return {
+      uses,
+      written,
+      write: () => {
+        clearTimeout(timer);
+        start();
+      },
+    };
+  }
+
+  function flush(): void {
+    const batch = pending;
+    if (batch === undefined) return;
+    pending = undefined;
+    const done = batch.written.catch(() => {}).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+    batch.write();
+  }
+
+  return {
+    add(uses) {
+      pending ??= newBatch();
+      const batch = pending;
+      for (const { id, at } of uses) batch.uses.set(id, Math.max(at, batch.uses.get(id) ?? at));
+      if (batch.uses.size >= options.maxPending) flush();
+      return batch.written;
+    },
+    async settle() {
+      flush();
+      await Promise.all(inFlight);
+    },
+  };
+}
