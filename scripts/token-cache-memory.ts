@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedTokens } from '../bench/seed';
-import { withTokenCache } from '../server/store/caching-store';
 import { openSqliteStore } from '../server/store/sqlite-store';
+import { withTokenCache } from '../server/token-cache/token-cache';
 
 const count = Number(process.argv[2] ?? 100_000);
 const gc = globalThis.gc;

@@ -14,7 +14,7 @@ const MAX_TRACKED = 100_000;
  * The stored last use decides for a token seen for the first time; after that this process remembers when
  * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
  * lands) ask once, not once each. The uses of one turn of the event loop go to the store together; behind the
- * token cache they are then written with every other use of the same second (caching-store.ts).
+ * token cache they are then written with every other use of the same second (server/token-cache/token-cache.ts).
  */
 export type UseRecorder = (token: UsedToken, now: number) => void;
 

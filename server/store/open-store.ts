@@ -1,8 +1,8 @@
 // Opens the store the configuration names (the SQLite file by default, PostgreSQL for several instances),
-// with the verified-token cache in front of it (see caching-store.ts) and, for SQLite, the file's lock.
+// with the verified-token cache in front of it (see server/token-cache/token-cache.ts) and, for SQLite, the file's lock.
 import { resolve } from 'node:path';
 import type { Config } from '../config';
-import { withTokenCache } from './caching-store';
+import { withTokenCache } from '../token-cache/token-cache';
 import { openPostgresStore } from './postgres-store';
 import { lockSqliteFile } from './sqlite-lock';
 import { openSqliteStore } from './sqlite-store';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
-import { withTokenCache } from './caching-store';
+import { withTokenCache } from '../token-cache/token-cache';
 import { MIGRATIONS } from './migrations';
 import { openPostgresStore } from './postgres-store';
 import { type NewToken, StoreOpenError } from './store';

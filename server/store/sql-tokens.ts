@@ -166,6 +166,7 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
       await write(async (trx) => {
         for (let start = 0; start < rows.length; start += USES_PER_STATEMENT) {
           // A VALUES list with named columns, typed so PostgreSQL compares numbers (SQLite takes the cast too).
+          // The IN (…) lets SQLite look tokens up by id; without it, UPDATE … FROM scans the whole table.
           const values = sql.join(
             rows
               .slice(start, start + USES_PER_STATEMENT)
@@ -173,9 +174,8 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
           );
           await sql`WITH uses (id, at) AS (VALUES ${values})
             UPDATE tokens SET last_used_at = uses.at FROM uses
-            WHERE tokens.id = uses.id AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at)`.execute(
-            trx,
-          );
+            WHERE tokens.id = uses.id AND tokens.id IN (SELECT id FROM uses)
+              AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at)`.execute(trx);
         }
       });
     },

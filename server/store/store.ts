@@ -204,7 +204,7 @@ export class StoreOpenError extends Error {
 }
 
 // ---- The token cache's loader (issue 17: a cache that holds every active token) ----------------------------
-// Kept in one block, apart from the rest of the interface: the cache in caching-store.ts is its only caller.
+// Kept in one block, apart from the rest of the interface: the cache in server/token-cache/token-cache.ts is its only caller.
 
 /** A token as the verified-token cache keeps it: what verification and the request need, nothing to display. */
 export interface CacheableToken {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
-import { withTokenCache } from './caching-store';
-import { openPostgresStore } from './postgres-store';
-import { openSqliteStore } from './sqlite-store';
-import type { NewToken, Store, UserRecord } from './store';
+import { openPostgresStore } from '../store/postgres-store';
+import { openSqliteStore } from '../store/sqlite-store';
+import type { NewToken, Store, UserRecord } from '../store/store';
+import { withTokenCache } from './token-cache';
 
 /** The SQLite store with its digest lookups, pages and last-use writes counted: what the cache spares it. */
 function countingStore() {

@@ -1,7 +1,5 @@
 // An in-process cache of every active token in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
-import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
-import { createLastUseBuffer } from './last-use-buffer';
 import {
   type CacheableToken,
   type InvalidationSubject,
@@ -9,7 +7,9 @@ import {
   staleAfter,
   type UserRecord,
   type VerifiedToken,
-} from './store';
+} from '../store/store';
+import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
+import { createLastUseBuffer } from './last-use-buffer';
 
 export interface TokenCacheOptions {
   /** Tokens kept at most (default: every active token). Once full, others are verified against the store. */

@@ -1,6 +1,6 @@
 // A verified token as the token cache holds it: a few hundred bytes, its owner shared, its permissions interned.
 import type { TokenSource, TokenType } from '../../shared/schemas/token';
-import type { CacheableToken, UserRecord } from './store';
+import type { CacheableToken, UserRecord } from '../store/store';
 
 /** All a request learns of the token that authenticated it (a TokenRecord has these and more). */
 export interface CallerToken {
