@@ -150,9 +150,9 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-/** Uploads to the sample API are the one place a larger body is expected; they have their own limit. */
 const ITEM_UPLOAD_PATH = /^\/fmerest\/v3\/repositories\/[^/]+\/items$/;
 
+/** Uploads to the sample API are the one place a larger body is expected; they have their own limit. */
 function isItemUpload(c: Context): boolean {
   return c.req.method === 'POST' && ITEM_UPLOAD_PATH.test(c.req.path);
 }
