@@ -1,11 +1,55 @@
 // bench/RESULTS.md from bench/results.json: the command, the machine, every figure with its spread.
-import { type BenchResults, SCENARIOS } from './results';
+import {
+  type BenchResults,
+  BYTES_PER_TOKEN_GOAL,
+  median,
+  PAGE_FLAT_FACTOR,
+  PAGE_P99_GOAL_MS,
+  type PageResults,
+  SCENARIOS,
+} from './results';
 
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const spread = (values: number[], digits = 2) =>
   values.length === 0 ? 'n/a' : `${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)}`;
+const withSpread = (values: number[], digits = 2) =>
+  `${fixed(median(values), digits)} (${spread(values, digits)})`;
+const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+const count = (n: number) => n.toLocaleString('en');
 
-export function renderReport(results: BenchResults, median: (values: number[]) => number): string {
+function goalCell(value: number, goal: number | undefined): [string, string] {
+  return goal === undefined ? ['', ''] : [`≥ ${goal}`, met(value >= goal)];
+}
+
+function pagesSection(pages: PageResults[], tokens: number): string[] {
+  const lines = [
+    `| tokens the user holds | keyset pages (\`after\`): p50 ms | **p99 ms** | cursors (over tokens walked) | offset pages: p50 ms | **p99 ms** |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const page of pages) {
+    const keyset = page.keyset;
+    lines.push(
+      `| ${count(page.tokens)} | ${keyset ? withSpread(keyset.p50ms) : 'n/a'} | ${keyset ? withSpread(keyset.p99ms) : 'n/a'} | ${keyset ? `${count(keyset.cursors)} (${count(keyset.walkedTokens)})` : 'no `next` in the answer'} | ${withSpread(page.offset.p50ms)} | ${withSpread(page.offset.p99ms)} |`,
+    );
+  }
+  // The goal is judged on the keyset pages where the server has them, else on the offset pages.
+  const p99 = (page: PageResults | undefined) =>
+    page === undefined ? Number.NaN : median((page.keyset ?? page.offset).p99ms);
+  const kindOf = pages.some((page) => page.keyset) ? 'keyset' : 'offset';
+  const at = p99(pages.find((page) => page.tokens === tokens));
+  const fewest = p99(pages[0]);
+  const most = p99(pages.at(-1));
+  lines.push(
+    '',
+    `Goals, on the ${kindOf} pages: p99 < ${PAGE_P99_GOAL_MS} ms at ${count(tokens)} tokens: ${fixed(at)} ms, ${met(at < PAGE_P99_GOAL_MS)}; ` +
+      `flat (p99 at ${count(pages.at(-1)?.tokens ?? 0)} at most ${PAGE_FLAT_FACTOR}× p99 at ${count(pages[0]?.tokens ?? 0)}): ` +
+      `${fixed(most / fewest)}×, ${met(most / fewest <= PAGE_FLAT_FACTOR)}.`,
+  );
+  return lines;
+}
+
+export function renderReport(results: BenchResults): string {
+  const { settings } = results;
   const lines = [
     '# Benchmark results',
     '',
@@ -13,47 +57,59 @@ export function renderReport(results: BenchResults, median: (values: number[]) =
       `${results.durationSeconds} s in all.`,
     '',
     `Machine: ${results.machine.cpus} cores (${results.machine.cpu}), Node ${results.machine.node}. The real server ` +
-      'process (`node --import tsx server/main.ts`, request log off) pinned to core 0 with `taskset`, ' +
-      `\`wrk -t1 -c${results.settings.connections}\` pinned to core 1, loopback. ${results.settings.tokens.toLocaleString('en')} ` +
-      'tokens stored for one user before measuring.',
+      'process (`node --import tsx server/main.ts`, request log off) and a bare Hono app on @hono/node-server ' +
+      "(`bench/bare-hono.ts`: the same JSON body as tokenward's public `GET /fmeinfo/version`, serialized by `c.json`) " +
+      `pinned to core 0 with \`taskset\`, \`wrk -t1 -c${settings.connections}\` pinned to core 1, loopback. ` +
+      `${count(settings.tokens)} tokens stored for one user before measuring, and users holding ` +
+      `${settings.pageTokens.map(count).join(', ')} tokens for the token pages.`,
     '',
-    `Each round measures the public \`GET /fmeinfo/version\`, then every compared route, ${results.settings.seconds} s each; ` +
-      `a ratio is a route's requests per second over the public route's **in the same round**. Median of ` +
-      `${results.settings.rounds} rounds, with the spread (min–max) across rounds. The machine is shared and noisy: ` +
-      'compare ratios, not absolute numbers across runs.',
+    `Each round measures the bare app, then tokenward's public route, then every compared route, ${settings.seconds} s each; ` +
+      "a ratio is a route's requests per second over the bare app's or the public route's **in the same round**. " +
+      `Median of ${settings.rounds} rounds, with the spread (min–max) across rounds. The machine is shared and noisy: ` +
+      "compare ratios, not absolute numbers across runs. The server's CPU time per request (from /proc, user + " +
+      'system) is steadier than requests per second when other work shares the core.',
     '',
-    '![ratios to the public route](chart.svg)',
+    '![ratios to bare Hono and to the public route](chart.svg)',
     '',
   ];
   for (const [kind, store] of Object.entries(results.stores)) {
     if (!store) continue;
-    const publicRps = store.scenarios.public?.rps ?? [];
+    const k = kind as 'sqlite' | 'postgres';
     lines.push(`## ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, '');
-    lines.push('| scenario | req/s, median (min–max) | ratio to public, median (min–max) | goal | met |');
-    lines.push('|---|---|---|---|---|');
     lines.push(
-      `| public \`GET /fmeinfo/version\` | ${fixed(median(publicRps), 0)} (${spread(publicRps, 0)}) | 1 | | |`,
+      '| scenario | req/s, median (min–max) | ratio to bare Hono | goal | met | ratio to public | goal | met | server CPU µs/request |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
+    const bare = store.scenarios.bare;
+    if (bare) {
+      lines.push(
+        `| bare Hono, same JSON route | ${withSpread(bare.rps, 0)} | 1 | | | ${withSpread(bare.ratio)} | | | ${withSpread(bare.cpuUsPerRequest, 1)} |`,
+      );
+    }
     for (const [name, meta] of Object.entries(SCENARIOS)) {
       const scenario = store.scenarios[name];
       if (!scenario) continue;
-      const goal = meta.goal?.[kind as 'sqlite' | 'postgres'];
-      const ratio = median(scenario.ratio);
-      const met = goal === undefined ? '' : ratio >= goal ? 'yes' : '**no**';
+      const [bareGoal, bareMet] = goalCell(median(scenario.ratioToBare), meta.toBare?.[k]);
+      const [publicGoal, publicMet] = goalCell(median(scenario.ratio), meta.toPublic?.[k]);
       lines.push(
-        `| ${meta.label} | ${fixed(median(scenario.rps), 0)} (${spread(scenario.rps, 0)}) | ${fixed(ratio)} (${spread(scenario.ratio)}) | ${goal === undefined ? '' : `≥ ${goal}`} | ${met} |`,
+        `| ${meta.label} | ${withSpread(scenario.rps, 0)} | ${withSpread(scenario.ratioToBare)} | ${bareGoal} | ${bareMet} | ${name === 'public' ? '1' : withSpread(scenario.ratio)} | ${publicGoal} | ${publicMet} | ${withSpread(scenario.cpuUsPerRequest, 1)} |`,
       );
     }
-    const p99 = median(store.pages.p99ms);
+    const perToken = (store.heap.afterBytes - store.heap.beforeBytes) / store.heap.tokens;
     lines.push(
       '',
-      `Token list pages (limit 50, random offsets over ${results.settings.tokens.toLocaleString('en')} tokens, ${results.settings.pageConnections} connections): p50 ${fixed(median(store.pages.p50ms))} ms ` +
-        `(${spread(store.pages.p50ms)}), **p99 ${fixed(p99)} ms** (${spread(store.pages.p99ms)}); goal p99 < 10 ms: ${p99 < 10 ? 'yes' : '**no**'}.`,
+      `### Token pages (limit 50, ${settings.pageConnections} connections, ${settings.pageSeconds} s a round)`,
+      '',
+      ...pagesSection(store.pages, settings.tokens),
+      '',
+      `Memory per cached token: heap in use after garbage collection ${fixed(store.heap.beforeBytes / 1048576, 1)} MiB before and ` +
+        `${fixed(store.heap.afterBytes / 1048576, 1)} MiB after presenting each of the ${count(store.heap.tokens)} tokens once ` +
+        `(${fixed(store.heap.warmSeconds, 1)} s): **${fixed(perToken, 0)} bytes a token**; goal ≤ ${BYTES_PER_TOKEN_GOAL}: ${met(perToken <= BYTES_PER_TOKEN_GOAL)}.`,
       '',
       `Token creation: ${fixed(store.createsPerSecond, 0)} per second (${store.createsNon2xx} non-2xx). ` +
         `Sign-ins (Basic, 16 users in turn, argon2id one at a time): ${fixed(store.signInsPerSecond, 1)} successful per second, p99 ${fixed(store.signInP99ms, 0)} ms ` +
-        `with ${results.settings.connections} clients waiting (${store.signInsNon2xx} refused with 429). ` +
-        `Seeding ${results.settings.tokens.toLocaleString('en')} tokens took ${fixed(store.seedSeconds, 1)} s.`,
+        `with ${settings.connections} clients waiting (${store.signInsNon2xx} refused with 429). ` +
+        `Seeding ${[settings.tokens, ...settings.pageTokens.filter((n) => n !== settings.tokens)].map(count).join(' + ')} tokens took ${fixed(store.seedSeconds, 1)} s.`,
       '',
     );
   }

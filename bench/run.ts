@@ -1,27 +1,34 @@
-// npm run bench: wrk on loopback against the real server on SQLite and on PostgreSQL, each comparison a ratio
-// measured within one round (median of ROUNDS), server pinned to core 0 and wrk to core 1. Writes
-// bench/results.json, bench/RESULTS.md and bench/chart.svg.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// npm run bench: wrk on loopback against the real server on SQLite and on PostgreSQL, and against a bare Hono
+// app serving the same public JSON route, each comparison a ratio measured within one round (median of ROUNDS),
+// servers pinned to core 0 and wrk to core 1. Writes bench/results.json, bench/RESULTS.md and bench/chart.svg.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTokenValue } from '../shared/token-format';
 import { freePort } from '../test/fixtures/free-port';
 import { type PostgresCluster, startPostgres } from '../test/fixtures/postgres';
-import { SERVER_COMMAND } from '../test/fixtures/server-process';
+import { SERVER_COMMAND, typeScriptCommand } from '../test/fixtures/server-process';
 import { renderChart } from './chart';
 import { renderReport } from './report';
-import type { BenchResults, StoreResults } from './results';
+import type { BenchResults, PageResults, ScenarioResults, StoreResults } from './results';
 import { seedTokens } from './seed';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS ?? 2);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100_000);
+/** Tokens held by the users whose pages are measured; the one equal to TOKENS is the bench user's own. */
+const PAGE_TOKENS = (process.env.BENCH_PAGE_TOKENS ?? '10000,100000,1000000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres')
   .split(',')
   .filter((kind): kind is 'sqlite' | 'postgres' => kind === 'sqlite' || kind === 'postgres');
 const CONNECTIONS = 16;
 const PAGE_CONNECTIONS = 2;
+/** Cursors are collected with pages this large, so walking a million tokens takes a thousand requests. */
+const WALK_PAGE = 1000;
+/** A walk stops after this long; the report says how far it got. */
+const WALK_SECONDS = 60;
 const ADMIN_PASSWORD = 'bench admin password';
 const USER_PASSWORD = 'bench user password';
 
@@ -50,8 +57,8 @@ const has = (command: string) => {
     return false;
   }
 };
-const pin = (core: number, command: string[]) =>
-  has('taskset') ? ['taskset', '-c', String(core), ...command] : command;
+const pin = (core: number, command: readonly string[]) =>
+  has('taskset') ? ['taskset', '-c', String(core), ...command] : [...command];
 
 function toMs(text: string): number {
   const match = /([\d.]+)(us|ms|s)/.exec(text);
@@ -79,23 +86,87 @@ function wrk(baseUrl: string, run: WrkRun): WrkResult {
   };
 }
 
-async function startInstance(env: Record<string, string>, cwd: string) {
+interface Instance {
+  baseUrl: string;
+  /** The server's CPU time so far (user + system), in µs, from /proc; NaN where there is none. */
+  cpuUs(): number;
+  /** The server's heap in use after garbage collection (tokenward's TOKENWARD_HEAP_SIGNAL diagnostic). */
+  heapUsed(): Promise<number>;
+  stop(): void;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function cpuUsOf(child: ChildProcess): number {
+  try {
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs a server command pinned to core 0 (taskset execs it: the child is the server itself). */
+async function startInstance(
+  command: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<Instance> {
   const port = await freePort();
-  const [command, ...args] = pin(0, [...SERVER_COMMAND]);
-  const child = spawn(command as string, args, {
+  const [program, ...args] = pin(0, command);
+  const child = spawn(program as string, args, {
     cwd,
     env: { ...process.env, ...env, PORT: String(port), ADMIN_PASSWORD, LOG_REQUESTS: 'false' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((done, fail) => {
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && done());
-    child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
+  let output = '';
+  const waiting: Array<() => void> = [];
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const wake of waiting.splice(0)) wake();
   });
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((done, fail) => {
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          output = output.slice(match.index + match[0].length);
+          done(match);
+        } else if (child.exitCode !== null) fail(new Error(`server exited with ${child.exitCode}`));
+        else waiting.push(check);
+      };
+      check();
+    });
+  child.once('exit', () => {
+    for (const wake of waiting.splice(0)) wake();
+  });
+  await printed(/listening on/);
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    cpuUs: () => cpuUsOf(child),
+    async heapUsed() {
+      const answer = printed(/heap used (\d+)\n/);
+      child.kill('SIGUSR2');
+      return Number((await answer)[1]);
+    },
+    stop: () => child.kill('SIGKILL'),
+  };
 }
 
-async function json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
-  const res = await fetch(url, init);
+async function json(url: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(url, init).catch((error: unknown) => {
+    throw new Error(
+      `${init.method ?? 'GET'} ${url}: ${String(error instanceof Error ? (error.cause ?? error) : error)}`,
+    );
+  });
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
   const body: unknown = await res.json();
   return typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : {};
@@ -103,17 +174,79 @@ async function json(url: string, init: RequestInit): Promise<Record<string, unkn
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+
+/** The `next` cursors of a user's token list walked once, or undefined when the server has no cursors. */
+async function walkCursors(
+  base: string,
+  authorization: string,
+): Promise<{ cursors: string[]; walked: number } | undefined> {
+  const headers = { Authorization: authorization };
+  const first = await json(`${base}/fmerest/v3/tokens?limit=${WALK_PAGE}&offset=0`, { headers });
+  if (!('next' in first)) return undefined;
+  const cursors: string[] = [];
+  let walked = Array.isArray(first.items) ? first.items.length : 0;
+  let next = first.next;
+  const deadline = performance.now() + WALK_SECONDS * 1000;
+  while (typeof next === 'string' && performance.now() < deadline) {
+    cursors.push(next);
+    const page = await json(
+      `${base}/fmerest/v3/tokens?limit=${WALK_PAGE}&after=${encodeURIComponent(next)}`,
+      {
+        headers,
+      },
+    );
+    walked += Array.isArray(page.items) ? page.items.length : 0;
+    next = page.next;
+  }
+  return { cursors, walked };
+}
+
+/**
+ * GET /fmerest/v3/info with each token value once, in order, in one-second wrk runs that go on where the last
+ * one stopped (wrk cannot stop itself sooner than its duration).
+ */
+function presentEachOnce(base: string, valuesFile: string, count: number): void {
+  for (let presented = 0; presented < count; ) {
+    const run = wrk(base, {
+      path: '/fmerest/v3/info',
+      script: 'tokens-in-order.lua',
+      args: [valuesFile, String(presented)],
+      seconds: 1,
+    });
+    if (run.non2xx > 0) throw new Error(`${run.non2xx} seeded tokens were refused`);
+    presented += run.requests;
+  }
+}
+
+/**
+ * Waits (at most 20 s) until the server is idle: work a scenario left behind (last-use writes still being
+ * flushed, garbage) would otherwise be billed to the next one, the public route of the next round included.
+ */
+async function settle(instance: Instance): Promise<void> {
+  const started = performance.now();
+  while (performance.now() < started + 20_000) {
+    const before = instance.cpuUs();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Under 5% of a core over a quarter of a second (or no /proc to ask): idle.
+    if (!(instance.cpuUs() - before > 12_500)) break;
+  }
+  const waited = (performance.now() - started) / 1000;
+  if (waited > 1) process.stderr.write(`  (waited ${waited.toFixed(1)} s for the server to go idle)\n`);
+}
+
+/** Measures `run` on one instance: its wrk figures and the server's CPU time per request. */
+function measure(instance: Instance, run: WrkRun): WrkResult & { cpuUsPerRequest: number } {
+  const before = instance.cpuUs();
+  const result = wrk(instance.baseUrl, run);
+  return { ...result, cpuUsPerRequest: (instance.cpuUs() - before) / Math.max(1, result.requests) };
+}
+
+const emptyScenario = (): ScenarioResults => ({ rps: [], ratio: [], ratioToBare: [], cpuUsPerRequest: [] });
 
 async function benchStore(
   kind: 'sqlite' | 'postgres',
   cluster: PostgresCluster | undefined,
+  bare: Instance,
 ): Promise<StoreResults> {
   const dir = mkdtempSync(join(tmpdir(), `tokenward-bench-${kind}-`));
   const location =
@@ -121,9 +254,13 @@ async function benchStore(
       ? join(dir, 'bench.sqlite')
       : await (cluster as PostgresCluster).createDatabase('bench');
   const databaseUrl = kind === 'sqlite' ? `sqlite:${location}` : location;
-  // The bench user holds TOKENS seeded tokens, far past the default cap of API tokens per user.
+  const mostTokens = Math.max(TOKENS, ...PAGE_TOKENS);
+  // The seeded users hold far more tokens than the default cap of API tokens per user. --expose-gc and
+  // TOKENWARD_HEAP_SIGNAL: the heap is measured, after garbage collection, around warming the token cache.
+  const [node, ...rest] = SERVER_COMMAND;
   const server = await startInstance(
-    { DATABASE_URL: databaseUrl, MAX_TOKENS_PER_USER: String(TOKENS + 100) },
+    [node, '--expose-gc', ...rest],
+    { DATABASE_URL: databaseUrl, MAX_TOKENS_PER_USER: String(mostTokens + 100), TOKENWARD_HEAP_SIGNAL: '1' },
     dir,
   );
   try {
@@ -134,29 +271,70 @@ async function benchStore(
       headers: { Authorization: authorization, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    await json(
-      `${base}/fmerest/v3/security/accounts`,
-      post({ name: 'bench', password: USER_PASSWORD }, admin),
-    );
+    const addUser = (name: string) =>
+      json(`${base}/fmerest/v3/security/accounts`, post({ name, password: USER_PASSWORD }, admin));
+    const tokenOf = async (user: string, name: string) =>
+      String((await json(`${base}/fmerest/v3/tokens`, post({ name }, basic(user, USER_PASSWORD)))).token);
+    await addUser('bench');
     const signInUsers = Array.from({ length: 16 }, (_, i) => `signer${i}`);
-    for (const name of signInUsers) {
-      await json(`${base}/fmerest/v3/security/accounts`, post({ name, password: USER_PASSWORD }, admin));
-    }
+    for (const name of signInUsers) await addUser(name);
     const valid = String(
       (await json(`${base}/fmerest/v3/tokens`, post({ name: 'bench valid' }, admin))).token,
     );
-    const seedStart = performance.now();
-    const values = await seedTokens({ kind, location }, 'bench', TOKENS);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const lister = String(
-      (await json(`${base}/fmerest/v3/tokens`, post({ name: 'bench lister' }, basic('bench', USER_PASSWORD))))
-        .token,
-    );
+    // Seeding SQLite blocks this process: after it, fetch is given a second to notice the connections the server
+    // closed meanwhile (idle past its keep-alive timeout) before it sends anything on them.
+    let seedSeconds = 0;
+    const seed = async (user: string, count: number, prefix?: string) => {
+      const started = performance.now();
+      const seeded = await seedTokens({ kind, location }, user, count, prefix);
+      seedSeconds += (performance.now() - started) / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return seeded;
+    };
+    const values = await seed('bench', TOKENS);
+    // One more user for each other size of token list whose pages are measured.
+    const listers: Array<{ tokens: number; user: string }> = [];
+    for (const count of PAGE_TOKENS) {
+      if (count === TOKENS) {
+        listers.push({ tokens: count, user: 'bench' });
+        continue;
+      }
+      const user = `pages${count}`;
+      await addUser(user);
+      await seed(user, count, `seeded for ${user}`);
+      listers.push({ tokens: count, user });
+    }
+    const pageRuns = [];
+    for (const { tokens, user } of listers) {
+      // The lister's own token is one more in the list; the random offsets stay within the seeded ones.
+      const lister = await tokenOf(user, 'bench lister');
+      const walk = await walkCursors(base, `fmetoken token=${lister}`);
+      const cursorsFile = join(dir, `cursors-${tokens}.txt`);
+      if (walk) writeFileSync(cursorsFile, `${walk.cursors.join('\n')}\n`);
+      process.stderr.write(
+        `${kind}: ${tokens} tokens, ${walk ? `${walk.cursors.length} cursors over ${walk.walked} tokens` : 'no cursors (offset pages only)'}\n`,
+      );
+      pageRuns.push({
+        tokens,
+        lister,
+        cursorsFile: walk && walk.cursors.length > 0 ? cursorsFile : undefined,
+        walk,
+      });
+    }
+
     const valuesFile = join(dir, 'values.txt');
     writeFileSync(valuesFile, `${values.join('\n')}\n`);
     const unknownFile = join(dir, 'unknown.txt');
     writeFileSync(unknownFile, `${Array.from({ length: 1000 }, createTokenValue).join('\n')}\n`);
     const badChecksum = `${valid.slice(0, 32)}${valid.slice(32) === '00000000' ? '11111111' : '00000000'}`;
+
+    // Bytes per cached token: the heap before and after every one of the seeded tokens is presented once.
+    process.stderr.write(`${kind}: warming the token cache with all ${TOKENS} tokens\n`);
+    const heapBefore = await server.heapUsed();
+    const warmStart = performance.now();
+    presentEachOnce(base, valuesFile, values.length);
+    const warmSeconds = (performance.now() - warmStart) / 1000;
+    const heapAfter = await server.heapUsed();
 
     const scenarios: Record<string, (seconds: number) => WrkRun> = {
       public: (seconds) => ({ path: '/fmeinfo/version', seconds }),
@@ -182,36 +360,73 @@ async function benchStore(
         args: [unknownFile],
         seconds,
       }),
-      // A person paging: two requests in flight, so the latency is the page's, not a queue's.
-      pages: (seconds) => ({
-        connections: PAGE_CONNECTIONS,
-        path: '/fmerest/v3/tokens',
-        script: 'token-pages.lua',
-        args: [lister, String(TOKENS)],
-        seconds,
-      }),
     };
+    // A person paging: two requests in flight, so the latency is the page's, not a queue's.
+    const pageRun = (seconds: number, lister: string, tokens: number, cursorsFile?: string): WrkRun =>
+      cursorsFile
+        ? {
+            connections: PAGE_CONNECTIONS,
+            path: '/fmerest/v3/tokens',
+            script: 'token-pages-keyset.lua',
+            args: [lister, cursorsFile],
+            seconds,
+          }
+        : {
+            connections: PAGE_CONNECTIONS,
+            path: '/fmerest/v3/tokens',
+            script: 'token-pages.lua',
+            args: [lister, String(tokens)],
+            seconds,
+          };
+    wrk(bare.baseUrl, scenarios.public?.(1) as WrkRun);
     for (const make of Object.values(scenarios)) wrk(base, make(1));
 
-    const rps: Record<string, number[]> = Object.fromEntries(
-      Object.keys(scenarios).map((name) => [name, []]),
-    );
-    const ratios: Record<string, number[]> = Object.fromEntries(
-      Object.keys(scenarios).map((name) => [name, []]),
-    );
-    const pagesP99: number[] = [];
-    const pagesP50: number[] = [];
+    const results: Record<string, ScenarioResults> = { bare: emptyScenario() };
+    for (const name of Object.keys(scenarios)) results[name] = emptyScenario();
+    const pages: PageResults[] = pageRuns.map(({ tokens, cursorsFile, walk }) => ({
+      tokens,
+      ...(cursorsFile && walk
+        ? {
+            keyset: {
+              p50ms: [],
+              p99ms: [],
+              rps: [],
+              cursors: walk.cursors.length,
+              walkedTokens: walk.walked,
+            },
+          }
+        : {}),
+      offset: { p50ms: [], p99ms: [], rps: [] },
+    }));
     for (let round = 1; round <= ROUNDS; round++) {
-      const publicRps = wrk(base, scenarios.public?.(SECONDS) as WrkRun).rps;
-      rps.public?.push(publicRps);
-      ratios.public?.push(1);
-      for (const name of ['valid', 'random', 'badChecksum', 'unknown', 'pages']) {
-        const result = wrk(base, scenarios[name]?.(SECONDS) as WrkRun);
-        rps[name]?.push(result.rps);
-        ratios[name]?.push(result.rps / publicRps);
-        if (name === 'pages') {
-          pagesP99.push(result.p99ms);
-          pagesP50.push(result.p50ms);
+      // The bare app and the public route first, then every compared route, each against them in this round.
+      await settle(server);
+      const bareRun = measure(bare, scenarios.public?.(SECONDS) as WrkRun);
+      const record = (name: string, run: ReturnType<typeof measure>, publicRps: number) => {
+        const scenario = results[name] as ScenarioResults;
+        scenario.rps.push(run.rps);
+        scenario.ratio.push(run.rps / publicRps);
+        scenario.ratioToBare.push(run.rps / bareRun.rps);
+        scenario.cpuUsPerRequest.push(run.cpuUsPerRequest);
+      };
+      const publicRun = measure(server, scenarios.public?.(SECONDS) as WrkRun);
+      record('bare', bareRun, publicRun.rps);
+      record('public', publicRun, publicRun.rps);
+      for (const name of ['valid', 'random', 'badChecksum', 'unknown']) {
+        await settle(server);
+        record(name, measure(server, scenarios[name]?.(SECONDS) as WrkRun), publicRun.rps);
+      }
+      for (const [index, { tokens, lister, cursorsFile }] of pageRuns.entries()) {
+        const page = pages[index] as PageResults;
+        const modes = [
+          ...(cursorsFile && page.keyset ? [[page.keyset, cursorsFile] as const] : []),
+          [page.offset, undefined] as const,
+        ];
+        for (const [into, file] of modes) {
+          const run = wrk(base, pageRun(PAGE_SECONDS, lister, tokens, file));
+          into.p50ms.push(run.p50ms);
+          into.p99ms.push(run.p99ms);
+          into.rps.push(run.rps);
         }
       }
       process.stderr.write(`${kind}: round ${round}/${ROUNDS} done\n`);
@@ -230,10 +445,9 @@ async function benchStore(
     });
     return {
       seedSeconds,
-      scenarios: Object.fromEntries(
-        Object.keys(scenarios).map((name) => [name, { rps: rps[name] ?? [], ratio: ratios[name] ?? [] }]),
-      ),
-      pages: { p50ms: pagesP50, p99ms: pagesP99 },
+      scenarios: results,
+      pages,
+      heap: { beforeBytes: heapBefore, afterBytes: heapAfter, tokens: TOKENS, warmSeconds },
       createsPerSecond: creates.rps,
       createsNon2xx: creates.non2xx,
       // Successful ones: a refused (429) sign-in is not one.
@@ -252,9 +466,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cluster = STORES.includes('postgres') ? await startPostgres() : undefined;
   const stores: BenchResults['stores'] = {};
+  const bareDir = mkdtempSync(join(tmpdir(), 'tokenward-bench-bare-'));
+  const bare = await startInstance(typeScriptCommand('bench/bare-hono.ts'), {}, bareDir);
   try {
-    for (const kind of STORES) stores[kind] = await benchStore(kind, cluster);
+    for (const kind of STORES) stores[kind] = await benchStore(kind, cluster, bare);
   } finally {
+    bare.stop();
+    rmSync(bareDir, { recursive: true, force: true });
     cluster?.stop();
   }
   const commit = (() => {
@@ -272,7 +490,9 @@ async function main(): Promise<void> {
     settings: {
       rounds: ROUNDS,
       seconds: SECONDS,
+      pageSeconds: PAGE_SECONDS,
       tokens: TOKENS,
+      pageTokens: PAGE_TOKENS,
       connections: CONNECTIONS,
       pageConnections: PAGE_CONNECTIONS,
     },
@@ -281,8 +501,8 @@ async function main(): Promise<void> {
   };
   writeFileSync(resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(resolve('bench/chart.svg'), renderChart(results));
-  writeFileSync(resolve('bench/RESULTS.md'), renderReport(results, median));
-  process.stdout.write(renderReport(results, median));
+  writeFileSync(resolve('bench/RESULTS.md'), renderReport(results));
+  process.stdout.write(renderReport(results));
 }
 
 main().catch((error: unknown) => {

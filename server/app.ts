@@ -13,8 +13,8 @@ import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
 import { createCors } from './http/cors';
 import { createCrossSiteNavigationGuard } from './http/cross-site-navigation';
+import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
-import { createSecurityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
@@ -91,13 +91,6 @@ export function createApp(deps: AppDeps) {
   });
   const repositories = createRepositoryService({ store, clock, authorizer });
 
-  if (deps.logRequests) app.use(createRequestLog(log));
-  // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
-  app.use(createCors(deps.corsOrigins ?? []));
-  app.use(createSecurityHeaders({ isHttps: (c) => clientAddress.isHttps(c) }));
-  app.use(createCrossSiteNavigationGuard());
-  app.use(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
-
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
   app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
@@ -145,12 +138,25 @@ export function createApp(deps: AppDeps) {
     );
   });
   app.onError(handleError);
+
+  // The global middleware, in front of every route that a request can concern (see installFrontDoor); the
+  // security headers go on every answer there.
+  const guards: Guard[] = [];
+  if (deps.logRequests) guards.push({ middleware: createRequestLog(log), concerns: () => true });
+  // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
+  const cors = createCors(deps.corsOrigins ?? []);
+  if (cors) guards.push(cors);
+  guards.push(createCrossSiteNavigationGuard());
+  guards.push(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
+  installFrontDoor(app, { guards, onError: handleError, isHttps: clientAddress.isHttpsRequest });
   return app;
 }
 
+const ITEM_UPLOAD_PATH = /^\/fmerest\/v3\/repositories\/[^/]+\/items$/;
+
 /** Uploads to the sample API are the one place a larger body is expected; they have their own limit. */
 function isItemUpload(c: Context): boolean {
-  return c.req.method === 'POST' && /^\/fmerest\/v3\/repositories\/[^/]+\/items$/.test(c.req.path);
+  return c.req.method === 'POST' && ITEM_UPLOAD_PATH.test(c.req.path);
 }
 
 export type App = ReturnType<typeof createApp>;

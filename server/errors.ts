@@ -68,13 +68,29 @@ export function apiError(
   return new ApiError(status, code, message, details, retryAfterSeconds);
 }
 
+const UNAUTHORIZED_MESSAGE = 'Authentication failed: the credentials are missing, invalid or expired.';
+
 /** One answer for every kind of bad credential: the body never says which it was. */
 export function unauthorized(): ApiError {
-  return apiError(
-    401,
-    'UNAUTHORIZED',
-    'Authentication failed: the credentials are missing, invalid or expired.',
-  );
+  return apiError(401, 'UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
+}
+
+const UNAUTHORIZED_BODY = JSON.stringify({
+  message: UNAUTHORIZED_MESSAGE,
+  code: 'UNAUTHORIZED',
+} satisfies ErrorBody);
+
+/**
+ * The same 401 as `throw unauthorized()` (body, Content-Type, WWW-Authenticate), ready to return from a
+ * middleware: a refused credential costs no exception unwinding the middleware, and its headers stay a plain
+ * object, so @hono/node-server writes it on its fast path. The security headers and CORS headers are added
+ * on the way out, as to any answer. A fresh Response each time: a body can be read only once.
+ */
+export function unauthorizedResponse(): Response {
+  return new Response(UNAUTHORIZED_BODY, {
+    status: 401,
+    headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': WWW_AUTHENTICATE },
+  });
 }
 
 /** 429 with Retry-After (whole seconds, at least 1). */

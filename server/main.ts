@@ -73,6 +73,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (process.env.TOKENWARD_HEAP_SIGNAL === '1') reportHeapOnSignal();
+}
+
+/**
+ * Bench-only diagnostic (bench/run.ts measures the token cache's bytes per entry with it): on SIGUSR2, collect
+ * garbage (the process runs with --expose-gc) and print the heap in use. Off unless the environment asks for
+ * it; nothing is served over HTTP.
+ */
+function reportHeapOnSignal(): void {
+  process.on('SIGUSR2', () => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    collect?.();
+    collect?.();
+    process.stdout.write(`heap used ${process.memoryUsage().heapUsed}\n`);
+  });
 }
 
 main().catch((error: unknown) => {

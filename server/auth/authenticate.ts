@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
-import { apiError, unauthorized, WWW_AUTHENTICATE } from '../errors';
+import { apiError, unauthorized, unauthorizedResponse } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, UserRecord } from '../store/store';
@@ -111,18 +111,16 @@ function proceed(
   outcome: Outcome | Promise<Outcome>,
 ): MiddlewareAnswer {
   if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, sources, settled));
-  if (outcome === REFUSED) return Promise.resolve(refuse(c));
+  if (outcome === REFUSED) return Promise.resolve(refuse());
   c.set('auth', outcome);
   if (sources.urlTokens.length === 0) return next();
   // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
   return next().then(() => c.res.headers.set('Cache-Control', 'no-store'));
 }
-const REFUSAL = unauthorized();
 
 /** The one place a request is refused for its credentials: returned, not thrown through the middleware. */
-function refuse(c: Context): Response {
-  c.header('WWW-Authenticate', WWW_AUTHENTICATE);
-  return c.json({ message: REFUSAL.message, code: REFUSAL.code }, 401);
+function refuse(): Response {
+  return unauthorizedResponse();
 }
 
 function verify(

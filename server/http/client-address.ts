@@ -1,6 +1,6 @@
 // Who is asking: the socket's address, or (only behind a configured trusted proxy) the one it forwards.
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { nodeBindings } from './node-bindings';
 
 const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 
@@ -14,19 +14,27 @@ export interface ClientAddress {
   of(c: Context): string;
   /** True when the client reached us over HTTPS, directly or through a trusted proxy. */
   isHttps(c: Context): boolean;
+  /** The same, before there is a Context: the request and the server's bindings (what becomes `c.env`). */
+  isHttpsRequest(request: Request, env: unknown): boolean;
 }
 
-function socketAddress(c: Context): string {
-  // In-memory requests (tests) have no socket: asking for one would throw on every request.
-  if (!c.env || typeof c.env !== 'object' || !('incoming' in c.env || 'server' in c.env)) return 'unknown';
-  return getConnInfo(c).remote.address ?? 'unknown';
+/** The socket's address (what getConnInfo reads); in-memory requests (tests) have no socket: `unknown`. */
+function socketAddress(env: unknown): string {
+  return nodeBindings(env)?.incoming.socket?.remoteAddress ?? 'unknown';
 }
 
 export function createClientAddress({ trustedProxies }: ClientAddressOptions): ClientAddress {
   const trusted = new Set(trustedProxies.flatMap((proxy) => (proxy === 'loopback' ? LOOPBACK : [proxy])));
+  const isHttpsRequest = (request: Request, env: unknown) => {
+    if (request.url.startsWith('https:')) return true;
+    // The header first: without it there is no proxy to ask about, and no socket to look up.
+    return (
+      request.headers.get('X-Forwarded-Proto')?.toLowerCase() === 'https' && trusted.has(socketAddress(env))
+    );
+  };
   return {
     of(c) {
-      const socket = socketAddress(c);
+      const socket = socketAddress(c.env);
       if (!trusted.has(socket)) return socket;
       const forwarded = (c.req.header('X-Forwarded-For') ?? '')
         .split(',')
@@ -39,10 +47,7 @@ export function createClientAddress({ trustedProxies }: ClientAddressOptions): C
       }
       return forwarded[0] ?? socket;
     },
-    isHttps(c) {
-      if (c.req.url.startsWith('https:')) return true;
-      // The header first: without it there is no proxy to ask about, and no socket to look up.
-      return c.req.header('X-Forwarded-Proto')?.toLowerCase() === 'https' && trusted.has(socketAddress(c));
-    },
+    isHttps: (c) => isHttpsRequest(c.req.raw, c.env),
+    isHttpsRequest,
   };
 }

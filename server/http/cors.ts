@@ -1,8 +1,10 @@
 // CORS for the configured origins: preflights answered before authentication, headers on every answer.
-import type { Context, Next } from 'hono';
 import { cors } from 'hono/cors';
+import type { Guard } from './front-door';
 
-export function createCors(origins: readonly string[]) {
+/** Undefined when no origins are configured: then there is nothing to answer, and no request pays for it. */
+export function createCors(origins: readonly string[]): Guard | undefined {
+  if (origins.length === 0) return undefined;
   const allowed = new Set(origins);
   const handleCors = cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
@@ -12,9 +14,11 @@ export function createCors(origins: readonly string[]) {
     exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'Content-Disposition', 'Allow'],
     maxAge: 600,
   });
-  // Requests without an Origin (scripts, FME clients, same-origin pages) have nothing to negotiate.
-  return async function corsForBrowsers(c: Context, next: Next) {
-    if (allowed.size === 0 || c.req.header('Origin') === undefined) return next();
-    return handleCors(c, next);
+  return {
+    middleware: function corsForBrowsers(c, next) {
+      return c.req.header('Origin') === undefined ? next() : handleCors(c, next);
+    },
+    // Requests without an Origin (scripts, FME clients, same-origin pages) have nothing to negotiate.
+    concerns: (_method, headers) => headers.origin !== undefined,
   };
 }

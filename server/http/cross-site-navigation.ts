@@ -1,6 +1,7 @@
 // Refuses state-changing navigations that another site started: a form on any page, submitted to the API.
-import { createMiddleware } from 'hono/factory';
+import type { MiddlewareHandler } from 'hono';
 import { apiError } from '../errors';
+import type { Guard } from './front-door';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const NAVIGATIONS = new Set(['navigate', 'nested-navigate']);
@@ -13,8 +14,9 @@ const OWN_SITES = new Set(['same-origin', 'none']);
  * token (CSRF). Browsers say where a navigation came from in `Sec-Fetch-*`; scripts and FME's own clients send
  * no such headers and are not affected, and CORS requests from pages (`Sec-Fetch-Mode: cors`) go on as before.
  */
-export function createCrossSiteNavigationGuard() {
-  return createMiddleware(async function crossSiteNavigationGuard(c, next) {
+export function createCrossSiteNavigationGuard(): Guard {
+  // Synchronous: nothing here waits, so nothing here costs a promise of its own.
+  const crossSiteNavigationGuard: MiddlewareHandler = (c, next) => {
     if (!SAFE_METHODS.has(c.req.method)) {
       const mode = c.req.header('Sec-Fetch-Mode');
       const site = c.req.header('Sec-Fetch-Site');
@@ -26,6 +28,7 @@ export function createCrossSiteNavigationGuard() {
         );
       }
     }
-    await next();
-  });
+    return next();
+  };
+  return { middleware: crossSiteNavigationGuard, concerns: (method) => !SAFE_METHODS.has(method) };
 }

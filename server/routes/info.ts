@@ -14,10 +14,15 @@ export interface InfoRoutesDeps {
   buildNumber?: number;
 }
 
+// One header, a string: Hono keeps the answer's headers a plain object, @hono/node-server's fast path. Frozen:
+// every answer shares it, and whatever adds a header copies it first.
+const JSON_TYPE = Object.freeze({ 'Content-Type': 'application/json' });
+
 /** `/fmeinfo`: no authentication, and no credential is checked. */
 export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
   const routes = new Hono();
-  const version = serverVersion(buildNumber);
+  // The same answer for the life of the process: written once.
+  const body = JSON.stringify(serverVersion(buildNumber));
   // Safe's CLI sends Basic or its saved token here while signing in, and must learn the build whether or not
   // that credential is (still) good.
   routes.get(
@@ -33,7 +38,7 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
       responses: { 200: json('The server build and version.', VersionSchema) },
     }),
   );
-  routes.get('/version', (c) => c.json(version));
+  routes.get('/version', (c) => c.body(body, 200, JSON_TYPE));
   return routes;
 }
 
@@ -41,6 +46,24 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
 export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoutesDeps) {
   const routes = new Hono<AuthEnv>();
   const version = serverVersion(buildNumber);
+  // Only currentTime changes, once a second: the body is written once a second, not per request (/info is
+  // what token checks hit most).
+  let bodySecond = Number.NaN;
+  let body = '';
+  const bodyAt = (milliseconds: number) => {
+    const second = Math.floor(milliseconds / 1000);
+    if (second !== bodySecond) {
+      body = JSON.stringify({
+        build: version.build,
+        version: version.version,
+        currentTime: toFmeInfoTime(milliseconds),
+        timeZone: '+0000',
+        licenseManagement: false,
+      } satisfies Info);
+      bodySecond = second;
+    }
+    return body;
+  };
 
   routes.get(
     '/',
@@ -55,15 +78,7 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
       },
     }),
   );
-  routes.get('/', authenticate, (c) =>
-    c.json({
-      build: version.build,
-      version: version.version,
-      currentTime: toFmeInfoTime(clock.now()),
-      timeZone: '+0000',
-      licenseManagement: false,
-    } satisfies Info),
-  );
+  routes.get('/', authenticate, (c) => c.body(bodyAt(clock.now()), 200, JSON_TYPE));
 
   return routes;
 }
