@@ -15,7 +15,8 @@ function patternOf(path: string): RegExp {
 /** Builds, once, a function that names the methods served at a path (empty when none). */
 export function createAllowedMethods(routes: readonly RouteLike[]): (path: string) => string[] {
   const compiled = routes
-    .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+    // A method with a space is not one (OpenAPI descriptions are registered under such names, off the path).
+    .filter((route) => route.method !== 'ALL' && !route.method.includes(' ') && !route.path.includes('*'))
     .map((route) => ({ method: route.method, pattern: patternOf(route.path) }));
   return (path) => {
     const methods = new Set(

@@ -12,7 +12,7 @@ import {
   undocumented,
 } from './describe';
 import { generateOpenApiDocument } from './openapi-document';
-import { findRouteDrift } from './route-drift';
+import { findRouteDrift, isDescription } from './route-drift';
 import { TAGS } from './tags';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>['app'];
@@ -83,6 +83,13 @@ beforeAll(async () => {
 describe('the descriptions beside the routes', () => {
   it('describe every route the app serves, and name no route it does not serve', () => {
     expect(findRouteDrift(app.routes)).toEqual({ undescribed: [], stray: [] });
+  });
+
+  it('keep every description off the request path: a route answers through its own handlers only', () => {
+    const onRequestPath = app.routes
+      .filter((route) => isDescription(route) && !route.method.startsWith('DOC '))
+      .map((route) => `${route.method} ${route.path}`);
+    expect(onRequestPath).toEqual([]);
   });
 
   it('catch a route without a description, a description without a route, and one used as middleware', () => {

@@ -2,6 +2,7 @@
 import type { RouterRoute } from 'hono/types';
 import { findTargetHandler } from 'hono/utils/handler';
 import { uniqueSymbol } from 'hono-openapi';
+import { asDocumented } from './describe';
 
 export interface RouteDrift {
   /** "METHOD /path" of routes served without describe() or undocumented(). */
@@ -10,7 +11,7 @@ export interface RouteDrift {
   stray: string[];
 }
 
-function isDescription(route: RouterRoute): boolean {
+export function isDescription(route: RouterRoute): boolean {
   return Object.hasOwn(findTargetHandler(route.handler), uniqueSymbol);
 }
 
@@ -18,7 +19,7 @@ export function findRouteDrift(routes: readonly RouterRoute[]): RouteDrift {
   const key = (route: RouterRoute) => `${route.method} ${route.path}`;
   const served = new Set<string>();
   const described = new Set<string>();
-  for (const route of routes) {
+  for (const route of routes.map(asDocumented)) {
     if (isDescription(route)) described.add(key(route));
     // Middleware (`use`) is registered for every method: it is not an operation of its own.
     else if (route.method !== 'ALL') served.add(key(route));

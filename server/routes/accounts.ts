@@ -16,7 +16,7 @@ import type { PasswordHasher } from '../auth/password';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { NameTakenError, type Store, type UserPatch, type UserRecord } from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
@@ -85,7 +85,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return user;
   }
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'listAccounts',
@@ -102,7 +103,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return c.json({ items: users.map(toAccount), totalCount: users.length } satisfies AccountList);
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/',
     describe({
       operationId: 'createAccount',
@@ -137,7 +139,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/:name',
     describe({
       operationId: 'getAccount',
@@ -155,7 +158,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return c.json(toAccount(await findUser(name)));
   });
 
-  routes.put(
+  routes.on(
+    DOC.put,
     '/:name',
     describe({
       operationId: 'updateAccount',
@@ -212,7 +216,8 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.delete(
+  routes.on(
+    DOC.delete,
     '/:name',
     describe({
       operationId: 'deleteAccount',

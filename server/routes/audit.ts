@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { type AuditList, AuditListSchema, AuditQuerySchema } from '../../shared/schemas/audit';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { Store } from '../store/store';
 import { toApiDate } from '../time';
@@ -20,7 +20,8 @@ export function createAuditRoutes({ store, authenticate, authorizer }: AuditRout
   routes.use(authenticate);
 
   // Your own tokens' events by default; another user's, or everyone's (`*`), for administrators.
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'listAuditEvents',

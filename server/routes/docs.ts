@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { apiError } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
-import { describe, json, undocumented } from '../openapi/describe';
+import { DOC, describe, json, undocumented } from '../openapi/describe';
 import { type AnyHono, generateOpenApiDocument } from '../openapi/openapi-document';
 import { TAGS } from '../openapi/tags';
 import { PRODUCT } from '../version';
@@ -72,7 +72,8 @@ async function readDocsFiles(): Promise<DocsFiles> {
 export function createOpenApiRoutes(app: AnyHono) {
   const routes = new Hono();
   let openApiJson: Promise<string> | undefined;
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getOpenApiDocument',
@@ -110,7 +111,8 @@ export function createDocsRoutes() {
     return files;
   }
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getApiDocumentation',
@@ -130,7 +132,7 @@ export function createDocsRoutes() {
     return c.html(page);
   });
 
-  routes.get('/assets/:file', undocumented('scripts and styles of the docs page'));
+  routes.on(DOC.get, '/assets/:file', undocumented('scripts and styles of the docs page'));
   routes.get('/assets/:file', async (c) => {
     const asset = (await docsFiles()).assets.get(c.req.param('file'));
     if (!asset) throw apiError(404, 'NOT_FOUND', 'There is nothing at this address.');

@@ -19,7 +19,7 @@ import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -86,7 +86,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
   routes.use(authenticate);
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/tokens',
     describe({
       operationId: 'createTokenV4',
@@ -124,7 +125,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return toRepositoryV4(record, owners, await repositories.listItems(record));
   }
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/repositories',
     describe({
       operationId: 'listRepositoriesV4',
@@ -153,7 +155,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryV4List);
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/repositories',
     describe({
       operationId: 'createRepositoryV4',
@@ -174,7 +177,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/repositories/:repo',
     describe({
       operationId: 'getRepositoryV4',
@@ -192,7 +196,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(await repositoryV4(record, await repositories.ownerNames()));
   });
 
-  routes.delete(
+  routes.on(
+    DOC.delete,
     '/repositories/:repo',
     describe({
       operationId: 'deleteRepositoryV4',
@@ -209,7 +214,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/workspaces',
     describe({
       operationId: 'listWorkspacesV4',
@@ -244,7 +250,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     return c.json(page(all, pageQuery) satisfies WorkspaceV4List);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/workspaces/:repo/:name',
     describe({
       operationId: 'getWorkspaceV4',

@@ -7,7 +7,7 @@ import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import { describe, errorResponses } from '../openapi/describe';
+import { DOC, describe, errorResponses } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 
 export interface ForwardAuthRoutesDeps {
@@ -37,7 +37,8 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
     }),
   );
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/verify',
     describe({
       operationId: 'verifyForwardAuth',

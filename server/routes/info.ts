@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { type Info, InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { type Clock, toFmeInfoTime } from '../time';
 import { serverVersion } from '../version';
@@ -25,7 +25,8 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
   const body = JSON.stringify(serverVersion(buildNumber));
   // Safe's CLI sends Basic or its saved token here while signing in, and must learn the build whether or not
   // that credential is (still) good.
-  routes.get(
+  routes.on(
+    DOC.get,
     '/version',
     describe({
       operationId: 'getVersion',
@@ -65,7 +66,8 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
     return body;
   };
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getInfo',

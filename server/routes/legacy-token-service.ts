@@ -16,7 +16,14 @@ import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, unauthorized, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { htmlPageHeaders } from '../http/security-headers';
-import { type ApiResponse, describe, errorResponses, json, type RouteDescription } from '../openapi/describe';
+import {
+  type ApiResponse,
+  DOC,
+  describe,
+  errorResponses,
+  json,
+  type RouteDescription,
+} from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import type { Store } from '../store/store';
@@ -119,7 +126,8 @@ async function serviceParams(c: Context): Promise<Record<string, string>> {
 export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDeps) {
   const routes = new Hono();
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getTokenServicePage',
@@ -139,8 +147,8 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
 
   for (const path of GENERATE_PATHS) {
     const described = describeGenerate(path);
-    routes.get(path, describe(described.get));
-    routes.post(path, describe(described.post));
+    routes.on(DOC.get, path, describe(described.get));
+    routes.on(DOC.post, path, describe(described.post));
   }
   routes.on(['GET', 'POST'], GENERATE_PATHS, async (c) => {
     const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
@@ -177,8 +185,8 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
     },
     (method) => `${method}TokenServiceView`,
   );
-  routes.get('/service/view.json', describe(view.get));
-  routes.post('/service/view.json', describe(view.post));
+  routes.on(DOC.get, '/service/view.json', describe(view.get));
+  routes.on(DOC.post, '/service/view.json', describe(view.post));
   routes.on(['GET', 'POST'], '/service/view.json', async (c) => {
     const raw = await serviceParams(c);
     const params = parseOr422(TokenServiceParamsSchema, raw);

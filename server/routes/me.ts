@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { type Me, MeSchema } from '../../shared/schemas/session';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { toApiDate } from '../time';
 
@@ -16,7 +16,8 @@ export function createMeRoutes({ authenticate, authorizer }: MeRoutesDeps) {
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getMe',

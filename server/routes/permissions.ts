@@ -3,13 +3,14 @@ import { Hono } from 'hono';
 import { describeCatalogue } from '../../shared/permissions';
 import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 
 export function createPermissionRoutes({ authenticate }: { authenticate: Authenticate }) {
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'getPermissionCatalogue',

@@ -19,7 +19,7 @@ import {
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -87,7 +87,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
   // Every route is about repositories: a caller without this general permission learns nothing more (403).
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'listRepositories',
@@ -114,7 +115,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.json(page(all, pageQuery) satisfies RepositoryList);
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/',
     describe({
       operationId: 'createRepository',
@@ -135,7 +137,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.json(toRepository(record, await repositories.ownerNames()), 201);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/:repo',
     describe({
       operationId: 'getRepository',
@@ -152,7 +155,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.json(toRepository(record, await repositories.ownerNames()));
   });
 
-  routes.delete(
+  routes.on(
+    DOC.delete,
     '/:repo',
     describe({
       operationId: 'deleteRepository',
@@ -169,7 +173,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/:repo/items',
     describe({
       operationId: 'listItems',
@@ -200,7 +205,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     await next();
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/:repo/items',
     describe({
       operationId: 'uploadItem',
@@ -269,7 +275,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     },
   );
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/:repo/items/:item',
     describe({
       operationId: 'getItem',
@@ -302,7 +309,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     return c.body(Buffer.from(content));
   });
 
-  routes.delete(
+  routes.on(
+    DOC.delete,
     '/:repo/items/:item',
     describe({
       operationId: 'deleteItem',

@@ -6,7 +6,7 @@ import { parseCredentials } from '../auth/credentials';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import { query, readJsonBody } from '../validation';
@@ -23,7 +23,8 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
   const routes = new Hono<AuthEnv>();
 
   // Basic auth (kind in the query) or a JSON body {user, password, kind}. A token cannot sign in.
-  routes.post(
+  routes.on(
+    DOC.post,
     '/login',
     describe({
       operationId: 'login',
@@ -63,7 +64,8 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
     return c.json(await sessions.signIn(user, credentials.kind, client), 201);
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/logout',
     describe({
       operationId: 'logout',

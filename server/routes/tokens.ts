@@ -12,7 +12,7 @@ import {
 } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { createKeyedLock } from '../auth/keyed-lock';
-import { describe, errorResponses, json } from '../openapi/describe';
+import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { TokenService } from '../tokens/token-service';
 import { jsonBody, query } from '../validation';
@@ -51,7 +51,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
   const largeLists = createKeyedLock(64, 'Too many large token lists at once; try again in a second.');
   routes.use(authenticate);
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/',
     describe({
       operationId: 'listTokens',
@@ -96,7 +97,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
     });
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/',
     describe({
       operationId: 'createToken',
@@ -117,7 +119,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
     return c.json({ ...created.token, token: created.value }, 201);
   });
 
-  routes.get(
+  routes.on(
+    DOC.get,
     '/:user/:name',
     describe({
       operationId: 'getToken',
@@ -132,7 +135,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
     c.json(await tokens.get(c.var.auth, c.req.param('user'), c.req.param('name'))),
   );
 
-  routes.put(
+  routes.on(
+    DOC.put,
     '/:user/:name',
     describe({
       operationId: 'updateToken',
@@ -151,7 +155,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.delete(
+  routes.on(
+    DOC.delete,
     '/:user/:name',
     describe({
       operationId: 'deleteToken',
@@ -167,7 +172,8 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
     return c.body(null, 204);
   });
 
-  routes.post(
+  routes.on(
+    DOC.post,
     '/:user/:name/duplicate',
     describe({
       operationId: 'duplicateToken',
