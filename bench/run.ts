@@ -292,36 +292,6 @@ async function benchStore(
       return seeded;
     };
     const values = await seed('bench', TOKENS);
-    // One more user for each other size of token list whose pages are measured.
-    const listers: Array<{ tokens: number; user: string }> = [];
-    for (const count of PAGE_TOKENS) {
-      if (count === TOKENS) {
-        listers.push({ tokens: count, user: 'bench' });
-        continue;
-      }
-      const user = `pages${count}`;
-      await addUser(user);
-      await seed(user, count, `seeded for ${user}`);
-      listers.push({ tokens: count, user });
-    }
-    const pageRuns = [];
-    for (const { tokens, user } of listers) {
-      // The lister's own token is one more in the list; the random offsets stay within the seeded ones.
-      const lister = await tokenOf(user, 'bench lister');
-      const walk = await walkCursors(base, `fmetoken token=${lister}`);
-      const cursorsFile = join(dir, `cursors-${tokens}.txt`);
-      if (walk) writeFileSync(cursorsFile, `${walk.cursors.join('\n')}\n`);
-      process.stderr.write(
-        `${kind}: ${tokens} tokens, ${walk ? `${walk.cursors.length} cursors over ${walk.walked} tokens` : 'no cursors (offset pages only)'}\n`,
-      );
-      pageRuns.push({
-        tokens,
-        lister,
-        cursorsFile: walk && walk.cursors.length > 0 ? cursorsFile : undefined,
-        walk,
-      });
-    }
-
     const valuesFile = join(dir, 'values.txt');
     writeFileSync(valuesFile, `${values.join('\n')}\n`);
     const unknownFile = join(dir, 'unknown.txt');
@@ -383,21 +353,6 @@ async function benchStore(
 
     const results: Record<string, ScenarioResults> = { bare: emptyScenario() };
     for (const name of Object.keys(scenarios)) results[name] = emptyScenario();
-    const pages: PageResults[] = pageRuns.map(({ tokens, cursorsFile, walk }) => ({
-      tokens,
-      ...(cursorsFile && walk
-        ? {
-            keyset: {
-              p50ms: [],
-              p99ms: [],
-              rps: [],
-              cursors: walk.cursors.length,
-              walkedTokens: walk.walked,
-            },
-          }
-        : {}),
-      offset: { p50ms: [], p99ms: [], rps: [] },
-    }));
     for (let round = 1; round <= ROUNDS; round++) {
       // The bare app and the public route first, then every compared route, each against them in this round.
       await settle(server);
@@ -416,6 +371,55 @@ async function benchStore(
         await settle(server);
         record(name, measure(server, scenarios[name]?.(SECONDS) as WrkRun), publicRun.rps);
       }
+      process.stderr.write(`${kind}: round ${round}/${ROUNDS} done\n`);
+    }
+    // Token pages last, one more user for each other size of list: the token cache holds every active token,
+    // so a 1M-token list seeded first would be in memory (and re-read every 30 s) during the routes above.
+    const listers: Array<{ tokens: number; user: string }> = [];
+    for (const count of PAGE_TOKENS) {
+      if (count === TOKENS) {
+        listers.push({ tokens: count, user: 'bench' });
+        continue;
+      }
+      const user = `pages${count}`;
+      await addUser(user);
+      await seed(user, count, `seeded for ${user}`);
+      listers.push({ tokens: count, user });
+    }
+    const pageRuns = [];
+    for (const { tokens, user } of listers) {
+      // The lister's own token is one more in the list; the random offsets stay within the seeded ones.
+      const lister = await tokenOf(user, 'bench lister');
+      const walk = await walkCursors(base, `fmetoken token=${lister}`);
+      const cursorsFile = join(dir, `cursors-${tokens}.txt`);
+      if (walk) writeFileSync(cursorsFile, `${walk.cursors.join('\n')}\n`);
+      process.stderr.write(
+        `${kind}: ${tokens} tokens, ${walk ? `${walk.cursors.length} cursors over ${walk.walked} tokens` : 'no cursors (offset pages only)'}\n`,
+      );
+      pageRuns.push({
+        tokens,
+        lister,
+        cursorsFile: walk && walk.cursors.length > 0 ? cursorsFile : undefined,
+        walk,
+      });
+    }
+
+    const pages: PageResults[] = pageRuns.map(({ tokens, cursorsFile, walk }) => ({
+      tokens,
+      ...(cursorsFile && walk
+        ? {
+            keyset: {
+              p50ms: [],
+              p99ms: [],
+              rps: [],
+              cursors: walk.cursors.length,
+              walkedTokens: walk.walked,
+            },
+          }
+        : {}),
+      offset: { p50ms: [], p99ms: [], rps: [] },
+    }));
+    for (let round = 1; round <= ROUNDS; round++) {
       for (const [index, { tokens, lister, cursorsFile }] of pageRuns.entries()) {
         const page = pages[index] as PageResults;
         const modes = [
@@ -429,7 +433,7 @@ async function benchStore(
           into.rps.push(run.rps);
         }
       }
-      process.stderr.write(`${kind}: round ${round}/${ROUNDS} done\n`);
+      process.stderr.write(`${kind}: pages round ${round}/${ROUNDS} done\n`);
     }
     const creates = wrk(base, {
       path: '/fmerest/v3/tokens',
