@@ -18,7 +18,10 @@ export interface TokenCacheOptions {
   maxAgeMs?: number;
   /** How often every active token is read again (default: half of maxAgeMs, so none ages out while used). */
   refreshEveryMs?: number;
-  /** Tokens read per query while filling. */
+  /**
+   * Tokens read per query while filling. Small: better-sqlite3 reads synchronously, so a page is a pause of
+   * the event loop (2,000 rows put the token pages' p99 near 30 ms on SQLite while the cache refreshed).
+   */
   pageSize?: number;
   /**
    * How long a digest found in no token is remembered as unknown (0: never). Default: maxAgeMs. A token
@@ -96,7 +99,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
-  const pageSize = options.pageSize ?? 2000;
+  const pageSize = options.pageSize ?? 250;
   const unknownForMs = options.unknownForMs ?? maxAgeMs;
   const clockNow = options.now ?? Date.now;
   // Entry times relative to the cache's start stay small integers (cheaper to keep than epoch milliseconds).
