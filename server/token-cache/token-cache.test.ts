@@ -46,6 +46,21 @@ const token = (userId: number, name: string, digest: string): NewToken => ({
 
 const user = (name: string) => ({ name, passwordHash: 'h', roles: ['fmeuser'], enabled: true, createdAt: 1 });
 
+/** The store with one method held after it has read: `read` settles then, and `release()` lets it answer. */
+function holdingRead(store: Store, method: 'findTokenByDigest' | 'listCacheableTokens') {
+  let release: () => void = () => {};
+  let signal: () => void = () => {};
+  const read = new Promise<void>((resolve) => (signal = resolve));
+  const original = store[method] as (...args: unknown[]) => Promise<unknown>;
+  const held = async (...args: unknown[]) => {
+    const answer = await original(...args);
+    signal();
+    await new Promise<void>((resolve) => (release = resolve));
+    return answer;
+  };
+  return { store: { ...store, [method]: held } as Store, read, release: () => release() };
+}
+
 describe('verified-token cache', () => {
   let base: ReturnType<typeof countingStore>;
   let cached: ReturnType<typeof withTokenCache>;
@@ -149,24 +164,13 @@ describe('verified-token cache', () => {
 
   it('does not cache a lookup that an invalidation overtook', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    let release: () => void = () => {};
-    let looked: () => void = () => {};
-    const lookedUp = new Promise<void>((resolve) => (looked = resolve));
-    const slow: Store = {
-      ...base.store,
-      findTokenByDigest: async (digest) => {
-        const found = await base.store.findTokenByDigest(digest);
-        looked();
-        await new Promise<void>((resolve) => (release = resolve));
-        return found;
-      },
-    };
-    const racing = withTokenCache(slow);
+    const slow = holdingRead(base.store, 'findTokenByDigest');
+    const racing = withTokenCache(slow.store);
     const lookup = racing.tokenCache.lookup('d1');
     // The lookup has read the token, and has not yet answered, when the update overtakes it.
-    await lookedUp;
+    await slow.read;
     await racing.updateToken(created.id, { enabled: false });
-    release();
+    slow.release();
     expect((await lookup)?.enabled).toBe(true);
     expect(racing.tokenCache.peek('d1')).toBeUndefined();
   });
@@ -174,23 +178,12 @@ describe('verified-token cache', () => {
   it('does not keep a row of a page that an invalidation overtook, and keeps the rest', async () => {
     const first = await cached.createToken(token(alice.id, 'first', 'd1'));
     await cached.createToken(token(alice.id, 'second', 'd2'));
-    let release: () => void = () => {};
-    let read: () => void = () => {};
-    const pageRead = new Promise<void>((resolve) => (read = resolve));
-    const slow: Store = {
-      ...base.store,
-      listCacheableTokens: async (query) => {
-        const page = await base.store.listCacheableTokens(query);
-        read();
-        await new Promise<void>((resolve) => (release = resolve));
-        return page;
-      },
-    };
-    const racing = withTokenCache(slow);
+    const slow = holdingRead(base.store, 'listCacheableTokens');
+    const racing = withTokenCache(slow.store);
     const filled = racing.tokenCache.fill();
-    await pageRead;
+    await slow.read;
     await racing.updateToken(first.id, { enabled: false });
-    release();
+    slow.release();
     await filled;
     expect(racing.tokenCache.peek('d1')).toBeUndefined();
     expect(racing.tokenCache.peek('d2')?.name).toBe('second');
@@ -198,23 +191,12 @@ describe('verified-token cache', () => {
 
   it('does not keep the rows of an owner changed while their page was read', async () => {
     await cached.createToken(token(alice.id, 't', 'd1'));
-    let release: () => void = () => {};
-    let read: () => void = () => {};
-    const pageRead = new Promise<void>((resolve) => (read = resolve));
-    const slow: Store = {
-      ...base.store,
-      listCacheableTokens: async (query) => {
-        const page = await base.store.listCacheableTokens(query);
-        read();
-        await new Promise<void>((resolve) => (release = resolve));
-        return page;
-      },
-    };
-    const racing = withTokenCache(slow);
+    const slow = holdingRead(base.store, 'listCacheableTokens');
+    const racing = withTokenCache(slow.store);
     const filled = racing.tokenCache.fill();
-    await pageRead;
+    await slow.read;
     await racing.updateUser(alice.id, { enabled: false });
-    release();
+    slow.release();
     await filled;
     expect(racing.tokenCache.peek('d1')).toBeUndefined();
     expect((await racing.tokenCache.lookup('d1'))?.holder.user.enabled).toBe(false);
