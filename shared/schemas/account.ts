@@ -1,7 +1,7 @@
 // User accounts (SPEC §3.3): the account as returned, and the create and update bodies.
 import * as v from 'valibot';
 import { ROLE_NAMES } from '../permissions';
-import { ApiDateSchema, textName } from './common';
+import { ApiDateSchema, IntegerSchema, textName } from './common';
 
 export const AccountSchema = v.pipe(
   v.object({
@@ -17,7 +17,7 @@ export type Account = v.InferOutput<typeof AccountSchema>;
 export const AccountListSchema = v.pipe(
   v.object({
     items: v.array(AccountSchema),
-    totalCount: v.pipe(v.number(), v.integer()),
+    totalCount: IntegerSchema,
   }),
   v.metadata({ ref: 'AccountList' }),
 );

@@ -1,6 +1,6 @@
 // The audit trail of token events (issue 7), as GET /fmerest/v3/security/audit returns it.
 import * as v from 'valibot';
-import { ApiDateSchema } from './common';
+import { ApiDateSchema, pageOf } from './common';
 import { TokenTypeSchema } from './token';
 
 export const AUDIT_EVENTS = [
@@ -36,15 +36,7 @@ export const AuditEventSchema = v.pipe(
 );
 export type AuditEvent = v.InferOutput<typeof AuditEventSchema>;
 
-export const AuditListSchema = v.pipe(
-  v.object({
-    items: v.array(AuditEventSchema),
-    totalCount: v.pipe(v.number(), v.integer()),
-    limit: v.pipe(v.number(), v.integer()),
-    offset: v.pipe(v.number(), v.integer()),
-  }),
-  v.metadata({ ref: 'AuditList' }),
-);
+export const AuditListSchema = pageOf('AuditList', AuditEventSchema);
 export type AuditList = v.InferOutput<typeof AuditListSchema>;
 
 const queryInteger = v.pipe(

@@ -1,8 +1,28 @@
-// Small shapes several schemas share: API dates and user-entered text.
+// Small shapes several schemas share: API dates, pages of lists and user-entered text.
 import * as v from 'valibot';
 
 /** UTC, second precision, Z suffix: 2026-11-22T10:00:00Z. */
 export const ApiDateSchema = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/));
+
+export const IntegerSchema = v.pipe(v.number(), v.integer());
+
+/** A page of a list in FME's shape: the items, how many there are in all, and the page's limit and offset. */
+export function pageOf<TItem extends v.GenericSchema, TMore extends v.ObjectEntries = Record<never, never>>(
+  ref: string,
+  item: TItem,
+  more?: TMore,
+) {
+  return v.pipe(
+    v.object({
+      items: v.array(item),
+      totalCount: IntegerSchema,
+      limit: IntegerSchema,
+      offset: IntegerSchema,
+      ...(more as TMore),
+    }),
+    v.metadata({ ref }),
+  );
+}
 
 // Control characters (C0, DEL, C1) make names unreadable in a list and unsafe in a log line.
 function hasControlCharacter(text: string, allowLineBreaks: boolean): boolean {

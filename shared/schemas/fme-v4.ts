@@ -1,6 +1,13 @@
 // FME's v4 API shapes that FME clients are known to use (FME-REFERENCE: token create, repositories, workspaces).
 import * as v from 'valibot';
-import { ApiDateMillisSchema, ApiDateSchema, freeText, QueryIntegerSchema } from './common';
+import {
+  ApiDateMillisSchema,
+  ApiDateSchema,
+  freeText,
+  IntegerSchema,
+  pageOf,
+  QueryIntegerSchema,
+} from './common';
 import { PageQuerySchema } from './repository';
 import {
   MAX_TOKEN_LIFETIME_SECONDS,
@@ -8,8 +15,6 @@ import {
   TOKEN_DESCRIPTION_MAX,
   TokenNameSchema,
 } from './token';
-
-const Integer = v.pipe(v.number(), v.integer());
 
 /** POST /fmeapiv4/tokens, as Safe's CLI sends it; v3's user→owner, restricted→customPermissions. */
 export const CreateTokenV4BodySchema = v.pipe(
@@ -46,7 +51,7 @@ export const CreatedTokenV4Schema = v.pipe(
     created: ApiDateMillisSchema,
     updated: ApiDateMillisSchema,
     /** Seconds from now until the token expires. */
-    secondsToExpiry: Integer,
+    secondsToExpiry: IntegerSchema,
     expiration: ApiDateMillisSchema,
     token: v.string(),
   }),
@@ -62,27 +67,19 @@ export const RepositoryV4Schema = v.pipe(
     owner: v.nullable(v.string()),
     ownerID: v.nullable(v.string()),
     sharable: v.boolean(),
-    fileCount: Integer,
-    totalFileSize: Integer,
-    workspaceCount: Integer,
-    customFormatCount: Integer,
-    customTransformerCount: Integer,
-    templateCount: Integer,
+    fileCount: IntegerSchema,
+    totalFileSize: IntegerSchema,
+    workspaceCount: IntegerSchema,
+    customFormatCount: IntegerSchema,
+    customTransformerCount: IntegerSchema,
+    templateCount: IntegerSchema,
     createdDate: ApiDateSchema,
   }),
   v.metadata({ ref: 'RepositoryV4' }),
 );
 export type RepositoryV4 = v.InferOutput<typeof RepositoryV4Schema>;
 
-export const RepositoryV4ListSchema = v.pipe(
-  v.object({
-    items: v.array(RepositoryV4Schema),
-    totalCount: Integer,
-    limit: Integer,
-    offset: Integer,
-  }),
-  v.metadata({ ref: 'RepositoryV4List' }),
-);
+export const RepositoryV4ListSchema = pageOf('RepositoryV4List', RepositoryV4Schema);
 export type RepositoryV4List = v.InferOutput<typeof RepositoryV4ListSchema>;
 
 const FilterStringSchema = v.pipe(v.string(), v.maxLength(256));
@@ -104,25 +101,17 @@ export const WorkspaceV4Schema = v.pipe(
     lastPublishDate: ApiDateSchema,
     lastPublishUser: v.nullable(v.string()),
     userName: v.nullable(v.string()),
-    fileSize: Integer,
-    totalFileSize: Integer,
-    fileCount: Integer,
-    totalRuns: Integer,
+    fileSize: IntegerSchema,
+    totalFileSize: IntegerSchema,
+    fileCount: IntegerSchema,
+    totalRuns: IntegerSchema,
     favorite: v.boolean(),
   }),
   v.metadata({ ref: 'WorkspaceV4' }),
 );
 export type WorkspaceV4 = v.InferOutput<typeof WorkspaceV4Schema>;
 
-export const WorkspaceV4ListSchema = v.pipe(
-  v.object({
-    items: v.array(WorkspaceV4Schema),
-    totalCount: Integer,
-    limit: Integer,
-    offset: Integer,
-  }),
-  v.metadata({ ref: 'WorkspaceV4List' }),
-);
+export const WorkspaceV4ListSchema = pageOf('WorkspaceV4List', WorkspaceV4Schema);
 export type WorkspaceV4List = v.InferOutput<typeof WorkspaceV4ListSchema>;
 
 /** Workspaces of one repository, or of every readable one. */

@@ -1,17 +1,16 @@
 // Server identity and health shapes: /fmeinfo/version, /fmerest/v3/info, the health checks.
 import * as v from 'valibot';
-
-const Integer = v.pipe(v.number(), v.integer());
+import { IntegerSchema } from './common';
 
 /** FME's fields (Safe's CLI reads buildNumber to choose between REST v3 and v4), plus ours. */
 export const VersionSchema = v.pipe(
   v.object({
-    buildNumber: Integer,
+    buildNumber: IntegerSchema,
     buildString: v.string(),
-    releaseYear: Integer,
-    majorVersion: Integer,
-    minorVersion: Integer,
-    hotfixVersion: Integer,
+    releaseYear: IntegerSchema,
+    majorVersion: IntegerSchema,
+    minorVersion: IntegerSchema,
+    hotfixVersion: IntegerSchema,
     build: v.string(),
     version: v.string(),
   }),

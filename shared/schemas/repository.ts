@@ -1,8 +1,6 @@
 // The protected sample API (SPEC §3.4): repositories and the items stored in them, with FME's field names.
 import * as v from 'valibot';
-import { ApiDateSchema, freeText, QueryIntegerSchema, textName } from './common';
-
-const Integer = v.pipe(v.number(), v.integer());
+import { ApiDateSchema, freeText, IntegerSchema, pageOf, QueryIntegerSchema, textName } from './common';
 
 export const RepositorySchema = v.pipe(
   v.object({
@@ -18,15 +16,7 @@ export const RepositorySchema = v.pipe(
 );
 export type Repository = v.InferOutput<typeof RepositorySchema>;
 
-export const RepositoryListSchema = v.pipe(
-  v.object({
-    items: v.array(RepositorySchema),
-    totalCount: Integer,
-    limit: Integer,
-    offset: Integer,
-  }),
-  v.metadata({ ref: 'RepositoryList' }),
-);
+export const RepositoryListSchema = pageOf('RepositoryList', RepositorySchema);
 export type RepositoryList = v.InferOutput<typeof RepositoryListSchema>;
 
 // Repository names become part of permissions (repository/<name>:read), which use `/` and `:` as separators.
@@ -67,12 +57,12 @@ export const ItemSchema = v.pipe(
     repositoryName: v.string(),
     type: v.string(),
     contentType: v.string(),
-    size: Integer,
-    fileSize: Integer,
-    totalFileSize: Integer,
-    fileCount: Integer,
+    size: IntegerSchema,
+    fileSize: IntegerSchema,
+    totalFileSize: IntegerSchema,
+    fileCount: IntegerSchema,
     /** tokenward stores items but never runs them. */
-    totalRuns: Integer,
+    totalRuns: IntegerSchema,
     /** The owner of the repository the item is in; null for built-in repositories. */
     userName: v.nullable(v.string()),
     lastSaveDate: ApiDateSchema,
@@ -83,15 +73,7 @@ export const ItemSchema = v.pipe(
 );
 export type Item = v.InferOutput<typeof ItemSchema>;
 
-export const ItemListSchema = v.pipe(
-  v.object({
-    items: v.array(ItemSchema),
-    totalCount: Integer,
-    limit: Integer,
-    offset: Integer,
-  }),
-  v.metadata({ ref: 'ItemList' }),
-);
+export const ItemListSchema = pageOf('ItemList', ItemSchema);
 export type ItemList = v.InferOutput<typeof ItemListSchema>;
 
 export const ItemListQuerySchema = v.object({

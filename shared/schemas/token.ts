@@ -1,7 +1,7 @@
 // Token shapes: the token as returned, the list envelope, and the create/update/duplicate bodies.
 import * as v from 'valibot';
 import { isKnownPermission } from '../permissions';
-import { ApiDateSchema, freeText, textName } from './common';
+import { ApiDateSchema, freeText, pageOf, textName } from './common';
 
 export const TOKEN_NAME_MAX = 128;
 export const TOKEN_DESCRIPTION_MAX = 1024;
@@ -46,17 +46,10 @@ export const CreatedTokenSchema = v.pipe(
 );
 export type CreatedToken = v.InferOutput<typeof CreatedTokenSchema>;
 
-export const TokenListSchema = v.pipe(
-  v.object({
-    items: v.array(TokenSchema),
-    totalCount: v.pipe(v.number(), v.integer()),
-    limit: v.pipe(v.number(), v.integer()),
-    offset: v.pipe(v.number(), v.integer()),
-    /** The cursor of the next page (pass it as `after`), null on the last one; absent from older servers. */
-    next: v.optional(v.nullable(v.string())),
-  }),
-  v.metadata({ ref: 'TokenList' }),
-);
+export const TokenListSchema = pageOf('TokenList', TokenSchema, {
+  /** The cursor of the next page (pass it as `after`), null on the last one; absent from older servers. */
+  next: v.optional(v.nullable(v.string())),
+});
 export type TokenList = v.InferOutput<typeof TokenListSchema>;
 
 export const TokenNameSchema = textName(TOKEN_NAME_MAX);
