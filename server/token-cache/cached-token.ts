@@ -1,5 +1,5 @@
 // A verified token as the token cache holds it: a few hundred bytes, its owner shared, its permissions interned.
-import type { TokenSource, TokenType } from '../../shared/schemas/token';
+import { type TokenSource, TokenSourceSchema, type TokenType } from '../../shared/schemas/token';
 import type { CacheableToken, UserRecord } from '../store/store';
 
 /** All a request learns of the token that authenticated it (a TokenRecord has these and more). */
@@ -26,7 +26,7 @@ export class CachedOwner {
   constructor(readonly user: UserRecord) {}
 }
 
-const SOURCES: readonly TokenSource[] = ['api', 'web', 'apidoc', 'tokenservice'];
+const SOURCES: readonly TokenSource[] = TokenSourceSchema.options;
 const ENABLED = 1;
 const RESTRICTED = 2;
 const SESSION = 4;
@@ -34,11 +34,14 @@ const SOURCE_SHIFT = 3;
 
 /** The small facts of a token in one number: two flags, the type and the source. */
 function packedFacts(token: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>): number {
+  const source = SOURCES.indexOf(token.source);
+  // -1 shifted would set every flag bit: a disabled token would read as enabled.
+  if (source < 0) throw new Error(`unknown token source: ${token.source}`);
   return (
     (token.enabled ? ENABLED : 0) |
     (token.restricted ? RESTRICTED : 0) |
     (token.type === 'SESSION' ? SESSION : 0) |
-    (SOURCES.indexOf(token.source) << SOURCE_SHIFT)
+    (source << SOURCE_SHIFT)
   );
 }
 
@@ -65,6 +68,27 @@ export class CachedToken implements CallerToken {
     public confirmedAt: number,
   ) {
     this.facts = packedFacts(facts);
+  }
+
+  /** The entry for a token as the store has it, with its shared owner and (interned) permission list. */
+  static of(
+    row: CacheableToken,
+    holder: CachedOwner,
+    permissions: readonly string[],
+    confirmedAt: number,
+  ): CachedToken {
+    return new CachedToken(
+      row.id,
+      row.digest,
+      row.name,
+      holder,
+      row,
+      permissions,
+      row.createdAt,
+      row.expiresAt,
+      row.lastUsedAt,
+      confirmedAt,
+    );
   }
 
   get userId(): number {

@@ -15,6 +15,8 @@ export interface LastUseBuffer {
   add(uses: readonly TokenUse[]): Promise<void>;
   /** Writes what is pending now, and resolves once every write begun so far has ended (failed ones too). */
   settle(): Promise<void>;
+  /** The latest use of this token not yet written (pending, or being written). */
+  unwritten(id: number): number | undefined;
 }
 
 interface Batch {
@@ -34,7 +36,8 @@ export function createLastUseBuffer(
   options: LastUseBufferOptions,
 ): LastUseBuffer {
   let pending: Batch | undefined;
-  const inFlight = new Set<Promise<void>>();
+  // Each write begun and not yet ended, with the uses it carries.
+  const inFlight = new Map<Promise<void>, Map<number, number>>();
 
   function newBatch(): Batch {
     const uses = new Map<number, number>();
@@ -61,7 +64,7 @@ export function createLastUseBuffer(
     if (batch === undefined) return;
     pending = undefined;
     const done = batch.written.catch(() => {}).finally(() => inFlight.delete(done));
-    inFlight.add(done);
+    inFlight.set(done, batch.uses);
     batch.write();
   }
 
@@ -75,7 +78,15 @@ export function createLastUseBuffer(
     },
     async settle() {
       flush();
-      await Promise.all(inFlight);
+      await Promise.all(inFlight.keys());
+    },
+    unwritten(id) {
+      let latest = pending?.uses.get(id);
+      for (const uses of inFlight.values()) {
+        const at = uses.get(id);
+        if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+      }
+      return latest;
     },
   };
 }

@@ -92,8 +92,8 @@ interface PageWatch {
  * invalidation is not cached (the generation counter), nor is a row of a page read while one about it
  * arrived, so a stale answer can only last as long as a message in flight.
  *
- * Last uses are written in batches (see last-use-buffer.ts), and written before anything that shows them is
- * read, and before the store closes.
+ * Last uses are written in batches (see last-use-buffer.ts) and before the store closes; what shows a last use
+ * shows the ones not yet written too.
  */
 export function withTokenCache(store: Store, options: TokenCacheOptions = {}): CachingStore {
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
@@ -154,26 +154,6 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     return fresh;
   }
 
-  function entryFor(
-    row: CacheableToken,
-    owner: CachedOwner,
-    permissions: readonly string[],
-    at: number,
-  ): CachedToken {
-    return new CachedToken(
-      row.id,
-      row.digest,
-      row.name,
-      owner,
-      row,
-      permissions,
-      row.createdAt,
-      row.expiresAt,
-      row.lastUsedAt,
-      at,
-    );
-  }
-
   /** Keeps a row just read: the entry as it is when nothing changed (only confirmed), else a new one. */
   function admit(row: CacheableToken, owner: CachedOwner, at: number): CachedToken | undefined {
     // The store has this digest now, whatever was remembered (kept or not, it is no longer unknown).
@@ -186,7 +166,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       return existing;
     }
     if (existing === undefined && entries.size >= maxEntries) return undefined;
-    const entry = entryFor(row, owner, permissions, at);
+    const entry = CachedToken.of(row, owner, permissions, at);
     insert(entry);
     return entry;
   }
@@ -331,7 +311,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       return undefined;
     }
     if (!keep) return detached(found);
-    return admit(asCacheable(found), ownerOf(found.owner), now()) ?? detached(found);
+    return admit(found.token, ownerOf(found.owner), now()) ?? detached(found);
   }
 
   const uses = createLastUseBuffer((batch) => store.markTokensUsed(batch), {
@@ -343,6 +323,11 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       if (entry && (entry.lastUsedAt ?? 0) < at) entry.lastUsedAt = at;
     },
   });
+
+  function withUnwrittenUse<T extends { id: number; lastUsedAt: number | null }>(token: T): T {
+    const at = uses.unwritten(token.id);
+    return at !== undefined && at > (token.lastUsedAt ?? 0) ? { ...token, lastUsedAt: at } : token;
+  }
 
   // Other instances hear of the write from the store itself, sent in the write's own transaction.
   function changed<T>(result: T, subject: InvalidationSubject): T {
@@ -365,14 +350,15 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     cacheSize: () => entries.size,
     unknownSize: () => unknown.size,
     markTokensUsed: (batch) => uses.add(batch),
-    // What shows a last use is read after the pending ones are written.
+    // What shows a last use shows the ones not yet written too, without waiting for (or forcing) their write:
+    // the extension's validity checks read a token often.
     findToken: async (userId, name) => {
-      await uses.settle();
-      return store.findToken(userId, name);
+      const found = await store.findToken(userId, name);
+      return found && withUnwrittenUse(found);
     },
     listTokens: async (query) => {
-      await uses.settle();
-      return store.listTokens(query);
+      const page = await store.listTokens(query);
+      return { ...page, items: page.items.map(withUnwrittenUse) };
     },
     createToken: async (token) =>
       changed(await store.createToken(token), staleAfter.createToken(token.digest)),
@@ -412,36 +398,7 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function asCacheable({ token }: VerifiedToken): CacheableToken {
-  return {
-    id: token.id,
-    userId: token.userId,
-    name: token.name,
-    digest: token.digest,
-    type: token.type,
-    source: token.source,
-    enabled: token.enabled,
-    restricted: token.restricted,
-    permissions: token.permissions,
-    createdAt: token.createdAt,
-    expiresAt: token.expiresAt,
-    lastUsedAt: token.lastUsedAt,
-  };
-}
-
 /** The answer of a lookup the cache does not keep: the same shape, owned by nobody else. */
-function detached(found: VerifiedToken): CachedToken {
-  const { token } = found;
-  return new CachedToken(
-    token.id,
-    token.digest,
-    token.name,
-    new CachedOwner(found.owner),
-    token,
-    token.permissions,
-    token.createdAt,
-    token.expiresAt,
-    token.lastUsedAt,
-    0,
-  );
+function detached({ token, owner }: VerifiedToken): CachedToken {
+  return CachedToken.of(token, new CachedOwner(owner), token.permissions, 0);
 }
