@@ -58,6 +58,8 @@ export interface AppDeps {
   buildNumber?: number;
   /** API tokens one user may hold (default 1,000). */
   maxTokensPerUser?: number;
+  /** Active sessions one user may hold (default 100); past it, a sign-in ends the oldest. */
+  maxSessionsPerUser?: number;
 }
 
 export function createApp(deps: AppDeps) {
@@ -81,7 +83,13 @@ export function createApp(deps: AppDeps) {
   };
   const authenticate = createAuthenticate(auth);
   const authorizer = createAuthorizer(store);
-  const sessions = createSessionService({ store, clock, sessionPolicy: deps.sessionPolicy, audit });
+  const sessions = createSessionService({
+    store,
+    clock,
+    sessionPolicy: deps.sessionPolicy,
+    audit,
+    maxSessionsPerUser: deps.maxSessionsPerUser ?? 100,
+  });
   const tokens = createTokenService({
     store,
     clock,

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       cleanup: { intervalMs: 3_600_000, afterSeconds: 604_800 },
       itemMaxBytes: 10_485_760,
       maxTokensPerUser: 1000,
+      maxSessionsPerUser: 100,
       trustedProxies: [],
       corsOrigins: [],
       buildNumber: 21807,
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       FME_BUILD_NUMBER: '25300',
       MAX_TOKENS_PER_USER: '50',
+      MAX_SESSIONS_PER_USER: '20',
       HEADERS_TIMEOUT_SECONDS: '5',
       REQUEST_TIMEOUT_SECONDS: '120',
       MAX_CONNECTIONS: '200',
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       cleanup: { intervalMs: 30_000, afterSeconds: 86_400 },
       itemMaxBytes: 10_485_760,
       maxTokensPerUser: 50,
+      maxSessionsPerUser: 20,
       trustedProxies: ['loopback', '10.0.0.5'],
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       buildNumber: 25300,
@@ -78,6 +81,13 @@ describe('loadConfig', () => {
     [{ FME_BUILD_NUMBER: '0' }, 'FME_BUILD_NUMBER: must be at least 1'],
     [{ MAX_TOKENS_PER_USER: '0' }, 'MAX_TOKENS_PER_USER: must be at least 1'],
     [{ MAX_TOKENS_PER_USER: 'many' }, 'MAX_TOKENS_PER_USER: must be a whole number'],
+    [{ MAX_SESSIONS_PER_USER: '0' }, 'MAX_SESSIONS_PER_USER: must be at least 1'],
+    [{ MAX_SESSIONS_PER_USER: '1e3' }, 'MAX_SESSIONS_PER_USER: must be a whole number'],
+    [{ DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' }, 'DATABASE_STATEMENT_TIMEOUT_SECONDS: must be more than 0'],
+    [
+      { DATABASE_CONNECT_TIMEOUT_SECONDS: 'soon' },
+      'DATABASE_CONNECT_TIMEOUT_SECONDS: must be a positive number',
+    ],
     [{ MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS: must be a whole number from 1'],
     [{ REQUEST_TIMEOUT_SECONDS: 'forever' }, 'REQUEST_TIMEOUT_SECONDS: must be a positive number'],
   ])('names the variable in the error for %o', (env, message) => {
@@ -89,7 +99,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://tw@db:5432/tokenward' }).database).toEqual({
       kind: 'postgres',
       url: 'postgres://tw@db:5432/tokenward',
+      timeouts: { statementMs: 5000, connectMs: 5000 },
     });
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/tw',
+        DATABASE_STATEMENT_TIMEOUT_SECONDS: '2.5',
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '0.5',
+      }).database,
+    ).toMatchObject({ timeouts: { statementMs: 2500, connectMs: 500 } });
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/tw' }).database.kind).toBe('postgres');
   });
 

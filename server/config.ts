@@ -30,6 +30,18 @@ function positiveNumber(fallback: string) {
   );
 }
 
+function wholeNumber(fallback: string) {
+  return v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,9}$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(1, 'must be at least 1'),
+    ),
+    fallback,
+  );
+}
+
 const EnvSchema = v.object({
   PORT: v.optional(PortSchema, '8787'),
   HOST: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty')), '127.0.0.1'),
@@ -45,15 +57,10 @@ const EnvSchema = v.object({
   CLEANUP_INTERVAL_MINUTES: positiveNumber('60'),
   CLEANUP_AFTER_DAYS: positiveNumber('7'),
   ITEM_MAX_MB: positiveNumber('10'),
-  MAX_TOKENS_PER_USER: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,9}$/, 'must be a whole number'),
-      v.transform(Number),
-      v.minValue(1, 'must be at least 1'),
-    ),
-    '1000',
-  ),
+  MAX_TOKENS_PER_USER: wholeNumber('1000'),
+  MAX_SESSIONS_PER_USER: wholeNumber('100'),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: positiveNumber('5'),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: positiveNumber('5'),
   CORS_ORIGINS: v.optional(
     v.pipe(
       v.string(),
@@ -116,10 +123,16 @@ export interface SocketLimits {
   maxConnections: number;
 }
 
+/** Longest waits on PostgreSQL, in milliseconds: past them a request is answered 503 with Retry-After. */
+export interface DatabaseTimeouts {
+  statementMs: number;
+  connectMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
-  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; timeouts: DatabaseTimeouts };
   adminPassword: string | undefined;
   logRequests: boolean;
   sessions: SessionPolicy;
@@ -128,6 +141,8 @@ export interface Config {
   itemMaxBytes: number;
   /** API tokens one user may hold (SPEC §3.2). */
   maxTokensPerUser: number;
+  /** Active sessions one user may hold; past it, a sign-in ends the oldest. */
+  maxSessionsPerUser: number;
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default. */
   trustedProxies: string[];
   /** Origins whose pages may call the API from a browser (CORS); none by default. */
@@ -154,7 +169,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: HOST,
     database: DATABASE_URL.startsWith('sqlite:')
       ? { kind: 'sqlite', path: DATABASE_URL.slice('sqlite:'.length) }
-      : { kind: 'postgres', url: DATABASE_URL },
+      : {
+          kind: 'postgres',
+          url: DATABASE_URL,
+          timeouts: {
+            statementMs: Math.round(env_.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000),
+            connectMs: Math.round(env_.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000),
+          },
+        },
     adminPassword: ADMIN_PASSWORD,
     logRequests: LOG_REQUESTS === 'true',
     sessions: {
@@ -169,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     itemMaxBytes: Math.round(env_.ITEM_MAX_MB * 1024 * 1024),
     maxTokensPerUser: env_.MAX_TOKENS_PER_USER,
+    maxSessionsPerUser: env_.MAX_SESSIONS_PER_USER,
     corsOrigins: env_.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),

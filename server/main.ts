@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     sessionPolicy: config.sessions,
     itemMaxBytes: config.itemMaxBytes,
     maxTokensPerUser: config.maxTokensPerUser,
+    maxSessionsPerUser: config.maxSessionsPerUser,
     trustedProxies: config.trustedProxies,
     corsOrigins: config.corsOrigins,
     buildNumber: config.buildNumber,

@@ -121,6 +121,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
 
 export const ROLE_NAMES = Object.keys(ROLE_PERMISSIONS);
 
+/** Managing accounts: the last enabled account holding it cannot lose it. */
+export const MANAGE_USERS = 'usermanagement:manage';
+
+/** The built-in roles that grant `permission`. */
+export function rolesGranting(permission: string): string[] {
+  return ROLE_NAMES.filter((role) => holdsPermission(ROLE_PERMISSIONS[role] ?? [], permission));
+}
+
 /** Every permission the roles grant, sorted, without repeats; unknown roles grant nothing. */
 export function permissionsOfRoles(roles: readonly string[]): string[] {
   return [...new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []))].sort();

@@ -1,4 +1,5 @@
-// Records token events off the request path, in batches; failed and query-string uses at most once a minute
+// The audit trail's events: a change's event is built here and committed by the store with the change itself;
+// uses (failed, or of a token sent in a URL) are written off the request path in batches, at most once a minute
 // per token and reason.
 import type { AuditEventType } from '../../shared/schemas/audit';
 import { BoundedMap } from '../bounded-map';
@@ -6,8 +7,10 @@ import type { Logger } from '../logger';
 import type { NewAuditRecord, Store, TokenRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 
-/** What the trail keeps of a token: a stored record, or the token that authenticated a request. */
-type AuditedToken = Pick<TokenRecord, 'id' | 'userId' | 'owner' | 'name' | 'type'>;
+/** What the trail keeps of a token: a stored record, a token about to be, or the one that authenticated a request. */
+type AuditedToken = Pick<TokenRecord, 'userId' | 'owner' | 'name' | 'type'>;
+/** A token whose uses are throttled by its id. */
+type UsedToken = AuditedToken & Pick<TokenRecord, 'id'>;
 
 export type FailedUseReason = 'disabled' | 'expired' | 'owner_disabled';
 
@@ -43,7 +46,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
   }
 
   /** True at most once a minute per token and reason: a flood of uses writes little. */
-  function due(token: AuditedToken, reason: string): boolean {
+  function due(token: UsedToken, reason: string): boolean {
     const now = epochSeconds(clock);
     const key = `${token.id}:${reason}`;
     const last = lastThrottled.get(key);
@@ -53,15 +56,19 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
   }
 
   return {
-    /** An action on a token: by its owner, or by an administrator (actor differs from owner). */
+    /**
+     * The event of an action on a token, by its owner or by an administrator (actor differs from owner), for the
+     * store to commit in the transaction of the action itself.
+     */
     tokenEvent(
       event: AuditEventType,
       token: AuditedToken,
       actor: string,
       client: string | undefined,
       reason?: string,
-    ): void {
-      record({
+    ): NewAuditRecord {
+      return {
+        at: epochSeconds(clock),
         event,
         ownerId: token.userId,
         owner: token.owner,
@@ -70,11 +77,11 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
         actor,
         client: client ?? null,
         reason: reason ?? null,
-      });
+      };
     },
 
     /** A request that presented a known token which could not be used. Throttled: a flood writes little. */
-    failedUse(token: AuditedToken, reason: FailedUseReason, client: string | undefined): void {
+    failedUse(token: UsedToken, reason: FailedUseReason, client: string | undefined): void {
       if (!due(token, reason)) return;
       record({
         event: reason === 'expired' ? 'expired_use' : 'failed_use',
@@ -92,7 +99,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
      * A token accepted from a URL or form parameter rather than the Authorization header (SPEC §2): such a value
      * may sit in proxy logs and browser history, so its owner should see that it travelled that way.
      */
-    queryStringUse(token: AuditedToken, client: string | undefined): void {
+    queryStringUse(token: UsedToken, client: string | undefined): void {
       if (!due(token, 'query_string')) return;
       record({
         event: 'query_string_use',

@@ -1,6 +1,11 @@
 // The one way to authorize (SPEC §1): what a caller holds, "this needs permission P" and "this needs a full credential".
 import { createMiddleware } from 'hono/factory';
-import { holdsPermission, permissionsOfRoles, REPOSITORY_LEVELS } from '../../shared/permissions';
+import {
+  holdsPermission,
+  MANAGE_USERS,
+  permissionsOfRoles,
+  REPOSITORY_LEVELS,
+} from '../../shared/permissions';
 import { apiError } from '../errors';
 import type { Store, UserRecord } from '../store/store';
 import type { AuthEnv, Authenticated } from './authenticate';
@@ -9,7 +14,7 @@ import type { AuthEnv, Authenticated } from './authenticate';
 export const Permission = {
   viewUsers: 'usermanagement:access',
   /** Accounts, and other users' tokens and audit trails: the All Tokens view. */
-  manageUsers: 'usermanagement:manage',
+  manageUsers: MANAGE_USERS,
   accessRepositories: 'repositories:access',
   createRepositories: 'repositories:create',
 } as const;

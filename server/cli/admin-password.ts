@@ -1,13 +1,9 @@
 // npm run admin:password -- [--user admin]: set a lost password from the command line and end that user's sessions.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { PasswordSchema } from '../../shared/schemas/account';
 import { createPasswordHasher } from '../auth/password';
 import { ConfigError, loadConfig } from '../config';
-import { openStore } from '../store/open-store';
-import { StoreOpenError } from '../store/store';
+import { parseAccountOptions, runCommand, withAccount } from './account-command';
 
 const USAGE =
   'Usage: npm run admin:password -- [--user <name>]   (default user: admin)\n' +
@@ -15,45 +11,27 @@ const USAGE =
   'With SQLite, stop the server first: one process owns the file.';
 
 async function main(): Promise<void> {
-  const { values } = parseOptions();
-  if (values.help) {
+  const options = parseAccountOptions(USAGE);
+  if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   // The same DATABASE_URL (and ADMIN_PASSWORD rules) as the server.
   const config = loadConfig(process.env);
-  const password = config.adminPassword ?? (await readPassword(`New password for "${values.user}": `));
+  const password = config.adminPassword ?? (await readPassword(`New password for "${options.user}": `));
   const checked = v.safeParse(PasswordSchema, password);
   if (!checked.success) throw new ConfigError(`The password ${checked.issues[0].message}.`);
 
-  // A mistyped path must not leave a new, empty database behind.
-  if (config.database.kind === 'sqlite' && !existsSync(config.database.path)) {
-    throw new ConfigError(`There is no database at ${resolve(config.database.path)}: check DATABASE_URL.`);
-  }
-  // Opening a SQLite store takes its lock: this refuses to run while a server holds the file.
-  const { store, description } = await openStore(config.database);
-  try {
-    const user = await store.findUserByName(values.user);
-    if (!user) throw new ConfigError(`There is no user "${values.user}" in ${description}.`);
-    await store.updateUser(user.id, { passwordHash: await createPasswordHasher().hash(checked.output) });
-    // Whoever signed in with the old password is signed out; API tokens are the owner's to manage.
+  await withAccount(options.user, async ({ store, description, user }) => {
+    const passwordHash = await createPasswordHasher().hash(checked.output);
+    // Whoever signed in with the old password is signed out (the count first, for the message); the new password
+    // ends, with it, any session made in between. API tokens are the owner's to manage.
     const ended = await store.deleteSessionTokensOf(user.id);
+    await store.updateUser(user.id, { passwordHash });
     process.stdout.write(
       `The password of "${user.name}" is changed (${description}); ${ended} session${ended === 1 ? '' : 's'} ended.\n`,
     );
-  } finally {
-    await store.close();
-  }
-}
-
-function parseOptions() {
-  try {
-    return parseArgs({
-      options: { user: { type: 'string', default: 'admin' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  });
 }
 
 /** A line from standard input: without echo when a person types it, the whole input when it is piped. */
@@ -84,10 +62,4 @@ async function readPassword(prompt: string): Promise<string> {
   }
 }
 
-main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof StoreOpenError;
-  process.stderr.write(
-    `admin:password failed: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runCommand('admin:password', main);

@@ -1,6 +1,5 @@
 // User administration (SPEC §3.3): /fmerest/v3/security/accounts.
 import { Hono } from 'hono';
-import { holdsPermission, permissionsOfRoles } from '../../shared/permissions';
 import {
   type Account,
   type AccountList,
@@ -11,14 +10,19 @@ import {
 } from '../../shared/schemas/account';
 import type { AuthEnv, Authenticate, Authenticated } from '../auth/authenticate';
 import { type Authorizer, Permission, requireFullCredential } from '../auth/authorize';
-import { createKeyedLock } from '../auth/keyed-lock';
 import type { PasswordHasher } from '../auth/password';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { DOC, describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
-import { NameTakenError, type Store, type UserPatch, type UserRecord } from '../store/store';
+import {
+  LastManagerError,
+  NameTakenError,
+  type Store,
+  type UserPatch,
+  type UserRecord,
+} from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 import { jsonBody } from '../validation';
 
@@ -30,11 +34,6 @@ export interface AccountRoutesDeps {
   clientAddress: ClientAddress;
   authenticate: Authenticate;
   authorizer: Authorizer;
-}
-
-/** Whether an account in this state can manage users: enabled, with a role that grants it. */
-function manages(user: Pick<UserRecord, 'roles' | 'enabled'>): boolean {
-  return user.enabled && holdsPermission(permissionsOfRoles(user.roles), Permission.manageUsers);
 }
 
 const ACCOUNT_PARAMETERS = { name: 'The user name, URL-encoded.' } as const;
@@ -52,10 +51,6 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   const { store, passwords, clock, authenticate, authorizer } = deps;
   const routes = new Hono<AuthEnv>();
   routes.use(authenticate);
-  // Account changes take turns in this process, so two administrators demoting each other at the same moment
-  // cannot both pass the last-manager check.
-  const accountChanges = createKeyedLock(64, 'Too many account changes at once; try again in a second.');
-
   /**
    * Changing accounts needs what changing tokens needs (SPEC §3.3): a password, a session or an unrestricted
    * token, so that a restricted token holding usermanagement:manage cannot mint an administrator. Then the
@@ -66,16 +61,13 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     await authorizer.demand(caller, Permission.manageUsers);
   }
 
-  /** 409 when `user`, changed to `after` (or deleted), would leave no enabled account able to manage users. */
-  async function keepLastManager(user: UserRecord, after: UserRecord | undefined): Promise<void> {
-    if (!manages(user) || (after !== undefined && manages(after))) return;
-    const others = (await store.listUsers()).filter((other) => other.id !== user.id && manages(other));
-    if (others.length === 0) {
-      throw apiError(
-        409,
-        'CONFLICT',
-        `"${user.name}" is the last enabled account that can manage users; give another account the fmeadmin role first.`,
-      );
+  /** The store refuses a change that would leave no enabled account able to manage users: 409. */
+  async function keepingLastManager<T>(change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (error instanceof LastManagerError) throw apiError(409, 'CONFLICT', error.message);
+      throw error;
     }
   }
 
@@ -202,17 +194,12 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
     }
     if (body.roles !== undefined) patch.roles = body.roles;
     if (body.enabled !== undefined) patch.enabled = body.enabled;
-    await accountChanges('accounts', async () => {
-      // Read again inside the turn: another change may have landed since this request looked.
-      const current = await findUser(user.name);
-      await keepLastManager(current, { ...current, ...patch });
-      if (!(await store.updateUser(user.id, patch)))
-        throw apiError(404, 'NOT_FOUND', `No user named "${user.name}".`);
-    });
-    // A new password ends every other session: whoever knew the old one is signed out.
-    if (patch.passwordHash !== undefined) {
-      await store.deleteSessionTokensOf(user.id, self ? caller.token?.id : undefined);
-    }
+    // A new password (or a disable) ends every other session in the same write: whoever knew the old one is
+    // signed out, and a sign-in still checking it makes no session.
+    const updated = await keepingLastManager(() =>
+      store.updateUser(user.id, patch, { keepSessionId: self ? caller.token?.id : undefined }),
+    );
+    if (!updated) throw apiError(404, 'NOT_FOUND', `No user named "${user.name}".`);
     return c.body(null, 204);
   });
 
@@ -232,14 +219,12 @@ export function createAccountRoutes(deps: AccountRoutesDeps) {
   routes.delete('/:name', async (c) => {
     await demandAccountChange(c.var.auth);
     const name = c.req.param('name');
-    await accountChanges('accounts', async () => {
-      const user = await findUser(name);
-      if (user.id === c.var.auth.user.id) {
-        throw apiError(409, 'CONFLICT', 'You cannot delete your own account; ask another administrator.');
-      }
-      await keepLastManager(user, undefined);
-      await store.deleteUser(user.id);
-    });
+    const user = await findUser(name);
+    if (user.id === c.var.auth.user.id) {
+      throw apiError(409, 'CONFLICT', 'You cannot delete your own account; ask another administrator.');
+    }
+    if (!(await keepingLastManager(() => store.deleteUser(user.id))))
+      throw apiError(404, 'NOT_FOUND', `No user named "${name}".`);
     return c.body(null, 204);
   });
 

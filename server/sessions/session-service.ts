@@ -7,8 +7,14 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
 import { digestTokenValue } from '../auth/digest';
 import type { SessionPolicy } from '../config';
-import { apiError } from '../errors';
-import { NameTakenError, type Store, type UserRecord } from '../store/store';
+import { apiError, unauthorized } from '../errors';
+import {
+  AccountChangedError,
+  NameTakenError,
+  type NewToken,
+  type Store,
+  type UserRecord,
+} from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 
 export interface SessionServiceDeps {
@@ -16,11 +22,23 @@ export interface SessionServiceDeps {
   clock: Clock;
   sessionPolicy: SessionPolicy;
   audit: AuditLog;
+  /** Active sessions one user may hold: past it, a sign-in ends the oldest. */
+  maxSessionsPerUser: number;
 }
 
 type SessionSource = Exclude<TokenSource, 'api'>;
 
-export function createSessionService({ store, clock, sessionPolicy, audit }: SessionServiceDeps) {
+export function createSessionService({
+  store,
+  clock,
+  sessionPolicy,
+  audit,
+  maxSessionsPerUser,
+}: SessionServiceDeps) {
+  /**
+   * A session for `user`, whose password was just checked against `user.passwordHash`: the store makes it only
+   * while that is still the account's password (401 otherwise) and ends the oldest sessions past the limit.
+   */
   async function issue(
     user: UserRecord,
     source: SessionSource,
@@ -31,23 +49,36 @@ export function createSessionService({ store, clock, sessionPolicy, audit }: Ses
     const value = createTokenValue();
     // The name is random but not derived from the value, which must stay secret.
     for (let attempt = 1; ; attempt++) {
-      const name = `${source} session ${randomBytes(4).toString('hex')}`;
+      const session: NewToken = {
+        userId: user.id,
+        name: `${source} session ${randomBytes(4).toString('hex')}`,
+        description: '',
+        type: 'SESSION',
+        source,
+        digest: digestTokenValue(value),
+        enabled: true,
+        restricted: false,
+        permissions: [],
+        createdAt: now,
+        savedAt: now,
+        expiresAt: now + lifetimeSeconds,
+      };
       try {
-        const record = await store.createToken({
-          userId: user.id,
-          name,
-          description: '',
-          type: 'SESSION',
-          source,
-          digest: digestTokenValue(value),
-          enabled: true,
-          restricted: false,
-          permissions: [],
-          createdAt: now,
-          savedAt: now,
-          expiresAt: now + lifetimeSeconds,
+        const { session: record } = await store.createSession(session, {
+          passwordHash: user.passwordHash,
+          maxSessions: maxSessionsPerUser,
+          audit: {
+            created: audit.tokenEvent('created', { ...session, owner: user.name }, user.name, client),
+            ended: (ended) =>
+              audit.tokenEvent(
+                'removed',
+                ended,
+                user.name,
+                client,
+                `session limit: the oldest of ${maxSessionsPerUser} sessions, ended by a newer sign-in`,
+              ),
+          },
         });
-        audit.tokenEvent('created', record, user.name, client);
         return {
           token: value,
           name: record.name,
@@ -57,6 +88,7 @@ export function createSessionService({ store, clock, sessionPolicy, audit }: Ses
           expirationDate: toApiDate(record.expiresAt),
         };
       } catch (error) {
+        if (error instanceof AccountChangedError) throw unauthorized();
         if (!(error instanceof NameTakenError) || attempt >= 3) throw error;
       }
     }
@@ -82,8 +114,9 @@ export function createSessionService({ store, clock, sessionPolicy, audit }: Ses
       if (caller.token?.type !== 'SESSION') {
         throw apiError(400, 'BAD_REQUEST', 'Sign out with the session token you signed in with.');
       }
-      await store.deleteToken(caller.token.id);
-      audit.tokenEvent('removed', caller.token, caller.user.name, caller.client);
+      await store.deleteToken(caller.token.id, [
+        audit.tokenEvent('removed', caller.token, caller.user.name, caller.client),
+      ]);
     },
   };
 }

@@ -51,7 +51,7 @@ export function migrateSqlite(db: Database.Database): void {
 }
 
 /** Applies missing migrations under an advisory lock, so instances starting together migrate once. */
-export async function migratePostgres(client: pg.PoolClient): Promise<void> {
+export async function migratePostgres(client: pg.ClientBase): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey('tokenward:migrate')]);

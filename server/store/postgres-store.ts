@@ -3,8 +3,13 @@ import {
   Kysely,
   type KyselyPlugin,
   OperationNodeTransformer,
+  type PostgresCursor,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
   type PrimitiveValueListNode,
+  type SqlBool,
   sql,
   type ValueNode,
 } from 'kysely';
@@ -12,7 +17,7 @@ import pg from 'pg';
 import * as v from 'valibot';
 import { advisoryLockKey, migratePostgres } from './migrate';
 import { createRowSchemas } from './row-schemas';
-import type { Db, Tables } from './sql-dialect';
+import { type Db, staleSubjects, type Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
 import { type Invalidations, type Store, StoreOpenError } from './store';
 import { asStoreUnavailable } from './store-faults';
@@ -48,35 +53,60 @@ const nulReplacing: KyselyPlugin = {
   transformResult: async ({ result }) => result,
 };
 
-export async function openPostgresStore(url: string): Promise<Store> {
+export interface PostgresTimeouts {
+  /**
+   * Longest wait for one statement, a lock it waits for included: PostgreSQL cancels it then. When PostgreSQL does
+   * not answer at all, the connection is dropped a moment later (STALLED_MARGIN_MS). Default 5 s.
+   */
+  statementMs?: number;
+  /** Longest wait for a connection: a new one, or a free one of the pool. Default 5 s. */
+  connectMs?: number;
+}
+
+/** How long after the statement timeout a connection that has not answered at all is given up. */
+const STALLED_MARGIN_MS = 500;
+
+export async function openPostgresStore(url: string, timeouts: PostgresTimeouts = {}): Promise<Store> {
+  const statementMs = Math.round(timeouts.statementMs ?? 5000);
+  const connectMs = Math.round(timeouts.connectMs ?? 5000);
+  // Migrating may take longer than any request should: its own connection, without the statement timeout.
+  const migrating = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs });
+  migrating.on('error', () => {});
+  try {
+    await migrating.connect();
+    await migratePostgres(migrating);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreOpenError(`The PostgreSQL database cannot be used: ${reason}.`);
+  } finally {
+    await migrating.end().catch(() => {});
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     types: { getTypeParser },
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: connectMs,
+    // Bounded waits: PostgreSQL cancels a statement past the first (a lock held too long included); the second
+    // gives up on a server that does not answer at all. Either way the request is answered 503 with Retry-After.
+    statement_timeout: statementMs,
+    query_timeout: statementMs + STALLED_MARGIN_MS,
   });
   // An idle client that loses its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   // Nor may one lost while checked out between queries: its next query (or its release) reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
-  try {
-    const client = await pool.connect();
-    try {
-      await migratePostgres(client);
-    } finally {
-      client.release();
-    }
-  } catch (error) {
-    await pool.end().catch(() => {});
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StoreOpenError(`The PostgreSQL database cannot be used: ${reason}.`);
-  }
-  const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins: [nulReplacing] });
+  const db: Db = new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool: discardingStalled(pool) }),
+    plugins: [nulReplacing],
+  });
 
   return createSqlStore({
     db,
     rows,
     encode: { flag: (value) => value, strings: (values) => [...values] },
+    // Read committed: the rules lock the rows they read (sql-rules.ts).
+    locksRows: true,
+    hasAnyRole: (roles) => sql<SqlBool>`users.roles && ${[...roles]}::text[]`,
     /**
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
      * transaction commits, so every instance hears of the write exactly when it commits, and never of one
@@ -85,7 +115,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
     write: (work, stale) =>
       db.transaction().execute(async (trx) => {
         const result = await work(trx);
-        if (stale !== undefined) await sql`SELECT pg_notify(${CHANNEL}, ${stale})`.execute(trx);
+        for (const subject of staleSubjects(stale, result))
+          await sql`SELECT pg_notify(${CHANNEL}, ${subject})`.execute(trx);
         return result;
       }),
     invalidations: createNotifyChannel(url),
@@ -109,6 +140,60 @@ export async function openPostgresStore(url: string): Promise<Store> {
     },
   });
 }
+
+/**
+ * The pool as Kysely uses it, but a connection whose query timed out on this side (PostgreSQL did not answer at
+ * all: stopped, or the network gone) is closed rather than reused, and fails its further queries at once, so
+ * the rollback that follows does not wait a second time. One wrapper per connection: Kysely knows them by identity.
+ */
+function discardingStalled(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, StallAwareClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (wrapper === undefined) {
+        wrapper = new StallAwareClient(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** node-postgres's error for a query that got no answer within query_timeout. */
+const STALLED = 'Query read timeout';
+
+class StallAwareClient implements PostgresPoolClient {
+  #stalled = false;
+  constructor(private readonly client: pg.PoolClient) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    text: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    if (typeof text !== 'string') throw new Error('The store reads no cursors.');
+    if (this.#stalled) return Promise.reject(new Error(STALLED));
+    return this.client.query(text, [...parameters]).then(
+      (result) => ({ command: commandOf(result.command), rowCount: result.rowCount ?? 0, rows: result.rows }),
+      (error: unknown) => {
+        if (error instanceof Error && error.message === STALLED) this.#stalled = true;
+        throw error;
+      },
+    );
+  }
+
+  release(destroy?: boolean): void {
+    this.client.release(destroy === true || this.#stalled);
+  }
+}
+
+/** The commands Kysely tells apart (rows affected, the end of a transaction); any other reads as a SELECT. */
+const COMMANDS = ['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE', 'COMMIT', 'ROLLBACK'] as const;
+const commandOf = (command: string) => COMMANDS.find((known) => known === command) ?? 'SELECT';
 
 const CHANNEL = 'tokenward_invalidate';
 

@@ -94,8 +94,12 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
       event: AuditEventTypeSchema,
       owner_id: v.nullable(id),
       owner: v.string(),
+      // Empty for an event about the account itself rather than one of its tokens.
       token_name: v.string(),
-      token_type: TokenTypeSchema,
+      token_type: v.pipe(
+        v.union([TokenTypeSchema, v.literal('')]),
+        v.transform((type) => (type === '' ? null : type)),
+      ),
       actor: v.nullable(v.string()),
       client: v.nullable(v.string()),
       reason: v.nullable(v.string()),

@@ -1,5 +1,5 @@
 // What differs between SQLite and PostgreSQL under the one SQL store: how a write commits and what it announces.
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, RawBuilder, SqlBool } from 'kysely';
 import * as v from 'valibot';
 import type { Flag, RowSchemas, Strings } from './row-schemas';
 import type { InvalidationSubject, Invalidations, StoreLifecycle } from './store';
@@ -28,11 +28,26 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
   encode: { flag(value: boolean): Flag; strings(values: readonly string[]): Strings };
   rows: RowSchemas;
   /**
+   * Whether a rule must lock the rows it reads (PostgreSQL), or its write already holds the whole database
+   * (SQLite); see sql-rules.ts.
+   */
+  locksRows: boolean;
+  /** A condition on the `users` table: the user holds at least one of the roles. */
+  hasAnyRole(roles: readonly string[]): RawBuilder<SqlBool>;
+  /**
    * Runs a write in one transaction and resolves only once it is committed; `stale` names what other
    * instances must forget, sent (where instances share the store) in that same transaction.
    */
-  write<T>(work: (db: Db) => Promise<T>, stale?: InvalidationSubject): Promise<T>;
+  write<T>(work: (db: Db) => Promise<T>, stale?: Stale<T>): Promise<T>;
   invalidations: Invalidations;
+}
+
+/** What a write makes stale: one subject known beforehand, or the subjects its result names. */
+export type Stale<T> = InvalidationSubject | ((result: T) => readonly InvalidationSubject[]);
+
+export function staleSubjects<T>(stale: Stale<T> | undefined, result: T): readonly InvalidationSubject[] {
+  if (stale === undefined) return [];
+  return typeof stale === 'function' ? stale(result) : [stale];
 }
 
 type Written = { numDeletedRows: bigint } | { numUpdatedRows: bigint } | undefined;
@@ -51,12 +66,12 @@ export function countOf(row: { n: unknown } | undefined): number {
   return Number(v.parse(v.union([v.number(), v.string(), v.bigint()]), row?.n));
 }
 
-/** The tables whose rows are deleted one by one. */
-type Table = 'users' | 'tokens' | 'repositories' | 'items';
+/** The tables whose rows are deleted one by one, with no rule to keep. */
+type Table = 'repositories' | 'items';
 
 /** Deletes row `id` of `table` in a write of its own; whether it existed. */
-export const deleteById = ({ write }: SqlDialect, table: Table, id: number, stale?: InvalidationSubject) =>
-  write(async (trx) => affected(await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst()), stale);
+export const deleteById = ({ write }: SqlDialect, table: Table, id: number) =>
+  write(async (trx) => affected(await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst()));
 
 /** A write of one statement whose result is not needed. */
 export const writeOnly = ({ write }: SqlDialect, statement: (trx: Db) => { execute(): Promise<unknown> }) =>

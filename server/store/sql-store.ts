@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { createAuditStore } from './sql-audit';
 import type { SqlDialect } from './sql-dialect';
 import { createRepositoryStore } from './sql-repositories';
+import { createRules } from './sql-rules';
 import { createSignInStore } from './sql-sign-ins';
 import { createTokenStore } from './sql-tokens';
 import { createUserStore } from './sql-users';
@@ -10,10 +11,11 @@ import { NameTakenError, type Store } from './store';
 import { asStoreUnavailable } from './store-faults';
 
 export function createSqlStore(dialect: SqlDialect): Store {
+  const rules = createRules(dialect);
   const queries = guarded({
     ping: async () => void (await sql`SELECT 1`.execute(dialect.db)),
-    ...createUserStore(dialect),
-    ...createTokenStore(dialect),
+    ...createUserStore(dialect, rules),
+    ...createTokenStore(dialect, rules),
     ...createRepositoryStore(dialect),
     ...createSignInStore(dialect),
     ...createAuditStore(dialect),

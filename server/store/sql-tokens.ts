@@ -1,9 +1,18 @@
-// Tokens in the SQL store, one query per method for both dialects.
+// Tokens in the SQL store, one query per method for both dialects; the rules they keep are in sql-rules.ts.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
-import { affected, countOf, deleteById, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
-import { type CacheableToken, staleAfter, type TokenQuery, type TokenStore } from './store';
+import { insertAuditEvents } from './sql-audit';
+import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
+import type { Rules } from './sql-rules';
+import {
+  type CacheableToken,
+  type NewToken,
+  staleAfter,
+  type TokenQuery,
+  type TokenRecord,
+  type TokenStore,
+} from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
@@ -36,7 +45,7 @@ const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['toke
       : []),
   ]);
 
-export function createTokenStore(dialect: SqlDialect): TokenStore {
+export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore {
   const { db, encode, rows, write } = dialect;
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
@@ -79,29 +88,56 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
     return query.status === 'expired' ? expired : total - expired;
   };
 
+  /** Inserts the token in the transaction `trx`; the new record, with its owner's name. */
+  async function insert(trx: Db, token: NewToken): Promise<TokenRecord> {
+    const { id } = await trx
+      .insertInto('tokens')
+      .values({
+        user_id: token.userId,
+        name: token.name,
+        description: token.description,
+        type: token.type,
+        source: token.source,
+        digest: token.digest,
+        enabled: encode.flag(token.enabled),
+        restricted: encode.flag(token.restricted),
+        permissions: encode.strings(token.permissions),
+        created_at: token.createdAt,
+        saved_at: token.savedAt,
+        expires_at: token.expiresAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return parse(await withOwner(trx).where('t.id', '=', id).executeTakeFirst());
+  }
+
   return {
-    createToken: (token) =>
+    createToken: (token, options = {}) =>
       write(async (trx) => {
-        const { id } = await trx
-          .insertInto('tokens')
-          .values({
-            user_id: token.userId,
-            name: token.name,
-            description: token.description,
-            type: token.type,
-            source: token.source,
-            digest: token.digest,
-            enabled: encode.flag(token.enabled),
-            restricted: encode.flag(token.restricted),
-            permissions: encode.strings(token.permissions),
-            created_at: token.createdAt,
-            saved_at: token.savedAt,
-            expires_at: token.expiresAt,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return parse(await withOwner(trx).where('t.id', '=', id).executeTakeFirst());
+        if (options.maxApiTokens !== undefined && token.type === 'USER')
+          await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens);
+        const record = await insert(trx, token);
+        await insertAuditEvents(trx, options.audit ?? []);
+        return record;
       }, staleAfter.createToken(token.digest)),
+    createSession: (session, signIn) =>
+      write(
+        async (trx) => {
+          await rules.checkSignIn(trx, session.userId, signIn.passwordHash);
+          const ended = await rules.sessionsToEnd(trx, session.userId, signIn.maxSessions, session.createdAt);
+          if (ended.length > 0) {
+            const ids = ended.map((token) => token.id);
+            await trx.deleteFrom('tokens').where('id', 'in', ids).execute();
+          }
+          const record = await insert(trx, session);
+          await insertAuditEvents(trx, [signIn.audit.created, ...ended.map(signIn.audit.ended)]);
+          return { session: record, ended };
+        },
+        ({ ended }) => [
+          staleAfter.createToken(session.digest),
+          ...ended.map((token) => staleAfter.token(token.id)),
+        ],
+      ),
     findTokenByDigest: async (digest) => {
       const row = await withOwner(db).select(OWNER_COLUMNS).where('t.digest', '=', digest).executeTakeFirst();
       if (row === undefined) return undefined;
@@ -142,7 +178,7 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
         rows.length > items.length && last ? { createdAt: last.createdAt, id: last.id } : undefined;
       return { items, total: await countTokens(query), next };
     },
-    updateToken: (id, patch) =>
+    updateToken: (id, patch, audit = []) =>
       write(async (trx) => {
         // `id = id` too: with nothing else to set, the update still tells whether the token exists.
         const set = {
@@ -154,9 +190,18 @@ export function createTokenStore(dialect: SqlDialect): TokenStore {
           ...(patch.permissions !== undefined && { permissions: encode.strings(patch.permissions) }),
           ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
         };
-        return affected(await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst());
+        const updated = affected(
+          await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst(),
+        );
+        if (updated) await insertAuditEvents(trx, audit);
+        return updated;
       }, staleAfter.token(id)),
-    deleteToken: (id) => deleteById(dialect, 'tokens', id, staleAfter.token(id)),
+    deleteToken: (id, audit = []) =>
+      write(async (trx) => {
+        const deleted = affected(await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst());
+        if (deleted) await insertAuditEvents(trx, audit);
+        return deleted;
+      }, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
       const latest = new Map<number, number>();

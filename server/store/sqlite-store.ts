@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type SqlBool, SqliteDialect, sql } from 'kysely';
 import * as v from 'valibot';
 import { migrateSqlite } from './migrate';
 import { createRowSchemas } from './row-schemas';
@@ -29,6 +29,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     db,
     rows,
     encode: { flag: (value) => (value ? 1 : 0), strings: (values) => JSON.stringify(values) },
+    // A write holds the whole database (BEGIN IMMEDIATE, one connection, one process): no row needs a lock.
+    locksRows: false,
+    hasAnyRole: (roles) =>
+      sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN (${sql.join(roles)}))`,
     /**
      * Every write runs in an explicit transaction. On its own, an INSERT … RETURNING read with `.get()`
      * commits when the statement is reset, and a failed COMMIT there (a full disk: SQLITE_FULL) is dropped:

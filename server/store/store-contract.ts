@@ -1,6 +1,14 @@
 // The contract every store backend must pass; each backend's test file calls describeStoreContract.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NameTakenError, type NewToken, type Store, type TokenQuery, type UserRecord } from './store';
+import {
+  AccountChangedError,
+  LastManagerError,
+  NameTakenError,
+  type NewToken,
+  type Store,
+  type TokenQuery,
+  type UserRecord,
+} from './store';
 
 export function describeStoreContract(backend: string, openStore: () => Promise<Store>): void {
   describe(`store contract: ${backend}`, () => {
@@ -237,6 +245,233 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.deleteSessionTokensOf(alice.id)).toBe(1);
       expect(await names(alice.id)).toEqual(['api']);
       expect(await names(bob.id)).toEqual(['bob session']);
+    });
+
+    describe('rules held in the write itself', () => {
+      const manager = (name: string, createdAt = 10) =>
+        store.createUser({
+          name,
+          passwordHash: `hash of ${name}`,
+          roles: ['fmeadmin'],
+          enabled: true,
+          createdAt,
+        });
+      const event = (owner: UserRecord, tokenName: string, at = 100) => ({
+        at,
+        event: 'created' as const,
+        ownerId: owner.id,
+        owner: owner.name,
+        tokenName,
+        tokenType: 'USER' as const,
+        actor: owner.name,
+        client: null,
+        reason: null,
+      });
+      const trail = async (owner: UserRecord) =>
+        (await store.listAuditEvents({ ownerId: owner.id, limit: -1, offset: 0 })).items.map(
+          (e) => `${e.event} ${e.tokenName}${e.reason ? ` (${e.reason})` : ''}`,
+        );
+      const session = (owner: UserRecord, name: string, createdAt: number, expiresAt = 5000) =>
+        token(owner.id, name, { type: 'SESSION', source: 'web', createdAt, savedAt: createdAt, expiresAt });
+
+      it('never lets the last enabled manager go, by roles, a disable or a delete', async () => {
+        const root = await manager('root');
+        await expect(store.updateUser(root.id, { roles: ['fmeuser'] })).rejects.toBeInstanceOf(
+          LastManagerError,
+        );
+        await expect(store.updateUser(root.id, { enabled: false })).rejects.toBeInstanceOf(LastManagerError);
+        await expect(store.deleteUser(root.id)).rejects.toBeInstanceOf(LastManagerError);
+        // What does not take the ability away goes through; so does anything about other accounts.
+        expect(await store.updateUser(root.id, { roles: ['fmeuser', 'fmeadmin'], passwordHash: 'h' })).toBe(
+          true,
+        );
+        expect(await store.updateUser(alice.id, { enabled: false })).toBe(true);
+        expect(await store.deleteUser(bob.id)).toBe(true);
+        // With a second manager, either may go, but not both.
+        const second = await manager('second');
+        expect(await store.updateUser(root.id, { enabled: false })).toBe(true);
+        await expect(store.deleteUser(second.id)).rejects.toBeInstanceOf(LastManagerError);
+        expect(await store.updateUser(root.id, { enabled: true })).toBe(true);
+        expect(await store.deleteUser(second.id)).toBe(true);
+        expect(await store.findUserByName('root')).toMatchObject({
+          enabled: true,
+          roles: ['fmeuser', 'fmeadmin'],
+        });
+      });
+
+      it('lets exactly one of two managers demoting each other at the same moment go', async () => {
+        for (let round = 0; round < 5; round++) {
+          const [x, y] = [await manager(`x${round}`), await manager(`y${round}`)];
+          for (const other of await store.listUsers())
+            if (other.id !== x.id && other.id !== y.id) await store.updateUser(other.id, { roles: [] });
+          const outcomes = await Promise.allSettled([
+            store.updateUser(x.id, { roles: ['fmeuser'] }),
+            store.updateUser(y.id, { enabled: false }),
+          ]);
+          expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+          const managers = (await store.listUsers()).filter((u) => u.enabled && u.roles.includes('fmeadmin'));
+          expect(managers).toHaveLength(1);
+        }
+      });
+
+      it('refuses an API token past maxApiTokens, counting API tokens only, and exactly under a burst', async () => {
+        await store.createToken(token(alice.id, 'session', { type: 'SESSION', source: 'web' }), {
+          maxApiTokens: 1,
+        });
+        await store.createToken(token(alice.id, 'one'), { maxApiTokens: 3 });
+        const burst = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) =>
+            store.createToken(token(alice.id, `burst ${i}`), { maxApiTokens: 3 }),
+          ),
+        );
+        expect(burst.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+        for (const outcome of burst.filter((o) => o.status === 'rejected'))
+          expect(outcome.reason).toMatchObject({ name: 'TokenLimitError', limit: 3, held: 3 });
+        expect(
+          (await store.listTokens({ userId: alice.id, type: 'USER', now: 0, limit: 0, offset: 0 })).total,
+        ).toBe(3);
+        // Without a limit (copying a store), and for another owner, nothing is counted against it.
+        await store.createToken(token(alice.id, 'copied'));
+        await store.createToken(token(bob.id, 'b'), { maxApiTokens: 1 });
+        await expect(store.createToken(token(99999, 'nobody'), { maxApiTokens: 3 })).rejects.toBeInstanceOf(
+          AccountChangedError,
+        );
+      });
+
+      it('makes a session only with the password hash the sign-in checked, of an enabled user', async () => {
+        const signIn = (passwordHash: string, user = alice) =>
+          store.createSession(session(user, `s ${passwordHash}`, 1000), {
+            passwordHash,
+            maxSessions: 10,
+            audit: { created: event(user, `s ${passwordHash}`), ended: () => event(user, 'ended') },
+          });
+        expect((await signIn('h1')).session).toMatchObject({ name: 's h1', type: 'SESSION', owner: 'alice' });
+        await expect(signIn('an older hash')).rejects.toBeInstanceOf(AccountChangedError);
+        await expect(signIn('h2', bob)).rejects.toBeInstanceOf(AccountChangedError); // bob is disabled
+        await store.updateUser(alice.id, { passwordHash: 'h3' });
+        await expect(signIn('h1')).rejects.toBeInstanceOf(AccountChangedError);
+        expect(await trail(alice)).toEqual(['created s h1']);
+      });
+
+      it('ends the oldest active sessions past maxSessions with the new one, and audits each', async () => {
+        const signIn = (name: string, createdAt: number, maxSessions = 3) =>
+          store.createSession(session(alice, name, createdAt), {
+            passwordHash: 'h1',
+            maxSessions,
+            audit: {
+              created: event(alice, name, createdAt),
+              ended: (ended) => ({
+                ...event(alice, ended.name, createdAt),
+                event: 'removed',
+                reason: 'limit',
+              }),
+            },
+          });
+        // An expired session and an API token do not count.
+        await store.createToken(session(alice, 'expired', 10, 500));
+        await store.createToken(token(alice.id, 'api'));
+        for (const [i, name] of ['s1', 's2', 's3'].entries())
+          expect((await signIn(name, 1000 + i)).ended).toEqual([]);
+        const fourth = await signIn('s4', 1010);
+        expect(fourth.ended.map((t) => t.name)).toEqual(['s1']);
+        expect(fourth.ended[0]).toMatchObject({ owner: 'alice', type: 'SESSION' });
+        // A lower limit than held ends as many as it takes.
+        expect((await signIn('s5', 1020, 2)).ended.map((t) => t.name)).toEqual(['s2', 's3']);
+        const left = await store.listTokens({
+          userId: alice.id,
+          type: 'SESSION',
+          now: 1000,
+          limit: -1,
+          offset: 0,
+        });
+        expect(left.items.map((t) => t.name).sort()).toEqual(['expired', 's4', 's5']);
+        expect(left.total).toBe(3);
+        expect(await trail(alice)).toEqual([
+          'removed s3 (limit)',
+          'removed s2 (limit)',
+          'created s5',
+          'removed s1 (limit)',
+          'created s4',
+          'created s3',
+          'created s2',
+          'created s1',
+        ]);
+      });
+
+      it('keeps maxSessions under a burst of sign-ins, and no session past a new password sent among them', async () => {
+        const signIn = (i: number, passwordHash = 'h1') =>
+          store.createSession(session(alice, `burst ${i}`, 1000 + i), {
+            passwordHash,
+            maxSessions: 3,
+            audit: {
+              created: event(alice, `burst ${i}`),
+              ended: (ended) => event(alice, `ended ${ended.name}`),
+            },
+          });
+        const answers = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => signIn(i)));
+        expect(answers.every((answer) => answer.status === 'fulfilled')).toBe(true);
+        const count = async () =>
+          (await store.listTokens({ userId: alice.id, type: 'SESSION', now: 0, limit: 0, offset: 0 })).total;
+        expect(await count()).toBe(3);
+        const raced = await Promise.allSettled([
+          ...Array.from({ length: 4 }, (_, i) => signIn(10 + i)),
+          store.updateUser(alice.id, { passwordHash: 'h2' }),
+          ...Array.from({ length: 4 }, (_, i) => signIn(20 + i)),
+        ]);
+        expect(raced.map((answer) => answer.status)).toContain('fulfilled');
+        expect(await count()).toBe(0);
+      });
+
+      it('ends the sessions (but the kept one) with a new password or a disable, not with other changes', async () => {
+        const sessions = async () =>
+          (await store.listTokens({ userId: alice.id, type: 'SESSION', now: 0, limit: -1, offset: 0 })).items
+            .map((t) => t.name)
+            .sort();
+        const kept = await store.createToken(session(alice, 'kept', 1));
+        await store.createToken(session(alice, 'other', 2));
+        await store.createToken(token(alice.id, 'api'));
+        await store.updateUser(alice.id, { roles: ['fmeauthor'] });
+        expect(await sessions()).toEqual(['kept', 'other']);
+        await store.updateUser(alice.id, { passwordHash: 'new' }, { keepSessionId: kept.id });
+        expect(await sessions()).toEqual(['kept']);
+        await store.updateUser(alice.id, { enabled: false });
+        expect(await sessions()).toEqual([]);
+        expect((await store.listTokens({ userId: alice.id, now: 0, limit: -1, offset: 0 })).total).toBe(1);
+      });
+
+      it("commits a change's audit events with it, and none for a change that did not happen", async () => {
+        const created = await store.createToken(token(alice.id, 't'), { audit: [event(alice, 't')] });
+        expect(
+          await store.updateToken(created.id, { enabled: false }, [
+            { ...event(alice, 't'), event: 'disabled' },
+          ]),
+        ).toBe(true);
+        expect(await store.deleteToken(created.id, [{ ...event(alice, 't'), event: 'removed' }])).toBe(true);
+        expect(
+          await store.updateToken(created.id, { enabled: true }, [
+            { ...event(alice, 't'), event: 'enabled' },
+          ]),
+        ).toBe(false);
+        expect(await store.deleteToken(created.id, [{ ...event(alice, 't'), event: 'removed' }])).toBe(false);
+        await store.updateUser(
+          alice.id,
+          { enabled: true },
+          {
+            audit: [{ ...event(alice, ''), event: 'account_restored', tokenType: null, actor: 'operator' }],
+          },
+        );
+        expect(await trail(alice)).toEqual(['account_restored ', 'removed t', 'disabled t', 'created t']);
+        const [restored] = (await store.listAuditEvents({ ownerId: alice.id, limit: 1, offset: 0 })).items;
+        expect(restored).toMatchObject({ tokenName: '', tokenType: null, actor: 'operator' });
+        // A failed write records nothing.
+        await expect(
+          store.createToken(token(alice.id, 'x', { digest: created.digest }), { audit: [event(alice, 'x')] }),
+        ).resolves.toBeDefined();
+        await expect(
+          store.createToken(token(alice.id, 'x'), { audit: [event(alice, 'x again')] }),
+        ).rejects.toBeInstanceOf(NameTakenError);
+        expect(await trail(alice)).not.toContain('created x again');
+      });
     });
 
     it("lists every user's tokens when no owner is given", async () => {

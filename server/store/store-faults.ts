@@ -42,6 +42,12 @@ const NETWORK_CODES = new Set(
 /** node-postgres reports a lost or unobtainable connection by message only. */
 const POSTGRES_MESSAGES =
   /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed/i;
+/**
+ * A wait that reached its bound: PostgreSQL cancelled the statement (57014, the statement timeout, a lock wait
+ * included), or gave no answer at all (node-postgres's query timeout).
+ */
+const POSTGRES_TIMEOUT_CODE = '57014';
+const POSTGRES_TIMEOUT_MESSAGE = /^Query read timeout$/;
 
 /** The store's own error for a driver error that means "unavailable for now", or undefined for any other. */
 export function asStoreUnavailable(error: unknown): StoreUnavailableError | undefined {
@@ -55,6 +61,8 @@ export function asStoreUnavailable(error: unknown): StoreUnavailableError | unde
   if (code !== undefined && NETWORK_CODES.has(code)) {
     return new StoreUnavailableError('The database cannot be reached.', 5);
   }
+  if (code === POSTGRES_TIMEOUT_CODE || POSTGRES_TIMEOUT_MESSAGE.test(error.message))
+    return new StoreUnavailableError('The database did not answer in time.', 1);
   if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) {
     if (code === '53100') return new StoreUnavailableError('The disk holding the database is full.', 30);
     if (POSTGRES_CODES.has(code) || POSTGRES_CLASSES.has(code.slice(0, 2))) {

@@ -46,6 +46,9 @@ export type NewItem = Omit<ItemRecord, 'id' | 'size'> & { content: Uint8Array };
 
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
+/** The audit events of a change: committed in the change's own transaction, and only when the change is. */
+export type AuditEvents = readonly NewAuditRecord[];
+
 export interface AuditQuery {
   /** One account's events, or everyone's when undefined. */
   ownerId?: number | undefined;
@@ -99,6 +102,16 @@ export interface StoreLifecycle {
   runExclusive<T>(task: string, work: () => Promise<T>): Promise<T | undefined>;
 }
 
+export interface UserChangeOptions {
+  /** The session kept when the change ends the user's sessions: the one a user changes their own password with. */
+  keepSessionId?: number | undefined;
+  audit?: AuditEvents;
+}
+
+/**
+ * Every method that changes something holds the rules about it in its own transaction (see sql-rules.ts), so
+ * they stay true under concurrency and across instances sharing the store.
+ */
 export interface UserStore {
   countUsers(): Promise<number>;
   /** Throws NameTakenError when the name exists. */
@@ -106,23 +119,58 @@ export interface UserStore {
   findUserByName(name: string): Promise<UserRecord | undefined>;
   /** Every user, by name. */
   listUsers(): Promise<UserRecord[]>;
-  /** Deletes the user and every token of theirs; false when no such user exists. */
+  /**
+   * Deletes the user and every token of theirs; false when no such user exists. Throws LastManagerError when
+   * the user is the last enabled account that can manage users.
+   */
   deleteUser(id: number): Promise<boolean>;
-  /** False when no such user exists. */
-  updateUser(id: number, patch: UserPatch): Promise<boolean>;
+  /**
+   * False when no such user exists. A new password or disabling the account ends every session of the user
+   * (but `keepSessionId`) with it. Throws LastManagerError when the change would leave no enabled account
+   * that can manage users.
+   */
+  updateUser(id: number, patch: UserPatch, options?: UserChangeOptions): Promise<boolean>;
+}
+
+export interface TokenCreateOptions {
+  /** An API token is refused with TokenLimitError when its owner already holds this many. */
+  maxApiTokens?: number;
+  audit?: AuditEvents;
+}
+
+/** What a sign-in checked, and what its session may do to the user's others. */
+export interface SessionSignIn {
+  /** The password hash the password was checked against: the session is made only while it is still the user's. */
+  passwordHash: string;
+  /** Active sessions the user may hold, the new one included: past it, the oldest end. */
+  maxSessions: number;
+  /** The new session's event, and the event of each session it ends. */
+  audit: { created: NewAuditRecord; ended(session: TokenRecord): NewAuditRecord };
 }
 
 export interface TokenStore {
-  /** Throws NameTakenError when the owner already has a token of that name. */
-  createToken(token: NewToken): Promise<TokenRecord>;
+  /**
+   * Throws NameTakenError when the owner already has a token of that name; with `maxApiTokens`, TokenLimitError
+   * when they hold that many API tokens, and AccountChangedError when the owner no longer exists.
+   */
+  createToken(token: NewToken, options?: TokenCreateOptions): Promise<TokenRecord>;
+  /**
+   * A session for a sign-in: made only if the user is enabled and still has the password hash that was checked
+   * (AccountChangedError otherwise), ending the user's oldest active sessions past `maxSessions` in the same
+   * transaction. Resolves with the session and the sessions it ended.
+   */
+  createSession(
+    session: NewToken,
+    signIn: SessionSignIn,
+  ): Promise<{ session: TokenRecord; ended: TokenRecord[] }>;
   /** The token with this digest and its owner, in one lookup: the hot path of every request. */
   findTokenByDigest(digest: string): Promise<VerifiedToken | undefined>;
   findToken(userId: number, name: string): Promise<TokenRecord | undefined>;
   /** Newest first. */
   listTokens(query: TokenQuery): Promise<TokenPage>;
   /** False when no such token exists. */
-  updateToken(id: number, patch: TokenPatch): Promise<boolean>;
-  deleteToken(id: number): Promise<boolean>;
+  updateToken(id: number, patch: TokenPatch, audit?: AuditEvents): Promise<boolean>;
+  deleteToken(id: number, audit?: AuditEvents): Promise<boolean>;
   /** Records last uses in one go (one transaction); a use never moves a last use backwards. */
   markTokensUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
   /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
@@ -176,7 +224,7 @@ export interface SignInStore {
 }
 
 export interface AuditStore {
-  /** Appends events, all or none. */
+  /** Appends events, all or none: the events of uses, which change nothing (a change records its own). */
   recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
   /** Newest first. */
   listAuditEvents(query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }>;
@@ -193,6 +241,27 @@ export interface Store
 
 export class NameTakenError extends Error {
   override name = 'NameTakenError';
+}
+
+/** The change would leave no enabled account that can manage users. */
+export class LastManagerError extends Error {
+  override name = 'LastManagerError';
+}
+
+/** The owner already holds as many API tokens as they may. */
+export class TokenLimitError extends Error {
+  override name = 'TokenLimitError';
+  constructor(
+    readonly limit: number,
+    readonly held: number,
+  ) {
+    super(`The owner holds ${held} API tokens; the limit is ${limit}.`);
+  }
+}
+
+/** The account changed under the request: its password is another now, or it was disabled or deleted. */
+export class AccountChangedError extends Error {
+  override name = 'AccountChangedError';
 }
 
 // The store is busy, full or unreachable for now (503); defined with the driver errors it stands for.

@@ -360,11 +360,18 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       const page = await store.listTokens(query);
       return { ...page, items: page.items.map(withUnwrittenUse) };
     },
-    createToken: async (token) =>
-      changed(await store.createToken(token), staleAfter.createToken(token.digest)),
-    updateToken: async (id, patch) => changed(await store.updateToken(id, patch), staleAfter.token(id)),
-    deleteToken: async (id) => changed(await store.deleteToken(id), staleAfter.token(id)),
-    updateUser: async (id, patch) => changed(await store.updateUser(id, patch), staleAfter.user(id)),
+    createToken: async (token, options) =>
+      changed(await store.createToken(token, options), staleAfter.createToken(token.digest)),
+    createSession: async (session, signIn) => {
+      const created = await store.createSession(session, signIn);
+      for (const ended of created.ended) invalidate(staleAfter.token(ended.id));
+      return changed(created, staleAfter.createToken(session.digest));
+    },
+    updateToken: async (id, patch, audit) =>
+      changed(await store.updateToken(id, patch, audit), staleAfter.token(id)),
+    deleteToken: async (id, audit) => changed(await store.deleteToken(id, audit), staleAfter.token(id)),
+    updateUser: async (id, patch, options) =>
+      changed(await store.updateUser(id, patch, options), staleAfter.user(id)),
     deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),
     deleteSessionTokensOf: async (userId, keep) =>
       changed(await store.deleteSessionTokensOf(userId, keep), staleAfter.user(userId)),

@@ -16,9 +16,17 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Authenticated } from '../auth/authenticate';
 import { type Authorizer, Permission, requireFullCredential } from '../auth/authorize';
 import { digestTokenValue } from '../auth/digest';
-import { createKeyedLock } from '../auth/keyed-lock';
-import { apiError, validationFailed } from '../errors';
-import { NameTakenError, type NewToken, type Store, type TokenPatch, type TokenRecord } from '../store/store';
+import { apiError, unauthorized, validationFailed } from '../errors';
+import {
+  AccountChangedError,
+  NameTakenError,
+  type NewAuditRecord,
+  type NewToken,
+  type Store,
+  TokenLimitError,
+  type TokenPatch,
+  type TokenRecord,
+} from '../store/store';
 import { type Clock, epochSeconds, toApiDate } from '../time';
 import { resolveExpiration } from './expiration';
 import { decodeCursor, encodeCursor } from './token-cursor';
@@ -45,45 +53,29 @@ export interface TokenServiceDeps {
 }
 
 export function createTokenService({ store, clock, authorizer, audit, maxTokensPerUser }: TokenServiceDeps) {
-  // One user's creates take turns, so a burst of them cannot all pass the count before any is stored.
-  const createTurns = createKeyedLock(64, 'Too many tokens created at once; try again in a second.');
-  const noteEvent = (event: AuditEventType, record: TokenRecord, caller: Authenticated, reason?: string) =>
-    audit.tokenEvent(event, record, caller.user.name, caller.client, reason);
+  const eventOf = (
+    event: AuditEventType,
+    token: Pick<TokenRecord, 'userId' | 'owner' | 'name' | 'type'>,
+    caller: Authenticated,
+    reason?: string,
+  ) => audit.tokenEvent(event, token, caller.user.name, caller.client, reason);
 
+  /** Stores a new API token under the owner's limit, its event with it (the store holds the limit). */
   async function insert(
     token: NewToken,
     caller: Authenticated,
     event: { type: 'created' } | { type: 'duplicated'; from: string },
   ): Promise<CreatedTokenResult> {
-    return createTurns(String(token.userId), async () => {
-      const { total } = await store.listTokens({
-        userId: token.userId,
-        type: 'USER',
-        now: token.createdAt,
-        limit: 0,
-        offset: 0,
-      });
-      if (total >= maxTokensPerUser) {
-        throw apiError(
-          409,
-          'TOKEN_LIMIT',
-          `You hold ${total} API tokens, the most one user may; remove some before creating more.`,
-          { limit: maxTokensPerUser },
-        );
-      }
-      return insertUnderLimit(token, caller, event);
-    });
-  }
-
-  async function insertUnderLimit(
-    token: NewToken,
-    caller: Authenticated,
-    event: { type: 'created' } | { type: 'duplicated'; from: string },
-  ): Promise<CreatedTokenResult> {
     const value = createTokenValue();
+    const reason = event.type === 'duplicated' ? `from ${event.from}` : undefined;
     try {
-      const record = await store.createToken({ ...token, digest: digestTokenValue(value) });
-      noteEvent(event.type, record, caller, event.type === 'duplicated' ? `from ${event.from}` : undefined);
+      const record = await store.createToken(
+        { ...token, digest: digestTokenValue(value) },
+        {
+          maxApiTokens: maxTokensPerUser,
+          audit: [eventOf(event.type, { ...token, owner: caller.user.name }, caller, reason)],
+        },
+      );
       return { token: toToken(record, epochSeconds(clock), caller.token?.id), value };
     } catch (error) {
       if (error instanceof NameTakenError) {
@@ -91,6 +83,16 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
           field: 'name',
         });
       }
+      if (error instanceof TokenLimitError) {
+        throw apiError(
+          409,
+          'TOKEN_LIMIT',
+          `You hold ${error.held} API tokens, the most one user may; remove some before creating more.`,
+          { limit: error.limit },
+        );
+      }
+      // The account was deleted while the request was on its way: its credential is no longer good.
+      if (error instanceof AccountChangedError) throw unauthorized();
       throw error;
     }
   }
@@ -162,10 +164,11 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
       throw apiError(409, 'CONFLICT', 'This session token has expired: it can only be removed.');
     }
     if (body.enabled === undefined) return;
-    if (!(await store.updateToken(record.id, { enabled: body.enabled, savedAt: now }))) {
+    const events =
+      body.enabled === record.enabled ? [] : [eventOf(body.enabled ? 'enabled' : 'disabled', record, caller)];
+    if (!(await store.updateToken(record.id, { enabled: body.enabled, savedAt: now }, events))) {
       throw tokenGone(record.owner, record.name);
     }
-    if (body.enabled !== record.enabled) noteEvent(body.enabled ? 'enabled' : 'disabled', record, caller);
   }
 
   return {
@@ -278,19 +281,20 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
         await checkGrantable(caller, restricted, patch.permissions);
       }
       if (Object.keys(patch).length === 1) return; // nothing but savedAt: an empty update
-      if (!(await store.updateToken(record.id, patch))) throw tokenGone(owner, name);
+      const events: NewAuditRecord[] = [];
       if (patch.enabled !== undefined && patch.enabled !== record.enabled) {
-        noteEvent(patch.enabled ? 'enabled' : 'disabled', record, caller);
+        events.push(eventOf(patch.enabled ? 'enabled' : 'disabled', record, caller));
       }
       const changed = Object.keys(patch).filter((field) => field !== 'savedAt' && field !== 'enabled');
-      if (changed.length > 0) noteEvent('updated', record, caller, changed.join(', '));
+      if (changed.length > 0) events.push(eventOf('updated', record, caller, changed.join(', ')));
+      if (!(await store.updateToken(record.id, patch, events))) throw tokenGone(owner, name);
     },
 
     async remove(caller: Authenticated, owner: string, name: string): Promise<void> {
       requireFullCredential(caller);
       const record = await findToken(caller, owner, name);
-      if (!(await store.deleteToken(record.id))) throw tokenGone(owner, name);
-      noteEvent('removed', record, caller);
+      if (!(await store.deleteToken(record.id, [eventOf('removed', record, caller)])))
+        throw tokenGone(owner, name);
     },
 
     async duplicate(

@@ -1,4 +1,4 @@
-// The audit trail of token events (issue 7), as GET /fmerest/v3/security/audit returns it.
+// The audit trail of token and account events, as GET /fmerest/v3/security/audit returns it.
 import * as v from 'valibot';
 import { ApiDateSchema, pageOf } from './common';
 import { TokenTypeSchema } from './token';
@@ -14,6 +14,8 @@ export const AUDIT_EVENTS = [
   'failed_use',
   /** The token was sent as a `fmetoken` query or form parameter (recorded at most once a minute). */
   'query_string_use',
+  /** An operator enabled the account and gave it fmeadmin from the command line (`npm run admin:restore`). */
+  'account_restored',
 ] as const;
 export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
 export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;
@@ -24,8 +26,9 @@ export const AuditEventSchema = v.pipe(
     event: AuditEventTypeSchema,
     /** The token's owner. */
     user: v.string(),
+    /** Empty, with tokenType null, for an event about the account itself. */
     token: v.string(),
-    tokenType: TokenTypeSchema,
+    tokenType: v.nullable(TokenTypeSchema),
     /** Who did it: the owner, an administrator acting on another user's token, or null for a use. */
     actor: v.nullable(v.string()),
     client: v.nullable(v.string()),

@@ -1,0 +1,131 @@
+// The rules the store holds, and how they stay true under concurrency and across instances sharing the store.
+//
+// A rule that reads before it writes (the last account that manages users, the API tokens and the active sessions a
+// user may hold, the password a sign-in was checked against) is checked inside the transaction of the write it
+// guards, after locking the rows it reads; the write's audit events commit in that same transaction. One
+// mechanism, row locks on `users`, and no retries:
+//
+// - PostgreSQL (read committed): `SELECT … FOR UPDATE` on the users rows a rule is about. A second write about the
+//   same user waits until the first has committed or rolled back, and each statement after the lock is granted
+//   sees everything committed before it. A per-user rule locks that user's row. The last-manager rule locks the
+//   row of every enabled manager in id order, before the row it changes, so two such writes always queue in the
+//   same order, never in a cycle. A wait is bounded by the statement timeout (503 with Retry-After).
+// - SQLite: one process owns the file and every write is `BEGIN IMMEDIATE` on its one connection, so a write
+//   transaction already excludes every other writer; the same queries run without the lock clause.
+//
+// The cost: one indexed read of the user's row before a token or session is created, and one user's (or the
+// managers') writes committed one after another.
+import * as v from 'valibot';
+import { MANAGE_USERS, rolesGranting } from '../../shared/permissions';
+import { countOf, type Db, type SqlDialect } from './sql-dialect';
+import {
+  AccountChangedError,
+  LastManagerError,
+  TokenLimitError,
+  type TokenRecord,
+  type UserRecord,
+} from './store';
+
+/** The roles that let an account manage users. */
+const MANAGER_ROLES = rolesGranting(MANAGE_USERS);
+
+const manages = (user: Pick<UserRecord, 'roles' | 'enabled'>) =>
+  user.enabled && user.roles.some((role) => MANAGER_ROLES.includes(role));
+
+export type Rules = ReturnType<typeof createRules>;
+
+export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect) {
+  const parseUser = (row: unknown) => v.parse(rows.UserRowSchema, row);
+  const lockedUsers = (trx: Db) =>
+    trx
+      .selectFrom('users')
+      .selectAll()
+      .$if(locksRows, (qb) => qb.forUpdate());
+
+  /** The user's row, locked until the transaction ends; undefined when there is no such user. */
+  async function lockUser(trx: Db, id: number): Promise<UserRecord | undefined> {
+    const row = await lockedUsers(trx).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : parseUser(row);
+  }
+
+  return {
+    lockUser,
+
+    /**
+     * Locks every enabled manager (then the user), and throws LastManagerError when turning `user` into `after`
+     * (undefined: deleting it) would leave none. Resolves with the user as it is, or undefined when there is none.
+     */
+    async keepLastManager(
+      trx: Db,
+      id: number,
+      after: (user: UserRecord) => Pick<UserRecord, 'roles' | 'enabled'> | undefined,
+    ): Promise<UserRecord | undefined> {
+      const managers = (
+        await lockedUsers(trx)
+          .where('enabled', '=', encode.flag(true))
+          .where(hasAnyRole(MANAGER_ROLES))
+          .orderBy('id')
+          .execute()
+      )
+        .map(parseUser)
+        .filter(manages);
+      const user = managers.find((manager) => manager.id === id) ?? (await lockUser(trx, id));
+      if (user === undefined || !manages(user)) return user;
+      const changed = after(user);
+      if ((changed === undefined || !manages(changed)) && managers.length === 1) {
+        throw new LastManagerError(
+          `"${user.name}" is the last enabled account that can manage users; give another account the fmeadmin role first.`,
+        );
+      }
+      return user;
+    },
+
+    /** Locks the owner, and throws TokenLimitError when they already hold `max` API tokens. */
+    async holdTokenLimit(trx: Db, userId: number, max: number): Promise<void> {
+      if ((await lockUser(trx, userId)) === undefined) throw new AccountChangedError('The account is gone.');
+      const held = await trx
+        .selectFrom('token_counts')
+        .select('n')
+        .where('user_id', '=', userId)
+        .where('type', '=', 'USER')
+        .executeTakeFirst();
+      const count = held === undefined ? 0 : countOf(held);
+      if (count >= max) throw new TokenLimitError(max, count);
+    },
+
+    /**
+     * Locks the user, and throws AccountChangedError unless they are enabled with the password hash the sign-in
+     * checked: a sign-in racing a new password, a disable or a delete makes no session.
+     */
+    async checkSignIn(trx: Db, userId: number, passwordHash: string): Promise<void> {
+      const user = await lockUser(trx, userId);
+      if (user === undefined || !user.enabled || user.passwordHash !== passwordHash) {
+        throw new AccountChangedError('The account changed while signing in; sign in again.');
+      }
+    },
+
+    /**
+     * The user's oldest active sessions beyond `max - 1` (so that one more fits), with their owner, to end; the
+     * user's row must be locked already.
+     */
+    async sessionsToEnd(trx: Db, userId: number, max: number, now: number): Promise<TokenRecord[]> {
+      const active = trx
+        .selectFrom('tokens')
+        .where('tokens.user_id', '=', userId)
+        .where('tokens.type', '=', 'SESSION')
+        .where('tokens.expires_at', '>', now);
+      const count = countOf(await active.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
+      const over = count - (max - 1);
+      if (over <= 0) return [];
+      const oldest = await active
+        .innerJoin('users', 'users.id', 'tokens.user_id')
+        .selectAll('tokens')
+        .select('users.name as owner')
+        .orderBy('tokens.created_at')
+        .orderBy('tokens.id')
+        .limit(over)
+        .execute();
+      return oldest.map((row) => v.parse(rows.TokenRowSchema, row));
+    },
+  };
+}
