@@ -1,5 +1,4 @@
 // `npm run admin:password` (issue 18): a lost admin password is set again from the command line, server stopped.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,8 @@ import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionTokenSchema } from '../shared/schemas/session';
 import { CreatedTokenSchema } from '../shared/schemas/token';
-import { type RunningServer, startServer, typeScriptCommand } from './fixtures/server-process';
+import { runCli } from './fixtures/cli-command';
+import { type RunningServer, startServer } from './fixtures/server-process';
 
 let dir: string;
 let server: RunningServer | undefined;
@@ -22,21 +22,8 @@ afterEach(async () => {
 });
 
 /** Runs the command with `input` on standard input (piped, as from `echo … |`). */
-function adminPassword(args: string[], input: string, env: Record<string, string> = {}) {
-  const [node, ...rest] = typeScriptCommand('server/cli/admin-password.ts');
-  const child = spawn(node, [...rest, ...args], { cwd: dir, env: { ...process.env, ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stdin.end(input);
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, output })),
-  );
-}
+const adminPassword = (args: string[], input: string, env: Record<string, string> = {}) =>
+  runCli('server/cli/admin-password.ts', args, { cwd: dir, input, env });
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

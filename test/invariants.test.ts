@@ -11,6 +11,7 @@ import { AuditListSchema } from '../shared/schemas/audit';
 import { ErrorBodySchema } from '../shared/schemas/error';
 import { CreatedTokenSchema } from '../shared/schemas/token';
 import { createTokenValue } from '../shared/token-format';
+import { runCli } from './fixtures/cli-command';
 import { basic, call, fmetoken, SIGN_IN_WAYS, signIn, statusWith, until } from './fixtures/instance-http';
 import { type PostgresCluster, startPostgres } from './fixtures/postgres';
 import { type RunningServer, startServer } from './fixtures/server-process';
@@ -23,12 +24,13 @@ let dir: string;
 let a: RunningServer;
 let b: RunningServer;
 let db: pg.Client;
+let url: string;
 /** An unrestricted API token of admin. */
 let admin: string;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const url = await cluster.createDatabase('invariants');
+  url = await cluster.createDatabase('invariants');
   dir = mkdtempSync(join(tmpdir(), 'tokenward-invariants-'));
   const env = {
     DATABASE_URL: url,
@@ -289,4 +291,20 @@ describe('the last account that manages users, across two instances', () => {
       console.log(`${kind}: ${decidedByStore} of ${DUELS} duels reached the store together (409)`);
     });
   }
+
+  it('takes admin back from the command line while both instances run, and both see it at once', async () => {
+    const restored = await runCli('server/cli/admin-restore.ts', ['--user', 'admin'], {
+      cwd: dir,
+      env: { DATABASE_URL: url },
+    });
+    expect(restored.output).toMatch(/"admin" is enabled and holds fmeadmin/);
+    expect(restored.code).toBe(0);
+    for (const server of [a, b]) {
+      await until(
+        'admin manages users again',
+        async () => (await api(server, 'GET', '/security/accounts', admin)).status === 200,
+        2000,
+      );
+    }
+  });
 });

@@ -28,7 +28,8 @@ const newToken = (userId: number, name: string): NewToken => ({
 beforeAll(async () => {
   cluster = await startPostgres();
 }, 60_000);
-afterAll(() => cluster?.stop());
+// Removing the cluster's files (a database per contract test) takes seconds when the disk is busy.
+afterAll(() => cluster?.stop(), 60_000);
 
 // Every test of the contract gets a database of its own.
 describeStoreContract('PostgreSQL', async () =>

@@ -80,9 +80,10 @@ export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect)
       return user;
     },
 
-    /** Locks the owner, and throws TokenLimitError when they already hold `max` API tokens. */
-    async holdTokenLimit(trx: Db, userId: number, max: number): Promise<void> {
-      if ((await lockUser(trx, userId)) === undefined) throw new AccountChangedError('The account is gone.');
+    /** Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with them. */
+    async holdTokenLimit(trx: Db, userId: number, max: number): Promise<UserRecord> {
+      const owner = await lockUser(trx, userId);
+      if (owner === undefined) throw new AccountChangedError('The account is gone.');
       const held = await trx
         .selectFrom('token_counts')
         .select('n')
@@ -91,17 +92,19 @@ export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect)
         .executeTakeFirst();
       const count = held === undefined ? 0 : countOf(held);
       if (count >= max) throw new TokenLimitError(max, count);
+      return owner;
     },
 
     /**
      * Locks the user, and throws AccountChangedError unless they are enabled with the password hash the sign-in
-     * checked: a sign-in racing a new password, a disable or a delete makes no session.
+     * checked: a sign-in racing a new password, a disable or a delete makes no session. Resolves with the user.
      */
-    async checkSignIn(trx: Db, userId: number, passwordHash: string): Promise<void> {
+    async checkSignIn(trx: Db, userId: number, passwordHash: string): Promise<UserRecord> {
       const user = await lockUser(trx, userId);
       if (user === undefined || !user.enabled || user.passwordHash !== passwordHash) {
         throw new AccountChangedError('The account changed while signing in; sign in again.');
       }
+      return user;
     },
 
     /**

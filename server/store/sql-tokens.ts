@@ -88,48 +88,52 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
     return query.status === 'expired' ? expired : total - expired;
   };
 
-  /** Inserts the token in the transaction `trx`; the new record, with its owner's name. */
-  async function insert(trx: Db, token: NewToken): Promise<TokenRecord> {
-    const { id } = await trx
-      .insertInto('tokens')
-      .values({
-        user_id: token.userId,
-        name: token.name,
-        description: token.description,
-        type: token.type,
-        source: token.source,
-        digest: token.digest,
-        enabled: encode.flag(token.enabled),
-        restricted: encode.flag(token.restricted),
-        permissions: encode.strings(token.permissions),
-        created_at: token.createdAt,
-        saved_at: token.savedAt,
-        expires_at: token.expiresAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  /**
+   * Inserts the token in the transaction `trx`; the new record, with its owner's name (read with it, unless the
+   * caller has it from the owner's locked row).
+   */
+  async function insert(trx: Db, token: NewToken, owner?: string): Promise<TokenRecord> {
+    const inserted = trx.insertInto('tokens').values({
+      user_id: token.userId,
+      name: token.name,
+      description: token.description,
+      type: token.type,
+      source: token.source,
+      digest: token.digest,
+      enabled: encode.flag(token.enabled),
+      restricted: encode.flag(token.restricted),
+      permissions: encode.strings(token.permissions),
+      created_at: token.createdAt,
+      saved_at: token.savedAt,
+      expires_at: token.expiresAt,
+    });
+    if (owner !== undefined)
+      return parse({ ...(await inserted.returningAll().executeTakeFirstOrThrow()), owner });
+    const { id } = await inserted.returning('id').executeTakeFirstOrThrow();
     return parse(await withOwner(trx).where('t.id', '=', id).executeTakeFirst());
   }
 
   return {
     createToken: (token, options = {}) =>
       write(async (trx) => {
-        if (options.maxApiTokens !== undefined && token.type === 'USER')
-          await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens);
-        const record = await insert(trx, token);
+        const owner =
+          options.maxApiTokens !== undefined && token.type === 'USER'
+            ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
+            : undefined;
+        const record = await insert(trx, token, owner?.name);
         await insertAuditEvents(trx, options.audit ?? []);
         return record;
       }, staleAfter.createToken(token.digest)),
     createSession: (session, signIn) =>
       write(
         async (trx) => {
-          await rules.checkSignIn(trx, session.userId, signIn.passwordHash);
+          const owner = await rules.checkSignIn(trx, session.userId, signIn.passwordHash);
           const ended = await rules.sessionsToEnd(trx, session.userId, signIn.maxSessions, session.createdAt);
           if (ended.length > 0) {
             const ids = ended.map((token) => token.id);
             await trx.deleteFrom('tokens').where('id', 'in', ids).execute();
           }
-          const record = await insert(trx, session);
+          const record = await insert(trx, session, owner.name);
           await insertAuditEvents(trx, [signIn.audit.created, ...ended.map(signIn.audit.ended)]);
           return { session: record, ended };
         },
