@@ -89,8 +89,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://tw@db:5432/tokenward' }).database).toEqual({
       kind: 'postgres',
       url: 'postgres://tw@db:5432/tokenward',
+      cacheLease: { heartbeatMs: 250, leaseMs: 1000 },
     });
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/tw' }).database.kind).toBe('postgres');
+  });
+
+  it("takes the cache's lease and heartbeat, the heartbeat at most half the lease", () => {
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/tw',
+        CACHE_LEASE_SECONDS: '2',
+        CACHE_HEARTBEAT_SECONDS: '0.5',
+      }).database,
+    ).toMatchObject({ cacheLease: { heartbeatMs: 500, leaseMs: 2000 } });
+    expect(() => loadConfig({ CACHE_LEASE_SECONDS: '0.4' })).toThrow(
+      'CACHE_HEARTBEAT_SECONDS: must be at most half of CACHE_LEASE_SECONDS',
+    );
+    expect(() => loadConfig({ CACHE_LEASE_SECONDS: 'soon' })).toThrow(
+      'CACHE_LEASE_SECONDS: must be a positive number',
+    );
   });
 
   it('lists every invalid variable at once', () => {

@@ -38,7 +38,7 @@ export async function openStore(
   // The URL may carry a password: show only where the database is.
   const url = new URL(database.url);
   return {
-    store: withTokenCache(await openPostgresStore(database.url)),
+    store: withTokenCache(await openPostgresStore(database.url, { cacheLease: database.cacheLease })),
     description: `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`,
   };
 }

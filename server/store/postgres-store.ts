@@ -11,10 +11,11 @@ import {
 import pg from 'pg';
 import * as v from 'valibot';
 import { advisoryLockKey, migratePostgres } from './migrate';
+import { type CacheLease, CHANNEL, createNotifyChannel } from './notify-channel';
 import { createRowSchemas } from './row-schemas';
 import type { Db, Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
-import { type Invalidations, type Store, StoreOpenError } from './store';
+import { type Store, StoreOpenError } from './store';
 import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
@@ -48,7 +49,12 @@ const nulReplacing: KyselyPlugin = {
   transformResult: async ({ result }) => result,
 };
 
-export async function openPostgresStore(url: string): Promise<Store> {
+export interface PostgresStoreOptions {
+  /** How long this instance's cache is trusted after each heartbeat heard back, and how often it sends one. */
+  cacheLease?: CacheLease;
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -72,8 +78,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
     throw new StoreOpenError(`The PostgreSQL database cannot be used: ${reason}.`);
   }
   const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins: [nulReplacing] });
+  // Listening before the first write, so that the first write already knows who else listens.
+  const channel = createNotifyChannel(url, options.cacheLease);
+  await channel.started;
 
-  return createSqlStore({
+  const store = createSqlStore({
     db,
     rows,
     encode: { flag: (value) => value, strings: (values) => [...values] },
@@ -81,14 +90,27 @@ export async function openPostgresStore(url: string): Promise<Store> {
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
      * transaction commits, so every instance hears of the write exactly when it commits, and never of one
      * that did not. (Sent afterwards, a crash or a lost connection in between left the others' caches stale.)
+     * Then the write waits until no instance can answer from a cache older than it (agreement.ts): only then
+     * may it be acknowledged.
      */
-    write: (work, stale) =>
-      db.transaction().execute(async (trx) => {
-        const result = await work(trx);
-        if (stale !== undefined) await sql`SELECT pg_notify(${CHANNEL}, ${stale})`.execute(trx);
-        return result;
-      }),
-    invalidations: createNotifyChannel(url),
+    write: async (work, stale) => {
+      if (stale === undefined) return db.transaction().execute(work);
+      const { payload, write } = channel.announce([stale]);
+      const result = await db
+        .transaction()
+        .execute(async (trx) => {
+          const result = await work(trx);
+          await sql`SELECT pg_notify(${CHANNEL}, ${payload})`.execute(trx);
+          return result;
+        })
+        .catch((error: unknown) => {
+          write.abandon();
+          throw error;
+        });
+      await write.committed();
+      return result;
+    },
+    invalidations: channel.invalidations,
     // A session-level advisory lock: whichever instance holds it runs the task; the others skip this round.
     runExclusive: async (task, work) => {
       const client = await pool.connect().catch((error: unknown) => {
@@ -108,57 +130,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
       }
     },
   });
-}
-
-const CHANNEL = 'tokenward_invalidate';
-
-/**
- * Invalidation over LISTEN/NOTIFY. A dedicated connection listens; while it is down, subscribers are told
- * messages may be missed (onLive(false)) and it reconnects with a growing pause.
- */
-function createNotifyChannel(url: string): Invalidations {
   return {
-    subscribe(onSubject, onLive) {
-      let stopped = false;
-      let client: pg.Client | undefined;
-      let pause = 100;
-      const connect = async () => {
-        if (stopped) return;
-        const next = new pg.Client({ connectionString: url, keepAlive: true });
-        let gone = false;
-        const lost = () => {
-          // 'error' and 'end' may both come for one lost connection: reconnect once.
-          if (gone) return;
-          gone = true;
-          onLive(false);
-          next.removeAllListeners();
-          next.end().catch(() => {});
-          if (!stopped) setTimeout(connect, pause).unref();
-          pause = Math.min(pause * 2, 5000);
-        };
-        next.on('error', lost);
-        next.on('end', () => {
-          if (!stopped) lost();
-        });
-        next.on('notification', (message) => {
-          if (message.channel === CHANNEL && message.payload) onSubject(message.payload);
-        });
-        try {
-          await next.connect();
-          await next.query(`LISTEN ${CHANNEL}`);
-          client = next;
-          pause = 100;
-          onLive(true);
-        } catch {
-          lost();
-        }
-      };
-      onLive(false);
-      void connect();
-      return () => {
-        stopped = true;
-        client?.end().catch(() => {});
-      };
+    ...store,
+    close: async () => {
+      await channel.close();
+      await store.close();
     },
   };
 }
