@@ -17,8 +17,8 @@ async function settled(promise: Promise<void>): Promise<boolean> {
 
 describe('agreement on a write between instances', () => {
   beforeEach(() => {
-    // The agreement reads performance.now() and re-checks on timers: both move only when the test says.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    // The agreement reads the monotonic clock and re-checks on timers: both move only when the test says.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'hrtime', 'Date'] });
   });
   afterEach(() => {
     vi.useRealTimers();

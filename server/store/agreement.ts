@@ -1,4 +1,6 @@
 // When a write may be acknowledged: once no other instance can still answer from a cache that predates it.
+import { monotonicMs } from '../time';
+
 /**
  * How instances sharing one PostgreSQL agree on a revocation (the reasoning lives here, in one place).
  *
@@ -34,8 +36,8 @@
  * lapses.
  *
  * `marginMs` is added to every lapse the writer computes, for two clocks that do not tick at exactly the
- * same rate and for timers that fire late. Leases are measured with performance.now(): a wall clock stepped
- * back or forward changes nothing.
+ * same rate and for timers that fire late. Leases are measured on the monotonic clock (monotonicMs): a wall
+ * clock stepped back or forward changes nothing.
  */
 
 export interface AgreementOptions {
@@ -43,7 +45,7 @@ export interface AgreementOptions {
   leaseMs: number;
   /** Added to every lapse computed for another instance; default a tenth of the lease. */
   marginMs?: number;
-  /** A monotonic clock in milliseconds (default performance.now). */
+  /** A monotonic clock in milliseconds (default monotonicMs). */
   now?: () => number;
 }
 
@@ -71,7 +73,7 @@ interface Pending {
 export function createAgreement(options: AgreementOptions) {
   const { leaseMs } = options;
   const marginMs = options.marginMs ?? leaseMs / 10;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? monotonicMs;
   /** Other instances, and when (on this clock) each was last heard. */
   const heardAt = new Map<string, number>();
   const pending = new Map<number, Pending>();

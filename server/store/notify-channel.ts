@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import * as v from 'valibot';
+import { monotonicMs } from '../time';
 import { type Agreement, createAgreement, type PendingWrite } from './agreement';
 import type { InvalidationListener, InvalidationSubject, Invalidations } from './store';
 
@@ -127,10 +128,10 @@ export function createNotifyChannel(url: string, lease: CacheLease = DEFAULT_CAC
     const current = session;
     if (current === undefined || !current.ready || subscribers.size === 0) return;
     if (beat !== undefined) {
-      if (performance.now() - beat.sentAt > giveUpAfterMs) lose(current);
+      if (monotonicMs() - beat.sentAt > giveUpAfterMs) lose(current);
       return;
     }
-    beat = { n: ++beats, sentAt: performance.now() };
+    beat = { n: ++beats, sentAt: monotonicMs() };
     current.speaker
       .query('SELECT pg_notify($1, $2)', [CHANNEL, `h ${self} ${beat.n}`])
       .catch(() => lose(current));

@@ -86,8 +86,9 @@ export interface InvalidationListener {
    */
   live(isLive: boolean): void;
   /**
-   * The cache may answer from memory until this reading of performance.now(): a lease the channel renews
-   * while it proves itself alive. A write is acknowledged only once no instance holds a lease older than it.
+   * The cache may answer from memory until this reading of monotonicMs() (server/time.ts): a lease the channel
+   * renews while it proves itself alive. A write is acknowledged only once no instance holds a lease older than
+   * it.
    */
   trustUntil(until: number): void;
 }

@@ -8,6 +8,7 @@ import {
   type UserRecord,
   type VerifiedToken,
 } from '../store/store';
+import { monotonicMs } from '../time';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
 import { createLastUseBuffer } from './last-use-buffer';
 
@@ -36,8 +37,8 @@ export interface TokenCacheOptions {
   /** More pending last uses than this are written at once. */
   maxPendingUses?: number;
   /**
-   * A monotonic clock in milliseconds (default performance.now, the clock the invalidation channel's leases are
-   * read on): entries age by it, so a wall clock stepped back or forward changes nothing.
+   * A monotonic clock in milliseconds (default monotonicMs, the clock the invalidation channel's leases are read
+   * on): entries age by it, so a wall clock stepped back or forward changes nothing.
    */
   now?: () => number;
 }
@@ -106,7 +107,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
   const pageSize = options.pageSize ?? 250;
   const unknownForMs = options.unknownForMs ?? maxAgeMs;
-  const clock = options.now ?? (() => performance.now());
+  const clock = options.now ?? monotonicMs;
   // Entry times relative to the cache's start, in whole milliseconds, stay small integers (cheaper to keep than
   // fractions). Rounded down: an entry looks a little older, never younger.
   const origin = clock();
