@@ -18,7 +18,7 @@ async function settled(promise: Promise<void>): Promise<boolean> {
 describe('agreement on a write between instances', () => {
   beforeEach(() => {
     // The agreement reads the monotonic clock and re-checks on timers: both move only when the test says.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'hrtime', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
   });
   afterEach(() => {
     vi.useRealTimers();
