@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msUntil } from '../../test/fixtures/agreement';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
 import { withTokenCache } from '../token-cache/token-cache';
 import { MIGRATIONS } from './migrations';
@@ -257,6 +258,54 @@ describe('PostgreSQL store', () => {
     } finally {
       await store.close();
       await peer.end();
+    }
+  });
+
+  it('stops trusting its cache when its listener freezes, and listens again on new connections after five leases', async () => {
+    const url = await cluster.createDatabase('frozen_listener');
+    const lease = { heartbeatMs: 50, leaseMs: 200 };
+    const store = withTokenCache(await openPostgresStore(url, { cacheLease: lease }));
+    const observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+    const listeners = async () =>
+      (
+        await observer.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+      ).rows.map((row) => row.pid);
+    const peeked = () => store.tokenCache.peek('digest of t');
+    let frozen: number | undefined;
+    try {
+      const user = await store.createUser({
+        name: 'u',
+        passwordHash: 'h',
+        roles: [],
+        enabled: true,
+        createdAt: 1,
+      });
+      await store.createToken(newToken(user.id, 't'));
+      await store.tokenCache.lookup('digest of t');
+      await msUntil(performance.now(), async () => peeked() !== undefined);
+      [frozen] = await listeners();
+      if (frozen === undefined) throw new Error('no listener');
+      process.kill(frozen, 'SIGSTOP');
+      const stopped = performance.now();
+      const untrusted = await msUntil(stopped, async () => peeked() === undefined);
+      expect(untrusted).toBeLessThan(lease.leaseMs + 500);
+      // A new listener, and the cache (emptied: messages may have been missed) is vouched for again.
+      await msUntil(
+        stopped,
+        async () => {
+          await store.tokenCache.lookup('digest of t');
+          return peeked() !== undefined;
+        },
+        { capMs: 10 * lease.leaseMs + 2000 },
+      );
+      expect((await listeners()).filter((pid) => pid !== frozen)).toHaveLength(1);
+    } finally {
+      if (frozen !== undefined) process.kill(frozen, 'SIGCONT');
+      await observer.end();
+      await store.close();
     }
   });
 
