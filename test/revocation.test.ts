@@ -14,7 +14,7 @@ import { createTokenOverHttp } from './fixtures/test-server';
 
 const ADMIN_PASSWORD = 'revocation admin password';
 /** Trials of each kind of revocation. */
-const TRIALS = Number(process.env.REVOCATION_TRIALS ?? 8);
+const TRIALS = Number(process.env.REVOCATION_TRIALS ?? 10);
 /** The servers' default cache lease (CACHE_LEASE_SECONDS). */
 const LEASE_MS = 1000;
 
@@ -272,14 +272,21 @@ describe('a revocation on one instance (two servers on one PostgreSQL)', () => {
       for (let i = 0; i < TRIALS; i++) {
         const revocation = await prepare(i);
         // B has verified the credential, so it holds it in its cache.
-        expect(await revocation.request(b)).toBe(200);
-        const shots = hammer(() => revocation.request(b), 4);
-        await shots.sent(2);
+        await msUntil(performance.now(), async () => (await revocation.request(b)) === 200);
+        const shots = hammer(() => revocation.request(b), 8);
+        await shots.sent(4);
         expect(await revocation.revoke(a)).toBeLessThan(300);
         const acknowledgedAt = performance.now();
-        await shots.sent(8, acknowledgedAt);
+        // A burst the moment the 2xx is in, besides the loops: the requests most likely to find B behind.
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, async () => ({
+            startedAt: performance.now(),
+            status: await revocation.request(b),
+          })),
+        );
+        await shots.sent(16, acknowledgedAt);
         await shots.stop();
-        const after = shots.shots.filter((shot) => shot.startedAt > acknowledgedAt);
+        const after = [...burst, ...shots.shots.filter((shot) => shot.startedAt > acknowledgedAt)];
         late[kind] += after.filter((shot) => shot.status === 200).length;
         sentAfter[kind] += after.length;
         // Refused as the credential's new state says, never an error of the server's.
@@ -331,9 +338,20 @@ describe('a revocation on one instance (two servers on one PostgreSQL)', () => {
     // Back: B trusts its cache again (a change written past it is not seen until the next refresh), and a
     // revocation on A reaches it.
     const again = fmetoken(await createTokenOverHttp(a.baseUrl, admin, { name: 'after the thaw' }));
-    expect(await info(b, again)).toBe(200);
-    await sql(`UPDATE tokens SET enabled = false WHERE name = $1`, ['after the thaw']);
-    await msUntil(performance.now(), async () => (await info(b, again)) === 200, { capMs: 5000 });
+    const enabledInSql = (enabled: boolean) =>
+      sql(`UPDATE tokens SET enabled = $1 WHERE name = $2`, [enabled, 'after the thaw']);
+    // Until B caches the token and trusts its cache again (a lookup that met B's backlog of messages is not
+    // kept), each try verifies it on B, disables it behind the caches' backs, and asks B again.
+    await msUntil(
+      performance.now(),
+      async () => {
+        await enabledInSql(true);
+        await info(b, again);
+        await enabledInSql(false);
+        return (await info(b, again)) === 200;
+      },
+      { capMs: 5000 },
+    );
     expect(
       await statusOf(
         call(a, `/tokens/admin/${encodeURIComponent('after the thaw')}`, {
