@@ -100,6 +100,7 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url: 'postgres://tw@db:5432/tokenward',
       timeouts: { statementMs: 5000, connectMs: 5000 },
+      cacheLease: { heartbeatMs: 250, leaseMs: 1000 },
     });
     expect(
       loadConfig({
@@ -109,6 +110,22 @@ describe('loadConfig', () => {
       }).database,
     ).toMatchObject({ timeouts: { statementMs: 2500, connectMs: 500 } });
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/tw' }).database.kind).toBe('postgres');
+  });
+
+  it("takes the cache's lease and heartbeat, the heartbeat at most half the lease", () => {
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/tw',
+        CACHE_LEASE_SECONDS: '2',
+        CACHE_HEARTBEAT_SECONDS: '0.5',
+      }).database,
+    ).toMatchObject({ cacheLease: { heartbeatMs: 500, leaseMs: 2000 } });
+    expect(() => loadConfig({ CACHE_LEASE_SECONDS: '0.4' })).toThrow(
+      'CACHE_HEARTBEAT_SECONDS: must be at most half of CACHE_LEASE_SECONDS',
+    );
+    expect(() => loadConfig({ CACHE_LEASE_SECONDS: 'soon' })).toThrow(
+      'CACHE_LEASE_SECONDS: must be a positive number',
+    );
   });
 
   it('lists every invalid variable at once', () => {

@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated once at start-up with a clear error.
 import * as v from 'valibot';
+import type { CacheLease } from './store/notify-channel';
 import { DEFAULT_BUILD_NUMBER } from './version';
 
 const PortSchema = v.pipe(
@@ -90,6 +91,8 @@ const EnvSchema = v.object({
   ),
   HEADERS_TIMEOUT_SECONDS: positiveNumber('10'),
   REQUEST_TIMEOUT_SECONDS: positiveNumber('60'),
+  CACHE_LEASE_SECONDS: positiveNumber('1'),
+  CACHE_HEARTBEAT_SECONDS: positiveNumber('0.25'),
   MAX_CONNECTIONS: v.optional(
     v.pipe(v.string(), v.regex(/^[1-9]\d{0,6}$/, 'must be a whole number from 1'), v.transform(Number)),
     '1000',
@@ -132,7 +135,9 @@ export interface DatabaseTimeouts {
 export interface Config {
   port: number;
   host: string;
-  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; timeouts: DatabaseTimeouts };
+  database:
+    | { kind: 'sqlite'; path: string }
+    | { kind: 'postgres'; url: string; timeouts: DatabaseTimeouts; cacheLease: CacheLease };
   adminPassword: string | undefined;
   logRequests: boolean;
   sessions: SessionPolicy;
@@ -164,6 +169,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const env_ = result.output;
   const { PORT, HOST, DATABASE_URL, ADMIN_PASSWORD, LOG_REQUESTS } = env_;
+  // A lease shorter than two heartbeats would lapse between them while nothing is wrong.
+  if (env_.CACHE_HEARTBEAT_SECONDS * 2 > env_.CACHE_LEASE_SECONDS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CACHE_HEARTBEAT_SECONDS: must be at most half of CACHE_LEASE_SECONDS',
+    );
+  }
   return {
     port: PORT,
     host: HOST,
@@ -175,6 +186,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           timeouts: {
             statementMs: Math.round(env_.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000),
             connectMs: Math.round(env_.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000),
+          },
+          cacheLease: {
+            heartbeatMs: Math.round(env_.CACHE_HEARTBEAT_SECONDS * 1000),
+            leaseMs: Math.round(env_.CACHE_LEASE_SECONDS * 1000),
           },
         },
     adminPassword: ADMIN_PASSWORD,

@@ -38,7 +38,9 @@ export async function openStore(
   // The URL may carry a password: show only where the database is.
   const url = new URL(database.url);
   return {
-    store: withTokenCache(await openPostgresStore(database.url, database.timeouts)),
+    store: withTokenCache(
+      await openPostgresStore(database.url, { timeouts: database.timeouts, cacheLease: database.cacheLease }),
+    ),
     description: `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`,
   };
 }

@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msUntil } from '../../test/fixtures/agreement';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
 import { withTokenCache } from '../token-cache/token-cache';
 import { MIGRATIONS } from './migrations';
+import { CHANNEL } from './notify-channel';
 import { openPostgresStore } from './postgres-store';
 import { type NewToken, StoreOpenError } from './store';
 import { describeStoreContract } from './store-contract';
@@ -189,16 +191,17 @@ describe('PostgreSQL store', () => {
     let wasHeard: () => void = () => {};
     const heard = new Promise<void>((resolve) => (wasHeard = resolve));
     const seen: { subject: string; enabled: boolean | undefined }[] = [];
-    const unsubscribe = listener.invalidations.subscribe(
-      (subject) => {
+    const unsubscribe = listener.invalidations.subscribe({
+      stale(subject) {
         // What another instance reads the moment it hears of the write.
         void listener.findToken(user.id, 't').then((token) => {
           seen.push({ subject, enabled: token?.enabled });
           wasHeard();
         });
       },
-      (nowLive) => nowLive && isLive(),
-    );
+      live: (nowLive) => nowLive && isLive(),
+      trustUntil() {},
+    });
     await live;
     await writer.updateToken(created.id, { enabled: false });
     await heard;
@@ -206,6 +209,105 @@ describe('PostgreSQL store', () => {
     unsubscribe();
     await writer.close();
     await listener.close();
+  });
+
+  it('acknowledges a write once every listening instance has acknowledged it, or its lease has lapsed', async () => {
+    const url = await cluster.createDatabase('agreement');
+    // An instance driven by hand: it listens and sends heartbeats as one would, and acknowledges when told to.
+    const peer = new pg.Client({ connectionString: url, application_name: 'tokenward listener peer' });
+    await peer.connect();
+    await peer.query(`LISTEN ${CHANNEL}`);
+    let acknowledging = false;
+    peer.on('notification', ({ payload = '' }) => {
+      const [kind, writer, seq] = payload.split(' ');
+      if (kind === 'i' && acknowledging) void send(`a peer ${writer}:${seq}`);
+    });
+    const send = (payload: string) => peer.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    const lease = { heartbeatMs: 250, leaseMs: 1000 };
+    const store = await openPostgresStore(url, { cacheLease: lease });
+    const timed = async (write: () => Promise<unknown>) => {
+      const start = performance.now();
+      await write();
+      return performance.now() - start;
+    };
+    try {
+      const user = await store.createUser({
+        name: 'u',
+        passwordHash: 'h',
+        roles: [],
+        enabled: true,
+        createdAt: 1,
+      });
+      await send('h peer 1');
+      // Heard, silent: the write waits out the peer's lease (it could still be answering from its cache).
+      const silent = await timed(() => store.createToken(newToken(user.id, 'first')));
+      expect(silent).toBeGreaterThanOrEqual(lease.leaseMs - 50);
+      acknowledging = true;
+      await send('h peer 2');
+      const acknowledged = await timed(() => store.createToken(newToken(user.id, 'second')));
+      expect(acknowledged).toBeLessThan(lease.leaseMs / 2);
+      acknowledging = false;
+      await send('h peer 3');
+      // Gone (it said so): not waited for.
+      await send('b peer');
+      const left = await timed(() => store.createToken(newToken(user.id, 'third')));
+      expect(left).toBeLessThan(lease.leaseMs / 2);
+      console.log(
+        `write with a silent peer: ${silent.toFixed(0)} ms; acknowledged: ${acknowledged.toFixed(1)} ms; ` +
+          `after it left: ${left.toFixed(1)} ms`,
+      );
+    } finally {
+      await store.close();
+      await peer.end();
+    }
+  });
+
+  it('stops trusting its cache when its listener freezes, and listens again on new connections after five leases', async () => {
+    const url = await cluster.createDatabase('frozen_listener');
+    const lease = { heartbeatMs: 50, leaseMs: 200 };
+    const store = withTokenCache(await openPostgresStore(url, { cacheLease: lease }));
+    const observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+    const listeners = async () =>
+      (
+        await observer.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+      ).rows.map((row) => row.pid);
+    const peeked = () => store.tokenCache.peek('digest of t');
+    let frozen: number | undefined;
+    try {
+      const user = await store.createUser({
+        name: 'u',
+        passwordHash: 'h',
+        roles: [],
+        enabled: true,
+        createdAt: 1,
+      });
+      await store.createToken(newToken(user.id, 't'));
+      await store.tokenCache.lookup('digest of t');
+      await msUntil(performance.now(), async () => peeked() !== undefined);
+      [frozen] = await listeners();
+      if (frozen === undefined) throw new Error('no listener');
+      process.kill(frozen, 'SIGSTOP');
+      const stopped = performance.now();
+      const untrusted = await msUntil(stopped, async () => peeked() === undefined);
+      expect(untrusted).toBeLessThan(lease.leaseMs + 500);
+      // A new listener, and the cache (emptied: messages may have been missed) is vouched for again.
+      await msUntil(
+        stopped,
+        async () => {
+          await store.tokenCache.lookup('digest of t');
+          return peeked() !== undefined;
+        },
+        { capMs: 10 * lease.leaseMs + 2000 },
+      );
+      expect((await listeners()).filter((pid) => pid !== frozen)).toHaveLength(1);
+    } finally {
+      if (frozen !== undefined) process.kill(frozen, 'SIGCONT');
+      await observer.end();
+      await store.close();
+    }
   });
 
   it('refuses to start on a database it cannot reach, with a clear message', async () => {

@@ -16,10 +16,11 @@ import {
 import pg from 'pg';
 import * as v from 'valibot';
 import { advisoryLockKey, migratePostgres } from './migrate';
+import { type CacheLease, CHANNEL, createNotifyChannel } from './notify-channel';
 import { createRowSchemas } from './row-schemas';
 import { type Db, staleSubjects, type Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
-import { type Invalidations, type Store, StoreOpenError } from './store';
+import { type Store, StoreOpenError } from './store';
 import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
@@ -66,7 +67,14 @@ export interface PostgresTimeouts {
 /** How long after the statement timeout a connection that has not answered at all is given up. */
 const STALLED_MARGIN_MS = 500;
 
-export async function openPostgresStore(url: string, timeouts: PostgresTimeouts = {}): Promise<Store> {
+export interface PostgresStoreOptions {
+  timeouts?: PostgresTimeouts;
+  /** How long this instance's cache is trusted after each heartbeat heard back, and how often it sends one. */
+  cacheLease?: CacheLease;
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const timeouts = options.timeouts ?? {};
   const statementMs = Math.round(timeouts.statementMs ?? 5000);
   const connectMs = Math.round(timeouts.connectMs ?? 5000);
   // Migrating may take longer than any request should: its own connection, without the statement timeout.
@@ -99,8 +107,11 @@ export async function openPostgresStore(url: string, timeouts: PostgresTimeouts 
     dialect: new PostgresDialect({ pool: discardingStalled(pool) }),
     plugins: [nulReplacing],
   });
+  // Listening before the first write, so that the first write already knows who else listens.
+  const channel = createNotifyChannel(url, options.cacheLease);
+  await channel.started;
 
-  return createSqlStore({
+  const store = createSqlStore({
     db,
     rows,
     encode: { flag: (value) => value, strings: (values) => [...values] },
@@ -111,15 +122,33 @@ export async function openPostgresStore(url: string, timeouts: PostgresTimeouts 
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
      * transaction commits, so every instance hears of the write exactly when it commits, and never of one
      * that did not. (Sent afterwards, a crash or a lost connection in between left the others' caches stale.)
+     * Then the write waits until no instance can answer from a cache older than it (agreement.ts): only then
+     * may it be acknowledged.
      */
-    write: (work, stale) =>
-      db.transaction().execute(async (trx) => {
-        const result = await work(trx);
-        for (const subject of staleSubjects(stale, result))
-          await sql`SELECT pg_notify(${CHANNEL}, ${subject})`.execute(trx);
-        return result;
-      }),
-    invalidations: createNotifyChannel(url),
+    write: async (work, stale) => {
+      if (stale === undefined) return db.transaction().execute(work);
+      const write = channel.begin();
+      let announced = false;
+      const result = await db
+        .transaction()
+        .execute(async (trx) => {
+          const result = await work(trx);
+          const subjects = staleSubjects(stale, result);
+          if (subjects.length > 0) {
+            await sql`SELECT pg_notify(${CHANNEL}, ${write.payload(subjects)})`.execute(trx);
+            announced = true;
+          }
+          return result;
+        })
+        .catch((error: unknown) => {
+          write.abandon();
+          throw error;
+        });
+      if (announced) await write.committed();
+      else write.abandon();
+      return result;
+    },
+    invalidations: channel.invalidations,
     // A session-level advisory lock: whichever instance holds it runs the task; the others skip this round.
     runExclusive: async (task, work) => {
       const client = await pool.connect().catch((error: unknown) => {
@@ -139,6 +168,13 @@ export async function openPostgresStore(url: string, timeouts: PostgresTimeouts 
       }
     },
   });
+  return {
+    ...store,
+    close: async () => {
+      await channel.close();
+      await store.close();
+    },
+  };
 }
 
 /**
@@ -194,56 +230,3 @@ class StallAwareClient implements PostgresPoolClient {
 /** The commands Kysely tells apart (rows affected, the end of a transaction); any other reads as a SELECT. */
 const COMMANDS = ['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE', 'COMMIT', 'ROLLBACK'] as const;
 const commandOf = (command: string) => COMMANDS.find((known) => known === command) ?? 'SELECT';
-
-const CHANNEL = 'tokenward_invalidate';
-
-/**
- * Invalidation over LISTEN/NOTIFY. A dedicated connection listens; while it is down, subscribers are told
- * messages may be missed (onLive(false)) and it reconnects with a growing pause.
- */
-function createNotifyChannel(url: string): Invalidations {
-  return {
-    subscribe(onSubject, onLive) {
-      let stopped = false;
-      let client: pg.Client | undefined;
-      let pause = 100;
-      const connect = async () => {
-        if (stopped) return;
-        const next = new pg.Client({ connectionString: url, keepAlive: true });
-        let gone = false;
-        const lost = () => {
-          // 'error' and 'end' may both come for one lost connection: reconnect once.
-          if (gone) return;
-          gone = true;
-          onLive(false);
-          next.removeAllListeners();
-          next.end().catch(() => {});
-          if (!stopped) setTimeout(connect, pause).unref();
-          pause = Math.min(pause * 2, 5000);
-        };
-        next.on('error', lost);
-        next.on('end', () => {
-          if (!stopped) lost();
-        });
-        next.on('notification', (message) => {
-          if (message.channel === CHANNEL && message.payload) onSubject(message.payload);
-        });
-        try {
-          await next.connect();
-          await next.query(`LISTEN ${CHANNEL}`);
-          client = next;
-          pause = 100;
-          onLive(true);
-        } catch {
-          lost();
-        }
-      };
-      onLive(false);
-      void connect();
-      return () => {
-        stopped = true;
-        client?.end().catch(() => {});
-      };
-    },
-  };
-}

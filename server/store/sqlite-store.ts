@@ -52,10 +52,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           throw error;
         }
       }),
-    // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone.
+    // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone, and
+    // nothing to wait for.
     invalidations: {
-      subscribe: (_onSubject, onLive) => {
-        onLive(true);
+      subscribe: (listener) => {
+        listener.live(true);
+        listener.trustUntil(Number.POSITIVE_INFINITY);
         return () => {};
       },
     },

@@ -79,14 +79,27 @@ export const staleAfter = {
   user: (id: number): InvalidationSubject => `user:${id}`,
 };
 
+/** What a cache is told by the instances sharing its store (see server/store/agreement.ts). */
+export interface InvalidationListener {
+  /** A subject some instance's write made stale (this instance's own writes included). */
+  stale(subject: string): void;
+  /**
+   * false: messages may be missed from now on (a lost connection), so nothing cached is reliable; true: none
+   * can be missed again (what was cached before is still suspect). Called once at subscription, too.
+   */
+  live(isLive: boolean): void;
+  /**
+   * The cache may answer from memory until this reading of monotonicMs() (server/time.ts): a lease the channel
+   * renews while it proves itself alive. A write is acknowledged only once no instance holds a lease older than
+   * it.
+   */
+  trustUntil(until: number): void;
+}
+
 /** How instances sharing a store hear that cached facts went stale (the store sends them with its writes). */
 export interface Invalidations {
-  /**
-   * Calls `onSubject` for every subject any instance's writes make stale, and `onLive(false)` whenever
-   * messages could be missed (a lost connection), `onLive(true)` once they cannot again. Returns the
-   * unsubscribe function.
-   */
-  subscribe(onSubject: (subject: string) => void, onLive: (live: boolean) => void): () => void;
+  /** Tells `listener` of every change from now on; returns the unsubscribe function. */
+  subscribe(listener: InvalidationListener): () => void;
 }
 
 /** The store's own life: whether it answers, closing it, and what it tells other instances. */

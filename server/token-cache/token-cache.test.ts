@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
 import { openPostgresStore } from '../store/postgres-store';
 import { openSqliteStore } from '../store/sqlite-store';
-import type { NewToken, Store, UserRecord } from '../store/store';
+import type { InvalidationListener, NewToken, Store, UserRecord } from '../store/store';
 import { withTokenCache } from './token-cache';
 
 /** The SQLite store with its digest lookups, pages and last-use writes counted: what the cache spares it. */
@@ -267,6 +267,62 @@ describe('verified-token cache', () => {
     expect(aging.cacheSize()).toBe(1);
   });
 
+  it('ages entries by a monotonic clock: a wall clock stepped back ten minutes keeps nothing longer', async () => {
+    // The wall clock and the monotonic one move only when the test says; the cache reads its default clock.
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    try {
+      const aging = withTokenCache(base.store, { maxAgeMs: 1000 });
+      await aging.createToken(token(alice.id, 't', 'd1'));
+      await aging.tokenCache.lookup('d1');
+      expect(await aging.tokenCache.lookup('unknown')).toBeUndefined();
+      expect(aging.tokenCache.peek('d1')?.name).toBe('t');
+      expect(aging.tokenCache.peek('unknown')).toBeNull();
+      vi.setSystemTime(Date.now() - 10 * 60_000);
+      vi.advanceTimersByTime(999);
+      expect(aging.tokenCache.peek('d1')?.name).toBe('t');
+      vi.advanceTimersByTime(1);
+      expect(aging.tokenCache.peek('d1')).toBeUndefined();
+      expect(aging.tokenCache.peek('unknown')).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('answers from memory only within the lease its invalidation channel gives, and asks the store past it', async () => {
+    let now = 0;
+    let channel: InvalidationListener | undefined;
+    const leased = withTokenCache(
+      {
+        ...base.store,
+        invalidations: {
+          subscribe: (listener) => {
+            channel = listener;
+            listener.live(true);
+            return () => {};
+          },
+        },
+      },
+      { now: () => now },
+    );
+    await leased.createToken(token(alice.id, 't', 'd1'));
+    await leased.tokenCache.lookup('d1');
+    // Live, but no heartbeat heard back yet: nothing is vouched for.
+    expect(leased.tokenCache.peek('d1')).toBeUndefined();
+    channel?.trustUntil(500);
+    expect(leased.tokenCache.peek('d1')?.name).toBe('t');
+    now = 499;
+    expect(leased.tokenCache.peek('d1')?.name).toBe('t');
+    now = 500;
+    expect(leased.tokenCache.peek('d1')).toBeUndefined();
+    // Kept meanwhile: nothing was missed, only late; the next heartbeat heard back comes after any message.
+    expect(leased.cacheSize()).toBe(1);
+    channel?.trustUntil(1500);
+    expect(leased.tokenCache.peek('d1')?.name).toBe('t');
+    channel?.live(false);
+    expect(leased.tokenCache.peek('d1')).toBeUndefined();
+    expect(leased.cacheSize()).toBe(0);
+  });
+
   it("takes an owner changed behind the cache's back from the next refresh", async () => {
     await cached.createToken(token(alice.id, 't', 'd1'));
     await cached.createToken(token(alice.id, 'u', 'd2'));
@@ -323,9 +379,12 @@ describe('verified-token cache', () => {
     const flaky = withTokenCache({
       ...base.store,
       invalidations: {
-        subscribe: (_onSubject, onLive) => {
-          setLive = onLive;
-          onLive(true);
+        subscribe: (listener) => {
+          setLive = (live) => {
+            listener.live(live);
+            if (live) listener.trustUntil(Number.POSITIVE_INFINITY);
+          };
+          setLive(true);
           return () => {};
         },
       },
@@ -424,17 +483,18 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
     const a = withTokenCache({
       ...baseA,
       invalidations: {
-        subscribe: (onSubject, onLive) =>
-          baseA.invalidations.subscribe(
-            (subject) => {
-              onSubject(subject);
+        subscribe: (listener) =>
+          baseA.invalidations.subscribe({
+            stale(subject) {
+              listener.stale(subject);
               handed(subject);
             },
-            (nowLive) => {
-              onLive(nowLive);
-              if (nowLive) isLive();
+            live: (nowLive) => listener.live(nowLive),
+            trustUntil(until) {
+              listener.trustUntil(until);
+              isLive();
             },
-          ),
+          }),
       },
     });
     const b = withTokenCache(await openPostgresStore(url));

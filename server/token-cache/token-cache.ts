@@ -8,6 +8,7 @@ import {
   type UserRecord,
   type VerifiedToken,
 } from '../store/store';
+import { monotonicMs } from '../time';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
 import { createLastUseBuffer } from './last-use-buffer';
 
@@ -35,6 +36,10 @@ export interface TokenCacheOptions {
   flushUsesEveryMs?: number;
   /** More pending last uses than this are written at once. */
   maxPendingUses?: number;
+  /**
+   * A monotonic clock in milliseconds (default monotonicMs, the clock the invalidation channel's leases are read
+   * on): entries age by it, so a wall clock stepped back or forward changes nothing.
+   */
   now?: () => number;
 }
 
@@ -88,9 +93,10 @@ interface PageWatch {
  *
  * Every write that could change a verification (a token's state or expiry, its removal, its owner's roles,
  * password or state) drops the affected entries here at once and, through the store's invalidation channel,
- * in every other instance. The cache is used only while that channel is live; a lookup that raced an
- * invalidation is not cached (the generation counter), nor is a row of a page read while one about it
- * arrived, so a stale answer can only last as long as a message in flight.
+ * in every other instance. The cache answers only while that channel vouches for it (a lease, renewed while
+ * the channel proves itself alive), and a write is acknowledged only once every instance has dropped what it
+ * made stale or stopped answering from memory. A lookup that raced an invalidation is not cached (the
+ * generation counter), nor is a row of a page read while one about it arrived.
  *
  * Last uses are written in batches (see last-use-buffer.ts) and before the store closes; what shows a last use
  * shows the ones not yet written too.
@@ -101,10 +107,11 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
   const pageSize = options.pageSize ?? 250;
   const unknownForMs = options.unknownForMs ?? maxAgeMs;
-  const clockNow = options.now ?? Date.now;
-  // Entry times relative to the cache's start stay small integers (cheaper to keep than epoch milliseconds).
-  const origin = clockNow();
-  const now = () => clockNow() - origin;
+  const clock = options.now ?? monotonicMs;
+  // Entry times relative to the cache's start, in whole milliseconds, stay small integers (cheaper to keep than
+  // fractions). Rounded down: an entry looks a little older, never younger.
+  const origin = clock();
+  const now = () => Math.floor(clock() - origin);
 
   const entries = new Map<string, CachedToken>();
   const byId = new Map<number, CachedToken>();
@@ -116,6 +123,9 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   const unknown = new BoundedMap<string, number>(options.maxUnknown ?? 10_000);
   const watches = new Set<PageWatch>();
   let live = false;
+  // Until when (a reading of `clock`) the invalidation channel vouches for this cache: nothing is answered from
+  // memory past it (server/store/agreement.ts says why that makes a revocation final once acknowledged).
+  let trustedUntil = Number.NEGATIVE_INFINITY;
   let generation = 0;
   // Bumped whenever the cache is emptied: a pass begun before then is abandoned.
   let epoch = 0;
@@ -216,10 +226,17 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     }
   }
 
-  const unsubscribe = store.invalidations.subscribe(invalidate, (isLive) => {
-    generation++;
-    clear();
-    live = isLive;
+  const unsubscribe = store.invalidations.subscribe({
+    stale: invalidate,
+    live(isLive) {
+      generation++;
+      clear();
+      live = isLive;
+      if (!isLive) trustedUntil = Number.NEGATIVE_INFINITY;
+    },
+    trustUntil(until) {
+      trustedUntil = until;
+    },
   });
 
   /**
@@ -242,7 +259,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
         page = await store.listCacheableTokens({
           afterId,
           limit: pageSize,
-          now: Math.floor(clockNow() / 1000),
+          now: Math.floor(Date.now() / 1000),
         });
       } finally {
         watches.delete(watch);
@@ -291,13 +308,16 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   }
 
   function peek(digest: string): CachedToken | null | undefined {
-    if (!live) return undefined;
+    const at = clock();
+    // Written so that NaN, too, means "not trusted".
+    if (!(at < trustedUntil)) return undefined;
+    const age = at - origin;
     const entry = entries.get(digest);
     if (entry !== undefined) {
-      return !entry.holder.stale && now() - entry.confirmedAt < maxAgeMs ? entry : undefined;
+      return !entry.holder.stale && age - entry.confirmedAt < maxAgeMs ? entry : undefined;
     }
     const unknownUntil = unknown.get(digest);
-    return unknownUntil !== undefined && unknownUntil > now() ? null : undefined;
+    return unknownUntil !== undefined && unknownUntil > age ? null : undefined;
   }
 
   async function lookup(digest: string): Promise<CachedToken | undefined> {
@@ -377,6 +397,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       changed(await store.deleteSessionTokensOf(userId, keep), staleAfter.user(userId)),
     async close() {
       closed = true;
+      trustedUntil = Number.NEGATIVE_INFINITY;
       clearTimeout(refreshTimer);
       unsubscribe();
       try {
