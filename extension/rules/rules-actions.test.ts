@@ -66,7 +66,15 @@ describe('saving a rule', () => {
     draft('api.example.com/v1');
     const saving = actions.save();
     // Synchronously, inside the click: the prompt needs the user gesture.
-    expect(asked).toEqual([['http://api.example.com/*', 'https://api.example.com/*']]);
+    // WebSocket handshakes (a type every rule includes unless it names others) need ws:// and wss:// access.
+    expect(asked).toEqual([
+      [
+        'http://api.example.com/*',
+        'ws://api.example.com/*',
+        'https://api.example.com/*',
+        'wss://api.example.com/*',
+      ],
+    ]);
     await Promise.resolve();
     expect(state.waiting.value).toContain('Waiting for the browser');
     expect(state.busy.value).toBe(true);
