@@ -15,5 +15,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
+  // Results of the last run are reused for mutants whose code and covering tests did not change.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
   thresholds: { high: 95, low: 90, break: 90 },
 };

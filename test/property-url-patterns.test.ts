@@ -9,7 +9,8 @@ import { anchoredOrigin } from '../extension/utils/regex-anchor';
 import { isBroad, parsePattern, patternCondition, urlMatches } from '../extension/utils/url-patterns';
 import { type InjectionRule, RESOURCE_TYPES } from '../shared/schemas/injection-rules';
 
-const RUNS = 3000;
+/** Fewer under mutation testing (mutation/vitest.config.ts), where the suite runs once per mutant. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
 
 /** A pattern of the language, by its parts: the reference matcher reads these, never the compiler's output. */
 interface Spec {
