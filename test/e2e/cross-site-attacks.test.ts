@@ -18,7 +18,10 @@ import { type RealClockServer, startRealClockServer } from '../fixtures/extensio
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { adminBasic, jsonInit } from '../fixtures/test-app';
 
-declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+declare const chrome: {
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  storage: { local: { set(items: Record<string, unknown>): Promise<void> } };
+};
 
 const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 
@@ -364,4 +367,42 @@ describe('requests that other sites start', () => {
     expect(writes.forged).toEqual([]);
     ruleId = await saveRule({});
   });
+
+  // The rule form's choice of pages and a rule for any page, light and dark: UPDATE_SCREENSHOTS=1 npm run test:e2e
+  it.runIf(process.env.UPDATE_SCREENSHOTS === '1')(
+    'shows the choice in the form and on the rule',
+    async () => {
+      const shot = (name: string) =>
+        fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url));
+      const extensionUrl = popup.url().replace(/\/popup\.html.*$/, '');
+      ruleId = await saveRule({ anyPage: true });
+      await popup.reload();
+      await popup.getByRole('tab', { name: 'Injection' }).click();
+      await popup.getByRole('button', { name: 'New rule' }).click();
+      await popup.getByLabel('URL patterns').fill('api.example.com/v1');
+      await popup.getByRole('radio', { name: 'Any page' }).check();
+      await popup.getByRole('button', { name: 'Save rule' }).click();
+      await popup.locator('.rule-form .form-error').waitFor();
+      const form = popup.locator('.rule-form fieldset.pages');
+      await form.scrollIntoViewIfNeeded();
+      const options = await context.newPage();
+      await options.setViewportSize({ width: 1100, height: 760 });
+      await options.goto(`${extensionUrl}/options.html`);
+      await options.evaluate(() =>
+        chrome.storage.local.set({ rulesUpdateNotice: { ownSite: 3, unconfirmed: 1 } }),
+      );
+      await options.getByRole('tab', { name: 'Injection' }).click();
+      await options.getByText('from any page').waitFor();
+      for (const scheme of ['light', 'dark'] as const) {
+        await popup.emulateMedia({ colorScheme: scheme });
+        await popup.screenshot({ path: shot(`rule-form-pages-${scheme}`) });
+        await options.emulateMedia({ colorScheme: scheme });
+        await options.screenshot({ path: shot(`rules-any-page-${scheme}`), fullPage: true });
+      }
+      await options.close();
+      await popup.emulateMedia({ colorScheme: 'light' });
+      await popup.getByRole('button', { name: 'Cancel' }).click();
+      ruleId = await saveRule({});
+    },
+  );
 });
