@@ -35,6 +35,7 @@ export default defineConfig({
             'extension/utils/regex-anchor.test.ts',
             'extension/utils/rules-item.test.ts',
             'extension/utils/url-explain.test.ts',
+            'extension/utils/url-patterns.test.ts',
           ],
         },
       },

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { type InjectionRule, RESOURCE_TYPES } from '../../shared/schemas/injection-rules';
 import { isBroad, parsePattern, urlMatches } from '../utils/url-patterns';
 import {
+  BROAD_REFUSAL,
   type BuildInput,
   buildDnrRules,
   checkRule,
   dnrRuleId,
+  needsConfirmation,
   type Pages,
   pagesAllow,
   type TokenState,
@@ -219,6 +221,51 @@ describe('buildDnrRules', () => {
     expect(out.dynamic).toHaveLength(2);
   });
 
+  it('says why a rule does not inject: the browser refused it, the value is missing, the server has not confirmed it', () => {
+    expect(buildDnrRules(input([rule()], { failed: { 1: 'too complex' } })).status[1]).toStrictEqual({
+      state: 'error',
+      message: 'The browser refused this rule: too complex',
+    });
+    expect(buildDnrRules(input([rule()], { values: new Map() })).status[1]).toStrictEqual({
+      state: 'no-value',
+      message: 'The token’s value is not held in this browser: paste it to resume.',
+    });
+    const waiting = buildDnrRules(input([rule()], { unconfirmed: new Set([tokenKey(token)]) }));
+    expect(waiting.dynamic).toEqual([]);
+    expect(waiting.status[1]).toStrictEqual({
+      state: 'checking',
+      message: 'Waiting for the server to confirm the token (after a restart).',
+    });
+    expect(buildDnrRules(input([rule()], { unconfirmed: new Set(['other']) })).status[1]).toEqual({
+      state: 'active',
+    });
+    // Another token's value is not this one's.
+    const other = { ...token, name: 'other' };
+    expect(buildDnrRules(input([rule({ token: other })])).status[1]?.state).toBe('no-value');
+    expect(
+      buildDnrRules(input([rule()], { tokens: health({ health: 'rejected' }) })).status[1],
+    ).toStrictEqual({
+      state: 'rejected',
+      message: 'Stopped: the server refuses the token (disabled, expired or removed; sign in to see which).',
+    });
+  });
+
+  it('counts a token as expired from its expiration time on, not a moment later', () => {
+    const at = new Date(NOW).toISOString();
+    expect(buildDnrRules(input([rule()], { tokens: health({ expirationDate: at }) })).status[1]?.state).toBe(
+      'expired',
+    );
+  });
+
+  it('quotes a broad pattern as typed, trimmed, and needs a confirmation if any one pattern is broad', () => {
+    expect(checkRule({ patterns: ['a.test', '  *  '] })).toStrictEqual({
+      ok: false,
+      message: `"*" can match more than one site. ${BROAD_REFUSAL}`,
+    });
+    expect(needsConfirmation({ patterns: ['a.test', '*'] })).toBe(true);
+    expect(needsConfirmation({ patterns: ['a.test', 'b.test'] })).toBe(false);
+  });
+
   it('adds nothing while paused, for a rule that is off, or without the value', () => {
     expect(buildDnrRules(input([rule()], { paused: true }))).toMatchObject({
       dynamic: [],
@@ -295,6 +342,32 @@ describe('whose requests a rule reaches, in JavaScript (which rule a 401 answere
       true,
     ],
     ['a single-label host', { url: 'http://localhost/', initiator: 'http://other', type: 'image' }, false],
+  ])('own site: %s → %s', (_label, request, expected) => {
+    expect(pagesAllow(own, request)).toBe(expected);
+  });
+
+  it.each([
+    ['a typed address without a method (GET)', { url, type: 'main_frame' }, true],
+    ['an odd method that ends like one', { url, type: 'main_frame', method: 'UNHEAD' }, false],
+    ['an odd method that starts like one', { url, type: 'main_frame', method: 'GETS' }, false],
+    ['a URL that is not one', { url: 'not a url', initiator: 'https://a.test', type: 'image' }, false],
+    [
+      'two other ports of one single-label host',
+      { url: 'http://localhost:1/', initiator: 'http://localhost:2' },
+      true,
+    ],
+    [
+      'two hosts starting with a digit on one site',
+      { url: 'https://1a.example.com/', initiator: 'https://2b.example.com' },
+      true,
+    ],
+    ['two IP addresses of one network', { url: 'http://10.0.0.1/', initiator: 'http://20.0.0.1' }, false],
+    ['two IPv6 addresses', { url: 'http://[::1]/', initiator: 'http://[::2]' }, false],
+    [
+      'names on two sites ending alike',
+      { url: 'https://app.example.com/', initiator: 'https://evil.com' },
+      false,
+    ],
   ])('own site: %s → %s', (_label, request, expected) => {
     expect(pagesAllow(own, request)).toBe(expected);
   });

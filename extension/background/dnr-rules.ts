@@ -168,19 +168,20 @@ export function pagesAllow(pages: Pages, request: SeenRequest): boolean {
   return initiator !== undefined && target !== undefined && sameSite(initiator, target);
 }
 
+/** The host of a URL or origin; undefined for none, an opaque origin (`null`) or anything else not a URL. */
 function hostOf(url: string | undefined): string | undefined {
-  if (url === undefined || url === 'null') return undefined;
   try {
-    return new URL(url).hostname || undefined;
+    return new URL(url ?? '').hostname || undefined;
   } catch {
     return undefined;
   }
 }
 
+/** An IP address is a site of its own; a name's site is its last two labels (a single label is its own). */
 function sameSite(a: string, b: string): boolean {
   if (a === b) return true;
   const site = (host: string) => (/^[\d.]+$|^\[/.test(host) ? host : host.split('.').slice(-2).join('.'));
-  return site(a).includes('.') && site(a) === site(b);
+  return site(a) === site(b);
 }
 
 /** A rule with a pattern that needs the user's confirmation (whether or not it was given). */

@@ -26,7 +26,7 @@ describe('anchoredOrigin', () => {
     [raw`^https://a\.test/a\|b`, { schemes: ['https'], host: 'a.test' }],
     [raw`^https://a\.test/((a|b)|c)`, { schemes: ['https'], host: 'a.test' }],
   ])('proves %s', (source, origin) => {
-    expect(anchoredOrigin(source)).toEqual(origin);
+    expect(anchoredOrigin(source)).toStrictEqual(origin);
   });
 
   it.each([
@@ -69,6 +69,7 @@ describe('anchoredOrigin', () => {
     raw`^https://a\.test:123456/`,
     raw`^https://a\.test:80?/`,
     raw`^https://a\.test:8\d/`,
+    raw`^https://a\.test:\/1/`,
     raw`^https://a\.test(:\d+)?/`,
     // The boundary: missing, optional, repeated, or not one.
     raw`^https://a\.test`,
@@ -95,6 +96,8 @@ describe('anchoredOrigin', () => {
     raw`^https://a\.test/|.*`,
     raw`^https://a\.test/x|`,
     raw`^https://a\.test/)|(`,
+    raw`^https://a\.test/(a)|.*`,
+    raw`^https://a\.test/(a|b)(c)|.*`,
     raw`^https://a\.test/[|]`,
     raw`^https://a\.test/\Q(\E|.*`,
     raw`^https://a\.test/\E|.*`,

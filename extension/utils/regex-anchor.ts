@@ -105,7 +105,7 @@ function readSchemeWord(reader: Reader): AnchorScheme[] | null {
   return reader.quantified() ? null : [scheme];
 }
 
-/** Letters, digits, `-` and `\.`, forming dot-separated labels; null on anything else before the port or boundary. */
+/** Letters, digits, `-` and `\.`, forming dot-separated labels (none empty); null when they do not. */
 function readHost(reader: Reader): string | null {
   let host = '';
   for (;;) {
@@ -116,8 +116,8 @@ function readHost(reader: Reader): string | null {
     } else if (reader.take('\\.')) host += '.';
     else break;
   }
-  if (reader.quantified()) return null;
-  return host !== '' && host.split('.').every((label) => HOST_LABEL.test(label)) ? host : null;
+  // A quantifier after the host is caught by what must follow it: neither a port nor a boundary starts with one.
+  return host.split('.').every((label) => HOST_LABEL.test(label)) ? host : null;
 }
 
 /** One mandatory element that only the end of the authority can satisfy. */

@@ -64,8 +64,8 @@ export function parsePattern(input: string): Parsed<UrlPattern> {
   const host = canonicalHost(subdomains ? rawHost.slice(2) : rawHost);
   if (host === null)
     return fail(`"${text}": "${rawHost}" is not a host name (a * is allowed only as "*." at the start).`);
-  if (subdomains && (IPV4.test(host) || host.startsWith('[')))
-    return fail(`"${text}": an IP address has no subdomains.`);
+  // (`*.[::1]` never gets here: a bracket only opens an authority.)
+  if (subdomains && IPV4.test(host)) return fail(`"${text}": an IP address has no subdomains.`);
   let port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (port < 1 || port > 65535)) return fail(`"${text}": the port must be 1–65535.`);
   // `https://host:443` is `https://host`: the browser's URL leaves the default port out.
@@ -121,7 +121,8 @@ function canonicalPath(raw: string): string | null {
  */
 export function isBroad(pattern: UrlPattern): boolean {
   if (pattern.kind === 'regex') return anchoredOrigin(pattern.source) === null;
-  return pattern.host === '*' || pattern.subdomains;
+  // Every host (`*`) is parsed as the subdomains of the root.
+  return pattern.subdomains;
 }
 
 /** The part of a DNR condition that selects the URLs of one pattern. */
