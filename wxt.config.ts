@@ -35,16 +35,12 @@ export default defineConfig({
       // No "tabs": the badge reads tab URLs only on hosts the extension may access, the only ones it injects on.
     ],
     // The local companion server and APIs on loopback work out of the box, http and https, on every port (a
-    // match pattern without a port matches them all); other hosts are asked for at run time.
-    host_permissions: [
-      'http://127.0.0.1/*',
-      'https://127.0.0.1/*',
-      'http://localhost/*',
-      'https://localhost/*',
-      'http://[::1]/*',
-      'https://[::1]/*',
-    ],
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // match pattern without a port matches them all); other hosts are asked for at run time. A WebSocket
+    // handshake is matched under ws:// or wss://, which the browser treats as hosts of their own to grant.
+    host_permissions: ['127.0.0.1', 'localhost', '[::1]'].flatMap((host) =>
+      ['http', 'https', 'ws', 'wss'].map((scheme) => `${scheme}://${host}/*`),
+    ),
+    optional_host_permissions: ['https://*/*', 'http://*/*', 'wss://*/*', 'ws://*/*'],
     // Firefox needs an add-on id for storage and DNR in MV3; 128 has storage.session, DNR and optional host permissions.
     ...(browser === 'firefox' && {
       browser_specific_settings: {

@@ -93,7 +93,12 @@ export interface RuleDraft {
   patterns: string;
   /** Empty: every type. */
   resourceTypes: ResourceType[];
+  /** Whose requests: the target's own site and safe navigations, the listed pages, or any page. */
+  pages: 'own' | 'listed' | 'any';
+  /** Host names of the pages, for `listed`. */
   initiators: string;
+  /** The user ticked that any page's requests then carry the token. */
+  anyPageConfirmed: boolean;
   enabled: boolean;
   /** The user ticked "This sends your token to every site you visit". */
   allowBroad: boolean;

@@ -12,7 +12,7 @@ import { apiError, createErrorHandler } from './errors';
 import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
 import { createCors } from './http/cors';
-import { createCrossSiteNavigationGuard } from './http/cross-site-navigation';
+import { createCrossSiteWriteGuard } from './http/cross-site-writes';
 import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
 import type { Logger } from './logger';
@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps) {
   // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
   const cors = createCors(deps.corsOrigins ?? []);
   if (cors) guards.push(cors);
-  guards.push(createCrossSiteNavigationGuard());
+  guards.push(createCrossSiteWriteGuard(deps.corsOrigins ?? []));
   guards.push(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
   installFrontDoor(app, { guards, onError: handleError, isHttps: clientAddress.isHttpsRequest });
   return app;

@@ -1,11 +1,11 @@
-// Requests another site makes a browser send (review of issues 12 and 13): a form submitted from a page on
-// another site carries an injected Authorization header, so the API must not act on it; an account that is not
-// the caller's own is not found or forbidden alike to someone without the permission.
+// Requests another site makes a browser send: a form it submits, a no-cors fetch or a beacon carries an injected
+// Authorization header, so the API must not act on any write that a page on another origin starts; an account
+// that is not the caller's own is not found or forbidden alike to someone without the permission.
 import { request } from 'node:http';
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../shared/schemas/error';
-import { adminBasic } from './fixtures/test-app';
+import { ADMIN_PASSWORD, adminBasic } from './fixtures/test-app';
 import { createTokenOverHttp, startTestServer, type TestServer } from './fixtures/test-server';
 
 let server: TestServer;
@@ -16,24 +16,24 @@ beforeEach(async () => {
 });
 afterEach(() => server.stop());
 
-/** Over node:http: fetch drops the Sec-Fetch-* headers that only a browser may set. */
-function createRepository(
-  name: string,
-  fetchHeaders: Record<string, string>,
-): Promise<{ status: number; body: string; challenge?: string }> {
-  const body = new URLSearchParams({ name }).toString();
+interface Answer {
+  status: number;
+  body: string;
+  challenge?: string;
+}
+
+/** Over node:http: fetch drops the Sec-Fetch-* and Origin headers that only a browser may set. */
+function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer = '',
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      `${server.baseUrl}/fmerest/v3/repositories`,
-      {
-        method: 'POST',
-        headers: {
-          Authorization: `fmetoken token=${token}`,
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': Buffer.byteLength(body),
-          ...fetchHeaders,
-        },
-      },
+      `${base}${path}`,
+      { method, headers: { 'Content-Length': Buffer.byteLength(body), ...headers } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -48,40 +48,170 @@ function createRepository(
   });
 }
 
-describe('a form that a page on another site submits', () => {
+function createRepository(name: string, fetchHeaders: Record<string, string>): Promise<Answer> {
+  return send(
+    server.baseUrl,
+    'POST',
+    '/fmerest/v3/repositories',
+    {
+      Authorization: `fmetoken token=${token}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...fetchHeaders,
+    },
+    new URLSearchParams({ name }).toString(),
+  );
+}
+
+async function repositoryExists(name: string): Promise<boolean> {
+  const check = await fetch(`${server.baseUrl}/fmerest/v3/repositories/${encodeURIComponent(name)}`, {
+    headers: { Authorization: adminBasic },
+  });
+  return check.status === 200;
+}
+
+const MULTIPART = [
+  '--b',
+  'Content-Disposition: form-data; name="file"; filename="x.fmw"',
+  'Content-Type: application/octet-stream',
+  '',
+  'payload',
+  '--b--',
+  '',
+].join('\r\n');
+
+/** Every write a page can make a browser send without a preflight, in each dialect (the body is what a page can). */
+function writes(name: string) {
+  const auth = { Authorization: `fmetoken token=${token}` };
+  const form = { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' };
+  return [
+    ['v3 form', 'POST', '/fmerest/v3/repositories', form, new URLSearchParams({ name }).toString()],
+    [
+      'v3 text',
+      'POST',
+      '/fmerest/v3/repositories',
+      { ...auth, 'Content-Type': 'text/plain' },
+      `{"name":"${name}"}`,
+    ],
+    [
+      'v3 multipart',
+      'POST',
+      '/fmerest/v3/repositories/Samples/items',
+      { ...auth, 'Content-Type': 'multipart/form-data; boundary=b' },
+      MULTIPART,
+    ],
+    ['v3 token', 'POST', '/fmerest/v3/tokens', form, new URLSearchParams({ name }).toString()],
+    ['v3 delete', 'DELETE', '/fmerest/v3/repositories/Samples', auth, ''],
+    ['v4 form', 'POST', '/fmeapiv4/repositories', form, new URLSearchParams({ name }).toString()],
+    [
+      'legacy token service',
+      'POST',
+      '/fmetoken/service/generate',
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ user: 'admin', password: ADMIN_PASSWORD }).toString(),
+    ],
+  ] as const;
+}
+
+const OTHER_PAGE = 'http://localhost:5173';
+
+describe('a write that a page on another origin makes the browser send', () => {
   it.each([
-    ['cross-site', 'navigate'],
-    ['same-site', 'navigate'],
-    ['cross-site', 'nested-navigate'],
-  ])('is refused (%s %s) and changes nothing', async (site, mode) => {
-    const res = await createRepository('Forged', { 'Sec-Fetch-Site': site, 'Sec-Fetch-Mode': mode });
+    ['cross-site', 'navigate', OTHER_PAGE],
+    ['same-site', 'navigate', 'http://127.0.0.1:5173'],
+    ['cross-site', 'nested-navigate', OTHER_PAGE],
+    ['cross-site', 'no-cors', OTHER_PAGE],
+    ['cross-site', 'no-cors', 'null'],
+    ['cross-site', 'cors', OTHER_PAGE],
+    ['same-site', 'cors', 'http://127.0.0.1:5173'],
+    ['cross-site', 'same-origin', 'null'],
+    ['cross-site', 'cors', 'chrome-extension-not://x'],
+  ])('is refused (%s %s from %s) with CROSS_SITE_REQUEST and changes nothing', async (site, mode, origin) => {
+    const res = await createRepository('Forged', {
+      'Sec-Fetch-Site': site,
+      'Sec-Fetch-Mode': mode,
+      Origin: origin,
+    });
     expect(res.status).toBe(403);
     expect(v.parse(ErrorBodySchema, JSON.parse(res.body)).code).toBe('CROSS_SITE_REQUEST');
     // Not a missing permission: nothing for the extension to offer adding.
     expect(res.challenge).toBeUndefined();
-    const check = await fetch(`${server.baseUrl}/fmerest/v3/repositories/Forged`, {
-      headers: { Authorization: adminBasic },
-    });
-    expect(check.status).toBe(404);
+    expect(await repositoryExists('Forged')).toBe(false);
   });
 
+  it('is refused in every dialect and body type a page can send, and none of them writes', async () => {
+    const headers = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', Origin: OTHER_PAGE };
+    const statuses: Record<string, number> = {};
+    for (const [label, method, path, own, body] of writes('Forged2'))
+      statuses[label] = (await send(server.baseUrl, method, path, { ...own, ...headers }, body)).status;
+    expect(
+      Object.values(statuses).every((status) => status === 403),
+      JSON.stringify(statuses),
+    ).toBe(true);
+    expect(await repositoryExists('Forged2')).toBe(false);
+    expect(await repositoryExists('Samples')).toBe(true);
+  });
+});
+
+describe('a write that goes on', () => {
   it.each([
-    ['same-origin', 'navigate'],
-    ['none', 'navigate'],
-    ['cross-site', 'cors'],
-  ])(
-    'goes on when the server or the user started it, or a page asked through CORS (%s %s)',
-    async (site, mode) => {
-      const res = await createRepository(`Fine ${site} ${mode}`, {
-        'Sec-Fetch-Site': site,
-        'Sec-Fetch-Mode': mode,
-      });
-      expect(res.status).toBe(201);
-    },
-  );
+    ['same-origin', 'navigate', undefined],
+    ['same-origin', 'cors', 'http://127.0.0.1'],
+    ['none', 'navigate', undefined],
+    // Chromium's extension service worker: `none`; Firefox's background script: `same-origin`, both with the
+    // extension's origin; one without host access would say `cross-site`.
+    ['none', 'cors', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
+    ['same-origin', 'cors', 'moz-extension://9ab02750-df98-446c-a068-d99784d3da6b'],
+    ['cross-site', 'cors', 'moz-extension://9ab02750-df98-446c-a068-d99784d3da6b'],
+  ])('when the server, the user or the extension started it (%s %s %s)', async (site, mode, origin) => {
+    const name = `Fine ${site} ${mode} ${origin?.split(':')[0] ?? 'none'}`;
+    const res = await createRepository(name, {
+      'Sec-Fetch-Site': site,
+      'Sec-Fetch-Mode': mode,
+      ...(origin && { Origin: origin }),
+    });
+    expect(res.status).toBe(201);
+  });
 
   it('goes on for scripts and FME clients, which send no Sec-Fetch headers', async () => {
     expect((await createRepository('Script', {})).status).toBe(201);
+    expect((await createRepository('Script with an origin', { Origin: OTHER_PAGE })).status).toBe(201);
+  });
+
+  it('reads are not refused: a page may load what the server serves', async () => {
+    const res = await send(server.baseUrl, 'GET', '/fmerest/v3/repositories', {
+      Authorization: `fmetoken token=${token}`,
+      'Sec-Fetch-Site': 'cross-site',
+      'Sec-Fetch-Mode': 'no-cors',
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('an origin in CORS_ORIGINS', () => {
+  it('may write, in any mode; another origin still may not', async () => {
+    const allowed = await startTestServer({ app: { corsOrigins: [OTHER_PAGE] } });
+    try {
+      const allowedToken = await createTokenOverHttp(allowed.baseUrl, adminBasic, { name: 'cors' });
+      const post = (origin: string, mode: string) =>
+        send(
+          allowed.baseUrl,
+          'POST',
+          '/fmerest/v3/repositories',
+          {
+            Authorization: `fmetoken token=${allowedToken}`,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Sec-Fetch-Site': 'cross-site',
+            'Sec-Fetch-Mode': mode,
+            Origin: origin,
+          },
+          new URLSearchParams({ name: `From ${origin.split(':')[1]?.slice(2)} ${mode}` }).toString(),
+        );
+      expect((await post(OTHER_PAGE, 'cors')).status).toBe(201);
+      expect((await post(OTHER_PAGE, 'no-cors')).status).toBe(201);
+      expect((await post('http://localhost:5174', 'cors')).status).toBe(403);
+    } finally {
+      await allowed.stop();
+    }
   });
 });
 

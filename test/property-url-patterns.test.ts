@@ -3,11 +3,14 @@
 // reaches another site, port or scheme.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionMatches } from '../extension/testing/dnr-match-model';
-import { anchoredHost } from '../extension/utils/regex-anchor';
+import { buildDnrRules, type Pages, pagesAllow, tokenKey } from '../extension/background/dnr-rules';
+import { conditionMatches, requestMatches } from '../extension/testing/dnr-match-model';
+import { anchoredOrigin } from '../extension/utils/regex-anchor';
 import { isBroad, parsePattern, patternCondition, urlMatches } from '../extension/utils/url-patterns';
+import { type InjectionRule, RESOURCE_TYPES } from '../shared/schemas/injection-rules';
 
-const RUNS = 3000;
+/** Fewer under mutation testing (mutation/vitest.config.ts), where the suite runs once per mutant. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
 
 /** A pattern of the language, by its parts: the reference matcher reads these, never the compiler's output. */
 interface Spec {
@@ -45,6 +48,14 @@ const PATHS = [
 ];
 const PORTS = [80, 443, 3000, 8080];
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
+/** A WebSocket handshake goes to its HTTP twin: the language names ws:// with http:// and wss:// with https://. */
+const HTTP_SCHEME: Record<string, 'http' | 'https' | undefined> = {
+  'http:': 'http',
+  'ws:': 'http',
+  'https:': 'https',
+  'wss:': 'https',
+};
+const WEB_PROTOCOLS = ['http:', 'https:', 'ws:', 'wss:'];
 
 function registrableDomain(host: string): string {
   const known = Object.entries(SITES).find(([name]) => host === name || host.endsWith(`.${name}`));
@@ -81,8 +92,8 @@ function textOf(spec: Spec, upper: boolean): string {
 /** The documented language, written plainly against the URL's parts. */
 function reference(spec: Spec, raw: string): boolean {
   const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  const scheme = url.protocol === 'http:' ? 'http' : 'https';
+  const scheme = HTTP_SCHEME[url.protocol];
+  if (scheme === undefined) return false;
   if (spec.scheme !== undefined && spec.scheme !== scheme) return false;
   if (url.username !== '' || url.password !== '') return false;
   const hostOk = url.hostname === spec.host || (spec.subdomains && url.hostname.endsWith(`.${spec.host}`));
@@ -173,9 +184,9 @@ describe('the pattern compiler', () => {
         const pattern = parsed(text);
         if (isBroad(pattern) || !conditionMatches(patternCondition(pattern), url)) return;
         const target = new URL(url);
-        expect(['http:', 'https:']).toContain(target.protocol);
+        const scheme = HTTP_SCHEME[target.protocol];
+        if (scheme === undefined) throw new Error(`${url} is not a web URL`);
         expect(registrableDomain(target.hostname)).toBe(registrableDomain(spec.host));
-        const scheme = target.protocol === 'http:' ? 'http' : 'https';
         expect(target.port === '' ? DEFAULT_PORT[scheme] : Number(target.port)).toBe(
           spec.port ?? DEFAULT_PORT[scheme],
         );
@@ -229,11 +240,273 @@ describe('the pattern compiler', () => {
         expect(urlMatches(pattern, url)).toBe(matches);
         if (isBroad(pattern) || !matches) return;
         const target = new URL(url);
-        expect(['http:', 'https:']).toContain(target.protocol);
-        expect(target.hostname).toBe(anchoredHost(source));
+        expect(WEB_PROTOCOLS).toContain(target.protocol);
+        expect(target.hostname).toBe(anchoredOrigin(source)?.host);
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('whose requests carry the token (the builder against the model of the browser)', () => {
+  const TOKEN = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'probe' };
+  const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
+  /** Pages that may start a request: the pattern's own host on other ports, its site, other sites, opaque, none. */
+  const initiatorsNear = (host: string) =>
+    fc.constantFrom(
+      undefined,
+      'null',
+      `http://${host}`,
+      `https://${host}:8443`,
+      ...(dnsName(host) ? [`http://x.${host}`] : []),
+      ...Object.keys(SITES).map((other) => `https://${other}`),
+      ...OTHER_HOSTS.map((other) => `http://${other}:3000`),
+    );
+  const pagesOf = (host: string): fc.Arbitrary<Pages> =>
+    fc.oneof(
+      fc.constant({ kind: 'own' as const }),
+      fc.constant({ kind: 'any' as const }),
+      fc
+        .subarray([host, 'example.com', 'evil.com', '127.0.0.2', 'localhost'], { minLength: 1 })
+        .map((initiators) => ({ kind: 'listed' as const, initiators })),
+    );
+  const requests = cases.chain(({ spec, text, url }) =>
+    fc.record({
+      spec: fc.constant(spec),
+      text: fc.constant(text),
+      pages: pagesOf(spec.host.replace(/^\[.*\]$/, 'localhost')),
+      types: fc.option(fc.subarray([...RESOURCE_TYPES], { minLength: 1 }), { nil: undefined }),
+      request: fc.record({
+        url: fc.constant(url),
+        type: fc.constantFrom(...RESOURCE_TYPES),
+        method: fc.constantFrom(...METHODS),
+        initiator: initiatorsNear(spec.host),
+      }),
+    }),
+  );
+
+  /** What the README promises, written against the request's parts. */
+  function pagesReference(
+    pages: Pages,
+    request: { url: string; type: string; method: string; initiator?: string },
+  ) {
+    if (pages.kind === 'any') return true;
+    const from =
+      request.initiator === undefined || request.initiator === 'null'
+        ? undefined
+        : new URL(request.initiator);
+    if (pages.kind === 'listed')
+      return (
+        from !== undefined &&
+        pages.initiators.some((host) => from.hostname === host || from.hostname.endsWith(`.${host}`))
+      );
+    const safeNavigation =
+      request.type === 'main_frame' && (request.method === 'GET' || request.method === 'HEAD');
+    return (
+      safeNavigation ||
+      (from !== undefined &&
+        registrableDomain(from.hostname) === registrableDomain(new URL(request.url).hostname))
+    );
+  }
+
+  it('puts the token on exactly the requests the rule names: its URLs, its types and its pages', () => {
+    fc.assert(
+      fc.property(requests, ({ spec, text, pages, types, request }) => {
+        const rule: InjectionRule = {
+          id: 1,
+          token: TOKEN,
+          patterns: [text],
+          enabled: true,
+          allowBroad: true,
+          ...(types && { resourceTypes: types }),
+          ...(pages.kind === 'listed' && { initiators: pages.initiators }),
+          ...(pages.kind === 'any' && { anyPage: true }),
+        };
+        const out = buildDnrRules({
+          rules: [rule],
+          values: new Map([[tokenKey(TOKEN), 'a'.repeat(40)]]),
+          tokens: {},
+          paused: false,
+          now: 0,
+        });
+        const carried = out.dynamic.some((dnr) => requestMatches(dnr.condition, request, registrableDomain));
+        const expected =
+          reference(spec, request.url) &&
+          (types ?? RESOURCE_TYPES).includes(request.type) &&
+          pagesReference(pages, request);
+        expect(carried, `${text} ${JSON.stringify({ pages, types, request })}`).toBe(expected);
+        // Nothing another site, an opaque frame or the browser itself starts carries it, but safe navigations.
+        const from =
+          request.initiator === undefined || request.initiator === 'null'
+            ? undefined
+            : new URL(request.initiator);
+        const ownSite =
+          from !== undefined && registrableDomain(from.hostname) === registrableDomain(spec.host);
+        if (pages.kind === 'own' && carried && !ownSite) {
+          expect(request.type).toBe('main_frame');
+          expect(['GET', 'HEAD']).toContain(request.method);
+        }
+        // Which rule a 401 answered is told in JavaScript without the public suffix list: the same answer
+        // wherever the last two labels are the site.
+        const plain = (host: string) =>
+          /^[\d.[]/.test(host) || registrableDomain(host) === host.split('.').slice(-2).join('.');
+        if (
+          reference(spec, request.url) &&
+          (from === undefined || plain(from.hostname)) &&
+          plain(new URL(request.url).hostname)
+        )
+          expect(pagesAllow(pages, request)).toBe(pagesReference(pages, request));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('the narrow-regex check', () => {
+  // Regexes near a narrow one: a named host and port, then every way a boundary after them can be written or
+  // weakened, and what may follow. Evaluated as JavaScript regexes: every construct the check accepts means the
+  // same in RE2, and the ones that do not are refused before they are read (checked by the constants below).
+  const NAMED = [
+    { text: String.raw`a\.test`, host: 'a.test' },
+    { text: String.raw`127\.0\.0\.1`, host: '127.0.0.1' },
+    { text: String.raw`api\.a-b\.test`, host: 'api.a-b.test' },
+    { text: String.raw`a\.tes`, host: 'a.tes' },
+    { text: 'a.test', host: 'a.test' },
+    { text: String.raw`a\.test\.`, host: 'a.test.' },
+  ];
+  /** Half of the time one of the forms the check accepts, else any form: each part, on its own. */
+  const part = (accepted: string[], others: string[]) =>
+    fc.oneof(fc.constantFrom(...accepted), fc.constantFrom(...accepted, ...others));
+  const regexes = fc.record({
+    anchor: part(['^'], ['', '(?:^)']),
+    scheme: part(
+      ['http', 'https', 'https?', 'ws', 'wss?', '(?:http|https)', '(https|wss)'],
+      ['(?:http|https)?', 'http?', 'https*', '[a-z]+'],
+    ),
+    slashes: part([String.raw`:\/\/`, '://', String.raw`:\//`], [':/+', String.raw`:\/\/?`, ':/{2}']),
+    named: fc.constantFrom(...NAMED),
+    port: part(
+      ['', ':8080', ':80', ':443'],
+      [
+        ':08080',
+        ':99999',
+        String.raw`(?::\d+)?`,
+        String.raw`:\d+`,
+        ':80?',
+        ':808?0',
+        ':8{2}',
+        String.raw`:80\d`,
+        ':?',
+      ],
+    ),
+    boundary: part(
+      [
+        String.raw`\/`,
+        '/',
+        '$',
+        '[/?#]',
+        String.raw`[\/]`,
+        '(?:[/?#]|$)',
+        String.raw`(\/|$)`,
+        String.raw`(?:\/|\?|#|$)`,
+      ],
+      [
+        String.raw`\/?`,
+        String.raw`\/*`,
+        String.raw`\/{0}`,
+        String.raw`\/{0,1}`,
+        String.raw`\/+`,
+        String.raw`(?:\/)?`,
+        '(?:[/?#]|$)?',
+        String.raw`(?:\/|.)`,
+        '[^a]',
+        '[/a]',
+        '.',
+        '',
+        '-',
+        String.raw`\.`,
+      ],
+    ),
+    rest: part(['', 'api', '.*', '(a|b)', '$'], ['|.*', String.raw`\Q|\E`, '[|]', '(?:x|.*)', ')|(']),
+  });
+  const urls = fc
+    .record({
+      scheme: fc.constantFrom('http', 'https', 'ws', 'wss', 'ftp'),
+      userinfo: fc.constantFrom('', '', 'a.test@', 'a.test:8080@'),
+      host: fc.constantFrom(
+        'a.test',
+        'a.tes',
+        'a.test.evil.com',
+        'a.testing',
+        'a.test-evil.com',
+        'api.a-b.test',
+        '127.0.0.1',
+        '127.0.0.10',
+        'evil.com',
+        'x.a.test',
+      ),
+      port: fc.constantFrom('', ':80', ':443', ':8080', ':9999', ':80800'),
+      path: fc.constantFrom('/', '/api', '/a', '/x?u=https://a.test/', '/socket'),
+    })
+    .map(({ scheme, userinfo, host, port, path }) => `${scheme}://${userinfo}${host}${port}${path}`)
+    .filter((url) => URL.canParse(url));
+
+  it('accepts a regex as narrow only if every URL it matches has the scheme, host and port it names', () => {
+    let narrow = 0;
+    fc.assert(
+      fc.property(regexes, urls, (parts, raw) => {
+        const source = `${parts.anchor}${parts.scheme}${parts.slashes}${parts.named.text}${parts.port}${parts.boundary}${parts.rest}`;
+        let expression: RegExp;
+        try {
+          expression = new RegExp(source);
+        } catch {
+          return;
+        }
+        const origin = anchoredOrigin(source);
+        if (origin === null) return;
+        narrow++;
+        const url = new URL(raw);
+        url.hash = '';
+        if (!expression.test(url.href)) return;
+        const scheme = url.protocol.slice(0, -1);
+        expect(origin.schemes as string[], `${source} on ${url.href}`).toContain(scheme);
+        expect(url.hostname, `${source} on ${url.href}`).toBe(origin.host);
+        const defaultPort = HTTP_SCHEME[url.protocol] === 'https' ? 443 : 80;
+        expect(url.port === '' ? defaultPort : Number(url.port), `${source} on ${url.href}`).toBe(
+          origin.port ?? defaultPort,
+        );
+        expect(url.username).toBe('');
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    // The generator reaches the narrow class often enough for the property to mean something.
+    expect(narrow).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('names the origin it proved', () => {
+    expect(anchoredOrigin(String.raw`^https?:\/\/127\.0\.0\.1:8080\/api`)).toEqual({
+      schemes: ['http', 'https'],
+      host: '127.0.0.1',
+      port: 8080,
+    });
+    expect(anchoredOrigin(String.raw`^(?:wss|https)://a\.test(?:[/?#]|$)`)).toEqual({
+      schemes: ['wss', 'https'],
+      host: 'a.test',
+    });
+    expect(anchoredOrigin('^wss?://a-b.test/')).toBeNull();
+  });
+
+  it('refuses, as unprovable, syntax that RE2 and JavaScript read differently around a `|`', () => {
+    // RE2 quotes `\Q…\E` and nests POSIX classes; JavaScript reads `\Q` as `Q` and ends a class at the first `]`.
+    for (const rest of [
+      String.raw`\Q(\E|.*`,
+      '[[:alpha:]](a|.*)',
+      String.raw`\p{L}(|.*)`,
+      String.raw`\x{28}|.*`,
+    ])
+      expect(anchoredOrigin(`^https://a\\.test/${rest}`), rest).toBeNull();
+    expect(anchoredOrigin(String.raw`^https://a\.test/(v1|v2)/`)).not.toBeNull();
+    expect(anchoredOrigin(String.raw`^https://a\.test/[a-z]+/x`)).not.toBeNull();
   });
 });
 
@@ -284,9 +557,9 @@ describe('any text a user may type', () => {
         expect(urlMatches(pattern, url)).toBe(conditionMatches(condition, url));
         if (isBroad(pattern) || !conditionMatches(condition, url)) return;
         const target = new URL(url);
-        expect(['http:', 'https:']).toContain(target.protocol);
+        expect(WEB_PROTOCOLS).toContain(target.protocol);
         expect(target.username).toBe('');
-        const host = pattern.kind === 'regex' ? anchoredHost(pattern.source) : pattern.host;
+        const host = pattern.kind === 'regex' ? anchoredOrigin(pattern.source)?.host : pattern.host;
         expect(host).not.toBeNull();
         const named = pattern.kind === 'host' && pattern.subdomains;
         expect(target.hostname === host || (named && target.hostname.endsWith(`.${host}`))).toBe(true);
@@ -321,6 +594,27 @@ describe('broadness by meaning', () => {
     '/^https:\\/\\/api\\.example\\.com\\/\\Q(\\E|.*(?:\\Q)\\E)?/',
     '/^https:\\/\\/a\\.test\\/[(](a|b)/',
     '/^https:\\/\\/a\\.test\\/\\x28a|.*/',
+    // Written with the host, but the slash after it is optional or repeated zero times (finding 3 of the
+    // review): another port (`:9999`) or a longer host (`a.test.evil.com`, `a.testing`) matches.
+    '/^https:\\/\\/a\\.test\\/?/',
+    '/^https:\\/\\/a\\.test\\/*/',
+    '/^https:\\/\\/a\\.test\\/{0}/',
+    '/^https:\\/\\/a\\.test\\/{0,1}api/',
+    '/^https:\\/\\/a\\.test(?:\\/)?/',
+    '/^https:\\/\\/a\\.test[/]?/',
+    '/^https:\\/\\/a\\.test.*/',
+    '/^https:\\/\\/a\\.tes(?:t)\\//',
+    '/^http:\\/\\/127\\.0\\.0\\.1(:\\d+)?\\//',
+    '/^http:\\/\\/127\\.0\\.0\\.1:80\\d\\//',
+    '/^http:\\/\\/127\\.0\\.0\\.1:808?0\\//',
+    '/^http?:\\/\\/a\\.test\\//',
+    '/^(?:http|https)?:\\/\\/a\\.test\\//',
+    '/^https:\\/\\/?a\\.test\\//',
+    '/^https:\\/\\/a\\.test(?:[/?#]|$)?/',
+    '/^https:\\/\\/a\\.test(?:[/?#]|.)/',
+    '/^https:\\/\\/a\\.test[^a]/',
+    '/^ftp:\\/\\/a\\.test\\//',
+    '/^https:\\/\\/A\\.test\\//',
     // Every `*.` pattern can reach more than one host; `co.uk` or `github.io` are public suffixes.
     '*.example.com',
     '*.example.co.uk',
@@ -335,9 +629,12 @@ describe('broadness by meaning', () => {
     'localhost',
     '[::1]:8080/api',
     'https://127.0.0.1',
-    '/^https:\\/\\/api\\.example\\.com(:\\d+)?\\//',
     '/^https?:\\/\\/127\\.0\\.0\\.1:8080\\/api(\\/|$)/',
     '/^(?:http|https):\\/\\/a\\.test\\/(a|b)/',
+    '/^https:\\/\\/api\\.example\\.com(?:[/?#]|$)/',
+    '/^https:\\/\\/api\\.example\\.com:8443(\\/|$)/',
+    '/^wss?:\\/\\/a\\.test\\/socket/',
+    '/^(?:https|wss):\\/\\/a\\.test\\//',
   ])('%s does not', (text) => {
     expect(isBroad(parsed(text))).toBe(false);
   });

@@ -2,7 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { type InjectionRule, RESOURCE_TYPES } from '../../shared/schemas/injection-rules';
 import { isBroad, parsePattern, urlMatches } from '../utils/url-patterns';
-import { type BuildInput, buildDnrRules, checkRule, type TokenState, tokenKey } from './dnr-rules';
+import {
+  BROAD_REFUSAL,
+  type BuildInput,
+  buildDnrRules,
+  checkRule,
+  dnrRuleId,
+  needsConfirmation,
+  type Pages,
+  pagesAllow,
+  type TokenState,
+  tokenKey,
+  userRuleId,
+} from './dnr-rules';
 
 const token = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'CI deploy' };
 const VALUE = 'a'.repeat(40);
@@ -28,31 +40,49 @@ function health(state: Partial<TokenState>): Record<string, TokenState> {
 }
 
 describe('buildDnrRules', () => {
-  it('sets (never appends) the fmetoken header, lists every resource type, and derives ids from rule and pattern', () => {
+  it('sets (never appends) the fmetoken header on the own site and safe navigations, with ids from rule and pattern', () => {
     const out = buildDnrRules(
       input([rule({ id: 7, patterns: ['api.example.com/v1', 'http://127.0.0.1:3000'] })]),
     );
+    const action = {
+      type: 'modifyHeaders',
+      requestHeaders: [{ header: 'Authorization', operation: 'set', value: `fmetoken token=${VALUE}` }],
+    };
     expect(out.dynamic).toEqual([
       {
         id: 700,
         priority: 1,
-        action: {
-          type: 'modifyHeaders',
-          requestHeaders: [{ header: 'Authorization', operation: 'set', value: `fmetoken token=${VALUE}` }],
-        },
+        action,
         condition: {
-          regexFilter: '^https?://api\\.example\\.com/v1(?:[/?#]|$)',
+          regexFilter: '^(?:http|ws)s?://api\\.example\\.com/v1(?:[/?#]|$)',
           isUrlFilterCaseSensitive: true,
+          domainType: 'firstParty',
           resourceTypes: [...RESOURCE_TYPES],
+        },
+      },
+      {
+        id: 750,
+        priority: 1,
+        action,
+        condition: {
+          regexFilter: '^(?:http|ws)s?://api\\.example\\.com/v1(?:[/?#]|$)',
+          isUrlFilterCaseSensitive: true,
+          requestMethods: ['get', 'head'],
+          resourceTypes: ['main_frame'],
         },
       },
       expect.objectContaining({
         id: 701,
         condition: {
-          regexFilter: '^http://127\\.0\\.0\\.1:3000/',
+          regexFilter: '^(?:http|ws)://127\\.0\\.0\\.1:3000/',
           isUrlFilterCaseSensitive: true,
+          domainType: 'firstParty',
           resourceTypes: [...RESOURCE_TYPES],
         },
+      }),
+      expect.objectContaining({
+        id: 751,
+        condition: expect.objectContaining({ resourceTypes: ['main_frame'] }),
       }),
     ]);
     expect(RESOURCE_TYPES).toContain('main_frame');
@@ -64,10 +94,14 @@ describe('buildDnrRules', () => {
     const once = buildDnrRules(input(rules)).dynamic;
     const again = buildDnrRules(input([...rules].reverse())).dynamic;
     expect(once).toEqual(again);
-    expect(once.map((r) => r.id)).toEqual([100, 200]);
+    expect(once.map((r) => r.id)).toEqual([100, 150, 200, 250]);
+    expect(new Set(once.map((r) => userRuleId(r.id)))).toEqual(new Set([1, 2]));
+    // The fiftieth pattern's navigation rule stays inside its own rule's ids.
+    expect(dnrRuleId(3, 49, true)).toBe(399);
+    expect(userRuleId(dnrRuleId(3, 49, true))).toBe(3);
   });
 
-  it('maps subdomains, regexes, resource types, initiators and tab scope', () => {
+  it('maps subdomains, regexes, resource types, initiators, any page and tab scope', () => {
     const out = buildDnrRules(
       input([
         rule({
@@ -77,15 +111,15 @@ describe('buildDnrRules', () => {
           resourceTypes: ['xmlhttprequest'],
           initiators: ['App.Example.com'],
         }),
-        rule({ id: 2, patterns: ['/^https:\\/\\/a\\.test\\/v[23]\\//'] }),
-        rule({ id: 3, patterns: ['https://tab.example'], tabId: 42 }),
+        rule({ id: 2, patterns: ['/^https:\\/\\/a\\.test\\/v[23]\\//'], anyPage: true }),
+        rule({ id: 3, patterns: ['https://tab.example'], tabId: 42, resourceTypes: ['websocket', 'image'] }),
       ]),
     );
     expect(out.dynamic.map((r) => [r.id, r.condition])).toEqual([
       [
         100,
         {
-          regexFilter: '^https?://(?:[^/:?#@]+\\.)?example\\.com:8443/api(?:[/?#]|$)',
+          regexFilter: '^(?:http|ws)s?://(?:[^/:?#@]+\\.)?example\\.com:8443/api(?:[/?#]|$)',
           isUrlFilterCaseSensitive: true,
           initiatorDomains: ['app.example.com'],
           resourceTypes: ['xmlhttprequest'],
@@ -100,18 +134,31 @@ describe('buildDnrRules', () => {
         },
       ],
     ]);
+    // Without page loads among its types, a rule has no navigation rule.
     expect(out.session).toEqual([
       expect.objectContaining({
         id: 300,
         priority: 2,
         condition: {
-          regexFilter: '^https://tab\\.example/',
+          regexFilter: '^(?:https|wss)://tab\\.example/',
           isUrlFilterCaseSensitive: true,
-          resourceTypes: [...RESOURCE_TYPES],
+          domainType: 'firstParty',
+          resourceTypes: ['websocket', 'image'],
           tabIds: [42],
         },
       }),
     ]);
+  });
+
+  it('refuses a rule both for any page and for listed pages', () => {
+    expect(checkRule({ patterns: ['a.test'], initiators: ['b.test'], anyPage: true })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('either for any page'),
+    });
+    expect(checkRule({ patterns: ['a.test'], anyPage: false })).toMatchObject({ pages: { kind: 'own' } });
+    expect(checkRule({ patterns: ['a.test'], initiators: ['b.test'], anyPage: false })).toMatchObject({
+      pages: { kind: 'listed', initiators: ['b.test'] },
+    });
   });
 
   it.each([
@@ -134,7 +181,7 @@ describe('buildDnrRules', () => {
       message: expect.stringContaining('every site you visit'),
     });
     const confirmed = buildDnrRules(input([rule({ patterns: [pattern], allowBroad: true })]));
-    expect(confirmed.dynamic).toHaveLength(1);
+    expect(confirmed.dynamic.map((r) => r.id)).toEqual([100, 150]);
   });
 
   it('refuses patterns that are not hosts or regular expressions, naming the problem', () => {
@@ -171,7 +218,52 @@ describe('buildDnrRules', () => {
     const out = buildDnrRules(
       input([rule()], { tokens: health({ health: 'valid', expirationDate: '2026-11-22T10:00:05Z' }) }),
     );
-    expect(out.dynamic).toHaveLength(1);
+    expect(out.dynamic).toHaveLength(2);
+  });
+
+  it('says why a rule does not inject: the browser refused it, the value is missing, the server has not confirmed it', () => {
+    expect(buildDnrRules(input([rule()], { failed: { 1: 'too complex' } })).status[1]).toStrictEqual({
+      state: 'error',
+      message: 'The browser refused this rule: too complex',
+    });
+    expect(buildDnrRules(input([rule()], { values: new Map() })).status[1]).toStrictEqual({
+      state: 'no-value',
+      message: 'The token’s value is not held in this browser: paste it to resume.',
+    });
+    const waiting = buildDnrRules(input([rule()], { unconfirmed: new Set([tokenKey(token)]) }));
+    expect(waiting.dynamic).toEqual([]);
+    expect(waiting.status[1]).toStrictEqual({
+      state: 'checking',
+      message: 'Waiting for the server to confirm the token (after a restart).',
+    });
+    expect(buildDnrRules(input([rule()], { unconfirmed: new Set(['other']) })).status[1]).toEqual({
+      state: 'active',
+    });
+    // Another token's value is not this one's.
+    const other = { ...token, name: 'other' };
+    expect(buildDnrRules(input([rule({ token: other })])).status[1]?.state).toBe('no-value');
+    expect(
+      buildDnrRules(input([rule()], { tokens: health({ health: 'rejected' }) })).status[1],
+    ).toStrictEqual({
+      state: 'rejected',
+      message: 'Stopped: the server refuses the token (disabled, expired or removed; sign in to see which).',
+    });
+  });
+
+  it('counts a token as expired from its expiration time on, not a moment later', () => {
+    const at = new Date(NOW).toISOString();
+    expect(buildDnrRules(input([rule()], { tokens: health({ expirationDate: at }) })).status[1]?.state).toBe(
+      'expired',
+    );
+  });
+
+  it('quotes a broad pattern as typed, trimmed, and needs a confirmation if any one pattern is broad', () => {
+    expect(checkRule({ patterns: ['a.test', '  *  '] })).toStrictEqual({
+      ok: false,
+      message: `"*" can match more than one site. ${BROAD_REFUSAL}`,
+    });
+    expect(needsConfirmation({ patterns: ['a.test', '*'] })).toBe(true);
+    expect(needsConfirmation({ patterns: ['a.test', 'b.test'] })).toBe(false);
   });
 
   it('adds nothing while paused, for a rule that is off, or without the value', () => {
@@ -219,5 +311,73 @@ describe('URL patterns in JavaScript (badge, 401s) agree with the DNR conditions
     expect(urlMatches(parsed.value, url)).toBe(expected);
     // Only `*.` patterns reach more than one host here; they need the user's confirmation.
     expect(isBroad(parsed.value)).toBe(text.startsWith('*.'));
+  });
+});
+
+describe('whose requests a rule reaches, in JavaScript (which rule a 401 answered)', () => {
+  const own = { kind: 'own' } as const;
+  const url = 'https://api.example.com/v1';
+  it.each([
+    ['a page on the same host', { url, initiator: 'https://api.example.com', type: 'xmlhttprequest' }, true],
+    ['a page on the same site', { url, initiator: 'https://app.example.com:8080', type: 'image' }, true],
+    ['a page on another site', { url, initiator: 'https://evil.test', type: 'xmlhttprequest' }, false],
+    ['an opaque frame', { url, initiator: 'null', type: 'xmlhttprequest' }, false],
+    ['a typed address', { url, type: 'main_frame', method: 'GET' }, true],
+    ['a followed link', { url, initiator: 'https://evil.test', type: 'main_frame', method: 'HEAD' }, true],
+    [
+      'a form another site posts',
+      { url, initiator: 'https://evil.test', type: 'main_frame', method: 'POST' },
+      false,
+    ],
+    [
+      'a frame another site opens',
+      { url, initiator: 'https://evil.test', type: 'sub_frame', method: 'GET' },
+      false,
+    ],
+    ['a request without an initiator', { url, type: 'xmlhttprequest' }, false],
+    ['another IP address', { url: 'http://127.0.0.1/', initiator: 'http://127.0.0.2', type: 'image' }, false],
+    [
+      'the same IP address',
+      { url: 'http://127.0.0.1/', initiator: 'http://127.0.0.1:9', type: 'image' },
+      true,
+    ],
+    ['a single-label host', { url: 'http://localhost/', initiator: 'http://other', type: 'image' }, false],
+  ])('own site: %s → %s', (_label, request, expected) => {
+    expect(pagesAllow(own, request)).toBe(expected);
+  });
+
+  it.each([
+    ['a typed address without a method (GET)', { url, type: 'main_frame' }, true],
+    ['an odd method that ends like one', { url, type: 'main_frame', method: 'UNHEAD' }, false],
+    ['an odd method that starts like one', { url, type: 'main_frame', method: 'GETS' }, false],
+    ['a URL that is not one', { url: 'not a url', initiator: 'https://a.test', type: 'image' }, false],
+    [
+      'two other ports of one single-label host',
+      { url: 'http://localhost:1/', initiator: 'http://localhost:2' },
+      true,
+    ],
+    [
+      'two hosts starting with a digit on one site',
+      { url: 'https://1a.example.com/', initiator: 'https://2b.example.com' },
+      true,
+    ],
+    ['two IP addresses of one network', { url: 'http://10.0.0.1/', initiator: 'http://20.0.0.1' }, false],
+    ['two IPv6 addresses', { url: 'http://[::1]/', initiator: 'http://[::2]' }, false],
+    [
+      'names on two sites ending alike',
+      { url: 'https://app.example.com/', initiator: 'https://evil.com' },
+      false,
+    ],
+  ])('own site: %s → %s', (_label, request, expected) => {
+    expect(pagesAllow(own, request)).toBe(expected);
+  });
+
+  it('listed pages: the listed hosts and their subdomains; any page: every request', () => {
+    const listed: Pages = { kind: 'listed', initiators: ['app.test'] };
+    expect(pagesAllow(listed, { url, initiator: 'https://app.test' })).toBe(true);
+    expect(pagesAllow(listed, { url, initiator: 'https://x.app.test' })).toBe(true);
+    expect(pagesAllow(listed, { url, initiator: 'https://notapp.test' })).toBe(false);
+    expect(pagesAllow(listed, { url, type: 'main_frame', method: 'GET' })).toBe(false);
+    expect(pagesAllow({ kind: 'any' }, { url, initiator: 'null' })).toBe(true);
   });
 });

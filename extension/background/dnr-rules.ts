@@ -1,6 +1,7 @@
 // The pure mapping from the user's injection rules to declarativeNetRequest rules, with why each rule is (not) on.
 import {
   type InjectionRule,
+  MAX_PATTERNS_PER_RULE,
   RESOURCE_TYPES,
   type ResourceType,
   type TokenRef,
@@ -23,11 +24,18 @@ export interface DnrRule {
   condition: {
     regexFilter: string;
     isUrlFilterCaseSensitive: boolean;
+    /** firstParty: the request's initiator is on the same site as its URL (no initiator or an opaque one is not). */
+    domainType?: 'firstParty';
     initiatorDomains?: string[];
+    requestMethods?: SafeMethod[];
     resourceTypes: ResourceType[];
     tabIds?: number[];
   };
 }
+
+/** The methods of a navigation that may carry the token whoever started it: the line of `SameSite=Lax` cookies. */
+export const SAFE_NAVIGATION_METHODS = ['get', 'head'] as const;
+type SafeMethod = (typeof SAFE_NAVIGATION_METHODS)[number];
 
 /** What the extension last learned about a token from its server. */
 export type TokenHealth =
@@ -80,10 +88,13 @@ export interface BuildOutput {
   status: Record<number, RuleStatus>;
 }
 
-/** DNR ids: rule 7's third pattern is 702. At most MAX_PATTERNS_PER_RULE (50) patterns, so ids never collide. */
-export const ID_STRIDE = 100;
-export function dnrRuleId(ruleId: number, patternIndex: number): number {
-  return ruleId * ID_STRIDE + patternIndex;
+/**
+ * DNR ids: rule 7's third pattern is 702, and the safe navigations to it 752. At most MAX_PATTERNS_PER_RULE (50)
+ * patterns, so ids never collide.
+ */
+export const ID_STRIDE = 2 * MAX_PATTERNS_PER_RULE;
+export function dnrRuleId(ruleId: number, patternIndex: number, navigation = false): number {
+  return ruleId * ID_STRIDE + (navigation ? MAX_PATTERNS_PER_RULE : 0) + patternIndex;
 }
 export function userRuleId(dnrId: number): number {
   return Math.floor(dnrId / ID_STRIDE);
@@ -97,12 +108,18 @@ export function authorizationValue(value: string): string {
   return `fmetoken token=${value}`;
 }
 
-export type CheckedRule =
-  | { ok: true; patterns: UrlPattern[]; initiators: string[] | undefined }
-  | { ok: false; message: string };
+/**
+ * Whose requests a rule's token goes on: `own` (the default) the requests of pages on the target's own site and
+ * top-level navigations with a safe method; `listed` those of pages on the given hosts; `any` every page's.
+ */
+export type Pages = { kind: 'own' } | { kind: 'listed'; initiators: string[] } | { kind: 'any' };
+
+export type CheckedRule = { ok: true; patterns: UrlPattern[]; pages: Pages } | { ok: false; message: string };
 
 /** Parses a rule's patterns and initiators and refuses a broad pattern the user did not confirm. */
-export function checkRule(rule: Pick<InjectionRule, 'patterns' | 'initiators' | 'allowBroad'>): CheckedRule {
+export function checkRule(
+  rule: Pick<InjectionRule, 'patterns' | 'initiators' | 'anyPage' | 'allowBroad'>,
+): CheckedRule {
   const patterns: UrlPattern[] = [];
   for (const text of rule.patterns) {
     const parsed = parsePattern(text);
@@ -111,14 +128,60 @@ export function checkRule(rule: Pick<InjectionRule, 'patterns' | 'initiators' | 
       return { ok: false, message: `"${text.trim()}" can match more than one site. ${BROAD_REFUSAL}` };
     patterns.push(parsed.value);
   }
-  if (rule.initiators === undefined) return { ok: true, patterns, initiators: undefined };
+  if (rule.initiators === undefined)
+    return { ok: true, patterns, pages: rule.anyPage === true ? { kind: 'any' } : { kind: 'own' } };
+  if (rule.anyPage === true)
+    return { ok: false, message: 'A rule is either for any page or only for the pages it lists, not both.' };
   const initiators: string[] = [];
   for (const text of rule.initiators) {
     const parsed = parseInitiator(text);
     if (!parsed.ok) return parsed;
     initiators.push(parsed.value);
   }
-  return { ok: true, patterns, initiators };
+  return { ok: true, patterns, pages: { kind: 'listed', initiators } };
+}
+
+/** What the browser tells about a request: enough to decide whether a rule's DNR rules put the token on it. */
+export interface SeenRequest {
+  url: string;
+  type?: string;
+  method?: string;
+  /** The origin of the page or frame that started it; `null` for an opaque one; absent for the browser's own. */
+  initiator?: string;
+}
+
+/**
+ * Whether the pages condition of a rule lets a request through, as its DNR rules do. The browser decides
+ * `firstParty` with the public suffix list, which the extension does not carry: here a shared parent of two or more
+ * labels counts as one site, so `a.co.uk` and `b.co.uk` count as one (only for telling which rule a 401 answered).
+ */
+export function pagesAllow(pages: Pages, request: SeenRequest): boolean {
+  if (pages.kind === 'any') return true;
+  const initiator = hostOf(request.initiator);
+  if (pages.kind === 'listed')
+    return (
+      initiator !== undefined &&
+      pages.initiators.some((host) => initiator === host || initiator.endsWith(`.${host}`))
+    );
+  if (request.type === 'main_frame' && /^(get|head)$/i.test(request.method ?? 'GET')) return true;
+  const target = hostOf(request.url);
+  return initiator !== undefined && target !== undefined && sameSite(initiator, target);
+}
+
+/** The host of a URL or origin; undefined for none, an opaque origin (`null`) or anything else not a URL. */
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '').hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An IP address is a site of its own; a name's site is its last two labels (a single label is its own). */
+function sameSite(a: string, b: string): boolean {
+  if (a === b) return true;
+  const site = (host: string) => (/^[\d.]+$|^\[/.test(host) ? host : host.split('.').slice(-2).join('.'));
+  return site(a) === site(b);
 }
 
 /** A rule with a pattern that needs the user's confirmation (whether or not it was given). */
@@ -153,9 +216,13 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
     if (value === undefined) continue;
     const resourceTypes = [...(rule.resourceTypes ?? RESOURCE_TYPES)];
     const target = rule.tabId === undefined ? dynamic : session;
+    const { pages } = checked;
     checked.patterns.forEach((pattern, index) => {
-      target.push({
-        id: dnrRuleId(rule.id, index),
+      const dnrRule = (
+        id: number,
+        condition: Omit<DnrRule['condition'], 'regexFilter' | 'isUrlFilterCaseSensitive'>,
+      ): DnrRule => ({
+        id,
         // A tab's own rule wins over a rule for every tab when both set the header.
         priority: rule.tabId === undefined ? 1 : 2,
         action: {
@@ -164,11 +231,27 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
         },
         condition: {
           ...patternCondition(pattern),
-          ...(checked.initiators && { initiatorDomains: checked.initiators }),
-          resourceTypes,
+          ...condition,
           ...(rule.tabId !== undefined && { tabIds: [rule.tabId] }),
         },
       });
+      if (pages.kind === 'any') target.push(dnrRule(dnrRuleId(rule.id, index), { resourceTypes }));
+      else if (pages.kind === 'listed')
+        target.push(
+          dnrRule(dnrRuleId(rule.id, index), { initiatorDomains: pages.initiators, resourceTypes }),
+        );
+      else {
+        target.push(dnrRule(dnrRuleId(rule.id, index), { domainType: 'firstParty', resourceTypes }));
+        // The browser counts a request without an initiator (typed, bookmarked, opened by an extension) as
+        // third-party, and a followed link is one: top-level GET and HEAD navigations get a rule of their own.
+        if (resourceTypes.includes('main_frame'))
+          target.push(
+            dnrRule(dnrRuleId(rule.id, index, true), {
+              requestMethods: [...SAFE_NAVIGATION_METHODS],
+              resourceTypes: ['main_frame'],
+            }),
+          );
+      }
     });
   }
   return { dynamic, session, status };

@@ -63,7 +63,7 @@ export function rulesForTab(
     const host = safeHost(tab.url);
     return (
       checked.patterns.some((pattern) => urlMatches(pattern, tab.url ?? '')) ||
-      (host !== undefined && (checked.initiators ?? []).includes(host))
+      (host !== undefined && checked.pages.kind === 'listed' && checked.pages.initiators.includes(host))
     );
   });
 }

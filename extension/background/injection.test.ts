@@ -104,7 +104,8 @@ describe('the rule sync', () => {
     const { value, id } = await boundRule();
     expect(dnr.calls.at(-1)).toMatchObject({ kind: 'session' });
     expect(dnr.calls.some((call) => call.kind === 'dynamic')).toBe(false);
-    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100]);
+    // The own site's requests, and safe top-level navigations.
+    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 50]);
     expect(headerOf(dnr.session[0])).toBe(`fmetoken token=${value}`);
     dnr.calls.length = 0;
     await sendMessage('saveRule', {
@@ -116,11 +117,18 @@ describe('the rule sync', () => {
       },
     });
     expect(dnr.calls).toHaveLength(1);
-    expect(dnr.calls[0]?.update.removeRuleIds).toEqual([id * 100]);
-    expect(dnr.calls[0]?.update.addRules.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 1]);
+    expect(dnr.calls[0]?.update.removeRuleIds).toEqual([id * 100, id * 100 + 50]);
+    expect(dnr.calls[0]?.update.addRules.map((rule) => rule.id)).toEqual([
+      id * 100,
+      id * 100 + 50,
+      id * 100 + 1,
+      id * 100 + 51,
+    ]);
     expect(dnr.session.map((rule) => rule.condition.regexFilter)).toEqual([
-      '^https?://a\\.example/',
-      '^https?://b\\.example/',
+      '^(?:http|ws)s?://a\\.example/',
+      '^(?:http|ws)s?://a\\.example/',
+      '^(?:http|ws)s?://b\\.example/',
+      '^(?:http|ws)s?://b\\.example/',
     ]);
   });
 
@@ -130,7 +138,7 @@ describe('the rule sync', () => {
     dnr.refuse = (rule) =>
       rule.id === second.id * 100 ? 'specified an incorrect value for the "requestDomains" key.' : undefined;
     await lifecycle.changed();
-    expect(dnr.session.map((rule) => rule.id)).toEqual([first.id * 100]);
+    expect(dnr.session.map((rule) => rule.id)).toEqual([first.id * 100, first.id * 100 + 50]);
     expect(await statusOf(second.id)).toEqual({
       state: 'error',
       message: expect.stringContaining(`Rule with id ${second.id * 100} specified an incorrect value`),
@@ -167,7 +175,7 @@ describe('the rule sync', () => {
     dnr.dynamic = [{ ...ours, id: 4_200 }];
     lifecycle = startWorker();
     await lifecycle.start();
-    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100]);
+    expect(dnr.session.map((rule) => rule.id)).toEqual([id * 100, id * 100 + 50]);
     expect(dnr.dynamic).toEqual([]);
   });
 });
@@ -184,7 +192,7 @@ describe('injection follows the token', () => {
     });
     await rest(path, jsonInit('PUT', adminBasic, { enabled: true }));
     await lifecycle.onAlarm({ name: REFRESH_ALARM });
-    expect(dnr.session).toHaveLength(1);
+    expect(dnr.session).toHaveLength(2);
     expect(await statusOf(id)).toEqual({ state: 'active' });
   });
 
@@ -229,10 +237,29 @@ describe('injection follows the token', () => {
   it('rechecks the token on a 401 answer to a matching request, not on other 401s', async () => {
     const { id, path } = await boundRule();
     await rest(path, jsonInit('PUT', adminBasic, { enabled: false }));
-    await lifecycle.onResponse({ url: 'https://other.example/v1', statusCode: 401, tabId: 3 });
-    await lifecycle.onResponse({ url: 'https://api.example.com/v1/x', statusCode: 401, tabId: -1 });
+    const fetched = { type: 'xmlhttprequest', method: 'GET', initiator: 'https://api.example.com' };
+    await lifecycle.onResponse({ ...fetched, url: 'https://other.example/v1', statusCode: 401, tabId: 3 });
+    await lifecycle.onResponse({
+      ...fetched,
+      url: 'https://api.example.com/v1/x',
+      statusCode: 401,
+      tabId: -1,
+    });
+    // Another site's request never carried the token: its 401 says nothing about it.
+    await lifecycle.onResponse({
+      ...fetched,
+      initiator: 'https://evil.example',
+      url: 'https://api.example.com/v1/x',
+      statusCode: 401,
+      tabId: 3,
+    });
     expect(await statusOf(id)).toEqual({ state: 'active' });
-    await lifecycle.onResponse({ url: 'https://api.example.com/v1/x', statusCode: 401, tabId: 3 });
+    await lifecycle.onResponse({
+      ...fetched,
+      url: 'https://api.example.com/v1/x',
+      statusCode: 401,
+      tabId: 3,
+    });
     expect(await statusOf(id)).toMatchObject({ state: 'disabled' });
     expect(dnr.session).toEqual([]);
   });
@@ -256,7 +283,7 @@ describe('control', () => {
     expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toEqual({ state: 'paused' });
     await sendMessage('setInjectionSettings', { paused: false });
-    expect(dnr.session).toHaveLength(1);
+    expect(dnr.session).toHaveLength(2);
     await sendMessage('setRuleEnabled', { id, enabled: false });
     expect(dnr.session).toEqual([]);
     expect(await statusOf(id)).toEqual({ state: 'off' });
@@ -291,9 +318,9 @@ describe('control', () => {
       tabId: 9,
     });
     if (!saved.ok) throw new Error(saved.error.message);
-    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined, [9]]);
+    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined, undefined, [9], [9]]);
     await lifecycle.tabClosed(9);
-    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined]);
+    expect(dnr.session.map((rule) => rule.condition.tabIds)).toEqual([undefined, undefined]);
     expect((await rulesItem.getValue()).some((rule) => rule.tabId !== undefined)).toBe(false);
   });
 
@@ -391,25 +418,29 @@ describe('import and export', () => {
       { token: ref, patterns: ['*'], enabled: true, allowBroad: true },
       { token: ref, patterns: ['ok.example'], enabled: true, value },
       { token: ref, patterns: [], enabled: true },
+      // Nor is a file's *Any page*: the rule arrives for its own site's requests.
+      { token: ref, patterns: ['any.example'], enabled: true, anyPage: true },
     );
     const imported = await sendMessage('importRules', { text: JSON.stringify(file) });
     expect(imported).toEqual({
       ok: true,
       value: {
-        imported: 3,
+        imported: 4,
         errors: [
           { index: 4, message: expect.stringContaining('value') },
           { index: 5, message: expect.stringContaining('at least one URL pattern') },
         ],
         unconfirmed: [3],
+        ownSiteOnly: [6],
       },
     });
     const rules = await rulesItem.getValue();
     expect(rules.map(({ id: _id, ...rest }) => rest)).toEqual([
       ...before,
       { token: ref, patterns: ['*'], enabled: false },
+      { token: ref, patterns: ['any.example'], enabled: true },
     ]);
-    const broadId = rules[rules.length - 1]?.id ?? 0;
+    const broadId = rules[rules.length - 2]?.id ?? 0;
     await sendMessage('setRuleEnabled', { id: broadId, enabled: true });
     expect(await statusOf(broadId)).toMatchObject({
       state: 'invalid',

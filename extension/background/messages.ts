@@ -90,6 +90,8 @@ const ImportReportSchema = v.object({
   errors: v.array(v.object({ index: v.number(), message: v.string() })),
   /** Imported switched off: a pattern can match more than one site and waits for the user's confirmation. */
   unconfirmed: v.array(v.number()),
+  /** Marked for any page in the file: imported for their own site's requests, until the user confirms any page. */
+  ownSiteOnly: v.array(v.number()),
 });
 export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 

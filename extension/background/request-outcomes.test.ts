@@ -53,8 +53,19 @@ describe('request outcomes', () => {
   });
 
   it('a rule matched a request only through its patterns, tab, types and pages', () => {
-    const request = { url: 'http://127.0.0.1:9000/api/x', statusCode: 403, tabId: 4, type: 'xmlhttprequest' };
+    const request = {
+      url: 'http://127.0.0.1:9000/api/x',
+      statusCode: 403,
+      tabId: 4,
+      type: 'xmlhttprequest',
+      method: 'POST',
+      initiator: 'http://127.0.0.1:9000',
+    };
     expect(ruleMatchedRequest(rule(), request)).toBe(true);
+    // Another site's request, or an opaque frame's, never carried the token of a rule for its own site.
+    expect(ruleMatchedRequest(rule(), { ...request, initiator: 'http://localhost:9000' })).toBe(false);
+    expect(ruleMatchedRequest(rule(), { ...request, initiator: 'null' })).toBe(false);
+    expect(ruleMatchedRequest(rule({ anyPage: true }), { ...request, initiator: 'null' })).toBe(true);
     expect(ruleMatchedRequest(rule(), { ...request, url: 'http://127.0.0.1:9001/api/x' })).toBe(false);
     expect(ruleMatchedRequest(rule({ tabId: 5 }), request)).toBe(false);
     expect(ruleMatchedRequest(rule({ resourceTypes: ['main_frame'] }), request)).toBe(false);

@@ -3,7 +3,7 @@ import { storage } from 'wxt/utils/storage';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
 import type { ValueItem } from '../utils/storage-items';
 import { urlMatches } from '../utils/url-patterns';
-import { checkRule } from './dnr-rules';
+import { checkRule, pagesAllow } from './dnr-rules';
 
 export interface RequestOutcome {
   ruleId: number;
@@ -33,6 +33,7 @@ export interface CompletedRequest {
   statusCode: number;
   tabId: number;
   type?: string;
+  method?: string;
   initiator?: string;
   responseHeaders?: { name: string; value?: string }[];
 }
@@ -72,15 +73,6 @@ function decodeScope(token: string): string {
   }
 }
 
-function hostOf(origin: string | undefined): string | undefined {
-  if (origin === undefined) return undefined;
-  try {
-    return new URL(origin).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether a rule's DNR rule applied to this request: its tab, a pattern (the one matcher), its types, its pages. */
 export function ruleMatchedRequest(rule: InjectionRule, request: CompletedRequest): boolean {
   if (rule.tabId !== undefined && rule.tabId !== request.tabId) return false;
@@ -92,9 +84,7 @@ export function ruleMatchedRequest(rule: InjectionRule, request: CompletedReques
     return false;
   const checked = checkRule(rule);
   if (!checked.ok || !checked.patterns.some((pattern) => urlMatches(pattern, request.url))) return false;
-  if (checked.initiators === undefined) return true;
-  const host = hostOf(request.initiator);
-  return host !== undefined && checked.initiators.includes(host);
+  return pagesAllow(checked.pages, request);
 }
 
 export interface OutcomeDeps {

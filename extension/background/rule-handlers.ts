@@ -73,6 +73,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       patterns: rule.patterns.map((pattern) => pattern.trim()),
       ...(rule.resourceTypes && { resourceTypes: rule.resourceTypes }),
       ...(rule.initiators && { initiators: rule.initiators.map((host) => host.trim().toLowerCase()) }),
+      ...(rule.anyPage === true && { anyPage: true }),
       enabled: rule.enabled,
       ...(confirmed && { allowBroad: true }),
     });
@@ -172,6 +173,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
         return invalid(`This is not a tokenward rules file (version 1): ${v.summarize(file.issues)}`);
       const errors: { index: number; message: string }[] = [];
       const unconfirmed: number[] = [];
+      const ownSiteOnly: number[] = [];
       const accepted: ExportedRule[] = [];
       for (const [index, raw] of file.output.rules.entries()) {
         const parsed = v.safeParse(ExportedRuleSchema, raw);
@@ -179,8 +181,10 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
           errors.push({ index: index + 1, message: describeIssues(parsed.issues) });
           continue;
         }
-        // A file never stands in for the user's confirmation: a broad rule arrives off and unconfirmed.
-        const { allowBroad: _fromFile, ...rule } = parsed.output;
+        // A file never stands in for the user's confirmation: a broad rule arrives off and unconfirmed, and a
+        // rule for any page arrives for its own site's requests (the safe default), to be widened in the form.
+        const { allowBroad: _fromFile, anyPage, ...rule } = parsed.output;
+        if (anyPage === true) ownSiteOnly.push(index + 1);
         const problem = await problemOf({ ...rule, allowBroad: true });
         if (problem !== null) {
           errors.push({ index: index + 1, message: problem });
@@ -194,7 +198,15 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       let id = nextId(rules);
       const added = accepted.map((rule) => ({ id: id++, ...rule }));
       if (added.length > 0) await updateRules((all) => [...all, ...added]);
-      return { ok: true, value: { imported: added.length, errors, unconfirmed } };
+      return {
+        ok: true,
+        value: {
+          imported: added.length,
+          errors,
+          unconfirmed,
+          ownSiteOnly: ownSiteOnly.filter((index) => !errors.some((error) => error.index === index)),
+        },
+      };
     },
   };
 }

@@ -66,7 +66,15 @@ describe('saving a rule', () => {
     draft('api.example.com/v1');
     const saving = actions.save();
     // Synchronously, inside the click: the prompt needs the user gesture.
-    expect(asked).toEqual([['http://api.example.com/*', 'https://api.example.com/*']]);
+    // WebSocket handshakes (a type every rule includes unless it names others) need ws:// and wss:// access.
+    expect(asked).toEqual([
+      [
+        'http://api.example.com/*',
+        'ws://api.example.com/*',
+        'https://api.example.com/*',
+        'wss://api.example.com/*',
+      ],
+    ]);
     await Promise.resolve();
     expect(state.waiting.value).toContain('Waiting for the browser');
     expect(state.busy.value).toBe(true);
@@ -197,5 +205,79 @@ describe('switching a rule on', () => {
     await actions.setRuleEnabled(rule, true);
     expect(state.notice.value?.tone).toBe('error');
     expect(state.notice.value?.text).toContain('Rule on, but not injecting');
+  });
+});
+
+describe('whose requests a rule serves', () => {
+  /** The rules the form sent to the background. */
+  function recording() {
+    const state = createRulesState();
+    const rules: unknown[] = [];
+    const send = (async (type: string, data: { rule?: unknown }) => {
+      if (type === 'saveRule') {
+        rules.push(data.rule);
+        return { ok: true, value: { id: 1, ...(data.rule as object) } };
+      }
+      return { ok: true, value: view };
+    }) as Send;
+    const actions = createRulesActions(state, {
+      send,
+      server: () => ref.server,
+      user: () => 'admin',
+      activeTabId: async () => undefined,
+      downloadText: () => {},
+      requestOrigins: async () => true,
+    });
+    state.view.value = { kind: 'ready', value: view };
+    state.draft.value = { ...emptyRuleDraft(tokenKey(ref)), patterns: '127.0.0.1:3000' };
+    return { state, actions, rules };
+  }
+
+  it('sends neither initiators nor any page by default: the own site', async () => {
+    const { actions, rules } = recording();
+    await actions.save();
+    expect(rules).toEqual([{ token: ref, patterns: ['127.0.0.1:3000'], enabled: true }]);
+  });
+
+  it('saves Any page only with the tick, and takes the tick back when the choice changes', async () => {
+    const { state, actions, rules } = recording();
+    actions.editDraft({ pages: 'any' });
+    await actions.save();
+    expect(rules).toEqual([]);
+    expect(state.draftError.value).toContain('every site you visit');
+    actions.editDraft({ anyPageConfirmed: true });
+    actions.editDraft({ pages: 'own' });
+    actions.editDraft({ pages: 'any' });
+    expect(state.draft.value?.anyPageConfirmed).toBe(false);
+    actions.editDraft({ anyPageConfirmed: true });
+    await actions.save();
+    expect(rules).toEqual([{ token: ref, patterns: ['127.0.0.1:3000'], anyPage: true, enabled: true }]);
+  });
+
+  it('needs at least one host for Only pages on, and keeps what the user typed otherwise', async () => {
+    const { state, actions, rules } = recording();
+    actions.editDraft({ pages: 'listed', initiators: ' , ' });
+    await actions.save();
+    expect(state.draftError.value).toContain('host names of the pages');
+    actions.editDraft({ initiators: 'app.test, other.test' });
+    await actions.save();
+    expect(rules).toEqual([
+      { token: ref, patterns: ['127.0.0.1:3000'], initiators: ['app.test', 'other.test'], enabled: true },
+    ]);
+  });
+
+  it('opens a saved rule on the choice it holds', () => {
+    const { state, actions } = recording();
+    const saved: InjectionRule = { id: 4, token: ref, patterns: ['a.test'], enabled: true };
+    actions.edit({ ...saved, anyPage: true });
+    expect(state.draft.value).toMatchObject({ pages: 'any', anyPageConfirmed: true });
+    actions.edit({ ...saved, initiators: ['app.test'] });
+    expect(state.draft.value).toMatchObject({
+      pages: 'listed',
+      initiators: 'app.test',
+      anyPageConfirmed: false,
+    });
+    actions.edit(saved);
+    expect(state.draft.value).toMatchObject({ pages: 'own', anyPageConfirmed: false });
   });
 });

@@ -20,6 +20,9 @@ export interface RulesDeps {
   requestOrigins(origins: string[]): Promise<boolean>;
 }
 
+export const ANY_PAGE_REFUSAL =
+  'Any page is not saved until you confirm that every site you visit can then send requests that carry this token.';
+
 const lines = (text: string) =>
   text
     .split('\n')
@@ -30,23 +33,30 @@ const lines = (text: string) =>
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 function isLoopbackOrigin(origin: string): boolean {
-  const host = /^https?:\/\/(\[[^\]]*\]|[^/]*)\//.exec(origin)?.[1];
+  const host = /^(?:http|ws)s?:\/\/(\[[^\]]*\]|[^/]*)\//.exec(origin)?.[1];
   return host !== undefined && LOOPBACK_HOSTS.has(host);
 }
+
+/** A WebSocket handshake needs access to the host under the ws:// or wss:// scheme too. */
+const WEBSOCKET_SCHEME = { http: 'ws', https: 'wss' } as const;
 
 /** Origins a rule needs access to: its hosts and its initiator pages, on the schemes it covers. */
 export function originsFor(rule: ExportedRule): string[] {
   const checked = checkRule(rule);
   if (!checked.ok) return [];
+  const websockets = rule.resourceTypes === undefined || rule.resourceTypes.includes('websocket');
   const origins = new Set<string>();
   for (const pattern of checked.patterns) {
     if (pattern.kind === 'regex' || pattern.host === '*') continue;
     const host = pattern.subdomains ? `*.${pattern.host}` : pattern.host;
-    for (const scheme of pattern.scheme ? [pattern.scheme] : ['http', 'https'])
+    for (const scheme of pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)) {
       origins.add(`${scheme}://${host}/*`);
+      if (websockets) origins.add(`${WEBSOCKET_SCHEME[scheme]}://${host}/*`);
+    }
   }
-  for (const host of checked.initiators ?? [])
-    for (const scheme of ['http', 'https']) origins.add(`${scheme}://${host}/*`);
+  if (checked.pages.kind === 'listed')
+    for (const host of checked.pages.initiators)
+      for (const scheme of ['http', 'https']) origins.add(`${scheme}://${host}/*`);
   return [...origins];
 }
 
@@ -93,11 +103,15 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
     const patterns = lines(draft.patterns);
     if (patterns.length === 0) return 'Enter at least one URL pattern.';
     const initiators = lines(draft.initiators.replaceAll(',', '\n'));
+    if (draft.pages === 'listed' && initiators.length === 0)
+      return 'Enter the host names of the pages whose requests get the token.';
+    if (draft.pages === 'any' && !draft.anyPageConfirmed) return ANY_PAGE_REFUSAL;
     return {
       token,
       patterns,
       ...(draft.resourceTypes.length > 0 && { resourceTypes: draft.resourceTypes }),
-      ...(initiators.length > 0 && { initiators }),
+      ...(draft.pages === 'listed' && { initiators }),
+      ...(draft.pages === 'any' && { anyPage: true }),
       enabled: draft.enabled,
       ...(draft.allowBroad && { allowBroad: true }),
     };
@@ -150,7 +164,9 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
         token: tokenKey(rule.token),
         patterns: rule.patterns.join('\n'),
         resourceTypes: rule.resourceTypes ?? [],
+        pages: rule.initiators ? 'listed' : rule.anyPage ? 'any' : 'own',
         initiators: (rule.initiators ?? []).join('\n'),
+        anyPageConfirmed: rule.anyPage === true,
         enabled: rule.enabled,
         allowBroad: rule.allowBroad ?? false,
         thisTab: rule.tabId !== undefined,
@@ -162,9 +178,16 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
 
     editDraft(patch: Partial<RuleDraft>): void {
       const draft = state.draft.value;
-      // The confirmation is for the patterns the user read: new patterns need it again.
+      // The confirmation is for the patterns the user read: new patterns need it again (and so does any page).
       const unconfirm = patch.patterns !== undefined && draft !== null && patch.patterns !== draft.patterns;
-      if (draft) state.draft.value = { ...draft, ...patch, ...(unconfirm && { allowBroad: false }) };
+      const leftAnyPage = patch.pages !== undefined && patch.pages !== 'any';
+      if (draft)
+        state.draft.value = {
+          ...draft,
+          ...patch,
+          ...(unconfirm && { allowBroad: false }),
+          ...(leftAnyPage && { anyPageConfirmed: false }),
+        };
       state.draftError.value = null;
     },
 

@@ -7,6 +7,7 @@ import { RuleRow } from '../ui/rule-row';
 import { UrlCheck } from '../ui/url-check';
 import { RuleOutcome, useRequestOutcomes } from './rule-outcome';
 import { useRules } from './rules-context';
+import { RulesUpdateNoticeLine } from './rules-update-notice';
 
 export function RulesPanel() {
   const { state, actions, inPopup } = useRules();
@@ -28,6 +29,7 @@ export function RulesPanel() {
         <span>Pause all injection</span>
       </label>
       <NoticeLine notice={state.notice.value} />
+      <RulesUpdateNoticeLine />
       {state.paste.open.value && <PasteValue />}
       {draft ? (
         <RuleForm
@@ -197,6 +199,12 @@ export function InjectionSettingsPanel() {
               <li key={`confirm-${index}`}>
                 Rule {index} can match more than one site: it was imported switched off. Edit it and confirm
                 to use it.
+              </li>
+            ))}
+            {report.ownSiteOnly.map((index) => (
+              <li key={`own-${index}`}>
+                Rule {index} was for any page: it was imported for its own site&rsquo;s requests. Edit it and
+                confirm <em>Any page</em> to widen it.
               </li>
             ))}
           </ul>

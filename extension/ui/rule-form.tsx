@@ -1,8 +1,8 @@
-// The rule editor: which token, URL patterns, optional request types and initiator pages, and the broad-pattern check.
+// The rule editor: which token, URL patterns, optional request types, whose requests, and the broad-pattern check.
 import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/schemas/injection-rules';
 import { tokenKey } from '../background/dnr-rules';
 import type { RuleDraft } from '../model';
-import { BROAD_WARNING } from '../utils/url-patterns';
+import { ANY_PAGE_WARNING, BROAD_WARNING } from '../utils/url-patterns';
 import { resourceTypeLabel } from './resource-types';
 import { UrlCheck } from './url-check';
 
@@ -98,15 +98,61 @@ export function RuleForm(props: RuleFormProps) {
           </label>
         ))}
       </fieldset>
-      <label>
-        Only from pages on
-        <input
-          placeholder="any page (host names, comma-separated)"
-          spellcheck={false}
-          value={draft.initiators}
-          onInput={(event) => onChange({ initiators: event.currentTarget.value })}
-        />
-      </label>
+      <fieldset class="pages">
+        <legend>Send the token on requests from</legend>
+        <label class="check">
+          <input
+            type="radio"
+            name="pages"
+            checked={draft.pages === 'own'}
+            onChange={() => onChange({ pages: 'own' })}
+          />
+          <span>
+            Its own site
+            <small>
+              Pages on the site of the URL, and addresses you open yourself: typed, bookmarked, or a link you
+              follow (GET and HEAD only).
+            </small>
+          </span>
+        </label>
+        <label class="check">
+          <input
+            type="radio"
+            name="pages"
+            checked={draft.pages === 'listed'}
+            onChange={() => onChange({ pages: 'listed' })}
+          />
+          <span>Only pages on these hosts</span>
+        </label>
+        {draft.pages === 'listed' && (
+          <input
+            aria-label="Only from pages on"
+            placeholder="app.example.com, other hosts comma-separated"
+            spellcheck={false}
+            value={draft.initiators}
+            onInput={(event) => onChange({ initiators: event.currentTarget.value })}
+          />
+        )}
+        <label class="check">
+          <input
+            type="radio"
+            name="pages"
+            checked={draft.pages === 'any'}
+            onChange={() => onChange({ pages: 'any' })}
+          />
+          <span>Any page</span>
+        </label>
+        {draft.pages === 'any' && (
+          <label class="check warning">
+            <input
+              type="checkbox"
+              checked={draft.anyPageConfirmed}
+              onChange={(event) => onChange({ anyPageConfirmed: event.currentTarget.checked })}
+            />
+            <span>{ANY_PAGE_WARNING} I understand.</span>
+          </label>
+        )}
+      </fieldset>
       {props.offerThisTab && (
         <label class="check">
           <input

@@ -61,6 +61,11 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
         {rule.tabId !== undefined && <span>this tab only</span>}
         {rule.resourceTypes && <span>{resourceTypesText(rule.resourceTypes)}</span>}
         {rule.initiators && <span>from {rule.initiators.join(', ')}</span>}
+        {rule.anyPage && (
+          <span class="any-page" title="Every site you visit can send requests that carry this token.">
+            from any page
+          </span>
+        )}
       </div>
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}

@@ -26,7 +26,11 @@ function limits(candidate: CheckedCandidate): string {
   const { rule } = candidate;
   const parts = [
     rule.resourceTypes && `only ${resourceTypesText(rule.resourceTypes)}`,
-    rule.initiators && `only from pages on ${rule.initiators.join(', ')}`,
+    rule.initiators
+      ? `only from pages on ${rule.initiators.join(', ')}`
+      : rule.anyPage
+        ? 'from any page'
+        : 'from its own site’s pages and the addresses you open',
     rule.tabId !== undefined && 'only in its tab',
   ].filter(Boolean);
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { storage } from 'wxt/utils/storage';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { RuleStatus, TokenState } from '../background/dnr-rules';
+import { needsConfirmation, type RuleStatus, type TokenState } from '../background/dnr-rules';
 import { DEFAULT_SERVER_URL } from './server-url';
 
 /** The part of a storage item that modules taking it as a dependency use (tests may pass a fake). */
@@ -109,17 +109,42 @@ export const injectionSettingsItem = storage.defineItem<InjectionSettings>('loca
   version: 1,
 });
 
+/** What the update to the own-site default changed in the stored rules, told once: null when nothing (or told). */
+export const RulesUpdateNoticeSchema = v.object({
+  /** Rules that had no initiator list, which meant any page: now the own site and safe navigations. */
+  ownSite: v.number(),
+  /** Rules with a regex the narrow-regex check no longer proves: off until the user confirms them. */
+  unconfirmed: v.number(),
+});
+export type RulesUpdateNotice = v.InferOutput<typeof RulesUpdateNoticeSchema>;
+export const rulesUpdateNoticeItem = storage.defineItem<RulesUpdateNotice | null>('local:rulesUpdateNotice', {
+  fallback: null,
+  version: 1,
+});
+
 /**
  * The user's injection rules: token references and patterns, never a value. Version 2 forgets every broad-pattern
- * confirmation: an imported file could carry one before, so each must be given again in the rule form.
+ * confirmation: an imported file could carry one before, so each must be given again in the rule form. Version 3
+ * changes no rule, only what a rule without initiators means (the own site's requests and safe navigations, no
+ * more any page's), and leaves the notice that tells the user so.
  */
 export const rulesItem = storage.defineItem<InjectionRule[]>('local:rules', {
   fallback: [],
-  version: 2,
+  version: 3,
   migrations: {
     2: (rules: InjectionRule[]) => rules.map(({ allowBroad: _fromBefore, ...rule }) => rule),
+    3: noteOwnSiteDefault,
   },
 });
+
+async function noteOwnSiteDefault(rules: InjectionRule[]): Promise<InjectionRule[]> {
+  const notice = {
+    ownSite: rules.filter((rule) => rule.initiators === undefined).length,
+    unconfirmed: rules.filter((rule) => rule.allowBroad !== true && needsConfirmation(rule)).length,
+  };
+  if (notice.ownSite + notice.unconfirmed > 0) await rulesUpdateNoticeItem.setValue(notice);
+  return rules;
+}
 
 /** What the extension last learned about each bound token (health and expiry), by tokenKey. */
 export const tokenStatesItem = storage.defineItem<Record<string, TokenState>>('local:tokenStates', {

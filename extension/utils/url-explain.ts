@@ -5,7 +5,10 @@ import { parsePattern, type UrlPattern, urlMatches } from './url-patterns';
 
 /** A rule as the check sees it: saved ones carry their status; the rule form's draft has none yet. */
 export interface CheckedCandidate {
-  rule: Pick<InjectionRule, 'id' | 'patterns' | 'token' | 'resourceTypes' | 'initiators' | 'tabId'>;
+  rule: Pick<
+    InjectionRule,
+    'id' | 'patterns' | 'token' | 'resourceTypes' | 'initiators' | 'anyPage' | 'tabId'
+  >;
   status: RuleStatus | undefined;
 }
 

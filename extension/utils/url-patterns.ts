@@ -1,6 +1,6 @@
 // URL patterns of injection rules: the language (README, "Injection"), its one compiler to a DNR condition, and
 // the broadness check. The badge and the 401 check run the compiled condition, so they agree with the browser.
-import { anchoredHost } from './regex-anchor';
+import { anchoredOrigin } from './regex-anchor';
 
 export type UrlPattern =
   | {
@@ -21,6 +21,8 @@ export type UrlPattern =
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export const BROAD_WARNING = 'This sends your token to more than one host, possibly to every site you visit.';
+export const ANY_PAGE_WARNING =
+  'Every site you visit can then send requests that carry your token here: forms it submits, images, scripts and frames it loads.';
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -62,8 +64,8 @@ export function parsePattern(input: string): Parsed<UrlPattern> {
   const host = canonicalHost(subdomains ? rawHost.slice(2) : rawHost);
   if (host === null)
     return fail(`"${text}": "${rawHost}" is not a host name (a * is allowed only as "*." at the start).`);
-  if (subdomains && (IPV4.test(host) || host.startsWith('[')))
-    return fail(`"${text}": an IP address has no subdomains.`);
+  // (`*.[::1]` never gets here: a bracket only opens an authority.)
+  if (subdomains && IPV4.test(host)) return fail(`"${text}": an IP address has no subdomains.`);
   let port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (port < 1 || port > 65535)) return fail(`"${text}": the port must be 1–65535.`);
   // `https://host:443` is `https://host`: the browser's URL leaves the default port out.
@@ -115,11 +117,12 @@ function canonicalPath(raw: string): string | null {
 /**
  * True when a pattern can send the token to more than one host: every host, any `*.` pattern (its subdomains are
  * hosts of their own, and whether `*.name` is one owner's domain or a public suffix such as `co.uk` cannot be told
- * without the public suffix list), or a regex not pinned to a literal scheme and host.
+ * without the public suffix list), or a regex whose source does not prove one host and port (regex-anchor.ts).
  */
 export function isBroad(pattern: UrlPattern): boolean {
-  if (pattern.kind === 'regex') return anchoredHost(pattern.source) === null;
-  return pattern.host === '*' || pattern.subdomains;
+  if (pattern.kind === 'regex') return anchoredOrigin(pattern.source) === null;
+  // Every host (`*`) is parsed as the subdomains of the root.
+  return pattern.subdomains;
 }
 
 /** The part of a DNR condition that selects the URLs of one pattern. */
@@ -129,15 +132,21 @@ export interface UrlCondition {
   isUrlFilterCaseSensitive: true;
 }
 
+/** A WebSocket handshake is an HTTP request the browser matches under its own scheme: ws:// for http://. */
+const SCHEME_EXPRESSION = { http: '(?:http|ws)', https: '(?:https|wss)' } as const;
+const EITHER_SCHEME = '(?:http|ws)s?';
+
 /**
- * One anchored RE2 expression per pattern: scheme, exact host (or `.host` suffix), port, and the path prefix
- * followed by `/`, `?` or the end. Nothing may sit between `://` and the host, so `user@` tricks never match.
+ * One anchored RE2 expression per pattern: scheme (and its WebSocket twin), exact host (or `.host` suffix), port,
+ * and the path prefix followed by `/`, `?` or the end. Nothing may sit between `://` and the host, so `user@`
+ * tricks never match.
  */
 export function patternCondition(pattern: UrlPattern): UrlCondition {
   if (pattern.kind === 'regex') return { regexFilter: pattern.source, isUrlFilterCaseSensitive: true };
   const path = pattern.path.endsWith('/') ? literal(pattern.path) : `${literal(pattern.path)}(?:[/?#]|$)`;
+  const scheme = pattern.scheme ? SCHEME_EXPRESSION[pattern.scheme] : EITHER_SCHEME;
   if (pattern.host === '*')
-    return { regexFilter: `^${pattern.scheme ?? 'https?'}://[^/?#]+${path}`, isUrlFilterCaseSensitive: true };
+    return { regexFilter: `^${scheme}://[^/?#]+${path}`, isUrlFilterCaseSensitive: true };
   const host = `${pattern.subdomains ? String.raw`(?:[^/:?#@]+\.)?` : ''}${literal(pattern.host)}`;
   // How each scheme writes the port: nothing for its default port.
   const ports = (pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)).map((scheme) => ({
@@ -147,8 +156,8 @@ export function patternCondition(pattern: UrlPattern): UrlCondition {
   const [first, second] = ports;
   const origin =
     first && second && first.port !== second.port
-      ? `(?:${ports.map(({ scheme, port }) => `${scheme}://${host}${port}`).join('|')})`
-      : `${second ? 'https?' : first?.scheme}://${host}${first?.port ?? ''}`;
+      ? `(?:${ports.map(({ scheme, port }) => `${SCHEME_EXPRESSION[scheme]}://${host}${port}`).join('|')})`
+      : `${scheme}://${host}${first?.port ?? ''}`;
   return { regexFilter: `^${origin}${path}`, isUrlFilterCaseSensitive: true };
 }
 

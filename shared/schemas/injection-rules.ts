@@ -42,8 +42,13 @@ const RuleFields = {
   ),
   /** Absent: every type in RESOURCE_TYPES. */
   resourceTypes: v.optional(v.pipe(v.array(ResourceTypeSchema), v.minLength(1))),
-  /** Host names of the pages whose requests get the header; absent: any page, and typed navigations. */
+  /**
+   * Host names of the pages whose requests get the header. Absent (and no anyPage): the requests of pages on the
+   * target's own site, and top-level navigations with a safe method (typed, bookmarked, a followed link).
+   */
   initiators: v.optional(v.array(v.pipe(v.string(), v.maxLength(253)))),
+  /** The user chose and confirmed that requests any page starts get the header (never with initiators). */
+  anyPage: v.optional(v.boolean()),
   enabled: v.boolean(),
   /** The user confirmed a pattern that matches every site ("This sends your token to every site you visit"). */
   allowBroad: v.optional(v.boolean()),

@@ -32,14 +32,12 @@ describe('the Firefox build', () => {
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
     expect(manifest.browser_specific_settings.gecko.id).toMatch(/@/);
     // Loopback on http and https, every port: rules for it need no prompt.
-    expect(manifest.host_permissions).toEqual([
-      'http://127.0.0.1/*',
-      'https://127.0.0.1/*',
-      'http://localhost/*',
-      'https://localhost/*',
-      'http://[::1]/*',
-      'https://[::1]/*',
-    ]);
+    // Loopback on every scheme a token can go to, WebSocket handshakes included.
+    expect(manifest.host_permissions).toEqual(
+      ['127.0.0.1', 'localhost', '[::1]'].flatMap((host) =>
+        ['http', 'https', 'ws', 'wss'].map((scheme) => `${scheme}://${host}/*`),
+      ),
+    );
     // webextension-polyfill (through WXT's module) provides `browser` in the built scripts.
     const background = await readFile(fileURLToPath(new URL('background.js', MANIFEST_URL)), 'utf8');
     expect(background).toContain('This script should only be loaded in a browser extension');
