@@ -264,8 +264,9 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       state.paste.open.value = false;
       state.notice.value = { tone: 'ok', text: `The value of "${ref.name}" is held for injection.` };
       await load();
+      // The value just pasted is the token the user means: the open form binds it, whatever it showed before.
       const draft = state.draft.value;
-      if (draft && draft.token === '') state.draft.value = { ...draft, token: tokenKey(ref) };
+      if (draft) state.draft.value = { ...draft, token: tokenKey(ref) };
     },
 
     async setRefreshSeconds(seconds: number): Promise<void> {
