@@ -30,8 +30,9 @@ export type ListView =
   | { kind: 'ready'; items: Token[]; totalCount: number }
   | { kind: 'failed'; message: string };
 
-/** The question a row asks before it acts: a name for the copy, or "really remove?". */
-export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' };
+/** The question a row asks before it acts: a name for the copy, "really remove?", or (for the session this
+ * browser is signed in with) "really disable? It signs you out". */
+export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' | 'disable' };
 
 /** Rows are keyed by owner and name: names are unique per owner only. */
 export function tokenKey(token: Pick<Token, 'user' | 'name'>): string {

@@ -23,12 +23,15 @@ export interface TokenHooks {
   valuesChanged(): Promise<void>;
   /** A value kept straight from the server's creating answer: it injects without waiting for a check. */
   valueKept(ref: TokenRef): Promise<void>;
+  /** The server confirmed a token was disabled or removed here: the sign-in that used it has ended. */
+  switchedOff(ref: TokenRef, cause: 'disabled' | 'removed'): Promise<void>;
 }
 
 const noHooks: TokenHooks = {
   tokenChanged: async () => {},
   valuesChanged: async () => {},
   valueKept: async () => {},
+  switchedOff: async () => {},
 };
 
 export function createTokenHandlers(
@@ -53,7 +56,10 @@ export function createTokenHandlers(
 
     async setTokenEnabled({ server, user, name, enabled }) {
       const updated = asNull(await calls.authed(server, (api) => api.updateToken(user, name, { enabled })));
-      if (updated.ok) await hooks.tokenChanged({ server, user, name });
+      if (updated.ok) {
+        await hooks.tokenChanged({ server, user, name });
+        if (!enabled) await hooks.switchedOff({ server, user, name }, 'disabled');
+      }
       return updated;
     },
 
@@ -72,6 +78,7 @@ export function createTokenHandlers(
         await hooks.tokenChanged({ server, user, name });
         await forgetValue({ server, user, name });
         await hooks.valuesChanged();
+        await hooks.switchedOff({ server, user, name }, 'removed');
       }
       return removed;
     },

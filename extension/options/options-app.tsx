@@ -3,7 +3,7 @@ import { useMemo } from 'preact/hooks';
 import { holdsPermission } from '../../shared/permissions';
 import { ManagerBody } from '../popup/popup-app';
 import { usePopup } from '../popup/popup-context';
-import { AccountBar, lockedReason } from '../popup/popup-views';
+import { AccountBar, FILTERS, lockedReason, TABS } from '../popup/popup-views';
 import { useRules } from '../rules/rules-context';
 import { InjectionSettingsPanel, RulesPanel } from '../rules/rules-panel';
 import { Segmented } from '../ui/segmented';
@@ -73,23 +73,45 @@ function MyTokensView() {
   const { state, actions } = usePopup();
   const { mine } = useAllTokens();
   const locked = lockedReason(state.connection.value);
+  const tab = state.tab.value;
+  const filter = state.filter.value;
+  const choose = async (view: Parameters<typeof actions.chooseView>[0]) => {
+    await actions.chooseView(view);
+    await mine.actions.list.reload();
+  };
   return (
     <section class="mine">
-      <button
-        type="button"
-        class="new-token"
-        disabled={locked !== null}
-        title={locked ?? undefined}
-        onClick={() => void actions.openNewToken()}
-      >
-        New token
-      </button>
+      <div class="toolbar">
+        <Segmented
+          label="Token type"
+          options={TABS}
+          value={tab}
+          onChange={(value) => void choose({ tab: value })}
+        />
+        <Segmented
+          label="Status"
+          options={FILTERS}
+          value={filter}
+          onChange={(value) => void choose({ filter: value })}
+        />
+        {tab === 'USER' && (
+          <button
+            type="button"
+            class="new-token"
+            disabled={locked !== null}
+            title={locked ?? undefined}
+            onClick={() => void actions.openNewToken()}
+          >
+            New token
+          </button>
+        )}
+      </div>
       <TableOf
         table={mine.state}
         actions={mine.actions}
         owned={true}
         label="My tokens"
-        emptyText="No tokens yet."
+        emptyText={`No ${filter} ${tab === 'USER' ? 'API' : 'session'} tokens.`}
       />
     </section>
   );

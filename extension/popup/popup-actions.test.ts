@@ -19,6 +19,7 @@ import {
   keptTokensItem,
   savedServersItem,
   serverUrlItem,
+  signOutsItem,
   uiPrefsItem,
 } from '../utils/storage-items';
 import { createPopupActions } from './popup-actions';
@@ -49,6 +50,7 @@ function setup(overrides: Overrides = {}) {
     serverUrl: serverUrlItem,
     savedServers: savedServersItem,
     uiPrefs: uiPrefsItem,
+    signOuts: signOutsItem,
     send: sendVia({
       checkServer: ({ url }) => checkServer(url),
       getConnection: async () => ({ ok: true, value: null }),

@@ -13,11 +13,11 @@ import type { ConnectionView } from './popup-state';
 import type { TokenListActions } from './token-list-actions';
 import type { TokenListState } from './token-list-state';
 
-const TABS = [
+export const TABS = [
   { value: 'USER', label: 'API tokens' },
   { value: 'SESSION', label: 'Session tokens' },
 ] as const;
-const FILTERS = [
+export const FILTERS = [
   { value: 'active', label: 'Active' },
   { value: 'expired', label: 'Expired' },
 ] as const;

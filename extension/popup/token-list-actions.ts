@@ -3,7 +3,7 @@ import type { ApiError } from '../../shared/api-client';
 import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
 import { errorText } from '../ui/error-text';
 import { guard, type Send } from './popup-deps';
-import { type TokenListState, tokenKey } from './token-list-state';
+import { type RowPrompt, type TokenListState, tokenKey } from './token-list-state';
 
 export const PAGE_SIZE = 50;
 
@@ -110,7 +110,7 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
       replaceRows((items) => items.map((t) => (tokenKey(t) === key ? { ...t, enabled } : t)));
     },
 
-    ask(token: Token, kind: 'duplicate' | 'remove'): void {
+    ask(token: Token, kind: RowPrompt['kind']): void {
       state.notice.value = null;
       state.prompt.value = { key: tokenKey(token), kind };
       if (kind === 'duplicate') state.duplicateName.value = `${token.name} (copy)`;

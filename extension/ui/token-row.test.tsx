@@ -77,6 +77,37 @@ describe('TokenRow', () => {
     expect(onEdit).toHaveBeenCalledOnce();
   });
 
+  it("marks this browser's session with an icon and words, and asks before disabling or removing it", () => {
+    const session: Token = {
+      ...TOKEN,
+      name: 'web session 1',
+      type: 'SESSION',
+      source: 'web',
+      restricted: false,
+      current: true,
+    };
+    const { onAsk, onToggle } = renderRow({ token: session });
+    const head = screen.getByText('web session 1').parentElement;
+    expect(head?.querySelector('svg[aria-hidden="true"]')).not.toBeNull();
+    expect(head?.textContent).toContain('web session 1(your current session)');
+    fireEvent.click(screen.getByRole('button', { name: 'Disable' }));
+    expect(onAsk).toHaveBeenCalledWith('disable');
+    expect(onToggle).not.toHaveBeenCalled();
+    cleanup();
+    const asked = renderRow({ token: session, prompt: 'disable' });
+    expect(screen.getByText(/Disable your current session\? This signs you out/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, disable' }));
+    expect(asked.onToggle).toHaveBeenCalledOnce();
+    cleanup();
+    renderRow({ token: session, prompt: 'remove' });
+    expect(screen.getByText(/Remove your current session\? This signs you out/)).toBeTruthy();
+    cleanup();
+    // Once disabled (after signing in again it is just another session), Enable is one click.
+    const off = renderRow({ token: { ...session, enabled: false, current: false } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(off.onToggle).toHaveBeenCalledOnce();
+  });
+
   it('shows the changes unavailable, with the reason, to a restricted sign-in', () => {
     renderRow({ locked: 'Unavailable: restricted token.' });
     for (const name of ['Edit', 'Disable', 'Duplicate', 'Remove']) {

@@ -2,6 +2,8 @@
 
 import type { Token } from '../../shared/schemas/token';
 import type { RowPrompt } from '../model';
+import { ConfirmPrompt } from './confirm-prompt';
+import { CurrentMarker } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
@@ -32,8 +34,9 @@ export function TokenRow(props: TokenRowProps) {
   const { token, now, showOwner, busy, prompt, locked } = props;
   const owned = !showOwner;
   const canDuplicate = owned && token.type === 'USER';
-  // Expired session tokens can only be removed; an expired API token is enabled again by renewing it.
-  const canToggle = !token.expired && !token.current;
+  // Expired session tokens can only be removed; an expired API token is enabled again by renewing it. The
+  // current session can be switched off like any other, after a question: it signs this browser out.
+  const canToggle = !token.expired;
   const canEdit = owned && token.type === 'USER';
   const label = showOwner ? `${token.name} (${token.user})` : token.name;
   const off = busy || locked !== null;
@@ -44,7 +47,7 @@ export function TokenRow(props: TokenRowProps) {
         <span class="token-name" title={token.description || token.name}>
           {token.name}
         </span>
-        {token.current && <span class="chip chip-current">this session</span>}
+        {token.current && <CurrentMarker type={token.type} />}
         <StatusChip token={token} />
       </div>
       <div class="token-meta">
@@ -65,28 +68,14 @@ export function TokenRow(props: TokenRowProps) {
           onSubmit={() => props.onDuplicate()}
           onCancel={props.onCancel}
         />
-      ) : prompt === 'remove' ? (
-        <form
-          class="row-prompt"
-          onSubmit={(event) => {
-            event.preventDefault();
-            props.onRemove();
-          }}
-          onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
-        >
-          <span class="confirm-text">Remove it? It stops working at once.</span>
-          <button type="submit" class="small danger" disabled={busy}>
-            Yes, remove
-          </button>
-          <button
-            type="button"
-            class="small ghost"
-            ref={(button) => button?.focus()}
-            onClick={props.onCancel}
-          >
-            Cancel
-          </button>
-        </form>
+      ) : prompt === 'remove' || prompt === 'disable' ? (
+        <ConfirmPrompt
+          kind={prompt}
+          token={token}
+          busy={busy}
+          onConfirm={prompt === 'remove' ? props.onRemove : props.onToggle}
+          onCancel={props.onCancel}
+        />
       ) : (
         <div class="token-actions">
           <button type="button" class="small ghost" aria-expanded={props.expanded} onClick={props.onDetails}>
@@ -98,7 +87,13 @@ export function TokenRow(props: TokenRowProps) {
             </button>
           )}
           {canToggle && (
-            <button type="button" class="small ghost" disabled={off} title={why} onClick={props.onToggle}>
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => (token.current && token.enabled ? props.onAsk('disable') : props.onToggle())}
+            >
               {token.enabled ? 'Disable' : 'Enable'}
             </button>
           )}

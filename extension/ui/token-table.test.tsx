@@ -101,6 +101,28 @@ describe('TokenTable', () => {
     expect(handlers.onBulk).toHaveBeenCalledWith('remove');
   });
 
+  it('asks before disabling the current session, alone or in a selection, and says it signs you out', () => {
+    const session = token('web session 9', { type: 'SESSION', source: 'web', current: true });
+    const rows = [...ROWS, session];
+    const handlers = renderTable({
+      list: { kind: 'ready', items: rows, totalCount: rows.length },
+      rows,
+      selected: new Set([tokenKey(session), tokenKey(ROWS[0] as Token)]),
+    });
+    const row = screen.getByRole('row', { name: 'web session 9 (admin)' });
+    expect(row.textContent).toContain('(your current session)');
+    fireEvent.click(within(row).getByRole('button', { name: 'Disable' }));
+    expect(handlers.onAsk).toHaveBeenCalledWith(session, 'disable');
+    expect(handlers.onToggle).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Disable selected' }));
+    expect(handlers.onBulk).not.toHaveBeenCalled();
+    expect(
+      screen.getByText(/Disable 2 selected\?.*This includes your current session: it signs you out/),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, disable 2' }));
+    expect(handlers.onBulk).toHaveBeenCalledWith('disable');
+  });
+
   it('offers Renew for an expired token and Enable for a disabled one', () => {
     const { onEdit } = renderTable();
     const gamma = screen.getByRole('row', { name: 'gamma (admin)' });

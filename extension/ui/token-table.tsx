@@ -13,6 +13,8 @@ import {
   type TableSort,
   tokenKey,
 } from '../model';
+import { ConfirmPrompt } from './confirm-prompt';
+import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
 import { StatusChip } from './status-chip';
@@ -56,7 +58,8 @@ export interface TokenTableProps {
 
 export function TokenTable(props: TokenTableProps) {
   const { list, rows, sort, selected, locked } = props;
-  const [confirmRemove, setConfirmRemove] = useState(false);
+  // A bulk action that asks first: removing always, disabling when it would sign this browser out.
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
   // Rows get handlers that never change and otherwise plain values, so a re-sort or a change to one row
   // re-renders only the rows whose values changed (memo), not all 1,000.
   const latest = useRef(props);
@@ -86,7 +89,9 @@ export function TokenTable(props: TokenTableProps) {
       </div>
     );
   }
-  const picked = rows.filter((token) => selected.has(tokenKey(token))).length;
+  const pickedRows = rows.filter((token) => selected.has(tokenKey(token)));
+  const picked = pickedRows.length;
+  const current = pickedRows.find((token) => token.current);
   const allPicked = rows.length > 0 && picked === rows.length;
   const bulkOff = picked === 0 || props.bulk !== null || locked !== null;
   return (
@@ -105,20 +110,23 @@ export function TokenTable(props: TokenTableProps) {
             ? `${props.bulk.verb} ${props.bulk.done} of ${props.bulk.total}…`
             : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${list.items.length} tokens`}
         </span>
-        {confirmRemove ? (
+        {confirming ? (
           <span class="bulk-confirm">
-            <span class="confirm-text">Remove {picked} selected? They stop working at once.</span>
+            <span class="confirm-text">
+              {confirming === 'remove' ? 'Remove' : 'Disable'} {picked} selected? They stop working at once.
+              {current && ` This includes ${currentLabel(current.type)}: it signs you out.`}
+            </span>
             <button
               type="button"
               class="small danger"
               onClick={() => {
-                setConfirmRemove(false);
-                props.onBulk('remove');
+                setConfirming(null);
+                props.onBulk(confirming);
               }}
             >
-              Yes, remove {picked}
+              Yes, {confirming} {picked}
             </button>
-            <button type="button" class="small ghost" onClick={() => setConfirmRemove(false)}>
+            <button type="button" class="small ghost" onClick={() => setConfirming(null)}>
               Cancel
             </button>
           </span>
@@ -138,7 +146,7 @@ export function TokenTable(props: TokenTableProps) {
               class="small ghost"
               disabled={bulkOff}
               title={locked ?? undefined}
-              onClick={() => props.onBulk('disable')}
+              onClick={() => (current ? setConfirming('disable') : props.onBulk('disable'))}
             >
               Disable selected
             </button>
@@ -147,7 +155,7 @@ export function TokenTable(props: TokenTableProps) {
               class="small ghost danger-text"
               disabled={bulkOff}
               title={locked ?? undefined}
-              onClick={() => setConfirmRemove(true)}
+              onClick={() => setConfirming('remove')}
             >
               Remove selected
             </button>
@@ -257,7 +265,8 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
   const off = busy || props.locked !== null;
   const why = props.locked ?? undefined;
   const canEdit = props.owned && token.type === 'USER';
-  const canToggle = !token.expired && !token.current;
+  // The current session is switched like any other, after a question (it signs this browser out).
+  const canToggle = !token.expired;
   const label = `${token.name} (${token.user})`;
   return (
     <tbody>
@@ -280,7 +289,7 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
           >
             {token.name}
           </button>
-          {token.current && <span class="chip chip-current">this session</span>}
+          {token.current && <CurrentMarker type={token.type} />}
         </td>
         <td>{token.user}</td>
         <td>{token.type === 'USER' ? 'API' : `session (${token.source})`}</td>
@@ -293,74 +302,66 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
         </td>
         <td>{lastUsedText(token.lastUsedDate, table.now)}</td>
         <td class="actions">
-          {prompt === 'remove' ? (
-            <span class="row-prompt">
-              <button
-                type="button"
-                class="small danger"
-                disabled={busy}
-                onClick={() => table.onRemove(token)}
-              >
-                Yes, remove
-              </button>
-              <button
-                type="button"
-                class="small ghost"
-                ref={(button) => button?.focus()}
-                onClick={table.onCancel}
-                onKeyDown={(event) => event.key === 'Escape' && table.onCancel()}
-              >
-                Cancel
-              </button>
-            </span>
-          ) : (
-            <>
-              {canEdit && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onEdit(token)}
-                >
-                  {token.expired ? 'Renew…' : 'Edit'}
-                </button>
-              )}
-              {canToggle && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onToggle(token)}
-                >
-                  {token.enabled ? 'Disable' : 'Enable'}
-                </button>
-              )}
-              {canEdit && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onAsk(token, 'duplicate')}
-                >
-                  Duplicate
-                </button>
-              )}
-              <button
-                type="button"
-                class="small ghost danger-text"
-                disabled={off}
-                title={why}
-                onClick={() => table.onAsk(token, 'remove')}
-              >
-                Remove
-              </button>
-            </>
+          {canEdit && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => table.onEdit(token)}
+            >
+              {token.expired ? 'Renew…' : 'Edit'}
+            </button>
           )}
+          {canToggle && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() =>
+                token.current && token.enabled ? table.onAsk(token, 'disable') : table.onToggle(token)
+              }
+            >
+              {token.enabled ? 'Disable' : 'Enable'}
+            </button>
+          )}
+          {canEdit && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => table.onAsk(token, 'duplicate')}
+            >
+              Duplicate
+            </button>
+          )}
+          <button
+            type="button"
+            class="small ghost danger-text"
+            disabled={off}
+            title={why}
+            onClick={() => table.onAsk(token, 'remove')}
+          >
+            Remove
+          </button>
         </td>
       </tr>
+      {(prompt === 'remove' || prompt === 'disable') && (
+        <tr class="detail-row">
+          <td />
+          <td colSpan={7}>
+            <ConfirmPrompt
+              kind={prompt}
+              token={token}
+              busy={busy}
+              onConfirm={() => (prompt === 'remove' ? table.onRemove(token) : table.onToggle(token))}
+              onCancel={table.onCancel}
+            />
+          </td>
+        </tr>
+      )}
       {prompt === 'duplicate' && (
         <tr class="detail-row">
           <td />

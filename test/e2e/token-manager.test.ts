@@ -93,7 +93,7 @@ describe('the token manager in the popup', () => {
 
     // The extension's own session is listed under Session tokens with its marker.
     await page.getByRole('tab', { name: 'Session tokens' }).click();
-    const sessionRow = page.locator('.token-row', { hasText: 'this session' });
+    const sessionRow = page.locator('.token-row', { hasText: '(your current session)' });
     await expect.poll(() => sessionRow.count()).toBe(1);
     expect(await sessionRow.locator('.chip-enabled').textContent()).toBe('enabled');
     await page.getByRole('tab', { name: 'API tokens' }).click();
