@@ -18,6 +18,7 @@ import {
   tokenStatesItem,
   type ValueItem,
 } from '../utils/storage-items';
+import { createAccessHandlers } from './access-handlers';
 import { createCredentialStore } from './credential-store';
 import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
@@ -114,6 +115,7 @@ export function createBackground(deps: MessageHandlerDeps) {
   }
   const handlers: MessageHandlers = {
     checkServer: ({ url }) => calls.client(url).version(),
+    ...createAccessHandlers(calls),
     ...createSessionHandlers(calls, credentials),
     ...createTokenHandlers(calls, values, {
       tokenChanged,

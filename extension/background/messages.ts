@@ -15,6 +15,7 @@ import {
   CreateTokenBodySchema,
   TokenListSchema,
   TokenNameSchema,
+  TokenSchema,
   TokenTypeSchema,
   UpdateTokenBodySchema,
 } from '../../shared/schemas/token';
@@ -93,6 +94,14 @@ const ImportReportSchema = v.object({
 });
 export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 
+const TokenAccessSchema = v.object({
+  /** The token's own record: its type, and for an API token All Permissions or its chosen set. */
+  token: TokenSchema,
+  /** What its owner holds now; null when this sign-in cannot see all of it. */
+  owner: v.nullable(v.array(v.string())),
+});
+export type TokenAccess = v.InferOutput<typeof TokenAccessSchema>;
+
 const TokenValueSchema = v.pipe(
   v.string(),
   v.check(isWellFormedTokenValue, 'must be a 40-character tokenward token value'),
@@ -155,6 +164,8 @@ export const messageSchemas = {
     response: resultSchema(CreatedTokenSchema),
   },
   removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },
+  /** What a token and its owner hold: the grounds for explaining a 403 and offering to add a permission. */
+  describeTokenAccess: { request: v.object(TokenRef), response: resultSchema(TokenAccessSchema) },
   /** Keep a value for injection rules (session storage, or local when the user opted in). */
   keepTokenValue: {
     request: v.object({ ...TokenRef, value: TokenValueSchema }),
