@@ -1,6 +1,7 @@
 // Typed client for the tokenward REST API: every call resolves to a Result, never throws.
 import * as v from 'valibot';
 import type { ErrorCode } from './errors';
+import { type Account, AccountSchema } from './schemas/account';
 import { ErrorBodySchema } from './schemas/error';
 import {
   type Health,
@@ -10,7 +11,6 @@ import {
   type Version,
   VersionSchema,
 } from './schemas/info';
-import { type Account, AccountSchema } from './schemas/account';
 import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
 import { type RepositoryList, RepositoryListSchema } from './schemas/repository';
 import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
