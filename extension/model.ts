@@ -49,6 +49,17 @@ export const EXPIRY_PRESETS = [
 /** `keep`: an edit that leaves the expiration as it is. */
 export type ExpiryChoice = (typeof EXPIRY_PRESETS)[number]['id'] | 'date' | 'keep';
 
+/** When a duplicate expires: `same` gives the copy the original's lifetime (created to expiry). */
+export type DuplicateExpiry = 'same' | (typeof EXPIRY_PRESETS)[number]['id'] | 'date';
+
+/** The copy a row's Duplicate makes, as the user fills it in under the row. */
+export interface DuplicateDraft {
+  name: string;
+  expiry: DuplicateExpiry;
+  /** `YYYY-MM-DD`, used when `expiry` is `date`. */
+  date: string;
+}
+
 export interface RepositoryGrant {
   /** A repository name, or `*` for every repository. */
   name: string;

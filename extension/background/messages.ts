@@ -134,6 +134,8 @@ export const messageSchemas = {
   /** Who is signed in (null: nobody); for a web session this is also the keep-alive call. */
   getConnection: { request: v.object(OnServer), response: resultSchema(v.nullable(ConnectionSchema)) },
   getPermissionCatalogue: { request: v.object(OnServer), response: resultSchema(PermissionCatalogueSchema) },
+  /** Names of the repositories the signed-in user may read, to offer in the permission picker. */
+  listRepositoryNames: { request: v.object(OnServer), response: resultSchema(v.array(v.string())) },
   listTokens: {
     request: v.object({
       ...OnServer,
@@ -159,8 +161,14 @@ export const messageSchemas = {
     request: v.object({ ...TokenRef, patch: UpdateTokenBodySchema }),
     response: resultSchema(v.null()),
   },
+  /** A copy with the original's permissions; its expiry as given (the server's default when none is). */
   duplicateToken: {
-    request: v.object({ ...TokenRef, newName: TokenNameSchema }),
+    request: v.object({
+      ...TokenRef,
+      newName: TokenNameSchema,
+      expirationTimeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      expirationDate: v.optional(v.string()),
+    }),
     response: resultSchema(CreatedTokenSchema),
   },
   removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },

@@ -7,6 +7,7 @@ import { asNull, type ServerCalls } from './server-calls';
 type TokenHandlers = Pick<
   MessageHandlers,
   | 'getPermissionCatalogue'
+  | 'listRepositoryNames'
   | 'listTokens'
   | 'createToken'
   | 'setTokenEnabled'
@@ -50,6 +51,13 @@ export function createTokenHandlers(
   return {
     getPermissionCatalogue: ({ server }) => calls.authed(server, (api) => api.permissionCatalogue()),
 
+    async listRepositoryNames({ server }) {
+      const listed = await calls.authed(server, (api) => api.listRepositories());
+      return listed.ok
+        ? { ok: true, value: listed.value.items.map((repository) => repository.name) }
+        : listed;
+    },
+
     listTokens: ({ server, ...filter }) => calls.authed(server, (api) => api.listTokens(filter)),
 
     createToken: ({ server, body }) => calls.authed(server, (api) => api.createToken(body)),
@@ -69,8 +77,8 @@ export function createTokenHandlers(
       return updated;
     },
 
-    duplicateToken: ({ server, user, name, newName }) =>
-      calls.authed(server, (api) => api.duplicateToken(user, name, { name: newName })),
+    duplicateToken: ({ server, user, name, newName, ...expiry }) =>
+      calls.authed(server, (api) => api.duplicateToken(user, name, { name: newName, ...expiry })),
 
     async removeToken({ server, user, name }) {
       const removed = asNull(await calls.authed(server, (api) => api.deleteToken(user, name)));

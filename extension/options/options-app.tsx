@@ -6,6 +6,7 @@ import { usePopup } from '../popup/popup-context';
 import { AccountBar, FILTERS, lockedReason, TABS } from '../popup/popup-views';
 import { useRules } from '../rules/rules-context';
 import { InjectionSettingsPanel, RulesPanel } from '../rules/rules-panel';
+import { NoticeLine } from '../ui/notice-line';
 import { Segmented } from '../ui/segmented';
 import { TokenTable } from '../ui/token-table';
 import { useAllTokens } from './options-context';
@@ -106,6 +107,7 @@ function MyTokensView() {
           </button>
         )}
       </div>
+      <NoticeLine notice={state.notice.value} />
       <TableOf
         table={mine.state}
         actions={mine.actions}
@@ -154,7 +156,7 @@ function TableOf({
       busyRows={table.list.busyRows.value}
       expanded={table.list.expanded.value}
       prompt={table.list.prompt.value}
-      duplicateName={table.list.duplicateName.value}
+      duplicate={table.list.duplicate.value}
       notice={table.list.notice.value}
       emptyText={emptyText}
       onSearch={actions.setSearch}
@@ -168,7 +170,7 @@ function TableOf({
       onToggle={(token) => void actions.list.toggle(token)}
       onAsk={actions.list.ask}
       onCancel={actions.list.cancel}
-      onDuplicateName={actions.list.setDuplicateName}
+      onDuplicateChange={actions.list.editDuplicate}
       onDuplicate={(token) => void actions.list.duplicate(token)}
       onRemove={(token) => void actions.list.remove(token)}
     />
@@ -177,8 +179,10 @@ function TableOf({
 
 function AllTokensView() {
   const { state, actions } = useAllTokens();
+  const { state: page } = usePopup();
   return (
     <section class="all-tokens">
+      <NoticeLine notice={page.notice.value} />
       <div class="filters">
         <label>
           Owner

@@ -4,7 +4,7 @@ import type { Version } from '../../shared/schemas/info';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { Connection } from '../background/messages';
 import { errorText } from '../ui/error-text';
-import { parseServerUrl } from '../utils/server-url';
+import { DEFAULT_SERVER_URL, parseServerUrl } from '../utils/server-url';
 import type { SignOut } from '../utils/storage-items';
 import { guard, type PopupDeps } from './popup-deps';
 import type { PopupState } from './popup-state';
@@ -128,6 +128,12 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
       state.tab.value = prefs.tab;
       state.filter.value = prefs.status;
       state.loaded.value = true;
+      // The first run: nothing was saved, so the form shows the usual URL and no server is judged before the
+      // user saves one (a red "unreachable" for a URL nobody typed would be the first thing they read).
+      if (servers.length === 0 && saved === DEFAULT_SERVER_URL) {
+        state.connection.value = { kind: 'signedOut' };
+        return;
+      }
       const parsed = parseServerUrl(saved);
       if (!parsed.ok) {
         state.connection.value = { kind: 'signedOut' };

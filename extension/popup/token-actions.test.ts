@@ -224,6 +224,20 @@ describe('the new-token form', () => {
     expect(names(state.mine)).toContain('picked');
   });
 
+  it('offers the repositories the user may read, and none (without an error) to one who may read none', async () => {
+    const admin = await signedIn();
+    await admin.actions.openNewToken();
+    await vi.waitFor(() => expect(admin.state.knownRepositories.value).toEqual(['Samples']));
+    const gus = await signedIn('gus', 'gus password');
+    await gus.actions.openNewToken();
+    await vi.waitFor(() => expect(gus.state.knownRepositories.value).toEqual(['Samples']));
+    await server.app.addUser('nobody', 'nobody password', []);
+    const nobody = await signedIn('nobody', 'nobody password');
+    await nobody.actions.openNewToken();
+    expect(nobody.state.knownRepositories.value).toEqual([]);
+    expect(nobody.state.draftError.value).toBeNull();
+  });
+
   it("offers what the server's 422 PERMISSION_DEPENDENCIES names", async () => {
     const { state } = await signedIn();
     const refusing: Send = (type, data) =>
@@ -289,6 +303,7 @@ describe('editing in place and renewing', () => {
     expect(await restToken('admin', 'edited')).toMatchObject({ description: 'old', restricted: false });
     await actions.submit();
     expect(state.screen.value).toBe('tokens');
+    expect(state.notice.value).toEqual({ tone: 'ok', text: 'Saved the changes to "edited".' });
     const saved = await restToken('admin', 'edited');
     expect(saved).toMatchObject({
       description: 'new',
@@ -339,6 +354,9 @@ describe('editing in place and renewing', () => {
     actions.editDraft({ expiry: '7d' });
     await actions.submit();
     expect(state.screen.value).toBe('tokens');
+    // The list it returns to says what happened.
+    expect(state.notice.value?.tone).toBe('ok');
+    expect(state.notice.value?.text).toMatch(/^Renewed "lapsed": it is enabled again\. It expires .+\.$/);
     const renewed = await restToken('admin', 'lapsed');
     expect(renewed).toMatchObject({ enabled: true, expired: false });
     const after = typeof renewed === 'number' ? Number.NaN : Date.parse(renewed.expirationDate);
@@ -380,13 +398,14 @@ describe('token rows', () => {
 
     await actions.mine.toggle(token());
     expect(token().enabled).toBe(false);
+    expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Disabled "row token".' });
     expect(await restToken('admin', 'row token')).toMatchObject({ enabled: false });
     await actions.mine.toggle(token());
     expect(await restToken('admin', 'row token')).toMatchObject({ enabled: true });
 
     actions.mine.ask(token(), 'duplicate');
-    expect(state.mine.duplicateName.value).toBe('row token (copy)');
-    actions.mine.setDuplicateName('row twin');
+    expect(state.mine.duplicate.value.name).toBe('row token (copy)');
+    actions.mine.editDuplicate({ name: 'row twin' });
     await actions.mine.duplicate(token());
     expect(state.screen.value).toBe('created');
     expect(state.created.value?.token.name).toBe('row twin');
@@ -399,6 +418,35 @@ describe('token rows', () => {
     expect(names(state.mine)).not.toContain('row token');
     expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Removed "row token".' });
     expect(await restToken('admin', 'row token')).toBe(404);
+  });
+
+  it("gives a copy the original's lifetime unless another expiry is chosen, and says what it made", async () => {
+    const { state, actions } = await signedIn();
+    const made = await fetch(
+      `${server.baseUrl}/fmerest/v3/tokens`,
+      jsonInit('POST', adminBasic, { name: 'weekly', expirationTimeout: 7 * 86_400 }),
+    );
+    expect(made.status).toBe(201);
+    await actions.mine.refresh();
+    const list = state.mine.list.value;
+    const weekly = list.kind === 'ready' ? list.items.find((t) => t.name === 'weekly') : undefined;
+    if (!weekly) throw new Error('weekly is not listed');
+    const now = server.app.clock.now();
+    const expiresIn = async (name: string) => {
+      const found = await restToken('admin', name);
+      return typeof found === 'number' ? found : (Date.parse(found.expirationDate) - now) / 86_400_000;
+    };
+
+    actions.mine.ask(weekly, 'duplicate');
+    expect(state.mine.duplicate.value).toEqual({ name: 'weekly (copy)', expiry: 'same', date: '' });
+    await actions.mine.duplicate(weekly);
+    expect(await expiresIn('weekly (copy)')).toBe(7);
+    actions.closeCreated();
+
+    actions.mine.ask(weekly, 'duplicate');
+    actions.mine.editDuplicate({ name: 'weekly for a day', expiry: '1d' });
+    await actions.mine.duplicate(weekly);
+    expect(await expiresIn('weekly for a day')).toBe(1);
   });
 
   it('loads the next page on "Show more" and filters expired tokens', async () => {

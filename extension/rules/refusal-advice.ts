@@ -65,3 +65,52 @@ export function refusalAdvice(
     );
   return { text: sentences.join(' '), offer: addable };
 }
+
+/** What the token's server said about the token after a 401 (the rule's state), as the pages receive it. */
+export interface TokenFinding {
+  state: string;
+  message?: string | undefined;
+}
+
+/**
+ * A 401 on a request a rule matched: what the server answered, what the extension then learned from the token's
+ * own server (the rule's state), and what to do about it.
+ */
+export function unauthorizedAdvice(
+  token: { server: string; user: string; name: string },
+  url: string,
+  finding: TokenFinding | undefined,
+): string {
+  const { server, user, name } = token;
+  const answered = `The server answered 401 Unauthorized: it did not accept “${name}”.`;
+  let api = url;
+  try {
+    api = new URL(url).origin;
+  } catch {
+    // Shown as stored.
+  }
+  switch (finding?.state) {
+    case 'disabled':
+      return `${answered} “${name}” is disabled on ${server}, so the rule stopped. Enable it under Tokens and the rule resumes.`;
+    case 'expired':
+      return `${answered} “${name}” has expired, so the rule stopped. Renew it under Tokens (Expired) and the rule resumes.`;
+    case 'removed':
+      return `${answered} “${name}” was removed from ${server}, so the rule stopped and its value was forgotten. Create a new token and choose it in this rule.`;
+    case 'no-access':
+      return `${answered} The token itself is fine, but ${user} has no access to ${server} any more: ask an administrator to enable the account.`;
+    case 'rejected':
+      return `${answered} ${server} refuses the value held for it too. Sign in to ${server} to see why, or paste the value again.`;
+    case 'no-value':
+      return `${answered} Its value is no longer held in this browser: paste it again to resume.`;
+    case 'active':
+      return `${answered} Yet ${server} accepts it: the API at ${api} does not take tokens from ${server}. Point that API at ${server} (forward auth), or bind a token of the server it trusts to this rule.`;
+    case 'off':
+    case 'paused':
+      return `${answered} The rule is not injecting now.`;
+    case 'checking':
+    case undefined:
+      return `${answered} The extension is asking ${server} about the token; the rule's state will say what it finds.`;
+    default:
+      return `${answered} ${finding?.message ?? ''}`.trim();
+  }
+}

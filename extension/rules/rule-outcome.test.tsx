@@ -2,7 +2,8 @@
 // A 403 on a rule, for each kind of token: the explanation rests on what the token and its owner hold, and
 // "Add it to <token>" appears only where adding helps (a restricted API token whose owner holds the permission).
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ROLE_PERMISSIONS } from '../../shared/permissions';
 import type { Token } from '../../shared/schemas/token';
 import type { RequestOutcome } from '../background/request-outcomes';
@@ -10,13 +11,14 @@ import { createPopupActions } from '../popup/popup-actions';
 import { PopupContext } from '../popup/popup-context';
 import type { PopupDeps, Send } from '../popup/popup-deps';
 import { createPopupState } from '../popup/popup-state';
-import { DEFAULT_INJECTION_SETTINGS } from '../utils/storage-items';
+import { DEFAULT_INJECTION_SETTINGS, ruleStatusItem } from '../utils/storage-items';
 import { RuleOutcome } from './rule-outcome';
 import { createRulesActions } from './rules-actions';
 import { RulesContext } from './rules-context';
 import { createRulesState } from './rules-state';
 
 afterEach(cleanup);
+beforeEach(() => fakeBrowser.reset());
 
 const SERVER = 'http://127.0.0.1:8787';
 const WRITE = 'repository/Samples:write';
@@ -43,7 +45,7 @@ function token(extra: Partial<Token>): Token {
 }
 
 /** The refusal of `refused`, drawn in a page signed in as admin whose background says what it and its owner hold. */
-function renderRefusal(refused: Token, owner: string[] | null) {
+function renderRefusal(refused: Token, owner: string[] | null, status: 401 | 403 = 403) {
   const send = (async (type: string) => {
     if (type === 'describeTokenAccess') return { ok: true, value: { token: refused, owner } };
     if (type === 'getPermissionCatalogue')
@@ -91,10 +93,10 @@ function renderRefusal(refused: Token, owner: string[] | null) {
     ruleId: 1,
     token: { server: SERVER, user: refused.user, name: refused.name },
     url: 'http://127.0.0.1:3000/api/items',
-    status: 403,
+    status,
     at: Date.now(),
     tabId: 1,
-    required: [WRITE],
+    ...(status === 403 && { required: [WRITE] }),
   };
   render(
     <PopupContext.Provider value={{ state, actions }}>
@@ -154,5 +156,32 @@ describe('a 403 on a rule', () => {
     expect(text).toContain('“web session 2” is a session of admin');
     expect(text).not.toMatch(/lacks|does not hold/);
     expect(offer()).toBeNull();
+  });
+});
+
+describe('a 401 on a rule', () => {
+  const outcomeText = () => document.querySelector('.outcome-advice')?.textContent ?? '';
+
+  it('says what the server answered, what the token check found, and what to do', async () => {
+    await ruleStatusItem.setValue({ 1: { state: 'disabled', message: 'Stopped: the token is disabled.' } });
+    renderRefusal(token({}), ADMIN, 401);
+    await waitFor(() => expect(outcomeText()).toContain('is disabled'));
+    expect(outcomeText()).toBe(
+      `The server answered 401 Unauthorized: it did not accept “ci”. “ci” is disabled on ${SERVER}, so the rule stopped. Enable it under Tokens and the rule resumes.`,
+    );
+  });
+
+  it('tells a token its server accepts from an API that does not take it', async () => {
+    await ruleStatusItem.setValue({ 1: { state: 'active' } });
+    renderRefusal(token({}), ADMIN, 401);
+    await waitFor(() => expect(outcomeText()).toContain(`Yet ${SERVER} accepts it`));
+    expect(outcomeText()).toContain('the API at http://127.0.0.1:3000 does not take tokens from');
+  });
+
+  it('follows the check as it lands: the rule state changes under the open explanation', async () => {
+    renderRefusal(token({}), ADMIN, 401);
+    await waitFor(() => expect(outcomeText()).toContain('is asking'));
+    await ruleStatusItem.setValue({ 1: { state: 'expired' } });
+    await waitFor(() => expect(outcomeText()).toContain('has expired, so the rule stopped. Renew it'));
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { missingDependencies } from '../../shared/permissions';
 import type { Token } from '../../shared/schemas/token';
+import type { RuleStatus } from '../background/dnr-rules';
 import type { TokenAccess } from '../background/messages';
 import { type RequestOutcome, requestOutcomesItem } from '../background/request-outcomes';
 import { type Popup, usePopup } from '../popup/popup-context';
@@ -10,7 +11,8 @@ import { draftPermissions, withPermissions } from '../popup/token-draft';
 import { errorText } from '../ui/error-text';
 import { permissionLabel } from '../ui/permission-label';
 import { duration } from '../ui/time-text';
-import { refusalAdvice } from './refusal-advice';
+import { ruleStatusItem } from '../utils/storage-items';
+import { refusalAdvice, unauthorizedAdvice } from './refusal-advice';
 import { useRules } from './rules-context';
 import '../ui/explain.css';
 
@@ -22,6 +24,16 @@ export function useRequestOutcomes(): Record<string, RequestOutcome> {
     return requestOutcomesItem.watch((value) => setOutcomes(value ?? {}));
   }, []);
   return outcomes;
+}
+
+/** Why a rule is (not) injecting, kept current: after a 401 the token check says what became of the token. */
+function useRuleStatus(ruleId: number): RuleStatus | undefined {
+  const [status, setStatus] = useState<RuleStatus | undefined>(undefined);
+  useEffect(() => {
+    void ruleStatusItem.getValue().then((all) => setStatus(all[String(ruleId)]));
+    return ruleStatusItem.watch((all) => setStatus(all?.[String(ruleId)]));
+  }, [ruleId]);
+  return status;
 }
 
 const STATUS_TEXT = { 401: '401 Unauthorized', 403: '403 Forbidden' } as const;
@@ -108,6 +120,7 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const required = outcome.required ?? [];
   const access = useAccess(outcome, outcome.status === 403 && required.length > 0);
+  const finding = useRuleStatus(outcome.ruleId);
   const { name } = outcome.token;
   const advice =
     access.kind === 'ready' ? refusalAdvice(access.value.token, access.value.owner, required) : null;
@@ -121,10 +134,7 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
         </span>
       </p>
       {outcome.status === 401 ? (
-        <p class="hint">
-          The server did not accept the token, so the extension asked its server about it: the rule's state
-          says what it found.
-        </p>
+        <p class="hint outcome-advice">{unauthorizedAdvice(outcome.token, outcome.url, finding)}</p>
       ) : required.length === 0 ? (
         <p class="hint">The server refused it, without naming a permission.</p>
       ) : (

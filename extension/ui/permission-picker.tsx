@@ -7,6 +7,8 @@ export interface PermissionPickerProps {
   catalogue: PermissionCatalogue;
   /** What the signed-in user holds: a token cannot get more, so other boxes are disabled. */
   held: string[];
+  /** Repository names the server listed (those the user may read); any other name can still be typed. */
+  knownRepositories: string[];
   general: string[];
   repositories: RepositoryGrant[];
   onGeneral: (general: string[]) => void;
@@ -61,6 +63,7 @@ export function PermissionPicker(props: PermissionPickerProps) {
               <input
                 class="repo-name"
                 aria-label={`Repository ${n} name`}
+                list="repository-names"
                 placeholder="* = all"
                 value={row.name}
                 maxLength={128}
@@ -99,6 +102,12 @@ export function PermissionPicker(props: PermissionPickerProps) {
             </fieldset>
           );
         })}
+      <datalist id="repository-names">
+        <option value="*">every repository</option>
+        {props.knownRepositories.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       {repositoryCategory && (
         <button
           type="button"

@@ -15,6 +15,8 @@ export interface TokenFormProps {
   granted: string[];
   catalogue: Loadable<PermissionCatalogue>;
   held: string[];
+  /** Repository names to offer in the picker. */
+  knownRepositories: string[];
   missing: string[];
   error: string | null;
   busy: boolean;
@@ -140,6 +142,7 @@ export function TokenForm(props: TokenFormProps) {
           <PermissionPicker
             catalogue={catalogue.value}
             held={props.held}
+            knownRepositories={props.knownRepositories}
             general={draft.general}
             repositories={draft.repositories}
             onGeneral={(general) => onChange({ general })}

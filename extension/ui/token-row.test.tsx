@@ -29,7 +29,7 @@ function renderRow(props: Partial<TokenRowProps> = {}) {
     onToggle: vi.fn(),
     onAsk: vi.fn(),
     onCancel: vi.fn(),
-    onDuplicateName: vi.fn(),
+    onDuplicateChange: vi.fn(),
     onDuplicate: vi.fn(),
     onRemove: vi.fn(),
     onEdit: vi.fn(),
@@ -43,7 +43,7 @@ function renderRow(props: Partial<TokenRowProps> = {}) {
         showOwner={false}
         busy={false}
         prompt={null}
-        duplicateName=""
+        duplicate={{ name: '', expiry: 'same', date: '' }}
         expanded={false}
         locked={null}
         {...handlers}
@@ -68,6 +68,19 @@ describe('TokenRow', () => {
     expect(details.textContent).toContain('Repositories: Access');
     expect(details.textContent).toMatch(/Expires.*2026.*\(expires in 7 days\)/);
     expect(details.textContent).toMatch(/Last used.*2026.*\(used 1 hour ago\)/);
+  });
+
+  it("asks for the copy's name and expiry, offering the original's lifetime first", () => {
+    const { onDuplicateChange, onDuplicate } = renderRow({
+      prompt: 'duplicate',
+      duplicate: { name: 'CI deploy (copy)', expiry: 'same', date: '' },
+    });
+    const expiry = screen.getByLabelText('The copy expires after') as HTMLSelectElement;
+    expect(expiry.selectedOptions[0]?.textContent).toBe('7 days, as the original');
+    fireEvent.change(expiry, { target: { value: '1d' } });
+    expect(onDuplicateChange).toHaveBeenCalledWith({ expiry: '1d' });
+    fireEvent.click(screen.getByRole('button', { name: 'Create copy' }));
+    expect(onDuplicate).toHaveBeenCalledOnce();
   });
 
   it('offers Renew (not Enable) on an expired API token', () => {

@@ -1,7 +1,7 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 
 import type { Token } from '../../shared/schemas/token';
-import type { RowPrompt } from '../model';
+import type { DuplicateDraft, RowPrompt } from '../model';
 import { ConfirmPrompt } from './confirm-prompt';
 import { CurrentMarker } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
@@ -16,14 +16,14 @@ export interface TokenRowProps {
   showOwner: boolean;
   busy: boolean;
   prompt: RowPrompt['kind'] | null;
-  duplicateName: string;
+  duplicate: DuplicateDraft;
   expanded: boolean;
   /** Why this sign-in cannot change tokens (a restricted API token); the actions show unavailable. */
   locked: string | null;
   onToggle: () => void;
   onAsk: (kind: RowPrompt['kind']) => void;
   onCancel: () => void;
-  onDuplicateName: (name: string) => void;
+  onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: () => void;
   onRemove: () => void;
   onEdit: () => void;
@@ -62,9 +62,10 @@ export function TokenRow(props: TokenRowProps) {
       {props.expanded && <TokenDetails token={token} now={now} />}
       {prompt === 'duplicate' ? (
         <DuplicatePrompt
-          name={props.duplicateName}
+          source={token}
+          draft={props.duplicate}
           busy={busy}
-          onName={props.onDuplicateName}
+          onChange={props.onDuplicateChange}
           onSubmit={() => props.onDuplicate()}
           onCancel={props.onCancel}
         />

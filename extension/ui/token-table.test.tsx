@@ -42,7 +42,7 @@ function renderTable(props: Partial<TokenTableProps> = {}) {
     onToggle: vi.fn(),
     onAsk: vi.fn(),
     onCancel: vi.fn(),
-    onDuplicateName: vi.fn(),
+    onDuplicateChange: vi.fn(),
     onDuplicate: vi.fn(),
     onRemove: vi.fn(),
   };
@@ -61,7 +61,7 @@ function renderTable(props: Partial<TokenTableProps> = {}) {
       busyRows={new Set()}
       expanded={null}
       prompt={null}
-      duplicateName=""
+      duplicate={{ name: '', expiry: 'same', date: '' }}
       notice={null}
       emptyText="No tokens yet."
       {...handlers}
@@ -121,6 +121,18 @@ describe('TokenTable', () => {
     ).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Yes, disable 2' }));
     expect(handlers.onBulk).toHaveBeenCalledWith('disable');
+  });
+
+  it('counts in words: one token, not "1 tokens"', () => {
+    const one = [token('solo')];
+    renderTable({
+      list: { kind: 'ready', items: one, totalCount: 1 },
+      rows: one,
+      selected: new Set([tokenKey(token('solo'))]),
+    });
+    expect(screen.getByRole('status').textContent).toBe('1 selected · 1 of 1 token');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove selected' }));
+    expect(screen.getByText(/Remove 1 selected\? It stops working at once\./)).toBeTruthy();
   });
 
   it('offers Renew for an expired token and Enable for a disabled one', () => {

@@ -5,6 +5,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
 import {
   type BulkAction,
+  type DuplicateDraft,
   type ListView,
   type Notice,
   type RowPrompt,
@@ -17,6 +18,7 @@ import { ConfirmPrompt } from './confirm-prompt';
 import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
+import { plural } from './plural';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';
@@ -37,7 +39,7 @@ export interface TokenTableProps {
   busyRows: ReadonlySet<string>;
   expanded: string | null;
   prompt: RowPrompt | null;
-  duplicateName: string;
+  duplicate: DuplicateDraft;
   notice: Notice | null;
   emptyText: string;
   onSearch: (search: string) => void;
@@ -51,7 +53,7 @@ export interface TokenTableProps {
   onToggle: (token: Token) => void;
   onAsk: (token: Token, kind: RowPrompt['kind']) => void;
   onCancel: () => void;
-  onDuplicateName: (name: string) => void;
+  onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: (token: Token) => void;
   onRemove: (token: Token) => void;
 }
@@ -72,7 +74,7 @@ export function TokenTable(props: TokenTableProps) {
       onToggle: (token) => latest.current.onToggle(token),
       onAsk: (token, kind) => latest.current.onAsk(token, kind),
       onCancel: () => latest.current.onCancel(),
-      onDuplicateName: (name) => latest.current.onDuplicateName(name),
+      onDuplicateChange: (patch) => latest.current.onDuplicateChange(patch),
       onDuplicate: (token) => latest.current.onDuplicate(token),
       onRemove: (token) => latest.current.onRemove(token),
     }),
@@ -108,12 +110,13 @@ export function TokenTable(props: TokenTableProps) {
         <span class="table-count" role="status">
           {props.bulk
             ? `${props.bulk.verb} ${props.bulk.done} of ${props.bulk.total}…`
-            : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${list.items.length} tokens`}
+            : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${plural(list.items.length, 'token')}`}
         </span>
         {confirming ? (
           <span class="bulk-confirm">
             <span class="confirm-text">
-              {confirming === 'remove' ? 'Remove' : 'Disable'} {picked} selected? They stop working at once.
+              {confirming === 'remove' ? 'Remove' : 'Disable'} {picked} selected?{' '}
+              {picked === 1 ? 'It stops' : 'They stop'} working at once.
               {current && ` This includes ${currentLabel(current.type)}: it signs you out.`}
             </span>
             <button
@@ -223,7 +226,7 @@ type RowHandlers = Pick<
   | 'onToggle'
   | 'onAsk'
   | 'onCancel'
-  | 'onDuplicateName'
+  | 'onDuplicateChange'
   | 'onDuplicate'
   | 'onRemove'
 >;
@@ -237,8 +240,8 @@ interface RowProps {
   selected: boolean;
   expanded: boolean;
   prompt: RowPrompt['kind'] | null;
-  /** Only the row asking for a copy's name sees it, so typing re-renders that row alone. */
-  duplicateName: string;
+  /** Only the row asking for a copy sees its draft, so typing re-renders that row alone. */
+  duplicate: DuplicateDraft | null;
 }
 
 function rowProps(token: Token, table: TokenTableProps): RowProps {
@@ -253,7 +256,7 @@ function rowProps(token: Token, table: TokenTableProps): RowProps {
     selected: table.selected.has(key),
     expanded: table.expanded === key,
     prompt,
-    duplicateName: prompt === 'duplicate' ? table.duplicateName : '',
+    duplicate: prompt === 'duplicate' ? table.duplicate : null,
   };
 }
 
@@ -261,7 +264,7 @@ const TableRowView = memo(TableRow);
 
 function TableRow(props: RowProps & { handlers: RowHandlers }) {
   const { token, busy, expanded, prompt, handlers } = props;
-  const table = { ...handlers, now: props.now, duplicateName: props.duplicateName };
+  const table = { ...handlers, now: props.now };
   const off = busy || props.locked !== null;
   const why = props.locked ?? undefined;
   const canEdit = props.owned && token.type === 'USER';
@@ -362,14 +365,15 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
           </td>
         </tr>
       )}
-      {prompt === 'duplicate' && (
+      {prompt === 'duplicate' && props.duplicate && (
         <tr class="detail-row">
           <td />
           <td colSpan={7}>
             <DuplicatePrompt
-              name={table.duplicateName}
+              source={token}
+              draft={props.duplicate}
               busy={busy}
-              onName={table.onDuplicateName}
+              onChange={table.onDuplicateChange}
               onSubmit={() => table.onDuplicate(token)}
               onCancel={table.onCancel}
             />

@@ -221,14 +221,16 @@ describe('injection that explains itself', () => {
   });
 
   it('pauses from the header, with OFF on the badge, and resumes', async () => {
-    await popup.getByRole('checkbox', { name: 'Pause', exact: true }).check();
+    // One pause per page: in the popup, the header's.
+    expect(await popup.getByRole('checkbox', { name: /Pause/ }).count()).toBe(1);
+    await popup.getByRole('checkbox', { name: 'Pause all injection' }).check();
     await expect.poll(() => badgeOf(`${api.origin}/page`)).toBe('OFF');
     expect(await fetchFromPage('/api/paused')).toBeUndefined();
     const check = popup.locator('.url-check');
     await check.getByLabel('Does this URL match?').fill(`${api.origin}/api/x`);
     await expect.poll(() => check.getByRole('status').textContent()).toContain('Paused');
     await shoot(popup, 'explain-paused');
-    await popup.getByRole('checkbox', { name: 'Paused', exact: true }).uncheck();
+    await popup.getByRole('checkbox', { name: 'Pause all injection' }).uncheck();
     await expect.poll(() => fetchFromPage(`/api/resumed-${Date.now()}`)).toBe(`fmetoken token=${value}`);
   });
 

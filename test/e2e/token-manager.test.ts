@@ -184,7 +184,7 @@ describe('the token manager in the popup', () => {
     expect((await restToken('admin', TOKEN_NAME)).status).toBe(200);
     await tokenRow.getByRole('button', { name: 'Remove' }).click();
     await tokenRow.getByRole('button', { name: 'Yes, remove' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe(`Removed "${TOKEN_NAME}".`);
+    await expect.poll(() => page.locator('.notice-ok').textContent()).toBe(`Removed "${TOKEN_NAME}".`);
     expect(await tokenRow.count()).toBe(0);
     expect((await restToken('admin', TOKEN_NAME)).status).toBe(404);
     await page.close();
