@@ -99,7 +99,7 @@ export function AccountBar() {
       {switcher}
       <span
         class="who"
-        title={credential === 'session' ? 'Signed in with a web session' : 'Using an API token'}
+        title={`${user}: ${credential === 'session' ? 'signed in with a web session' : 'using an API token'}`}
       >
         {user}
         {credential === 'token' && ' (token)'}

@@ -36,7 +36,8 @@ export function DuplicatePrompt({ source, draft, busy, onChange, onSubmit, onCan
         ref={(input) => input?.focus()}
         onInput={(event) => onChange({ name: event.currentTarget.value })}
       />
-      <span class="duplicate-expiry">
+      <label class="duplicate-expiry">
+        <span>Expires after</span>
         <select
           aria-label="The copy expires after"
           value={draft.expiry}
@@ -58,7 +59,7 @@ export function DuplicatePrompt({ source, draft, busy, onChange, onSubmit, onCan
             onInput={(event) => onChange({ date: event.currentTarget.value })}
           />
         )}
-      </span>
+      </label>
       <span class="confirm-buttons">
         <button type="submit" class="small" disabled={busy}>
           Create copy

@@ -44,7 +44,10 @@ export function TokenRow(props: TokenRowProps) {
   return (
     <li class={`token-row${busy ? ' busy' : ''}`} aria-label={label} aria-busy={busy}>
       <div class="token-head">
-        <span class="token-name" title={token.description || token.name}>
+        <span
+          class="token-name"
+          title={token.description ? `${token.name}: ${token.description}` : token.name}
+        >
           {token.name}
         </span>
         {token.current && <CurrentMarker type={token.type} />}
