@@ -103,7 +103,7 @@ export function unauthorizedAdvice(
     case 'no-value':
       return `${answered} Its value is no longer held in this browser: paste it again to resume.`;
     case 'active':
-      return `${answered} Yet ${server} accepts it: the API at ${api} does not take tokens from ${server}. Point that API at ${server} (forward auth), or bind a token of the server it trusts to this rule.`;
+      return `${answered} Yet ${server} accepts it, so the API at ${api} does not take tokens from that server: point the API at it (forward auth), or bind a token of the server the API trusts.`;
     case 'off':
     case 'paused':
       return `${answered} The rule is not injecting now.`;

@@ -175,7 +175,7 @@ describe('a 401 on a rule', () => {
     await ruleStatusItem.setValue({ 1: { state: 'active' } });
     renderRefusal(token({}), ADMIN, 401);
     await waitFor(() => expect(outcomeText()).toContain(`Yet ${SERVER} accepts it`));
-    expect(outcomeText()).toContain('the API at http://127.0.0.1:3000 does not take tokens from');
+    expect(outcomeText()).toContain('the API at http://127.0.0.1:3000 does not take tokens from that server');
   });
 
   it('follows the check as it lands: the rule state changes under the open explanation', async () => {

@@ -97,11 +97,12 @@ async function badgeOf(url: string): Promise<string> {
   }, url);
 }
 
-async function shoot(p: Page, name: string): Promise<void> {
+/** The whole page, or (`fullPage: false`, for a form whose buttons stick to the bottom) the view as scrolled. */
+async function shoot(p: Page, name: string, fullPage = true): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   for (const scheme of ['light', 'dark'] as const) {
     await p.emulateMedia({ colorScheme: scheme });
-    await p.screenshot({ path: SHOTS(`${name}-${scheme}`), fullPage: true });
+    await p.screenshot({ path: SHOTS(`${name}-${scheme}`), fullPage });
   }
   await p.emulateMedia({ colorScheme: 'light' });
 }
@@ -186,7 +187,8 @@ describe('injection that explains itself', () => {
     await second.getByRole('button', { name: 'Save changes' }).waitFor();
     const offer = second.locator('.offer');
     await expect.poll(() => offer.textContent()).toContain('repository/Samples:read');
-    await shoot(second, 'explain-add-permission');
+    await second.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await shoot(second, 'explain-add-permission', false);
     await offer.getByRole('button', { name: 'Grant additional permissions' }).click();
     await second.getByRole('button', { name: 'Save changes' }).click();
     await expect
