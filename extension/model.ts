@@ -30,8 +30,9 @@ export type ListView =
   | { kind: 'ready'; items: Token[]; totalCount: number }
   | { kind: 'failed'; message: string };
 
-/** The question a row asks before it acts: a name for the copy, or "really remove?". */
-export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' };
+/** The question a row asks before it acts: a name for the copy, "really remove?", or (for the session this
+ * browser is signed in with) "really disable? It signs you out". */
+export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' | 'disable' };
 
 /** Rows are keyed by owner and name: names are unique per owner only. */
 export function tokenKey(token: Pick<Token, 'user' | 'name'>): string {
@@ -47,6 +48,17 @@ export const EXPIRY_PRESETS = [
 ] as const;
 /** `keep`: an edit that leaves the expiration as it is. */
 export type ExpiryChoice = (typeof EXPIRY_PRESETS)[number]['id'] | 'date' | 'keep';
+
+/** When a duplicate expires: `same` gives the copy the original's lifetime (created to expiry). */
+export type DuplicateExpiry = 'same' | (typeof EXPIRY_PRESETS)[number]['id'] | 'date';
+
+/** The copy a row's Duplicate makes, as the user fills it in under the row. */
+export interface DuplicateDraft {
+  name: string;
+  expiry: DuplicateExpiry;
+  /** `YYYY-MM-DD`, used when `expiry` is `date`. */
+  date: string;
+}
 
 export interface RepositoryGrant {
   /** A repository name, or `*` for every repository. */

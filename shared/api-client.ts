@@ -1,6 +1,7 @@
 // Typed client for the tokenward REST API: every call resolves to a Result, never throws.
 import * as v from 'valibot';
 import type { ErrorCode } from './errors';
+import { type Account, AccountSchema } from './schemas/account';
 import { ErrorBodySchema } from './schemas/error';
 import {
   type Health,
@@ -11,6 +12,7 @@ import {
   VersionSchema,
 } from './schemas/info';
 import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
+import { type RepositoryList, RepositoryListSchema } from './schemas/repository';
 import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
 import {
   type CreatedToken,
@@ -163,6 +165,14 @@ export function createApiClient(options: ApiClientOptions) {
       call('DELETE', tokenPath(user, name), NoContentSchema),
     duplicateToken: (user: string, name: string, body: DuplicateTokenBody): Promise<Result<CreatedToken>> =>
       call('POST', `${tokenPath(user, name)}/duplicate`, CreatedTokenSchema, body),
+    /** A user's account (roles, enabled); your own, or anyone's with `usermanagement:access`. */
+    getAccount: (name: string): Promise<Result<Account>> =>
+      call('GET', `/fmerest/v3/security/accounts/${encodeURIComponent(name)}`, AccountSchema),
+    /** The repositories the caller may read (needs `repositories:access`); `owner`: only those a user created. */
+    listRepositories: (query: { owner?: string } = {}): Promise<Result<RepositoryList>> => {
+      const search = query.owner === undefined ? '' : `?${new URLSearchParams({ owner: query.owner })}`;
+      return call('GET', `/fmerest/v3/repositories${search}`, RepositoryListSchema);
+    },
   };
 }
 

@@ -134,6 +134,14 @@ export function permissionsOfRoles(roles: readonly string[]): string[] {
   return [...new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []))].sort();
 }
 
+/** What an account holds (SPEC §1): its roles' permissions, plus every level on each repository it created. */
+export function permissionsOfOwner(roles: readonly string[], ownedRepositories: readonly string[]): string[] {
+  const fromRepositories = ownedRepositories.flatMap((name) =>
+    REPOSITORY_LEVELS.map((level) => `repository/${name}:${level}`),
+  );
+  return [...new Set([...permissionsOfRoles(roles), ...fromRepositories])].sort();
+}
+
 /** True when `held` grants `permission`; `repository/*:<level>` grants that level on every repository. */
 export function holdsPermission(held: readonly string[], permission: string): boolean {
   if (held.includes(permission)) return true;

@@ -11,11 +11,14 @@ import {
   ruleStatusItem,
   rulesItem,
   type Sealed,
+  type SignOut,
   type StoredCredential,
   sealedTokensItem,
+  signOutsItem,
   tokenStatesItem,
   type ValueItem,
 } from '../utils/storage-items';
+import { createAccessHandlers } from './access-handlers';
 import { createCredentialStore } from './credential-store';
 import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
@@ -41,6 +44,8 @@ export interface MessageHandlerDeps {
   timeoutMs: number;
   /** Session storage: credential values per server. */
   credentials: ValueItem<Record<string, StoredCredential>>;
+  /** Session storage: why each server's credential was last dropped; the storage item when left out. */
+  signOuts?: ValueItem<Record<string, SignOut>>;
   /** Session storage: token values kept for injection. */
   keptTokens: ValueItem<KeptToken[]>;
   /** Injection rules and their storage; the storage items and the browser's DNR when left out. */
@@ -68,7 +73,11 @@ export interface InjectionDeps {
 
 /** Everything the background answers with, plus the parts the injection lifecycle shares. */
 export function createBackground(deps: MessageHandlerDeps) {
-  const credentials = createCredentialStore(deps.credentials);
+  const credentials = createCredentialStore({
+    credentials: deps.credentials,
+    signOuts: deps.signOuts ?? signOutsItem,
+    now: () => deps.injection?.now?.() ?? Date.now(),
+  });
   const calls = createServerCalls({ ...deps, credentials });
   const injection: InjectionDeps = {
     device: sealedTokensItem,
@@ -106,11 +115,13 @@ export function createBackground(deps: MessageHandlerDeps) {
   }
   const handlers: MessageHandlers = {
     checkServer: ({ url }) => calls.client(url).version(),
+    ...createAccessHandlers(calls),
     ...createSessionHandlers(calls, credentials),
     ...createTokenHandlers(calls, values, {
       tokenChanged,
       valuesChanged: injection.changed,
       valueKept: checks.confirm,
+      switchedOff: credentials.endedIfOwn,
     }),
     ...createRuleHandlers({ ...injection, values, checks }),
   };

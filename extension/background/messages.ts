@@ -15,6 +15,7 @@ import {
   CreateTokenBodySchema,
   TokenListSchema,
   TokenNameSchema,
+  TokenSchema,
   TokenTypeSchema,
   UpdateTokenBodySchema,
 } from '../../shared/schemas/token';
@@ -95,6 +96,14 @@ const ImportReportSchema = v.object({
 });
 export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 
+const TokenAccessSchema = v.object({
+  /** The token's own record: its type, and for an API token All Permissions or its chosen set. */
+  token: TokenSchema,
+  /** What its owner holds now; null when this sign-in cannot see all of it. */
+  owner: v.nullable(v.array(v.string())),
+});
+export type TokenAccess = v.InferOutput<typeof TokenAccessSchema>;
+
 const TokenValueSchema = v.pipe(
   v.string(),
   v.check(isWellFormedTokenValue, 'must be a 40-character tokenward token value'),
@@ -127,6 +136,8 @@ export const messageSchemas = {
   /** Who is signed in (null: nobody); for a web session this is also the keep-alive call. */
   getConnection: { request: v.object(OnServer), response: resultSchema(v.nullable(ConnectionSchema)) },
   getPermissionCatalogue: { request: v.object(OnServer), response: resultSchema(PermissionCatalogueSchema) },
+  /** Names of the repositories the signed-in user may read, to offer in the permission picker. */
+  listRepositoryNames: { request: v.object(OnServer), response: resultSchema(v.array(v.string())) },
   listTokens: {
     request: v.object({
       ...OnServer,
@@ -152,11 +163,19 @@ export const messageSchemas = {
     request: v.object({ ...TokenRef, patch: UpdateTokenBodySchema }),
     response: resultSchema(v.null()),
   },
+  /** A copy with the original's permissions; its expiry as given (the server's default when none is). */
   duplicateToken: {
-    request: v.object({ ...TokenRef, newName: TokenNameSchema }),
+    request: v.object({
+      ...TokenRef,
+      newName: TokenNameSchema,
+      expirationTimeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      expirationDate: v.optional(v.string()),
+    }),
     response: resultSchema(CreatedTokenSchema),
   },
   removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },
+  /** What a token and its owner hold: the grounds for explaining a 403 and offering to add a permission. */
+  describeTokenAccess: { request: v.object(TokenRef), response: resultSchema(TokenAccessSchema) },
   /** Keep a value for injection rules (session storage, or local when the user opted in). */
   keepTokenValue: {
     request: v.object({ ...TokenRef, value: TokenValueSchema }),

@@ -38,7 +38,7 @@ export function createServerCalls(deps: ServerCallDeps) {
       const result = await call(client(server, { kind: 'token', value: stored.value }), stored);
       if (!result.ok && result.error.code === 'UNAUTHORIZED') {
         const current = await deps.credentials.get(server);
-        if (current?.value === stored.value) await deps.credentials.forget(server);
+        if (current?.value === stored.value) await deps.credentials.forget(server, 'ended');
       }
       return result;
     },

@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createApiClient } from '../../shared/api-client';
 import { createTokenValue } from '../../shared/token-format';
-import { ADMIN_PASSWORD, adminBasic } from '../../test/fixtures/test-app';
+import { ADMIN_PASSWORD, adminBasic, basic } from '../../test/fixtures/test-app';
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
 import { credentialsItem, keptTokensItem } from '../utils/storage-items';
 import { createMessageHandlers, registerMessageHandlers } from './message-handlers';
@@ -264,6 +264,55 @@ describe('managing tokens', () => {
       error: { code: 'FORBIDDEN' },
     });
     expect(await sendMessage('removeToken', ref)).toEqual({ ok: true, value: null });
+  });
+
+  it("says what a token and its owner hold: a session's, an All Permissions', another owner's, or unknown", async () => {
+    await server.app.addUser('ann', 'ann password 123', ['fmeauthor']);
+    const ann = createApiClient({
+      baseUrl: url,
+      credential: { kind: 'basic', user: 'ann', password: 'ann password 123' },
+    });
+    expect(
+      (await ann.createToken({ name: 'ann ci', restricted: true, permissions: ['repositories:access'] })).ok,
+    ).toBe(true);
+    const made = await fetch(`${url}/fmerest/v3/repositories`, {
+      method: 'POST',
+      headers: { Authorization: basic('ann', 'ann password 123'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'AnnRepo' }),
+    });
+    expect(made.status).toBe(201);
+    const admin = await signInAdmin();
+    const session = await sendMessage('listTokens', { server: url, limit: -1, offset: 0, type: 'SESSION' });
+    const own = session.ok ? session.value.items.find((t) => t.current) : undefined;
+    if (!own) throw new Error('no current session');
+    // The session carries everything its owner holds: fmeadmin's repository/*:write among it.
+    const mine = await sendMessage('describeTokenAccess', { server: url, user: 'admin', name: own.name });
+    expect(mine).toMatchObject({ ok: true, value: { token: { type: 'SESSION' }, owner: admin.permissions } });
+    expect(mine.ok && mine.value.owner).toContain('repository/*:write');
+    // Another owner's restricted token: its chosen set, and the owner's roles plus the repository she created.
+    const theirs = await sendMessage('describeTokenAccess', { server: url, user: 'ann', name: 'ann ci' });
+    if (!theirs.ok) throw new Error(theirs.error.message);
+    expect(theirs.value.token).toMatchObject({ restricted: true, permissions: ['repositories:access'] });
+    expect(theirs.value.owner).toContain('repository/AnnRepo:manage');
+    expect(theirs.value.owner).toContain('repository/*:write');
+    expect(theirs.value.owner).not.toContain('usermanagement:manage');
+    // Signed in with a restricted token, the owner's full set cannot be told.
+    const narrow = await createApiClient({
+      baseUrl: url,
+      credential: { kind: 'basic', user: 'ann', password: 'ann password 123' },
+    }).createToken({
+      name: 'ann narrow',
+      restricted: true,
+      permissions: ['repositories:access'],
+    });
+    if (!narrow.ok) throw new Error(narrow.error.message);
+    expect((await sendMessage('useToken', { server: url, token: narrow.value.token })).ok).toBe(true);
+    expect(
+      await sendMessage('describeTokenAccess', { server: url, user: 'ann', name: 'ann ci' }),
+    ).toMatchObject({
+      ok: true,
+      value: { owner: null },
+    });
   });
 
   it('serves the permission catalogue the picker is built from', async () => {

@@ -13,7 +13,7 @@ export function createSessionHandlers(calls: ServerCalls, credentials: Credentia
     server: string,
     api: ApiClient,
     credential: StoredCredential['kind'],
-  ): Promise<Result<Connection>> {
+  ): Promise<Result<Connection & { tokenName?: string }>> {
     const me = await api.me();
     if (!me.ok) return me;
     const { user, roles, permissions, token } = me.value;
@@ -33,16 +33,29 @@ export function createSessionHandlers(calls: ServerCalls, credentials: Credentia
         credential,
         restricted,
         expirationDate: token?.expirationDate ?? null,
+        ...(token && { tokenName: token.name }),
       },
     };
+  }
+
+  /** The connection as the pages see it: the token's name stays in the background. */
+  function connectionOf(described: Result<Connection & { tokenName?: string }>): Result<Connection> {
+    if (!described.ok) return described;
+    const { tokenName: _kept, ...connection } = described.value;
+    return { ok: true, value: connection };
   }
 
   return {
     async signIn({ server, user, password }) {
       const login = await calls.client(server).login({ user, password, kind: 'web' });
       if (!login.ok) return login;
-      await credentials.set(server, { kind: 'session', value: login.value.token, user: login.value.user });
-      return calls.authed(server, (api) => describe(server, api, 'session'));
+      await credentials.set(server, {
+        kind: 'session',
+        value: login.value.token,
+        user: login.value.user,
+        name: login.value.name,
+      });
+      return connectionOf(await calls.authed(server, (api) => describe(server, api, 'session')));
     },
 
     async useToken({ server, token }) {
@@ -51,9 +64,16 @@ export function createSessionHandlers(calls: ServerCalls, credentials: Credentia
         calls.client(server, { kind: 'token', value: token }),
         'token',
       );
-      if (described.ok)
-        await credentials.set(server, { kind: 'token', value: token, user: described.value.user });
-      return described;
+      if (described.ok) {
+        const { user, tokenName } = described.value;
+        await credentials.set(server, {
+          kind: 'token',
+          value: token,
+          user,
+          ...(tokenName !== undefined && { name: tokenName }),
+        });
+      }
+      return connectionOf(described);
     },
 
     async signOut({ server }) {
@@ -61,14 +81,14 @@ export function createSessionHandlers(calls: ServerCalls, credentials: Credentia
       // Ending the web session on the server matters more than its answer: forget it either way.
       if (stored?.kind === 'session')
         await calls.client(server, { kind: 'token', value: stored.value }).logout();
-      await credentials.forget(server);
+      await credentials.forget(server, 'signed-out');
       return { ok: true, value: null };
     },
 
     /** Also the keep-alive: an authenticated call in a web session's last minutes renews it. */
     async getConnection({ server }) {
       if (!(await credentials.get(server))) return { ok: true, value: null };
-      return calls.authed(server, (api, stored) => describe(server, api, stored.kind));
+      return connectionOf(await calls.authed(server, (api, stored) => describe(server, api, stored.kind)));
     },
   };
 }

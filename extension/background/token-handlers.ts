@@ -7,6 +7,7 @@ import { asNull, type ServerCalls } from './server-calls';
 type TokenHandlers = Pick<
   MessageHandlers,
   | 'getPermissionCatalogue'
+  | 'listRepositoryNames'
   | 'listTokens'
   | 'createToken'
   | 'setTokenEnabled'
@@ -23,12 +24,15 @@ export interface TokenHooks {
   valuesChanged(): Promise<void>;
   /** A value kept straight from the server's creating answer: it injects without waiting for a check. */
   valueKept(ref: TokenRef): Promise<void>;
+  /** The server confirmed a token was disabled or removed here: the sign-in that used it has ended. */
+  switchedOff(ref: TokenRef, cause: 'disabled' | 'removed'): Promise<void>;
 }
 
 const noHooks: TokenHooks = {
   tokenChanged: async () => {},
   valuesChanged: async () => {},
   valueKept: async () => {},
+  switchedOff: async () => {},
 };
 
 export function createTokenHandlers(
@@ -47,13 +51,23 @@ export function createTokenHandlers(
   return {
     getPermissionCatalogue: ({ server }) => calls.authed(server, (api) => api.permissionCatalogue()),
 
+    async listRepositoryNames({ server }) {
+      const listed = await calls.authed(server, (api) => api.listRepositories());
+      return listed.ok
+        ? { ok: true, value: listed.value.items.map((repository) => repository.name) }
+        : listed;
+    },
+
     listTokens: ({ server, ...filter }) => calls.authed(server, (api) => api.listTokens(filter)),
 
     createToken: ({ server, body }) => calls.authed(server, (api) => api.createToken(body)),
 
     async setTokenEnabled({ server, user, name, enabled }) {
       const updated = asNull(await calls.authed(server, (api) => api.updateToken(user, name, { enabled })));
-      if (updated.ok) await hooks.tokenChanged({ server, user, name });
+      if (updated.ok) {
+        await hooks.tokenChanged({ server, user, name });
+        if (!enabled) await hooks.switchedOff({ server, user, name }, 'disabled');
+      }
       return updated;
     },
 
@@ -63,8 +77,8 @@ export function createTokenHandlers(
       return updated;
     },
 
-    duplicateToken: ({ server, user, name, newName }) =>
-      calls.authed(server, (api) => api.duplicateToken(user, name, { name: newName })),
+    duplicateToken: ({ server, user, name, newName, ...expiry }) =>
+      calls.authed(server, (api) => api.duplicateToken(user, name, { name: newName, ...expiry })),
 
     async removeToken({ server, user, name }) {
       const removed = asNull(await calls.authed(server, (api) => api.deleteToken(user, name)));
@@ -72,6 +86,7 @@ export function createTokenHandlers(
         await hooks.tokenChanged({ server, user, name });
         await forgetValue({ server, user, name });
         await hooks.valuesChanged();
+        await hooks.switchedOff({ server, user, name }, 'removed');
       }
       return removed;
     },

@@ -3,9 +3,10 @@ import { useMemo } from 'preact/hooks';
 import { holdsPermission } from '../../shared/permissions';
 import { ManagerBody } from '../popup/popup-app';
 import { usePopup } from '../popup/popup-context';
-import { AccountBar, lockedReason } from '../popup/popup-views';
+import { AccountBar, FILTERS, lockedReason, TABS } from '../popup/popup-views';
 import { useRules } from '../rules/rules-context';
 import { InjectionSettingsPanel, RulesPanel } from '../rules/rules-panel';
+import { NoticeLine } from '../ui/notice-line';
 import { Segmented } from '../ui/segmented';
 import { TokenTable } from '../ui/token-table';
 import { useAllTokens } from './options-context';
@@ -73,23 +74,46 @@ function MyTokensView() {
   const { state, actions } = usePopup();
   const { mine } = useAllTokens();
   const locked = lockedReason(state.connection.value);
+  const tab = state.tab.value;
+  const filter = state.filter.value;
+  const choose = async (view: Parameters<typeof actions.chooseView>[0]) => {
+    await actions.chooseView(view);
+    await mine.actions.list.reload();
+  };
   return (
     <section class="mine">
-      <button
-        type="button"
-        class="new-token"
-        disabled={locked !== null}
-        title={locked ?? undefined}
-        onClick={() => void actions.openNewToken()}
-      >
-        New token
-      </button>
+      <div class="toolbar">
+        <Segmented
+          label="Token type"
+          options={TABS}
+          value={tab}
+          onChange={(value) => void choose({ tab: value })}
+        />
+        <Segmented
+          label="Status"
+          options={FILTERS}
+          value={filter}
+          onChange={(value) => void choose({ filter: value })}
+        />
+        {tab === 'USER' && (
+          <button
+            type="button"
+            class="new-token"
+            disabled={locked !== null}
+            title={locked ?? undefined}
+            onClick={() => void actions.openNewToken()}
+          >
+            New token
+          </button>
+        )}
+      </div>
+      <NoticeLine notice={state.notice.value} />
       <TableOf
         table={mine.state}
         actions={mine.actions}
         owned={true}
         label="My tokens"
-        emptyText="No tokens yet."
+        emptyText={`No ${filter} ${tab === 'USER' ? 'API' : 'session'} tokens.`}
       />
     </section>
   );
@@ -132,7 +156,7 @@ function TableOf({
       busyRows={table.list.busyRows.value}
       expanded={table.list.expanded.value}
       prompt={table.list.prompt.value}
-      duplicateName={table.list.duplicateName.value}
+      duplicate={table.list.duplicate.value}
       notice={table.list.notice.value}
       emptyText={emptyText}
       onSearch={actions.setSearch}
@@ -146,7 +170,7 @@ function TableOf({
       onToggle={(token) => void actions.list.toggle(token)}
       onAsk={actions.list.ask}
       onCancel={actions.list.cancel}
-      onDuplicateName={actions.list.setDuplicateName}
+      onDuplicateChange={actions.list.editDuplicate}
       onDuplicate={(token) => void actions.list.duplicate(token)}
       onRemove={(token) => void actions.list.remove(token)}
     />
@@ -155,8 +179,10 @@ function TableOf({
 
 function AllTokensView() {
   const { state, actions } = useAllTokens();
+  const { state: page } = usePopup();
   return (
     <section class="all-tokens">
+      <NoticeLine notice={page.notice.value} />
       <div class="filters">
         <label>
           Owner

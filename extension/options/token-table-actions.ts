@@ -5,6 +5,7 @@ import { guard } from '../popup/popup-deps';
 import { createTokenListActions, type TokenListDeps } from '../popup/token-list-actions';
 import { tokenKey } from '../popup/token-list-state';
 import { errorText } from '../ui/error-text';
+import { type BulkOutcome, bulkReport, bulkSkip, visibleRows } from './token-table-model';
 import type { TokenTableState } from './token-table-state';
 
 export type { BulkAction } from '../model';
@@ -19,14 +20,10 @@ export function createTokenTableActions(state: TokenTableState, deps: Omit<Token
   function selectedTokens(): Token[] {
     const view = state.list.list.value;
     if (view.kind !== 'ready') return [];
-    return view.items.filter((token) => state.selected.value.has(tokenKey(token)));
-  }
-
-  /** Whether the action applies to the token: expired or current ones cannot be switched. */
-  function applies(action: BulkAction, token: Token): boolean {
-    if (action === 'remove') return !token.current;
-    if (token.expired || token.current) return false;
-    return token.enabled !== (action === 'enable');
+    // In the table's order, so the report reads like the table (rows a search hides stay selected).
+    return visibleRows(view.items, '', state.sort.value).filter((token) =>
+      state.selected.value.has(tokenKey(token)),
+    );
   }
 
   async function act(action: BulkAction, token: Token): Promise<string | null> {
@@ -65,31 +62,43 @@ export function createTokenTableActions(state: TokenTableState, deps: Omit<Token
       state.selected.value = new Set(on ? tokens.map(tokenKey) : []);
     },
 
-    /** Enables, disables or removes every selected token it applies to, then reloads the table. */
+    /**
+     * Enables, disables or removes every selected token it applies to, then reloads the table and says what
+     * became of each selected row. The token this browser is signed in with goes last: once it is off, every
+     * other request would be refused.
+     */
     async bulk(action: BulkAction): Promise<void> {
       if (state.bulk.value) return;
-      const targets = selectedTokens().filter((token) => applies(action, token));
-      if (targets.length === 0) return;
+      const selected = selectedTokens();
+      if (selected.length === 0) return;
+      const outcomes: BulkOutcome[] = [];
+      const targets: Token[] = [];
+      for (const token of selected) {
+        const why = bulkSkip(action, token);
+        if (why === null) targets.push(token);
+        else outcomes.push({ token, result: 'skipped', why });
+      }
+      const own = targets.filter((token) => token.current);
+      const queue = targets.filter((token) => !token.current);
       state.list.notice.value = null;
       state.bulk.value = { done: 0, total: targets.length, verb: VERBS[action] };
-      const failures: string[] = [];
-      const queue = [...targets];
+      const run = async (token: Token) => {
+        const failure = await act(action, token);
+        outcomes.push(
+          failure === null ? { token, result: 'done' } : { token, result: 'failed', why: failure },
+        );
+        const bulk = state.bulk.value;
+        if (bulk) state.bulk.value = { ...bulk, done: bulk.done + 1 };
+      };
       const worker = async () => {
-        for (let token = queue.shift(); token; token = queue.shift()) {
-          const failure = await act(action, token);
-          if (failure) failures.push(`${token.name}: ${failure}`);
-          const bulk = state.bulk.value;
-          if (bulk) state.bulk.value = { ...bulk, done: bulk.done + 1 };
-        }
+        for (let token = queue.shift(); token; token = queue.shift()) await run(token);
       };
       await Promise.all(Array.from({ length: BULK_CONCURRENCY }, worker));
+      for (const token of own) await run(token);
       state.bulk.value = null;
-      const done = targets.length - failures.length;
-      const past = { enable: 'Enabled', disable: 'Disabled', remove: 'Removed' }[action];
-      state.list.notice.value =
-        failures.length === 0
-          ? { tone: 'ok', text: `${past} ${done} token${done === 1 ? '' : 's'}.` }
-          : { tone: 'error', text: `${past} ${done}; ${failures.length} failed. ${failures[0]}` };
+      const order = new Map(selected.map((token, index) => [tokenKey(token), index]));
+      outcomes.sort((a, b) => (order.get(tokenKey(a.token)) ?? 0) - (order.get(tokenKey(b.token)) ?? 0));
+      state.list.notice.value = bulkReport(action, outcomes);
       if (action === 'remove') state.selected.value = new Set();
       await list.refresh();
     },

@@ -1,6 +1,7 @@
 // The options page's table as plain data: which rows a search keeps and in what order a column sorts them.
 import type { Token } from '../../shared/schemas/token';
-import type { SortColumn, TableSort } from '../model';
+import type { BulkAction, Notice, SortColumn, TableSort } from '../model';
+import { plural } from '../ui/plural';
 import { tokenStatus } from '../ui/status-chip';
 
 export type { SortColumn, TableSort } from '../model';
@@ -44,4 +45,44 @@ export function visibleRows(items: readonly Token[], search: string, sort: Table
       collator.compare(a.user, b.user) ||
       collator.compare(a.name, b.name),
   );
+}
+
+/** What a bulk action did to one selected row. */
+export type BulkOutcome =
+  | { token: Token; result: 'done' }
+  | { token: Token; result: 'skipped'; why: string }
+  | { token: Token; result: 'failed'; why: string };
+
+/** Why `action` does not apply to `token`, or null when it does. */
+export function bulkSkip(action: BulkAction, token: Token): string | null {
+  if (action === 'remove') return null;
+  if (token.expired)
+    return token.type === 'USER' ? 'expired: renew it to enable it' : 'expired: it can only be removed';
+  if (token.enabled === (action === 'enable')) return `already ${action}d`;
+  return null;
+}
+
+const PAST: Record<BulkAction, string> = { enable: 'Enabled', disable: 'Disabled', remove: 'Removed' };
+const SHOWN_NAMES = 5;
+
+function names(outcomes: readonly BulkOutcome[], detail: (outcome: BulkOutcome) => string): string {
+  const shown = outcomes.slice(0, SHOWN_NAMES).map(detail);
+  const rest = outcomes.length - shown.length;
+  return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+}
+
+/** One sentence per outcome (done, skipped with why, failed with why) naming the rows: nothing is left out. */
+export function bulkReport(action: BulkAction, outcomes: readonly BulkOutcome[]): Notice {
+  const done = outcomes.filter((outcome) => outcome.result === 'done');
+  const skipped = outcomes.filter((outcome) => outcome.result === 'skipped');
+  const failed = outcomes.filter((outcome) => outcome.result === 'failed');
+  const why = (outcome: BulkOutcome) =>
+    outcome.result === 'done' ? outcome.token.name : `${outcome.token.name} (${outcome.why})`;
+  const parts: string[] = [];
+  if (done.length > 0)
+    parts.push(`${PAST[action]} ${plural(done.length, 'token')}: ${names(done, (o) => o.token.name)}.`);
+  else parts.push(`${PAST[action]} no token.`);
+  if (skipped.length > 0) parts.push(`Unchanged: ${names(skipped, why)}.`);
+  if (failed.length > 0) parts.push(`${plural(failed.length, 'failure')}: ${names(failed, why)}.`);
+  return { tone: failed.length > 0 || done.length === 0 ? 'error' : 'ok', text: parts.join(' ') };
 }

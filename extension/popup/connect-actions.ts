@@ -4,9 +4,27 @@ import type { Version } from '../../shared/schemas/info';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import type { Connection } from '../background/messages';
 import { errorText } from '../ui/error-text';
-import { parseServerUrl } from '../utils/server-url';
+import { DEFAULT_SERVER_URL, parseServerUrl } from '../utils/server-url';
+import type { SignOut } from '../utils/storage-items';
 import { guard, type PopupDeps } from './popup-deps';
 import type { PopupState } from './popup-state';
+
+/** Why the page shows the sign-in form again, in words; undefined when the user signed out right here. */
+export function signOutText(signOut: SignOut, server: string): string {
+  const what =
+    signOut.credential === 'token'
+      ? `the API token this browser was signed in with${signOut.name ? ` (“${signOut.name}”)` : ''}`
+      : `your current session${signOut.name ? ` (“${signOut.name}”)` : ''}`;
+  switch (signOut.cause) {
+    case 'disabled':
+    case 'removed':
+      return `You ${signOut.cause} ${what}, so you are signed out of ${server}. Sign in again to go on.`;
+    case 'signed-out':
+      return `You signed out of ${server} in another tokenward page.`;
+    case 'ended':
+      return `Your sign-in to ${server} has ended; sign in again.`;
+  }
+}
 
 export interface ConnectHooks {
   /** Runs once the active server has a working sign-in: load what the page shows. */
@@ -67,13 +85,25 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
     await check(server);
   }
 
-  /** The credential lapsed: say so and show the sign-in form. */
+  /** The credential lapsed: say so and show the sign-in form (a page already there keeps its reason). */
   function lapsed(): void {
+    if (state.connection.value.kind === 'signedOut') return;
     state.connection.value = {
       kind: 'signedOut',
       reason: `Your sign-in to ${state.server.value} has ended; sign in again.`,
     };
     state.screen.value = 'tokens';
+  }
+
+  /** The background dropped `server`'s credential (here or in another page): the sign-in form, with why. */
+  function signedOutBy(server: string, signOut: SignOut): void {
+    if (server !== state.server.value || state.connection.value.kind === 'unknown') return;
+    // Already at the sign-in form: only the user's own change to the session says more than it does.
+    const ownChange = signOut.cause === 'disabled' || signOut.cause === 'removed';
+    if (state.connection.value.kind === 'signedOut' && !ownChange) return;
+    state.connection.value = { kind: 'signedOut', reason: signOutText(signOut, server) };
+    state.screen.value = 'tokens';
+    state.editing.value = null;
   }
 
   async function remember(url: string): Promise<void> {
@@ -98,6 +128,12 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
       state.tab.value = prefs.tab;
       state.filter.value = prefs.status;
       state.loaded.value = true;
+      // The first run: nothing was saved, so the form shows the usual URL and no server is judged before the
+      // user saves one (a red "unreachable" for a URL nobody typed would be the first thing they read).
+      if (servers.length === 0 && saved === DEFAULT_SERVER_URL) {
+        state.connection.value = { kind: 'signedOut' };
+        return;
+      }
       const parsed = parseServerUrl(saved);
       if (!parsed.ok) {
         state.connection.value = { kind: 'signedOut' };
@@ -225,6 +261,16 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
     },
 
     lapsed,
+
+    signedOutBy,
+
+    /** Follows every sign-out the background records, so no page stays signed in on a dead credential. */
+    watchSignOuts(): () => void {
+      return deps.signOuts.watch((next, before) => {
+        for (const [server, signOut] of Object.entries(next ?? {}))
+          if (signOut.at !== before?.[server]?.at) signedOutBy(server, signOut);
+      });
+    },
 
     /** A light authenticated call while the page is open, so the server renews a web session in use. */
     async keepAlive(): Promise<void> {

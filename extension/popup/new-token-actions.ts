@@ -1,7 +1,8 @@
 // The token form, new or edited: catalogue, draft edits, dependency offer, create or update, the value shown once.
 import { missingDependencies } from '../../shared/permissions';
-import type { CreatedToken, Token } from '../../shared/schemas/token';
+import type { CreatedToken, Token, UpdateTokenBody } from '../../shared/schemas/token';
 import { errorText, requiredPermissions } from '../ui/error-text';
+import { absoluteDate } from '../ui/time-text';
 import { guard, type PopupDeps } from './popup-deps';
 import type { PopupState } from './popup-state';
 import {
@@ -25,8 +26,28 @@ export function valueFileName(tokenName: string): string {
   return `${tokenName.replace(/[\\/:*?"<>|]/g, '_')}.txt`;
 }
 
+/** What an edit did, in words: renewed (with the new expiry), or saved; a new expiry is named either way. */
+export function savedText(token: Token, patch: UpdateTokenBody, now: number): string {
+  const until =
+    patch.expirationDate ??
+    (patch.expirationTimeout === undefined
+      ? undefined
+      : new Date(now + patch.expirationTimeout * 1000).toISOString());
+  const expiry = until === undefined ? '' : ` It expires ${absoluteDate(until)}.`;
+  return token.expired
+    ? `Renewed "${token.name}": it is enabled again.${expiry}`
+    : `Saved the changes to "${token.name}".${expiry}`;
+}
+
 export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks: NewTokenHooks) {
+  /** The picker offers them by name; without `repositories:access` the list is refused, and names are typed. */
+  async function loadRepositoryNames(): Promise<void> {
+    const answer = await guard(deps.send('listRepositoryNames', { server: state.server.value }));
+    state.knownRepositories.value = answer.ok ? answer.value : [];
+  }
+
   async function loadCatalogue(): Promise<void> {
+    void loadRepositoryNames();
     if (state.catalogue.value.kind === 'ready' || state.catalogue.value.kind === 'loading') return;
     state.catalogue.value = { kind: 'loading' };
     const answer = await guard(deps.send('getPermissionCatalogue', { server: state.server.value }));
@@ -72,10 +93,12 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
     state.creating.value = false;
     if (answer === undefined) return;
     if (answer.ok) {
-      if (answer.value === null) {
+      if (answer.value === null && editing) {
+        const patch = 'patch' in checked ? checked.patch : {};
+        state.notice.value = { tone: 'ok', text: savedText(editing, patch, deps.now()) };
         state.editing.value = null;
         state.screen.value = state.returnTo.value;
-      } else show(answer.value);
+      } else if (answer.value !== null) show(answer.value);
       await hooks.changed();
     } else if (answer.error.code === 'UNAUTHORIZED') {
       hooks.unauthorized();
@@ -90,6 +113,7 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
     show,
 
     async openNewToken(): Promise<void> {
+      state.notice.value = null;
       state.draft.value = emptyDraft();
       state.editing.value = null;
       state.draftError.value = null;
@@ -102,6 +126,7 @@ export function createNewTokenActions(state: PopupState, deps: PopupDeps, hooks:
 
     /** Edit in place (or renew an expired token): the form filled in from the token. */
     async openEdit(token: Token, returnTo: 'tokens' | 'all' = 'tokens'): Promise<void> {
+      state.notice.value = null;
       state.draft.value = draftFromToken(token);
       state.editing.value = token;
       state.draftError.value = null;

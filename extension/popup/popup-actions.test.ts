@@ -19,6 +19,7 @@ import {
   keptTokensItem,
   savedServersItem,
   serverUrlItem,
+  signOutsItem,
   uiPrefsItem,
 } from '../utils/storage-items';
 import { createPopupActions } from './popup-actions';
@@ -49,6 +50,7 @@ function setup(overrides: Overrides = {}) {
     serverUrl: serverUrlItem,
     savedServers: savedServersItem,
     uiPrefs: uiPrefsItem,
+    signOuts: signOutsItem,
     send: sendVia({
       checkServer: ({ url }) => checkServer(url),
       getConnection: async () => ({ ok: true, value: null }),
@@ -80,14 +82,21 @@ beforeEach(() => {
 });
 
 describe('opening the popup', () => {
-  it('shows the default URL and checks it when nothing is saved', async () => {
-    const { state, actions, deps, text } = setup();
+  it('shows the default URL on the first run, and judges no server before the user saves one', async () => {
+    const { state, actions, deps, text } = setup({ checkServer: async () => failure('NETWORK') });
     expect(state.loaded.value).toBe(false);
     await actions.load();
     expect(state.loaded.value).toBe(true);
     expect(state.urlInput.value).toBe('http://127.0.0.1:8787');
+    // No red "unreachable" before anything was typed: nothing was checked, and no sign-in form shows.
+    expect(deps.checkServer).not.toHaveBeenCalled();
+    expect(text()).toBe('');
+    expect(state.server.value).toBe('');
+    expect(state.connection.value).toEqual({ kind: 'signedOut' });
+    actions.setUrlInput('http://127.0.0.1:8787');
+    await actions.save();
     expect(deps.checkServer).toHaveBeenCalledWith('http://127.0.0.1:8787');
-    expect(text()).toBe(CONNECTED);
+    expect(text()).toBe('The server at http://127.0.0.1:8787 is unreachable.');
   });
 
   it('reloads the URL saved in an earlier popup and checks that server', async () => {

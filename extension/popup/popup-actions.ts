@@ -50,6 +50,13 @@ export function createPopupActions(state: PopupState, deps: PopupDeps) {
       await mine.reload();
     },
 
+    /** The same choice for a page that lists the tokens its own way (the options page's table). */
+    async chooseView(view: { tab?: TokenType; filter?: 'active' | 'expired' }): Promise<void> {
+      if (view.tab) state.tab.value = view.tab;
+      if (view.filter) state.filter.value = view.filter;
+      await savePrefs();
+    },
+
     show(screen: Screen): void {
       state.screen.value = screen;
     },

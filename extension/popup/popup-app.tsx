@@ -22,7 +22,6 @@ export function PopupApp() {
       <header class="top">
         <h1>tokenward</h1>
         <AccountBar />
-        {signedIn && <PauseSwitch />}
       </header>
       {signedIn && <TabOutcomes />}
       {signedIn && (
@@ -36,6 +35,7 @@ export function PopupApp() {
               if (view === 'rules') void rules.actions.load();
             }}
           />
+          <PauseSwitch />
         </nav>
       )}
       <ManagerBody />

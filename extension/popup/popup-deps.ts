@@ -1,7 +1,7 @@
 // What the popup's and options page's actions need from the outside world, as plain functions and items.
 import type { ApiError, Result } from '../../shared/api-client';
 import type { MessageRequest, MessageResponse, MessageType } from '../background/messages';
-import type { UiPrefs, ValueItem } from '../utils/storage-items';
+import type { SignOut, UiPrefs, ValueItem } from '../utils/storage-items';
 
 export type Send = <K extends MessageType>(type: K, data: MessageRequest<K>) => Promise<MessageResponse<K>>;
 
@@ -10,6 +10,10 @@ export interface PopupDeps {
   serverUrl: ValueItem<string>;
   savedServers: ValueItem<string[]>;
   uiPrefs: ValueItem<UiPrefs>;
+  /** Why the background last dropped each server's credential; every open page follows it. */
+  signOuts: {
+    watch(listener: (next: Record<string, SignOut>, before: Record<string, SignOut>) => void): () => void;
+  };
   send: Send;
   /** Resolves true when the user grants access to the match pattern. */
   requestOrigin(pattern: string): Promise<boolean>;

@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
 import type { Connection } from '../background/messages';
-import type { Loadable, PopupStatus, TokenDraft } from '../model';
+import type { Loadable, Notice, PopupStatus, TokenDraft } from '../model';
 import { emptyDraft } from './token-draft';
 import { createTokenListState } from './token-list-state';
 
@@ -42,12 +42,16 @@ export function createPopupState() {
     filter: signal<'active' | 'expired'>('active'),
     mine: createTokenListState(),
     catalogue: signal<Loadable<PermissionCatalogue>>({ kind: 'idle' }),
+    /** Repositories the user may read, offered by name in the picker (empty when the server lists none). */
+    knownRepositories: signal<string[]>([]),
     draft: signal<TokenDraft>(emptyDraft()),
     /** The token the form edits (screen `edit`); null while creating one. */
     editing: signal<Token | null>(null),
     /** The screen to go back to when the form closes (the options page edits from All tokens too). */
     returnTo: signal<Screen>('tokens'),
     draftError: signal<string | null>(null),
+    /** What the last form did (changes saved, a token renewed), said on the list it returns to. */
+    notice: signal<Notice | null>(null),
     /** Permissions to offer with "Grant additional permissions"; empty when nothing is missing. */
     missing: signal<string[]>([]),
     /** Just granted: shown highlighted so the user reviews them before saving. */

@@ -13,11 +13,11 @@ import type { ConnectionView } from './popup-state';
 import type { TokenListActions } from './token-list-actions';
 import type { TokenListState } from './token-list-state';
 
-const TABS = [
+export const TABS = [
   { value: 'USER', label: 'API tokens' },
   { value: 'SESSION', label: 'Session tokens' },
 ] as const;
-const FILTERS = [
+export const FILTERS = [
   { value: 'active', label: 'Active' },
   { value: 'expired', label: 'Expired' },
 ] as const;
@@ -37,6 +37,9 @@ export function ConnectView() {
           onSubmit={() => void actions.save()}
           {...(addingServer.value && { onCancel: () => actions.addServer(false) })}
         />
+      )}
+      {state.loaded.value && state.servers.value.length === 0 && state.status.value.kind === 'idle' && (
+        <p class="hint">Enter the URL of your tokenward server and press Save &amp; check.</p>
       )}
       <StatusLine status={state.status.value} />
       {addingServer.value && (
@@ -96,7 +99,7 @@ export function AccountBar() {
       {switcher}
       <span
         class="who"
-        title={credential === 'session' ? 'Signed in with a web session' : 'Using an API token'}
+        title={`${user}: ${credential === 'session' ? 'signed in with a web session' : 'using an API token'}`}
       >
         {user}
         {credential === 'token' && ' (token)'}
@@ -137,7 +140,7 @@ export function ListOf({
         emptyText={emptyText}
         busyRows={list.busyRows.value}
         prompt={list.prompt.value}
-        duplicateName={list.duplicateName.value}
+        duplicate={list.duplicate.value}
         loadingMore={list.loadingMore.value}
         expanded={list.expanded.value}
         locked={lockedReason(state.connection.value)}
@@ -148,7 +151,7 @@ export function ListOf({
         onToggle={(token) => void actions.toggle(token)}
         onAsk={actions.ask}
         onCancel={actions.cancel}
-        onDuplicateName={actions.setDuplicateName}
+        onDuplicateChange={actions.editDuplicate}
         onDuplicate={(token) => void actions.duplicate(token)}
         onRemove={(token) => void actions.remove(token)}
       />
@@ -190,6 +193,7 @@ export function TokensView() {
         </button>
       )}
       {locked && <p class="hint locked">{locked}</p>}
+      <NoticeLine notice={state.notice.value} />
       <ListOf
         list={state.mine}
         actions={actions.mine}
@@ -220,6 +224,7 @@ export function NewTokenView() {
         granted={state.granted.value}
         catalogue={state.catalogue.value}
         held={connection.kind === 'signedIn' ? connection.value.permissions : []}
+        knownRepositories={state.knownRepositories.value}
         missing={state.missing.value}
         error={state.draftError.value}
         busy={state.creating.value}
@@ -240,6 +245,7 @@ export function CreatedView() {
   return (
     <CreatedTokenPanel
       token={created.token}
+      now={state.now.value}
       copied={created.copied}
       kept={created.kept}
       error={state.draftError.value}

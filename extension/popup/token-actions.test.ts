@@ -15,6 +15,7 @@ import {
   keptTokensItem,
   savedServersItem,
   serverUrlItem,
+  signOutsItem,
   uiPrefsItem,
 } from '../utils/storage-items';
 import { createPopupActions } from './popup-actions';
@@ -53,6 +54,7 @@ function setup(send: Send = sendMessage) {
     serverUrl: serverUrlItem,
     savedServers: savedServersItem,
     uiPrefs: uiPrefsItem,
+    signOuts: signOutsItem,
     send,
     requestOrigin: vi.fn<PopupDeps['requestOrigin']>(async () => true),
     copyText: vi.fn<PopupDeps['copyText']>(async () => {}),
@@ -222,6 +224,20 @@ describe('the new-token form', () => {
     expect(names(state.mine)).toContain('picked');
   });
 
+  it('offers the repositories the user may read, and none (without an error) to one who may read none', async () => {
+    const admin = await signedIn();
+    await admin.actions.openNewToken();
+    await vi.waitFor(() => expect(admin.state.knownRepositories.value).toEqual(['Samples']));
+    const gus = await signedIn('gus', 'gus password');
+    await gus.actions.openNewToken();
+    await vi.waitFor(() => expect(gus.state.knownRepositories.value).toEqual(['Samples']));
+    await server.app.addUser('nobody', 'nobody password', []);
+    const nobody = await signedIn('nobody', 'nobody password');
+    await nobody.actions.openNewToken();
+    expect(nobody.state.knownRepositories.value).toEqual([]);
+    expect(nobody.state.draftError.value).toBeNull();
+  });
+
   it("offers what the server's 422 PERMISSION_DEPENDENCIES names", async () => {
     const { state } = await signedIn();
     const refusing: Send = (type, data) =>
@@ -287,6 +303,7 @@ describe('editing in place and renewing', () => {
     expect(await restToken('admin', 'edited')).toMatchObject({ description: 'old', restricted: false });
     await actions.submit();
     expect(state.screen.value).toBe('tokens');
+    expect(state.notice.value).toEqual({ tone: 'ok', text: 'Saved the changes to "edited".' });
     const saved = await restToken('admin', 'edited');
     expect(saved).toMatchObject({
       description: 'new',
@@ -337,6 +354,9 @@ describe('editing in place and renewing', () => {
     actions.editDraft({ expiry: '7d' });
     await actions.submit();
     expect(state.screen.value).toBe('tokens');
+    // The list it returns to says what happened.
+    expect(state.notice.value?.tone).toBe('ok');
+    expect(state.notice.value?.text).toMatch(/^Renewed "lapsed": it is enabled again\. It expires .+\.$/);
     const renewed = await restToken('admin', 'lapsed');
     expect(renewed).toMatchObject({ enabled: true, expired: false });
     const after = typeof renewed === 'number' ? Number.NaN : Date.parse(renewed.expirationDate);
@@ -378,13 +398,14 @@ describe('token rows', () => {
 
     await actions.mine.toggle(token());
     expect(token().enabled).toBe(false);
+    expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Disabled "row token".' });
     expect(await restToken('admin', 'row token')).toMatchObject({ enabled: false });
     await actions.mine.toggle(token());
     expect(await restToken('admin', 'row token')).toMatchObject({ enabled: true });
 
     actions.mine.ask(token(), 'duplicate');
-    expect(state.mine.duplicateName.value).toBe('row token (copy)');
-    actions.mine.setDuplicateName('row twin');
+    expect(state.mine.duplicate.value.name).toBe('row token (copy)');
+    actions.mine.editDuplicate({ name: 'row twin' });
     await actions.mine.duplicate(token());
     expect(state.screen.value).toBe('created');
     expect(state.created.value?.token.name).toBe('row twin');
@@ -397,6 +418,35 @@ describe('token rows', () => {
     expect(names(state.mine)).not.toContain('row token');
     expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Removed "row token".' });
     expect(await restToken('admin', 'row token')).toBe(404);
+  });
+
+  it("gives a copy the original's lifetime unless another expiry is chosen, and says what it made", async () => {
+    const { state, actions } = await signedIn();
+    const made = await fetch(
+      `${server.baseUrl}/fmerest/v3/tokens`,
+      jsonInit('POST', adminBasic, { name: 'weekly', expirationTimeout: 7 * 86_400 }),
+    );
+    expect(made.status).toBe(201);
+    await actions.mine.refresh();
+    const list = state.mine.list.value;
+    const weekly = list.kind === 'ready' ? list.items.find((t) => t.name === 'weekly') : undefined;
+    if (!weekly) throw new Error('weekly is not listed');
+    const now = server.app.clock.now();
+    const expiresIn = async (name: string) => {
+      const found = await restToken('admin', name);
+      return typeof found === 'number' ? found : (Date.parse(found.expirationDate) - now) / 86_400_000;
+    };
+
+    actions.mine.ask(weekly, 'duplicate');
+    expect(state.mine.duplicate.value).toEqual({ name: 'weekly (copy)', expiry: 'same', date: '' });
+    await actions.mine.duplicate(weekly);
+    expect(await expiresIn('weekly (copy)')).toBe(7);
+    actions.closeCreated();
+
+    actions.mine.ask(weekly, 'duplicate');
+    actions.mine.editDuplicate({ name: 'weekly for a day', expiry: '1d' });
+    await actions.mine.duplicate(weekly);
+    expect(await expiresIn('weekly for a day')).toBe(1);
   });
 
   it('loads the next page on "Show more" and filters expired tokens', async () => {
@@ -487,7 +537,10 @@ describe('All Tokens (options page)', () => {
     expect(picked).toHaveLength(3);
     allActions.table.selectAll(picked, true);
     await allActions.table.bulk('disable');
-    expect(all.table.list.notice.value).toEqual({ tone: 'ok', text: 'Disabled 3 tokens.' });
+    expect(all.table.list.notice.value).toEqual({
+      tone: 'ok',
+      text: 'Disabled 3 tokens: bulk 1, bulk 2, bulk 3.',
+    });
     for (const name of ['bulk 1', 'bulk 2', 'bulk 3'])
       expect(await restToken('admin', name)).toMatchObject({ enabled: false });
     await allActions.table.bulk('enable');
@@ -495,6 +548,96 @@ describe('All Tokens (options page)', () => {
     await allActions.table.bulk('remove');
     for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) expect(await restToken('admin', name)).toBe(404);
     expect(all.table.selected.value.size).toBe(0);
+  });
+});
+
+describe('the current session', () => {
+  /** The extension's own session as the Session tokens tab lists it. */
+  async function currentSession(popup: Awaited<ReturnType<typeof signedIn>>) {
+    await popup.actions.setTab('SESSION');
+    const list = popup.state.mine.list.value;
+    const current = list.kind === 'ready' ? list.items.find((t) => t.current) : undefined;
+    if (!current) throw new Error('the current session is not listed');
+    return current;
+  }
+
+  it('is disabled like any other session, and every open page goes to the sign-in form with why', async () => {
+    const popup = await signedIn();
+    const options = setup();
+    await options.actions.load();
+    expect(options.state.connection.value.kind).toBe('signedIn');
+    for (const page of [popup, options]) page.actions.watchSignOuts();
+    const current = await currentSession(popup);
+
+    await popup.actions.mine.toggle(current);
+    expect(await restToken('admin', current.name)).toMatchObject({ enabled: false });
+    const reason = `You disabled your current session (“${current.name}”), so you are signed out of ${server.baseUrl}. Sign in again to go on.`;
+    // No further click: both pages follow the background's sign-out at once.
+    for (const page of [popup, options])
+      await vi.waitFor(() => expect(page.state.connection.value).toEqual({ kind: 'signedOut', reason }));
+    expect(await credentialsItem.getValue()).toEqual({});
+
+    // Signed in again, the old session is one more disabled session: enabling it signs nobody out.
+    const again = await signedIn();
+    again.actions.watchSignOuts();
+    await again.actions.setTab('SESSION');
+    const list = again.state.mine.list.value;
+    const old = list.kind === 'ready' ? list.items.find((t) => t.name === current.name) : undefined;
+    expect(old).toMatchObject({ enabled: false, current: false });
+    if (old) await again.actions.mine.toggle(old);
+    expect(await restToken('admin', current.name)).toMatchObject({ enabled: true });
+    expect(again.state.connection.value.kind).toBe('signedIn');
+  });
+
+  it('says removing it signed you out', async () => {
+    const popup = await signedIn();
+    popup.actions.watchSignOuts();
+    const current = await currentSession(popup);
+    await popup.actions.mine.remove(current);
+    expect(await restToken('admin', current.name)).toBe(404);
+    await vi.waitFor(() =>
+      expect(popup.state.connection.value).toMatchObject({
+        kind: 'signedOut',
+        reason: expect.stringContaining('You removed your current session'),
+      }),
+    );
+  });
+
+  it('is disabled last in a bulk action, which reports every selected row', async () => {
+    const { state, actions } = await signedIn();
+    actions.watchSignOuts();
+    for (const [name, enabled] of [
+      ['mixed on', true],
+      ['mixed off', false],
+    ] as const)
+      await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name, enabled }));
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    allActions.setOwner('admin');
+    await allActions.setStatus('active');
+    const listed = all.table.list.list.value;
+    if (listed.kind !== 'ready') throw new Error('not listed');
+    const current = listed.items.find((t) => t.current);
+    const picked = listed.items.filter((t) => t.name.startsWith('mixed ') || t.current);
+    expect(picked).toHaveLength(3);
+    allActions.table.selectAll(picked, true);
+    await allActions.table.bulk('disable');
+    const text = all.table.list.notice.value?.text ?? '';
+    expect(text).toContain('Disabled 2 tokens');
+    expect(text).toContain('mixed on');
+    expect(text).toContain(current?.name);
+    expect(text).toContain('Unchanged: mixed off (already disabled).');
+    expect(await restToken('admin', 'mixed on')).toMatchObject({ enabled: false });
+    await vi.waitFor(() =>
+      expect(state.connection.value).toMatchObject({
+        kind: 'signedOut',
+        reason: expect.stringContaining('You disabled your current session'),
+      }),
+    );
   });
 });
 

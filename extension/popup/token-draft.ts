@@ -1,6 +1,12 @@
 // The token form as plain data: presets, the chosen permissions, and the create body or edit patch built from it.
-import type { CreateTokenBody, Token, UpdateTokenBody } from '../../shared/schemas/token';
-import { EXPIRY_PRESETS, type TokenDraft } from '../model';
+import {
+  type CreateTokenBody,
+  type DuplicateTokenBody,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  type Token,
+  type UpdateTokenBody,
+} from '../../shared/schemas/token';
+import { type DuplicateDraft, EXPIRY_PRESETS, type TokenDraft } from '../model';
 
 export type { ExpiryChoice, RepositoryGrant, TokenDraft } from '../model';
 export { EXPIRY_PRESETS } from '../model';
@@ -81,7 +87,7 @@ type Expiry = Pick<CreateTokenBody, 'expirationTimeout' | 'expirationDate'>;
 
 /** The expiration fields the draft asks for: none for `keep`, or the sentence saying what to fix. */
 function draftExpiry(
-  draft: TokenDraft,
+  draft: Pick<TokenDraft, 'expiry' | 'date'>,
   now: number,
 ): { ok: true; value: Expiry } | { ok: false; message: string } {
   if (draft.expiry === 'keep') return { ok: true, value: {} };
@@ -142,4 +148,28 @@ export function draftToPatch(draft: TokenDraft, token: Token, now: number): Patc
   }
   if (Object.keys(patch).length === 0) return { ok: false, message: 'Nothing has changed.' };
   return { ok: true, patch };
+}
+
+/** How long `token` was made to live, created to expiry, in whole seconds within what the server accepts. */
+export function lifetimeSeconds(token: Pick<Token, 'createdDate' | 'expirationDate'>): number {
+  const seconds = Math.round((Date.parse(token.expirationDate) - Date.parse(token.createdDate)) / 1000);
+  return Math.min(Math.max(seconds, 1), MAX_TOKEN_LIFETIME_SECONDS);
+}
+
+/** The first draft of a copy: "<name> (copy)", living as long as the original did. */
+export function duplicateDraftOf(token: Pick<Token, 'name'>): DuplicateDraft {
+  return { name: `${token.name} (copy)`, expiry: 'same', date: '' };
+}
+
+export type DuplicateCheck = { ok: true; body: DuplicateTokenBody } | { ok: false; message: string };
+
+/** The duplicate body (name and expiry), or the sentence saying what to fix first. `now` in milliseconds. */
+export function duplicateBody(source: Token, draft: DuplicateDraft, now: number): DuplicateCheck {
+  const name = draft.name.trim();
+  if (name === '') return { ok: false, message: 'Give the copy a name.' };
+  if (draft.expiry === 'same')
+    return { ok: true, body: { name, expirationTimeout: lifetimeSeconds(source) } };
+  const expiry = draftExpiry({ expiry: draft.expiry, date: draft.date }, now);
+  if (!expiry.ok) return expiry;
+  return { ok: true, body: { name, ...expiry.value } };
 }

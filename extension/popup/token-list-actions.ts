@@ -1,9 +1,11 @@
 // Acting on one token list: load pages, enable/disable, duplicate (asks for a name), remove (asks first).
 import type { ApiError } from '../../shared/api-client';
 import type { CreatedToken, Token, TokenType } from '../../shared/schemas/token';
+import type { DuplicateDraft } from '../model';
 import { errorText } from '../ui/error-text';
 import { guard, type Send } from './popup-deps';
-import { type TokenListState, tokenKey } from './token-list-state';
+import { duplicateBody, duplicateDraftOf } from './token-draft';
+import { type RowPrompt, type TokenListState, tokenKey } from './token-list-state';
 
 export const PAGE_SIZE = 50;
 
@@ -24,6 +26,8 @@ export interface TokenListDeps {
   created(token: CreatedToken): void;
   /** Rows per request; -1 loads every matching token at once (the options page's table). */
   pageSize?: number;
+  /** The clock a copy's expiry date is checked against; Date.now when left out. */
+  now?(): number;
 }
 
 export function createTokenListActions(state: TokenListState, deps: TokenListDeps) {
@@ -106,14 +110,16 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
         deps.send('setTokenEnabled', { server: deps.server(), user: token.user, name: token.name, enabled }),
       );
       setBusy(key, false);
+      state.prompt.value = null;
       if (!answer.ok) return fail(answer.error);
       replaceRows((items) => items.map((t) => (tokenKey(t) === key ? { ...t, enabled } : t)));
+      state.notice.value = { tone: 'ok', text: `${enabled ? 'Enabled' : 'Disabled'} "${token.name}".` };
     },
 
-    ask(token: Token, kind: 'duplicate' | 'remove'): void {
+    ask(token: Token, kind: RowPrompt['kind']): void {
       state.notice.value = null;
       state.prompt.value = { key: tokenKey(token), kind };
-      if (kind === 'duplicate') state.duplicateName.value = `${token.name} (copy)`;
+      if (kind === 'duplicate') state.duplicate.value = duplicateDraftOf(token);
     },
 
     details(token: Token): void {
@@ -125,20 +131,28 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
       state.prompt.value = null;
     },
 
-    setDuplicateName(name: string): void {
-      state.duplicateName.value = name;
+    editDuplicate(patch: Partial<DuplicateDraft>): void {
+      state.duplicate.value = { ...state.duplicate.value, ...patch };
     },
 
     async duplicate(token: Token): Promise<void> {
-      const newName = state.duplicateName.value.trim();
-      if (newName === '') {
-        state.notice.value = { tone: 'error', text: 'Give the copy a name.' };
+      const checked = duplicateBody(token, state.duplicate.value, deps.now?.() ?? Date.now());
+      if (!checked.ok) {
+        state.notice.value = { tone: 'error', text: checked.message };
         return;
       }
+      const { name: newName, expirationTimeout, expirationDate } = checked.body;
       const key = tokenKey(token);
       setBusy(key, true);
       const answer = await guard(
-        deps.send('duplicateToken', { server: deps.server(), user: token.user, name: token.name, newName }),
+        deps.send('duplicateToken', {
+          server: deps.server(),
+          user: token.user,
+          name: token.name,
+          newName,
+          ...(expirationTimeout !== undefined && { expirationTimeout }),
+          ...(expirationDate !== undefined && { expirationDate }),
+        }),
       );
       setBusy(key, false);
       if (!answer.ok) return fail(answer.error);

@@ -1,6 +1,6 @@
 // One token list as signals: the loaded page(s), rows that are busy, an open row prompt, the last notice.
 import { signal } from '@preact/signals';
-import type { ListView, Notice, RowPrompt } from '../model';
+import type { DuplicateDraft, ListView, Notice, RowPrompt } from '../model';
 
 export type { ListView, Notice, RowPrompt } from '../model';
 export { tokenKey } from '../model';
@@ -11,7 +11,8 @@ export function createTokenListState() {
     loadingMore: signal(false),
     busyRows: signal<ReadonlySet<string>>(new Set()),
     prompt: signal<RowPrompt | null>(null),
-    duplicateName: signal(''),
+    /** The copy the open Duplicate prompt makes. */
+    duplicate: signal<DuplicateDraft>({ name: '', expiry: 'same', date: '' }),
     /** The row whose details are open. */
     expanded: signal<string | null>(null),
     notice: signal<Notice | null>(null),

@@ -2,15 +2,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { missingDependencies } from '../../shared/permissions';
-import type { TokenRef } from '../../shared/schemas/injection-rules';
-import { sendMessage } from '../background/messages';
+import type { Token } from '../../shared/schemas/token';
+import type { RuleStatus } from '../background/dnr-rules';
+import type { TokenAccess } from '../background/messages';
 import { type RequestOutcome, requestOutcomesItem } from '../background/request-outcomes';
 import { type Popup, usePopup } from '../popup/popup-context';
-import { guard } from '../popup/popup-deps';
 import { draftPermissions, withPermissions } from '../popup/token-draft';
 import { errorText } from '../ui/error-text';
 import { permissionLabel } from '../ui/permission-label';
 import { duration } from '../ui/time-text';
+import { ruleStatusItem } from '../utils/storage-items';
+import { refusalAdvice, unauthorizedAdvice } from './refusal-advice';
+import { useRules } from './rules-context';
 import '../ui/explain.css';
 
 /** Every rule's last refusal, kept current: the page redraws as the background records one. */
@@ -21,6 +24,16 @@ export function useRequestOutcomes(): Record<string, RequestOutcome> {
     return requestOutcomesItem.watch((value) => setOutcomes(value ?? {}));
   }, []);
   return outcomes;
+}
+
+/** Why a rule is (not) injecting, kept current: after a 401 the token check says what became of the token. */
+function useRuleStatus(ruleId: number): RuleStatus | undefined {
+  const [status, setStatus] = useState<RuleStatus | undefined>(undefined);
+  useEffect(() => {
+    void ruleStatusItem.getValue().then((all) => setStatus(all[String(ruleId)]));
+    return ruleStatusItem.watch((all) => setStatus(all?.[String(ruleId)]));
+  }, [ruleId]);
+  return status;
 }
 
 const STATUS_TEXT = { 401: '401 Unauthorized', 403: '403 Forbidden' } as const;
@@ -36,28 +49,12 @@ function agoText(at: number, now: number): string {
  */
 export async function openAddPermissions(
   popup: Popup,
-  ref: TokenRef,
+  token: Token,
   permissions: string[],
 ): Promise<string | null> {
   const { state, actions } = popup;
-  if (ref.server !== state.server.value) return `Switch to ${ref.server} to change this token.`;
   const connection = state.connection.value;
   if (connection.kind !== 'signedIn') return 'Sign in to change this token.';
-  const mine = connection.value.user === ref.user;
-  const answer = await guard(
-    sendMessage('listTokens', {
-      server: ref.server,
-      limit: -1,
-      offset: 0,
-      type: 'USER',
-      ...(mine ? {} : { user: ref.user }),
-    }),
-  );
-  if (!answer.ok) return errorText(answer.error, ref.server);
-  const token = answer.value.items.find((item) => item.user === ref.user && item.name === ref.name);
-  if (!token) return `The token "${ref.name}" is no longer on the server.`;
-  if (!token.restricted)
-    return `"${ref.name}" already has all of ${ref.user}'s permissions: ${ref.user} lacks this one. Ask an administrator.`;
   await actions.openEdit(token);
   // Back to the rules when the form closes.
   state.returnTo.value = 'rules';
@@ -66,6 +63,51 @@ export async function openAddPermissions(
   state.granted.value = permissions;
   state.missing.value = missingDependencies(draftPermissions(draft));
   return null;
+}
+
+type Access =
+  | { kind: 'loading' }
+  | { kind: 'ready'; value: TokenAccess }
+  | { kind: 'failed'; message: string };
+
+/** What the refused token and its owner hold, asked once per refusal shown (a lookup, not a use of the token). */
+function useAccess(outcome: RequestOutcome, wanted: boolean): Access {
+  const { state } = usePopup();
+  const rules = useRules();
+  const [access, setAccess] = useState<Access>({ kind: 'loading' });
+  const { server, user, name } = outcome.token;
+  const here = state.server.value;
+  const signedIn = state.connection.value.kind === 'signedIn';
+  useEffect(() => {
+    if (!wanted) return;
+    if (server !== here) {
+      setAccess({ kind: 'failed', message: `Switch to ${server} to see what “${name}” holds.` });
+      return;
+    }
+    if (!signedIn) {
+      setAccess({ kind: 'failed', message: `Sign in to ${server} to see what “${name}” holds.` });
+      return;
+    }
+    let live = true;
+    void rules.actions.describeAccess({ server, user, name }).then((answer) => {
+      if (!live) return;
+      setAccess(
+        answer.ok
+          ? { kind: 'ready', value: answer.value }
+          : {
+              kind: 'failed',
+              message:
+                answer.error.code === 'TOKEN_NOT_FOUND'
+                  ? `The token “${name}” is no longer on the server.`
+                  : errorText(answer.error, server),
+            },
+      );
+    });
+    return () => {
+      live = false;
+    };
+  }, [wanted, server, user, name, here, signedIn, outcome.at]);
+  return access;
 }
 
 export interface RuleOutcomeProps {
@@ -77,7 +119,11 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
   const popup = usePopup();
   const [problem, setProblem] = useState<string | null>(null);
   const required = outcome.required ?? [];
+  const access = useAccess(outcome, outcome.status === 403 && required.length > 0);
+  const finding = useRuleStatus(outcome.ruleId);
   const { name } = outcome.token;
+  const advice =
+    access.kind === 'ready' ? refusalAdvice(access.value.token, access.value.owner, required) : null;
   return (
     <div class="rule-outcome" role="status" data-status={outcome.status}>
       <p>
@@ -88,10 +134,7 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
         </span>
       </p>
       {outcome.status === 401 ? (
-        <p class="hint">
-          The server did not accept the token, so the extension asked its server about it: the rule's state
-          says what it found.
-        </p>
+        <p class="hint outcome-advice">{unauthorizedAdvice(outcome.token, outcome.url, finding)}</p>
       ) : required.length === 0 ? (
         <p class="hint">The server refused it, without naming a permission.</p>
       ) : (
@@ -105,13 +148,24 @@ export function RuleOutcome({ outcome, now }: RuleOutcomeProps) {
               </span>
             ))}
           </p>
-          <button
-            type="button"
-            class="small"
-            onClick={() => void openAddPermissions(popup, outcome.token, required).then(setProblem)}
-          >
-            Add {required.length === 1 ? 'it' : 'them'} to {name}
-          </button>
+          <p class="hint outcome-advice">
+            {access.kind === 'loading'
+              ? `Checking what “${name}” and its owner hold…`
+              : access.kind === 'failed'
+                ? access.message
+                : advice?.text}
+          </p>
+          {access.kind === 'ready' && advice && advice.offer.length > 0 && (
+            <button
+              type="button"
+              class="small"
+              onClick={() =>
+                void openAddPermissions(popup, access.value.token, advice.offer).then(setProblem)
+              }
+            >
+              Add {advice.offer.length === 1 ? 'it' : 'them'} to {name}
+            </button>
+          )}
           {problem && <p class="notice notice-error">{problem}</p>}
         </>
       )}

@@ -281,3 +281,50 @@ describe('whose requests a rule serves', () => {
     expect(state.draft.value).toMatchObject({ pages: 'own', anyPageConfirmed: false });
   });
 });
+
+describe('the token a rule binds', () => {
+  const kept = { server: ref.server, user: 'admin', name: 'kept X' };
+  const pasted = { server: ref.server, user: 'admin', name: 'pasted Y' };
+
+  /** A background holding `kept`; bindTokenValue adds the pasted token; saveRule records the rule. */
+  function withHeld() {
+    const held = [kept];
+    const saved: { token: unknown }[] = [];
+    const send = (async (type: string, data: { rule?: { token: unknown }; name?: string }) => {
+      if (type === 'bindTokenValue') held.push({ ...pasted, name: data.name ?? '' });
+      if (type === 'saveRule' && data.rule) {
+        saved.push(data.rule);
+        return { ok: true, value: { id: 1, ...data.rule } };
+      }
+      return { ok: true, value: { ...view, held: [...held] } };
+    }) as Send;
+    const state = createRulesState();
+    const actions = createRulesActions(state, {
+      send,
+      server: () => ref.server,
+      user: () => 'admin',
+      activeTabId: async () => undefined,
+      downloadText: () => {},
+      requestOrigins: async () => true,
+    });
+    return { state, actions, saved };
+  }
+
+  it('is the pasted one, even when the form had already chosen another', async () => {
+    const { state, actions, saved } = withHeld();
+    await actions.load();
+    actions.newRule();
+    // The only held token is chosen for the user…
+    expect(state.draft.value?.token).toBe(tokenKey(kept));
+    // …and pasting another one makes that the rule's token: the notice and the choice agree.
+    actions.openPaste(true);
+    state.paste.name.value = pasted.name;
+    state.paste.value.value = 'a'.repeat(40);
+    await actions.bindValue();
+    expect(state.notice.value?.text).toContain(pasted.name);
+    expect(state.draft.value?.token).toBe(tokenKey(pasted));
+    actions.editDraft({ patterns: '127.0.0.1:3000' });
+    await actions.save();
+    expect(saved.map((rule) => rule.token)).toEqual([pasted]);
+  });
+});

@@ -1,7 +1,8 @@
 // What the pages do with injection rules: load, pause, toggle, edit, bind a pasted value, settings, import, export.
 import type { Result } from '../../shared/api-client';
-import type { ExportedRule, InjectionRule } from '../../shared/schemas/injection-rules';
+import type { ExportedRule, InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
 import { checkRule, needsConfirmation, tokenKey } from '../background/dnr-rules';
+import type { TokenAccess } from '../background/messages';
 import { guard, type Send } from '../popup/popup-deps';
 import { errorText } from '../ui/error-text';
 import { ruleStatusText } from '../ui/rule-row';
@@ -287,8 +288,14 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       state.paste.open.value = false;
       state.notice.value = { tone: 'ok', text: `The value of "${ref.name}" is held for injection.` };
       await load();
+      // The value just pasted is the token the user means: the open form binds it, whatever it showed before.
       const draft = state.draft.value;
-      if (draft && draft.token === '') state.draft.value = { ...draft, token: tokenKey(ref) };
+      if (draft) state.draft.value = { ...draft, token: tokenKey(ref) };
+    },
+
+    /** What a rule's token and its owner hold: what a 403 on that rule means, and whether to offer a fix. */
+    describeAccess(ref: TokenRef): Promise<Result<TokenAccess>> {
+      return guard(deps.send('describeTokenAccess', ref));
     },
 
     async setRefreshSeconds(seconds: number): Promise<void> {

@@ -2,6 +2,7 @@
 import { usePopup } from '../popup/popup-context';
 import { ExpiryNoticeSetting } from '../ui/expiry-countdown';
 import { NoticeLine } from '../ui/notice-line';
+import { PauseSwitch } from '../ui/pause-switch';
 import { RuleForm } from '../ui/rule-form';
 import { RuleRow } from '../ui/rule-row';
 import { UrlCheck } from '../ui/url-check';
@@ -16,18 +17,12 @@ export function RulesPanel() {
   const view = state.view.value;
   if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
   if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
-  const { rules, status, settings, held } = view.value;
+  const { rules, status, held } = view.value;
   const draft = state.draft.value;
   return (
     <section class="rules">
-      <label class="check pause">
-        <input
-          type="checkbox"
-          checked={settings.paused}
-          onChange={(event) => void actions.setPaused(event.currentTarget.checked)}
-        />
-        <span>Pause all injection</span>
-      </label>
+      {/* The popup has its pause in the header, in reach from every view: one switch per page. */}
+      {!inPopup && <PauseSwitch />}
       <NoticeLine notice={state.notice.value} />
       <RulesUpdateNoticeLine />
       {state.paste.open.value && <PasteValue />}

@@ -1,8 +1,10 @@
 // The value of a new token, shown once, with Copy, Download and the choice to keep it for injection.
 import type { CreatedToken } from '../../shared/schemas/token';
+import { absoluteDate, expiryText } from './time-text';
 
 export interface CreatedTokenProps {
   token: CreatedToken;
+  now: number;
   copied: boolean;
   kept: boolean;
   error: string | null;
@@ -17,6 +19,10 @@ export function CreatedTokenPanel(props: CreatedTokenProps) {
   return (
     <section class="created" aria-labelledby="created-title">
       <h2 id="created-title">Token “{token.name}” created</h2>
+      <p class="hint created-expiry">
+        {token.enabled ? 'Enabled' : 'Disabled'}; {expiryText(token.expirationDate, token.expired, props.now)}{' '}
+        ({absoluteDate(token.expirationDate)}).
+      </p>
       <p class="warning">Copy the value now: it is shown only this once.</p>
       <output class="token-value" aria-label="Token value">
         {token.token}

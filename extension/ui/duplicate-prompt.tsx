@@ -1,17 +1,28 @@
-// The name of a token's copy, asked in place under its row (popup list and options table alike).
+// The copy a Duplicate makes, asked in place under its row (popup list and options table alike): its name and
+// when it expires, by default after as long as the original was made to live.
+import type { Token } from '../../shared/schemas/token';
+import { type DuplicateDraft, type DuplicateExpiry, EXPIRY_PRESETS } from '../model';
+import { lifetimeSeconds } from '../popup/token-draft';
+import { duration } from './time-text';
 
 export interface DuplicatePromptProps {
-  name: string;
+  source: Token;
+  draft: DuplicateDraft;
   busy: boolean;
-  onName: (name: string) => void;
+  onChange: (patch: Partial<DuplicateDraft>) => void;
   onSubmit: () => void;
   onCancel: () => void;
 }
 
-export function DuplicatePrompt({ name, busy, onName, onSubmit, onCancel }: DuplicatePromptProps) {
+function expiryOf(value: string): DuplicateExpiry {
+  if (value === 'same' || value === 'date') return value;
+  return EXPIRY_PRESETS.find((preset) => preset.id === value)?.id ?? 'same';
+}
+
+export function DuplicatePrompt({ source, draft, busy, onChange, onSubmit, onCancel }: DuplicatePromptProps) {
   return (
     <form
-      class="row-prompt"
+      class="row-prompt duplicate-prompt"
       onSubmit={(event) => {
         event.preventDefault();
         onSubmit();
@@ -20,17 +31,43 @@ export function DuplicatePrompt({ name, busy, onName, onSubmit, onCancel }: Dupl
     >
       <input
         aria-label="Name of the copy"
-        value={name}
+        value={draft.name}
         maxLength={128}
         ref={(input) => input?.focus()}
-        onInput={(event) => onName(event.currentTarget.value)}
+        onInput={(event) => onChange({ name: event.currentTarget.value })}
       />
-      <button type="submit" class="small" disabled={busy}>
-        Create copy
-      </button>
-      <button type="button" class="small ghost" onClick={onCancel}>
-        Cancel
-      </button>
+      <label class="duplicate-expiry">
+        <span>Expires after</span>
+        <select
+          aria-label="The copy expires after"
+          value={draft.expiry}
+          onChange={(event) => onChange({ expiry: expiryOf(event.currentTarget.value) })}
+        >
+          <option value="same">{duration(lifetimeSeconds(source))}, as the original</option>
+          {EXPIRY_PRESETS.map((preset) => (
+            <option key={preset.id} value={preset.id}>
+              {preset.label}
+            </option>
+          ))}
+          <option value="date">On a date…</option>
+        </select>
+        {draft.expiry === 'date' && (
+          <input
+            type="date"
+            aria-label="Expiration date of the copy"
+            value={draft.date}
+            onInput={(event) => onChange({ date: event.currentTarget.value })}
+          />
+        )}
+      </label>
+      <span class="confirm-buttons">
+        <button type="submit" class="small" disabled={busy}>
+          Create copy
+        </button>
+        <button type="button" class="small ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </span>
     </form>
   );
 }

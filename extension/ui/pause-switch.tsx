@@ -1,9 +1,10 @@
-// The global pause in the popup's header: always in reach, whichever view is open.
+// The one global pause of a page: in the popup's header, whichever view is open; on the options page, with the rules.
 import { useEffect, useState } from 'preact/hooks';
-import { sendMessage } from '../background/messages';
+import { useRules } from '../rules/rules-context';
 import { injectionSettingsItem } from '../utils/storage-items';
 
 export function PauseSwitch() {
+  const { actions } = useRules();
   const [paused, setPaused] = useState<boolean | undefined>(undefined);
   useEffect(() => {
     void injectionSettingsItem.getValue().then((settings) => setPaused(settings.paused));
@@ -11,13 +12,12 @@ export function PauseSwitch() {
   }, []);
   if (paused === undefined) return null;
   return (
-    <label class="check header-pause" title="No rule injects while paused">
+    <label class="check header-pause" title="No rule injects while paused; the toolbar badge reads OFF.">
       <input
         type="checkbox"
+        aria-label="Pause all injection"
         checked={paused}
-        onChange={(event) =>
-          void sendMessage('setInjectionSettings', { paused: event.currentTarget.checked })
-        }
+        onChange={(event) => void actions.setPaused(event.currentTarget.checked)}
       />
       <span>{paused ? 'Paused' : 'Pause'}</span>
     </label>

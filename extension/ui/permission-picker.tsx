@@ -7,6 +7,8 @@ export interface PermissionPickerProps {
   catalogue: PermissionCatalogue;
   /** What the signed-in user holds: a token cannot get more, so other boxes are disabled. */
   held: string[];
+  /** Repository names the server listed (those the user may read); any other name can still be typed. */
+  knownRepositories: string[];
   general: string[];
   repositories: RepositoryGrant[];
   onGeneral: (general: string[]) => void;
@@ -28,27 +30,29 @@ export function PermissionPicker(props: PermissionPickerProps) {
       {generalCategories.map((category) => (
         <fieldset key={category.name} class="picker-row">
           <legend>{category.label}</legend>
-          {category.levels.map((level) => {
-            const lacking = !holdsPermission(held, level.permission);
-            return (
-              <label
-                key={level.permission}
-                class={`check${lacking ? ' lacking' : ''}`}
-                title={lacking ? 'You do not hold this permission' : level.permission}
-              >
-                <input
-                  type="checkbox"
-                  aria-label={`${category.label} ${level.label}`}
-                  checked={general.includes(level.permission)}
-                  disabled={lacking && !general.includes(level.permission)}
-                  onChange={(event) =>
-                    props.onGeneral(toggled(general, level.permission, event.currentTarget.checked))
-                  }
-                />
-                {level.label}
-              </label>
-            );
-          })}
+          <div class="levels">
+            {category.levels.map((level) => {
+              const lacking = !holdsPermission(held, level.permission);
+              return (
+                <label
+                  key={level.permission}
+                  class={`check${lacking ? ' lacking' : ''}`}
+                  title={lacking ? 'You do not hold this permission' : level.permission}
+                >
+                  <input
+                    type="checkbox"
+                    aria-label={`${category.label} ${level.label}`}
+                    checked={general.includes(level.permission)}
+                    disabled={lacking && !general.includes(level.permission)}
+                    onChange={(event) =>
+                      props.onGeneral(toggled(general, level.permission, event.currentTarget.checked))
+                    }
+                  />
+                  {level.label}
+                </label>
+              );
+            })}
+          </div>
         </fieldset>
       ))}
       {repositoryCategory &&
@@ -58,47 +62,58 @@ export function PermissionPicker(props: PermissionPickerProps) {
           return (
             <fieldset key={index} class="picker-row repository">
               <legend>{repositoryCategory.label}</legend>
-              <input
-                class="repo-name"
-                aria-label={`Repository ${n} name`}
-                placeholder="* = all"
-                value={row.name}
-                maxLength={128}
-                onInput={(event) => updateRow(index, { ...row, name: event.currentTarget.value })}
-              />
-              {repositoryCategory.levels.map((level) => {
-                const lacking = !holdsPermission(held, `repository/${name}:${level.name}`);
-                return (
-                  <label key={level.name} class={`check${lacking ? ' lacking' : ''}`}>
-                    <input
-                      type="checkbox"
-                      aria-label={`Repository ${n} ${level.label}`}
-                      checked={row.levels.includes(level.name)}
-                      disabled={lacking && !row.levels.includes(level.name)}
-                      onChange={(event) =>
-                        updateRow(index, {
-                          ...row,
-                          levels: toggled(row.levels, level.name, event.currentTarget.checked),
-                        })
-                      }
-                    />
-                    {level.label}
-                  </label>
-                );
-              })}
-              {repositories.length > 1 && (
-                <button
-                  type="button"
-                  class="icon ghost"
-                  aria-label={`Remove repository ${n}`}
-                  onClick={() => props.onRepositories(repositories.filter((_, i) => i !== index))}
-                >
-                  ×
-                </button>
-              )}
+              <div class="levels">
+                <span class="repo-name-row">
+                  <input
+                    class="repo-name"
+                    aria-label={`Repository ${n} name`}
+                    list="repository-names"
+                    placeholder="* = all"
+                    value={row.name}
+                    maxLength={128}
+                    onInput={(event) => updateRow(index, { ...row, name: event.currentTarget.value })}
+                  />
+                  {repositories.length > 1 && (
+                    <button
+                      type="button"
+                      class="icon ghost"
+                      aria-label={`Remove repository ${n}`}
+                      onClick={() => props.onRepositories(repositories.filter((_, i) => i !== index))}
+                    >
+                      ×
+                    </button>
+                  )}
+                </span>
+                {repositoryCategory.levels.map((level) => {
+                  const lacking = !holdsPermission(held, `repository/${name}:${level.name}`);
+                  return (
+                    <label key={level.name} class={`check${lacking ? ' lacking' : ''}`}>
+                      <input
+                        type="checkbox"
+                        aria-label={`Repository ${n} ${level.label}`}
+                        checked={row.levels.includes(level.name)}
+                        disabled={lacking && !row.levels.includes(level.name)}
+                        onChange={(event) =>
+                          updateRow(index, {
+                            ...row,
+                            levels: toggled(row.levels, level.name, event.currentTarget.checked),
+                          })
+                        }
+                      />
+                      {level.label}
+                    </label>
+                  );
+                })}
+              </div>
             </fieldset>
           );
         })}
+      <datalist id="repository-names">
+        <option value="*">every repository</option>
+        {props.knownRepositories.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       {repositoryCategory && (
         <button
           type="button"

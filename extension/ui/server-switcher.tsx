@@ -16,6 +16,7 @@ export function ServerSwitcher({ servers, value, onSwitch, onAdd, onForget }: Se
     <select
       class="server-switcher"
       aria-label="Server"
+      title={value}
       value={value}
       onChange={(event) => {
         const chosen = event.currentTarget.value;

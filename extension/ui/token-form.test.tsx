@@ -41,6 +41,7 @@ function renderForm(props: Partial<TokenFormProps> = {}) {
       granted={[]}
       catalogue={{ kind: 'ready', value: describeCatalogue() }}
       held={['repositories:access', 'repository/*:manage', 'runworkspace:access', 'jobs:access']}
+      knownRepositories={['Samples', 'Reports']}
       missing={[]}
       error={null}
       busy={false}
@@ -52,6 +53,19 @@ function renderForm(props: Partial<TokenFormProps> = {}) {
 }
 
 describe('TokenForm', () => {
+  it("offers the server's repositories by name in a repository row, and still takes any typed name", () => {
+    const { onChange } = renderForm({ draft: { ...emptyDraft(), restricted: true } });
+    const name = screen.getByLabelText('Repository 1 name') as HTMLInputElement;
+    const offered = document.getElementById(name.getAttribute('list') ?? '');
+    expect([...(offered?.querySelectorAll('option') ?? [])].map((option) => option.value)).toEqual([
+      '*',
+      'Samples',
+      'Reports',
+    ]);
+    fireEvent.input(name, { target: { value: 'Not listed' } });
+    expect(onChange).toHaveBeenCalledWith({ repositories: [{ name: 'Not listed', levels: [] }] });
+  });
+
   it('focuses the name of a new token, and Esc cancels', () => {
     const { onCancel } = renderForm();
     expect(document.activeElement).toBe(screen.getByLabelText('Name'));

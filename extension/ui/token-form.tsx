@@ -15,6 +15,8 @@ export interface TokenFormProps {
   granted: string[];
   catalogue: Loadable<PermissionCatalogue>;
   held: string[];
+  /** Repository names to offer in the picker. */
+  knownRepositories: string[];
   missing: string[];
   error: string | null;
   busy: boolean;
@@ -140,6 +142,7 @@ export function TokenForm(props: TokenFormProps) {
           <PermissionPicker
             catalogue={catalogue.value}
             held={props.held}
+            knownRepositories={props.knownRepositories}
             general={draft.general}
             repositories={draft.repositories}
             onGeneral={(general) => onChange({ general })}
@@ -155,39 +158,42 @@ export function TokenForm(props: TokenFormProps) {
         ) : (
           <p class="placeholder">Loading permissions…</p>
         ))}
-      {props.missing.length > 0 && (
-        <div class="offer" role="alert">
-          <p class="offer-text">The permissions you picked also need:</p>
-          <ul class="offer-list">
-            {props.missing.map((permission) => (
-              <li key={permission}>
-                {permissionLabel(permission)} <code>{permission}</code>
-              </li>
-            ))}
-          </ul>
-          <button type="button" onClick={props.onGrant} disabled={props.busy}>
-            Grant additional permissions
+      {/* The offer and the buttons stay at the bottom of the view: granting, then saving, never needs a scroll. */}
+      <div class="form-footer">
+        {props.missing.length > 0 && (
+          <div class="offer" role="alert">
+            <p class="offer-text">The permissions you picked also need:</p>
+            <ul class="offer-list">
+              {props.missing.map((permission) => (
+                <li key={permission}>
+                  {permissionLabel(permission)} <code>{permission}</code>
+                </li>
+              ))}
+            </ul>
+            <button type="button" onClick={props.onGrant} disabled={props.busy}>
+              Grant additional permissions
+            </button>
+          </div>
+        )}
+        {props.granted.length > 0 && (
+          <p class="notice notice-ok" role="status">
+            Added {props.granted.map(permissionLabel).join(', ')}. Review the permissions, then{' '}
+            {editing === null ? 'create the token' : 'save'}.
+          </p>
+        )}
+        {props.error && (
+          <p class="form-error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <div class="row spread">
+          <button type="submit" disabled={props.busy}>
+            {submitLabel(editing, props.busy)}
+          </button>
+          <button type="button" class="ghost" onClick={props.onCancel}>
+            Cancel
           </button>
         </div>
-      )}
-      {props.granted.length > 0 && (
-        <p class="notice notice-ok" role="status">
-          Added {props.granted.map(permissionLabel).join(', ')}. Review the permissions, then{' '}
-          {editing === null ? 'create the token' : 'save'}.
-        </p>
-      )}
-      {props.error && (
-        <p class="form-error" role="alert">
-          {props.error}
-        </p>
-      )}
-      <div class="row spread">
-        <button type="submit" disabled={props.busy}>
-          {submitLabel(editing, props.busy)}
-        </button>
-        <button type="button" class="ghost" onClick={props.onCancel}>
-          Cancel
-        </button>
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 // A list of tokens with its loading, empty and error states and a "Show more" for the next page.
 import type { Token } from '../../shared/schemas/token';
-import { type ListView, type RowPrompt, tokenKey } from '../model';
+import { type DuplicateDraft, type ListView, type RowPrompt, tokenKey } from '../model';
+import { plural } from './plural';
 import { TokenRow } from './token-row';
 
 export interface TokenListProps {
@@ -10,7 +11,7 @@ export interface TokenListProps {
   emptyText: string;
   busyRows: ReadonlySet<string>;
   prompt: RowPrompt | null;
-  duplicateName: string;
+  duplicate: DuplicateDraft;
   loadingMore: boolean;
   expanded: string | null;
   locked: string | null;
@@ -19,7 +20,7 @@ export interface TokenListProps {
   onToggle: (token: Token) => void;
   onAsk: (token: Token, kind: RowPrompt['kind']) => void;
   onCancel: () => void;
-  onDuplicateName: (name: string) => void;
+  onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: (token: Token) => void;
   onRemove: (token: Token) => void;
   onEdit: (token: Token) => void;
@@ -43,7 +44,7 @@ export function TokenList(props: TokenListProps) {
   const more = list.totalCount - list.items.length;
   return (
     <>
-      <ul class="token-list" aria-label={`${list.totalCount} tokens`}>
+      <ul class="token-list" aria-label={plural(list.totalCount, 'token')}>
         {list.items.map((token) => {
           const key = tokenKey(token);
           const prompt = props.prompt?.key === key ? props.prompt.kind : null;
@@ -55,7 +56,7 @@ export function TokenList(props: TokenListProps) {
               showOwner={props.showOwner}
               busy={props.busyRows.has(key)}
               prompt={prompt}
-              duplicateName={props.duplicateName}
+              duplicate={props.duplicate}
               expanded={props.expanded === key}
               locked={props.locked}
               onEdit={() => props.onEdit(token)}
@@ -63,7 +64,7 @@ export function TokenList(props: TokenListProps) {
               onToggle={() => props.onToggle(token)}
               onAsk={(kind) => props.onAsk(token, kind)}
               onCancel={props.onCancel}
-              onDuplicateName={props.onDuplicateName}
+              onDuplicateChange={props.onDuplicateChange}
               onDuplicate={() => props.onDuplicate(token)}
               onRemove={() => props.onRemove(token)}
             />

@@ -29,7 +29,7 @@ function renderRow(props: Partial<TokenRowProps> = {}) {
     onToggle: vi.fn(),
     onAsk: vi.fn(),
     onCancel: vi.fn(),
-    onDuplicateName: vi.fn(),
+    onDuplicateChange: vi.fn(),
     onDuplicate: vi.fn(),
     onRemove: vi.fn(),
     onEdit: vi.fn(),
@@ -43,7 +43,7 @@ function renderRow(props: Partial<TokenRowProps> = {}) {
         showOwner={false}
         busy={false}
         prompt={null}
-        duplicateName=""
+        duplicate={{ name: '', expiry: 'same', date: '' }}
         expanded={false}
         locked={null}
         {...handlers}
@@ -70,11 +70,55 @@ describe('TokenRow', () => {
     expect(details.textContent).toMatch(/Last used.*2026.*\(used 1 hour ago\)/);
   });
 
+  it("asks for the copy's name and expiry, offering the original's lifetime first", () => {
+    const { onDuplicateChange, onDuplicate } = renderRow({
+      prompt: 'duplicate',
+      duplicate: { name: 'CI deploy (copy)', expiry: 'same', date: '' },
+    });
+    const expiry = screen.getByLabelText('The copy expires after') as HTMLSelectElement;
+    expect(expiry.selectedOptions[0]?.textContent).toBe('7 days, as the original');
+    fireEvent.change(expiry, { target: { value: '1d' } });
+    expect(onDuplicateChange).toHaveBeenCalledWith({ expiry: '1d' });
+    fireEvent.click(screen.getByRole('button', { name: 'Create copy' }));
+    expect(onDuplicate).toHaveBeenCalledOnce();
+  });
+
   it('offers Renew (not Enable) on an expired API token', () => {
     const { onEdit } = renderRow({ token: { ...TOKEN, expired: true, enabled: true } });
     expect(screen.queryByRole('button', { name: 'Disable' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Renew…' }));
     expect(onEdit).toHaveBeenCalledOnce();
+  });
+
+  it("marks this browser's session with an icon and words, and asks before disabling or removing it", () => {
+    const session: Token = {
+      ...TOKEN,
+      name: 'web session 1',
+      type: 'SESSION',
+      source: 'web',
+      restricted: false,
+      current: true,
+    };
+    const { onAsk, onToggle } = renderRow({ token: session });
+    const head = screen.getByText('web session 1').parentElement;
+    expect(head?.querySelector('svg[aria-hidden="true"]')).not.toBeNull();
+    expect(head?.textContent).toContain('web session 1(your current session)');
+    fireEvent.click(screen.getByRole('button', { name: 'Disable' }));
+    expect(onAsk).toHaveBeenCalledWith('disable');
+    expect(onToggle).not.toHaveBeenCalled();
+    cleanup();
+    const asked = renderRow({ token: session, prompt: 'disable' });
+    expect(screen.getByText(/Disable your current session\? This signs you out/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, disable' }));
+    expect(asked.onToggle).toHaveBeenCalledOnce();
+    cleanup();
+    renderRow({ token: session, prompt: 'remove' });
+    expect(screen.getByText(/Remove your current session\? This signs you out/)).toBeTruthy();
+    cleanup();
+    // Once disabled (after signing in again it is just another session), Enable is one click.
+    const off = renderRow({ token: { ...session, enabled: false, current: false } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(off.onToggle).toHaveBeenCalledOnce();
   });
 
   it('shows the changes unavailable, with the reason, to a restricted sign-in', () => {

@@ -1,7 +1,9 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 
 import type { Token } from '../../shared/schemas/token';
-import type { RowPrompt } from '../model';
+import type { DuplicateDraft, RowPrompt } from '../model';
+import { ConfirmPrompt } from './confirm-prompt';
+import { CurrentMarker } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
@@ -14,14 +16,14 @@ export interface TokenRowProps {
   showOwner: boolean;
   busy: boolean;
   prompt: RowPrompt['kind'] | null;
-  duplicateName: string;
+  duplicate: DuplicateDraft;
   expanded: boolean;
   /** Why this sign-in cannot change tokens (a restricted API token); the actions show unavailable. */
   locked: string | null;
   onToggle: () => void;
   onAsk: (kind: RowPrompt['kind']) => void;
   onCancel: () => void;
-  onDuplicateName: (name: string) => void;
+  onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: () => void;
   onRemove: () => void;
   onEdit: () => void;
@@ -32,8 +34,9 @@ export function TokenRow(props: TokenRowProps) {
   const { token, now, showOwner, busy, prompt, locked } = props;
   const owned = !showOwner;
   const canDuplicate = owned && token.type === 'USER';
-  // Expired session tokens can only be removed; an expired API token is enabled again by renewing it.
-  const canToggle = !token.expired && !token.current;
+  // Expired session tokens can only be removed; an expired API token is enabled again by renewing it. The
+  // current session can be switched off like any other, after a question: it signs this browser out.
+  const canToggle = !token.expired;
   const canEdit = owned && token.type === 'USER';
   const label = showOwner ? `${token.name} (${token.user})` : token.name;
   const off = busy || locked !== null;
@@ -41,10 +44,13 @@ export function TokenRow(props: TokenRowProps) {
   return (
     <li class={`token-row${busy ? ' busy' : ''}`} aria-label={label} aria-busy={busy}>
       <div class="token-head">
-        <span class="token-name" title={token.description || token.name}>
+        <span
+          class="token-name"
+          title={token.description ? `${token.name}: ${token.description}` : token.name}
+        >
           {token.name}
         </span>
-        {token.current && <span class="chip chip-current">this session</span>}
+        {token.current && <CurrentMarker type={token.type} />}
         <StatusChip token={token} />
       </div>
       <div class="token-meta">
@@ -59,34 +65,21 @@ export function TokenRow(props: TokenRowProps) {
       {props.expanded && <TokenDetails token={token} now={now} />}
       {prompt === 'duplicate' ? (
         <DuplicatePrompt
-          name={props.duplicateName}
+          source={token}
+          draft={props.duplicate}
           busy={busy}
-          onName={props.onDuplicateName}
+          onChange={props.onDuplicateChange}
           onSubmit={() => props.onDuplicate()}
           onCancel={props.onCancel}
         />
-      ) : prompt === 'remove' ? (
-        <form
-          class="row-prompt"
-          onSubmit={(event) => {
-            event.preventDefault();
-            props.onRemove();
-          }}
-          onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
-        >
-          <span class="confirm-text">Remove it? It stops working at once.</span>
-          <button type="submit" class="small danger" disabled={busy}>
-            Yes, remove
-          </button>
-          <button
-            type="button"
-            class="small ghost"
-            ref={(button) => button?.focus()}
-            onClick={props.onCancel}
-          >
-            Cancel
-          </button>
-        </form>
+      ) : prompt === 'remove' || prompt === 'disable' ? (
+        <ConfirmPrompt
+          kind={prompt}
+          token={token}
+          busy={busy}
+          onConfirm={prompt === 'remove' ? props.onRemove : props.onToggle}
+          onCancel={props.onCancel}
+        />
       ) : (
         <div class="token-actions">
           <button type="button" class="small ghost" aria-expanded={props.expanded} onClick={props.onDetails}>
@@ -98,7 +91,13 @@ export function TokenRow(props: TokenRowProps) {
             </button>
           )}
           {canToggle && (
-            <button type="button" class="small ghost" disabled={off} title={why} onClick={props.onToggle}>
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => (token.current && token.enabled ? props.onAsk('disable') : props.onToggle())}
+            >
               {token.enabled ? 'Disable' : 'Enable'}
             </button>
           )}

@@ -42,7 +42,7 @@ function renderTable(props: Partial<TokenTableProps> = {}) {
     onToggle: vi.fn(),
     onAsk: vi.fn(),
     onCancel: vi.fn(),
-    onDuplicateName: vi.fn(),
+    onDuplicateChange: vi.fn(),
     onDuplicate: vi.fn(),
     onRemove: vi.fn(),
   };
@@ -61,7 +61,7 @@ function renderTable(props: Partial<TokenTableProps> = {}) {
       busyRows={new Set()}
       expanded={null}
       prompt={null}
-      duplicateName=""
+      duplicate={{ name: '', expiry: 'same', date: '' }}
       notice={null}
       emptyText="No tokens yet."
       {...handlers}
@@ -99,6 +99,40 @@ describe('TokenTable', () => {
     expect(handlers.onBulk).not.toHaveBeenCalledWith('remove');
     fireEvent.click(screen.getByRole('button', { name: 'Yes, remove 2' }));
     expect(handlers.onBulk).toHaveBeenCalledWith('remove');
+  });
+
+  it('asks before disabling the current session, alone or in a selection, and says it signs you out', () => {
+    const session = token('web session 9', { type: 'SESSION', source: 'web', current: true });
+    const rows = [...ROWS, session];
+    const handlers = renderTable({
+      list: { kind: 'ready', items: rows, totalCount: rows.length },
+      rows,
+      selected: new Set([tokenKey(session), tokenKey(ROWS[0] as Token)]),
+    });
+    const row = screen.getByRole('row', { name: 'web session 9 (admin)' });
+    expect(row.textContent).toContain('(your current session)');
+    fireEvent.click(within(row).getByRole('button', { name: 'Disable' }));
+    expect(handlers.onAsk).toHaveBeenCalledWith(session, 'disable');
+    expect(handlers.onToggle).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Disable selected' }));
+    expect(handlers.onBulk).not.toHaveBeenCalled();
+    expect(
+      screen.getByText(/Disable 2 selected\?.*This includes your current session: it signs you out/),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, disable 2' }));
+    expect(handlers.onBulk).toHaveBeenCalledWith('disable');
+  });
+
+  it('counts in words: one token, not "1 tokens"', () => {
+    const one = [token('solo')];
+    renderTable({
+      list: { kind: 'ready', items: one, totalCount: 1 },
+      rows: one,
+      selected: new Set([tokenKey(token('solo'))]),
+    });
+    expect(screen.getByRole('status').textContent).toBe('1 selected · 1 of 1 token');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove selected' }));
+    expect(screen.getByText(/Remove 1 selected\? It stops working at once\./)).toBeTruthy();
   });
 
   it('offers Renew for an expired token and Enable for a disabled one', () => {

@@ -5,6 +5,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
 import {
   type BulkAction,
+  type DuplicateDraft,
   type ListView,
   type Notice,
   type RowPrompt,
@@ -13,8 +14,11 @@ import {
   type TableSort,
   tokenKey,
 } from '../model';
+import { ConfirmPrompt } from './confirm-prompt';
+import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
+import { plural } from './plural';
 import { StatusChip } from './status-chip';
 import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';
@@ -35,7 +39,7 @@ export interface TokenTableProps {
   busyRows: ReadonlySet<string>;
   expanded: string | null;
   prompt: RowPrompt | null;
-  duplicateName: string;
+  duplicate: DuplicateDraft;
   notice: Notice | null;
   emptyText: string;
   onSearch: (search: string) => void;
@@ -49,14 +53,15 @@ export interface TokenTableProps {
   onToggle: (token: Token) => void;
   onAsk: (token: Token, kind: RowPrompt['kind']) => void;
   onCancel: () => void;
-  onDuplicateName: (name: string) => void;
+  onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: (token: Token) => void;
   onRemove: (token: Token) => void;
 }
 
 export function TokenTable(props: TokenTableProps) {
   const { list, rows, sort, selected, locked } = props;
-  const [confirmRemove, setConfirmRemove] = useState(false);
+  // A bulk action that asks first: removing always, disabling when it would sign this browser out.
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
   // Rows get handlers that never change and otherwise plain values, so a re-sort or a change to one row
   // re-renders only the rows whose values changed (memo), not all 1,000.
   const latest = useRef(props);
@@ -69,7 +74,7 @@ export function TokenTable(props: TokenTableProps) {
       onToggle: (token) => latest.current.onToggle(token),
       onAsk: (token, kind) => latest.current.onAsk(token, kind),
       onCancel: () => latest.current.onCancel(),
-      onDuplicateName: (name) => latest.current.onDuplicateName(name),
+      onDuplicateChange: (patch) => latest.current.onDuplicateChange(patch),
       onDuplicate: (token) => latest.current.onDuplicate(token),
       onRemove: (token) => latest.current.onRemove(token),
     }),
@@ -86,7 +91,9 @@ export function TokenTable(props: TokenTableProps) {
       </div>
     );
   }
-  const picked = rows.filter((token) => selected.has(tokenKey(token))).length;
+  const pickedRows = rows.filter((token) => selected.has(tokenKey(token)));
+  const picked = pickedRows.length;
+  const current = pickedRows.find((token) => token.current);
   const allPicked = rows.length > 0 && picked === rows.length;
   const bulkOff = picked === 0 || props.bulk !== null || locked !== null;
   return (
@@ -103,22 +110,26 @@ export function TokenTable(props: TokenTableProps) {
         <span class="table-count" role="status">
           {props.bulk
             ? `${props.bulk.verb} ${props.bulk.done} of ${props.bulk.total}…`
-            : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${list.items.length} tokens`}
+            : `${picked > 0 ? `${picked} selected · ` : ''}${rows.length} of ${plural(list.items.length, 'token')}`}
         </span>
-        {confirmRemove ? (
+        {confirming ? (
           <span class="bulk-confirm">
-            <span class="confirm-text">Remove {picked} selected? They stop working at once.</span>
+            <span class="confirm-text">
+              {confirming === 'remove' ? 'Remove' : 'Disable'} {picked} selected?{' '}
+              {picked === 1 ? 'It stops' : 'They stop'} working at once.
+              {current && ` This includes ${currentLabel(current.type)}: it signs you out.`}
+            </span>
             <button
               type="button"
               class="small danger"
               onClick={() => {
-                setConfirmRemove(false);
-                props.onBulk('remove');
+                setConfirming(null);
+                props.onBulk(confirming);
               }}
             >
-              Yes, remove {picked}
+              Yes, {confirming} {picked}
             </button>
-            <button type="button" class="small ghost" onClick={() => setConfirmRemove(false)}>
+            <button type="button" class="small ghost" onClick={() => setConfirming(null)}>
               Cancel
             </button>
           </span>
@@ -138,7 +149,7 @@ export function TokenTable(props: TokenTableProps) {
               class="small ghost"
               disabled={bulkOff}
               title={locked ?? undefined}
-              onClick={() => props.onBulk('disable')}
+              onClick={() => (current ? setConfirming('disable') : props.onBulk('disable'))}
             >
               Disable selected
             </button>
@@ -147,7 +158,7 @@ export function TokenTable(props: TokenTableProps) {
               class="small ghost danger-text"
               disabled={bulkOff}
               title={locked ?? undefined}
-              onClick={() => setConfirmRemove(true)}
+              onClick={() => setConfirming('remove')}
             >
               Remove selected
             </button>
@@ -215,7 +226,7 @@ type RowHandlers = Pick<
   | 'onToggle'
   | 'onAsk'
   | 'onCancel'
-  | 'onDuplicateName'
+  | 'onDuplicateChange'
   | 'onDuplicate'
   | 'onRemove'
 >;
@@ -229,8 +240,8 @@ interface RowProps {
   selected: boolean;
   expanded: boolean;
   prompt: RowPrompt['kind'] | null;
-  /** Only the row asking for a copy's name sees it, so typing re-renders that row alone. */
-  duplicateName: string;
+  /** Only the row asking for a copy sees its draft, so typing re-renders that row alone. */
+  duplicate: DuplicateDraft | null;
 }
 
 function rowProps(token: Token, table: TokenTableProps): RowProps {
@@ -245,7 +256,7 @@ function rowProps(token: Token, table: TokenTableProps): RowProps {
     selected: table.selected.has(key),
     expanded: table.expanded === key,
     prompt,
-    duplicateName: prompt === 'duplicate' ? table.duplicateName : '',
+    duplicate: prompt === 'duplicate' ? table.duplicate : null,
   };
 }
 
@@ -253,11 +264,12 @@ const TableRowView = memo(TableRow);
 
 function TableRow(props: RowProps & { handlers: RowHandlers }) {
   const { token, busy, expanded, prompt, handlers } = props;
-  const table = { ...handlers, now: props.now, duplicateName: props.duplicateName };
+  const table = { ...handlers, now: props.now };
   const off = busy || props.locked !== null;
   const why = props.locked ?? undefined;
   const canEdit = props.owned && token.type === 'USER';
-  const canToggle = !token.expired && !token.current;
+  // The current session is switched like any other, after a question (it signs this browser out).
+  const canToggle = !token.expired;
   const label = `${token.name} (${token.user})`;
   return (
     <tbody>
@@ -280,7 +292,7 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
           >
             {token.name}
           </button>
-          {token.current && <span class="chip chip-current">this session</span>}
+          {token.current && <CurrentMarker type={token.type} />}
         </td>
         <td>{token.user}</td>
         <td>{token.type === 'USER' ? 'API' : `session (${token.source})`}</td>
@@ -293,82 +305,75 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
         </td>
         <td>{lastUsedText(token.lastUsedDate, table.now)}</td>
         <td class="actions">
-          {prompt === 'remove' ? (
-            <span class="row-prompt">
-              <button
-                type="button"
-                class="small danger"
-                disabled={busy}
-                onClick={() => table.onRemove(token)}
-              >
-                Yes, remove
-              </button>
-              <button
-                type="button"
-                class="small ghost"
-                ref={(button) => button?.focus()}
-                onClick={table.onCancel}
-                onKeyDown={(event) => event.key === 'Escape' && table.onCancel()}
-              >
-                Cancel
-              </button>
-            </span>
-          ) : (
-            <>
-              {canEdit && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onEdit(token)}
-                >
-                  {token.expired ? 'Renew…' : 'Edit'}
-                </button>
-              )}
-              {canToggle && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onToggle(token)}
-                >
-                  {token.enabled ? 'Disable' : 'Enable'}
-                </button>
-              )}
-              {canEdit && (
-                <button
-                  type="button"
-                  class="small ghost"
-                  disabled={off}
-                  title={why}
-                  onClick={() => table.onAsk(token, 'duplicate')}
-                >
-                  Duplicate
-                </button>
-              )}
-              <button
-                type="button"
-                class="small ghost danger-text"
-                disabled={off}
-                title={why}
-                onClick={() => table.onAsk(token, 'remove')}
-              >
-                Remove
-              </button>
-            </>
+          {canEdit && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => table.onEdit(token)}
+            >
+              {token.expired ? 'Renew…' : 'Edit'}
+            </button>
           )}
+          {canToggle && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() =>
+                token.current && token.enabled ? table.onAsk(token, 'disable') : table.onToggle(token)
+              }
+            >
+              {token.enabled ? 'Disable' : 'Enable'}
+            </button>
+          )}
+          {canEdit && (
+            <button
+              type="button"
+              class="small ghost"
+              disabled={off}
+              title={why}
+              onClick={() => table.onAsk(token, 'duplicate')}
+            >
+              Duplicate
+            </button>
+          )}
+          <button
+            type="button"
+            class="small ghost danger-text"
+            disabled={off}
+            title={why}
+            onClick={() => table.onAsk(token, 'remove')}
+          >
+            Remove
+          </button>
         </td>
       </tr>
-      {prompt === 'duplicate' && (
+      {(prompt === 'remove' || prompt === 'disable') && (
+        <tr class="detail-row">
+          <td />
+          <td colSpan={7}>
+            <ConfirmPrompt
+              kind={prompt}
+              token={token}
+              busy={busy}
+              onConfirm={() => (prompt === 'remove' ? table.onRemove(token) : table.onToggle(token))}
+              onCancel={table.onCancel}
+            />
+          </td>
+        </tr>
+      )}
+      {prompt === 'duplicate' && props.duplicate && (
         <tr class="detail-row">
           <td />
           <td colSpan={7}>
             <DuplicatePrompt
-              name={table.duplicateName}
+              source={token}
+              draft={props.duplicate}
               busy={busy}
-              onName={table.onDuplicateName}
+              onChange={table.onDuplicateChange}
               onSubmit={() => table.onDuplicate(token)}
               onCancel={table.onCancel}
             />

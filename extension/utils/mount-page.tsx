@@ -47,6 +47,7 @@ export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
     root,
   );
   void actions.load();
+  actions.watchSignOuts();
   startPageTimers(actions);
   // Rule states change in the background (a refresh, an expiry, a 401): storage changes redraw the view
   // while it shows, instead of polling every second.

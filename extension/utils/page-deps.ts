@@ -4,7 +4,7 @@ import { sendMessage } from '../background/messages';
 import type { PopupDeps } from '../popup/popup-deps';
 import type { PopupState } from '../popup/popup-state';
 import type { RulesDeps } from '../rules/rules-actions';
-import { savedServersItem, serverUrlItem, uiPrefsItem } from './storage-items';
+import { savedServersItem, serverUrlItem, signOutsItem, uiPrefsItem } from './storage-items';
 
 /** A file download from a Blob URL: the value never appears in a URL, a history entry or a log. */
 export function downloadText(fileName: string, text: string): void {
@@ -21,6 +21,7 @@ export function createPageDeps(): PopupDeps {
     serverUrl: serverUrlItem,
     savedServers: savedServersItem,
     uiPrefs: uiPrefsItem,
+    signOuts: signOutsItem,
     send: sendMessage,
     requestOrigin: (pattern) => browser.permissions.request({ origins: [pattern] }),
     copyText: (text) => navigator.clipboard.writeText(text),

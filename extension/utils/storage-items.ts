@@ -40,11 +40,32 @@ export const StoredCredentialSchema = v.object({
   kind: v.picklist(['session', 'token']),
   value: v.string(),
   user: v.string(),
+  /** The name of the session or token this credential is: disabling or removing that token signs out. */
+  name: v.optional(v.string()),
 });
 export type StoredCredential = v.InferOutput<typeof StoredCredentialSchema>;
 
 /** The credential for each server URL: session or pasted API token values. Never a password. */
 export const credentialsItem = storage.defineItem<Record<string, StoredCredential>>('session:credentials', {
+  fallback: {},
+  version: 1,
+});
+
+export const SignOutSchema = v.object({
+  /** `disabled`/`removed`: the user switched off or removed the token this browser was signed in with;
+   * `ended`: the server refused the credential (lapsed, revoked); `signed-out`: Sign out was pressed. */
+  cause: v.picklist(['disabled', 'removed', 'ended', 'signed-out']),
+  /** The session's or token's name, when the cause is the user's own change to it. */
+  name: v.optional(v.string()),
+  /** What the dropped credential was: a web session or a pasted API token. */
+  credential: v.optional(v.picklist(['session', 'token'])),
+  /** When it happened: every sign-out is a change, so pages watching this item hear each one. */
+  at: v.number(),
+});
+export type SignOut = v.InferOutput<typeof SignOutSchema>;
+
+/** Why the credential of each server was last dropped; every open page follows it to its sign-in form. */
+export const signOutsItem = storage.defineItem<Record<string, SignOut>>('session:signOuts', {
   fallback: {},
   version: 1,
 });

@@ -1,11 +1,6 @@
 // The one way to authorize (SPEC §1): what a caller holds, "this needs permission P" and "this needs a full credential".
 import { createMiddleware } from 'hono/factory';
-import {
-  holdsPermission,
-  MANAGE_USERS,
-  permissionsOfRoles,
-  REPOSITORY_LEVELS,
-} from '../../shared/permissions';
+import { holdsPermission, MANAGE_USERS, permissionsOfOwner } from '../../shared/permissions';
 import { apiError } from '../errors';
 import type { Store, UserRecord } from '../store/store';
 import type { AuthEnv, Authenticated } from './authenticate';
@@ -44,11 +39,7 @@ export function createAuthorizer(store: Store): Authorizer {
   const callers = new WeakMap<Authenticated, Promise<string[]>>();
 
   async function resolveOwner(user: UserRecord): Promise<string[]> {
-    const owned = await store.listOwnedRepositoryNames(user.id);
-    const fromRepositories = owned.flatMap((name) =>
-      REPOSITORY_LEVELS.map((level) => `repository/${name}:${level}`),
-    );
-    return [...new Set([...permissionsOfRoles(user.roles), ...fromRepositories])].sort();
+    return permissionsOfOwner(user.roles, await store.listOwnedRepositoryNames(user.id));
   }
 
   function ofOwner(caller: Authenticated): Promise<string[]> {

@@ -97,11 +97,12 @@ async function badgeOf(url: string): Promise<string> {
   }, url);
 }
 
-async function shoot(p: Page, name: string): Promise<void> {
+/** The whole page, or (`fullPage: false`, for a form whose buttons stick to the bottom) the view as scrolled. */
+async function shoot(p: Page, name: string, fullPage = true): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   for (const scheme of ['light', 'dark'] as const) {
     await p.emulateMedia({ colorScheme: scheme });
-    await p.screenshot({ path: SHOTS(`${name}-${scheme}`), fullPage: true });
+    await p.screenshot({ path: SHOTS(`${name}-${scheme}`), fullPage });
   }
   await p.emulateMedia({ colorScheme: 'light' });
 }
@@ -186,7 +187,8 @@ describe('injection that explains itself', () => {
     await second.getByRole('button', { name: 'Save changes' }).waitFor();
     const offer = second.locator('.offer');
     await expect.poll(() => offer.textContent()).toContain('repository/Samples:read');
-    await shoot(second, 'explain-add-permission');
+    await second.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await shoot(second, 'explain-add-permission', false);
     await offer.getByRole('button', { name: 'Grant additional permissions' }).click();
     await second.getByRole('button', { name: 'Save changes' }).click();
     await expect
@@ -221,14 +223,16 @@ describe('injection that explains itself', () => {
   });
 
   it('pauses from the header, with OFF on the badge, and resumes', async () => {
-    await popup.getByRole('checkbox', { name: 'Pause', exact: true }).check();
+    // One pause per page: in the popup, the header's.
+    expect(await popup.getByRole('checkbox', { name: /Pause/ }).count()).toBe(1);
+    await popup.getByRole('checkbox', { name: 'Pause all injection' }).check();
     await expect.poll(() => badgeOf(`${api.origin}/page`)).toBe('OFF');
     expect(await fetchFromPage('/api/paused')).toBeUndefined();
     const check = popup.locator('.url-check');
     await check.getByLabel('Does this URL match?').fill(`${api.origin}/api/x`);
     await expect.poll(() => check.getByRole('status').textContent()).toContain('Paused');
     await shoot(popup, 'explain-paused');
-    await popup.getByRole('checkbox', { name: 'Paused', exact: true }).uncheck();
+    await popup.getByRole('checkbox', { name: 'Pause all injection' }).uncheck();
     await expect.poll(() => fetchFromPage(`/api/resumed-${Date.now()}`)).toBe(`fmetoken token=${value}`);
   });
 

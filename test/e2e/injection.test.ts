@@ -134,10 +134,6 @@ describe('header injection', () => {
     await popup.getByLabel('URL patterns').fill(pattern);
     await popup.getByRole('button', { name: 'Save rule' }).click();
     await expect.poll(() => ruleRow(pattern).locator('.rule-status').textContent()).toBe('Injecting.');
-    if (process.env.UPDATE_SCREENSHOTS === '1')
-      await popup.locator('main').screenshot({
-        path: fileURLToPath(new URL('../../docs/screenshots/popup-injection.png', import.meta.url)),
-      });
 
     page = await context.newPage();
     await page.goto(`${api.origin}/api/navigation`);

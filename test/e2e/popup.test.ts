@@ -1,7 +1,7 @@
 // The built extension in Chromium against a real tokenward server: the popup saves a URL and checks it.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,6 @@ import { launchWithExtension } from '../fixtures/chromium';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
 const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
-const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshots/popup-connected.png', import.meta.url));
-// The committed screenshot changes only when asked for: UPDATE_SCREENSHOTS=1 npm run test:e2e
-const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const CONNECTED = 'Connected to tokenward 0.1.0 (build 21807)';
 
 let server: TestServer;
@@ -71,10 +68,6 @@ describe('popup', () => {
     await page.reload();
     expect(await page.getByLabel('Server URL').inputValue()).toBe(server.baseUrl);
     await expectStatus(page, CONNECTED);
-    if (UPDATE_SCREENSHOTS) {
-      await mkdir(dirname(SCREENSHOT), { recursive: true });
-      await page.locator('body').screenshot({ path: SCREENSHOT });
-    }
 
     const closed = await closedPortUrl();
     await saveServerUrl(page, closed);

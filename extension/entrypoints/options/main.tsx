@@ -21,7 +21,8 @@ mountPage({
     const mineActions = createTokenTableActions(mineState, {
       send: deps.send,
       server: () => state.server.value,
-      query: () => ({}),
+      // The same views as the popup's: API or session tokens, active or expired.
+      query: () => ({ type: state.tab.value, status: state.filter.value }),
       unauthorized: actions.lapsed,
       created: (token) => actions.showCreated(token),
     });
