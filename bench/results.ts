@@ -67,7 +67,7 @@ export type BenchResults = v.InferOutput<typeof BenchResultsSchema>;
 
 type Kind = 'sqlite' | 'postgres';
 
-/** The compared scenarios and the issue's goals (issue 17): a least ratio to the public route and to bare Hono. */
+/** The compared scenarios and their goals: the least ratio each keeps to the public route and to bare Hono. */
 export const SCENARIOS: Record<
   string,
   { label: string; toPublic?: Partial<Record<Kind, number>>; toBare?: Partial<Record<Kind, number>> }
