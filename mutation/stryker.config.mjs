@@ -4,11 +4,7 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'mutation/vitest.config.ts' },
-  mutate: [
-    'extension/utils/url-patterns.ts',
-    'extension/utils/regex-anchor.ts',
-    'extension/background/dnr-rules.ts',
-  ],
+  mutate: ['extension/core/url-patterns.ts', 'extension/core/regex-anchor.ts', 'extension/core/dnr-rules.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],

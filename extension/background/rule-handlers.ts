@@ -10,11 +10,11 @@ import {
   type RulesExport,
   RulesExportSchema,
 } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, ValueItem } from '../utils/storage-items';
-import { patternCondition } from '../utils/url-patterns';
+import { checkRule, needsConfirmation, type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { MessageHandlers } from '../core/messages';
+import type { InjectionSettings, ValueItem } from '../core/storage-items';
+import { patternCondition } from '../core/url-patterns';
 import type { DnrPort } from './dnr-port';
-import { checkRule, needsConfirmation, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
-import type { MessageHandlers } from './messages';
 import type { TokenChecks } from './token-checks';
 import type { ValueStore } from './value-store';
 

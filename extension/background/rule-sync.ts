@@ -1,7 +1,5 @@
 // Reconciles the browser's DNR rules with the stored injection rules: one atomic session-rule update, per-rule errors.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
-import type { DnrPort } from './dnr-port';
 import {
   type BuildOutput,
   buildDnrRules,
@@ -11,7 +9,9 @@ import {
   type TokenState,
   tokenKey,
   userRuleId,
-} from './dnr-rules';
+} from '../core/dnr-rules';
+import type { InjectionSettings, KeptToken, ValueItem } from '../core/storage-items';
+import type { DnrPort } from './dnr-port';
 
 export interface RuleSyncDeps {
   dnr: DnrPort;

@@ -1,8 +1,8 @@
 // The rule editor: which token, URL patterns, optional request types, whose requests, and the broad-pattern check.
 import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/schemas/injection-rules';
-import { tokenKey } from '../background/dnr-rules';
-import type { RuleDraft } from '../model';
-import { ANY_PAGE_WARNING, BROAD_WARNING } from '../utils/url-patterns';
+import { tokenKey } from '../core/dnr-rules';
+import type { RuleDraft } from '../core/model';
+import { ANY_PAGE_WARNING, BROAD_WARNING } from '../core/url-patterns';
 import { resourceTypeLabel } from './resource-types';
 import { UrlCheck } from './url-check';
 
@@ -19,6 +19,8 @@ export interface RuleFormProps {
   onSubmit: () => void;
   onCancel: () => void;
   onPaste: () => void;
+  /** The URL of the tab the page speaks about, for the URL check. */
+  tabUrl: () => Promise<string | undefined>;
 }
 
 /** The draft as the URL check sees it: its patterns as typed, the token chosen (or a placeholder). */
@@ -84,7 +86,7 @@ export function RuleForm(props: RuleFormProps) {
           starting <code>^https:\/\/host\/</code>.
         </small>
       </label>
-      <UrlCheck draft candidates={[draftCandidate(draft, props.held)]} />
+      <UrlCheck draft candidates={[draftCandidate(draft, props.held)]} tabUrl={props.tabUrl} />
       <fieldset class="types">
         <legend>Request types (none ticked: all)</legend>
         {RESOURCE_TYPES.map((type) => (
