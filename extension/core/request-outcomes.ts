@@ -49,7 +49,8 @@ export function shownUrl(raw: string): string {
 }
 
 /**
- * The permissions of an `insufficient_scope` challenge (SPEC §2: `scope="<permission> …"`, each percent-encoded
+ * The permissions of an `insufficient_scope` challenge (`scope="<permission> …"` in the 403's
+ * WWW-Authenticate, as docs/rest-api.md describes; each percent-encoded
  * where a scope token cannot hold a character). Undefined when no such challenge came.
  */
 export function requiredScopes(headers: CompletedRequest['responseHeaders']): string[] | undefined {

@@ -122,7 +122,7 @@ export type PatchCheck = { ok: true; patch: UpdateTokenBody } | { ok: false; mes
 
 /**
  * The partial update (PUT) for what changed. Renewing an expired token sends the new expiration together with
- * `enabled: true`, since a new expiry is how it is enabled again (SPEC §1.2).
+ * `enabled: true`, since a new expiry is how the server enables an expired token again (docs/tokens.md).
  */
 export function draftToPatch(draft: TokenDraft, token: Token, now: number): PatchCheck {
   const patch: UpdateTokenBody = {};

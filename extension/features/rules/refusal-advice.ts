@@ -20,7 +20,7 @@ const them = (permissions: readonly string[]) => (permissions.length === 1 ? 'it
 
 /**
  * `owner`: what the token's owner holds now, or null when that is not known. A session or an All Permissions
- * token carries exactly its owner's permissions (SPEC §1), so adding one to it changes nothing.
+ * token carries exactly its owner's permissions, whatever they are now, so adding one to it changes nothing.
  */
 export function refusalAdvice(
   token: Token,

@@ -230,7 +230,8 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
         error.value = 'Paste the 40-character token value.';
         return;
       }
-      // The last 8 characters are a checksum of the rest (SPEC §1.1): a typo is caught here, before any request.
+      // The last 8 characters are a checksum of the rest (shared/token-format.ts): a typo is caught here, before any
+      // request.
       if (mode.value === 'token' && !isWellFormedTokenValue(token.value.trim())) {
         error.value = 'That is not a valid tokenward token: its checksum does not match. Was it mistyped?';
         return;
