@@ -1,7 +1,9 @@
 // Keeps injection bound to each token's life: the periodic refresh, the expiry alarm, 401 answers, tabs, the badge.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import { type BuildOutput, checkRule, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { BuildOutput, TokenState } from '../core/dnr-rules';
+import { tokenKey } from '../core/dnr-rules';
 import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from '../core/request-outcomes';
+import { checkRule } from '../core/rule';
 import type { InjectionSettings, ValueItem } from '../core/storage-items';
 import { urlMatches } from '../core/url-patterns';
 import { type AlarmsPort, EXPIRY_ALARM, NOTICE_ALARM, REFRESH_ALARM } from './alarms';
@@ -54,7 +56,7 @@ export function rulesForTab(
     if (!checked.ok) return false;
     const host = safeHost(tab.url);
     return (
-      checked.patterns.some((pattern) => urlMatches(pattern, tab.url ?? '')) ||
+      checked.patterns.some(({ pattern }) => urlMatches(pattern, tab.url ?? '')) ||
       (host !== undefined && checked.pages.kind === 'listed' && checked.pages.initiators.includes(host))
     );
   });

@@ -14,6 +14,7 @@ import {
   tokenKey,
   userRuleId,
 } from './dnr-rules';
+import { parseRules } from './rule';
 import { isBroad, parsePattern, urlMatches } from './url-patterns';
 
 const token = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'CI deploy' };
@@ -26,7 +27,7 @@ function rule(patch: Partial<InjectionRule> = {}): InjectionRule {
 
 function input(rules: InjectionRule[], patch: Partial<BuildInput> = {}): BuildInput {
   return {
-    rules,
+    rules: parseRules(rules),
     values: new Map([[tokenKey(token), VALUE]]),
     tokens: {},
     paused: false,

@@ -6,7 +6,16 @@ import {
   type ResourceType,
   type TokenRef,
 } from '../../shared/schemas/injection-rules';
-import { isBroad, parseInitiator, parsePattern, patternCondition, type UrlPattern } from './url-patterns';
+import type { CheckedRule, Pages, ParsedRule } from './rule';
+
+export {
+  BROAD_REFUSAL,
+  type CheckedRule,
+  checkRule,
+  needsConfirmation,
+  type Pages,
+  type ParsedRule,
+} from './rule';
 
 export interface DnrRule {
   id: number;
@@ -62,7 +71,8 @@ export interface RuleStatus {
 }
 
 export interface BuildInput {
-  rules: readonly InjectionRule[];
+  /** The rules, each parsed once by whoever read them (parseRules). */
+  rules: readonly ParsedRule[];
   /** Token values held by the extension, by token. */
   values: ReadonlyMap<string, string>;
   tokens: Readonly<Record<string, TokenState>>;
@@ -100,39 +110,6 @@ export function tokenKey(ref: TokenRef): string {
 
 export function authorizationValue(value: string): string {
   return `fmetoken token=${value}`;
-}
-
-/**
- * Whose requests a rule's token goes on: `own` (the default) the requests of pages on the target's own site and
- * top-level navigations with a safe method; `listed` those of pages on the given hosts; `any` every page's.
- */
-export type Pages = { kind: 'own' } | { kind: 'listed'; initiators: string[] } | { kind: 'any' };
-
-export type CheckedRule = { ok: true; patterns: UrlPattern[]; pages: Pages } | { ok: false; message: string };
-
-/** Parses a rule's patterns and initiators and refuses a broad pattern the user did not confirm. */
-export function checkRule(
-  rule: Pick<InjectionRule, 'patterns' | 'initiators' | 'anyPage' | 'allowBroad'>,
-): CheckedRule {
-  const patterns: UrlPattern[] = [];
-  for (const text of rule.patterns) {
-    const parsed = parsePattern(text);
-    if (!parsed.ok) return parsed;
-    if (isBroad(parsed.value) && rule.allowBroad !== true)
-      return { ok: false, message: `"${text.trim()}" can match more than one site. ${BROAD_REFUSAL}` };
-    patterns.push(parsed.value);
-  }
-  if (rule.initiators === undefined)
-    return { ok: true, patterns, pages: rule.anyPage === true ? { kind: 'any' } : { kind: 'own' } };
-  if (rule.anyPage === true)
-    return { ok: false, message: 'A rule is either for any page or only for the pages it lists, not both.' };
-  const initiators: string[] = [];
-  for (const text of rule.initiators) {
-    const parsed = parseInitiator(text);
-    if (!parsed.ok) return parsed;
-    initiators.push(parsed.value);
-  }
-  return { ok: true, patterns, pages: { kind: 'listed', initiators } };
 }
 
 /** What the browser tells about a request: enough to decide whether a rule's DNR rules put the token on it. */
@@ -178,17 +155,6 @@ function sameSite(a: string, b: string): boolean {
   return site(a) === site(b);
 }
 
-/** A rule with a pattern that needs the user's confirmation (whether or not it was given). */
-export function needsConfirmation(rule: Pick<InjectionRule, 'patterns'>): boolean {
-  return rule.patterns.some((text) => {
-    const parsed = parsePattern(text);
-    return parsed.ok && isBroad(parsed.value);
-  });
-}
-
-export const BROAD_REFUSAL =
-  'It stays off until you confirm that this sends your token to every site you visit.';
-
 const TOKEN_MESSAGES: Record<Exclude<TokenHealth, 'unchecked' | 'valid'>, string> = {
   disabled: 'Stopped: the token is disabled.',
   expired: 'Stopped: the token has expired.',
@@ -201,8 +167,7 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
   const dynamic: DnrRule[] = [];
   const session: DnrRule[] = [];
   const status: Record<number, RuleStatus> = {};
-  for (const rule of [...input.rules].sort((a, b) => a.id - b.id)) {
-    const checked = checkRule(rule);
+  for (const { rule, checked } of [...input.rules].sort((a, b) => a.rule.id - b.rule.id)) {
     const state = ruleState(rule, checked, input);
     status[rule.id] = state;
     if (state.state !== 'active' || !checked.ok) continue;
@@ -211,7 +176,7 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
     const resourceTypes = [...(rule.resourceTypes ?? RESOURCE_TYPES)];
     const target = rule.tabId === undefined ? dynamic : session;
     const { pages } = checked;
-    checked.patterns.forEach((pattern, index) => {
+    checked.patterns.forEach(({ condition: patternCondition }, index) => {
       const dnrRule = (
         id: number,
         condition: Omit<DnrRule['condition'], 'regexFilter' | 'isUrlFilterCaseSensitive'>,
@@ -224,7 +189,7 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
           requestHeaders: [{ header: 'Authorization', operation: 'set', value: authorizationValue(value) }],
         },
         condition: {
-          ...patternCondition(pattern),
+          ...patternCondition,
           ...condition,
           ...(rule.tabId !== undefined && { tabIds: [rule.tabId] }),
         },

@@ -1,7 +1,8 @@
 // Why a request a rule matched was refused: the last 401 or 403 per rule, with the permissions a 403 names.
 import { storage } from 'wxt/utils/storage';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
-import { checkRule, pagesAllow } from './dnr-rules';
+import { pagesAllow } from './dnr-rules';
+import { checkRule } from './rule';
 import type { ValueItem } from './storage-items';
 import { urlMatches } from './url-patterns';
 
@@ -84,7 +85,7 @@ export function ruleMatchedRequest(rule: InjectionRule, request: CompletedReques
   )
     return false;
   const checked = checkRule(rule);
-  if (!checked.ok || !checked.patterns.some((pattern) => urlMatches(pattern, request.url))) return false;
+  if (!checked.ok || !checked.patterns.some(({ pattern }) => urlMatches(pattern, request.url))) return false;
   return pagesAllow(checked.pages, request);
 }
 

@@ -8,6 +8,8 @@ import { UrlCheck } from './url-check';
 
 export interface RuleFormProps {
   draft: RuleDraft;
+  /** The draft's pattern box, one pattern a line. */
+  patterns: string[];
   held: TokenRef[];
   broad: boolean;
   error: string | null;
@@ -24,16 +26,12 @@ export interface RuleFormProps {
 }
 
 /** The draft as the URL check sees it: its patterns as typed, the token chosen (or a placeholder). */
-function draftCandidate(draft: RuleDraft, held: TokenRef[]) {
+function draftCandidate(draft: RuleDraft, patterns: string[], held: TokenRef[]) {
   const token = held.find((ref) => tokenKey(ref) === draft.token) ?? {
     server: '',
     user: '',
     name: 'no token yet',
   };
-  const patterns = draft.patterns
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
   const resourceTypes = draft.resourceTypes.length > 0 ? draft.resourceTypes : undefined;
   return {
     rule: { id: draft.id ?? 0, token, patterns, ...(resourceTypes && { resourceTypes }) },
@@ -86,7 +84,11 @@ export function RuleForm(props: RuleFormProps) {
           starting <code>^https:\/\/host\/</code>.
         </small>
       </label>
-      <UrlCheck draft candidates={[draftCandidate(draft, props.held)]} tabUrl={props.tabUrl} />
+      <UrlCheck
+        draft
+        candidates={[draftCandidate(draft, props.patterns, props.held)]}
+        tabUrl={props.tabUrl}
+      />
       <fieldset class="types">
         <legend>Request types (none ticked: all)</legend>
         {RESOURCE_TYPES.map((type) => (

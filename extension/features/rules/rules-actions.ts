@@ -1,9 +1,10 @@
 // What the pages do with injection rules: load, pause, toggle, edit, bind a pasted value, settings, import, export.
 import type { Result } from '../../../shared/api-client';
 import type { ExportedRule, InjectionRule, TokenRef } from '../../../shared/schemas/injection-rules';
-import { checkRule, needsConfirmation, tokenKey } from '../../core/dnr-rules';
+import { needsConfirmation, tokenKey } from '../../core/dnr-rules';
 import type { TokenAccess } from '../../core/messages';
 import { guard, type Send } from '../../core/messages';
+import { type CompiledRule, compileRule, confirmationProblem, patternLines } from '../../core/rule';
 import { errorText } from '../../ui/error-text';
 import { ruleStatusText } from '../../ui/rule-row';
 import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
@@ -24,12 +25,6 @@ export interface RulesDeps {
 export const ANY_PAGE_REFUSAL =
   'Any page is not saved until you confirm that every site you visit can then send requests that carry this token.';
 
-const lines = (text: string) =>
-  text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-
 /** Loopback hosts are in the manifest's host_permissions (every port, http and https): never a prompt. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -42,12 +37,11 @@ function isLoopbackOrigin(origin: string): boolean {
 const WEBSOCKET_SCHEME = { http: 'ws', https: 'wss' } as const;
 
 /** Origins a rule needs access to: its hosts and its initiator pages, on the schemes it covers. */
-export function originsFor(rule: ExportedRule): string[] {
-  const checked = checkRule(rule);
-  if (!checked.ok) return [];
+export function originsFor(checked: CompiledRule<ExportedRule>): string[] {
+  const { rule } = checked;
   const websockets = rule.resourceTypes === undefined || rule.resourceTypes.includes('websocket');
   const origins = new Set<string>();
-  for (const pattern of checked.patterns) {
+  for (const { pattern } of checked.patterns) {
     if (pattern.kind === 'regex' || pattern.host === '*') continue;
     const host = pattern.subdomains ? `*.${pattern.host}` : pattern.host;
     for (const scheme of pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)) {
@@ -62,7 +56,7 @@ export function originsFor(rule: ExportedRule): string[] {
 }
 
 /** The origins the browser must be asked for: loopback is granted at install. */
-export function originsToAsk(rule: ExportedRule): string[] {
+export function originsToAsk(rule: CompiledRule<ExportedRule>): string[] {
   return originsFor(rule).filter((origin) => !isLoopbackOrigin(origin));
 }
 
@@ -101,9 +95,9 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
   function draftToRule(draft: RuleDraft): ExportedRule | string {
     const token = held().find((ref) => tokenKey(ref) === draft.token);
     if (!token) return 'Choose the token to send (keep or paste its value first).';
-    const patterns = lines(draft.patterns);
+    const patterns = state.draftPatterns.value;
     if (patterns.length === 0) return 'Enter at least one URL pattern.';
-    const initiators = lines(draft.initiators.replaceAll(',', '\n'));
+    const initiators = patternLines(draft.initiators.replaceAll(',', '\n'));
     if (draft.pages === 'listed' && initiators.length === 0)
       return 'Enter the host names of the pages whose requests get the token.';
     if (draft.pages === 'any' && !draft.anyPageConfirmed) return ANY_PAGE_REFUSAL;
@@ -210,19 +204,20 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
         state.draftError.value = rule;
         return;
       }
-      const checked = checkRule({ ...rule, allowBroad: true });
-      if (!checked.ok) {
-        state.draftError.value = checked.message;
+      // The draft enters here: parsed once; whether a broad pattern still waits for its confirmation is read
+      // from the parsed rule.
+      const compiled = compileRule(rule);
+      if (!compiled.ok) {
+        state.draftError.value = compiled.message;
         return;
       }
-      const strict = checkRule(rule);
-      if (!strict.ok) {
-        // Only a broad pattern passes with allowBroad and fails without: ask for the confirmation.
+      const unconfirmed = confirmationProblem(compiled);
+      if (unconfirmed !== null) {
         state.broad.value = true;
-        state.draftError.value = strict.message;
+        state.draftError.value = unconfirmed;
         return;
       }
-      const origins = originsToAsk(rule);
+      const origins = originsToAsk(compiled);
       const asked = ask(deps, origins);
       const mine = ++attempt;
       state.busy.value = true;

@@ -32,6 +32,7 @@ export function RulesPanel() {
       {draft ? (
         <RuleForm
           draft={draft}
+          patterns={state.draftPatterns.value}
           held={held}
           broad={state.broad.value}
           error={state.draftError.value}

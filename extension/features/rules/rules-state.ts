@@ -1,7 +1,8 @@
 // Injection rules as the pages show them (RuleDraft, the form's shape, is a leaf type in ../model): the rules and their states, the rule being edited, pasting a value.
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import type { ImportReport, InjectionView } from '../../core/messages';
 import type { Loadable, Notice, RuleDraft } from '../../core/model';
+import { patternLines } from '../../core/rule';
 
 export function emptyRuleDraft(token = ''): RuleDraft {
   return {
@@ -18,9 +19,12 @@ export function emptyRuleDraft(token = ''): RuleDraft {
 }
 
 export function createRulesState() {
+  const draft = signal<RuleDraft | null>(null);
   return {
     view: signal<Loadable<InjectionView>>({ kind: 'idle' }),
-    draft: signal<RuleDraft | null>(null),
+    draft,
+    /** The pattern box, one pattern a line: split here once, for the URL check and for saving. */
+    draftPatterns: computed(() => patternLines(draft.value?.patterns ?? '')),
     draftError: signal<string | null>(null),
     /** A pattern in the draft matches every site: the form asks for the confirmation. */
     broad: signal(false),
