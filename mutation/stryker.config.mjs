@@ -4,7 +4,12 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'mutation/vitest.config.ts' },
-  mutate: ['extension/core/url-patterns.ts', 'extension/core/regex-anchor.ts', 'extension/core/dnr-rules.ts'],
+  mutate: [
+    'extension/core/url-patterns.ts',
+    'extension/core/regex-anchor.ts',
+    'extension/core/rule.ts',
+    'extension/core/dnr-rules.ts',
+  ],
   coverageAnalysis: 'perTest',
   concurrency: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],

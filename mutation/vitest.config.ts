@@ -33,6 +33,7 @@ export default defineConfig({
             'extension/core/request-outcomes.test.ts',
             'extension/features/rules/rules-actions.test.ts',
             'extension/core/regex-anchor.test.ts',
+            'extension/core/rule.test.ts',
             'extension/core/rules-item.test.ts',
             'extension/core/url-explain.test.ts',
             'extension/core/url-patterns.test.ts',
