@@ -5,9 +5,10 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'mutation/vitest.config.ts' },
   mutate: [
-    'extension/utils/url-patterns.ts',
-    'extension/utils/regex-anchor.ts',
-    'extension/background/dnr-rules.ts',
+    'extension/core/url-patterns.ts',
+    'extension/core/regex-anchor.ts',
+    'extension/core/rule.ts',
+    'extension/core/dnr-rules.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -3,10 +3,11 @@
 // reaches another site, port or scheme.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildDnrRules, type Pages, pagesAllow, tokenKey } from '../extension/background/dnr-rules';
+import { buildDnrRules, type Pages, pagesAllow, tokenKey } from '../extension/core/dnr-rules';
+import { anchoredOrigin } from '../extension/core/regex-anchor';
+import { parseRules } from '../extension/core/rule';
+import { isBroad, parsePattern, patternCondition, urlMatches } from '../extension/core/url-patterns';
 import { conditionMatches, requestMatches } from '../extension/testing/dnr-match-model';
-import { anchoredOrigin } from '../extension/utils/regex-anchor';
-import { isBroad, parsePattern, patternCondition, urlMatches } from '../extension/utils/url-patterns';
 import { type InjectionRule, RESOURCE_TYPES } from '../shared/schemas/injection-rules';
 
 /** Fewer under mutation testing (mutation/vitest.config.ts), where the suite runs once per mutant. */
@@ -323,7 +324,7 @@ describe('whose requests carry the token (the builder against the model of the b
           ...(pages.kind === 'any' && { anyPage: true }),
         };
         const out = buildDnrRules({
-          rules: [rule],
+          rules: parseRules([rule]),
           values: new Map([[tokenKey(TOKEN), 'a'.repeat(40)]]),
           tokens: {},
           paused: false,

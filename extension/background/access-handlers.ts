@@ -1,8 +1,8 @@
 // What a token and its owner hold, as the signed-in user may see it: the facts a 403's explanation rests on.
 import type { ApiClient, Result } from '../../shared/api-client';
 import { holdsPermission, permissionsOfOwner } from '../../shared/permissions';
-import type { StoredCredential } from '../utils/storage-items';
-import type { MessageHandlers, TokenAccess } from './messages';
+import type { MessageHandlers, TokenAccess } from '../core/messages';
+import type { StoredCredential } from '../core/storage-items';
 import type { ServerCalls } from './server-calls';
 
 type AccessHandlers = Pick<MessageHandlers, 'describeTokenAccess'>;

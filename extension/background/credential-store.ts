@@ -7,7 +7,7 @@ import {
   type StoredCredential,
   StoredCredentialSchema,
   type ValueItem,
-} from '../utils/storage-items';
+} from '../core/storage-items';
 
 export interface CredentialStoreDeps {
   credentials: ValueItem<Record<string, StoredCredential>>;

@@ -1,9 +1,9 @@
 // Values kept on this device are sealed (AES-GCM) under a key in a file of its own, which opting out deletes.
-import type { Sealed } from '../utils/storage-items';
+import type { Sealed } from '../core/storage-items';
 
 /** Where the key lives. Not in extension storage or IndexedDB: their LevelDB files keep deleted records
  * until a compaction that may never come, while deleting a file of the origin's private file system
- * removes it from the profile at once (measured: grep of the profile finds the key 0 times afterwards). */
+ * removes it from the profile at once: no copy of the key is left behind. */
 export interface KeyFile {
   read(): Promise<Uint8Array | undefined>;
   write(bytes: Uint8Array): Promise<void>;

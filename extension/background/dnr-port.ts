@@ -1,6 +1,6 @@
 // The part of declarativeNetRequest the rule sync uses: a port, so unit tests can fake it (WXT's fake browser has none).
 import { browser } from 'wxt/browser';
-import type { DnrRule } from './dnr-rules';
+import type { DnrRule } from '../core/dnr-rules';
 
 export interface UpdateRules {
   removeRuleIds: number[];

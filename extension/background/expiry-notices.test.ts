@@ -1,9 +1,11 @@
 // Expiry notices: each threshold once per expiry, the alarm at the next one, and the click that extends.
 import { describe, expect, it } from 'vitest';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { ValueItem } from '../utils/storage-items';
-import { type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
-import { createExpiryNotices, DEFAULT_NOTICE_SETTINGS, EXTEND_SECONDS, NOTICE_ALARM } from './expiry-notices';
+import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { ValueItem } from '../core/storage-items';
+import { DEFAULT_NOTICE_SETTINGS } from '../core/storage-items';
+import { NOTICE_ALARM } from './alarms';
+import { createExpiryNotices, EXTEND_SECONDS } from './expiry-notices';
 
 function memory<T>(value: T): ValueItem<T> & { value: T } {
   const item = {

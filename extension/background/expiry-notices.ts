@@ -1,37 +1,17 @@
 // Notices before a rule's token expires (by default 1 day and 1 hour before), once per threshold, with one
 // click to extend the token; the extension asks its server for the new date and injects on.
-import * as v from 'valibot';
 import { storage } from 'wxt/utils/storage';
 import type { Result } from '../../shared/api-client';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
-import { duration } from '../ui/time-text';
-import type { ValueItem } from '../utils/storage-items';
-import { type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
-import type { AlarmsPort } from './injection-lifecycle';
+import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { ExpiryNoticeSettings, ValueItem } from '../core/storage-items';
+import { duration } from '../core/time-text';
+import { type AlarmsPort, NOTICE_ALARM } from './alarms';
 
-export const NOTICE_ALARM = 'tokenward-expiry-notice';
 const NOTICE_PREFIX = 'tokenward-expiry:';
 /** "Extend": the token lives this long from the click (the popup's default preset), never past the server's
  * maximum of 10 years, which the server enforces too. */
 export const EXTEND_SECONDS = 30 * 86_400;
-
-export const ExpiryNoticeSettingsSchema = v.object({
-  /** Minutes before a token's expiry at which to notify; empty: never. */
-  beforeMinutes: v.pipe(
-    v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60 * 24 * 365))),
-    v.maxLength(5),
-  ),
-});
-export type ExpiryNoticeSettings = v.InferOutput<typeof ExpiryNoticeSettingsSchema>;
-export const DEFAULT_NOTICE_SETTINGS: ExpiryNoticeSettings = { beforeMinutes: [24 * 60, 60] };
-
-export const expiryNoticeSettingsItem = storage.defineItem<ExpiryNoticeSettings>(
-  'local:expiryNoticeSettings',
-  {
-    fallback: DEFAULT_NOTICE_SETTINGS,
-    version: 1,
-  },
-);
 
 /** Notices already shown, `<tokenKey>|<expirationDate>|<minutes>`: each threshold of each expiry notifies once. */
 export const expiryNoticesSentItem = storage.defineItem<string[]>('local:expiryNoticesSent', {

@@ -1,24 +1,18 @@
 // Keeps injection bound to each token's life: the periodic refresh, the expiry alarm, 401 answers, tabs, the badge.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, ValueItem } from '../utils/storage-items';
-import { urlMatches } from '../utils/url-patterns';
-import { type BuildOutput, checkRule, type TokenState, tokenKey } from './dnr-rules';
-import { NOTICE_ALARM } from './expiry-notices';
+import type { BuildOutput, TokenState } from '../core/dnr-rules';
+import { tokenKey } from '../core/dnr-rules';
+import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from '../core/request-outcomes';
+import { checkRule } from '../core/rule';
+import type { InjectionSettings, ValueItem } from '../core/storage-items';
+import { urlMatches } from '../core/url-patterns';
+import { type AlarmsPort, EXPIRY_ALARM, NOTICE_ALARM, REFRESH_ALARM } from './alarms';
 import { PAUSED_BADGE } from './pause-indicator';
-import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from './request-outcomes';
 import type { RuleSync } from './rule-sync';
 import type { TokenChecks } from './token-checks';
 
-export const REFRESH_ALARM = 'tokenward-refresh';
-export const EXPIRY_ALARM = 'tokenward-expiry';
 /** A burst of 401s from one page means one check, not one per request. */
 const RECHECK_GAP_MS = 2_000;
-
-export interface AlarmsPort {
-  create(name: string, info: { when?: number; delayInMinutes?: number; periodInMinutes?: number }): unknown;
-  clear(name: string): Promise<boolean>;
-  get(name: string): Promise<{ periodInMinutes?: number } | undefined>;
-}
 
 export interface BadgePort {
   setBadgeText(details: { tabId: number; text: string }): Promise<void>;
@@ -62,7 +56,7 @@ export function rulesForTab(
     if (!checked.ok) return false;
     const host = safeHost(tab.url);
     return (
-      checked.patterns.some((pattern) => urlMatches(pattern, tab.url ?? '')) ||
+      checked.patterns.some(({ pattern }) => urlMatches(pattern, tab.url ?? '')) ||
       (host !== undefined && checked.pages.kind === 'listed' && checked.pages.initiators.includes(host))
     );
   });

@@ -5,11 +5,12 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createTokenValue } from '../../shared/token-format';
 import { ADMIN_PASSWORD, adminBasic, basic, jsonInit } from '../../test/fixtures/test-app';
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
+import { sendMessage } from '../core/messages';
+import { confirmedTokensItem, keptTokensItem, rulesItem, sealedTokensItem } from '../core/storage-items';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
 import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
-import { confirmedTokensItem, keptTokensItem, rulesItem, sealedTokensItem } from '../utils/storage-items';
-import { EXPIRY_ALARM, type InjectionLifecycle, REFRESH_ALARM } from './injection-lifecycle';
-import { sendMessage } from './messages';
+import { EXPIRY_ALARM, REFRESH_ALARM } from './alarms';
+import type { InjectionLifecycle } from './injection-lifecycle';
 import { createServiceWorker } from './service-worker';
 
 let server: TestServer;

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createApiClient } from '../../shared/api-client';
+import { sendMessage } from '../core/messages';
+import { credentialsItem, keptTokensItem } from '../core/storage-items';
 import {
   closedPortUrl,
   type LoopbackServer,
@@ -10,9 +12,7 @@ import {
   VERSION_BODY,
   versionEndpoint,
 } from '../testing/loopback-server';
-import { credentialsItem, keptTokensItem } from '../utils/storage-items';
 import { createMessageHandlers, registerMessageHandlers } from './message-handlers';
-import { sendMessage } from './messages';
 
 let server: LoopbackServer | undefined;
 

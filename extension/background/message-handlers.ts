@@ -2,6 +2,14 @@
 import * as v from 'valibot';
 import type { ApiClient, ApiClientOptions } from '../../shared/api-client';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
+import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
+import {
+  EnvelopeSchema,
+  type MessageHandlers,
+  type MessageResponse,
+  type MessageType,
+  messageSchemas,
+} from '../core/messages';
 import {
   confirmedTokensItem,
   type InjectionSettings,
@@ -17,19 +25,11 @@ import {
   signOutsItem,
   tokenStatesItem,
   type ValueItem,
-} from '../utils/storage-items';
+} from '../core/storage-items';
 import { createAccessHandlers } from './access-handlers';
 import { createCredentialStore } from './credential-store';
 import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
-import { type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
-import {
-  EnvelopeSchema,
-  type MessageHandlers,
-  type MessageResponse,
-  type MessageType,
-  messageSchemas,
-} from './messages';
 import { createRuleHandlers } from './rule-handlers';
 import { createServerCalls } from './server-calls';
 import { createSessionHandlers } from './session-handlers';

@@ -1,7 +1,7 @@
 // The toolbar's paused state follows the global pause setting as it changes (WXT's fake browser storage).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { DEFAULT_INJECTION_SETTINGS, injectionSettingsItem } from '../utils/storage-items';
+import { DEFAULT_INJECTION_SETTINGS, injectionSettingsItem } from '../core/storage-items';
 import { type ActionPort, watchPause } from './pause-indicator';
 
 function fakeAction() {

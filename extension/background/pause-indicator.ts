@@ -1,5 +1,5 @@
 // The toolbar shows the global pause: a grey icon with pause bars, "OFF" on the badge and a title that says so.
-import type { InjectionSettings, ValueItem } from '../utils/storage-items';
+import type { InjectionSettings, ValueItem } from '../core/storage-items';
 
 type IconPaths = Record<string, string>;
 

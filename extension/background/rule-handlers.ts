@@ -10,11 +10,11 @@ import {
   type RulesExport,
   RulesExportSchema,
 } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, ValueItem } from '../utils/storage-items';
-import { patternCondition } from '../utils/url-patterns';
+import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { MessageHandlers } from '../core/messages';
+import { type CheckedRule, checkRule, compileRule } from '../core/rule';
+import type { InjectionSettings, ValueItem } from '../core/storage-items';
 import type { DnrPort } from './dnr-port';
-import { checkRule, needsConfirmation, type RuleStatus, type TokenState, tokenKey } from './dnr-rules';
-import type { MessageHandlers } from './messages';
 import type { TokenChecks } from './token-checks';
 import type { ValueStore } from './value-store';
 
@@ -49,14 +49,13 @@ function invalid(message: string): Result<never> {
 
 export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
   /** Everything a rule needs before it is stored; the browser's regex engine is asked too. */
-  async function problemOf(rule: ExportedRule): Promise<string | null> {
-    const checked = checkRule(rule);
+  async function problemOf(checked: CheckedRule<ExportedRule>): Promise<string | null> {
     if (!checked.ok) return checked.message;
-    for (const [index, pattern] of checked.patterns.entries()) {
+    for (const { text, condition } of checked.patterns) {
       // Every pattern becomes a regexFilter: a long path can exceed the browser's limit on its size.
-      const answer = await deps.dnr.isRegexSupported(patternCondition(pattern).regexFilter);
+      const answer = await deps.dnr.isRegexSupported(condition.regexFilter);
       if (!answer.isSupported)
-        return `${rule.patterns[index]?.trim()} is not supported by the browser (${answer.reason ?? 'unknown reason'}).`;
+        return `${text} is not supported by the browser (${answer.reason ?? 'unknown reason'}).`;
     }
     return null;
   }
@@ -66,15 +65,15 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
   }
 
   /** Only what the user decided: a broad pattern's confirmation is kept only while it is needed. */
-  function fields(rule: ExportedRule): ExportedRule {
-    const confirmed = rule.allowBroad === true && needsConfirmation(rule);
+  function fields(rule: ExportedRule, broad: boolean, enabled = rule.enabled): ExportedRule {
+    const confirmed = rule.allowBroad === true && broad;
     return v.parse(ExportedRuleSchema, {
       token: { server: rule.token.server, user: rule.token.user, name: rule.token.name },
       patterns: rule.patterns.map((pattern) => pattern.trim()),
       ...(rule.resourceTypes && { resourceTypes: rule.resourceTypes }),
       ...(rule.initiators && { initiators: rule.initiators.map((host) => host.trim().toLowerCase()) }),
       ...(rule.anyPage === true && { anyPage: true }),
-      enabled: rule.enabled,
+      enabled,
       ...(confirmed && { allowBroad: true }),
     });
   }
@@ -107,15 +106,17 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     },
 
     async saveRule({ id, rule, tabId }) {
-      const problem = await problemOf(rule);
-      if (problem !== null) return invalid(problem);
+      // The rule enters the service worker here: parsed once, and the parsed rule is what gets stored.
+      const checked = checkRule(rule);
+      const problem = await problemOf(checked);
+      if (problem !== null || !checked.ok) return invalid(problem ?? 'The rule is not valid.');
       const rules = await deps.rules.getValue();
       if (id === undefined && rules.length >= MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
       const existing = rules.find((other) => other.id === id);
       if (id !== undefined && !existing) return invalid('That rule no longer exists.');
       const saved: InjectionRule = {
         id: id ?? nextId(rules),
-        ...fields(rule),
+        ...fields(checked.rule, checked.broad),
         ...(tabId !== undefined ? { tabId } : existing?.tabId !== undefined ? { tabId: existing.tabId } : {}),
       };
       await updateRules((all) =>
@@ -156,7 +157,10 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       const file: RulesExport = {
         format: RULES_EXPORT_FORMAT,
         version: 1,
-        rules: rules.filter((rule) => rule.tabId === undefined).map(fields),
+        // A stored confirmation was kept only for a broad pattern (saving and the storage migration see to it).
+        rules: rules
+          .filter((rule) => rule.tabId === undefined)
+          .map((rule) => fields(rule, rule.allowBroad === true)),
       };
       return { ok: true, value: `${JSON.stringify(file, null, 2)}\n` };
     },
@@ -185,13 +189,15 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
         // rule for any page arrives for its own site's requests (the safe default), to be widened in the form.
         const { allowBroad: _fromFile, anyPage, ...rule } = parsed.output;
         if (anyPage === true) ownSiteOnly.push(index + 1);
-        const problem = await problemOf({ ...rule, allowBroad: true });
-        if (problem !== null) {
-          errors.push({ index: index + 1, message: problem });
-        } else if (needsConfirmation(rule)) {
+        // Parsed once, its broad patterns allowed for now: whether they wait for a confirmation is read from it.
+        const compiled = compileRule(rule);
+        const problem = await problemOf(compiled);
+        if (problem !== null || !compiled.ok) {
+          errors.push({ index: index + 1, message: problem ?? 'The rule is not valid.' });
+        } else if (compiled.broad) {
           unconfirmed.push(index + 1);
-          accepted.push(fields({ ...rule, enabled: false }));
-        } else accepted.push(fields(rule));
+          accepted.push(fields(compiled.rule, true, false));
+        } else accepted.push(fields(compiled.rule, false));
       }
       const rules = await deps.rules.getValue();
       if (rules.length + accepted.length > MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);

@@ -1,17 +1,17 @@
 // Reconciles the browser's DNR rules with the stored injection rules: one atomic session-rule update, per-rule errors.
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { InjectionSettings, KeptToken, ValueItem } from '../utils/storage-items';
-import type { DnrPort } from './dnr-port';
 import {
   type BuildOutput,
   buildDnrRules,
-  checkRule,
   type DnrRule,
   type RuleStatus,
   type TokenState,
   tokenKey,
   userRuleId,
-} from './dnr-rules';
+} from '../core/dnr-rules';
+import { parseRules } from '../core/rule';
+import type { InjectionSettings, KeptToken, ValueItem } from '../core/storage-items';
+import type { DnrPort } from './dnr-port';
 
 export interface RuleSyncDeps {
   dnr: DnrPort;
@@ -52,17 +52,18 @@ export function createRuleSync(deps: RuleSyncDeps) {
       deps.confirmed.getValue(),
     ]);
     const failed: Record<number, string> = {};
-    for (const rule of rules) {
-      const checked = checkRule(rule);
+    // Each stored rule is parsed here, once per pass: the regex check and the builder share the result.
+    const parsed = parseRules(rules);
+    for (const { rule, checked } of parsed) {
       if (!checked.ok) continue;
-      for (const pattern of checked.patterns) {
+      for (const { pattern } of checked.patterns) {
         if (pattern.kind !== 'regex') continue;
         const problem = await regexProblem(pattern.source);
         if (problem !== null) failed[rule.id] = problem;
       }
     }
     const input = {
-      rules,
+      rules: parsed,
       values: new Map(values.map((entry) => [tokenKey(entry), entry.value])),
       tokens,
       paused: settings.paused,

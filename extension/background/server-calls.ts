@@ -1,6 +1,6 @@
 // API clients for the background: one per call, with a time limit, and the stored credential when signed in.
 import type { ApiClient, ApiClientOptions, Credential, Result } from '../../shared/api-client';
-import type { StoredCredential } from '../utils/storage-items';
+import type { StoredCredential } from '../core/storage-items';
 import type { CredentialStore } from './credential-store';
 
 export interface ServerCallDeps {

@@ -6,9 +6,9 @@ import { createApiClient } from '../../shared/api-client';
 import { createTokenValue } from '../../shared/token-format';
 import { ADMIN_PASSWORD, adminBasic, basic } from '../../test/fixtures/test-app';
 import { startTestServer, type TestServer } from '../../test/fixtures/test-server';
-import { credentialsItem, keptTokensItem } from '../utils/storage-items';
+import { sendMessage } from '../core/messages';
+import { credentialsItem, keptTokensItem } from '../core/storage-items';
 import { createMessageHandlers, registerMessageHandlers } from './message-handlers';
-import { sendMessage } from './messages';
 
 let server: TestServer;
 let url: string;

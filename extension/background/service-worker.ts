@@ -2,25 +2,21 @@
 // and a DNR port. The entrypoint adds browser events; tests build the same graph with a fake DNR port.
 import { browser } from 'wxt/browser';
 import { createApiClient } from '../../shared/api-client';
+import { createOutcomeRecorder, requestOutcomesItem } from '../core/request-outcomes';
 import {
   credentialsItem,
+  expiryNoticeSettingsItem,
   injectionSettingsItem,
   keptTokensItem,
   ruleStatusItem,
   rulesItem,
   tokenStatesItem,
-} from '../utils/storage-items';
+} from '../core/storage-items';
 import type { KeyFile } from './device-seal';
 import type { DnrPort } from './dnr-port';
-import {
-  createExpiryNotices,
-  type ExpiryNotices,
-  expiryNoticeSettingsItem,
-  expiryNoticesSentItem,
-} from './expiry-notices';
+import { createExpiryNotices, type ExpiryNotices, expiryNoticesSentItem } from './expiry-notices';
 import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
 import { createBackground, registerMessageHandlers } from './message-handlers';
-import { createOutcomeRecorder, requestOutcomesItem } from './request-outcomes';
 import { createRuleSync } from './rule-sync';
 
 export interface ServiceWorkerDeps {

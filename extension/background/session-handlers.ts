@@ -1,8 +1,8 @@
 // Signing in and out of a server: web sessions and pasted API tokens, held in session storage.
 import type { ApiClient, Result } from '../../shared/api-client';
-import type { StoredCredential } from '../utils/storage-items';
+import type { Connection, MessageHandlers } from '../core/messages';
+import type { StoredCredential } from '../core/storage-items';
 import type { CredentialStore } from './credential-store';
-import type { Connection, MessageHandlers } from './messages';
 import type { ServerCalls } from './server-calls';
 
 type SessionHandlers = Pick<MessageHandlers, 'signIn' | 'useToken' | 'signOut' | 'getConnection'>;

@@ -1,8 +1,8 @@
 // Asks a token's server whether the token still works (GET /security/me with its value) and, when not, why.
 import type { Result } from '../../shared/api-client';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
-import type { KeptToken, ValueItem } from '../utils/storage-items';
-import { type TokenHealth, type TokenState, tokenKey } from './dnr-rules';
+import { type TokenHealth, type TokenState, tokenKey } from '../core/dnr-rules';
+import type { KeptToken, ValueItem } from '../core/storage-items';
 import type { ServerCalls } from './server-calls';
 
 export interface TokenCheckDeps {

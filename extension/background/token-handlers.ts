@@ -1,7 +1,7 @@
 // Token management for the UI: list, create, enable/disable, duplicate, remove, and values kept for injection.
 import type { TokenRef } from '../../shared/schemas/injection-rules';
-import type { KeptToken, ValueItem } from '../utils/storage-items';
-import type { MessageHandlers } from './messages';
+import type { MessageHandlers } from '../core/messages';
+import type { KeptToken, ValueItem } from '../core/storage-items';
 import { asNull, type ServerCalls } from './server-calls';
 
 type TokenHandlers = Pick<

@@ -2,13 +2,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createTokenValue } from '../../shared/token-format';
-import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
 import {
   injectionSettingsItem,
   keptTokensItem,
   legacyDeviceTokensItem,
   sealedTokensItem,
-} from '../utils/storage-items';
+} from '../core/storage-items';
+import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
 import { createDeviceSeal } from './device-seal';
 import { createValueStore } from './value-store';
 

@@ -1,14 +1,14 @@
 // Token values for injection: in session storage, or sealed in local storage when the user opted in to keep them.
 import * as v from 'valibot';
+import { tokenKey } from '../core/dnr-rules';
 import {
   type InjectionSettings,
   type KeptToken,
   KeptTokenSchema,
   type Sealed,
   type ValueItem,
-} from '../utils/storage-items';
+} from '../core/storage-items';
 import type { DeviceSeal } from './device-seal';
-import { tokenKey } from './dnr-rules';
 
 export interface ValueStoreDeps {
   session: ValueItem<KeptToken[]>;

@@ -4,7 +4,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { createBrowserDnrPort } from '../background/dnr-port';
 import { watchPause } from '../background/pause-indicator';
 import { createServiceWorker } from '../background/service-worker';
-import { injectionSettingsItem } from '../utils/storage-items';
+import { injectionSettingsItem } from '../core/storage-items';
 
 export default defineBackground(() => {
   const report = (what: string) => (error: unknown) => console.error(`tokenward: ${what} failed`, error);

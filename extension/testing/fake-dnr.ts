@@ -1,6 +1,6 @@
 // An in-memory declarativeNetRequest for unit tests: records every update, refuses what a test tells it to.
 import type { DnrPort, UpdateRules } from '../background/dnr-port';
-import type { DnrRule } from '../background/dnr-rules';
+import type { DnrRule } from '../core/dnr-rules';
 
 export interface FakeDnr extends DnrPort {
   dynamic: DnrRule[];

@@ -1,6 +1,6 @@
 // The value of a new token, shown once, with Copy, Download and the choice to keep it for injection.
 import type { CreatedToken } from '../../shared/schemas/token';
-import { absoluteDate, expiryText } from './time-text';
+import { absoluteDate, expiryText } from '../core/time-text';
 
 export interface CreatedTokenProps {
   token: CreatedToken;

@@ -1,9 +1,9 @@
 // The copy a Duplicate makes, asked in place under its row (popup list and options table alike): its name and
 // when it expires, by default after as long as the original was made to live.
 import type { Token } from '../../shared/schemas/token';
-import { type DuplicateDraft, type DuplicateExpiry, EXPIRY_PRESETS } from '../model';
-import { lifetimeSeconds } from '../popup/token-draft';
-import { duration } from './time-text';
+import { type DuplicateDraft, type DuplicateExpiry, EXPIRY_PRESETS } from '../core/model';
+import { duration } from '../core/time-text';
+import { lifetimeSeconds } from '../core/token-draft';
 
 export interface DuplicatePromptProps {
   source: Token;

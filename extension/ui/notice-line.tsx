@@ -1,6 +1,6 @@
 // The outcome of the last action, in words: errors in red until the next action, successes fade after a while.
 import { useEffect, useState } from 'preact/hooks';
-import type { Notice } from '../model';
+import type { Notice } from '../core/model';
 
 /** Long enough to read: a few seconds plus a little per character, at most 15 s. */
 export function readingTimeMs(text: string): number {

@@ -1,7 +1,7 @@
 // Permission checkboxes built from the server's catalogue: general categories, and repository rows by name.
 import { holdsPermission } from '../../shared/permissions';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
-import type { RepositoryGrant } from '../model';
+import type { RepositoryGrant } from '../core/model';
 
 export interface PermissionPickerProps {
   catalogue: PermissionCatalogue;

@@ -1,13 +1,15 @@
 // The rule editor: which token, URL patterns, optional request types, whose requests, and the broad-pattern check.
 import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/schemas/injection-rules';
-import { tokenKey } from '../background/dnr-rules';
-import type { RuleDraft } from '../model';
-import { ANY_PAGE_WARNING, BROAD_WARNING } from '../utils/url-patterns';
+import { tokenKey } from '../core/dnr-rules';
+import type { RuleDraft } from '../core/model';
+import { ANY_PAGE_WARNING, BROAD_WARNING } from '../core/url-patterns';
 import { resourceTypeLabel } from './resource-types';
 import { UrlCheck } from './url-check';
 
 export interface RuleFormProps {
   draft: RuleDraft;
+  /** The draft's pattern box, one pattern a line. */
+  patterns: string[];
   held: TokenRef[];
   broad: boolean;
   error: string | null;
@@ -19,19 +21,17 @@ export interface RuleFormProps {
   onSubmit: () => void;
   onCancel: () => void;
   onPaste: () => void;
+  /** The URL of the tab the page speaks about, for the URL check. */
+  tabUrl: () => Promise<string | undefined>;
 }
 
 /** The draft as the URL check sees it: its patterns as typed, the token chosen (or a placeholder). */
-function draftCandidate(draft: RuleDraft, held: TokenRef[]) {
+function draftCandidate(draft: RuleDraft, patterns: string[], held: TokenRef[]) {
   const token = held.find((ref) => tokenKey(ref) === draft.token) ?? {
     server: '',
     user: '',
     name: 'no token yet',
   };
-  const patterns = draft.patterns
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
   const resourceTypes = draft.resourceTypes.length > 0 ? draft.resourceTypes : undefined;
   return {
     rule: { id: draft.id ?? 0, token, patterns, ...(resourceTypes && { resourceTypes }) },
@@ -84,7 +84,11 @@ export function RuleForm(props: RuleFormProps) {
           starting <code>^https:\/\/host\/</code>.
         </small>
       </label>
-      <UrlCheck draft candidates={[draftCandidate(draft, props.held)]} />
+      <UrlCheck
+        draft
+        candidates={[draftCandidate(draft, props.patterns, props.held)]}
+        tabUrl={props.tabUrl}
+      />
       <fieldset class="types">
         <legend>Request types (none ticked: all)</legend>
         {RESOURCE_TYPES.map((type) => (

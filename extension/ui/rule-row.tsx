@@ -2,7 +2,7 @@
 
 import type { ComponentChildren } from 'preact';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { RuleStatus } from '../background/dnr-rules';
+import type { RuleStatus } from '../core/dnr-rules';
 import { ExpiryCountdown } from './expiry-countdown';
 import { resourceTypesText } from './resource-types';
 
@@ -29,9 +29,20 @@ export interface RuleRowProps {
   /** Why the last request this rule matched was refused (401/403), drawn by the caller. */
   outcome?: ComponentChildren;
   now?: number;
+  /** When the rule's token expires, as its last check found. */
+  expirationDate?: string | null | undefined;
 }
 
-export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now }: RuleRowProps) {
+export function RuleRow({
+  rule,
+  status,
+  onToggle,
+  onEdit,
+  onRemove,
+  outcome,
+  now,
+  expirationDate,
+}: RuleRowProps) {
   const label = rule.patterns.join(', ');
   const tone =
     status?.state === 'active'
@@ -70,7 +81,9 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
-      {status?.state === 'active' && <ExpiryCountdown token={rule.token} now={now ?? Date.now()} />}
+      {status?.state === 'active' && (
+        <ExpiryCountdown name={rule.token.name} expirationDate={expirationDate} now={now ?? Date.now()} />
+      )}
       {outcome}
       <div class="token-actions">
         <button type="button" class="small ghost" onClick={onEdit}>

@@ -1,5 +1,5 @@
 // One line telling whether the configured server can be reached.
-import type { PopupStatus } from '../model';
+import type { PopupStatus } from '../core/model';
 import { statusText } from './status-text';
 
 const TONES: Record<PopupStatus['kind'], string> = {

@@ -1,6 +1,6 @@
 // The sentence the popup shows for each status; failures are worded by error code, not by raw message.
 import type { ApiError } from '../../shared/api-client';
-import type { PopupStatus } from '../model';
+import type { PopupStatus } from '../core/model';
 
 export function statusText(status: PopupStatus): string {
   switch (status.kind) {

@@ -1,7 +1,7 @@
 // A token's details: description, permissions with their labels, created, last used, and the expiry in full.
 import type { Token } from '../../shared/schemas/token';
+import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
 import { permissionLabel } from './permission-label';
-import { absoluteDate, expiryText, lastUsedText } from './time-text';
 
 export function TokenDetails({ token, now }: { token: Token; now: number }) {
   return (

@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeCatalogue } from '../../shared/permissions';
 import type { Token } from '../../shared/schemas/token';
-import { draftFromToken, emptyDraft } from '../popup/token-draft';
+import { draftFromToken, emptyDraft } from '../core/token-draft';
 import { TokenForm, type TokenFormProps } from './token-form';
 
 afterEach(cleanup);

@@ -2,10 +2,10 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { Token } from '../../shared/schemas/token';
-import { EXPIRY_PRESETS, type ExpiryChoice, type Loadable, type TokenDraft } from '../model';
+import { EXPIRY_PRESETS, type ExpiryChoice, type Loadable, type TokenDraft } from '../core/model';
+import { absoluteDate } from '../core/time-text';
 import { permissionLabel } from './permission-label';
 import { PermissionPicker } from './permission-picker';
-import { absoluteDate } from './time-text';
 
 export interface TokenFormProps {
   draft: TokenDraft;

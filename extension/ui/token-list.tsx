@@ -1,6 +1,6 @@
 // A list of tokens with its loading, empty and error states and a "Show more" for the next page.
 import type { Token } from '../../shared/schemas/token';
-import { type DuplicateDraft, type ListView, type RowPrompt, tokenKey } from '../model';
+import { type DuplicateDraft, type ListView, type RowPrompt, tokenKey } from '../core/model';
 import { plural } from './plural';
 import { TokenRow } from './token-row';
 

@@ -1,12 +1,12 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 
 import type { Token } from '../../shared/schemas/token';
-import type { DuplicateDraft, RowPrompt } from '../model';
+import type { DuplicateDraft, RowPrompt } from '../core/model';
+import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
 import { ConfirmPrompt } from './confirm-prompt';
 import { CurrentMarker } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { StatusChip } from './status-chip';
-import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';
 
 export interface TokenRowProps {

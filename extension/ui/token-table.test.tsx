@@ -3,7 +3,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Token } from '../../shared/schemas/token';
-import { tokenKey } from '../popup/token-list-state';
+import { tokenKey } from '../core/model';
 import { TokenTable, type TokenTableProps } from './token-table';
 
 afterEach(cleanup);

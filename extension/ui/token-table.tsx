@@ -13,14 +13,14 @@ import {
   type SortColumn,
   type TableSort,
   tokenKey,
-} from '../model';
+} from '../core/model';
+import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
 import { ConfirmPrompt } from './confirm-prompt';
 import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
 import { plural } from './plural';
 import { StatusChip } from './status-chip';
-import { absoluteDate, expiryText, lastUsedText } from './time-text';
 import { TokenDetails } from './token-details';
 
 export interface TokenTableProps {

@@ -1,7 +1,6 @@
 // "Does this URL match?": type a URL or take the current tab's, see which rule and token apply, or why none does.
 import { useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
-import { type CheckedCandidate, explainUrl, tokenText } from '../utils/url-explain';
+import { type CheckedCandidate, explainUrl, tokenText } from '../core/url-explain';
 import { resourceTypesText } from './resource-types';
 import { ruleStatusText } from './rule-row';
 import './explain.css';
@@ -10,16 +9,8 @@ export interface UrlCheckProps {
   candidates: readonly CheckedCandidate[];
   /** In the rule form: the draft is checked, which applies once saved. */
   draft?: boolean;
-}
-
-/** The current tab's URL (visible on hosts the extension may access; those are the only ones it injects on). */
-async function currentTabUrl(): Promise<string | undefined> {
-  const own = browser.runtime.getURL('/');
-  const [active] = await browser.tabs.query({ active: true, currentWindow: true });
-  if (active?.url && !active.url.startsWith(own)) return active.url;
-  const pages = (await browser.tabs.query({})).filter((tab) => /^https?:/.test(tab.url ?? ''));
-  pages.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
-  return pages[0]?.url;
+  /** The URL of the tab the page speaks about, for "use this tab's URL". */
+  tabUrl: () => Promise<string | undefined>;
 }
 
 function limits(candidate: CheckedCandidate): string {
@@ -36,7 +27,7 @@ function limits(candidate: CheckedCandidate): string {
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
-export function UrlCheck({ candidates, draft = false }: UrlCheckProps) {
+export function UrlCheck({ candidates, draft = false, tabUrl }: UrlCheckProps) {
   const [url, setUrl] = useState('');
   const [noTab, setNoTab] = useState(false);
   const result = url.trim() === '' ? undefined : explainUrl(url, candidates);
@@ -56,7 +47,7 @@ export function UrlCheck({ candidates, draft = false }: UrlCheckProps) {
             type="button"
             class="small ghost"
             onClick={() =>
-              void currentTabUrl().then((tabUrl) => {
+              void tabUrl().then((tabUrl) => {
                 setNoTab(tabUrl === undefined);
                 if (tabUrl) setUrl(tabUrl);
               })

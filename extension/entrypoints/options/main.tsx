@@ -1,12 +1,12 @@
 // Options page entry: the popup's state and actions at full size, with the token tables and All Tokens.
 import { effect, untracked } from '@preact/signals';
-import { createAllTokensActions } from '../../options/all-tokens-actions';
-import { createAllTokensState } from '../../options/all-tokens-state';
-import { OptionsApp } from '../../options/options-app';
-import { AllTokensContext } from '../../options/options-context';
-import { createTokenTableActions } from '../../options/token-table-actions';
-import { createTokenTableState } from '../../options/token-table-state';
-import { mountPage } from '../../utils/mount-page';
+import { createAllTokensActions } from '../../features/tokens/all-tokens-actions';
+import { AllTokensContext } from '../../features/tokens/all-tokens-context';
+import { createAllTokensState } from '../../features/tokens/all-tokens-state';
+import { createTokenTableActions } from '../../features/tokens/token-table-actions';
+import { createTokenTableState } from '../../features/tokens/token-table-state';
+import { mountPage } from '../page/mount-page';
+import { OptionsApp } from './options-app';
 
 mountPage({
   inPopup: false,

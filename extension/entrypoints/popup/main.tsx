@@ -1,5 +1,6 @@
 // Popup entry: the compact token manager and injection rules.
-import { PopupApp } from '../../popup/popup-app';
-import { mountPage } from '../../utils/mount-page';
+
+import { mountPage } from '../page/mount-page';
+import { PopupApp } from './popup-app';
 
 mountPage({ inPopup: true, App: PopupApp });

@@ -1,0 +1,219 @@
+// Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
+
+import { tokenKey } from '../../core/dnr-rules';
+import { tokenStatesItem } from '../../core/storage-items';
+import { NoticeLine } from '../../ui/notice-line';
+import { RuleForm } from '../../ui/rule-form';
+import { RuleRow } from '../../ui/rule-row';
+import { UrlCheck } from '../../ui/url-check';
+import { currentTabUrl } from './current-tab';
+import { ExpiryNoticeSetting, useStored } from './expiry-notice-setting';
+import { PauseSwitch } from './pause-switch';
+import { RuleOutcome, useRequestOutcomes } from './rule-outcome';
+import { useRules } from './rules-context';
+import { RulesUpdateNoticeLine } from './rules-update-notice';
+
+export function RulesPanel() {
+  const { state, actions, inPopup, page } = useRules();
+  const tokenStates = useStored(tokenStatesItem, {});
+  const outcomes = useRequestOutcomes();
+  const view = state.view.value;
+  if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
+  if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
+  const { rules, status, held } = view.value;
+  const draft = state.draft.value;
+  return (
+    <section class="rules">
+      {/* The popup has its pause in the header, in reach from every view: one switch per page. */}
+      {!inPopup && <PauseSwitch />}
+      <NoticeLine notice={state.notice.value} />
+      <RulesUpdateNoticeLine />
+      {state.paste.open.value && <PasteValue />}
+      {draft ? (
+        <RuleForm
+          draft={draft}
+          patterns={state.draftPatterns.value}
+          held={held}
+          broad={state.broad.value}
+          error={state.draftError.value}
+          waiting={state.waiting.value}
+          busy={state.busy.value}
+          offerThisTab={inPopup}
+          onChange={actions.editDraft}
+          onSubmit={() => void actions.save()}
+          onCancel={actions.cancel}
+          onPaste={() => actions.openPaste(true)}
+          tabUrl={currentTabUrl}
+        />
+      ) : (
+        <>
+          <button type="button" class="new-token" onClick={actions.newRule}>
+            New rule
+          </button>
+          {rules.length > 0 && (
+            <UrlCheck
+              candidates={rules.map((rule) => ({ rule, status: status[String(rule.id)] }))}
+              tabUrl={currentTabUrl}
+            />
+          )}
+        </>
+      )}
+      {rules.length === 0 ? (
+        <p class="placeholder">No injection rules yet.</p>
+      ) : (
+        <ul class="token-list">
+          {rules.map((rule) => {
+            const outcome = outcomes[String(rule.id)];
+            return (
+              <RuleRow
+                key={rule.id}
+                rule={rule}
+                status={status[String(rule.id)]}
+                onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
+                onEdit={() => actions.edit(rule)}
+                onRemove={() => void actions.remove(rule)}
+                outcome={outcome && <RuleOutcome outcome={outcome} now={page.now.value} />}
+                now={page.now.value}
+                expirationDate={tokenStates[tokenKey(rule.token)]?.expirationDate}
+              />
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function PasteValue() {
+  const { state, actions } = useRules();
+  const { paste } = state;
+  const { page } = useRules();
+  return (
+    <form
+      class="paste-value"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void actions.bindValue();
+      }}
+    >
+      <p>
+        A token created elsewhere on {page.server.value}: its value is checked with the server and held for
+        injection.
+      </p>
+      <label>
+        Owner
+        <input value={paste.user.value} onInput={(event) => (paste.user.value = event.currentTarget.value)} />
+      </label>
+      <label>
+        Token name
+        <input value={paste.name.value} onInput={(event) => (paste.name.value = event.currentTarget.value)} />
+      </label>
+      <label>
+        Token value
+        <input
+          type="password"
+          autocomplete="off"
+          value={paste.value.value}
+          onInput={(event) => (paste.value.value = event.currentTarget.value)}
+        />
+      </label>
+      {paste.error.value && (
+        <p class="form-error" role="alert">
+          {paste.error.value}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit">Check & keep</button>
+        <button type="button" class="ghost" onClick={() => actions.openPaste(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Options page only: how often tokens are checked, where values live, and rules files. */
+export function InjectionSettingsPanel() {
+  const { state, actions } = useRules();
+  const view = state.view.value;
+  if (view.kind !== 'ready') return null;
+  const { settings } = view.value;
+  const report = state.importReport.value;
+  return (
+    <section class="injection-settings">
+      <h2>Injection settings</h2>
+      <label>
+        Check tokens every (seconds)
+        <input
+          type="number"
+          min={1}
+          value={settings.refreshSeconds}
+          onChange={(event) => void actions.setRefreshSeconds(Number(event.currentTarget.value))}
+        />
+      </label>
+      <ExpiryNoticeSetting />
+      <label class="check warning">
+        <input
+          type="checkbox"
+          checked={settings.keepValuesOnDevice}
+          onChange={(event) => void actions.setKeepOnDevice(event.currentTarget.checked)}
+        />
+        <span>
+          Keep token values on this device
+          <small>
+            They are written to this browser profile on disk, sealed under a key kept beside them, so rules
+            keep working after a restart (once the server confirms each token); anyone with access to the
+            profile can read them. Off: values are held in memory for this browser session only, and turning
+            this off deletes the kept values and their key.
+          </small>
+        </span>
+      </label>
+      <div class="row">
+        <button type="button" class="ghost" onClick={() => void actions.exportRules()}>
+          Export rules
+        </button>
+        <label class="button ghost">
+          Import rules…
+          <input
+            type="file"
+            accept="application/json,.json"
+            class="visually-hidden"
+            onChange={async (event) => {
+              const file = event.currentTarget.files?.[0];
+              if (file) await actions.importRules(await file.text());
+              event.currentTarget.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <small>Exported files name each token by server, owner and name; they never contain a value.</small>
+      {report && (
+        <div class="import-report" role="status">
+          <p>
+            Imported {report.imported} rule{report.imported === 1 ? '' : 's'}
+            {report.errors.length > 0 && `; ${report.errors.length} refused`}.
+          </p>
+          <ul>
+            {report.errors.map((error) => (
+              <li key={error.index}>
+                Rule {error.index}: {error.message}
+              </li>
+            ))}
+            {report.unconfirmed.map((index) => (
+              <li key={`confirm-${index}`}>
+                Rule {index} can match more than one site: it was imported switched off. Edit it and confirm
+                to use it.
+              </li>
+            ))}
+            {report.ownSiteOnly.map((index) => (
+              <li key={`own-${index}`}>
+                Rule {index} was for any page: it was imported for its own site&rsquo;s requests. Edit it and
+                confirm <em>Any page</em> to widen it.
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
