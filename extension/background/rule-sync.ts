@@ -12,6 +12,7 @@ import {
   tokenKey,
   userRuleId,
 } from './dnr-rules';
+import { type HostAccessPort, missingAccess } from './host-access';
 
 export interface RuleSyncDeps {
   dnr: DnrPort;
@@ -24,12 +25,16 @@ export interface RuleSyncDeps {
   confirmed: ValueItem<string[]>;
   /** What the popup shows on each rule, keyed by rule id. */
   status: ValueItem<Record<string, RuleStatus>>;
+  /** Whether the extension still holds the host access a rule needs (Firefox lets the user remove it). */
+  access: HostAccessPort;
   now(): number;
 }
 
 export function createRuleSync(deps: RuleSyncDeps) {
   const regexVerdicts = new Map<string, string | null>();
   let queue: Promise<unknown> = Promise.resolve();
+  /** What the last run found missing, to tell whether a later look at the browser's grants changes anything. */
+  let lastMissing = '';
 
   /** null: supported; otherwise the browser's reason. */
   async function regexProblem(source: string): Promise<string | null> {
@@ -61,8 +66,11 @@ export function createRuleSync(deps: RuleSyncDeps) {
         if (problem !== null) failed[rule.id] = problem;
       }
     }
+    const accessRemoved = await missingAccess(rules, deps.access);
+    lastMissing = JSON.stringify(accessRemoved);
     const input = {
       rules,
+      accessRemoved,
       values: new Map(values.map((entry) => [tokenKey(entry), entry.value])),
       tokens,
       paused: settings.paused,
@@ -108,6 +116,11 @@ export function createRuleSync(deps: RuleSyncDeps) {
       const next = queue.then(run, run);
       queue = next.catch(() => undefined);
       return next;
+    },
+
+    /** Whether the browser's host grants differ from what the last run saw (a page opened: look again). */
+    async accessChanged(): Promise<boolean> {
+      return JSON.stringify(await missingAccess(await deps.rules.getValue(), deps.access)) !== lastMissing;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   expiryNoticeSettingsItem,
   expiryNoticesSentItem,
 } from './expiry-notices';
+import type { HostAccessPort } from './host-access';
 import { createInjectionLifecycle, type InjectionLifecycle } from './injection-lifecycle';
 import { createBackground, registerMessageHandlers } from './message-handlers';
 import { createOutcomeRecorder, requestOutcomesItem } from './request-outcomes';
@@ -30,6 +31,8 @@ export interface ServiceWorkerDeps {
   timeoutMs: number;
   /** Where the key of values kept on this device lives; the origin's private file system when left out. */
   keyFile?: KeyFile;
+  /** The browser's host permissions (`browser.permissions`). */
+  access: HostAccessPort;
 }
 
 /** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
@@ -38,7 +41,8 @@ export function createServiceWorker({
   now,
   timeoutMs,
   keyFile,
-}: ServiceWorkerDeps): InjectionLifecycle & { notices: ExpiryNotices } {
+  access,
+}: ServiceWorkerDeps): InjectionLifecycle & { notices: ExpiryNotices; checkAccess(): Promise<void> } {
   let lifecycle: InjectionLifecycle | undefined;
   const background = createBackground({
     createApiClient,
@@ -70,17 +74,19 @@ export function createServiceWorker({
   });
   // New thresholds on the options page: the next notice is rescheduled at once.
   expiryNoticeSettingsItem.watch(() => void notices.run().catch(() => undefined));
+  const sync = createRuleSync({
+    dnr,
+    rules: rulesItem,
+    settings: injectionSettingsItem,
+    values: background.values,
+    tokens: tokenStatesItem,
+    confirmed: background.confirmed,
+    status: ruleStatusItem,
+    access,
+    now,
+  });
   lifecycle = createInjectionLifecycle({
-    sync: createRuleSync({
-      dnr,
-      rules: rulesItem,
-      settings: injectionSettingsItem,
-      values: background.values,
-      tokens: tokenStatesItem,
-      confirmed: background.confirmed,
-      status: ruleStatusItem,
-      now,
-    }),
+    sync,
     checks: background.checks,
     rules: rulesItem,
     settings: injectionSettingsItem,
@@ -97,6 +103,10 @@ export function createServiceWorker({
   return {
     ...started,
     notices,
+    /** A page opened: if a host grant was removed (or given back) since the last run, the rules say so now. */
+    async checkAccess() {
+      if (await sync.accessChanged()) await started.changed();
+    },
     async start() {
       await background.values.tidy();
       await started.start();

@@ -26,12 +26,23 @@ export interface RuleRowProps {
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
   onRemove: () => void;
+  /** Asks the browser again for host access the user removed (the origins the status names). */
+  onGrantAccess?: (origins: string[]) => void;
   /** Why the last request this rule matched was refused (401/403), drawn by the caller. */
   outcome?: ComponentChildren;
   now?: number;
 }
 
-export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now }: RuleRowProps) {
+export function RuleRow({
+  rule,
+  status,
+  onToggle,
+  onEdit,
+  onRemove,
+  onGrantAccess,
+  outcome,
+  now,
+}: RuleRowProps) {
   const label = rule.patterns.join(', ');
   const tone =
     status?.state === 'active'
@@ -70,6 +81,11 @@ export function RuleRow({ rule, status, onToggle, onEdit, onRemove, outcome, now
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {status?.state === 'host-access-removed' && status.origins && onGrantAccess && (
+        <button type="button" class="small" onClick={() => onGrantAccess(status.origins ?? [])}>
+          Grant access again
+        </button>
+      )}
       {status?.state === 'active' && <ExpiryCountdown token={rule.token} now={now ?? Date.now()} />}
       {outcome}
       <div class="token-actions">

@@ -17,6 +17,14 @@ import {
 } from '../fixtures/firefox';
 import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
 
+/** Firefox's own extension API in the extension's pages. */
+declare const browser: {
+  permissions: {
+    contains(request: { origins: string[] }): Promise<boolean>;
+    remove(request: { origins: string[] }): Promise<boolean>;
+  };
+};
+
 const TOKEN_NAME = 'firefox deploy';
 
 let server: RealClockServer;
@@ -60,6 +68,14 @@ describeFirefox('the Firefox build in Firefox ESR', () => {
   });
 
   it('connects to the server and signs in', async () => {
+    // Firefox grants the manifest's loopback hosts at install: no prompt stands between the user and a rule.
+    expect(
+      await popup.evaluate(() =>
+        browser.permissions.contains({
+          origins: ['http://127.0.0.1/*', 'https://localhost/*', 'ws://[::1]/*'],
+        }),
+      ),
+    ).toBe(true);
     await popup.locator('#server-url').fill(server.baseUrl);
     await popup.locator(aria('button', 'Save & check')).click();
     await expect.poll(() => textOf(popup, '[role="status"]')).toMatch(/^Connected to tokenward /);
@@ -103,6 +119,29 @@ describeFirefox('the Firefox build in Firefox ESR', () => {
     const tab = await firefox.open(`${api.origin}/api/navigated?n=${++counter}`);
     expect((await api.waitFor(`/api/navigated?n=${counter}`)).authorization).toBe(header);
     await tab.close();
+    await page.close();
+  });
+
+  it('says on the rule that host access was removed, and its one button gets it back', async () => {
+    const pattern = `http://127.0.0.1:${api.port}/api`;
+    const status = `li.rule-row[aria-label="${pattern}"] .rule-status`;
+    await front(popup);
+    // Firefox lets the user take away even a host the manifest lists (about:addons → Permissions).
+    expect(await popup.evaluate(() => browser.permissions.remove({ origins: ['http://127.0.0.1/*'] }))).toBe(
+      true,
+    );
+    await expect
+      .poll(() => textOf(popup, status))
+      .toBe('Access to http://127.0.0.1 was removed in the browser, so this rule stopped.');
+    const page = await firefox.open(`${api.origin}/page`);
+    expect(await fetchFrom(page, '/api?removed')).toBeUndefined();
+    await front(popup);
+    await popup.locator(aria('button', 'Grant access again')).click();
+    await expect.poll(() => textOf(popup, status)).toBe('Injecting.');
+    expect(
+      await popup.evaluate(() => browser.permissions.contains({ origins: ['http://127.0.0.1/*'] })),
+    ).toBe(true);
+    expect(await fetchFrom(page, '/api?granted')).toBe(`fmetoken token=${value}`);
     await page.close();
   });
 
