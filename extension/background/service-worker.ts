@@ -1,7 +1,7 @@
 // The background's object graph: message handlers and injection lifecycle over storage, the server client
 // and a DNR port. The entrypoint adds browser events; tests build the same graph with a fake DNR port.
 import { browser } from 'wxt/browser';
-import { createApiClient } from '../../shared/api-client';
+import { createApiClient, HostAccessRemovedError } from '../../shared/api-client';
 import {
   credentialsItem,
   injectionSettingsItem,
@@ -35,6 +35,22 @@ export interface ServiceWorkerDeps {
   access: HostAccessPort;
 }
 
+/** `fetch`, except that a failure to reach an origin whose host access the user removed says so. */
+async function fetchWithAccess(
+  access: HostAccessPort,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const granted = await access.contains({ origins: [`${url.origin}/*`] }).catch(() => true);
+    if (!granted) throw new HostAccessRemovedError(url.origin);
+    throw error;
+  }
+}
+
 /** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
 export function createServiceWorker({
   dnr,
@@ -46,7 +62,7 @@ export function createServiceWorker({
   let lifecycle: InjectionLifecycle | undefined;
   const background = createBackground({
     createApiClient,
-    fetch: (input, init) => fetch(input, init),
+    fetch: (input, init) => fetchWithAccess(access, input, init),
     timeoutMs,
     credentials: credentialsItem,
     keptTokens: keptTokensItem,

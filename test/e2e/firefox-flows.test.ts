@@ -135,6 +135,18 @@ describeFirefox('the Firefox build in Firefox ESR', () => {
       .toBe('Access to http://127.0.0.1 was removed in the browser, so this rule stopped.');
     const page = await firefox.open(`${api.origin}/page`);
     expect(await fetchFrom(page, '/api?removed')).toBeUndefined();
+    // The server is on the same host: a popup opened now says why it cannot reach it, not "unreachable".
+    const fresh = await firefox.open('/popup.html');
+    const removed = `Access to ${server.baseUrl} was removed in the browser, so tokenward cannot reach the server.`;
+    await expect
+      .poll(() =>
+        fresh.$$eval('[role="status"], [role="alert"]', (found) =>
+          found.map((node) => node.textContent ?? ''),
+        ),
+      )
+      .toContain(removed);
+    expect(await fresh.$eval('body', (body) => body.textContent ?? '')).not.toContain('unreachable');
+    await fresh.close();
     await front(popup);
     await popup.locator(aria('button', 'Grant access again')).click();
     await expect.poll(() => textOf(popup, status)).toBe('Injecting.');
