@@ -191,6 +191,40 @@ describeFirefox('containment in Firefox ESR', () => {
     expect(missed).toEqual([]);
   });
 
+  it("reads a narrow regex with Firefox's engine: a lookahead injects within its origin, (?i) is refused", async () => {
+    const ref = { server: server.baseUrl, user: 'admin', name: TOKEN_NAME };
+    const lookahead = `/^http:\\/\\/127\\.0\\.0\\.1:${C}\\/(?=re\\/)/`;
+    const inline = `/^http:\\/\\/127\\.0\\.0\\.1:${C}\\/(?i)ci/`;
+    expect(
+      await send('saveRule', { rule: { token: ref, patterns: [lookahead], enabled: true } }),
+    ).toMatchObject({
+      ok: true,
+    });
+    // An inline flag is no JavaScript syntax: the form refuses it before the browser is asked.
+    const refused = await send('saveRule', { rule: { token: ref, patterns: [inline], enabled: true } });
+    expect(refused).toMatchObject({ ok: false });
+    const stateOf = async (pattern: string) => {
+      const view = (await send('getInjection', {})) as {
+        value: {
+          rules: { id: number; patterns: string[] }[];
+          status: Record<string, { state: string; message?: string }>;
+        };
+      };
+      const rule = view.value.rules.find((candidate) => candidate.patterns[0] === pattern);
+      return rule && view.value.status[String(rule.id)];
+    };
+    await expect.poll(() => stateOf(lookahead)).toEqual({ state: 'active' });
+    // RE2 has no lookahead: Chromium refuses this rule; Firefox injects it, within its origin.
+    expect(await headerOf(`http://127.0.0.1:${C}/re/x`)).toBe(header);
+    for (const url of [
+      `http://127.0.0.1:${C}/rex`,
+      `http://127.0.0.1:${C}/ci`,
+      `http://127.0.0.1:${B}/re/x`,
+      `http://localhost:${C}/re/x`,
+    ])
+      expect(await headerOf(url), url).toBeUndefined();
+  });
+
   it('keep off: no byte of the value in the profile, running or closed; keep on: none in plain text', async () => {
     // The search reads what Firefox writes: the saved rules are on disk (storage.local) in the same profile.
     const pattern = `http://127.0.0.1:${A}/api`;
