@@ -44,13 +44,24 @@ export interface HostAccessPort {
   contains(request: { origins: string[] }): Promise<boolean>;
 }
 
-/** By rule id, the origins each enabled rule needs and the browser does not grant (only rules missing some). */
+export interface AccessFindings {
+  /** By rule id, the origins the rule needs whose access was removed (only rules missing some). */
+  removed: Record<number, string[]>;
+  /** Every origin the browser grants now, to remember as once granted. */
+  granted: string[];
+}
+
+/**
+ * Which enabled rules lost host access. An origin counts as removed only when the manifest grants it (loopback) or
+ * it was seen granted before (`known`): a host the user never allowed is the prompt's business, not a removal.
+ */
 export async function missingAccess(
   rules: readonly InjectionRule[],
   access: HostAccessPort,
-): Promise<Record<number, string[]>> {
+  known: ReadonlySet<string>,
+): Promise<AccessFindings> {
   const verdicts = new Map<string, boolean>();
-  const missing: Record<number, string[]> = {};
+  const removed: Record<number, string[]> = {};
   for (const rule of rules) {
     if (!rule.enabled) continue;
     const lacking: string[] = [];
@@ -60,9 +71,10 @@ export async function missingAccess(
         granted = await access.contains({ origins: [origin] });
         verdicts.set(origin, granted);
       }
-      if (!granted) lacking.push(origin);
+      if (!granted && (known.has(origin) || isLoopbackOrigin(origin))) lacking.push(origin);
     }
-    if (lacking.length > 0) missing[rule.id] = lacking;
+    if (lacking.length > 0) removed[rule.id] = lacking;
   }
-  return missing;
+  const granted = [...verdicts].filter(([, yes]) => yes).map(([origin]) => origin);
+  return { removed, granted };
 }

@@ -131,6 +131,12 @@ describe('host access removed in the browser', () => {
     expect(dnr.session.length).toBeGreaterThan(0);
   });
 
+  it('does not call a host the user never allowed "removed"', async () => {
+    removedOrigins = new Set(['https://api.example.com/*', 'http://api.example.com/*']);
+    const { id } = await boundRule();
+    expect(await statusOf(id)).toEqual({ state: 'active' });
+  });
+
   it('leaves a rule alone whose hosts are all still granted, and a rule that is off', async () => {
     const { id } = await boundRule();
     removedOrigins = new Set(['https://other.example/*']);

@@ -27,6 +27,8 @@ export interface RuleSyncDeps {
   status: ValueItem<Record<string, RuleStatus>>;
   /** Whether the extension still holds the host access a rule needs (Firefox lets the user remove it). */
   access: HostAccessPort;
+  /** Origins once seen granted: only those (and loopback) can be said to be removed. */
+  grantedOrigins: ValueItem<string[]>;
   now(): number;
 }
 
@@ -48,6 +50,15 @@ export function createRuleSync(deps: RuleSyncDeps) {
     return problem;
   }
 
+  /** The origins each rule lost; remembers the ones granted now. */
+  async function findRemoved(rules: InjectionRule[]): Promise<Record<number, string[]>> {
+    const known = await deps.grantedOrigins.getValue();
+    const findings = await missingAccess(rules, deps.access, new Set(known));
+    const added = findings.granted.filter((origin) => !known.includes(origin));
+    if (added.length > 0) await deps.grantedOrigins.setValue([...known, ...added]);
+    return findings.removed;
+  }
+
   async function run(): Promise<BuildOutput> {
     const [rules, settings, values, tokens, confirmed] = await Promise.all([
       deps.rules.getValue(),
@@ -66,7 +77,7 @@ export function createRuleSync(deps: RuleSyncDeps) {
         if (problem !== null) failed[rule.id] = problem;
       }
     }
-    const accessRemoved = await missingAccess(rules, deps.access);
+    const accessRemoved = await findRemoved(rules);
     lastMissing = JSON.stringify(accessRemoved);
     const input = {
       rules,
@@ -120,7 +131,7 @@ export function createRuleSync(deps: RuleSyncDeps) {
 
     /** Whether the browser's host grants differ from what the last run saw (a page opened: look again). */
     async accessChanged(): Promise<boolean> {
-      return JSON.stringify(await missingAccess(await deps.rules.getValue(), deps.access)) !== lastMissing;
+      return JSON.stringify(await findRemoved(await deps.rules.getValue())) !== lastMissing;
     },
   };
 }

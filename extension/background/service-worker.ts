@@ -4,6 +4,7 @@ import { browser } from 'wxt/browser';
 import { createApiClient, HostAccessRemovedError } from '../../shared/api-client';
 import {
   credentialsItem,
+  grantedOriginsItem,
   injectionSettingsItem,
   keptTokensItem,
   ruleStatusItem,
@@ -99,6 +100,7 @@ export function createServiceWorker({
     confirmed: background.confirmed,
     status: ruleStatusItem,
     access,
+    grantedOrigins: grantedOriginsItem,
     now,
   });
   lifecycle = createInjectionLifecycle({
