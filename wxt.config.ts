@@ -41,15 +41,18 @@ export default defineConfig({
       ['http', 'https', 'ws', 'wss'].map((scheme) => `${scheme}://${host}/*`),
     ),
     optional_host_permissions: ['https://*/*', 'http://*/*', 'wss://*/*', 'ws://*/*'],
-    // Firefox needs an add-on id for storage and DNR in MV3; 128 has storage.session, DNR and optional host permissions.
+    // Firefox needs an add-on id for storage and DNR in MV3. The minimum versions are those that know
+    // data_collection_permissions (140 on desktop, 142 on Android); storage.session, DNR and optional host
+    // permissions are older.
     ...(browser === 'firefox' && {
       browser_specific_settings: {
         gecko: {
           id: 'tokenward@tokenward.dev',
-          strict_min_version: '128.0',
+          strict_min_version: '140.0',
           // Firefox asks every add-on to declare what it collects: nothing leaves for the developer.
           data_collection_permissions: { required: ['none'] },
         },
+        gecko_android: { strict_min_version: '142.0' },
       },
     }),
   }),

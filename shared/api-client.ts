@@ -32,6 +32,15 @@ export type Credential =
   | { kind: 'basic'; user: string; password: string }
   | { kind: 'none' };
 
+/** Thrown by a `fetch` that knows its caller may not reach the origin (a browser extension whose host access the
+ * user removed): the failure is then not the server's. */
+export class HostAccessRemovedError extends Error {
+  constructor(readonly origin: string) {
+    super(`Access to ${origin} was removed in the browser.`);
+    this.name = 'HostAccessRemovedError';
+  }
+}
+
 export interface ApiError {
   code: ErrorCode;
   message: string;
@@ -97,6 +106,7 @@ export function createApiClient(options: ApiClientOptions) {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (cause) {
+      if (cause instanceof HostAccessRemovedError) return failure('HOST_ACCESS_REMOVED', cause.message, 0);
       const reason = cause instanceof Error ? cause.message : String(cause);
       return failure('NETWORK', `The server at ${baseUrl} could not be reached (${reason}).`, 0);
     }

@@ -23,8 +23,9 @@ export const SERVER_ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
-/** Codes only the client produces: the request never got a well-formed answer. */
-export const CLIENT_ERROR_CODES = ['NETWORK', 'BAD_RESPONSE'] as const;
+/** Codes only the client produces: the request never got a well-formed answer (HOST_ACCESS_REMOVED: the
+ * browser no longer lets the caller reach the server's origin). */
+export const CLIENT_ERROR_CODES = ['NETWORK', 'BAD_RESPONSE', 'HOST_ACCESS_REMOVED'] as const;
 
 export const ServerErrorCodeSchema = v.picklist(SERVER_ERROR_CODES);
 export type ServerErrorCode = v.InferOutput<typeof ServerErrorCodeSchema>;

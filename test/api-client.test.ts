@@ -1,6 +1,6 @@
 // The shared API client against the real server on a loopback port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../shared/api-client';
+import { createApiClient, HostAccessRemovedError } from '../shared/api-client';
 import { isWellFormedTokenValue } from '../shared/token-format';
 import { ADMIN_PASSWORD } from './fixtures/test-app';
 import { startTestServer, type TestServer } from './fixtures/test-server';
@@ -99,6 +99,23 @@ describe('shared API client against a real server', () => {
     expect(await admin.getToken('admin', 'missing')).toMatchObject({
       ok: false,
       error: { code: 'TOKEN_NOT_FOUND' },
+    });
+  });
+
+  it('reports a server the browser no longer lets the caller reach as HOST_ACCESS_REMOVED, not NETWORK', async () => {
+    const client = createApiClient({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: async () => {
+        throw new HostAccessRemovedError('http://127.0.0.1:9');
+      },
+    });
+    expect(await client.version()).toMatchObject({
+      ok: false,
+      error: {
+        code: 'HOST_ACCESS_REMOVED',
+        status: 0,
+        message: 'Access to http://127.0.0.1:9 was removed in the browser.',
+      },
     });
   });
 

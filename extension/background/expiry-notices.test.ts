@@ -22,7 +22,7 @@ const HOUR = 3_600_000;
 const token = { server: 'http://127.0.0.1:8080', user: 'admin', name: 'API' };
 const key = tokenKey(token);
 
-function setup(expiresInMs: number, state: RuleStatus['state'] = 'active') {
+function setup(expiresInMs: number, state: RuleStatus['state'] = 'active', buttons = true) {
   let now = Date.parse('2026-11-29T00:00:00Z');
   const rules = memory<InjectionRule[]>([{ id: 1, token, patterns: ['127.0.0.1:9000/api'], enabled: true }]);
   const tokens = memory<Record<string, TokenState>>({
@@ -45,6 +45,9 @@ function setup(expiresInMs: number, state: RuleStatus['state'] = 'active') {
     },
     notifications: {
       create: async (id, options) => {
+        // Firefox validates the options against its own schema: properties only Chrome knows are an error.
+        const refused = ['buttons', 'requireInteraction'].filter((name) => !buttons && name in options);
+        if (refused.length > 0) throw new Error(`Unexpected property "${refused[0]}"`);
         shown.push({ id, title: options.title, ...(options.buttons && { buttons: options.buttons }) });
         return id;
       },
@@ -57,7 +60,7 @@ function setup(expiresInMs: number, state: RuleStatus['state'] = 'active') {
       extended.push(seconds);
       return { ok: true, value: null };
     },
-    buttons: true,
+    buttons,
     now: () => now,
   });
   return {
@@ -127,5 +130,12 @@ describe('expiry notices', () => {
     expect(t.extended).toEqual([EXTEND_SECONDS]);
     expect(t.cleared).toEqual([id]);
     expect(await t.notices.clicked('someone-else')).toBe(false);
+  });
+
+  it('in Firefox (no buttons) shows the notice with only the options Firefox accepts', async () => {
+    const t = setup(30 * 60_000, 'active', false);
+    await t.notices.run();
+    expect(t.shown.map((notice) => notice.id)).toHaveLength(1);
+    expect(t.shown[0]?.buttons).toBeUndefined();
   });
 });

@@ -44,7 +44,8 @@ export interface ExpiryNoticeDeps {
   notifications: NotificationsPort;
   /** PUT the token with a new expirationTimeout, through the signed-in credential of its server. */
   extend(ref: TokenRef, seconds: number): Promise<Result<null>>;
-  /** Whether the browser shows notification buttons (Chrome does; Firefox does not: a click on the body). */
+  /** Whether the browser shows notification buttons and keeps a notice until it is answered (Chrome does;
+   * Firefox does neither: a click on the body extends). */
   buttons: boolean;
   now(): number;
 }
@@ -124,8 +125,8 @@ export function createExpiryNotices(deps: ExpiryNoticeDeps) {
       iconUrl: '/icons/128.png',
       title: `Token "${due.ref.name}" expires in ${left}`,
       message: `tokenward stops sending it to ${due.patterns.join(', ')} then.${deps.buttons ? '' : ` Click to ${extend.toLowerCase()}.`}`,
-      ...(deps.buttons && { buttons: [{ title: extend }] }),
-      requireInteraction: true,
+      // Firefox refuses the whole notice when given either property (its schema knows neither).
+      ...(deps.buttons && { buttons: [{ title: extend }], requireInteraction: true }),
     });
   }
 

@@ -10,15 +10,20 @@ import { confirmedTokensItem, keptTokensItem, rulesItem, sealedTokensItem } from
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
 import { createMemoryKeyFile, type MemoryKeyFile } from '../testing/memory-key-file';
 import { EXPIRY_ALARM, REFRESH_ALARM } from './alarms';
-import type { InjectionLifecycle } from './injection-lifecycle';
 import { createServiceWorker } from './service-worker';
 
 let server: TestServer;
 let url: string;
 let dnr: FakeDnr;
 let keyFile: MemoryKeyFile;
-let lifecycle: InjectionLifecycle;
+let lifecycle: ReturnType<typeof createServiceWorker>;
 let tokenCount = 0;
+/** The host access the browser grants, as `permissions.contains` answers it (WXT's fake browser has none). */
+let removedOrigins = new Set<string>();
+const access = {
+  contains: async ({ origins }: { origins: string[] }) =>
+    origins.every((origin) => !removedOrigins.has(origin)),
+};
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -28,14 +33,15 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 /** A fresh service worker over the same storage: what a browser restart or a worker wake-up gives. */
-function startWorker(): InjectionLifecycle {
+function startWorker(): ReturnType<typeof createServiceWorker> {
   const now = () => server.app.clock.now();
   fakeBrowser.runtime.onMessage.removeAllListeners?.();
-  return createServiceWorker({ dnr, now, timeoutMs: 2_000, keyFile });
+  return createServiceWorker({ dnr, now, timeoutMs: 2_000, keyFile, access });
 }
 
 beforeEach(async () => {
   fakeBrowser.reset();
+  removedOrigins = new Set();
   dnr = createFakeDnr();
   keyFile = createMemoryKeyFile();
   lifecycle = startWorker();
@@ -97,6 +103,49 @@ describe('binding a pasted value', () => {
     ]);
     expect(JSON.stringify(await fakeBrowser.storage.local.get())).not.toContain(value);
     expect(JSON.stringify(await fakeBrowser.storage.sync.get())).not.toContain(value);
+  });
+});
+
+describe('host access removed in the browser', () => {
+  it('stops the rule and names the origin; a page opening finds it, and access given back resumes it', async () => {
+    const { id } = await boundRule();
+    expect(await statusOf(id)).toEqual({ state: 'active' });
+    expect(dnr.session.length).toBeGreaterThan(0);
+    // The user removes the host in the browser; the background hears of it when a page opens.
+    removedOrigins = new Set(['https://api.example.com/*']);
+    await lifecycle.checkAccess();
+    expect(await statusOf(id)).toEqual({
+      state: 'host-access-removed',
+      message: 'Access to https://api.example.com was removed in the browser, so this rule stopped.',
+      origins: ['https://api.example.com/*'],
+    });
+    expect(dnr.session).toEqual([]);
+    // Nothing changed since: a page opening does not rewrite the rules.
+    dnr.calls.length = 0;
+    await lifecycle.checkAccess();
+    expect(dnr.calls).toEqual([]);
+    // Given back (the rule's button asks the browser; permissions.onAdded runs the sync).
+    removedOrigins = new Set();
+    await lifecycle.checkAccess();
+    expect(await statusOf(id)).toEqual({ state: 'active' });
+    expect(dnr.session.length).toBeGreaterThan(0);
+  });
+
+  it('does not call a host the user never allowed "removed"', async () => {
+    removedOrigins = new Set(['https://api.example.com/*', 'http://api.example.com/*']);
+    const { id } = await boundRule();
+    expect(await statusOf(id)).toEqual({ state: 'active' });
+  });
+
+  it('leaves a rule alone whose hosts are all still granted, and a rule that is off', async () => {
+    const { id } = await boundRule();
+    removedOrigins = new Set(['https://other.example/*']);
+    await lifecycle.checkAccess();
+    expect(await statusOf(id)).toEqual({ state: 'active' });
+    await sendMessage('setRuleEnabled', { id, enabled: false });
+    removedOrigins = new Set(['https://api.example.com/*']);
+    await lifecycle.checkAccess();
+    expect(await statusOf(id)).toEqual({ state: 'off' });
   });
 });
 

@@ -9,7 +9,8 @@ import {
   tokenKey,
   userRuleId,
 } from '../core/dnr-rules';
-import { parseRules } from '../core/rule';
+import { type HostAccessPort, missingAccess } from '../core/host-access';
+import { type ParsedRule, parseRules } from '../core/rule';
 import type { InjectionSettings, KeptToken, ValueItem } from '../core/storage-items';
 import type { DnrPort } from './dnr-port';
 
@@ -24,12 +25,18 @@ export interface RuleSyncDeps {
   confirmed: ValueItem<string[]>;
   /** What the popup shows on each rule, keyed by rule id. */
   status: ValueItem<Record<string, RuleStatus>>;
+  /** Whether the extension still holds the host access a rule needs (Firefox lets the user remove it). */
+  access: HostAccessPort;
+  /** Origins once seen granted: only those (and loopback) can be said to be removed. */
+  grantedOrigins: ValueItem<string[]>;
   now(): number;
 }
 
 export function createRuleSync(deps: RuleSyncDeps) {
   const regexVerdicts = new Map<string, string | null>();
   let queue: Promise<unknown> = Promise.resolve();
+  /** What the last run found missing, to tell whether a later look at the browser's grants changes anything. */
+  let lastMissing = '';
 
   /** null: supported; otherwise the browser's reason. */
   async function regexProblem(source: string): Promise<string | null> {
@@ -41,6 +48,15 @@ export function createRuleSync(deps: RuleSyncDeps) {
       : `the regular expression is not supported (${answer.reason ?? 'unknown reason'})`;
     regexVerdicts.set(source, problem);
     return problem;
+  }
+
+  /** The origins each rule lost; remembers the ones granted now. */
+  async function findRemoved(rules: readonly ParsedRule[]): Promise<Record<number, string[]>> {
+    const known = await deps.grantedOrigins.getValue();
+    const findings = await missingAccess(rules, deps.access, new Set(known));
+    const added = findings.granted.filter((origin) => !known.includes(origin));
+    if (added.length > 0) await deps.grantedOrigins.setValue([...known, ...added]);
+    return findings.removed;
   }
 
   async function run(): Promise<BuildOutput> {
@@ -62,8 +78,11 @@ export function createRuleSync(deps: RuleSyncDeps) {
         if (problem !== null) failed[rule.id] = problem;
       }
     }
+    const accessRemoved = await findRemoved(parsed);
+    lastMissing = JSON.stringify(accessRemoved);
     const input = {
       rules: parsed,
+      accessRemoved,
       values: new Map(values.map((entry) => [tokenKey(entry), entry.value])),
       tokens,
       paused: settings.paused,
@@ -109,6 +128,11 @@ export function createRuleSync(deps: RuleSyncDeps) {
       const next = queue.then(run, run);
       queue = next.catch(() => undefined);
       return next;
+    },
+
+    /** Whether the browser's host grants differ from what the last run saw (a page opened: look again). */
+    async accessChanged(): Promise<boolean> {
+      return JSON.stringify(await findRemoved(parseRules(await deps.rules.getValue()))) !== lastMissing;
     },
   };
 }

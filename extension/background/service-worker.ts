@@ -1,11 +1,13 @@
 // The background's object graph: message handlers and injection lifecycle over storage, the server client
 // and a DNR port. The entrypoint adds browser events; tests build the same graph with a fake DNR port.
 import { browser } from 'wxt/browser';
-import { createApiClient } from '../../shared/api-client';
+import { createApiClient, HostAccessRemovedError } from '../../shared/api-client';
+import type { HostAccessPort } from '../core/host-access';
 import { createOutcomeRecorder, requestOutcomesItem } from '../core/request-outcomes';
 import {
   credentialsItem,
   expiryNoticeSettingsItem,
+  grantedOriginsItem,
   injectionSettingsItem,
   keptTokensItem,
   ruleStatusItem,
@@ -26,6 +28,24 @@ export interface ServiceWorkerDeps {
   timeoutMs: number;
   /** Where the key of values kept on this device lives; the origin's private file system when left out. */
   keyFile?: KeyFile;
+  /** The browser's host permissions (`browser.permissions`). */
+  access: HostAccessPort;
+}
+
+/** `fetch`, except that a failure to reach an origin whose host access the user removed says so. */
+async function fetchWithAccess(
+  access: HostAccessPort,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const granted = await access.contains({ origins: [`${url.origin}/*`] }).catch(() => true);
+    if (!granted) throw new HostAccessRemovedError(url.origin);
+    throw error;
+  }
 }
 
 /** Builds the graph and starts answering the UI's messages; the caller starts injection (`start()`). */
@@ -34,11 +54,12 @@ export function createServiceWorker({
   now,
   timeoutMs,
   keyFile,
-}: ServiceWorkerDeps): InjectionLifecycle & { notices: ExpiryNotices } {
+  access,
+}: ServiceWorkerDeps): InjectionLifecycle & { notices: ExpiryNotices; checkAccess(): Promise<void> } {
   let lifecycle: InjectionLifecycle | undefined;
   const background = createBackground({
     createApiClient,
-    fetch: (input, init) => fetch(input, init),
+    fetch: (input, init) => fetchWithAccess(access, input, init),
     timeoutMs,
     credentials: credentialsItem,
     keptTokens: keptTokensItem,
@@ -66,17 +87,20 @@ export function createServiceWorker({
   });
   // New thresholds on the options page: the next notice is rescheduled at once.
   expiryNoticeSettingsItem.watch(() => void notices.run().catch(() => undefined));
+  const sync = createRuleSync({
+    dnr,
+    rules: rulesItem,
+    settings: injectionSettingsItem,
+    values: background.values,
+    tokens: tokenStatesItem,
+    confirmed: background.confirmed,
+    status: ruleStatusItem,
+    access,
+    grantedOrigins: grantedOriginsItem,
+    now,
+  });
   lifecycle = createInjectionLifecycle({
-    sync: createRuleSync({
-      dnr,
-      rules: rulesItem,
-      settings: injectionSettingsItem,
-      values: background.values,
-      tokens: tokenStatesItem,
-      confirmed: background.confirmed,
-      status: ruleStatusItem,
-      now,
-    }),
+    sync,
     checks: background.checks,
     rules: rulesItem,
     settings: injectionSettingsItem,
@@ -93,6 +117,10 @@ export function createServiceWorker({
   return {
     ...started,
     notices,
+    /** A page opened: if a host grant was removed (or given back) since the last run, the rules say so now. */
+    async checkAccess() {
+      if (await sync.accessChanged()) await started.changed();
+    },
     async start() {
       await background.values.tidy();
       await started.start();

@@ -64,10 +64,13 @@ export type RuleState =
   | 'checking'
   | 'invalid'
   | 'error'
+  | 'host-access-removed'
   | Exclude<TokenHealth, 'unchecked' | 'valid'>;
 export interface RuleStatus {
   state: RuleState;
   message?: string;
+  /** host-access-removed: the origins to ask the browser for again. */
+  origins?: string[];
 }
 
 export interface BuildInput {
@@ -82,6 +85,8 @@ export interface BuildInput {
   failed?: Readonly<Record<number, string>>;
   /** Tokens whose value came back from the device at start-up and that their server has not confirmed yet. */
   unconfirmed?: ReadonlySet<string>;
+  /** By rule id, origins the rule needs whose access the user removed in the browser. */
+  accessRemoved?: Readonly<Record<number, readonly string[]>>;
 }
 
 export interface BuildOutput {
@@ -216,12 +221,24 @@ export function buildDnrRules(input: BuildInput): BuildOutput {
   return { dynamic, session, status };
 }
 
+/** `https://api.example.com/*` as the user reads it: `https://api.example.com`. */
+function originText(origin: string): string {
+  return origin.endsWith('/*') ? origin.slice(0, -2) : origin;
+}
+
 function ruleState(rule: InjectionRule, checked: CheckedRule, input: BuildInput): RuleStatus {
   if (!checked.ok) return { state: 'invalid', message: checked.message };
   const failed = input.failed?.[rule.id];
   if (failed !== undefined) return { state: 'error', message: `The browser refused this rule: ${failed}` };
   if (!rule.enabled) return { state: 'off' };
   if (input.paused) return { state: 'paused' };
+  const removed = input.accessRemoved?.[rule.id];
+  if (removed !== undefined && removed.length > 0)
+    return {
+      state: 'host-access-removed',
+      message: `Access to ${removed.map(originText).join(', ')} was removed in the browser, so this rule stopped.`,
+      origins: [...removed],
+    };
   const key = tokenKey(rule.token);
   const token = input.tokens[key];
   const expired =

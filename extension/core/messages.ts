@@ -70,8 +70,10 @@ const RuleStatusSchema = v.object({
     'removed',
     'no-access',
     'rejected',
+    'host-access-removed',
   ]),
   message: v.optional(v.string()),
+  origins: v.optional(v.array(v.string())),
 });
 
 function InjectionViewSchema() {

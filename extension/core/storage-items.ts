@@ -149,6 +149,12 @@ export const rulesUpdateNoticeItem = storage.defineItem<RulesUpdateNotice | null
  * changes no rule, only what a rule without initiators means (the own site's requests and safe navigations, no
  * more any page's), and leaves the notice that tells the user so.
  */
+/** Host origins the browser was seen granting: a later "not granted" for one of them is a removal. */
+export const grantedOriginsItem = storage.defineItem<string[]>('local:grantedOrigins', {
+  fallback: [],
+  version: 1,
+});
+
 export const rulesItem = storage.defineItem<InjectionRule[]>('local:rules', {
   fallback: [],
   version: 3,

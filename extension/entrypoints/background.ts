@@ -12,6 +12,7 @@ export default defineBackground(() => {
     dnr: createBrowserDnrPort(),
     now: () => Date.now(),
     timeoutMs: 5_000,
+    access: browser.permissions,
   });
 
   // Listeners are added synchronously, so each of these events wakes a stopped service worker.
@@ -32,7 +33,12 @@ export default defineBackground(() => {
   browser.tabs.onUpdated.addListener((tabId, change, tab) => {
     if (change.url !== undefined || change.status === 'complete')
       void injection.badgeFor({ id: tabId, ...(tab.url && { url: tab.url }) }).catch(report('the badge'));
+    // A removal the background did not hear of (it was asleep, or the browser sent no event) shows when a page opens.
+    if (change.status === 'loading') void injection.checkAccess().catch(report('the host access check'));
   });
+  // Host access taken away (Firefox allows it even for the listed hosts) or given back: the rules say so.
+  browser.permissions.onRemoved.addListener(() => void injection.changed().catch(report('host access')));
+  browser.permissions.onAdded.addListener(() => void injection.changed().catch(report('host access')));
   browser.tabs.onRemoved.addListener(
     (tabId) => void injection.tabClosed(tabId).catch(report('closing a tab')),
   );

@@ -23,6 +23,8 @@ export function errorText(error: ApiError, server: string): string {
     }
     case 'NETWORK':
       return `The server at ${server} is unreachable.`;
+    case 'HOST_ACCESS_REMOVED':
+      return `Access to ${server} was removed in the browser, so tokenward cannot reach the server.`;
     case 'PERMISSION_DEPENDENCIES':
       return `These permissions also need ${requiredPermissions(error).join(', ')}.`;
     case 'NAME_TAKEN':

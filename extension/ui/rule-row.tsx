@@ -26,6 +26,8 @@ export interface RuleRowProps {
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
   onRemove: () => void;
+  /** Asks the browser again for host access the user removed (the origins the status names). */
+  onGrantAccess?: (origins: string[]) => void;
   /** Why the last request this rule matched was refused (401/403), drawn by the caller. */
   outcome?: ComponentChildren;
   now?: number;
@@ -39,6 +41,7 @@ export function RuleRow({
   onToggle,
   onEdit,
   onRemove,
+  onGrantAccess,
   outcome,
   now,
   expirationDate,
@@ -81,6 +84,11 @@ export function RuleRow({
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {status?.state === 'host-access-removed' && status.origins && onGrantAccess && (
+        <button type="button" class="small" onClick={() => onGrantAccess(status.origins ?? [])}>
+          Grant access again
+        </button>
+      )}
       {status?.state === 'active' && (
         <ExpiryCountdown name={rule.token.name} expirationDate={expirationDate} now={now ?? Date.now()} />
       )}

@@ -21,6 +21,8 @@ export function describeError(error: ApiError, url: string): string {
   switch (error.code) {
     case 'NETWORK':
       return `The server at ${url} is unreachable.`;
+    case 'HOST_ACCESS_REMOVED':
+      return `Access to ${url} was removed in the browser, so tokenward cannot reach the server.`;
     case 'BAD_RESPONSE':
       return `${url} answered, but it is not a tokenward server.`;
     case 'NOT_FOUND':

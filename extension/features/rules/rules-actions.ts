@@ -2,9 +2,10 @@
 import type { Result } from '../../../shared/api-client';
 import type { ExportedRule, InjectionRule, TokenRef } from '../../../shared/schemas/injection-rules';
 import { needsConfirmation, tokenKey } from '../../core/dnr-rules';
+import { originsToAsk } from '../../core/host-access';
 import type { TokenAccess } from '../../core/messages';
 import { guard, type Send } from '../../core/messages';
-import { type CompiledRule, compileRule, confirmationProblem, patternLines } from '../../core/rule';
+import { compileRule, confirmationProblem, patternLines } from '../../core/rule';
 import { errorText } from '../../ui/error-text';
 import { ruleStatusText } from '../../ui/rule-row';
 import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
@@ -24,41 +25,6 @@ export interface RulesDeps {
 
 export const ANY_PAGE_REFUSAL =
   'Any page is not saved until you confirm that every site you visit can then send requests that carry this token.';
-
-/** Loopback hosts are in the manifest's host_permissions (every port, http and https): never a prompt. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function isLoopbackOrigin(origin: string): boolean {
-  const host = /^(?:http|ws)s?:\/\/(\[[^\]]*\]|[^/]*)\//.exec(origin)?.[1];
-  return host !== undefined && LOOPBACK_HOSTS.has(host);
-}
-
-/** A WebSocket handshake needs access to the host under the ws:// or wss:// scheme too. */
-const WEBSOCKET_SCHEME = { http: 'ws', https: 'wss' } as const;
-
-/** Origins a rule needs access to: its hosts and its initiator pages, on the schemes it covers. */
-export function originsFor(checked: CompiledRule<ExportedRule>): string[] {
-  const { rule } = checked;
-  const websockets = rule.resourceTypes === undefined || rule.resourceTypes.includes('websocket');
-  const origins = new Set<string>();
-  for (const { pattern } of checked.patterns) {
-    if (pattern.kind === 'regex' || pattern.host === '*') continue;
-    const host = pattern.subdomains ? `*.${pattern.host}` : pattern.host;
-    for (const scheme of pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)) {
-      origins.add(`${scheme}://${host}/*`);
-      if (websockets) origins.add(`${WEBSOCKET_SCHEME[scheme]}://${host}/*`);
-    }
-  }
-  if (checked.pages.kind === 'listed')
-    for (const host of checked.pages.initiators)
-      for (const scheme of ['http', 'https']) origins.add(`${scheme}://${host}/*`);
-  return [...origins];
-}
-
-/** The origins the browser must be asked for: loopback is granted at install. */
-export function originsToAsk(rule: CompiledRule<ExportedRule>): string[] {
-  return originsFor(rule).filter((origin) => !isLoopbackOrigin(origin));
-}
 
 type Asked = { granted: true } | { granted: false; problem?: string };
 
@@ -138,6 +104,19 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       if (enabled && state.notice.value?.tone === 'ok' && status !== undefined && status.state !== 'active') {
         state.notice.value = { tone: 'error', text: `Rule on, but not injecting: ${ruleStatusText(status)}` };
       }
+    },
+
+    /** The rule's one button after the user removed its host access: ask the browser again (in the click). */
+    async grantAccess(origins: string[]): Promise<void> {
+      const asked = await ask(deps, origins);
+      if (asked.granted) state.notice.value = { tone: 'ok', text: 'Access granted again.' };
+      else
+        state.notice.value = {
+          tone: 'error',
+          text: asked.problem ?? 'The browser did not grant access, so the rule stays stopped.',
+        };
+      // The background heard of the grant (permissions.onAdded) and synced: show what the rule says now.
+      await load();
     },
 
     async remove(rule: InjectionRule): Promise<void> {

@@ -72,6 +72,7 @@ export function RulesPanel() {
                 onToggle={(enabled) => void actions.setRuleEnabled(rule, enabled)}
                 onEdit={() => actions.edit(rule)}
                 onRemove={() => void actions.remove(rule)}
+                onGrantAccess={(origins) => void actions.grantAccess(origins)}
                 outcome={outcome && <RuleOutcome outcome={outcome} now={page.now.value} />}
                 now={page.now.value}
                 expirationDate={tokenStates[tokenKey(rule.token)]?.expirationDate}

@@ -148,6 +148,22 @@ export function createConnectActions(state: PopupState, deps: PopupDeps, hooks: 
       state.urlInput.value = value;
     },
 
+    /** The user removed the browser's access to the server: ask again (from the click), then check it. */
+    async grantServerAccess(): Promise<void> {
+      const status = state.status.value;
+      if (status.kind !== 'failed') return;
+      const { origin } = new URL(status.url);
+      let granted: boolean;
+      try {
+        granted = await deps.requestOrigin(`${origin}/*`);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return showProblem(`tokenward could not ask for access to ${origin} (${reason}).`);
+      }
+      if (!granted) return showProblem(`The browser did not grant access to ${origin}.`);
+      await check(status.url);
+    },
+
     /** Call straight from the click handler: Chrome only shows the permission prompt inside a user gesture. */
     async save(): Promise<void> {
       const parsed = parseServerUrl(state.urlInput.value);

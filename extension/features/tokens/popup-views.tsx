@@ -41,7 +41,7 @@ export function ConnectView() {
       {state.loaded.value && state.servers.value.length === 0 && state.status.value.kind === 'idle' && (
         <p class="hint">Enter the URL of your tokenward server and press Save &amp; check.</p>
       )}
-      <StatusLine status={state.status.value} />
+      <StatusLine status={state.status.value} onGrantAccess={() => void actions.grantServerAccess()} />
       {addingServer.value && (
         <button type="button" class="link" onClick={() => actions.addServer(false)}>
           Back to {state.server.value}
