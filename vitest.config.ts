@@ -1,6 +1,31 @@
-// Test projects: unit (server, shared, client-server flows), extension (WXT fake browser), e2e (Chromium).
+// Test projects. `unit` and `unit-extension` are the fast loop (`npm run test:unit`): tests that run inside the
+// test worker and start no process, no database server and no browser. Rule: SQLite opened in-process (in memory
+// or a temporary file) and HTTP on loopback served by the same process count as unit; a file that imports a
+// fixture starting a child process (the server, a CLI command, PostgreSQL, nginx, a tmpfs mount) or Chromium is
+// `integration`; `e2e` drives the built extension in a browser.
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
+
+const NODE_TEST_DIRS = ['server', 'shared', 'test'];
+const STARTS_SOMETHING =
+  /from ['"](?:node:child_process|playwright-core|[./]*(?:test\/)?fixtures\/(?:server-process|cli-command|postgres|nginx|tmpfs|chromium))['"]/;
+
+/** Test files outside test/e2e, split by whether they import something that starts a process or a browser. */
+function nodeTestFiles(): { unit: string[]; integration: string[] } {
+  const unit: string[] = [];
+  const integration: string[] = [];
+  for (const dir of NODE_TEST_DIRS) {
+    for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      const file = `${dir}/${entry}`;
+      if (!file.endsWith('.test.ts') || file.startsWith('test/e2e/')) continue;
+      (STARTS_SOMETHING.test(readFileSync(file, 'utf8')) ? integration : unit).push(file);
+    }
+  }
+  return { unit, integration };
+}
+
+const { unit, integration } = nodeTestFiles();
 
 export default defineConfig({
   test: {
@@ -10,16 +35,26 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'test/*.test.ts'],
+          include: unit,
           environment: 'node',
           testTimeout: 20_000,
+          isolate: false,
         },
       },
       {
         plugins: [WxtVitest()],
         test: {
-          name: 'extension',
+          name: 'unit-extension',
           include: ['extension/**/*.test.ts', 'extension/**/*.test.tsx'],
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: integration,
+          environment: 'node',
+          testTimeout: 20_000,
         },
       },
       {
