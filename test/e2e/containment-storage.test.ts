@@ -134,7 +134,7 @@ async function fetchFrom(page: Page, prefix: string): Promise<string | undefined
   return (await api.waitFor(path)).authorization;
 }
 
-describe('loopback rules (finding 6)', () => {
+describe('loopback rules', () => {
   it('saves "127.0.0.1:<port>" and "https://127.0.0.1:<port>" at once, with no prompt, and injects', async () => {
     const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'loopback' });
     const plain = `127.0.0.1:${api.port}/lb`;
@@ -183,7 +183,7 @@ describe('loopback rules (finding 6)', () => {
   });
 });
 
-describe('a token removed on the server (finding 4)', () => {
+describe('a token removed on the server', () => {
   it('is forgotten: its value leaves storage.session at the next check', async () => {
     const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'to be removed' });
     const pattern = `http://127.0.0.1:${api.port}/gone`;
@@ -201,7 +201,7 @@ describe('a token removed on the server (finding 4)', () => {
   });
 });
 
-describe('values on disk (finding 4)', () => {
+describe('values on disk', () => {
   let value = '';
   const pattern = () => `http://127.0.0.1:${api.port}/api`;
 
