@@ -1,4 +1,4 @@
-// Account changes over HTTP (SPEC §3.3, issue 18): a restricted token never makes an administrator, and the last
+// Account changes over HTTP: a restricted token never makes an administrator, and the last
 // account able to manage users keeps that ability.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, adminBasic, basic, fmetoken, jsonInit } from './fixtures/test-app';

@@ -1,4 +1,4 @@
-// `npm run admin:password` (issue 18): a lost admin password is set again from the command line, server stopped.
+// `npm run admin:password`: a lost admin password is set again from the command line, server stopped.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

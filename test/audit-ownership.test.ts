@@ -1,24 +1,26 @@
-// The audit trail over HTTP (SPEC §2, §3.3, issue 18): it belongs to the account, not its name, and shows
-// tokens that travelled in a URL.
+// The audit trail over HTTP: it belongs to the account, not its name (a new account under an old name sees
+// nothing of the old one), and shows tokens that travelled in a URL.
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../server/store/sqlite-store';
 import { type AuditList, AuditListSchema } from '../shared/schemas/audit';
+import { type WatchedStore, watchOffPathWrites } from './fixtures/off-path-writes';
 import { adminBasic, basic, fmetoken, jsonInit } from './fixtures/test-app';
 import { createTokenOverHttp, startTestServer, type TestServer } from './fixtures/test-server';
 
 let server: TestServer;
+let writes: WatchedStore;
 beforeEach(async () => {
-  server = await startTestServer();
+  writes = watchOffPathWrites(openSqliteStore(':memory:'));
+  server = await startTestServer({ store: writes.store });
 });
 afterEach(() => server.stop());
 
 const UMA = basic('uma', 'uma password');
 
-/** Events are written off the request path, a moment after the answer. */
-const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
-
 async function audit(authorization: string, query = ''): Promise<AuditList> {
-  await settled();
+  // Uses are written off the request path, after the answer.
+  await writes.settled();
   const res = await fetch(`${server.baseUrl}/fmerest/v3/security/audit${query}`, {
     headers: { Authorization: authorization },
   });

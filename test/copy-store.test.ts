@@ -1,4 +1,4 @@
-// Moving a populated SQLite store to PostgreSQL with `npm run store:copy` keeps every token working (issue 8).
+// Moving a populated SQLite store to PostgreSQL with `npm run store:copy` keeps every token working.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Crash safety (SPEC §5): tokens created in a stream, the server killed with SIGKILL at random moments and
+// Crash safety: tokens created in a stream, the server killed with SIGKILL at random moments and
 // restarted; every token whose 201 arrived must still be there and work. Replay a run with CRASH_SEED=<seed>.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

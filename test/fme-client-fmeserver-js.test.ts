@@ -3,15 +3,19 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopbackServer, startLoopbackServer } from '../extension/testing/loopback-server';
+import { openSqliteStore } from '../server/store/sqlite-store';
 import { launchChromium } from './fixtures/chromium';
+import { type WatchedStore, watchOffPathWrites } from './fixtures/off-path-writes';
 import { ADMIN_PASSWORD, adminBasic } from './fixtures/test-app';
 import { startTestServer, type TestServer } from './fixtures/test-server';
 
 let server: TestServer;
+let writes: WatchedStore;
 let apiToken = '';
 
 beforeAll(async () => {
-  server = await startTestServer();
+  writes = watchOffPathWrites(openSqliteStore(':memory:'));
+  server = await startTestServer({ store: writes.store });
   const res = await fetch(`${server.baseUrl}/fmerest/v3/tokens`, {
     method: 'POST',
     headers: { Authorization: adminBasic, 'Content-Type': 'application/json' },
@@ -130,7 +134,8 @@ describe('FMEServer.js', () => {
       },
     });
     expect(JSON.stringify(lookup.body)).not.toContain(value);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // uses are written on the next turn
+    // A use would be handed to the store after the answer: wait for that, then read what it left.
+    await writes.settled();
     const token = await fetch(`${server.baseUrl}/fmerest/v3/tokens/admin/looked%20up`, {
       headers: { Authorization: adminBasic },
     });

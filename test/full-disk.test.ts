@@ -1,4 +1,4 @@
-// A full disk under the real server (issue 18): writes fail with 503, never 2xx for a lost write nor 500.
+// A full disk under the real server: writes fail with 503, never 2xx for a lost write nor 500.
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

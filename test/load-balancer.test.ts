@@ -1,4 +1,4 @@
-// docs/deploy/nginx-load-balancer.conf in front of two instances on one PostgreSQL (issue 8).
+// docs/deploy/nginx-load-balancer.conf in front of two instances on one PostgreSQL: clients see one server.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Two server processes on one PostgreSQL behave as one server (issue 8): tokens, changes and limits agree.
+// Two server processes on one PostgreSQL behave as one server: tokens, changes and limits agree.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

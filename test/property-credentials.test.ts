@@ -1,4 +1,4 @@
-// Property tests of credential parsing (SPEC §2): generated headers and query values never cause a 5xx
+// Property tests of credential parsing: generated headers and query values never cause a 5xx
 // and never authenticate unless they carry a real token.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 // A user sees the token accepted or refused; a 5xx or a 2xx for a bad value is the failure.
-// 429 is the sign-in rate limit (SPEC §5), which generated Basic headers for `admin` may trip.
+// 429 is the sign-in rate limit, which generated Basic headers for `admin` may trip.
 const REFUSED = [400, 401, 429];
 
 const printableAscii = fc.string({
@@ -54,7 +54,7 @@ function resolveValue(generated: GeneratedValue): string {
   return real.slice(0, i) + replacement + real.slice(i + 1);
 }
 
-/** `fmetoken token=<value>` in the spellings SPEC §2 allows, around a generated value. */
+/** `fmetoken token=<value>` in every spelling the server accepts (scheme case, spaces, quotes), around a generated value. */
 const fmetokenHeader = fc
   .record({
     lead: spaces(0),

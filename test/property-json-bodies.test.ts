@@ -1,4 +1,4 @@
-// Property tests of the JSON bodies (SPEC §3): generated bodies never cause a 5xx, a 2xx only follows a body
+// Property tests of the JSON bodies: generated bodies never cause a 5xx, a 2xx only follows a body
 // the route's schema accepts, what was accepted reads back as sent, and a body that is not JSON is a 400.
 import fc from 'fast-check';
 import * as v from 'valibot';
@@ -433,7 +433,7 @@ describe('generated JSON bodies', () => {
         async (text) => {
           const res = await send('POST', '/fmerest/v3/login', text);
           const sent = sentBody(text);
-          // 429: sign-in is rate-limited per account (SPEC §5), and many generated bodies name admin.
+          // 429: sign-in is rate-limited per account, and many generated bodies name admin.
           checkStatus('POST /login', LoginBodySchema, text, res, [429]);
           if (res.status !== 201) return;
           const body = v.parse(LoginBodySchema, sent);

@@ -1,4 +1,4 @@
-// Property tests of the token value format (SPEC §1.1): what is accepted is exactly 32 hex + their CRC-32.
+// Property tests of the token value format: what is accepted is exactly 32 hex + their CRC-32.
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

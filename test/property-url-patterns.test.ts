@@ -628,8 +628,8 @@ describe('broadness by meaning', () => {
     '/^https:\\/\\/api\\.example\\.com\\/\\Q(\\E|.*(?:\\Q)\\E)?/',
     '/^https:\\/\\/a\\.test\\/[(](a|b)/',
     '/^https:\\/\\/a\\.test\\/\\x28a|.*/',
-    // Written with the host, but the slash after it is optional or repeated zero times (finding 3 of the
-    // review): another port (`:9999`) or a longer host (`a.test.evil.com`, `a.testing`) matches.
+    // Written with the host, but the slash after it is optional or repeated zero times (so
+    // nothing ends the host): another port (`:9999`) or a longer host (`a.test.evil.com`, `a.testing`) matches.
     '/^https:\\/\\/a\\.test\\/?/',
     '/^https:\\/\\/a\\.test\\/*/',
     '/^https:\\/\\/a\\.test\\/{0}/',
@@ -675,7 +675,7 @@ describe('broadness by meaning', () => {
 });
 
 describe('the model of the browser', () => {
-  it('shows the leak of the former compiler (finding 1): `*` and requestDomains widen it', () => {
+  it('shows the leak of the former compiler: `*` and requestDomains widen it', () => {
     const former = { urlFilter: '|http*://127.0.0.1:4000/ns', requestDomains: ['127.0.0.1'] };
     expect(conditionMatches(former, 'http://127.0.0.1:5000/leak?r=://127.0.0.1:4000/ns')).toBe(true);
     const current = patternCondition(parsed('127.0.0.1:4000/ns'));

@@ -1,4 +1,4 @@
-// Request bodies over HTTP (issue 18): one rule for what counts as JSON, objects only, "missing" for missing
+// Request bodies over HTTP: one rule for what counts as JSON, objects only, "missing" for missing
 // fields, and a client that gives up mid-body is not a server error.
 import { connect } from 'node:net';
 import * as v from 'valibot';

@@ -1,4 +1,4 @@
-// The account cap of sign-in limits must not lock the owner out (SPEC §5, issue 18): a distributed guessing
+// The account cap of sign-in limits must not lock the owner out: a distributed guessing
 // burst over real HTTP, then the owner from an address that signed in before, on every way of signing in.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

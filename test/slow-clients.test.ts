@@ -1,4 +1,4 @@
-// Slow and numerous clients over real sockets (issue 18): slow headers and bodies are cut off, connections capped.
+// Slow and numerous clients over real sockets: slow headers and bodies are cut off, connections capped.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,8 +95,17 @@ describe('slow clients', () => {
   it('closes connections beyond the cap at once, and takes new ones when some end', async () => {
     server = await startServer({ ...env, MAX_CONNECTIONS: '3', HEADERS_TIMEOUT_SECONDS: '30' }, dir);
     const held = [await open(server.baseUrl), await open(server.baseUrl), await open(server.baseUrl)];
-    for (const socket of held) socket.write('GET /healthz HTTP/1.1\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Each held connection is answered once and kept alive: the answer says the server has taken it.
+    const answered = await Promise.all(
+      held.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1')));
+            socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+          }),
+      ),
+    );
+    for (const answer of answered) expect(answer).toMatch(/^HTTP\/1\.1 200/);
     const extra = await open(server.baseUrl);
     const closed = await new Promise<boolean>((resolve) => {
       extra.on('close', () => resolve(true));
@@ -104,7 +113,13 @@ describe('slow clients', () => {
     });
     expect(closed).toBe(true);
     for (const socket of held) socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    // Taken again once the server has seen them close: a request refused until then is retried.
+    const healthz = `${server.baseUrl}/healthz`;
+    const status = () =>
+      fetch(healthz).then(
+        (res) => res.status,
+        () => 0,
+      );
+    await expect.poll(status, { timeout: 5000 }).toBe(200);
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-// One process owns a SQLite file (issue 18): a second server on it refuses to start; kill -9 frees it.
+// One process owns a SQLite file: a second server on it refuses to start; kill -9 frees it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

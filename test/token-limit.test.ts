@@ -1,4 +1,4 @@
-// MAX_TOKENS_PER_USER over HTTP (SPEC §3.2, issue 18): one account cannot make its token list unbounded.
+// MAX_TOKENS_PER_USER over HTTP: one account cannot make its token list unbounded.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,22 +1,19 @@
-// Containment by pattern in Chromium (issue 12, findings 1, 2, 3, 5): three recording APIs on loopback ports, rules
+// Containment by pattern in Chromium: three recording APIs on loopback ports, rules
 // made in the popup, options page and through the background, and a sweep of near-miss requests that must not
 // carry the token while the matching ones do.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopbackServer, startLoopbackServer } from '../../extension/testing/loopback-server';
-import { launchWithExtension } from '../fixtures/chromium';
+import {
+  createExtensionProfile,
+  type ExtensionProfile,
+  signInWithToken,
+} from '../fixtures/extension-browser';
 import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
-import { connectAndSignIn } from '../fixtures/popup-sign-in';
-import { adminBasic, jsonInit } from '../fixtures/test-app';
 import { containmentCases, type Recorded, recordingApi } from './containment-cases';
 
 declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 const TOKEN_NAME = 'containment';
 
 let server: RealClockServer;
@@ -26,7 +23,7 @@ let A = 0;
 let B = 0;
 let C = 0;
 const seen: Recorded[] = [];
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 let popup: Page;
@@ -44,25 +41,10 @@ beforeAll(async () => {
   }
   [A, B, C] = ports as [number, number, number];
   server = await startRealClockServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-containment-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
-  context.setDefaultTimeout(10_000);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-
-  const created = await fetch(
-    `${server.baseUrl}/fmerest/v3/tokens`,
-    jsonInit('POST', adminBasic, { name: TOKEN_NAME, expirationTimeout: 3600 }),
-  );
-  expect(created.status).toBe(201);
-  const { token } = (await created.json()) as { token: string };
-  header = `fmetoken token=${token}`;
-
-  popup = await context.newPage();
-  await popup.goto(`${extensionUrl}/popup.html`);
-  await connectAndSignIn(popup, server.baseUrl);
-  ref = { server: server.baseUrl, user: 'admin', name: TOKEN_NAME };
-  expect(await send('bindTokenValue', { ...ref, value: token })).toEqual({ ok: true, value: null });
+  profile = await createExtensionProfile('containment');
+  const launched = await profile.launch();
+  ({ context, extensionUrl } = launched);
+  ({ popup, ref, header } = await signInWithToken(launched, server.baseUrl, TOKEN_NAME));
   await popup.getByRole('tab', { name: 'Injection' }).click();
 
   page = await context.newPage();
@@ -70,8 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   for (const api of apis) await api.close();
 });
@@ -132,7 +113,7 @@ async function fillRuleForm(pattern: string): Promise<void> {
   await popup.getByRole('button', { name: 'Save rule' }).click();
 }
 
-/** Saved through the background: the form cannot yet save a scheme-less loopback rule without a prompt (finding 6). */
+/** Saved through the background: the form cannot yet save a scheme-less loopback rule without a prompt. */
 async function saveRule(
   patterns: string[],
   allowBroad = false,
@@ -146,7 +127,7 @@ async function saveRule(
 }
 
 describe('containment of an injected token by its URL patterns', () => {
-  it('finding 1: a scheme-less pattern reaches neither another port nor a path outside its prefix', async () => {
+  it('a scheme-less pattern reaches neither another port nor a path outside its prefix', async () => {
     expect(await saveRule([`127.0.0.1:${A}/ns`])).toMatchObject({ ok: true });
     await expect
       .poll(() => ruleRow(`127.0.0.1:${A}/ns`).locator('.rule-status').textContent())
@@ -157,7 +138,7 @@ describe('containment of an injected token by its URL patterns', () => {
     expect(await headerOf(`http://127.0.0.1:${C}/ns`)).toBeUndefined();
   });
 
-  it('finding 5: a path prefix matches whole segments and is case-sensitive; the header is set, not appended', async () => {
+  it('a path prefix matches whole segments and is case-sensitive; the header is set, not appended', async () => {
     const pattern = `http://127.0.0.1:${A}/api`;
     await fillRuleForm(pattern);
     await expect.poll(() => ruleRow(pattern).locator('.rule-status').textContent()).toBe('Injecting.');
@@ -174,7 +155,7 @@ describe('containment of an injected token by its URL patterns', () => {
     expect((await recordOf(tag)).authorization).toBe(header);
   });
 
-  it('finding 2: a broad pattern is refused without the user’s confirmation, in the form and in the background', async () => {
+  it('a broad pattern is refused without the user’s confirmation, in the form and in the background', async () => {
     const rulesBefore = await popup.locator('.rule-row').count();
     await fillRuleForm('/^http:/');
     await expect
@@ -218,7 +199,7 @@ describe('containment of an injected token by its URL patterns', () => {
     expect(await headerOf(`http://127.0.0.1:${C}/other-port`)).toBeUndefined();
   });
 
-  it('finding 3: an imported broad rule arrives off and unconfirmed; only the user’s tick in the form turns it on', async () => {
+  it('an imported broad rule arrives off and unconfirmed; only the user’s tick in the form turns it on', async () => {
     const options = await context.newPage();
     await options.goto(`${extensionUrl}/options.html`);
     await options.getByRole('tab', { name: 'Injection' }).click();

@@ -1,13 +1,11 @@
 // Where a token's value stays, in Debian's Chromium with the built extension: never on disk unless the user keeps
 // it there, nothing injected after a restart before the server confirms the token, nothing left after opting
 // out or after the server removed the token; and loopback rules save at once, other hosts say what the browser did.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import {
   type ApiUnderTest,
   type RealClockServer,
@@ -26,11 +24,9 @@ declare const chrome: {
   permissions: { contains(request: { origins: string[] }): Promise<boolean> };
 };
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
-
 let server: RealClockServer;
 let api: ApiUnderTest;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let worker: Worker;
 let extensionUrl: string;
@@ -39,12 +35,7 @@ let counter = 0;
 
 /** Launches (again) on the same profile; `startUrl` opens in a tab at once, racing the extension's worker. */
 async function launch(startUrl?: string): Promise<void> {
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
-  const early = startUrl ? context.newPage().then((page) => page.goto(startUrl)) : undefined;
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  context.setDefaultTimeout(10_000);
-  await early;
+  ({ context, worker, extensionUrl } = await profile.launch(startUrl));
 }
 
 async function openPopup(): Promise<void> {
@@ -55,7 +46,7 @@ async function openPopup(): Promise<void> {
 beforeAll(async () => {
   api = await startApiUnderTest();
   server = await startRealClockServer({ corsOrigins: [api.origin] });
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-containment-'));
+  profile = await createExtensionProfile('containment');
   await launch();
   await openPopup();
   await connectAndSignIn(popup, server.baseUrl);
@@ -63,8 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   await api?.stop();
 });
@@ -90,7 +80,7 @@ async function occurrences(dir: string, needle: Buffer): Promise<{ count: number
   return { count, files };
 }
 
-const onDisk = (value: string) => occurrences(profileDir, Buffer.from(value));
+const onDisk = (value: string) => occurrences(profile.dir, Buffer.from(value));
 
 async function send(type: string, data: unknown): Promise<unknown> {
   return popup.evaluate(([t, d]) => chrome.runtime.sendMessage({ type: t, data: d }), [type, data] as const);
@@ -134,7 +124,7 @@ async function fetchFrom(page: Page, prefix: string): Promise<string | undefined
   return (await api.waitFor(path)).authorization;
 }
 
-describe('loopback rules (finding 6)', () => {
+describe('loopback rules', () => {
   it('saves "127.0.0.1:<port>" and "https://127.0.0.1:<port>" at once, with no prompt, and injects', async () => {
     const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'loopback' });
     const plain = `127.0.0.1:${api.port}/lb`;
@@ -183,7 +173,7 @@ describe('loopback rules (finding 6)', () => {
   });
 });
 
-describe('a token removed on the server (finding 4)', () => {
+describe('a token removed on the server', () => {
   it('is forgotten: its value leaves storage.session at the next check', async () => {
     const value = await createTokenOverHttp(server.baseUrl, adminBasic, { name: 'to be removed' });
     const pattern = `http://127.0.0.1:${api.port}/gone`;
@@ -201,7 +191,7 @@ describe('a token removed on the server (finding 4)', () => {
   });
 });
 
-describe('values on disk (finding 4)', () => {
+describe('values on disk', () => {
   let value = '';
   const pattern = () => `http://127.0.0.1:${api.port}/api`;
 
@@ -305,11 +295,11 @@ describe('values on disk (finding 4)', () => {
       }
     });
     const key = Buffer.from(keyHex, 'hex');
-    const keyBefore = key.length > 0 ? (await occurrences(profileDir, key)).count : 0;
+    const keyBefore = key.length > 0 ? (await occurrences(profile.dir, key)).count : 0;
 
     expect(await send('setInjectionSettings', { keepValuesOnDevice: false })).toMatchObject({ ok: true });
     const count = async (needle: Buffer) =>
-      needle.length > 0 ? (await occurrences(profileDir, needle)).count : 0;
+      needle.length > 0 ? (await occurrences(profile.dir, needle)).count : 0;
     const running = { value: (await onDisk(value)).count, key: await count(key) };
     await context.close();
     const closed = { value: (await onDisk(value)).count, key: await count(key) };

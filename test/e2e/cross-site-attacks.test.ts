@@ -5,25 +5,23 @@
 // a typed address and a followed link do; with *Any page* they do carry it, and tokenward still refuses every
 // write. One browser session for all of it.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import {
+  createExtensionProfile,
+  type ExtensionProfile,
+  signInWithToken,
+} from '../fixtures/extension-browser';
 import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
-import { connectAndSignIn } from '../fixtures/popup-sign-in';
-import { adminBasic, jsonInit } from '../fixtures/test-app';
+import { adminBasic } from '../fixtures/test-app';
 
 declare const chrome: {
   runtime: { sendMessage(message: unknown): Promise<unknown> };
   storage: { local: { set(items: Record<string, unknown>): Promise<void> } };
 };
-
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 
 interface Recorded {
   tag: string;
@@ -41,7 +39,7 @@ let recorder: Listening;
 let otherIp: Listening;
 let otherName: Listening;
 const recorded: Recorded[] = [];
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let popup: Page;
 let header = '';
@@ -189,29 +187,16 @@ beforeAll(async () => {
   otherIp = await listen('127.0.0.2', otherSite);
   otherName = await listen('127.0.0.1', otherSite);
   server = await startRealClockServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-attacks-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
-  context.setDefaultTimeout(10_000);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  const created = await fetch(
-    `${server.baseUrl}/fmerest/v3/tokens`,
-    jsonInit('POST', adminBasic, { name: 'attacked', expirationTimeout: 3600 }),
-  );
-  const { token } = (await created.json()) as { token: string };
-  header = `fmetoken token=${token}`;
-  popup = await context.newPage();
-  await popup.goto(`${extensionUrl}/popup.html`);
-  await connectAndSignIn(popup, server.baseUrl);
-  ref = { server: server.baseUrl, user: 'admin', name: 'attacked' };
-  expect(await send('bindTokenValue', { ...ref, value: token })).toEqual({ ok: true, value: null });
+  profile = await createExtensionProfile('attacks');
+  const launched = await profile.launch();
+  context = launched.context;
+  ({ popup, ref, header } = await signInWithToken(launched, server.baseUrl, 'attacked'));
   // One rule for tokenward's own API and the recording API, as a user would make it: no choice of pages.
   ruleId = await saveRule({});
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   for (const listening of [recorder, otherIp, otherName]) await listening?.close();
 });

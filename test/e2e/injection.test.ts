@@ -1,12 +1,8 @@
 // Header injection in Debian's Chromium: a real tokenward server, an "API under test" on a second origin that
 // records the Authorization header, and the built extension: match / no match, disable, expiry, toggle, pause, restart.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import {
   type ApiUnderTest,
   type RealClockServer,
@@ -24,12 +20,11 @@ declare const chrome: {
   action: { getBadgeText(details: { tabId: number }): Promise<string> };
 };
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 const REFRESH_SECONDS = 3;
 
 let server: RealClockServer;
 let api: ApiUnderTest;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let worker: Worker;
 let extensionUrl: string;
@@ -38,22 +33,18 @@ let page: Page;
 let counter = 0;
 
 async function launch(): Promise<void> {
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  context.setDefaultTimeout(10_000);
+  ({ context, worker, extensionUrl } = await profile.launch());
 }
 
 beforeAll(async () => {
   api = await startApiUnderTest();
   server = await startRealClockServer({ corsOrigins: [api.origin] });
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-injection-'));
+  profile = await createExtensionProfile('injection');
   await launch();
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   await api?.stop();
 });

@@ -1,6 +1,6 @@
 // The built extension in Chromium against a real server: edit a token's permissions through the dependency
 // offer, renew an expired token, details, bulk disable in the options table, 1,000 tokens in the table, and
-// the findings of issue 14 (restricted sign-in, a mistyped token, the server switcher when signed out).
+// a restricted sign-in, a mistyped token, and the server switcher when signed out.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,7 +250,7 @@ describe('layout', () => {
   });
 });
 
-describe('findings', () => {
+describe('signed in narrowly, mistyped, signed out', () => {
   it('names a mistyped token, and shows changes unavailable to a restricted token sign-in', async () => {
     const narrow = await createToken({
       name: 'narrow',
