@@ -16,7 +16,7 @@ import { createCrossSiteWriteGuard } from './http/cross-site-writes';
 import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
 import type { Logger } from './logger';
-import { DOC, undocumented } from './openapi/describe';
+import { undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
@@ -103,11 +103,15 @@ export function createApp(deps: AppDeps) {
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
   app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
   // Both pages' addresses end in a slash, which a mounted router cannot spell: the bare address redirects.
-  app.on(DOC.get, '/fmetoken', undocumented('redirects to /fmetoken/'));
-  app.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
+  undocumented(
+    'redirects to /fmetoken/',
+    app.get('/fmetoken', (c) => c.redirect('/fmetoken/')),
+  );
   app.route('/fmetoken/', createLegacyTokenServiceRoutes({ store, clock, sessions, signIn, clientAddress }));
-  app.on(DOC.get, '/fmerest/apidoc/v3', undocumented(`redirects to ${DOCS_PAGE_PATH}`));
-  app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
+  undocumented(
+    `redirects to ${DOCS_PAGE_PATH}`,
+    app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301)),
+  );
   app.route(DOCS_PAGE_PATH, createDocsRoutes());
   app.route(OPENAPI_PATH, createOpenApiRoutes(app));
   app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
