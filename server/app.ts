@@ -35,10 +35,13 @@ import { createTokenRoutes } from './routes/tokens';
 import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
 import type { Clock } from './time';
+import type { TokenCache } from './token-cache/token-cache';
 import { createTokenService } from './tokens/token-service';
 
 export interface AppDeps {
   store: Store;
+  /** The verified-token cache in front of `store` (see token-cache/); without one, every token is looked up. */
+  tokenCache?: TokenCache;
   clock: Clock;
   passwords: PasswordHasher;
   log: Logger;
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps) {
   });
   const auth: AuthDeps = {
     store,
+    tokenCache: deps.tokenCache,
     clock,
     sessionPolicy: deps.sessionPolicy,
     signIn,

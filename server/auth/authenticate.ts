@@ -10,7 +10,7 @@ import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CallerToken, withExpiry } from '../token-cache/cached-token';
-import { type TokenCache, tokenCacheOf } from '../token-cache/token-cache';
+import type { TokenCache } from '../token-cache/token-cache';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordSignIn } from './password-sign-in';
@@ -34,6 +34,8 @@ export interface AuthDeps {
   clientAddress: ClientAddress;
   audit: AuditLog;
   recordUse: UseRecorder;
+  /** The verified-token cache in front of the store; without one, every token is looked up in the store. */
+  tokenCache?: TokenCache;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function verifyCredentials(
   /** A validity check (SPEC §3.2): the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
 ): Promise<Authenticated> {
-  const outcome = await verify(deps, tokenCacheOf(deps.store), sources, clientOf, isCheck);
+  const outcome = await verify(deps, deps.tokenCache, sources, clientOf, isCheck);
   if (outcome === REFUSED) throw unauthorized();
   return outcome;
 }
@@ -78,7 +80,7 @@ export async function verifyCredentials(
  * Only a miss, a session renewal, Basic auth or a form body take the asynchronous path.
  */
 export function createAuthenticate(deps: AuthDeps) {
-  const cache = tokenCacheOf(deps.store);
+  const cache = deps.tokenCache;
   return createMiddleware<AuthEnv>(function authenticate(c, next) {
     if (carriesFormCredential(c)) return authenticateForm(c, next);
     const sources: CredentialSources = {
