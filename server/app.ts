@@ -1,5 +1,6 @@
 // createApp(deps): the whole HTTP surface, with the store and the clock injected.
 import { type Context, Hono } from 'hono';
+import { createAccountService } from './accounts/account-service';
 import { createAuditLog } from './audit/audit-log';
 import { type AuthDeps, createAuthenticate } from './auth/authenticate';
 import { createAuthorizer } from './auth/authorize';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps) {
     maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
   });
   const repositories = createRepositoryService({ store, clock, authorizer });
+  const accounts = createAccountService({ store, clock, passwords, signIn, authorizer });
 
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
@@ -121,10 +123,7 @@ export function createApp(deps: AppDeps) {
   app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
   app.route('/fmerest/v3/security/me', createMeRoutes({ authenticate, authorizer }));
   app.route('/auth', createForwardAuthRoutes({ auth, authorizer, clientAddress }));
-  app.route(
-    '/fmerest/v3/security/accounts',
-    createAccountRoutes({ store, clock, passwords, signIn, clientAddress, authenticate, authorizer }),
-  );
+  app.route('/fmerest/v3/security/accounts', createAccountRoutes({ accounts, clientAddress, authenticate }));
   app.route('/fmerest/v3/security/audit', createAuditRoutes({ store, authenticate, authorizer }));
   app.route('/fmerest/v3/security/permissions', createPermissionRoutes({ authenticate }));
   app.route(
