@@ -167,7 +167,7 @@ describe('the authenticate middleware, called directly', () => {
   });
 });
 
-describe('authentication from a full cache keeps every rule (SPEC §2)', () => {
+describe('authentication from a full cache keeps every rule', () => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
   let counted: ReturnType<typeof countingStore>;
   beforeEach(async () => {

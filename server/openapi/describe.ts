@@ -86,7 +86,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   503: 'The token store is unavailable.',
 };
 
-/** The challenge headers of 401 and 403 (SPEC §2): an extension can read a header where it cannot read a body. */
+/** The challenge headers of 401 and 403: an extension can read a header where it cannot read a body. */
 const ERROR_HEADERS: Readonly<Record<number, Readonly<Record<string, string>>>> = {
   401: { 'WWW-Authenticate': '`fmetoken realm="tokenward"`.' },
   403: {

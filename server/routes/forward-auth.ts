@@ -1,4 +1,4 @@
-// Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
+// Forward authentication: GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';

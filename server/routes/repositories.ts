@@ -1,4 +1,4 @@
-// The protected sample API (SPEC §3.4): repositories and items, each route behind the permission it needs.
+// The protected sample API: repositories and items, each route behind the permission it needs.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';

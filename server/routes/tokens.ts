@@ -45,9 +45,9 @@ const LARGE_PAGE = 100;
 
 export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
   const routes = new Hono<AuthEnv>();
-  // A full list is built and serialized in one go, without a pause: at the cap (1,000 tokens with 1 KiB
-  // descriptions, 1.3 MB) each takes 100-300 ms of the event loop. Sixteen at once stalled /healthz for
-  // seconds (issue 18); one at a time, anything else waits for one list at most.
+  // A full list is built and serialized in one go, without a pause: at the cap (every token with a long
+  // description) that holds the event loop for a noticeable time, and many at once would stall /healthz;
+  // one at a time, anything else waits for one list at most.
   const largeLists = createKeyedLock(64, 'Too many large token lists at once; try again in a second.');
   routes.use(authenticate);
 

@@ -14,7 +14,7 @@ export interface TokenCacheOptions {
   refreshEveryMs?: number;
   /**
    * Tokens read per query while filling. Small: better-sqlite3 reads synchronously, so a page is a pause of
-   * the event loop (2,000 rows put the token pages' p99 near 30 ms on SQLite while the cache refreshed).
+   * the event loop, and large pages showed in the token pages' worst latencies while the cache refreshed.
    */
   pageSize?: number;
   /**
