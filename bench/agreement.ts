@@ -9,7 +9,7 @@ import { digestTokenValue } from '../server/auth/digest';
 import { CHANNEL, createNotifyChannel } from '../server/store/notify-channel';
 import { openPostgresStore } from '../server/store/postgres-store';
 import { staleAfter } from '../server/store/store';
-import { withTokenCache } from '../server/token-cache/token-cache';
+import { withTokenCache } from '../server/token-cache/caching-store';
 import { msUntil } from '../test/fixtures/agreement';
 import { startPostgres } from '../test/fixtures/postgres';
 import { type RunningServer, startServer } from '../test/fixtures/server-process';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedTokens } from '../bench/seed';
 import { openSqliteStore } from '../server/store/sqlite-store';
-import { withTokenCache } from '../server/token-cache/token-cache';
+import { withTokenCache } from '../server/token-cache/caching-store';
 
 const count = Number(process.argv[2] ?? 100_000);
 const gc = globalThis.gc;

@@ -1,5 +1,6 @@
 // createApp(deps): the whole HTTP surface, with the store and the clock injected.
 import { type Context, Hono } from 'hono';
+import { createAccountService } from './accounts/account-service';
 import { createAuditLog } from './audit/audit-log';
 import { type AuthDeps, createAuthenticate } from './auth/authenticate';
 import { createAuthorizer } from './auth/authorize';
@@ -16,7 +17,7 @@ import { createCrossSiteWriteGuard } from './http/cross-site-writes';
 import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
 import type { Logger } from './logger';
-import { DOC, undocumented } from './openapi/describe';
+import { undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
 import { createRequestLog } from './request-log';
 import { createAccountRoutes } from './routes/accounts';
@@ -35,10 +36,13 @@ import { createTokenRoutes } from './routes/tokens';
 import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
 import type { Clock } from './time';
+import type { TokenCache } from './token-cache/token-cache';
 import { createTokenService } from './tokens/token-service';
 
 export interface AppDeps {
   store: Store;
+  /** The verified-token cache in front of `store` (see token-cache/); without one, every token is looked up. */
+  tokenCache?: TokenCache;
   clock: Clock;
   passwords: PasswordHasher;
   log: Logger;
@@ -74,6 +78,7 @@ export function createApp(deps: AppDeps) {
   });
   const auth: AuthDeps = {
     store,
+    tokenCache: deps.tokenCache,
     clock,
     sessionPolicy: deps.sessionPolicy,
     signIn,
@@ -98,25 +103,27 @@ export function createApp(deps: AppDeps) {
     maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
   });
   const repositories = createRepositoryService({ store, clock, authorizer });
+  const accounts = createAccountService({ store, clock, passwords, signIn, authorizer });
 
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
   app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
   // Both pages' addresses end in a slash, which a mounted router cannot spell: the bare address redirects.
-  app.on(DOC.get, '/fmetoken', undocumented('redirects to /fmetoken/'));
-  app.get('/fmetoken', (c) => c.redirect('/fmetoken/'));
+  undocumented(
+    'redirects to /fmetoken/',
+    app.get('/fmetoken', (c) => c.redirect('/fmetoken/')),
+  );
   app.route('/fmetoken/', createLegacyTokenServiceRoutes({ store, clock, sessions, signIn, clientAddress }));
-  app.on(DOC.get, '/fmerest/apidoc/v3', undocumented(`redirects to ${DOCS_PAGE_PATH}`));
-  app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301));
+  undocumented(
+    `redirects to ${DOCS_PAGE_PATH}`,
+    app.get('/fmerest/apidoc/v3', (c) => c.redirect(DOCS_PAGE_PATH, 301)),
+  );
   app.route(DOCS_PAGE_PATH, createDocsRoutes());
   app.route(OPENAPI_PATH, createOpenApiRoutes(app));
   app.route('/fmerest/v3', createSessionRoutes({ sessions, signIn, clientAddress, authenticate }));
   app.route('/fmerest/v3/security/me', createMeRoutes({ authenticate, authorizer }));
   app.route('/auth', createForwardAuthRoutes({ auth, authorizer, clientAddress }));
-  app.route(
-    '/fmerest/v3/security/accounts',
-    createAccountRoutes({ store, clock, passwords, signIn, clientAddress, authenticate, authorizer }),
-  );
+  app.route('/fmerest/v3/security/accounts', createAccountRoutes({ accounts, clientAddress, authenticate }));
   app.route('/fmerest/v3/security/audit', createAuditRoutes({ store, authenticate, authorizer }));
   app.route('/fmerest/v3/security/permissions', createPermissionRoutes({ authenticate }));
   app.route(

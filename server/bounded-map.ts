@@ -1,9 +1,9 @@
 // A Map with a size bound that forgets its oldest entries first, in O(1): no scan of the Map per eviction.
 //
 // Why not `map.delete(map.keys().next().value)`: V8's Map leaves a hole for every deleted entry and
-// `keys()` walks past them from the start, so under churn each eviction costs thousands of steps
-// (4.9 µs at 10,000 entries, measured); re-inserting a key to mark it recently used was worse (24 µs).
-// Found in the token cache: verification slowed to a fifth once the cache was full.
+// `keys()` walks past them from the start, so under churn each eviction costs thousands of steps;
+// re-inserting a key to mark it recently used was worse. Found in the token cache, whose verification
+// slowed markedly once the cache was full.
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
   /** Keys in insertion order, from `head`; keys deleted since are skipped when their turn comes. */

@@ -99,7 +99,7 @@ const EnvSchema = v.object({
   ),
 });
 
-/** Lifetimes of session tokens, in seconds (SPEC §1.2). */
+/** Lifetimes of session tokens, in seconds. */
 export interface SessionPolicy {
   /** A web session lasts this long from sign-in, and from each renewal. */
   webSeconds: number;
@@ -144,7 +144,7 @@ export interface Config {
   cleanup: CleanupPolicy;
   /** Largest item upload of the sample API. */
   itemMaxBytes: number;
-  /** API tokens one user may hold (SPEC §3.2). */
+  /** API tokens one user may hold. */
   maxTokensPerUser: number;
   /** Active sessions one user may hold; past it, a sign-in ends the oldest. */
   maxSessionsPerUser: number;

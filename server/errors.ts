@@ -11,7 +11,7 @@ import { asStoreUnavailable } from './store/store-faults';
 export const WWW_AUTHENTICATE = 'fmetoken realm="tokenward"';
 
 /**
- * The challenge of a 403 (SPEC §2, RFC 6750 §3): a browser extension can read headers but not bodies, so the
+ * The challenge of a 403 (RFC 6750 §3): a browser extension can read headers but not bodies, so the
  * header names the missing permissions too. A scope token may not hold a space, `"`, `\\` or a non-ASCII
  * character, and a repository name may: those (and `%`) are percent-encoded, so each token decodes with
  * decodeURIComponent.

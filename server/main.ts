@@ -16,7 +16,7 @@ const log = createConsoleLogger();
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const { store, description } = await openStore(config.database);
+  const { store, tokenCache, description } = await openStore(config.database);
   const passwords = createPasswordHasher();
   const { generatedAdminPassword } = await ensureAdminUser(
     { store, passwords, clock: systemClock },
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   );
   const app = createApp({
     store,
+    tokenCache,
     clock: systemClock,
     passwords,
     log,

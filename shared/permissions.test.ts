@@ -31,7 +31,7 @@ describe('isKnownPermission', () => {
   });
 });
 
-describe('directDependencies (SPEC §4)', () => {
+describe('directDependencies', () => {
   it.each([
     ['repositories:access', []],
     ['repositories:create', ['repositories:access']],

@@ -1,4 +1,4 @@
-// The permission catalogue of SPEC §4 as data: categories, levels, labels, dependencies, and the built-in roles.
+// The permission catalogue as data: categories, levels, labels, dependencies, and the built-in roles.
 import type { PermissionCatalogue } from './schemas/permissions';
 export const GENERAL_CATEGORIES = {
   repositories: ['access', 'create', 'manage'],
@@ -47,7 +47,7 @@ export function isKnownPermission(permission: string): boolean {
   return LEVELS_BY_CATEGORY.get(general[1] as string)?.includes(general[2] as string) ?? false;
 }
 
-/** The permissions `permission` directly depends on (SPEC §4). */
+/** The permissions `permission` directly depends on. */
 export function directDependencies(permission: string): string[] {
   const item = REPOSITORY_PERMISSION.exec(permission);
   if (item) {
@@ -92,7 +92,7 @@ const everyGeneralPermission = Object.entries(GENERAL_CATEGORIES).flatMap(([cate
   levels.map((level) => `${category}:${level}`),
 );
 
-/** The built-in roles of SPEC §4. */
+/** The built-in roles. */
 export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   fmeadmin: [...everyGeneralPermission, ...REPOSITORY_LEVELS.map((level) => `${ALL_REPOSITORIES}:${level}`)],
   fmeauthor: [
@@ -134,7 +134,7 @@ export function permissionsOfRoles(roles: readonly string[]): string[] {
   return [...new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role] ?? []))].sort();
 }
 
-/** What an account holds (SPEC §1): its roles' permissions, plus every level on each repository it created. */
+/** What an account holds: its roles' permissions, plus every level on each repository it created. */
 export function permissionsOfOwner(roles: readonly string[], ownedRepositories: readonly string[]): string[] {
   const fromRepositories = ownedRepositories.flatMap((name) =>
     REPOSITORY_LEVELS.map((level) => `repository/${name}:${level}`),

@@ -1,4 +1,4 @@
-// Token values: 32 hex of CSPRNG output + 8 hex CRC-32 of those 32 characters (SPEC §1.1).
+// Token values: 32 hex of CSPRNG output + 8 hex CRC-32 of those 32 characters.
 export const TOKEN_VALUE_LENGTH = 40;
 const RANDOM_HEX_LENGTH = 32;
 const WELL_FORMED = /^[0-9a-f]{40}$/;

@@ -96,7 +96,7 @@ export function createAuditLog({ store, clock, log }: AuditDeps) {
     },
 
     /**
-     * A token accepted from a URL or form parameter rather than the Authorization header (SPEC §2): such a value
+     * A token accepted from a URL or form parameter rather than the Authorization header: such a value
      * may sit in proxy logs and browser history, so its owner should see that it travelled that way.
      */
     queryStringUse(token: UsedToken, client: string | undefined): void {

@@ -18,7 +18,7 @@ import { createClientAddress } from '../http/client-address';
 import { silentLogger } from '../logger';
 import { openSqliteStore } from '../store/sqlite-store';
 import type { Store, TokenPatch } from '../store/store';
-import { withTokenCache } from '../token-cache/token-cache';
+import { withTokenCache } from '../token-cache/caching-store';
 import { type AuthEnv, createAuthenticate } from './authenticate';
 import { digestTokenValue } from './digest';
 import { createPasswordHasher } from './password';
@@ -58,12 +58,14 @@ function countingStore() {
 }
 
 describe('the authenticate middleware, called directly', () => {
-  async function setUp() {
+  /** `storeOnly`: the middleware is given the store without the cache's wrapper, and the cache beside it. */
+  async function setUp({ storeOnly = false } = {}) {
     const counted = countingStore();
     const store = withTokenCache(counted.store);
     const clock = createManualClock();
     const authenticate = createAuthenticate({
-      store,
+      store: storeOnly ? counted.store : store,
+      tokenCache: store.tokenCache,
       clock,
       sessionPolicy: loadConfig({}).sessions,
       signIn: createPasswordSignIn({
@@ -123,6 +125,15 @@ describe('the authenticate middleware, called directly', () => {
     expect(lookups).toEqual([]);
   });
 
+  it('verifies from the cache it is handed, not from one found on its store', async () => {
+    const { store, value, call, lookups } = await setUp({ storeOnly: true });
+    await store.tokenCache.fill();
+    const { outcome, answered } = call(fmetoken(value));
+    expect(outcome.reached).toBe(true);
+    await answered;
+    expect(lookups).toEqual([]);
+  });
+
   it('goes on only after the store answers when the token is not cached yet', async () => {
     const { value, call, lookups } = await setUp();
     const { outcome, answered } = call(fmetoken(value));
@@ -156,7 +167,7 @@ describe('the authenticate middleware, called directly', () => {
   });
 });
 
-describe('authentication from a full cache keeps every rule (SPEC §2)', () => {
+describe('authentication from a full cache keeps every rule', () => {
   let t: Awaited<ReturnType<typeof createTestApp>>;
   let counted: ReturnType<typeof countingStore>;
   beforeEach(async () => {

@@ -10,7 +10,7 @@ import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CallerToken, withExpiry } from '../token-cache/cached-token';
-import { type TokenCache, tokenCacheOf } from '../token-cache/token-cache';
+import type { TokenCache } from '../token-cache/token-cache';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordSignIn } from './password-sign-in';
@@ -34,6 +34,8 @@ export interface AuthDeps {
   clientAddress: ClientAddress;
   audit: AuditLog;
   recordUse: UseRecorder;
+  /** The verified-token cache in front of the store; without one, every token is looked up in the store. */
+  tokenCache?: TokenCache;
 }
 
 /**
@@ -56,7 +58,7 @@ class TokenCaller implements Authenticated {
 /** What a middleware gives Hono: the answer it made, or nothing once the route has answered. */
 type MiddlewareAnswer = ReturnType<MiddlewareHandler>;
 
-/** Credentials missing, malformed, unknown, expired, disabled, or of a disabled owner: all one 401 (SPEC §2). */
+/** Credentials missing, malformed, unknown, expired, disabled, or of a disabled owner: all one 401. */
 const REFUSED = Symbol('refused');
 type Outcome = Authenticated | typeof REFUSED;
 
@@ -65,10 +67,10 @@ export async function verifyCredentials(
   deps: AuthDeps,
   sources: CredentialSources,
   clientOf: () => string,
-  /** A validity check (SPEC §3.2): the token is verified as always, but lastUsedDate does not move. */
+  /** A validity check: the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
 ): Promise<Authenticated> {
-  const outcome = await verify(deps, tokenCacheOf(deps.store), sources, clientOf, isCheck);
+  const outcome = await verify(deps, deps.tokenCache, sources, clientOf, isCheck);
   if (outcome === REFUSED) throw unauthorized();
   return outcome;
 }
@@ -78,7 +80,7 @@ export async function verifyCredentials(
  * Only a miss, a session renewal, Basic auth or a form body take the asynchronous path.
  */
 export function createAuthenticate(deps: AuthDeps) {
-  const cache = tokenCacheOf(deps.store);
+  const cache = deps.tokenCache;
   return createMiddleware<AuthEnv>(function authenticate(c, next) {
     if (carriesFormCredential(c)) return authenticateForm(c, next);
     const sources: CredentialSources = {
@@ -183,7 +185,7 @@ async function lookUp(
   return found ? admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck) : REFUSED;
 }
 
-/** The rules of a found token (SPEC §2): enabled, unexpired, its owner enabled; then its use is noted. */
+/** The rules of a found token: enabled, unexpired, its owner enabled; then its use is noted. */
 function admit(
   deps: AuthDeps,
   owner: UserRecord,
@@ -226,7 +228,7 @@ async function renew(
 }
 
 // GET /security/me and a token lookup (GET /tokens/{user}/{name}) are how the extension and scripts ask
-// "does this token still work?"; SPEC §3.2 says such a check is not a use. One string test per request.
+// "does this token still work?"; such a check is not a use. One string test per request.
 const CHECK_PATH = /^\/fmerest\/v3\/(?:security\/me|tokens\/[^/]+\/[^/]+)\/?$/;
 
 function isValidityCheck(c: Context): boolean {

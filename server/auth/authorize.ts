@@ -1,4 +1,4 @@
-// The one way to authorize (SPEC §1): what a caller holds, "this needs permission P" and "this needs a full credential".
+// The one way to authorize: what a caller holds, "this needs permission P" and "this needs a full credential".
 import { createMiddleware } from 'hono/factory';
 import { holdsPermission, MANAGE_USERS, permissionsOfOwner } from '../../shared/permissions';
 import { apiError } from '../errors';

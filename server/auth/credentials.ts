@@ -1,4 +1,4 @@
-// Parses the credentials of a request (SPEC §2): fmetoken header, fmetoken query/form, or Basic.
+// Parses the credentials of a request: fmetoken header, fmetoken query/form, or Basic.
 export type Credentials =
   | { kind: 'none' }
   | { kind: 'malformed' }
@@ -8,7 +8,7 @@ export type Credentials =
 
 export interface CredentialSources {
   authorization: string | undefined;
-  /** Every `fmetoken` value in the query string and the form body (parameters, in SPEC terms). */
+  /** Every `fmetoken` value in the query string and the form body (the request's parameters). */
   urlTokens: readonly string[];
 }
 

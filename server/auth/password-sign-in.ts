@@ -1,4 +1,4 @@
-// Passwords checked as sign-in attempts (SPEC §5): rate-limited, counted, and taking turns per client and account.
+// Passwords checked as sign-in attempts: rate-limited, counted, and taking turns per client and account.
 import { rateLimited, unauthorized } from '../errors';
 import type { Store, UserRecord } from '../store/store';
 import { createKeyedLock } from './keyed-lock';

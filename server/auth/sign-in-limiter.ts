@@ -1,4 +1,4 @@
-// Sign-in protection (SPEC §5): growing delays per client and per account+client, and a cap per account.
+// Sign-in protection: growing delays per client and per account+client, and a cap per account.
 // The counts live in the store, so every instance sharing it counts together.
 import { createHash } from 'node:crypto';
 import { type Store, StoreUnavailableError } from '../store/store';
@@ -25,7 +25,7 @@ export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = {
 export type SignInDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export const SIGN_IN_MEMORY_MS = 3600_000;
-/** A client that signed in to an account within this long is spared the account's cap (SPEC §5). */
+/** A client that signed in to an account within this long is spared the account's cap. */
 export const KNOWN_CLIENT_MS = 30 * 86400_000;
 // A known client's success is written again at most once a day: Basic auth on every request costs a read.
 const KNOWN_CLIENT_REFRESH_MS = 86400_000;
@@ -55,7 +55,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
 /**
  * Delays grow with each failure past the free ones (1 s, 2 s, 4 s … up to the maximum) for the pair and
  * for the client, so one attacker slows only themselves. The account itself is never delayed, only
- * capped at so many failures an hour, as SPEC §5 asks; a success clears the pair's streak. The cap does not
+ * capped at so many failures an hour; a success clears the pair's streak. The cap does not
  * apply to a client that signed in to the account within 30 days, so strangers guessing from many addresses
  * cannot lock the owner out; that client's own limits still do.
  */

@@ -1,4 +1,4 @@
-// CORS (issue 6): pages on configured origins can call the API and read its answers, 401 and 403 included.
+// CORS: pages on configured origins can call the API and read its answers, 401 and 403 included.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { CreatedTokenSchema } from '../../shared/schemas/token';

@@ -1,4 +1,4 @@
-// HTTP hardening (issue 7): security headers, HSTS only over HTTPS, 405 with Allow, 413 before parsing.
+// HTTP hardening: security headers, HSTS only over HTTPS, 405 with Allow, 413 before parsing.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';

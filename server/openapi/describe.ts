@@ -1,7 +1,7 @@
 // describe(): an operation's OpenAPI description, registered beside its route from the schemas the route uses.
 import { type ConversionConfig, toJsonSchema } from '@valibot/to-json-schema';
-import type { MiddlewareHandler } from 'hono';
-import { type DescribeRouteOptions, describeRoute, resolver } from 'hono-openapi';
+import type { RouterRoute } from 'hono/types';
+import { type DescribeRouteOptions, resolver, uniqueSymbol } from 'hono-openapi';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '../../shared/schemas/error';
 import type { Tag } from './tags';
@@ -86,7 +86,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   503: 'The token store is unavailable.',
 };
 
-/** The challenge headers of 401 and 403 (SPEC §2): an extension can read a header where it cannot read a body. */
+/** The challenge headers of 401 and 403: an extension can read a header where it cannot read a body. */
 const ERROR_HEADERS: Readonly<Record<number, Readonly<Record<string, string>>>> = {
   401: { 'WWW-Authenticate': '`fmetoken realm="tokenward"`.' },
   403: {
@@ -205,34 +205,37 @@ export function describeRouteOptions(route: RouteDescription): DescribeRouteOpti
   };
 }
 
-/**
- * Registered before the route's handler with the same method and path (`routes.get('/', describe({...}))`):
- * it passes every request on and carries the operation's description for the OpenAPI document.
- */
-/**
- * The methods a description is registered under, beside its route: `routes.on(DOC.get, path, describe(…))`.
- * No request has such a method (no method has a space, and Node's parser takes only real ones), so a
- * description is never a handler a request passes through: a route keeps one handler, and Hono answers it
- * without composing a chain (issue 17). The document and the drift check read them as the real method.
- */
-export const DOC = {
-  get: 'DOC GET',
-  post: 'DOC POST',
-  put: 'DOC PUT',
-  delete: 'DOC DELETE',
-  patch: 'DOC PATCH',
-} as const;
-
-/** A route as the document sees it: a description registered under DOC.x, under its real method. */
-export function asDocumented<R extends { method: string }>(route: R): R {
-  return route.method.startsWith('DOC ') ? { ...route, method: route.method.slice(4) } : route;
+/** The routes a router has registered so far, in order (a Hono app or router: `routes.routes`). */
+export interface RouteList {
+  readonly routes: readonly RouterRoute[];
 }
 
-export function describe(route: RouteDescription): MiddlewareHandler {
-  return describeRoute(describeRouteOptions(route));
+/**
+ * Attaches `spec` to the handler of the route just registered on `router`, the one that answers it: hono-openapi's
+ * generator reads it from there (as from its own `describeResponse`), so the route keeps its handlers as they are
+ * and nothing more runs per request.
+ */
+function attach(router: RouteList, spec: DescribeRouteOptions): void {
+  const route = router.routes.at(-1);
+  if (route === undefined || route.method === 'ALL')
+    throw new Error('describe() follows the route it describes');
+  const handler = route.handler;
+  // One handler answers one operation: a handler registered for two methods would carry one description for both.
+  if (Object.hasOwn(handler, uniqueSymbol))
+    throw new Error(`${route.method} ${route.path}: the handler already carries a description`);
+  Object.assign(handler, { [uniqueSymbol]: { spec } });
+}
+
+/**
+ * The description of the operation `router` has just registered, written around the registration:
+ * `describe({ operationId: … }, routes.get('/', query(Schema), (c) => …))`. Hono still types the route from its own
+ * arguments (wrapping the handler instead would lose its path parameters and validated input).
+ */
+export function describe(route: RouteDescription, router: RouteList): void {
+  attach(router, describeRouteOptions(route));
 }
 
 /** A route served on purpose without documentation (a redirect, static assets): the reason says why. */
-export function undocumented(reason: string): MiddlewareHandler {
-  return describeRoute({ hide: true, description: reason });
+export function undocumented(reason: string, router: RouteList): void {
+  attach(router, { hide: true, description: reason });
 }

@@ -1,13 +1,15 @@
-// Route drift: every route the app serves has a description beside it, and every description has a route.
+// Route drift: every route the app serves carries a description on the handler that answers it.
 import type { RouterRoute } from 'hono/types';
 import { findTargetHandler } from 'hono/utils/handler';
 import { uniqueSymbol } from 'hono-openapi';
-import { asDocumented } from './describe';
 
 export interface RouteDrift {
   /** "METHOD /path" of routes served without describe() or undocumented(). */
   undescribed: string[];
-  /** "METHOD /path" of descriptions whose method and path no handler serves (or that are middleware). */
+  /**
+   * "METHOD /path" of descriptions not on the handler that answers: on middleware (registered for every method),
+   * or on a handler that passes the request on to another one (a description in the request's way).
+   */
   stray: string[];
 }
 
@@ -17,15 +19,12 @@ export function isDescription(route: RouterRoute): boolean {
 
 export function findRouteDrift(routes: readonly RouterRoute[]): RouteDrift {
   const key = (route: RouterRoute) => `${route.method} ${route.path}`;
-  const served = new Set<string>();
-  const described = new Set<string>();
-  for (const route of routes.map(asDocumented)) {
-    if (isDescription(route)) described.add(key(route));
-    // Middleware (`use`) is registered for every method: it is not an operation of its own.
-    else if (route.method !== 'ALL') served.add(key(route));
-  }
-  return {
-    undescribed: [...served].filter((route) => !described.has(route)).sort(),
-    stray: [...described].filter((route) => !served.has(route)).sort(),
-  };
+  // The handler registered last for a method and path is the one that answers it.
+  const answering = new Map<string, RouterRoute>();
+  for (const route of routes) if (route.method !== 'ALL') answering.set(key(route), route);
+  const undescribed = [...answering].filter(([, route]) => !isDescription(route)).map(([name]) => name);
+  const stray = routes
+    .filter((route) => isDescription(route) && answering.get(key(route)) !== route)
+    .map(key);
+  return { undescribed: undescribed.sort(), stray: [...new Set(stray)].sort() };
 }

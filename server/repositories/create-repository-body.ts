@@ -1,4 +1,4 @@
-// The body of a new repository: JSON, or the form FME's own clients send (SPEC §3.4).
+// The body of a new repository: JSON, or the form FME's own clients send.
 import type { Context } from 'hono';
 import { type CreateRepositoryBody, CreateRepositoryBodySchema } from '../../shared/schemas/repository';
 import { parseOr422, readJsonBody } from '../validation';

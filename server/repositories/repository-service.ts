@@ -1,4 +1,4 @@
-// The rules of the sample API's repositories and items, shared by the v3 and v4 routes (SPEC §3.4).
+// The rules of the sample API's repositories and items, shared by the v3 and v4 routes.
 import { holdsPermission } from '../../shared/permissions';
 import type { CreateRepositoryBody } from '../../shared/schemas/repository';
 import type { Authenticated } from '../auth/authenticate';

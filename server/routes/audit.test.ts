@@ -1,4 +1,4 @@
-// The audit trail (issue 7): every token event, who did it, failed uses throttled, readable by owner and admins.
+// The audit trail: every token event, who did it, failed uses throttled, readable by owner and admins.
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditListSchema } from '../../shared/schemas/audit';

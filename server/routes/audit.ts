@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { type AuditList, AuditListSchema, AuditQuerySchema } from '../../shared/schemas/audit';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { Store } from '../store/store';
 import { toApiDate } from '../time';
@@ -20,10 +20,8 @@ export function createAuditRoutes({ store, authenticate, authorizer }: AuditRout
   routes.use(authenticate);
 
   // Your own tokens' events by default; another user's, or everyone's (`*`), for administrators.
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'listAuditEvents',
       summary: 'The audit trail of token events',
       description:
@@ -33,44 +31,44 @@ export function createAuditRoutes({ store, authenticate, authorizer }: AuditRout
       security: 'fmetoken-or-basic',
       query: AuditQuerySchema,
       responses: { 200: json('Events.', AuditListSchema), ...errorResponses(401, 403, 422) },
+    },
+    routes.get('/', query(AuditQuerySchema), async (c) => {
+      const caller = c.var.auth;
+      const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
+      if (user !== undefined && user !== caller.user.name)
+        await authorizer.demand(caller, Permission.manageUsers);
+      // The trail belongs to the account, not its name: an account deleted and made again starts afresh.
+      let ownerId: number | undefined = caller.user.id;
+      if (user === '*') ownerId = undefined;
+      else if (user !== undefined && user !== caller.user.name) {
+        const owner = await store.findUserByName(user.normalize('NFC'));
+        if (!owner) return c.json({ items: [], totalCount: 0, limit, offset } satisfies AuditList);
+        ownerId = owner.id;
+      }
+      const { items, total } = await store.listAuditEvents({
+        ownerId,
+        tokenName: token?.normalize('NFC'),
+        limit,
+        offset: Math.max(offset, 0),
+      });
+      const list: AuditList = {
+        items: items.map((record) => ({
+          time: toApiDate(record.at),
+          event: record.event,
+          user: record.owner,
+          token: record.tokenName,
+          tokenType: record.tokenType,
+          actor: record.actor,
+          client: record.client,
+          reason: record.reason,
+        })),
+        totalCount: total,
+        limit,
+        offset,
+      };
+      return c.json(list);
     }),
   );
-  routes.get('/', query(AuditQuerySchema), async (c) => {
-    const caller = c.var.auth;
-    const { user, token, limit = 100, offset = 0 } = c.req.valid('query');
-    if (user !== undefined && user !== caller.user.name)
-      await authorizer.demand(caller, Permission.manageUsers);
-    // The trail belongs to the account, not its name: an account deleted and made again starts afresh.
-    let ownerId: number | undefined = caller.user.id;
-    if (user === '*') ownerId = undefined;
-    else if (user !== undefined && user !== caller.user.name) {
-      const owner = await store.findUserByName(user.normalize('NFC'));
-      if (!owner) return c.json({ items: [], totalCount: 0, limit, offset } satisfies AuditList);
-      ownerId = owner.id;
-    }
-    const { items, total } = await store.listAuditEvents({
-      ownerId,
-      tokenName: token?.normalize('NFC'),
-      limit,
-      offset: Math.max(offset, 0),
-    });
-    const list: AuditList = {
-      items: items.map((record) => ({
-        time: toApiDate(record.at),
-        event: record.event,
-        user: record.owner,
-        token: record.tokenName,
-        tokenType: record.tokenType,
-        actor: record.actor,
-        client: record.client,
-        reason: record.reason,
-      })),
-      totalCount: total,
-      limit,
-      offset,
-    };
-    return c.json(list);
-  });
 
   return routes;
 }

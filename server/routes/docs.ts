@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { apiError } from '../errors';
 import { htmlPageHeaders } from '../http/security-headers';
-import { DOC, describe, json, undocumented } from '../openapi/describe';
+import { describe, json, undocumented } from '../openapi/describe';
 import { type AnyHono, generateOpenApiDocument } from '../openapi/openapi-document';
 import { TAGS } from '../openapi/tags';
 import { PRODUCT } from '../version';
@@ -72,28 +72,26 @@ async function readDocsFiles(): Promise<DocsFiles> {
 export function createOpenApiRoutes(app: AnyHono) {
   const routes = new Hono();
   let openApiJson: Promise<string> | undefined;
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'getOpenApiDocument',
       summary: 'This OpenAPI document',
       tag: TAGS.docs,
       security: 'none',
       // Not JSON any client parses with a schema of ours: nothing in shared/ describes it.
       responses: { 200: json('The OpenAPI 3.1 document.', v.record(v.string(), v.unknown())) },
+    },
+    routes.get('/', async (c) => {
+      openApiJson ??= generateOpenApiDocument(app, PRODUCT)
+        .then((document) => JSON.stringify(document))
+        .catch((error: unknown) => {
+          openApiJson = undefined;
+          throw error;
+        });
+      c.header('Cache-Control', 'no-cache');
+      return c.body(await openApiJson, 200, { 'Content-Type': 'application/json; charset=utf-8' });
     }),
   );
-  routes.get('/', async (c) => {
-    openApiJson ??= generateOpenApiDocument(app, PRODUCT)
-      .then((document) => JSON.stringify(document))
-      .catch((error: unknown) => {
-        openApiJson = undefined;
-        throw error;
-      });
-    c.header('Cache-Control', 'no-cache');
-    return c.body(await openApiJson, 200, { 'Content-Type': 'application/json; charset=utf-8' });
-  });
   return routes;
 }
 
@@ -111,10 +109,8 @@ export function createDocsRoutes() {
     return files;
   }
 
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'getApiDocumentation',
       summary: 'Interactive API documentation',
       description: 'This page; its *Get Token* button signs in for a 1-hour `apidoc` token.',
@@ -123,23 +119,25 @@ export function createDocsRoutes() {
       responses: {
         200: { description: 'The page.', content: { mediaType: 'text/html', schema: v.string() } },
       },
+    },
+    routes.get('/', async (c) => {
+      const { page } = await docsFiles();
+      c.header('Cache-Control', 'no-cache');
+      htmlPageHeaders(c);
+      return c.html(page);
     }),
   );
-  routes.get('/', async (c) => {
-    const { page } = await docsFiles();
-    c.header('Cache-Control', 'no-cache');
-    htmlPageHeaders(c);
-    return c.html(page);
-  });
 
-  routes.on(DOC.get, '/assets/:file', undocumented('scripts and styles of the docs page'));
-  routes.get('/assets/:file', async (c) => {
-    const asset = (await docsFiles()).assets.get(c.req.param('file'));
-    if (!asset) throw apiError(404, 'NOT_FOUND', 'There is nothing at this address.');
-    c.header('Cache-Control', IMMUTABLE);
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.body(asset.body, 200, { 'Content-Type': asset.contentType });
-  });
+  undocumented(
+    'scripts and styles of the docs page',
+    routes.get('/assets/:file', async (c) => {
+      const asset = (await docsFiles()).assets.get(c.req.param('file'));
+      if (!asset) throw apiError(404, 'NOT_FOUND', 'There is nothing at this address.');
+      c.header('Cache-Control', IMMUTABLE);
+      c.header('X-Content-Type-Options', 'nosniff');
+      return c.body(asset.body, 200, { 'Content-Type': asset.contentType });
+    }),
+  );
 
   return routes;
 }

@@ -19,7 +19,7 @@ import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -86,10 +86,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
   routes.use(authenticate);
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
-  routes.on(
-    DOC.post,
-    '/tokens',
-    describe({
+  describe(
+    {
       operationId: 'createTokenV4',
       summary: 'Create an API token (FME API v4)',
       description:
@@ -103,32 +101,30 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
         201: json('The new token, with its value in `token`.', CreatedTokenV4Schema),
         ...errorResponses(400, 401, 403, 409, 415),
       },
+    },
+    routes.post('/tokens', async (c) => {
+      const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
+      const created = await asV4(() =>
+        tokens.create(c.var.auth, {
+          name: body.name,
+          ...(body.description === undefined ? {} : { description: body.description }),
+          ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+          ...(body.customPermissions === undefined ? {} : { restricted: body.customPermissions }),
+          ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
+          ...(body.secondsToExpiry === undefined ? {} : { expirationTimeout: body.secondsToExpiry }),
+        }),
+      );
+      c.header('Cache-Control', 'no-store');
+      return c.json(toCreatedTokenV4(created.token, created.value, clock.now()), 201);
     }),
   );
-  routes.post('/tokens', async (c) => {
-    const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
-    const created = await asV4(() =>
-      tokens.create(c.var.auth, {
-        name: body.name,
-        ...(body.description === undefined ? {} : { description: body.description }),
-        ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
-        ...(body.customPermissions === undefined ? {} : { restricted: body.customPermissions }),
-        ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
-        ...(body.secondsToExpiry === undefined ? {} : { expirationTimeout: body.secondsToExpiry }),
-      }),
-    );
-    c.header('Cache-Control', 'no-store');
-    return c.json(toCreatedTokenV4(created.token, created.value, clock.now()), 201);
-  });
 
   async function repositoryV4(record: RepositoryRecord, owners: OwnerNames) {
     return toRepositoryV4(record, owners, await repositories.listItems(record));
   }
 
-  routes.on(
-    DOC.get,
-    '/repositories',
-    describe({
+  describe(
+    {
       operationId: 'listRepositoriesV4',
       summary: 'List repositories (FME API v4)',
       description: 'The repositories the caller may read, with item counts. Needs `repositories:access`.',
@@ -143,22 +139,20 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
         200: json('Readable repositories.', RepositoryV4ListSchema),
         ...errorResponses(400, 401, 403),
       },
+    },
+    routes.get('/repositories', access, async (c) => {
+      const { filterString, ...pageQuery } = await queryOf(c, RepositoryV4ListQuerySchema);
+      const owners = await repositories.ownerNames();
+      const readable = (await repositories.listReadable(c.var.auth)).filter((r) =>
+        matches(filterString, r.name, r.description),
+      );
+      const all = await Promise.all(readable.map((record) => repositoryV4(record, owners)));
+      return c.json(page(all, pageQuery) satisfies RepositoryV4List);
     }),
   );
-  routes.get('/repositories', access, async (c) => {
-    const { filterString, ...pageQuery } = await queryOf(c, RepositoryV4ListQuerySchema);
-    const owners = await repositories.ownerNames();
-    const readable = (await repositories.listReadable(c.var.auth)).filter((r) =>
-      matches(filterString, r.name, r.description),
-    );
-    const all = await Promise.all(readable.map((record) => repositoryV4(record, owners)));
-    return c.json(page(all, pageQuery) satisfies RepositoryV4List);
-  });
 
-  routes.on(
-    DOC.post,
-    '/repositories',
-    describe({
+  describe(
+    {
       operationId: 'createRepositoryV4',
       summary: 'Create a repository (FME API v4)',
       description: 'Needs `repositories:create`; the creator may manage it.',
@@ -169,18 +163,16 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
         201: json('The repository.', RepositoryV4Schema),
         ...errorResponses(400, 401, 403, 409, 415),
       },
+    },
+    routes.post('/repositories', authorizer.requirePermission(Permission.createRepositories), async (c) => {
+      const body = await asV4(() => readCreateRepositoryBody(c));
+      const record = await repositories.create(c.var.auth, body);
+      return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);
     }),
   );
-  routes.post('/repositories', authorizer.requirePermission(Permission.createRepositories), async (c) => {
-    const body = await asV4(() => readCreateRepositoryBody(c));
-    const record = await repositories.create(c.var.auth, body);
-    return c.json(await repositoryV4(record, await repositories.ownerNames()), 201);
-  });
 
-  routes.on(
-    DOC.get,
-    '/repositories/:repo',
-    describe({
+  describe(
+    {
       operationId: 'getRepositoryV4',
       summary: 'Get a repository (FME API v4)',
       description:
@@ -189,17 +181,15 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       security: 'fmetoken-or-basic',
       parameters: REPOSITORY_PARAMETERS,
       responses: { 200: json('The repository.', RepositoryV4Schema), ...errorResponses(401, 403, 404) },
+    },
+    routes.get('/repositories/:repo', access, async (c) => {
+      const record = await repositories.find(c.var.auth, c.req.param('repo'));
+      return c.json(await repositoryV4(record, await repositories.ownerNames()));
     }),
   );
-  routes.get('/repositories/:repo', access, async (c) => {
-    const record = await repositories.find(c.var.auth, c.req.param('repo'));
-    return c.json(await repositoryV4(record, await repositories.ownerNames()));
-  });
 
-  routes.on(
-    DOC.delete,
-    '/repositories/:repo',
-    describe({
+  describe(
+    {
       operationId: 'deleteRepositoryV4',
       summary: 'Delete a repository (FME API v4)',
       description: 'Needs `repository/{repo}:manage`.',
@@ -207,17 +197,15 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       security: 'fmetoken-or-basic',
       parameters: REPOSITORY_PARAMETERS,
       responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
+    },
+    routes.delete('/repositories/:repo', access, async (c) => {
+      await repositories.remove(c.var.auth, c.req.param('repo'));
+      return c.body(null, 204);
     }),
   );
-  routes.delete('/repositories/:repo', access, async (c) => {
-    await repositories.remove(c.var.auth, c.req.param('repo'));
-    return c.body(null, 204);
-  });
 
-  routes.on(
-    DOC.get,
-    '/workspaces',
-    describe({
+  describe(
+    {
       operationId: 'listWorkspacesV4',
       summary: 'List workspaces (FME API v4)',
       description: 'The workspaces of `repository`, or of every repository the caller may read.',
@@ -230,43 +218,41 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
         filterString: 'Only names, titles or descriptions containing this (any case).',
       },
       responses: { 200: json('Workspaces.', WorkspaceV4ListSchema), ...errorResponses(400, 401, 403, 404) },
+    },
+    routes.get('/workspaces', access, async (c) => {
+      const { repository, filterString, ...pageQuery } = await queryOf(c, WorkspaceV4ListQuerySchema);
+      const scope =
+        repository === undefined
+          ? await repositories.listReadable(c.var.auth)
+          : [await repositories.find(c.var.auth, repository)];
+      const owners = await repositories.ownerNames();
+      const lists = await Promise.all(
+        scope.map(async (record) =>
+          (await repositories.listItems(record, 'WORKSPACE')).map((item) =>
+            toWorkspaceV4(record, item, owners),
+          ),
+        ),
+      );
+      const all = lists.flat().filter((w) => matches(filterString, w.name, w.title, w.description));
+      return c.json(page(all, pageQuery) satisfies WorkspaceV4List);
     }),
   );
-  routes.get('/workspaces', access, async (c) => {
-    const { repository, filterString, ...pageQuery } = await queryOf(c, WorkspaceV4ListQuerySchema);
-    const scope =
-      repository === undefined
-        ? await repositories.listReadable(c.var.auth)
-        : [await repositories.find(c.var.auth, repository)];
-    const owners = await repositories.ownerNames();
-    const lists = await Promise.all(
-      scope.map(async (record) =>
-        (await repositories.listItems(record, 'WORKSPACE')).map((item) =>
-          toWorkspaceV4(record, item, owners),
-        ),
-      ),
-    );
-    const all = lists.flat().filter((w) => matches(filterString, w.name, w.title, w.description));
-    return c.json(page(all, pageQuery) satisfies WorkspaceV4List);
-  });
 
-  routes.on(
-    DOC.get,
-    '/workspaces/:repo/:name',
-    describe({
+  describe(
+    {
       operationId: 'getWorkspaceV4',
       summary: 'Get a workspace (FME API v4)',
       tag: TAGS.v4,
       security: 'fmetoken-or-basic',
       parameters: { ...REPOSITORY_PARAMETERS, name: 'The workspace (item) name, URL-encoded.' },
       responses: { 200: json('The workspace.', WorkspaceV4Schema), ...errorResponses(401, 403, 404) },
+    },
+    routes.get('/workspaces/:repo/:name', access, async (c) => {
+      const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+      const item = await repositories.findItem(c.var.auth, repository, c.req.param('name'));
+      return c.json(toWorkspaceV4(repository, item, await repositories.ownerNames()));
     }),
   );
-  routes.get('/workspaces/:repo/:name', access, async (c) => {
-    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
-    const item = await repositories.findItem(c.var.auth, repository, c.req.param('name'));
-    return c.json(toWorkspaceV4(repository, item, await repositories.ownerNames()));
-  });
 
   return routes;
 }

@@ -1,4 +1,4 @@
-// Forward authentication (SPEC §3.5): GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
+// Forward authentication: GET /auth/verify lets nginx auth_request or Traefik ForwardAuth guard any API.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
@@ -7,7 +7,7 @@ import { type AuthDeps, verifyCredentials } from '../auth/authenticate';
 import type { Authorizer } from '../auth/authorize';
 import { validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import { DOC, describe, errorResponses } from '../openapi/describe';
+import { describe, errorResponses } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 
 export interface ForwardAuthRoutesDeps {
@@ -37,10 +37,9 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
     }),
   );
 
-  routes.on(
-    DOC.get,
-    '/verify',
-    describe({
+  /** Mounted at `/auth`. */
+  describe(
+    {
       operationId: 'verifyForwardAuth',
       summary: 'Forward authentication',
       description:
@@ -66,35 +65,34 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
         },
         ...errorResponses(400, 401, 403, 422),
       },
+    },
+    routes.get('/verify', async function verify(c) {
+      const required = c.req.queries('permission') ?? [];
+      // A misspelt permission is a proxy configuration error; it must not read as "access denied".
+      const unknown = required.find((permission) => !isKnownPermission(permission));
+      if (unknown !== undefined)
+        throw validationFailed({ permission: `"${unknown}" is not a known permission` });
+
+      const caller = await verifyCredentials(
+        deps.auth,
+        {
+          authorization: c.req.header('Authorization'),
+          urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
+        },
+        () => deps.clientAddress.of(c),
+      );
+      // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
+      await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));
+
+      c.header('X-Auth-User', headerSafe(caller.user.name));
+      // Basic auth has no token: the two token headers are left out rather than sent empty.
+      if (caller.token) {
+        c.header('X-Auth-Token-Name', headerSafe(caller.token.name));
+        c.header('X-Auth-Token-Type', caller.token.type);
+      }
+      return c.body(null, 204);
     }),
   );
-  /** Mounted at `/auth`. */
-  routes.get('/verify', async function verify(c) {
-    const required = c.req.queries('permission') ?? [];
-    // A misspelt permission is a proxy configuration error; it must not read as "access denied".
-    const unknown = required.find((permission) => !isKnownPermission(permission));
-    if (unknown !== undefined)
-      throw validationFailed({ permission: `"${unknown}" is not a known permission` });
-
-    const caller = await verifyCredentials(
-      deps.auth,
-      {
-        authorization: c.req.header('Authorization'),
-        urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
-      },
-      () => deps.clientAddress.of(c),
-    );
-    // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
-    await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));
-
-    c.header('X-Auth-User', headerSafe(caller.user.name));
-    // Basic auth has no token: the two token headers are left out rather than sent empty.
-    if (caller.token) {
-      c.header('X-Auth-Token-Name', headerSafe(caller.token.name));
-      c.header('X-Auth-Token-Type', caller.token.type);
-    }
-    return c.body(null, 204);
-  });
 
   return routes;
 }

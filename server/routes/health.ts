@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono';
 import { type Health, HealthQuerySchema, HealthSchema } from '../../shared/schemas/info';
 import type { Logger } from '../logger';
-import { DOC, describe, json, type RouteDescription } from '../openapi/describe';
+import { describe, json, type RouteDescription } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { Store } from '../store/store';
 
@@ -52,8 +52,7 @@ export function createHealthRoutes({ store, log, path }: HealthRoutesDeps) {
 
   // Whatever credential arrives is ignored: load balancers and FME's CLI (which sends its saved token,
   // valid or not) must get the same answer. Readiness and liveness both mean the store answers.
-  routes.on(DOC.get, '/', describe(DESCRIPTIONS[path]));
-  routes.get('/', check);
+  describe(DESCRIPTIONS[path], routes.get('/', check));
 
   async function check(c: Context) {
     c.header('Cache-Control', 'no-store');

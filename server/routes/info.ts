@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { type Info, InfoSchema, VersionSchema } from '../../shared/schemas/info';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { type Clock, toFmeInfoTime } from '../time';
 import { serverVersion } from '../version';
@@ -25,10 +25,8 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
   const body = JSON.stringify(serverVersion(buildNumber));
   // Safe's CLI sends Basic or its saved token here while signing in, and must learn the build whether or not
   // that credential is (still) good.
-  routes.on(
-    DOC.get,
-    '/version',
-    describe({
+  describe(
+    {
       operationId: 'getVersion',
       summary: 'Server version',
       description:
@@ -37,9 +35,9 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
       tag: TAGS.server,
       security: 'none',
       responses: { 200: json('The server build and version.', VersionSchema) },
-    }),
+    },
+    routes.get('/version', (c) => c.body(body, 200, JSON_TYPE)),
   );
-  routes.get('/version', (c) => c.body(body, 200, JSON_TYPE));
   return routes;
 }
 
@@ -66,10 +64,8 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
     return body;
   };
 
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'getInfo',
       summary: 'Server information',
       tag: TAGS.server,
@@ -78,9 +74,9 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
         200: json('Version, current time (FME format, UTC) and time zone (+0000).', InfoSchema),
         ...errorResponses(401),
       },
-    }),
+    },
+    routes.get('/', authenticate, (c) => c.body(bodyAt(clock.now()), 200, JSON_TYPE)),
   );
-  routes.get('/', authenticate, (c) => c.body(bodyAt(clock.now()), 200, JSON_TYPE));
 
   return routes;
 }

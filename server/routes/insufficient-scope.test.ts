@@ -1,4 +1,4 @@
-// Every 403 carries the RFC 6750 challenge naming the missing permissions (SPEC §2), whichever route refused.
+// Every 403 carries the RFC 6750 challenge naming the missing permissions, whichever route refused.
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';

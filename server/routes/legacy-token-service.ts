@@ -16,14 +16,7 @@ import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, unauthorized, validationFailed } from '../errors';
 import type { ClientAddress } from '../http/client-address';
 import { htmlPageHeaders } from '../http/security-headers';
-import {
-  type ApiResponse,
-  DOC,
-  describe,
-  errorResponses,
-  json,
-  type RouteDescription,
-} from '../openapi/describe';
+import { type ApiResponse, describe, errorResponses, json, type RouteDescription } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import type { Store } from '../store/store';
@@ -126,10 +119,8 @@ async function serviceParams(c: Context): Promise<Record<string, string>> {
 export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDeps) {
   const routes = new Hono();
 
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'getTokenServicePage',
       summary: 'Token service form',
       description: 'An HTML form that posts to the token service.',
@@ -138,19 +129,14 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
       responses: {
         200: { description: 'The form.', content: { mediaType: 'text/html', schema: v.string() } },
       },
+    },
+    routes.get('/', (c) => {
+      htmlPageHeaders(c);
+      return c.html(TOKEN_SERVICE_PAGE);
     }),
   );
-  routes.get('/', (c) => {
-    htmlPageHeaders(c);
-    return c.html(TOKEN_SERVICE_PAGE);
-  });
 
-  for (const path of GENERATE_PATHS) {
-    const described = describeGenerate(path);
-    routes.on(DOC.get, path, describe(described.get));
-    routes.on(DOC.post, path, describe(described.post));
-  }
-  routes.on(['GET', 'POST'], GENERATE_PATHS, async (c) => {
+  const generate = async (c: Context) => {
     const params = parseOr422(TokenServiceParamsSchema, await serviceParams(c));
     if (!params.user || !params.password) throw unauthorized();
     const seconds =
@@ -170,7 +156,19 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
       return c.json(body);
     }
     return c.text(session.token);
-  });
+  };
+  // Each method is its own operation, so each route gets its own handler to carry its description.
+  for (const path of GENERATE_PATHS) {
+    const described = describeGenerate(path);
+    describe(
+      described.get,
+      routes.get(path, (c) => generate(c)),
+    );
+    describe(
+      described.post,
+      routes.post(path, (c) => generate(c)),
+    );
+  }
 
   // FMEServer.js posts the user and password as a form and, as on every call, its token in the header: the
   // answer says whether that token is the user's and still good. Like GET /security/me it is a check, not a
@@ -185,9 +183,7 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
     },
     (method) => `${method}TokenServiceView`,
   );
-  routes.on(DOC.get, '/service/view.json', describe(view.get));
-  routes.on(DOC.post, '/service/view.json', describe(view.post));
-  routes.on(['GET', 'POST'], '/service/view.json', async (c) => {
+  const lookUp = async (c: Context) => {
     const raw = await serviceParams(c);
     const params = parseOr422(TokenServiceParamsSchema, raw);
     if (!params.user || !params.password) throw unauthorized();
@@ -221,7 +217,15 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
       },
     };
     return c.json(body);
-  });
+  };
+  describe(
+    view.get,
+    routes.get('/service/view.json', (c) => lookUp(c)),
+  );
+  describe(
+    view.post,
+    routes.post('/service/view.json', (c) => lookUp(c)),
+  );
 
   return routes;
 }

@@ -1,4 +1,4 @@
-// The protected sample API (SPEC §3.4): repositories and items, each route behind the permission it needs.
+// The protected sample API: repositories and items, each route behind the permission it needs.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -19,7 +19,7 @@ import {
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, Permission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
@@ -87,10 +87,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
   // Every route is about repositories: a caller without this general permission learns nothing more (403).
   const access = authorizer.requirePermission(Permission.accessRepositories);
 
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'listRepositories',
       summary: 'List repositories',
       description:
@@ -104,21 +102,19 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
         200: json('Readable repositories.', RepositoryListSchema),
         ...errorResponses(401, 403, 422),
       },
+    },
+    routes.get('/', access, query(RepositoryListQuerySchema), async (c) => {
+      const { owner, ...pageQuery } = c.req.valid('query');
+      const owners = await repositories.ownerNames();
+      const all = (await repositories.listReadable(c.var.auth))
+        .map((record) => toRepository(record, owners))
+        .filter((repository) => owner === undefined || repository.owner === owner);
+      return c.json(page(all, pageQuery) satisfies RepositoryList);
     }),
   );
-  routes.get('/', access, query(RepositoryListQuerySchema), async (c) => {
-    const { owner, ...pageQuery } = c.req.valid('query');
-    const owners = await repositories.ownerNames();
-    const all = (await repositories.listReadable(c.var.auth))
-      .map((record) => toRepository(record, owners))
-      .filter((repository) => owner === undefined || repository.owner === owner);
-    return c.json(page(all, pageQuery) satisfies RepositoryList);
-  });
 
-  routes.on(
-    DOC.post,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'createRepository',
       summary: 'Create a repository',
       description:
@@ -130,17 +126,15 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
         201: json('The repository.', RepositorySchema),
         ...errorResponses(400, 401, 403, 409, 415, 422),
       },
+    },
+    routes.post('/', authorizer.requirePermission(Permission.createRepositories), async (c) => {
+      const record = await repositories.create(c.var.auth, await readCreateRepositoryBody(c));
+      return c.json(toRepository(record, await repositories.ownerNames()), 201);
     }),
   );
-  routes.post('/', authorizer.requirePermission(Permission.createRepositories), async (c) => {
-    const record = await repositories.create(c.var.auth, await readCreateRepositoryBody(c));
-    return c.json(toRepository(record, await repositories.ownerNames()), 201);
-  });
 
-  routes.on(
-    DOC.get,
-    '/:repo',
-    describe({
+  describe(
+    {
       operationId: 'getRepository',
       summary: 'Get a repository',
       description: 'Needs `repository/{repo}:read`.',
@@ -148,17 +142,15 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       security: 'fmetoken-or-basic',
       parameters: REPOSITORY_PARAMETERS,
       responses: { 200: json('The repository.', RepositorySchema), ...errorResponses(401, 403, 404) },
+    },
+    routes.get('/:repo', access, async (c) => {
+      const record = await repositories.find(c.var.auth, c.req.param('repo'));
+      return c.json(toRepository(record, await repositories.ownerNames()));
     }),
   );
-  routes.get('/:repo', access, async (c) => {
-    const record = await repositories.find(c.var.auth, c.req.param('repo'));
-    return c.json(toRepository(record, await repositories.ownerNames()));
-  });
 
-  routes.on(
-    DOC.delete,
-    '/:repo',
-    describe({
+  describe(
+    {
       operationId: 'deleteRepository',
       summary: 'Delete a repository',
       description: 'Needs `repository/{repo}:manage`.',
@@ -166,17 +158,15 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       security: 'fmetoken-or-basic',
       parameters: REPOSITORY_PARAMETERS,
       responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
+    },
+    routes.delete('/:repo', access, async (c) => {
+      await repositories.remove(c.var.auth, c.req.param('repo'));
+      return c.body(null, 204);
     }),
   );
-  routes.delete('/:repo', access, async (c) => {
-    await repositories.remove(c.var.auth, c.req.param('repo'));
-    return c.body(null, 204);
-  });
 
-  routes.on(
-    DOC.get,
-    '/:repo/items',
-    describe({
+  describe(
+    {
       operationId: 'listItems',
       summary: 'List the items of a repository',
       description:
@@ -187,17 +177,17 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       parameters: { ...REPOSITORY_PARAMETERS, ...PAGE_PARAMETERS },
       query: ItemListQuerySchema,
       responses: { 200: json('The items.', ItemListSchema), ...errorResponses(401, 403, 404, 422) },
+    },
+    routes.get('/:repo/items', access, query(ItemListQuerySchema), async (c) => {
+      const { type, ...pageQuery } = c.req.valid('query');
+      const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+      const owners = await repositories.ownerNames();
+      // FMEServer.js sends `?type=` (empty) when no type is asked for: that means every type.
+      const records = await repositories.listItems(repository, type || undefined);
+      const all = records.map((record) => toItem(repository, record, owners));
+      return c.json(page(all, pageQuery) satisfies ItemList);
     }),
   );
-  routes.get('/:repo/items', access, query(ItemListQuerySchema), async (c) => {
-    const { type, ...pageQuery } = c.req.valid('query');
-    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
-    const owners = await repositories.ownerNames();
-    // FMEServer.js sends `?type=` (empty) when no type is asked for: that means every type.
-    const records = await repositories.listItems(repository, type || undefined);
-    const all = records.map((record) => toItem(repository, record, owners));
-    return c.json(page(all, pageQuery) satisfies ItemList);
-  });
 
   // Before the size limit: a caller who may not write learns that (404 or 403), not the limit.
   const mayWrite = createMiddleware<AuthEnv>(async function mayWrite(c, next) {
@@ -205,10 +195,8 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
     await next();
   });
 
-  routes.on(
-    DOC.post,
-    '/:repo/items',
-    describe({
+  describe(
+    {
       operationId: 'uploadItem',
       summary: 'Upload an item',
       description:
@@ -223,62 +211,64 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
         201: json('The stored item.', ItemSchema),
         ...errorResponses(401, 403, 404, 409, 413, 422),
       },
-    }),
-  );
-  routes.post(
-    '/:repo/items',
-    access,
-    mayWrite,
-    bodyLimit({
-      maxSize: deps.itemMaxBytes,
-      onError: () => {
-        throw apiError(413, 'PAYLOAD_TOO_LARGE', `Items may be at most ${deps.itemMaxBytes} bytes.`);
-      },
-    }),
-    async (c) => {
-      const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
-      const contentType = c.req.header('Content-Type') ?? 'application/octet-stream';
-      let name: string | undefined;
-      let content: Uint8Array;
-      let storedType = contentType;
-      if (/^multipart\/form-data\b/i.test(contentType)) {
-        const form = await c.req.parseBody().catch(() => {
-          throw apiError(400, 'BAD_REQUEST', 'The multipart body could not be read: check its boundary.');
-        });
-        const file = form.file;
-        if (!(file instanceof File))
-          throw validationFailed({ file: 'send the item as a form field named file' });
-        name = file.name;
-        content = new Uint8Array(await file.arrayBuffer());
-        storedType = file.type || 'application/octet-stream';
-      } else {
-        name = uploadFileName(c.req.header('Content-Disposition'));
-        content = new Uint8Array(await c.req.arrayBuffer());
-      }
-      const itemName = parseOr422(RepositoryNameSchema, name ?? '');
-      try {
-        const record = await store.createItem({
-          repositoryId: repository.id,
-          name: itemName,
-          type: itemTypeOf(itemName),
-          contentType: storedType,
-          content,
-          createdAt: epochSeconds(clock),
-        });
-        return c.json(toItem(repository, record, await repositories.ownerNames()), 201);
-      } catch (error) {
-        if (error instanceof NameTakenError) {
-          throw apiError(409, 'NAME_TAKEN', `"${repository.name}" already has an item named "${itemName}".`);
-        }
-        throw error;
-      }
     },
+    routes.post(
+      '/:repo/items',
+      access,
+      mayWrite,
+      bodyLimit({
+        maxSize: deps.itemMaxBytes,
+        onError: () => {
+          throw apiError(413, 'PAYLOAD_TOO_LARGE', `Items may be at most ${deps.itemMaxBytes} bytes.`);
+        },
+      }),
+      async (c) => {
+        const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
+        const contentType = c.req.header('Content-Type') ?? 'application/octet-stream';
+        let name: string | undefined;
+        let content: Uint8Array;
+        let storedType = contentType;
+        if (/^multipart\/form-data\b/i.test(contentType)) {
+          const form = await c.req.parseBody().catch(() => {
+            throw apiError(400, 'BAD_REQUEST', 'The multipart body could not be read: check its boundary.');
+          });
+          const file = form.file;
+          if (!(file instanceof File))
+            throw validationFailed({ file: 'send the item as a form field named file' });
+          name = file.name;
+          content = new Uint8Array(await file.arrayBuffer());
+          storedType = file.type || 'application/octet-stream';
+        } else {
+          name = uploadFileName(c.req.header('Content-Disposition'));
+          content = new Uint8Array(await c.req.arrayBuffer());
+        }
+        const itemName = parseOr422(RepositoryNameSchema, name ?? '');
+        try {
+          const record = await store.createItem({
+            repositoryId: repository.id,
+            name: itemName,
+            type: itemTypeOf(itemName),
+            contentType: storedType,
+            content,
+            createdAt: epochSeconds(clock),
+          });
+          return c.json(toItem(repository, record, await repositories.ownerNames()), 201);
+        } catch (error) {
+          if (error instanceof NameTakenError) {
+            throw apiError(
+              409,
+              'NAME_TAKEN',
+              `"${repository.name}" already has an item named "${itemName}".`,
+            );
+          }
+          throw error;
+        }
+      },
+    ),
   );
 
-  routes.on(
-    DOC.get,
-    '/:repo/items/:item',
-    describe({
+  describe(
+    {
       operationId: 'getItem',
       summary: 'Get an item, or its contents',
       description:
@@ -292,27 +282,25 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
         200: json('The item (or its bytes, as application/octet-stream).', ItemSchema),
         ...errorResponses(401, 403, 404, 422),
       },
+    },
+    routes.get('/:repo/items/:item', access, query(ItemQuerySchema), async (c) => {
+      const repository = await repositories.find(c.var.auth, c.req.param('repo'));
+      const item = await repositories.findItem(c.var.auth, repository, c.req.param('item'));
+      const wantsContents =
+        c.req.valid('query').accept === 'contents' ||
+        /^application\/octet-stream\b/i.test(c.req.header('Accept') ?? '');
+      if (!wantsContents) return c.json(toItem(repository, item, await repositories.ownerNames()));
+      await repositories.requireLevel(c.var.auth, repository, 'download');
+      const content = await store.readItemContent(item.id);
+      if (!content) throw apiError(404, 'NOT_FOUND', `No item named "${item.name}" in "${repository.name}".`);
+      c.header('Content-Type', item.contentType);
+      c.header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(item.name)}`);
+      return c.body(Buffer.from(content));
     }),
   );
-  routes.get('/:repo/items/:item', access, query(ItemQuerySchema), async (c) => {
-    const repository = await repositories.find(c.var.auth, c.req.param('repo'));
-    const item = await repositories.findItem(c.var.auth, repository, c.req.param('item'));
-    const wantsContents =
-      c.req.valid('query').accept === 'contents' ||
-      /^application\/octet-stream\b/i.test(c.req.header('Accept') ?? '');
-    if (!wantsContents) return c.json(toItem(repository, item, await repositories.ownerNames()));
-    await repositories.requireLevel(c.var.auth, repository, 'download');
-    const content = await store.readItemContent(item.id);
-    if (!content) throw apiError(404, 'NOT_FOUND', `No item named "${item.name}" in "${repository.name}".`);
-    c.header('Content-Type', item.contentType);
-    c.header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(item.name)}`);
-    return c.body(Buffer.from(content));
-  });
 
-  routes.on(
-    DOC.delete,
-    '/:repo/items/:item',
-    describe({
+  describe(
+    {
       operationId: 'deleteItem',
       summary: 'Delete an item',
       description: 'Needs `repository/{repo}:write`.',
@@ -320,13 +308,13 @@ export function createRepositoryRoutes(deps: RepositoryRoutesDeps) {
       security: 'fmetoken-or-basic',
       parameters: ITEM_PARAMETERS,
       responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404) },
+    },
+    routes.delete('/:repo/items/:item', access, async (c) => {
+      const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
+      await store.deleteItem((await repositories.findItem(c.var.auth, repository, c.req.param('item'))).id);
+      return c.body(null, 204);
     }),
   );
-  routes.delete('/:repo/items/:item', access, async (c) => {
-    const repository = await repositories.find(c.var.auth, c.req.param('repo'), 'write');
-    await store.deleteItem((await repositories.findItem(c.var.auth, repository, c.req.param('item'))).id);
-    return c.body(null, 204);
-  });
 
   return routes;
 }

@@ -6,7 +6,7 @@ import { parseCredentials } from '../auth/credentials';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { unauthorized } from '../errors';
 import type { ClientAddress } from '../http/client-address';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
 import { query, readJsonBody } from '../validation';
@@ -23,10 +23,8 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
   const routes = new Hono<AuthEnv>();
 
   // Basic auth (kind in the query) or a JSON body {user, password, kind}. A token cannot sign in.
-  routes.on(
-    DOC.post,
-    '/login',
-    describe({
+  describe(
+    {
       operationId: 'login',
       summary: 'Sign in',
       description:
@@ -41,33 +39,31 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
         201: json('The new session token.', SessionTokenSchema),
         ...errorResponses(400, 401, 415, 422),
       },
+    },
+    routes.post('/login', query(LoginQuerySchema), async (c) => {
+      const authorization = c.req.header('Authorization');
+      let credentials: { user: string; password: string; kind: 'web' | 'apidoc' };
+      if (authorization !== undefined) {
+        const parsed = parseCredentials({ authorization, urlTokens: [] });
+        if (parsed.kind !== 'basic') throw unauthorized();
+        credentials = {
+          user: parsed.user,
+          password: parsed.password,
+          kind: c.req.valid('query').kind ?? 'web',
+        };
+      } else {
+        const body = await readJsonBody(c, LoginBodySchema);
+        credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
+      }
+      const client = deps.clientAddress.of(c);
+      const user = await deps.signIn.verify(credentials.user, credentials.password, client);
+      c.header('Cache-Control', 'no-store');
+      return c.json(await sessions.signIn(user, credentials.kind, client), 201);
     }),
   );
-  routes.post('/login', query(LoginQuerySchema), async (c) => {
-    const authorization = c.req.header('Authorization');
-    let credentials: { user: string; password: string; kind: 'web' | 'apidoc' };
-    if (authorization !== undefined) {
-      const parsed = parseCredentials({ authorization, urlTokens: [] });
-      if (parsed.kind !== 'basic') throw unauthorized();
-      credentials = {
-        user: parsed.user,
-        password: parsed.password,
-        kind: c.req.valid('query').kind ?? 'web',
-      };
-    } else {
-      const body = await readJsonBody(c, LoginBodySchema);
-      credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
-    }
-    const client = deps.clientAddress.of(c);
-    const user = await deps.signIn.verify(credentials.user, credentials.password, client);
-    c.header('Cache-Control', 'no-store');
-    return c.json(await sessions.signIn(user, credentials.kind, client), 201);
-  });
 
-  routes.on(
-    DOC.post,
-    '/logout',
-    describe({
+  describe(
+    {
       operationId: 'logout',
       summary: 'Sign out',
       description: 'Removes the session token the request is authenticated with.',
@@ -77,12 +73,12 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
         204: { description: 'Signed out; the token no longer works.' },
         ...errorResponses(400, 401),
       },
+    },
+    routes.post('/logout', authenticate, async (c) => {
+      await sessions.signOut(c.var.auth);
+      return c.body(null, 204);
     }),
   );
-  routes.post('/logout', authenticate, async (c) => {
-    await sessions.signOut(c.var.auth);
-    return c.body(null, 204);
-  });
 
   return routes;
 }

@@ -1,4 +1,4 @@
-// Sign-in protection through the routes (SPEC §5, issue 7): login, Basic auth and the token service.
+// Sign-in protection through the routes: login, Basic auth and the token service.
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';

@@ -1,4 +1,4 @@
-// Restricted tokens against their owner's permissions, and the All Tokens view (SPEC §3.2, issue 4).
+// Restricted tokens against their owner's permissions, and the All Tokens view.
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../shared/schemas/error';

@@ -379,7 +379,7 @@ describe('authenticating with a token', () => {
     expect((await get()).lastUsedDate).toBe('2026-11-22T10:01:00Z');
   });
 
-  it('does not count a validity check (GET /security/me, a token lookup) as a use (SPEC §3.2)', async () => {
+  it('does not count a validity check (GET /security/me, a token lookup) as a use', async () => {
     const { token } = await create({ name: 'checked' });
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     const me = await t.app.request('/fmerest/v3/security/me', {

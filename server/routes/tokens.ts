@@ -12,7 +12,7 @@ import {
 } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { createKeyedLock } from '../auth/keyed-lock';
-import { DOC, describe, errorResponses, json } from '../openapi/describe';
+import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { TokenService } from '../tokens/token-service';
 import { jsonBody, query } from '../validation';
@@ -45,16 +45,14 @@ const LARGE_PAGE = 100;
 
 export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
   const routes = new Hono<AuthEnv>();
-  // A full list is built and serialized in one go, without a pause: at the cap (1,000 tokens with 1 KiB
-  // descriptions, 1.3 MB) each takes 100-300 ms of the event loop. Sixteen at once stalled /healthz for
-  // seconds (issue 18); one at a time, anything else waits for one list at most.
+  // A full list is built and serialized in one go, without a pause: at the cap (every token with a long
+  // description) that holds the event loop for a noticeable time, and many at once would stall /healthz;
+  // one at a time, anything else waits for one list at most.
   const largeLists = createKeyedLock(64, 'Too many large token lists at once; try again in a second.');
   routes.use(authenticate);
 
-  routes.on(
-    DOC.get,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'listTokens',
       summary: 'List tokens',
       description:
@@ -80,27 +78,25 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
         },
         ...errorResponses(401, 403, 422),
       },
+    },
+    routes.get('/', query(ListTokensQuerySchema), async (c) => {
+      const filter = c.req.valid('query');
+      const limit = filter.limit ?? -1;
+      const respond = (list: TokenList) => {
+        if (list.next) c.header('Link', `<${nextPageUrl(c.req.url, list.next)}>; rel="next"`);
+        return c.json(list);
+      };
+      if (limit >= 0 && limit <= LARGE_PAGE) return respond(await tokens.list(c.var.auth, filter));
+      return largeLists('tokens', async () => {
+        // Let the requests that arrived meanwhile (a health check, a sign-in) go first.
+        await new Promise((resolve) => setImmediate(resolve));
+        return respond(await tokens.list(c.var.auth, filter));
+      });
     }),
   );
-  routes.get('/', query(ListTokensQuerySchema), async (c) => {
-    const filter = c.req.valid('query');
-    const limit = filter.limit ?? -1;
-    const respond = (list: TokenList) => {
-      if (list.next) c.header('Link', `<${nextPageUrl(c.req.url, list.next)}>; rel="next"`);
-      return c.json(list);
-    };
-    if (limit >= 0 && limit <= LARGE_PAGE) return respond(await tokens.list(c.var.auth, filter));
-    return largeLists('tokens', async () => {
-      // Let the requests that arrived meanwhile (a health check, a sign-in) go first.
-      await new Promise((resolve) => setImmediate(resolve));
-      return respond(await tokens.list(c.var.auth, filter));
-    });
-  });
 
-  routes.on(
-    DOC.post,
-    '/',
-    describe({
+  describe(
+    {
       operationId: 'createToken',
       summary: 'Create an API token',
       description: 'The answer is the only time the token value is shown.',
@@ -111,34 +107,30 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
         201: json('The new token, with its value in `token`.', CreatedTokenSchema),
         ...errorResponses(400, 401, 403, 409, 415, 422),
       },
+    },
+    routes.post('/', ...jsonBody(CreateTokenBodySchema), async (c) => {
+      const created = await tokens.create(c.var.auth, c.req.valid('json'));
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ...created.token, token: created.value }, 201);
     }),
   );
-  routes.post('/', ...jsonBody(CreateTokenBodySchema), async (c) => {
-    const created = await tokens.create(c.var.auth, c.req.valid('json'));
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...created.token, token: created.value }, 201);
-  });
 
-  routes.on(
-    DOC.get,
-    '/:user/:name',
-    describe({
+  describe(
+    {
       operationId: 'getToken',
       summary: 'Get a token',
       tag: TAGS.tokens,
       security: 'fmetoken-or-basic',
       parameters: TOKEN_PATH_PARAMETERS,
       responses: { 200: json('The token (never its value).', TokenSchema), ...errorResponses(401, 403, 404) },
-    }),
-  );
-  routes.get('/:user/:name', async (c) =>
-    c.json(await tokens.get(c.var.auth, c.req.param('user'), c.req.param('name'))),
+    },
+    routes.get('/:user/:name', async (c) =>
+      c.json(await tokens.get(c.var.auth, c.req.param('user'), c.req.param('name'))),
+    ),
   );
 
-  routes.on(
-    DOC.put,
-    '/:user/:name',
-    describe({
+  describe(
+    {
       operationId: 'updateToken',
       summary: 'Update a token',
       description:
@@ -148,34 +140,30 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
       parameters: TOKEN_PATH_PARAMETERS,
       body: { mediaType: 'application/json', schema: UpdateTokenBodySchema, required: true },
       responses: { 204: { description: 'Updated.' }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+    },
+    routes.put('/:user/:name', ...jsonBody(UpdateTokenBodySchema), async (c) => {
+      await tokens.update(c.var.auth, c.req.param('user'), c.req.param('name'), c.req.valid('json'));
+      return c.body(null, 204);
     }),
   );
-  routes.put('/:user/:name', ...jsonBody(UpdateTokenBodySchema), async (c) => {
-    await tokens.update(c.var.auth, c.req.param('user'), c.req.param('name'), c.req.valid('json'));
-    return c.body(null, 204);
-  });
 
-  routes.on(
-    DOC.delete,
-    '/:user/:name',
-    describe({
+  describe(
+    {
       operationId: 'deleteToken',
       summary: 'Delete a token',
       tag: TAGS.tokens,
       security: 'fmetoken-or-basic',
       parameters: TOKEN_PATH_PARAMETERS,
       responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404) },
+    },
+    routes.delete('/:user/:name', async (c) => {
+      await tokens.remove(c.var.auth, c.req.param('user'), c.req.param('name'));
+      return c.body(null, 204);
     }),
   );
-  routes.delete('/:user/:name', async (c) => {
-    await tokens.remove(c.var.auth, c.req.param('user'), c.req.param('name'));
-    return c.body(null, 204);
-  });
 
-  routes.on(
-    DOC.post,
-    '/:user/:name/duplicate',
-    describe({
+  describe(
+    {
       operationId: 'duplicateToken',
       summary: 'Duplicate an API token',
       description:
@@ -188,18 +176,18 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
         201: json('The new token, with its value in `token`.', CreatedTokenSchema),
         ...errorResponses(400, 401, 403, 404, 409, 415, 422),
       },
+    },
+    routes.post('/:user/:name/duplicate', ...jsonBody(DuplicateTokenBodySchema), async (c) => {
+      const created = await tokens.duplicate(
+        c.var.auth,
+        c.req.param('user'),
+        c.req.param('name'),
+        c.req.valid('json'),
+      );
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ...created.token, token: created.value }, 201);
     }),
   );
-  routes.post('/:user/:name/duplicate', ...jsonBody(DuplicateTokenBodySchema), async (c) => {
-    const created = await tokens.duplicate(
-      c.var.auth,
-      c.req.param('user'),
-      c.req.param('name'),
-      c.req.valid('json'),
-    );
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...created.token, token: created.value }, 201);
-  });
 
   return routes;
 }

@@ -1,4 +1,4 @@
-// When a web session renews itself (SPEC §1.2): a pure function of the token, the time and the policy.
+// When a web session renews itself: a pure function of the token, the time and the policy.
 import type { SessionPolicy } from '../config';
 import type { TokenRecord } from '../store/store';
 

@@ -117,7 +117,7 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
      CREATE INDEX account_failures_by_account ON account_failures (account, at DESC);`,
   },
   {
-    // The account cap of sign-in limits spares clients that signed in to the account before (SPEC §5).
+    // The account cap of sign-in limits spares clients that signed in to the account before.
     name: 'known sign-in clients',
     sql: (t) => `CREATE TABLE sign_in_clients (
        key TEXT PRIMARY KEY,
@@ -126,7 +126,7 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
      CREATE INDEX sign_in_clients_by_time ON sign_in_clients (last_success);`,
   },
   {
-    // The trail belongs to the account, not its name (SPEC §3.3): a new account under an old name sees nothing
+    // The trail belongs to the account, not its name: a new account under an old name sees nothing
     // of the old one. Existing events go to the account of that name that existed when they happened.
     name: 'audit owned by account id',
     sql: (
@@ -138,7 +138,7 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
      CREATE INDEX audit_by_owner_id ON audit_events (owner_id, id DESC);`,
   },
   {
-    // totalCount without counting (issue 17): per owner and type, kept by triggers on every insert and delete
+    // totalCount without counting: per owner and type, kept by triggers on every insert and delete
     // (cascades and bulk writes included). Pages seek by (created_at, id) instead of skipping with OFFSET.
     name: 'kept token counts, keyset indexes',
     sql: (t) => `CREATE TABLE token_counts (

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msUntil } from '../../test/fixtures/agreement';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
-import { withTokenCache } from '../token-cache/token-cache';
+import { withTokenCache } from '../token-cache/caching-store';
 import { MIGRATIONS } from './migrations';
 import { CHANNEL } from './notify-channel';
 import { openPostgresStore } from './postgres-store';

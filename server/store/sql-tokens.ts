@@ -260,7 +260,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         ),
       ),
 
-    // ---- The token cache's loader (issue 17) --------------------------------------------------------------
+    // ---- The token cache's loader --------------------------------------------------------------
     listCacheableTokens: async ({ afterId, limit, now }) => {
       const found = await db
         .selectFrom('tokens')
@@ -281,7 +281,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
   };
 }
 
-// ---- The token cache's loader (issue 17) ------------------------------------------------------------------
+// ---- The token cache's loader ------------------------------------------------------------------
 
 const CACHEABLE_COLUMNS = [
   'id',

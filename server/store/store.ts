@@ -285,7 +285,7 @@ export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 
-// ---- The token cache's loader (issue 17: a cache that holds every active token) ----------------------------
+// ---- The token cache's loader (a cache that holds every active token) ----------------------------
 // Kept in one block, apart from the rest of the interface: the cache in server/token-cache/token-cache.ts is its only caller.
 
 /** A token as the verified-token cache keeps it: what verification and the request need, nothing to display. */

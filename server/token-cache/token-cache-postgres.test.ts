@@ -1,27 +1,10 @@
 // The verified-token cache of two instances on one PostgreSQL: a change made through one reaches the other's
 // cache by LISTEN/NOTIFY, and the cache reads back PostgreSQL's columns as it reads SQLite's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { token, user } from '../../test/fixtures/counting-store';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
 import { openPostgresStore } from '../store/postgres-store';
-import type { NewToken } from '../store/store';
-import { withTokenCache } from './token-cache';
-
-const token = (userId: number, name: string, digest: string): NewToken => ({
-  userId,
-  name,
-  description: '',
-  type: 'USER',
-  source: 'api',
-  digest,
-  enabled: true,
-  restricted: false,
-  permissions: [],
-  createdAt: 1,
-  savedAt: 1,
-  expiresAt: 4_000_000_000,
-});
-
-const user = (name: string) => ({ name, passwordHash: 'h', roles: ['fmeuser'], enabled: true, createdAt: 1 });
+import { withTokenCache } from './caching-store';
 
 describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () => {
   let cluster: PostgresCluster;

@@ -1,48 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { openSqliteStore } from '../store/sqlite-store';
-import type { InvalidationListener, NewToken, Store, UserRecord } from '../store/store';
-import { withTokenCache } from './token-cache';
-
-/** The SQLite store with its digest lookups, pages and last-use writes counted: what the cache spares it. */
-function countingStore() {
-  const store = openSqliteStore(':memory:');
-  let lookups = 0;
-  let pages = 0;
-  const writes: Array<Array<{ id: number; at: number }>> = [];
-  const counted: Store = {
-    ...store,
-    findTokenByDigest: (digest) => {
-      lookups++;
-      return store.findTokenByDigest(digest);
-    },
-    listCacheableTokens: (query) => {
-      pages++;
-      return store.listCacheableTokens(query);
-    },
-    markTokensUsed: (uses) => {
-      writes.push([...uses]);
-      return store.markTokensUsed(uses);
-    },
-  };
-  return { store: counted, raw: store, lookups: () => lookups, pages: () => pages, writes };
-}
-
-const token = (userId: number, name: string, digest: string): NewToken => ({
-  userId,
-  name,
-  description: '',
-  type: 'USER',
-  source: 'api',
-  digest,
-  enabled: true,
-  restricted: false,
-  permissions: [],
-  createdAt: 1,
-  savedAt: 1,
-  expiresAt: 4_000_000_000,
-});
-
-const user = (name: string) => ({ name, passwordHash: 'h', roles: ['fmeuser'], enabled: true, createdAt: 1 });
+import { countingStore, token, user } from '../../test/fixtures/counting-store';
+import type { InvalidationListener, Store, UserRecord } from '../store/store';
+import { withTokenCache } from './caching-store';
 
 /** The store with one method held after it has read: `read` settles then, and `release()` lets it answer. */
 function holdingRead(store: Store, method: 'findTokenByDigest' | 'listCacheableTokens') {
@@ -398,67 +357,5 @@ describe('verified-token cache', () => {
     expect(flaky.tokenCache.peek('d1')).toBeUndefined();
     await flaky.tokenCache.fill();
     expect(flaky.tokenCache.peek('d1')?.name).toBe('t');
-  });
-
-  it('writes last uses together, keeps the cached last use current, and shows them to any read', async () => {
-    const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    const other = await cached.createToken(token(alice.id, 'u', 'd2'));
-    await cached.tokenCache.lookup('d1');
-    const first = cached.markTokensUsed([{ id: created.id, at: 500 }]);
-    const second = cached.markTokensUsed([
-      { id: other.id, at: 520 },
-      { id: created.id, at: 510 },
-    ]);
-    expect(base.writes).toEqual([]);
-    // A read that shows last uses writes the pending ones first.
-    expect((await cached.findToken(alice.id, 't'))?.lastUsedAt).toBe(510);
-    await Promise.all([first, second]);
-    expect(base.writes).toEqual([
-      [
-        { id: created.id, at: 510 },
-        { id: other.id, at: 520 },
-      ],
-    ]);
-    expect(cached.tokenCache.peek('d1')?.lastUsedAt).toBe(510);
-    expect(base.lookups()).toBe(1);
-  });
-
-  it('writes pending last uses within flushUsesEveryMs', async () => {
-    const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    const soon = withTokenCache(base.store, { flushUsesEveryMs: 5 });
-    await soon.markTokensUsed([{ id: created.id, at: 600 }]);
-    expect(base.writes).toHaveLength(1);
-  });
-
-  it('writes at once past maxPendingUses, without waiting for the interval', async () => {
-    const created = await cached.createToken(token(alice.id, 't', 'd1'));
-    // An hour's interval: only the bound can start this write within the test's time.
-    const bounded = withTokenCache(base.store, { flushUsesEveryMs: 3_600_000, maxPendingUses: 2 });
-    void bounded.markTokensUsed([{ id: created.id, at: 600 }]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(base.writes).toHaveLength(0);
-    // Two tokens pending reach the bound.
-    await bounded.markTokensUsed([{ id: created.id + 1, at: 700 }]);
-    expect(base.writes).toHaveLength(1);
-  });
-
-  it('writes pending last uses before the store closes', async () => {
-    const raw = openSqliteStore(':memory:');
-    let lastUseWhenClosed: number | null | undefined;
-    const store = withTokenCache(
-      {
-        ...raw,
-        close: async () => {
-          lastUseWhenClosed = (await raw.findToken(owner.id, 't'))?.lastUsedAt;
-          await raw.close();
-        },
-      },
-      { flushUsesEveryMs: 60_000 },
-    );
-    const owner = await store.createUser(user('carol'));
-    const created = await store.createToken(token(owner.id, 't', 'd1'));
-    void store.markTokensUsed([{ id: created.id, at: 900 }]);
-    await store.close();
-    expect(lastUseWhenClosed).toBe(900);
   });
 });

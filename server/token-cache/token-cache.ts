@@ -1,16 +1,9 @@
 // An in-process cache of every active token in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
-import {
-  type CacheableToken,
-  type InvalidationSubject,
-  type Store,
-  staleAfter,
-  type UserRecord,
-  type VerifiedToken,
-} from '../store/store';
+import type { CacheableToken, Store, UserRecord, VerifiedToken } from '../store/store';
 import { monotonicMs } from '../time';
+import { createCacheRefresher, type ReadPage } from './cache-refresher';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
-import { createLastUseBuffer } from './last-use-buffer';
 
 export interface TokenCacheOptions {
   /** Tokens kept at most (default: every active token). Once full, others are verified against the store. */
@@ -21,7 +14,7 @@ export interface TokenCacheOptions {
   refreshEveryMs?: number;
   /**
    * Tokens read per query while filling. Small: better-sqlite3 reads synchronously, so a page is a pause of
-   * the event loop (2,000 rows put the token pages' p99 near 30 ms on SQLite while the cache refreshed).
+   * the event loop, and large pages showed in the token pages' worst latencies while the cache refreshed.
    */
   pageSize?: number;
   /**
@@ -32,10 +25,6 @@ export interface TokenCacheOptions {
   unknownForMs?: number;
   /** Unknown digests remembered at most; the oldest go first. */
   maxUnknown?: number;
-  /** Last uses are written together, at most this long after they were asked for. */
-  flushUsesEveryMs?: number;
-  /** More pending last uses than this are written at once. */
-  maxPendingUses?: number;
   /**
    * A monotonic clock in milliseconds (default monotonicMs, the clock the invalidation channel's leases are read
    * on): entries age by it, so a wall clock stepped back or forward changes nothing.
@@ -58,26 +47,14 @@ export interface TokenCache {
   unknownSize(): number;
 }
 
-export type CachingStore = Store & {
-  tokenCache: TokenCache;
-  cacheSize(): number;
-  unknownSize(): number;
-};
-
-// The caches this module made: a store that merely has a `tokenCache` property is not taken for one.
-const caches = new WeakSet<object>();
-
-/**
- * The token cache in front of this store, when there is one (a store without one is asked every time). Found
- * on the store itself, so that it survives the store being spread into a wrapper (as open-store.ts does).
- */
-export function tokenCacheOf(store: Store): TokenCache | undefined {
-  const cache: unknown = 'tokenCache' in store ? store.tokenCache : undefined;
-  return isTokenCache(cache) ? cache : undefined;
-}
-
-function isTokenCache(value: unknown): value is TokenCache {
-  return typeof value === 'object' && value !== null && caches.has(value);
+/** The cache as its store wrapper drives it (caching-store.ts): the wrapper's own writes, written uses, closing. */
+export interface OwnedTokenCache extends TokenCache {
+  /** Drops what a write about `subject` made stale (a `token:`, `user:` or `digest:` subject). */
+  invalidate(subject: string): void;
+  /** A last use was written: the cached copy shows it, so the once-a-minute rule still sees it. */
+  noteUse(id: number, at: number): void;
+  /** Stops answering from memory and refreshing, and stops listening for invalidations. */
+  close(): void;
 }
 
 /** Invalidations seen while a page of tokens was being read: those rows may be stale, and are not kept. */
@@ -98,10 +75,10 @@ interface PageWatch {
  * made stale or stopped answering from memory. A lookup that raced an invalidation is not cached (the
  * generation counter), nor is a row of a page read while one about it arrived.
  *
- * Last uses are written in batches (see last-use-buffer.ts) and before the store closes; what shows a last use
- * shows the ones not yet written too.
+ * Refreshing is cache-refresher.ts's job; the store wrapper that tells the cache of its own writes and writes
+ * last uses in batches is caching-store.ts.
  */
-export function withTokenCache(store: Store, options: TokenCacheOptions = {}): CachingStore {
+export function createTokenCache(store: Store, options: TokenCacheOptions = {}): OwnedTokenCache {
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
@@ -127,11 +104,6 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
   // memory past it (server/store/agreement.ts says why that makes a revocation final once acknowledged).
   let trustedUntil = Number.NEGATIVE_INFINITY;
   let generation = 0;
-  // Bumped whenever the cache is emptied: a pass begun before then is abandoned.
-  let epoch = 0;
-  let filling: { epoch: number; done: Promise<void> } | undefined;
-  let filledOnce = false;
-  let refreshTimer: NodeJS.Timeout | undefined;
   let ownerSweep = false;
   let closed = false;
 
@@ -187,9 +159,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     for (const owner of owners.values()) owner.stale = true;
     owners.clear();
     unknown.clear();
-    epoch++;
-    filledOnce = false;
-    clearTimeout(refreshTimer);
+    refresher.reset();
   }
 
   /** A changed user's entries are already refused (their owner is stale); this frees them, once per turn. */
@@ -226,6 +196,46 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     }
   }
 
+  /** Reads one page of active tokens, watching for invalidations about its rows while it is read. */
+  async function readPage(afterId: number, limit: number): Promise<ReadPage> {
+    const watch: PageWatch = { tokens: new Set(), users: new Set() };
+    watches.add(watch);
+    let page: Awaited<ReturnType<Store['listCacheableTokens']>>;
+    try {
+      page = await store.listCacheableTokens({ afterId, limit, now: Math.floor(Date.now() / 1000) });
+    } finally {
+      watches.delete(watch);
+    }
+    return {
+      lastId: page.tokens.at(-1)?.id,
+      count: page.tokens.length,
+      keep() {
+        const at = now();
+        const pageOwners = new Map<number, CachedOwner>();
+        for (const user of page.owners) {
+          if (!watch.users.has(user.id)) pageOwners.set(user.id, ownerOf(user));
+        }
+        for (const row of page.tokens) {
+          const owner = pageOwners.get(row.userId);
+          if (owner !== undefined && !watch.tokens.has(row.id)) admit(row, owner, at);
+        }
+      },
+    };
+  }
+
+  const refresher = createCacheRefresher(
+    {
+      readPage,
+      dropUnconfirmedSince(since) {
+        for (const entry of entries.values()) if (entry.confirmedAt < since) remove(entry);
+      },
+      active: () => live && !closed,
+      now,
+      size: () => entries.size,
+    },
+    { pageSize, refreshEveryMs },
+  );
+
   const unsubscribe = store.invalidations.subscribe({
     stale: invalidate,
     live(isLive) {
@@ -238,74 +248,6 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       trustedUntil = until;
     },
   });
-
-  /**
-   * One pass over every active token, a page at a time, `pauseMs` apart; entries it did not see (and no lookup
-   * since) go.
-   */
-  async function pass(pauseMs: number): Promise<void> {
-    const passEpoch = epoch;
-    const startedAt = now();
-    let afterId = 0;
-    for (let first = true; ; first = false) {
-      if (!first && pauseMs > 0) {
-        await pause(pauseMs);
-        if (passEpoch !== epoch || !live || closed) return;
-      }
-      const watch: PageWatch = { tokens: new Set(), users: new Set() };
-      watches.add(watch);
-      let page: Awaited<ReturnType<Store['listCacheableTokens']>>;
-      try {
-        page = await store.listCacheableTokens({
-          afterId,
-          limit: pageSize,
-          now: Math.floor(Date.now() / 1000),
-        });
-      } finally {
-        watches.delete(watch);
-      }
-      if (passEpoch !== epoch || !live || closed) return;
-      const at = now();
-      const pageOwners = new Map<number, CachedOwner>();
-      for (const user of page.owners) {
-        if (!watch.users.has(user.id)) pageOwners.set(user.id, ownerOf(user));
-      }
-      for (const row of page.tokens) {
-        const owner = pageOwners.get(row.userId);
-        if (owner !== undefined && !watch.tokens.has(row.id)) admit(row, owner, at);
-      }
-      const last = page.tokens.at(-1);
-      if (last === undefined || page.tokens.length < pageSize) break;
-      afterId = last.id;
-    }
-    for (const entry of entries.values()) if (entry.confirmedAt < startedAt) remove(entry);
-  }
-
-  /**
-   * Fills the cache at once, or (`paced`) reads it again with its pages spread over half of refreshEveryMs, so
-   * that a refresh of many tokens is a steady trickle, not a stall. One pass at a time; the next one starts
-   * half of refreshEveryMs after one ends, so every entry is confirmed about every refreshEveryMs.
-   */
-  function fill(paced = false): Promise<void> {
-    // A pass from before the cache was last emptied gives up at its next page; this one starts afresh.
-    if (filling?.epoch === epoch) return filling.done;
-    filledOnce = true;
-    clearTimeout(refreshTimer);
-    const pages = Math.max(1, Math.ceil(entries.size / pageSize));
-    const current = {
-      epoch,
-      done: pass(paced ? refreshEveryMs / 2 / pages : 0).finally(() => {
-        if (filling !== current) return;
-        filling = undefined;
-        if (live && !closed && current.epoch === epoch) {
-          refreshTimer = setTimeout(() => void fill(true).catch(() => {}), refreshEveryMs / 2);
-          refreshTimer.unref();
-        }
-      }),
-    };
-    filling = current;
-    return current.done;
-  }
 
   function peek(digest: string): CachedToken | null | undefined {
     const at = clock();
@@ -322,7 +264,7 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
 
   async function lookup(digest: string): Promise<CachedToken | undefined> {
     // A miss is how the cache learns it is empty: fill it in the background (a failed pass is retried later).
-    if (live && !filledOnce) void fill().catch(() => {});
+    if (live && !refresher.filledOnce()) void refresher.fill().catch(() => {});
     const startedAt = generation;
     const found = await store.findTokenByDigest(digest);
     const keep = live && startedAt === generation;
@@ -334,78 +276,22 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     return admit(found.token, ownerOf(found.owner), now()) ?? detached(found);
   }
 
-  const uses = createLastUseBuffer((batch) => store.markTokensUsed(batch), {
-    flushEveryMs: options.flushUsesEveryMs ?? 1000,
-    maxPending: options.maxPendingUses ?? 10_000,
-    // Keep the cached copies' last use current, so the once-a-minute rule still sees it.
-    onWritten: (id, at) => {
+  return {
+    peek,
+    lookup,
+    fill: () => refresher.fill(),
+    size: () => entries.size,
+    unknownSize: () => unknown.size,
+    invalidate,
+    noteUse(id, at) {
       const entry = byId.get(id);
       if (entry && (entry.lastUsedAt ?? 0) < at) entry.lastUsedAt = at;
     },
-  });
-
-  function withUnwrittenUse<T extends { id: number; lastUsedAt: number | null }>(token: T): T {
-    const at = uses.unwritten(token.id);
-    return at !== undefined && at > (token.lastUsedAt ?? 0) ? { ...token, lastUsedAt: at } : token;
-  }
-
-  // Other instances hear of the write from the store itself, sent in the write's own transaction.
-  function changed<T>(result: T, subject: InvalidationSubject): T {
-    invalidate(subject);
-    return result;
-  }
-
-  const tokenCache: TokenCache = {
-    peek,
-    lookup,
-    fill: () => fill(),
-    size: () => entries.size,
-    unknownSize: () => unknown.size,
-  };
-  caches.add(tokenCache);
-
-  return {
-    ...store,
-    tokenCache,
-    cacheSize: () => entries.size,
-    unknownSize: () => unknown.size,
-    markTokensUsed: (batch) => uses.add(batch),
-    // What shows a last use shows the ones not yet written too, without waiting for (or forcing) their write:
-    // the extension's validity checks read a token often.
-    findToken: async (userId, name) => {
-      const found = await store.findToken(userId, name);
-      return found && withUnwrittenUse(found);
-    },
-    listTokens: async (query) => {
-      const page = await store.listTokens(query);
-      return { ...page, items: page.items.map(withUnwrittenUse) };
-    },
-    createToken: async (token, options) =>
-      changed(await store.createToken(token, options), staleAfter.createToken(token.digest)),
-    createSession: async (session, signIn) => {
-      const created = await store.createSession(session, signIn);
-      for (const ended of created.ended) invalidate(staleAfter.token(ended.id));
-      return changed(created, staleAfter.createToken(session.digest));
-    },
-    updateToken: async (id, patch, audit) =>
-      changed(await store.updateToken(id, patch, audit), staleAfter.token(id)),
-    deleteToken: async (id, audit) => changed(await store.deleteToken(id, audit), staleAfter.token(id)),
-    updateUser: async (id, patch, options) =>
-      changed(await store.updateUser(id, patch, options), staleAfter.user(id)),
-    deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),
-    deleteSessionTokensOf: async (userId, keep) =>
-      changed(await store.deleteSessionTokensOf(userId, keep), staleAfter.user(userId)),
-    async close() {
+    close() {
       closed = true;
       trustedUntil = Number.NEGATIVE_INFINITY;
-      clearTimeout(refreshTimer);
+      refresher.stop();
       unsubscribe();
-      try {
-        // Uses already answered for are written before the store goes.
-        await uses.settle();
-      } finally {
-        await store.close();
-      }
     },
   };
 }
@@ -420,10 +306,6 @@ function sameUser(a: UserRecord, b: UserRecord): boolean {
     a.roles.length === b.roles.length &&
     a.roles.every((role, i) => role === b.roles[i])
   );
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The answer of a lookup the cache does not keep: the same shape, owned by nobody else. */

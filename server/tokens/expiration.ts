@@ -1,4 +1,4 @@
-// Resolves expirationTimeout / expirationDate into an expiry time, with the limits of SPEC §3.2.
+// Resolves expirationTimeout / expirationDate into an expiry time, within the allowed limits.
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/schemas/token';
 import { validationFailed } from '../errors';
 

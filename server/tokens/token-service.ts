@@ -1,4 +1,4 @@
-// The rules of API tokens: create, list, get, update, remove, duplicate (SPEC §3.2), and the All Tokens view.
+// The rules of API tokens: create, list, get, update, remove, duplicate, and the All Tokens view.
 import type * as v from 'valibot';
 import { holdsPermission, missingDependencies } from '../../shared/permissions';
 import type { AuditEventType } from '../../shared/schemas/audit';
@@ -48,7 +48,7 @@ export interface TokenServiceDeps {
   clock: Clock;
   authorizer: Authorizer;
   audit: AuditLog;
-  /** API tokens one user may hold (SPEC §3.2); session tokens do not count. */
+  /** API tokens one user may hold; session tokens do not count. */
   maxTokensPerUser: number;
 }
 
@@ -145,7 +145,7 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
     }
   }
 
-  /** A session token can only be switched on or off, and only while it is valid (SPEC §1.2). */
+  /** A session token can only be switched on or off, and only while it is valid. */
   async function updateSession(
     record: TokenRecord,
     body: UpdateTokenInput,

@@ -1,4 +1,4 @@
-// User accounts (SPEC §3.3): the account as returned, and the create and update bodies.
+// User accounts: the account as returned, and the create and update bodies.
 import * as v from 'valibot';
 import { ROLE_NAMES } from '../permissions';
 import { ApiDateSchema, IntegerSchema, textName } from './common';

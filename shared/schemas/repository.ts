@@ -1,4 +1,4 @@
-// The protected sample API (SPEC §3.4): repositories and the items stored in them, with FME's field names.
+// The protected sample API: repositories and the items stored in them, with FME's field names.
 import * as v from 'valibot';
 import { ApiDateSchema, freeText, IntegerSchema, pageOf, QueryIntegerSchema, textName } from './common';
 
