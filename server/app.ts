@@ -15,6 +15,7 @@ import { createCors } from './http/cors';
 import { createCrossSiteWriteGuard } from './http/cross-site-writes';
 import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
+import { createLeaseService } from './leases/lease-service';
 import type { Logger } from './logger';
 import { DOC, undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
@@ -26,6 +27,7 @@ import { createFmeApiV4Routes } from './routes/fme-api-v4';
 import { createForwardAuthRoutes } from './routes/forward-auth';
 import { createHealthRoutes, HEALTH_PATHS } from './routes/health';
 import { createInfoRoutes, createVersionRoutes } from './routes/info';
+import { createLeaseRoutes } from './routes/leases';
 import { createLegacyTokenServiceRoutes } from './routes/legacy-token-service';
 import { createMeRoutes } from './routes/me';
 import { createPermissionRoutes } from './routes/permissions';
@@ -98,6 +100,7 @@ export function createApp(deps: AppDeps) {
     maxTokensPerUser: deps.maxTokensPerUser ?? 1000,
   });
   const repositories = createRepositoryService({ store, clock, authorizer });
+  const leases = createLeaseService({ store, clock, authorizer });
 
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
@@ -130,6 +133,7 @@ export function createApp(deps: AppDeps) {
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
     }),
   );
+  app.route('/fmerest/v3/tokens', createLeaseRoutes({ leases, authenticate }));
   app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens, authenticate }));
   app.route('/fmeapiv4', createFmeApiV4Routes({ clock, authenticate, tokens, repositories, authorizer }));
 

@@ -108,7 +108,7 @@ describe('the descriptions beside the routes', () => {
 
   it('give each operation its own operationId, and only the path parameters its path has', () => {
     const operations = operationsOf(doc);
-    expect(operations).toHaveLength(51);
+    expect(operations).toHaveLength(54);
     const ids = operations.map(([, , operation]) => at(operation, 'operationId'));
     expect(new Set(ids).size).toBe(ids.length);
     for (const [path, method, operation] of operations) {
@@ -349,7 +349,7 @@ describe('GET /fmerest/v3/openapi.json', () => {
       });
       expect(at(tooMany, 'headers', 'Retry-After', 'description')).toBeTypeOf('string');
     }
-    expect(limited).toBe(43);
+    expect(limited).toBe(46);
   });
 });
 
@@ -416,7 +416,7 @@ describe('describe()', () => {
 
   it('publishes each schema named with v.metadata({ ref }) once, and every one is used', () => {
     const names = Object.keys(Object(at(doc, 'components', 'schemas')));
-    expect(names).toHaveLength(33);
+    expect(names).toHaveLength(36);
     const refs = new Set(collectRefs(at(doc, 'paths')).concat(collectRefs(at(doc, 'components'))));
     for (const name of names) expect(refs, name).toContain(`#/components/schemas/${name}`);
   });

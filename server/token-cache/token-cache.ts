@@ -1,5 +1,6 @@
 // An in-process cache of every active token in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
+import { createLeaseCache } from '../leases/lease-cache';
 import {
   type CacheableToken,
   type InvalidationSubject,
@@ -316,6 +317,9 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     if (entry !== undefined) {
       return !entry.holder.stale && age - entry.confirmedAt < maxAgeMs ? entry : undefined;
     }
+    // Leases (server/leases/lease-cache.ts): held apart, each trusted while its parent's entry here is.
+    const lease = leases.peek(digest);
+    if (lease !== null) return lease;
     const unknownUntil = unknown.get(digest);
     return unknownUntil !== undefined && unknownUntil > age ? null : undefined;
   }
@@ -327,12 +331,17 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     const found = await store.findTokenByDigest(digest);
     const keep = live && startedAt === generation;
     if (!found) {
+      // A digest is unknown only once it is neither a token's nor a lease's.
+      const lease = await leases.lookup(digest);
+      if (lease !== undefined) return lease;
       if (keep && unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
       return undefined;
     }
     if (!keep) return detached(found);
     return admit(found.token, ownerOf(found.owner), now()) ?? detached(found);
   }
+
+  const leases = createLeaseCache(store, { peek, lookup });
 
   const uses = createLastUseBuffer((batch) => store.markTokensUsed(batch), {
     flushEveryMs: options.flushUsesEveryMs ?? 1000,
@@ -390,6 +399,12 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
     updateToken: async (id, patch, audit) =>
       changed(await store.updateToken(id, patch, audit), staleAfter.token(id)),
     deleteToken: async (id, audit) => changed(await store.deleteToken(id, audit), staleAfter.token(id)),
+    // Leases ended by a write are dropped with their parent's entry (server/leases/lease-cache.ts).
+    createLease: async (lease, mint) => {
+      const created = await store.createLease(lease, mint);
+      return created.ended > 0 ? changed(created, staleAfter.token(lease.parentId)) : created;
+    },
+    endLeases: async (parentId) => changed(await store.endLeases(parentId), staleAfter.token(parentId)),
     updateUser: async (id, patch, options) =>
       changed(await store.updateUser(id, patch, options), staleAfter.user(id)),
     deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),
