@@ -9,6 +9,7 @@ import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
 import { createUseRecorder } from './auth/use-recorder';
 import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
+import { createAddressRateLimit } from './http/address-rate-limit';
 import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
 import { createCors } from './http/cors';
@@ -33,10 +34,12 @@ import { createMeRoutes } from './routes/me';
 import { createPermissionRoutes } from './routes/permissions';
 import { createRepositoryRoutes } from './routes/repositories';
 import { createSessionRoutes } from './routes/session';
+import { createTokenRevokeRoutes } from './routes/token-revoke';
 import { createTokenRoutes } from './routes/tokens';
 import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
 import type { Clock } from './time';
+import { createLeakReports } from './tokens/leak-reports';
 import { createTokenService } from './tokens/token-service';
 
 export interface AppDeps {
@@ -131,6 +134,15 @@ export function createApp(deps: AppDeps) {
       repositories,
       authorizer,
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
+    }),
+  );
+  app.route(
+    '/fmerest/v3/tokens/revoke',
+    createTokenRevokeRoutes({
+      report: createLeakReports({ store, clock, audit }),
+      clientAddress,
+      // Ten reports of up to 100 values a minute per address: plenty for a scanner, little for a guesser.
+      rateLimit: createAddressRateLimit({ limit: 10, windowMs: 60_000, clock }),
     }),
   );
   app.route('/fmerest/v3/tokens', createLeaseRoutes({ leases, authenticate }));

@@ -167,6 +167,11 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
      CREATE INDEX leases_by_parent ON leases (parent_id, expires_at);
      CREATE INDEX leases_by_owner ON leases (user_id);`,
   },
+  {
+    // When a token was reported as leaked (and so disabled); null while it was not.
+    name: 'exposed tokens',
+    sql: (t) => `ALTER TABLE tokens ADD COLUMN exposed_at ${t.bigint};`,
+  },
 ];
 
 // SQLite triggers run per row; a cascade from a deleted user fires them as well.

@@ -67,6 +67,8 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
       saved_at: time,
       expires_at: time,
       last_used_at: v.nullable(time),
+      // When it was reported as leaked; null while it was not.
+      exposed_at: v.nullable(time),
     }),
     // A lease: a short-lived value whose rights are its parent token's (SHA-256 digest, as for tokens).
     LeaseRowSchema: rowSchema({

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { createAuditStore } from './sql-audit';
 import type { SqlDialect } from './sql-dialect';
+import { createExposureStore } from './sql-exposed';
 import { createLeaseStore } from './sql-leases';
 import { createRepositoryStore } from './sql-repositories';
 import { createRules } from './sql-rules';
@@ -18,6 +19,7 @@ export function createSqlStore(dialect: SqlDialect): Store {
     ...createUserStore(dialect, rules),
     ...createTokenStore(dialect, rules),
     ...createLeaseStore(dialect, rules),
+    ...createExposureStore(dialect),
     ...createRepositoryStore(dialect),
     ...createSignInStore(dialect),
     ...createAuditStore(dialect),

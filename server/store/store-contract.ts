@@ -925,6 +925,39 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         expect(await live(parent.id)).toBe(0);
       });
 
+      it('disables and marks exposed the reported tokens, ends the reported leases, and audits each, in one write', async () => {
+        const leaked = await store.createToken(token(alice.id, 'leaked'));
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const child = await store.createLease(lease(parent.id, alice.id), mint());
+        const ofLeaked = await store.createLease(lease(leaked.id, alice.id), mint());
+        const report = await store.reportExposed(
+          [leaked.digest, child.lease.digest, 'unknown'],
+          1200,
+          (t, isLease) => ({
+            at: 1200,
+            event: 'exposed',
+            ownerId: t.userId,
+            owner: t.owner,
+            tokenName: t.name,
+            tokenType: t.type,
+            actor: null,
+            client: null,
+            reason: isLease ? 'lease' : null,
+          }),
+        );
+        expect(report.tokens.map((t) => t.id)).toEqual([leaked.id]);
+        expect(report.leaseParents).toEqual([parent.id]);
+        expect(await store.findToken(alice.id, 'leaked')).toMatchObject({ enabled: false, exposedAt: 1200 });
+        expect(await store.findToken(alice.id, 'parent')).toMatchObject({ enabled: true, exposedAt: null });
+        expect(await store.findLeaseByDigest(child.lease.digest)).toBeUndefined();
+        expect(await store.findLeaseByDigest(ofLeaked.lease.digest)).toBeUndefined();
+        const events = await store.listAuditEvents({ ownerId: alice.id, limit: 10, offset: 0 });
+        expect(events.items.map((e) => [e.tokenName, e.reason]).sort()).toEqual([
+          ['leaked', null],
+          ['parent', 'lease'],
+        ]);
+      });
+
       it('ends every lease of an account when the account changes or goes', async () => {
         const parent = await store.createToken(token(alice.id, 'parent'));
         const other = await store.createToken(token(alice.id, 'other'));

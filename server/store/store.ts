@@ -16,7 +16,7 @@ export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
 
-export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
+export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt' | 'exposedAt'>;
 
 /** `savedAt` moves when a person edits the token, not when a session renews itself. */
 export type TokenPatch = Partial<
@@ -256,6 +256,7 @@ export interface Store
     UserStore,
     TokenStore,
     LeaseStore,
+    ExposureStore,
     RepositoryStore,
     SignInStore,
     AuditStore {}
@@ -335,6 +336,24 @@ export interface LeaseStore {
   endLeases(parentId: number): Promise<number>;
   /** Records last uses of leases in one transaction; a use never moves a last use backwards. */
   markLeasesUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
+}
+
+/** What a report of leaked values changed: the tokens disabled, and the parents of the leases ended. */
+export interface ExposureReport {
+  tokens: TokenRecord[];
+  leaseParents: number[];
+}
+
+export interface ExposureStore {
+  /**
+   * Disables every token whose digest is reported, marking it exposed at `at` (its leases end with it), and ends
+   * every reported lease; the events `audit` makes of them commit in the same transaction.
+   */
+  reportExposed(
+    digests: readonly string[],
+    at: number,
+    audit: (token: TokenRecord, lease: boolean) => NewAuditRecord,
+  ): Promise<ExposureReport>;
 }
 
 /** The token a change was about no longer exists. */

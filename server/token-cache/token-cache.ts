@@ -405,6 +405,12 @@ export function withTokenCache(store: Store, options: TokenCacheOptions = {}): C
       return created.ended > 0 ? changed(created, staleAfter.token(lease.parentId)) : created;
     },
     endLeases: async (parentId) => changed(await store.endLeases(parentId), staleAfter.token(parentId)),
+    reportExposed: async (digests, at, audit) => {
+      const report = await store.reportExposed(digests, at, audit);
+      for (const token of report.tokens) invalidate(staleAfter.token(token.id));
+      for (const id of report.leaseParents) invalidate(staleAfter.token(id));
+      return report;
+    },
     updateUser: async (id, patch, options) =>
       changed(await store.updateUser(id, patch, options), staleAfter.user(id)),
     deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),
