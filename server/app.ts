@@ -10,12 +10,14 @@ import { createSignInLimiter, type SignInPolicy } from './auth/sign-in-limiter';
 import { createUseRecorder } from './auth/use-recorder';
 import type { SessionPolicy } from './config';
 import { apiError, createErrorHandler } from './errors';
+import { createAddressRateLimit } from './http/address-rate-limit';
 import { createBodyLimit } from './http/body-limit';
 import { createClientAddress } from './http/client-address';
 import { createCors } from './http/cors';
 import { createCrossSiteWriteGuard } from './http/cross-site-writes';
 import { type Guard, installFrontDoor } from './http/front-door';
 import { createAllowedMethods } from './http/method-not-allowed';
+import { createLeaseService } from './leases/lease-service';
 import type { Logger } from './logger';
 import { undocumented } from './openapi/describe';
 import { createRepositoryService } from './repositories/repository-service';
@@ -27,16 +29,19 @@ import { createFmeApiV4Routes } from './routes/fme-api-v4';
 import { createForwardAuthRoutes } from './routes/forward-auth';
 import { createHealthRoutes, HEALTH_PATHS } from './routes/health';
 import { createInfoRoutes, createVersionRoutes } from './routes/info';
+import { createLeaseRoutes } from './routes/leases';
 import { createLegacyTokenServiceRoutes } from './routes/legacy-token-service';
 import { createMeRoutes } from './routes/me';
 import { createPermissionRoutes } from './routes/permissions';
 import { createRepositoryRoutes } from './routes/repositories';
 import { createSessionRoutes } from './routes/session';
+import { createTokenRevokeRoutes } from './routes/token-revoke';
 import { createTokenRoutes } from './routes/tokens';
 import { createSessionService } from './sessions/session-service';
 import type { Store } from './store/store';
 import type { Clock } from './time';
 import type { TokenCache } from './token-cache/token-cache';
+import { createLeakReports } from './tokens/leak-reports';
 import { createTokenService } from './tokens/token-service';
 
 export interface AppDeps {
@@ -104,6 +109,7 @@ export function createApp(deps: AppDeps) {
   });
   const repositories = createRepositoryService({ store, clock, authorizer });
   const accounts = createAccountService({ store, clock, passwords, signIn, authorizer });
+  const leases = createLeaseService({ store, clock, authorizer });
 
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
@@ -137,6 +143,16 @@ export function createApp(deps: AppDeps) {
       itemMaxBytes: deps.itemMaxBytes ?? 10 * 1024 * 1024,
     }),
   );
+  app.route(
+    '/fmerest/v3/tokens/revoke',
+    createTokenRevokeRoutes({
+      report: createLeakReports({ store, clock, audit }),
+      clientAddress,
+      // Ten reports of up to 100 values a minute per address: plenty for a scanner, little for a guesser.
+      rateLimit: createAddressRateLimit({ limit: 10, windowMs: 60_000, clock }),
+    }),
+  );
+  app.route('/fmerest/v3/tokens', createLeaseRoutes({ leases, authenticate }));
   app.route('/fmerest/v3/tokens', createTokenRoutes({ tokens, authenticate }));
   app.route('/fmeapiv4', createFmeApiV4Routes({ clock, authenticate, tokens, repositories, authorizer }));
 

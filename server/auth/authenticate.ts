@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
 import { apiError, unauthorized, unauthorizedResponse } from '../errors';
 import type { ClientAddress } from '../http/client-address';
+import { findLeaseInStore } from '../leases/lease-cache';
 import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
@@ -182,7 +183,9 @@ async function lookUp(
     return found ? admit(deps, found.holder.user, found, fromParameter, clientOf, isCheck) : REFUSED;
   }
   const found = await deps.store.findTokenByDigest(digest);
-  return found ? admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck) : REFUSED;
+  if (found) return admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck);
+  const leased = await findLeaseInStore(deps.store, digest);
+  return leased ? admit(deps, leased.owner.user, leased.lease, fromParameter, clientOf, isCheck) : REFUSED;
 }
 
 /** The rules of a found token: enabled, unexpired, its owner enabled; then its use is noted. */
@@ -203,7 +206,8 @@ function admit(
         ? 'owner_disabled'
         : undefined;
   if (refusal !== undefined) {
-    deps.audit.failedUse(token, refusal, clientOf());
+    // Leases lapse all the time by design: a lapsed one is not worth an event in its parent's trail.
+    if (token.lease === undefined || refusal !== 'expired') deps.audit.failedUse(token, refusal, clientOf());
     return REFUSED;
   }
   if (!isCheck) deps.recordUse(token, now);

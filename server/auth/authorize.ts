@@ -104,6 +104,13 @@ function forbidden(permission: string) {
  * administrator. Such changes need the owner's password, a session, or an unrestricted token.
  */
 export function requireFullCredential(caller: Authenticated): void {
+  if (caller.token?.lease !== undefined) {
+    throw apiError(
+      403,
+      'FORBIDDEN',
+      'Tokens and accounts are managed with a password, a session, or an unrestricted token; a lease cannot.',
+    );
+  }
   if (caller.token?.restricted) {
     throw apiError(
       403,

@@ -36,6 +36,7 @@ const token = (id: number, lastUsedAt: number | null): TokenRecord => ({
   savedAt: 0,
   expiresAt: 10_000,
   lastUsedAt,
+  exposedAt: null,
 });
 
 describe('recording token use', () => {

@@ -3,8 +3,10 @@ import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
 import type { Store, TokenRecord } from '../store/store';
 
-/** What the rule needs of a token: which one it is, and its stored last use. */
-type UsedToken = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
+/** What the rule needs of a token (or a lease): which one it is, and its stored last use. */
+type Used = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
+/** A token, and the lease it was presented as, if it was (a lease's use is its parent's use too). */
+type UsedToken = Used & { lease?: Used | undefined };
 
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
 export const LAST_USED_RESOLUTION_SECONDS = 60;
@@ -19,18 +21,31 @@ const MAX_TRACKED = 100_000;
 export type UseRecorder = (token: UsedToken, now: number) => void;
 
 export function createUseRecorder(store: Store, log: Logger): UseRecorder {
+  const tokens = createRecorder((batch) => store.markTokensUsed(batch), 'token', log);
+  const leases = createRecorder((batch) => store.markLeasesUsed(batch), 'lease', log);
+  return function recordUse(token: UsedToken, now: number): void {
+    tokens(token, now);
+    if (token.lease !== undefined) leases(token.lease, now);
+  };
+}
+
+function createRecorder(
+  write: (batch: Array<{ id: number; at: number }>) => Promise<void>,
+  what: string,
+  log: Logger,
+): (used: Used, now: number) => void {
   const requested = new BoundedMap<number, number>(MAX_TRACKED);
   let pending: Array<{ id: number; at: number }> = [];
 
   function flush(): void {
     const batch = pending;
     pending = [];
-    store.markTokensUsed(batch).catch((error: unknown) => {
-      log.error('could not record token use', { tokens: batch.length, error: String(error) });
+    write(batch).catch((error: unknown) => {
+      log.error(`could not record ${what} use`, { [`${what}s`]: batch.length, error: String(error) });
     });
   }
 
-  return function recordUse(token: UsedToken, now: number): void {
+  return function recordUse(token: Used, now: number): void {
     const last = Math.max(
       token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
       requested.get(token.id) ?? Number.NEGATIVE_INFINITY,

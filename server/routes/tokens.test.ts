@@ -61,6 +61,8 @@ describe('POST /fmerest/v3/tokens', () => {
       expirationDate: '2026-12-22T10:00:00Z',
       lastUsedDate: null,
       current: false,
+      exposed: false,
+      exposedDate: null,
       token: created.token,
     });
   });

@@ -152,6 +152,26 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
      CREATE INDEX tokens_by_age ON tokens (created_at DESC, id DESC);
      ${t.dialect === 'sqlite' ? SQLITE_COUNTING : POSTGRES_COUNTING}`,
   },
+  {
+    // Short-lived children of API tokens: not tokens (no name, no count), gone with their parent or its owner.
+    name: 'leases',
+    sql: (t) => `CREATE TABLE leases (
+       id ${t.id},
+       parent_id ${t.bigint} NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+       user_id ${t.bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+       digest TEXT NOT NULL UNIQUE,
+       created_at ${t.bigint} NOT NULL,
+       expires_at ${t.bigint} NOT NULL,
+       last_used_at ${t.bigint}
+     )${t.strict};
+     CREATE INDEX leases_by_parent ON leases (parent_id, expires_at);
+     CREATE INDEX leases_by_owner ON leases (user_id);`,
+  },
+  {
+    // When a token was reported as leaked (and so disabled); null while it was not.
+    name: 'exposed tokens',
+    sql: (t) => `ALTER TABLE tokens ADD COLUMN exposed_at ${t.bigint};`,
+  },
 ];
 
 // SQLite triggers run per row; a cascade from a deleted user fires them as well.

@@ -67,6 +67,18 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
       saved_at: time,
       expires_at: time,
       last_used_at: v.nullable(time),
+      // When it was reported as leaked; null while it was not.
+      exposed_at: v.nullable(time),
+    }),
+    // A lease: a short-lived value whose rights are its parent token's (SHA-256 digest, as for tokens).
+    LeaseRowSchema: rowSchema({
+      id,
+      parent_id: id,
+      user_id: id,
+      digest: v.string(),
+      created_at: time,
+      expires_at: time,
+      last_used_at: v.nullable(time),
     }),
     RepositoryRowSchema: rowSchema({
       id,
@@ -111,6 +123,7 @@ type Records = { [K in keyof RowSchemas]: v.InferOutput<RowSchemas[K]> };
 export type RowSchemas = ReturnType<typeof createRowSchemas>;
 export type UserRecord = Records['UserRowSchema'];
 export type TokenRecord = Records['TokenRowSchema'];
+export type LeaseRecord = Records['LeaseRowSchema'];
 export type RepositoryRecord = Records['RepositoryRowSchema'];
 export type ItemRecord = Records['ItemRowSchema'];
 /** One token event (see AuditRowSchema). */

@@ -12,6 +12,7 @@ export interface Tables {
   users: WithId<Row<'UserRowSchema'>>;
   tokens: WithId<Omit<Row<'TokenRowSchema'>, 'owner'>>;
   token_counts: { user_id: number; type: string; n: number };
+  leases: WithId<Row<'LeaseRowSchema'>>;
   repositories: WithId<Row<'RepositoryRowSchema'>>;
   items: WithId<Row<'ItemRowSchema'>> & { content: Uint8Array };
   audit_events: WithId<Row<'AuditRowSchema'>>;

@@ -13,6 +13,10 @@
 // - SQLite: one process owns the file and every write is `BEGIN IMMEDIATE` on its one connection, so a write
 //   transaction already excludes every other writer; the same queries run without the lock clause.
 //
+// A lease (a short-lived child of an API token) is minted under the same lock: the owner's row, then the parent's
+// (a write that disables, narrows or removes the parent locks that row too, and ends its leases), so at most
+// `maxLive` live leases per parent, and none minted from a parent or an account that changed under the request.
+//
 // The cost: one indexed read of the user's row before a token or session is created, and one user's (or the
 // managers') writes committed one after another.
 import * as v from 'valibot';
@@ -21,7 +25,10 @@ import { countOf, type Db, type SqlDialect } from './sql-dialect';
 import {
   AccountChangedError,
   LastManagerError,
+  type LeaseMint,
+  LeaseParentError,
   TokenLimitError,
+  TokenNotFoundError,
   type TokenRecord,
   type UserRecord,
 } from './store';
@@ -96,6 +103,52 @@ export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect)
     },
 
     /**
+     * Locks the owner (as the request saw them: AccountChangedError otherwise) and the parent (TokenNotFoundError
+     * when gone, LeaseParentError when disabled or expired), then ends the parent's expired leases and its oldest
+     * live ones beyond `maxLive - 1`, so that one more fits; resolves with how many live ones ended.
+     */
+    async makeRoomForLease(trx: Db, parentId: number, mint: LeaseMint, now: number): Promise<number> {
+      const owner = await lockUser(trx, mint.owner.id);
+      if (owner === undefined || !owner.enabled || !sameAccount(owner, mint.owner)) {
+        throw new AccountChangedError('The account changed while minting a lease.');
+      }
+      const parent = await trx
+        .selectFrom('tokens')
+        .select(['id', 'type', 'enabled', 'expires_at'])
+        .where('id', '=', parentId)
+        .where('user_id', '=', owner.id)
+        .$if(locksRows, (qb) => qb.forUpdate())
+        .executeTakeFirst();
+      if (parent === undefined || parent.type !== 'USER') throw new TokenNotFoundError('No such API token.');
+      if (!isSet(parent.enabled) || parent.expires_at <= now) {
+        throw new LeaseParentError('A disabled or expired token cannot be leased.');
+      }
+      await trx
+        .deleteFrom('leases')
+        .where('parent_id', '=', parentId)
+        .where('expires_at', '<=', now)
+        .execute();
+      const live = countOf(
+        await trx
+          .selectFrom('leases')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('parent_id', '=', parentId)
+          .executeTakeFirst(),
+      );
+      const over = live - (mint.maxLive - 1);
+      if (over <= 0) return 0;
+      const oldest = trx
+        .selectFrom('leases')
+        .select('id')
+        .where('parent_id', '=', parentId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(over);
+      await trx.deleteFrom('leases').where('id', 'in', oldest).execute();
+      return over;
+    },
+
+    /**
      * Locks the user, and throws AccountChangedError unless they are enabled with the password hash the sign-in
      * checked: a sign-in racing a new password, a disable or a delete makes no session. Resolves with the user.
      */
@@ -132,3 +185,16 @@ export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect)
     },
   };
 }
+
+/** The account as a request authenticated it: same password, roles and state (its sessions and leases rest on them). */
+function sameAccount(a: UserRecord, b: UserRecord): boolean {
+  return (
+    a.passwordHash === b.passwordHash &&
+    a.enabled === b.enabled &&
+    a.roles.length === b.roles.length &&
+    a.roles.every((role, i) => role === b.roles[i])
+  );
+}
+
+/** A flag column as either dialect returns it. */
+const isSet = (flag: number | boolean) => flag === true || flag === 1;

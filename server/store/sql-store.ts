@@ -2,6 +2,8 @@
 import { sql } from 'kysely';
 import { createAuditStore } from './sql-audit';
 import type { SqlDialect } from './sql-dialect';
+import { createExposureStore } from './sql-exposed';
+import { createLeaseStore } from './sql-leases';
 import { createRepositoryStore } from './sql-repositories';
 import { createRules } from './sql-rules';
 import { createSignInStore } from './sql-sign-ins';
@@ -16,6 +18,8 @@ export function createSqlStore(dialect: SqlDialect): Store {
     ping: async () => void (await sql`SELECT 1`.execute(dialect.db)),
     ...createUserStore(dialect, rules),
     ...createTokenStore(dialect, rules),
+    ...createLeaseStore(dialect, rules),
+    ...createExposureStore(dialect),
     ...createRepositoryStore(dialect),
     ...createSignInStore(dialect),
     ...createAuditStore(dialect),

@@ -198,6 +198,9 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
           await trx.updateTable('tokens').set(set).where('id', '=', id).executeTakeFirst(),
         );
         if (updated) await insertAuditEvents(trx, audit);
+        // A lease never outlives a disable or a change of its parent's permissions (it would revive or narrow).
+        if (updated && (patch.enabled === false || patch.restricted !== undefined || patch.permissions))
+          await trx.deleteFrom('leases').where('parent_id', '=', id).execute();
         return updated;
       }, staleAfter.token(id)),
     deleteToken: (id, audit = []) =>

@@ -69,6 +69,8 @@ export function createUserStore(dialect: SqlDialect, rules: Rules): UserStore {
             )
             .execute();
         }
+        // Every change to the account ends its leases: they rest on the account as it was when they were minted.
+        if (Object.keys(set).length > 0) await trx.deleteFrom('leases').where('user_id', '=', id).execute();
         await insertAuditEvents(trx, options.audit ?? []);
         return true;
       }, staleAfter.user(id)),

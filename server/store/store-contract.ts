@@ -3,9 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AccountChangedError,
   LastManagerError,
+  LeaseParentError,
   NameTakenError,
+  type NewLease,
   type NewToken,
   type Store,
+  TokenNotFoundError,
   type TokenQuery,
   type UserRecord,
 } from './store';
@@ -806,6 +809,175 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
       await store.markTokensUsed([{ id: created.id, at: 1100 }]);
       expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
+    });
+
+    describe('leases', () => {
+      let leaseCounter = 0;
+      const lease = (parentId: number, userId: number, overrides: Partial<NewLease> = {}): NewLease => ({
+        parentId,
+        userId,
+        digest: `lease-${++leaseCounter}`,
+        createdAt: 1000,
+        expiresAt: 1900,
+        ...overrides,
+      });
+      const mint = (owner = alice) => ({ owner, maxLive: 50 });
+      const live = async (parentId: number, now = 1000) => (await store.leaseSummary(parentId, now)).live;
+
+      it('stores a lease, finds it by digest with its parent’s digest, and sums up the parent’s leases', async () => {
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const { lease: created, ended } = await store.createLease(lease(parent.id, alice.id), mint());
+        expect(ended).toBe(0);
+        expect(created).toMatchObject({
+          parentId: parent.id,
+          userId: alice.id,
+          expiresAt: 1900,
+          lastUsedAt: null,
+        });
+        expect(await store.findLeaseByDigest(created.digest)).toEqual({
+          lease: created,
+          parentDigest: parent.digest,
+        });
+        expect(await store.findLeaseByDigest('no such digest')).toBeUndefined();
+        // A lease is not a token.
+        expect(await store.findTokenByDigest(created.digest)).toBeUndefined();
+        expect((await store.listTokens({ userId: alice.id, now: 0, limit: -1, offset: 0 })).total).toBe(1);
+        await store.markLeasesUsed([{ id: created.id, at: 1500 }]);
+        await store.markLeasesUsed([{ id: created.id, at: 1400 }]);
+        expect(await store.leaseSummary(parent.id, 1000)).toEqual({ live: 1, lastUsedAt: 1500 });
+        expect(await store.leaseSummary(parent.id, 1900)).toEqual({ live: 0, lastUsedAt: 1500 });
+      });
+
+      it('keeps at most maxLive live leases per parent, exactly under a burst, ending the oldest', async () => {
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const first = await store.createLease(lease(parent.id, alice.id, { createdAt: 900 }), {
+          owner: alice,
+          maxLive: 3,
+        });
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            store.createLease(lease(parent.id, alice.id), { owner: alice, maxLive: 3 }),
+          ),
+        );
+        expect(await live(parent.id)).toBe(3);
+        expect(burst.reduce((sum, created) => sum + created.ended, 0)).toBe(6);
+        expect(await store.findLeaseByDigest(first.lease.digest)).toBeUndefined();
+        // Expired leases neither count nor stay.
+        const other = await store.createToken(token(alice.id, 'other'));
+        await store.createLease(lease(other.id, alice.id, { expiresAt: 1001 }), { owner: alice, maxLive: 1 });
+        const later = await store.createLease(
+          lease(other.id, alice.id, { createdAt: 1001, expiresAt: 2000 }),
+          {
+            owner: alice,
+            maxLive: 1,
+          },
+        );
+        expect(later.ended).toBe(0);
+        expect(await live(other.id, 1001)).toBe(1);
+      });
+
+      it('mints only from an enabled, unexpired API token of an owner still as the request saw them', async () => {
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        await expect(
+          store.createLease(lease(parent.id, alice.id), mint({ ...alice, passwordHash: 'old' })),
+        ).rejects.toBeInstanceOf(AccountChangedError);
+        await expect(store.createLease(lease(parent.id, bob.id), mint(bob))).rejects.toBeInstanceOf(
+          AccountChangedError,
+        );
+        await expect(
+          store.createLease(lease(parent.id, alice.id, { createdAt: 5000 }), mint()),
+        ).rejects.toBeInstanceOf(LeaseParentError);
+        const off = await store.createToken(token(alice.id, 'off', { enabled: false }));
+        await expect(store.createLease(lease(off.id, alice.id), mint())).rejects.toBeInstanceOf(
+          LeaseParentError,
+        );
+        const session = await store.createToken(
+          token(alice.id, 'session', { type: 'SESSION', source: 'web' }),
+        );
+        await expect(store.createLease(lease(session.id, alice.id), mint())).rejects.toBeInstanceOf(
+          TokenNotFoundError,
+        );
+        await expect(store.createLease(lease(99999, alice.id), mint())).rejects.toBeInstanceOf(
+          TokenNotFoundError,
+        );
+      });
+
+      it('ends a parent’s leases when it is disabled, narrowed or removed, or they are ended; not on other edits', async () => {
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const refill = async () => {
+          await store.createLease(lease(parent.id, alice.id), mint());
+          expect(await live(parent.id)).toBeGreaterThan(0);
+        };
+        await refill();
+        await store.updateToken(parent.id, { description: 'edited', enabled: true, expiresAt: 4000 });
+        expect(await live(parent.id)).toBe(1);
+        await store.updateToken(parent.id, { enabled: false });
+        expect(await live(parent.id)).toBe(0);
+        await store.updateToken(parent.id, { enabled: true });
+        await refill();
+        await store.updateToken(parent.id, { restricted: true, permissions: ['repositories:access'] });
+        expect(await live(parent.id)).toBe(0);
+        await refill();
+        expect(await store.endLeases(parent.id)).toBe(1);
+        expect(await live(parent.id)).toBe(0);
+        await refill();
+        await store.deleteToken(parent.id);
+        expect(await live(parent.id)).toBe(0);
+      });
+
+      it('disables and marks exposed the reported tokens, ends the reported leases, and audits each, in one write', async () => {
+        const leaked = await store.createToken(token(alice.id, 'leaked'));
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const child = await store.createLease(lease(parent.id, alice.id), mint());
+        const ofLeaked = await store.createLease(lease(leaked.id, alice.id), mint());
+        const report = await store.reportExposed(
+          [leaked.digest, child.lease.digest, 'unknown'],
+          1200,
+          (t, isLease) => ({
+            at: 1200,
+            event: 'exposed',
+            ownerId: t.userId,
+            owner: t.owner,
+            tokenName: t.name,
+            tokenType: t.type,
+            actor: null,
+            client: null,
+            reason: isLease ? 'lease' : null,
+          }),
+        );
+        expect(report.tokens.map((t) => t.id)).toEqual([leaked.id]);
+        expect(report.leaseParents).toEqual([parent.id]);
+        expect(await store.findToken(alice.id, 'leaked')).toMatchObject({ enabled: false, exposedAt: 1200 });
+        expect(await store.findToken(alice.id, 'parent')).toMatchObject({ enabled: true, exposedAt: null });
+        expect(await store.findLeaseByDigest(child.lease.digest)).toBeUndefined();
+        expect(await store.findLeaseByDigest(ofLeaked.lease.digest)).toBeUndefined();
+        const events = await store.listAuditEvents({ ownerId: alice.id, limit: 10, offset: 0 });
+        expect(events.items.map((e) => [e.tokenName, e.reason]).sort()).toEqual([
+          ['leaked', null],
+          ['parent', 'lease'],
+        ]);
+      });
+
+      it('ends every lease of an account when the account changes or goes', async () => {
+        const parent = await store.createToken(token(alice.id, 'parent'));
+        const other = await store.createToken(token(alice.id, 'other'));
+        for (const change of [{ roles: ['fmeguest'] }, { passwordHash: 'h3' }, { enabled: false }]) {
+          const owner = (await store.findUserByName('alice')) ?? alice;
+          if (!owner.enabled) await store.updateUser(owner.id, { enabled: true });
+          const now = (await store.findUserByName('alice')) ?? alice;
+          await store.createLease(lease(parent.id, alice.id), mint(now));
+          await store.createLease(lease(other.id, alice.id), mint(now));
+          await store.updateUser(alice.id, change);
+          expect((await live(parent.id)) + (await live(other.id)), JSON.stringify(change)).toBe(0);
+        }
+        await store.updateUser(alice.id, { enabled: true });
+        const created = await store.createLease(
+          lease(parent.id, alice.id),
+          mint((await store.findUserByName('alice')) ?? alice),
+        );
+        await store.deleteUser(alice.id);
+        expect(await store.findLeaseByDigest(created.lease.digest)).toBeUndefined();
+      });
     });
   });
 }

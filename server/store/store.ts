@@ -1,15 +1,22 @@
 // The store interface, one part per aggregate, with its records and errors (one SQL store serves both dialects).
 import type { TokenSource, TokenType } from '../../shared/schemas/token';
-import type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord } from './row-schemas';
+import type {
+  AuditRecord,
+  ItemRecord,
+  LeaseRecord,
+  RepositoryRecord,
+  TokenRecord,
+  UserRecord,
+} from './row-schemas';
 
 /** Records are read through row-schemas.ts; times are whole seconds since the epoch. */
-export type { AuditRecord, ItemRecord, RepositoryRecord, TokenRecord, UserRecord };
+export type { AuditRecord, ItemRecord, LeaseRecord, RepositoryRecord, TokenRecord, UserRecord };
 
 export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
 
-export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt'>;
+export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt' | 'exposedAt'>;
 
 /** `savedAt` moves when a person edits the token, not when a session renews itself. */
 export type TokenPatch = Partial<
@@ -248,6 +255,8 @@ export interface Store
   extends StoreLifecycle,
     UserStore,
     TokenStore,
+    LeaseStore,
+    ExposureStore,
     RepositoryStore,
     SignInStore,
     AuditStore {}
@@ -283,6 +292,73 @@ export { StoreUnavailableError } from './store-faults';
 /** The database cannot be opened as it is; start-up stops and the file is left untouched. */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
+}
+
+// ---- Leases: short-lived children of an API token --------------------------------------------------------
+
+export type NewLease = Omit<LeaseRecord, 'id' | 'lastUsedAt'>;
+
+/** What minting checks in its transaction, and how many live leases the parent may have. */
+export interface LeaseMint {
+  /** The owner as the request authenticated them: a lease is minted only while the account is still so. */
+  owner: UserRecord;
+  /** Live leases the parent may have, the new one included: past it, the oldest end. */
+  maxLive: number;
+}
+
+/** A lease and its parent's digest: the parent's rights are looked up as the parent's own. */
+export interface FoundLease {
+  lease: LeaseRecord;
+  parentDigest: string;
+}
+
+/** The parent cannot be leased: it is disabled or expired (LeaseParentGoneError when it no longer exists). */
+export class LeaseParentError extends Error {
+  override name = 'LeaseParentError';
+}
+
+/**
+ * Leases live and die with their parent: a write that disables, narrows or removes a token ends its leases in the
+ * same transaction, and a change to the owner's account ends all of theirs; each such write already makes the
+ * parent (`token:<id>`) or its owner (`user:<id>`) stale, which is what a cached lease is checked against.
+ */
+export interface LeaseStore {
+  /**
+   * Locks the owner and the parent, ends the parent's oldest live leases past `maxLive` and its expired ones, and
+   * stores the lease. Throws AccountChangedError when the owner is no longer as `owner` says, TokenNotFoundError
+   * when the parent is gone, LeaseParentError when it is disabled or expired at `lease.createdAt`.
+   */
+  createLease(lease: NewLease, mint: LeaseMint): Promise<{ lease: LeaseRecord; ended: number }>;
+  findLeaseByDigest(digest: string): Promise<FoundLease | undefined>;
+  /** The parent's live leases at `now`, and the latest use of any of its leases. */
+  leaseSummary(parentId: number, now: number): Promise<{ live: number; lastUsedAt: number | null }>;
+  /** Ends every lease of the parent; resolves with how many there were. */
+  endLeases(parentId: number): Promise<number>;
+  /** Records last uses of leases in one transaction; a use never moves a last use backwards. */
+  markLeasesUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
+}
+
+/** What a report of leaked values changed: the tokens disabled, and the parents of the leases ended. */
+export interface ExposureReport {
+  tokens: TokenRecord[];
+  leaseParents: number[];
+}
+
+export interface ExposureStore {
+  /**
+   * Disables every token whose digest is reported, marking it exposed at `at` (its leases end with it), and ends
+   * every reported lease; the events `audit` makes of them commit in the same transaction.
+   */
+  reportExposed(
+    digests: readonly string[],
+    at: number,
+    audit: (token: TokenRecord, lease: boolean) => NewAuditRecord,
+  ): Promise<ExposureReport>;
+}
+
+/** The token a change was about no longer exists. */
+export class TokenNotFoundError extends Error {
+  override name = 'TokenNotFoundError';
 }
 
 // ---- The token cache's loader (a cache that holds every active token) ----------------------------

@@ -17,6 +17,11 @@ export interface CallerToken {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly lastUsedAt: number | null;
+  /**
+   * Set when the request presented a lease of this token (server/leases/): it acts with the token's rights, and
+   * its use is the token's use and its own.
+   */
+  readonly lease?: { readonly id: number; readonly lastUsedAt: number | null };
 }
 
 /** One user as the cache knows them, shared by all their cached tokens; marked stale when they change. */

@@ -77,6 +77,18 @@ export function withTokenCache(store: Store, options: CachingStoreOptions = {}):
     updateToken: async (id, patch, audit) =>
       changed(await store.updateToken(id, patch, audit), staleAfter.token(id)),
     deleteToken: async (id, audit) => changed(await store.deleteToken(id, audit), staleAfter.token(id)),
+    // Leases ended by a write are dropped with their parent's entry (server/leases/lease-cache.ts).
+    createLease: async (lease, mint) => {
+      const created = await store.createLease(lease, mint);
+      return created.ended > 0 ? changed(created, staleAfter.token(lease.parentId)) : created;
+    },
+    endLeases: async (parentId) => changed(await store.endLeases(parentId), staleAfter.token(parentId)),
+    reportExposed: async (digests, at, audit) => {
+      const report = await store.reportExposed(digests, at, audit);
+      for (const token of report.tokens) cache.invalidate(staleAfter.token(token.id));
+      for (const id of report.leaseParents) cache.invalidate(staleAfter.token(id));
+      return report;
+    },
     updateUser: async (id, patch, options) =>
       changed(await store.updateUser(id, patch, options), staleAfter.user(id)),
     deleteUser: async (id) => changed(await store.deleteUser(id), staleAfter.user(id)),

@@ -1,5 +1,6 @@
 // An in-process cache of every active token in front of any store, dropped on every change, in every instance.
 import { BoundedMap } from '../bounded-map';
+import { createLeaseCache } from '../leases/lease-cache';
 import type { CacheableToken, Store, UserRecord, VerifiedToken } from '../store/store';
 import { monotonicMs } from '../time';
 import { createCacheRefresher, type ReadPage } from './cache-refresher';
@@ -258,6 +259,9 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     if (entry !== undefined) {
       return !entry.holder.stale && age - entry.confirmedAt < maxAgeMs ? entry : undefined;
     }
+    // Leases (server/leases/lease-cache.ts): held apart, each trusted while its parent's entry here is.
+    const lease = leases.peek(digest);
+    if (lease !== null) return lease;
     const unknownUntil = unknown.get(digest);
     return unknownUntil !== undefined && unknownUntil > age ? null : undefined;
   }
@@ -269,12 +273,17 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     const found = await store.findTokenByDigest(digest);
     const keep = live && startedAt === generation;
     if (!found) {
+      // A digest is unknown only once it is neither a token's nor a lease's.
+      const lease = await leases.lookup(digest);
+      if (lease !== undefined) return lease;
       if (keep && unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
       return undefined;
     }
     if (!keep) return detached(found);
     return admit(found.token, ownerOf(found.owner), now()) ?? detached(found);
   }
+
+  const leases = createLeaseCache(store, { peek, lookup });
 
   return {
     peek,

@@ -18,6 +18,8 @@ export function toToken(record: TokenRecord, now: number, currentTokenId: number
     expirationDate: toApiDate(record.expiresAt),
     lastUsedDate: record.lastUsedAt === null ? null : toApiDate(record.lastUsedAt),
     current: record.id === currentTokenId,
+    exposed: record.exposedAt !== null,
+    exposedDate: record.exposedAt === null ? null : toApiDate(record.exposedAt),
   };
   if (record.restricted) token.permissions = record.permissions;
   return token;

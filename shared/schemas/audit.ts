@@ -16,6 +16,8 @@ export const AUDIT_EVENTS = [
   'query_string_use',
   /** An operator enabled the account and gave it fmeadmin from the command line (`npm run admin:restore`). */
   'account_restored',
+  /** The token was reported as leaked (POST /fmerest/v3/tokens/revoke) and disabled; or a lease of it, ended. */
+  'exposed',
 ] as const;
 export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
 export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;

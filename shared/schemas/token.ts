@@ -35,6 +35,9 @@ const TOKEN_ENTRIES = {
   expirationDate: ApiDateSchema,
   lastUsedDate: v.nullable(ApiDateSchema),
   current: v.boolean(),
+  /** Reported as leaked (POST /tokens/revoke), and so disabled; absent from older servers. */
+  exposed: v.optional(v.boolean()),
+  exposedDate: v.optional(v.nullable(ApiDateSchema)),
 };
 export const TokenSchema = v.pipe(v.object(TOKEN_ENTRIES), v.metadata({ ref: 'Token' }));
 export type Token = v.InferOutput<typeof TokenSchema>;
@@ -103,6 +106,23 @@ export const DuplicateTokenBodySchema = v.pipe(
   v.metadata({ ref: 'DuplicateTokenBody' }),
 );
 export type DuplicateTokenBody = v.InferInput<typeof DuplicateTokenBodySchema>;
+
+/** Values found where they should not be (a repository, a log), reported by anyone: POST /tokens/revoke. */
+export const REPORTED_TOKENS_MAX = 100;
+export const ReportLeakedTokensBodySchema = v.pipe(
+  v.strictObject({
+    tokens: v.pipe(
+      v.array(v.pipe(v.string(), v.maxLength(200))),
+      v.minLength(1, 'must name at least one value'),
+      v.maxLength(REPORTED_TOKENS_MAX, `must name at most ${REPORTED_TOKENS_MAX} values`),
+    ),
+  }),
+  v.metadata({ ref: 'ReportLeakedTokensBody' }),
+);
+export type ReportLeakedTokensBody = v.InferInput<typeof ReportLeakedTokensBodySchema>;
+
+/** The answer to a report, whatever the values were: nothing that tells which were real. */
+export const ReportAcceptedSchema = v.pipe(v.strictObject({}), v.metadata({ ref: 'ReportAccepted' }));
 
 const queryInteger = v.pipe(
   v.string(),
