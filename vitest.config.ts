@@ -61,7 +61,7 @@ export default defineConfig({
         test: {
           name: 'unit-extension',
           include: ['extension/**/*.test.ts', 'extension/**/*.test.tsx'],
-          isolate: false,
+          // Isolated: the DOM tests share one document and the fake browser's state, which leak between files.
         },
       },
       {
