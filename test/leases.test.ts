@@ -7,7 +7,7 @@ import pg from 'pg';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseSchema, LeaseSummarySchema } from '../shared/schemas/lease';
-import { msUntil } from './fixtures/agreement';
+import { hammer, msUntil } from './fixtures/agreement';
 import { type PostgresCluster, startPostgres } from './fixtures/postgres';
 import { type RunningServer, startServer } from './fixtures/server-process';
 import { basic, fmetoken } from './fixtures/test-app';
@@ -163,47 +163,6 @@ const endings: Record<string, () => Promise<(i: number) => Promise<Ending>>> = {
     };
   },
 };
-
-interface Shot {
-  startedAt: number;
-  status: number;
-}
-
-/** `parallel` loops sending `send` back to back until stopped; `sent(n, since)` waits for n answers after `since`. */
-function hammer(send: () => Promise<number>, parallel: number) {
-  const shots: Shot[] = [];
-  let stopped = false;
-  let waiter: { since: number; n: number; resolve: () => void } | undefined;
-  const check = () => {
-    const since = waiter?.since ?? 0;
-    if (waiter && shots.filter((shot) => shot.startedAt > since).length >= waiter.n) {
-      waiter.resolve();
-      waiter = undefined;
-    }
-  };
-  const loops = Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (!stopped) {
-        const startedAt = performance.now();
-        const status = await send();
-        shots.push({ startedAt, status });
-        check();
-      }
-    }),
-  );
-  return {
-    shots,
-    sent: (n: number, since = Number.NEGATIVE_INFINITY) =>
-      new Promise<void>((resolve) => {
-        waiter = { since, n, resolve };
-        check();
-      }),
-    stop: async () => {
-      stopped = true;
-      await loops;
-    },
-  };
-}
 
 describe('leases on two servers sharing one PostgreSQL', () => {
   it(`a lease is refused by B for every request sent after A acknowledged its end, over ${TRIALS} trials of each kind`, async () => {

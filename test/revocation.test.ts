@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { msUntil } from './fixtures/agreement';
+import { hammer, msUntil } from './fixtures/agreement';
 import { type PostgresCluster, startPostgres } from './fixtures/postgres';
 import { type RunningServer, startServer } from './fixtures/server-process';
 import { basic, fmetoken } from './fixtures/test-app';
@@ -216,50 +216,6 @@ const revocations: Record<string, () => Promise<(i: number) => Promise<Revocatio
     };
   },
 };
-
-interface Shot {
-  startedAt: number;
-  status: number;
-}
-
-/**
- * `parallel` loops sending `send` back to back until stopped; `sent(n)` resolves once n answers have come back
- * for requests started after `since`.
- */
-function hammer(send: () => Promise<number>, parallel: number) {
-  const shots: Shot[] = [];
-  let stopped = false;
-  let waiter: { since: number; n: number; resolve: () => void } | undefined;
-  const check = () => {
-    const since = waiter?.since ?? 0;
-    if (waiter && shots.filter((shot) => shot.startedAt > since).length >= waiter.n) {
-      waiter.resolve();
-      waiter = undefined;
-    }
-  };
-  const loops = Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (!stopped) {
-        const startedAt = performance.now();
-        const status = await send();
-        shots.push({ startedAt, status });
-        check();
-      }
-    }),
-  );
-  return {
-    shots,
-    sent: (n: number, since = Number.NEGATIVE_INFINITY) =>
-      new Promise<void>((resolve) => {
-        waiter = { since, n, resolve };
-        check();
-      }),
-    stop: async () => {
-      stopped = true;
-      await loops;
-    },
-  };
-}
 
 describe('a revocation on one instance (two servers on one PostgreSQL)', () => {
   it(`is refused by the other for every request sent after its 2xx, over ${TRIALS} trials of each kind, while that one is busy`, async () => {
