@@ -73,7 +73,9 @@ export function renderReport(results: BenchResults): string {
       "a ratio is a route's requests per second over the bare app's or the public route's **in the same round**. " +
       `Median of ${settings.rounds} rounds, with the spread (min–max) across rounds. The machine is shared and noisy: ` +
       "compare ratios, not absolute numbers across runs. The server's CPU time per request (from /proc, user + " +
-      'system) is steadier than requests per second when other work shares the core.',
+      'system) is steadier than requests per second when other work shares the core. The last column is that CPU ' +
+      "time over the run's wall time: near 100% of its core, the server (not wrk, which formats every request " +
+      'once before the run) is what limits the requests per second; well under it, something else was.',
     '',
     '![ratios to bare Hono and to the public route](chart.svg)',
     '',
@@ -83,13 +85,13 @@ export function renderReport(results: BenchResults): string {
     const k = kind as 'sqlite' | 'postgres';
     lines.push(`## ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, '');
     lines.push(
-      '| scenario | req/s, median (min–max) | ratio to bare Hono | goal | met | ratio to public | goal | met | server CPU µs/request |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| scenario | req/s, median (min–max) | ratio to bare Hono | goal | met | ratio to public | goal | met | server CPU µs/request | server CPU, % of its core |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     const bare = store.scenarios.bare;
     if (bare) {
       lines.push(
-        `| bare Hono, same JSON route | ${withSpread(bare.rps, 0)} | 1 | | | ${withSpread(bare.ratio)} | | | ${withSpread(bare.cpuUsPerRequest, 1)} |`,
+        `| bare Hono, same JSON route | ${withSpread(bare.rps, 0)} | 1 | | | ${withSpread(bare.ratio)} | | | ${withSpread(bare.cpuUsPerRequest, 1)} | ${withSpread(bare.cpuPercent ?? [], 0)} |`,
       );
     }
     for (const [name, meta] of Object.entries(SCENARIOS)) {
@@ -98,7 +100,7 @@ export function renderReport(results: BenchResults): string {
       const [bareGoal, bareMet] = goalCell(median(scenario.ratioToBare), meta.toBare?.[k]);
       const [publicGoal, publicMet] = goalCell(median(scenario.ratio), meta.toPublic?.[k]);
       lines.push(
-        `| ${meta.label} | ${withSpread(scenario.rps, 0)} | ${withSpread(scenario.ratioToBare)} | ${bareGoal} | ${bareMet} | ${name === 'public' ? '1' : withSpread(scenario.ratio)} | ${publicGoal} | ${publicMet} | ${withSpread(scenario.cpuUsPerRequest, 1)} |`,
+        `| ${meta.label} | ${withSpread(scenario.rps, 0)} | ${withSpread(scenario.ratioToBare)} | ${bareGoal} | ${bareMet} | ${name === 'public' ? '1' : withSpread(scenario.ratio)} | ${publicGoal} | ${publicMet} | ${withSpread(scenario.cpuUsPerRequest, 1)} | ${withSpread(scenario.cpuPercent ?? [], 0)} |`,
       );
     }
     const perToken = (store.heap.afterBytes - store.heap.beforeBytes) / store.heap.tokens;

@@ -23,6 +23,13 @@ const PAGE_TOKENS = (process.env.BENCH_PAGE_TOKENS ?? '10000,100000,1000000').sp
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres')
   .split(',')
   .filter((kind): kind is 'sqlite' | 'postgres' => kind === 'sqlite' || kind === 'postgres');
+/**
+ * BENCH_ONLY=valid,unknown (any of the route scenarios, `heap`, `pages`, `creates`, `signIns`) measures only
+ * those, for a quick A/B: the bare app and the public route are measured in every round all the same, since
+ * every route's ratio is to them; what is left out shows empty in the report.
+ */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 const CONNECTIONS = 16;
 const PAGE_CONNECTIONS = 2;
 /** Cursors are collected with pages this large, so walking a million tokens takes a thousand requests. */
@@ -234,14 +241,33 @@ async function settle(instance: Instance): Promise<void> {
   if (waited > 1) process.stderr.write(`  (waited ${waited.toFixed(1)} s for the server to go idle)\n`);
 }
 
-/** Measures `run` on one instance: its wrk figures and the server's CPU time per request. */
-function measure(instance: Instance, run: WrkRun): WrkResult & { cpuUsPerRequest: number } {
+/**
+ * Measures `run` on one instance: its wrk figures, the server's CPU time per request, and the share of its core
+ * the server used meanwhile. Near 100% the server is the limit; well under it, something else was (wrk, or other
+ * work on the server's core).
+ */
+function measure(
+  instance: Instance,
+  run: WrkRun,
+): WrkResult & { cpuUsPerRequest: number; cpuPercent: number } {
   const before = instance.cpuUs();
+  const started = performance.now();
   const result = wrk(instance.baseUrl, run);
-  return { ...result, cpuUsPerRequest: (instance.cpuUs() - before) / Math.max(1, result.requests) };
+  const cpuUs = instance.cpuUs() - before;
+  return {
+    ...result,
+    cpuUsPerRequest: cpuUs / Math.max(1, result.requests),
+    cpuPercent: cpuUs / ((performance.now() - started) * 10),
+  };
 }
 
-const emptyScenario = (): ScenarioResults => ({ rps: [], ratio: [], ratioToBare: [], cpuUsPerRequest: [] });
+const emptyScenario = (): ScenarioResults => ({
+  rps: [],
+  ratio: [],
+  ratioToBare: [],
+  cpuUsPerRequest: [],
+  cpuPercent: [],
+});
 
 async function benchStore(
   kind: 'sqlite' | 'postgres',
@@ -302,7 +328,7 @@ async function benchStore(
     process.stderr.write(`${kind}: warming the token cache with all ${TOKENS} tokens\n`);
     const heapBefore = await server.heapUsed();
     const warmStart = performance.now();
-    presentEachOnce(base, valuesFile, values.length);
+    if (wanted('heap')) presentEachOnce(base, valuesFile, values.length);
     const warmSeconds = (performance.now() - warmStart) / 1000;
     const heapAfter = await server.heapUsed();
 
@@ -349,11 +375,13 @@ async function benchStore(
             seconds,
           };
     wrk(bare.baseUrl, scenarios.public?.(1) as WrkRun);
-    for (const make of Object.values(scenarios)) wrk(base, make(1));
+    for (const [name, make] of Object.entries(scenarios))
+      if (name === 'public' || wanted(name)) wrk(base, make(1));
 
     const results: Record<string, ScenarioResults> = { bare: emptyScenario() };
     for (const name of Object.keys(scenarios)) results[name] = emptyScenario();
-    for (let round = 1; round <= ROUNDS; round++) {
+    const routeRounds = ['valid', 'random', 'badChecksum', 'unknown', 'public'].some(wanted) ? ROUNDS : 0;
+    for (let round = 1; round <= routeRounds; round++) {
       // The bare app and the public route first, then every compared route, each against them in this round.
       await settle(server);
       const bareRun = measure(bare, scenarios.public?.(SECONDS) as WrkRun);
@@ -363,11 +391,12 @@ async function benchStore(
         scenario.ratio.push(run.rps / publicRps);
         scenario.ratioToBare.push(run.rps / bareRun.rps);
         scenario.cpuUsPerRequest.push(run.cpuUsPerRequest);
+        scenario.cpuPercent?.push(run.cpuPercent);
       };
       const publicRun = measure(server, scenarios.public?.(SECONDS) as WrkRun);
       record('bare', bareRun, publicRun.rps);
       record('public', publicRun, publicRun.rps);
-      for (const name of ['valid', 'random', 'badChecksum', 'unknown']) {
+      for (const name of ['valid', 'random', 'badChecksum', 'unknown'].filter(wanted)) {
         await settle(server);
         record(name, measure(server, scenarios[name]?.(SECONDS) as WrkRun), publicRun.rps);
       }
@@ -376,7 +405,7 @@ async function benchStore(
     // Token pages last, one more user for each other size of list: the token cache holds every active token,
     // so a 1M-token list seeded first would be in memory (and re-read every 30 s) during the routes above.
     const listers: Array<{ tokens: number; user: string }> = [];
-    for (const count of PAGE_TOKENS) {
+    for (const count of wanted('pages') ? PAGE_TOKENS : []) {
       if (count === TOKENS) {
         listers.push({ tokens: count, user: 'bench' });
         continue;
@@ -435,18 +464,29 @@ async function benchStore(
       }
       process.stderr.write(`${kind}: pages round ${round}/${ROUNDS} done\n`);
     }
-    const creates = wrk(base, {
-      path: '/fmerest/v3/tokens',
-      script: 'create-tokens.lua',
-      args: [`fmetoken token=${valid}`],
-      seconds: SECONDS,
-    });
-    const signIns = wrk(base, {
-      path: '/fmerest/v3/login',
-      script: 'sign-in.lua',
-      args: signInUsers.map((name) => basic(name, USER_PASSWORD)),
-      seconds: SECONDS,
-    });
+    const skipped: WrkResult = {
+      rps: Number.NaN,
+      requests: 0,
+      p50ms: Number.NaN,
+      p99ms: Number.NaN,
+      non2xx: 0,
+    };
+    const creates = wanted('creates')
+      ? wrk(base, {
+          path: '/fmerest/v3/tokens',
+          script: 'create-tokens.lua',
+          args: [`fmetoken token=${valid}`],
+          seconds: SECONDS,
+        })
+      : skipped;
+    const signIns = wanted('signIns')
+      ? wrk(base, {
+          path: '/fmerest/v3/login',
+          script: 'sign-in.lua',
+          args: signInUsers.map((name) => basic(name, USER_PASSWORD)),
+          seconds: SECONDS,
+        })
+      : skipped;
     return {
       seedSeconds,
       scenarios: results,
@@ -503,9 +543,12 @@ async function main(): Promise<void> {
     stores,
     durationSeconds: Math.round((performance.now() - started) / 1000),
   };
-  writeFileSync(resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(resolve('bench/chart.svg'), renderChart(results));
-  writeFileSync(resolve('bench/RESULTS.md'), renderReport(results));
+  // A partial run (BENCH_ONLY) is printed, not written over the full run's results.
+  if (ONLY === undefined) {
+    writeFileSync(resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(resolve('bench/chart.svg'), renderChart(results));
+    writeFileSync(resolve('bench/RESULTS.md'), renderReport(results));
+  }
   process.stdout.write(renderReport(results));
 }
 
