@@ -72,4 +72,21 @@ describe('recording token use', () => {
     await settled();
     expect(writes).toEqual([]);
   });
+
+  it('forgets a write once it has landed: what shows the use from then on is the token itself', async () => {
+    const { store, writes } = countingStore();
+    const recordUse = createUseRecorder(store, silentLogger);
+    recordUse(token(4, null), 1000);
+    await settled();
+    await settled();
+    // Read again, the token shows its use: nothing to write.
+    recordUse(token(4, 1000), 1010);
+    // A copy read before the write landed is not vouched for by this process any more.
+    recordUse(token(4, null), 1010);
+    await settled();
+    expect(writes).toEqual([
+      [4, 1000],
+      [4, 1010],
+    ]);
+  });
 });

@@ -1,5 +1,4 @@
 // Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
-import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
 import type { Store, TokenRecord } from '../store/store';
 
@@ -13,9 +12,10 @@ export const LAST_USED_RESOLUTION_SECONDS = 60;
 const MAX_TRACKED = 100_000;
 
 /**
- * The stored last use decides for a token seen for the first time; after that this process remembers when
- * it asked for a write, so the many requests of one busy moment (all seeing the old value until the write
- * lands) ask once, not once each. The uses of one turn of the event loop go to the store together; behind the
+ * The stored last use decides; while a write is on its way this process remembers when it asked for it, so the
+ * many requests of one busy moment (all seeing the old value until the write lands) ask once, not once each.
+ * Once written, the token read again (or its cached entry) shows the use, and the reminder is forgotten: a
+ * cache holding every token pays nothing here for the tokens used once. The uses of one turn of the event loop go to the store together; behind the
  * token cache they are then written with every other use of the same second (server/token-cache/token-cache.ts).
  */
 export type UseRecorder = (token: UsedToken, now: number) => void;
@@ -34,15 +34,20 @@ function createRecorder(
   what: string,
   log: Logger,
 ): (used: Used, now: number) => void {
-  const requested = new BoundedMap<number, number>(MAX_TRACKED);
+  const requested = new Map<number, number>();
   let pending: Array<{ id: number; at: number }> = [];
 
   function flush(): void {
     const batch = pending;
     pending = [];
-    write(batch).catch((error: unknown) => {
-      log.error(`could not record ${what} use`, { [`${what}s`]: batch.length, error: String(error) });
-    });
+    write(batch).then(
+      () => {
+        for (const { id, at } of batch) if (requested.get(id) === at) requested.delete(id);
+      },
+      (error: unknown) => {
+        log.error(`could not record ${what} use`, { [`${what}s`]: batch.length, error: String(error) });
+      },
+    );
   }
 
   return function recordUse(token: Used, now: number): void {
@@ -51,6 +56,8 @@ function createRecorder(
       requested.get(token.id) ?? Number.NEGATIVE_INFINITY,
     );
     if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
+    // Only writes that failed or never end stay behind; forgetting them costs a write more, never a use.
+    if (requested.size >= MAX_TRACKED) requested.clear();
     requested.set(token.id, now);
     if (pending.length === 0) setImmediate(flush);
     pending.push({ id: token.id, at: now });
