@@ -28,7 +28,34 @@ export interface CallerToken {
 export class CachedOwner {
   /** Set when any change to the user reaches the cache: their tokens are then no longer trusted. */
   stale = false;
+  /** The grants of this owner's tokens, by (interned) permission list, then by their small facts. */
+  private readonly grants = new Map<readonly string[], TokenGrant[]>();
   constructor(readonly user: UserRecord) {}
+
+  /** The one grant for these facts and this interned permission list. */
+  grantOf(facts: number, permissions: readonly string[]): TokenGrant {
+    let same = this.grants.get(permissions);
+    if (same === undefined) {
+      same = [];
+      this.grants.set(permissions, same);
+    }
+    for (const grant of same) if (grant.facts === facts) return grant;
+    const grant = new TokenGrant(this, facts, permissions);
+    same.push(grant);
+    return grant;
+  }
+}
+
+/**
+ * What most of one owner's tokens have in common: the owner, the small facts (packed in one number) and the
+ * permission list. Held once and pointed at by each entry, so an entry keeps one reference instead of three.
+ */
+export class TokenGrant {
+  constructor(
+    readonly holder: CachedOwner,
+    readonly facts: number,
+    readonly permissions: readonly string[],
+  ) {}
 }
 
 const SOURCES: readonly TokenSource[] = TokenSourceSchema.options;
@@ -38,7 +65,9 @@ const SESSION = 4;
 const SOURCE_SHIFT = 3;
 
 /** The small facts of a token in one number: two flags, the type and the source. */
-function packedFacts(token: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>): number {
+export function packedFacts(
+  token: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>,
+): number {
   const source = SOURCES.indexOf(token.source);
   // -1 shifted would set every flag bit: a disabled token would read as enabled.
   if (source < 0) throw new Error(`unknown token source: ${token.source}`);
@@ -51,29 +80,23 @@ function packedFacts(token: Pick<CacheableToken, 'enabled' | 'restricted' | 'typ
 }
 
 /**
- * One cached token: numbers and shared references in a fixed shape, read by every request that presents it.
- * The owner and the permission list are shared with the owner's other tokens; the name is the one string of
- * its own (the digest is the same string as the cache's key).
+ * One cached token: numbers and one shared reference in a fixed shape, read by every request that presents it.
+ * The grant (owner, facts, permission list) is shared with the owner's like tokens; the name is the one string
+ * of its own (the digest is the same string as the cache's key).
  */
 export class CachedToken implements CallerToken {
-  private readonly facts: number;
-
   constructor(
     readonly id: number,
     readonly digest: string,
     readonly name: string,
-    readonly holder: CachedOwner,
-    facts: Pick<CacheableToken, 'enabled' | 'restricted' | 'type' | 'source'>,
-    readonly permissions: readonly string[],
+    readonly grant: TokenGrant,
     readonly createdAt: number,
     readonly expiresAt: number,
     /** Moves forward as uses are written (the once-a-minute rule reads it). */
     public lastUsedAt: number | null,
     /** When the store last confirmed this entry, in the cache's own milliseconds. */
     public confirmedAt: number,
-  ) {
-    this.facts = packedFacts(facts);
-  }
+  ) {}
 
   /** The entry for a token as the store has it, with its shared owner and (interned) permission list. */
   static of(
@@ -86,9 +109,7 @@ export class CachedToken implements CallerToken {
       row.id,
       row.digest,
       row.name,
-      holder,
-      row,
-      permissions,
+      holder.grantOf(packedFacts(row), permissions),
       row.createdAt,
       row.expiresAt,
       row.lastUsedAt,
@@ -96,28 +117,36 @@ export class CachedToken implements CallerToken {
     );
   }
 
+  get holder(): CachedOwner {
+    return this.grant.holder;
+  }
+
+  get permissions(): readonly string[] {
+    return this.grant.permissions;
+  }
+
   get userId(): number {
-    return this.holder.user.id;
+    return this.grant.holder.user.id;
   }
 
   get owner(): string {
-    return this.holder.user.name;
+    return this.grant.holder.user.name;
   }
 
   get enabled(): boolean {
-    return (this.facts & ENABLED) !== 0;
+    return (this.grant.facts & ENABLED) !== 0;
   }
 
   get restricted(): boolean {
-    return (this.facts & RESTRICTED) !== 0;
+    return (this.grant.facts & RESTRICTED) !== 0;
   }
 
   get type(): TokenType {
-    return (this.facts & SESSION) !== 0 ? 'SESSION' : 'USER';
+    return (this.grant.facts & SESSION) !== 0 ? 'SESSION' : 'USER';
   }
 
   get source(): TokenSource {
-    return SOURCES[this.facts >> SOURCE_SHIFT] ?? 'api';
+    return SOURCES[this.grant.facts >> SOURCE_SHIFT] ?? 'api';
   }
 
   /** What a log line or a JSON body would show: the token's own fields, never its owner's account record. */
@@ -129,10 +158,10 @@ export class CachedToken implements CallerToken {
   matches(row: CacheableToken, holder: CachedOwner, permissions: readonly string[]): boolean {
     return (
       row.id === this.id &&
-      holder === this.holder &&
-      permissions === this.permissions &&
+      holder === this.grant.holder &&
+      permissions === this.grant.permissions &&
       row.name === this.name &&
-      packedFacts(row) === this.facts &&
+      packedFacts(row) === this.grant.facts &&
       row.createdAt === this.createdAt &&
       row.expiresAt === this.expiresAt
     );
