@@ -12,7 +12,7 @@ import type { Store, UserRecord } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { type CallerToken, withExpiry } from '../token-cache/cached-token';
 import type { TokenCache } from '../token-cache/token-cache';
-import { type CredentialSources, parseCredentials } from './credentials';
+import { type CredentialSources, parseCredentials, plainTokenOf } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordSignIn } from './password-sign-in';
 import type { UseRecorder } from './use-recorder';
@@ -40,6 +40,16 @@ export interface AuthDeps {
 }
 
 /**
+ * Where the client's address comes from: the request's context (its address is worked out from it only when
+ * something records it, with no closure made per request), or a function that works it out.
+ */
+type ClientSource = Context | (() => string);
+
+function clientOf(deps: AuthDeps, source: ClientSource): string {
+  return typeof source === 'function' ? source() : deps.clientAddress.of(source);
+}
+
+/**
  * The caller of one request that presented a token. One small object per request (the authorizer keeps its
  * per-request answers by it); the client's address is worked out only when something records it.
  */
@@ -48,10 +58,11 @@ class TokenCaller implements Authenticated {
   constructor(
     readonly user: UserRecord,
     readonly token: CallerToken,
-    private readonly clientOf: () => string,
+    private readonly deps: AuthDeps,
+    private readonly source: ClientSource,
   ) {}
   get client(): string {
-    this.#client ??= this.clientOf();
+    this.#client ??= clientOf(this.deps, this.source);
     return this.#client;
   }
 }
@@ -91,8 +102,8 @@ export function createAuthenticate(deps: AuthDeps) {
     return proceed(
       c,
       next,
-      sources,
-      verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c)),
+      sources.urlTokens.length > 0,
+      verify(deps, cache, sources, c, isValidityCheck(c)),
     );
   });
 
@@ -102,21 +113,21 @@ export function createAuthenticate(deps: AuthDeps) {
       authorization: c.req.header('Authorization'),
       urlTokens: [...urlTokensOf(c), ...form.getAll('fmetoken')],
     };
-    const outcome = await verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c));
-    return proceed(c, next, sources, outcome);
+    const outcome = await verify(deps, cache, sources, c, isValidityCheck(c));
+    return proceed(c, next, sources.urlTokens.length > 0, outcome);
   }
 }
 
 function proceed(
   c: Context<AuthEnv>,
   next: Next,
-  sources: CredentialSources,
+  fromUrl: boolean,
   outcome: Outcome | Promise<Outcome>,
 ): MiddlewareAnswer {
-  if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, sources, settled));
+  if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, fromUrl, settled));
   if (outcome === REFUSED) return Promise.resolve(refuse());
   c.set('auth', outcome);
-  if (sources.urlTokens.length === 0) return next();
+  if (!fromUrl) return next();
   // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
   return next().then(() => c.res.headers.set('Cache-Control', 'no-store'));
 }
@@ -130,9 +141,11 @@ function verify(
   deps: AuthDeps,
   cache: TokenCache | undefined,
   sources: CredentialSources,
-  clientOf: () => string,
+  client: ClientSource,
   isCheck: boolean,
 ): Outcome | Promise<Outcome> {
+  const plain = plainTokenOf(sources);
+  if (plain !== undefined) return verifyToken(deps, cache, plain, false, client, isCheck);
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
     case 'none':
@@ -145,28 +158,36 @@ function verify(
         'Send one credential per request, not two different ones.',
       );
     case 'basic':
-      return verifyBasic(deps, credentials.user, credentials.password, clientOf);
-    case 'token': {
-      const { value, fromParameter } = credentials;
-      // The checksum rejects typos and random guesses before the cache or the store is asked.
-      if (!isWellFormedTokenValue(value)) return REFUSED;
-      const digest = digestTokenValue(value);
-      const cached = cache?.peek(digest);
-      if (cached === null) return REFUSED;
-      if (cached !== undefined)
-        return admit(deps, cached.holder.user, cached, fromParameter, clientOf, isCheck);
-      return lookUp(deps, cache, digest, fromParameter, clientOf, isCheck);
-    }
+      return verifyBasic(deps, credentials.user, credentials.password, client);
+    case 'token':
+      return verifyToken(deps, cache, credentials.value, credentials.fromParameter, client, isCheck);
   }
+}
+
+function verifyToken(
+  deps: AuthDeps,
+  cache: TokenCache | undefined,
+  value: string,
+  fromParameter: boolean,
+  client: ClientSource,
+  isCheck: boolean,
+): Outcome | Promise<Outcome> {
+  // The checksum rejects typos and random guesses before the cache or the store is asked.
+  if (!isWellFormedTokenValue(value)) return REFUSED;
+  const digest = digestTokenValue(value);
+  const cached = cache?.peek(digest);
+  if (cached === null) return REFUSED;
+  if (cached !== undefined) return admit(deps, cached.holder.user, cached, fromParameter, client, isCheck);
+  return lookUp(deps, cache, digest, fromParameter, client, isCheck);
 }
 
 async function verifyBasic(
   deps: AuthDeps,
   user: string,
   password: string,
-  clientOf: () => string,
+  source: ClientSource,
 ): Promise<Outcome> {
-  const client = clientOf();
+  const client = clientOf(deps, source);
   return { user: await deps.signIn.verify(user, password, client), client };
 }
 
@@ -175,17 +196,17 @@ async function lookUp(
   cache: TokenCache | undefined,
   digest: string,
   fromParameter: boolean,
-  clientOf: () => string,
+  client: ClientSource,
   isCheck: boolean,
 ): Promise<Outcome> {
   if (cache) {
     const found = await cache.lookup(digest);
-    return found ? admit(deps, found.holder.user, found, fromParameter, clientOf, isCheck) : REFUSED;
+    return found ? admit(deps, found.holder.user, found, fromParameter, client, isCheck) : REFUSED;
   }
   const found = await deps.store.findTokenByDigest(digest);
-  if (found) return admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck);
+  if (found) return admit(deps, found.owner, found.token, fromParameter, client, isCheck);
   const leased = await findLeaseInStore(deps.store, digest);
-  return leased ? admit(deps, leased.owner.user, leased.lease, fromParameter, clientOf, isCheck) : REFUSED;
+  return leased ? admit(deps, leased.owner.user, leased.lease, fromParameter, client, isCheck) : REFUSED;
 }
 
 /** The rules of a found token: enabled, unexpired, its owner enabled; then its use is noted. */
@@ -194,7 +215,7 @@ function admit(
   owner: UserRecord,
   token: CallerToken,
   fromParameter: boolean,
-  clientOf: () => string,
+  client: ClientSource,
   isCheck: boolean,
 ): Outcome | Promise<Outcome> {
   const now = epochSeconds(deps.clock);
@@ -207,14 +228,15 @@ function admit(
         : undefined;
   if (refusal !== undefined) {
     // Leases lapse all the time by design: a lapsed one is not worth an event in its parent's trail.
-    if (token.lease === undefined || refusal !== 'expired') deps.audit.failedUse(token, refusal, clientOf());
+    if (token.lease === undefined || refusal !== 'expired')
+      deps.audit.failedUse(token, refusal, clientOf(deps, client));
     return REFUSED;
   }
   if (!isCheck) deps.recordUse(token, now);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
-  if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, clientOf);
-  if (fromParameter) deps.audit.queryStringUse(token, clientOf());
-  return new TokenCaller(owner, token, clientOf);
+  if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, client);
+  if (fromParameter) deps.audit.queryStringUse(token, clientOf(deps, client));
+  return new TokenCaller(owner, token, deps, client);
 }
 
 async function renew(
@@ -223,12 +245,12 @@ async function renew(
   token: CallerToken,
   expiresAt: number,
   fromParameter: boolean,
-  clientOf: () => string,
+  client: ClientSource,
 ): Promise<Outcome> {
   // Awaited: the renewal is stored before the client is told it may go on.
   await deps.store.updateToken(token.id, { expiresAt });
-  if (fromParameter) deps.audit.queryStringUse(token, clientOf());
-  return new TokenCaller(owner, withExpiry(token, expiresAt), clientOf);
+  if (fromParameter) deps.audit.queryStringUse(token, clientOf(deps, client));
+  return new TokenCaller(owner, withExpiry(token, expiresAt), deps, client);
 }
 
 // GET /security/me and a token lookup (GET /tokens/{user}/{name}) are how the extension and scripts ask

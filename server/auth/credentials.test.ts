@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CredentialSources, type Credentials, parseCredentials } from './credentials';
+import { createTokenValue, isWellFormedTokenValue } from '../../shared/token-format';
+import { type CredentialSources, type Credentials, parseCredentials, plainTokenOf } from './credentials';
 
 const T1 = '0123456789abcdef0123456789abcdef01234567';
 const T2 = 'fedcba9876543210fedcba9876543210fedcba98';
@@ -95,4 +96,40 @@ describe('parseCredentials', () => {
   it.each(cases)('%s', (_name, sources, expected) => {
     expect(parseCredentials(sources)).toEqual(expected);
   });
+});
+
+// The short way must never say more than the full parse: a value it finds is the one the parse finds, or one
+// the caller refuses either way (not a well-formed value).
+const REAL = createTokenValue();
+const shortcuts: CredentialSources[] = [
+  ...cases.map(([, sources]) => sources),
+  { authorization: `fmetoken token=${REAL}`, urlTokens: [] },
+  { authorization: `fmetoken token=${REAL.slice(0, -1)}0`, urlTokens: [] },
+  { authorization: `fmetoken token=${T1}`, urlTokens: [T2] },
+  { authorization: `fmetoken token=${T1}`, urlTokens: [T1] },
+  { authorization: `fmetoken token="${T1.slice(2)}"`, urlTokens: [] },
+  { authorization: `fmetoken token=${T1.slice(1)} `, urlTokens: [] },
+  { authorization: `fmetoken token= ${T1.slice(1)}`, urlTokens: [] },
+  { authorization: `fmetoken token=${T1.slice(0, 20)} ${T1.slice(21)}`, urlTokens: [] },
+  { authorization: `fmetoken token=${T1.toUpperCase()}`, urlTokens: [] },
+];
+
+describe('plainTokenOf', () => {
+  it('finds the value of the header every FME client sends, alone', () => {
+    expect(plainTokenOf({ authorization: `fmetoken token=${T1}`, urlTokens: [] })).toBe(T1);
+    expect(plainTokenOf({ authorization: `fmetoken token=${T1}`, urlTokens: [T1] })).toBeUndefined();
+    expect(plainTokenOf({ authorization: `FMETOKEN token=${T1}`, urlTokens: [] })).toBeUndefined();
+  });
+
+  it.each(shortcuts.map((sources) => [JSON.stringify(sources), sources] as const))(
+    'agrees with parseCredentials: %s',
+    (_name, sources) => {
+      const plain = plainTokenOf(sources);
+      if (plain === undefined) return;
+      const parsed = parseCredentials(sources);
+      if (isWellFormedTokenValue(plain))
+        expect(parsed).toEqual({ kind: 'token', value: plain, fromParameter: false });
+      else expect(parsed.kind === 'token' && isWellFormedTokenValue(parsed.value)).toBe(false);
+    },
+  );
 });

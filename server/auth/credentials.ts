@@ -1,4 +1,6 @@
 // Parses the credentials of a request: fmetoken header, fmetoken query/form, or Basic.
+import { TOKEN_VALUE_LENGTH } from '../../shared/token-format';
+
 export type Credentials =
   | { kind: 'none' }
   | { kind: 'malformed' }
@@ -10,6 +12,21 @@ export interface CredentialSources {
   authorization: string | undefined;
   /** Every `fmetoken` value in the query string and the form body (the request's parameters). */
   urlTokens: readonly string[];
+}
+
+const PLAIN_PREFIX = 'fmetoken token=';
+const PLAIN_LENGTH = PLAIN_PREFIX.length + TOKEN_VALUE_LENGTH;
+
+/**
+ * The header as every FME client writes it, `fmetoken token=<value>`, and no URL token beside it: the value,
+ * found without the regular expression and the result object of parseCredentials (this is every token request's
+ * first step). Anything else is undefined, and parseCredentials says what it is. Whatever value this returns,
+ * parseCredentials would return it too, or (when it is not a well-formed value) refuse it as the caller will.
+ */
+export function plainTokenOf({ authorization, urlTokens }: CredentialSources): string | undefined {
+  if (urlTokens.length > 0 || authorization === undefined) return undefined;
+  if (authorization.length !== PLAIN_LENGTH || !authorization.startsWith(PLAIN_PREFIX)) return undefined;
+  return authorization.slice(PLAIN_PREFIX.length);
 }
 
 const FMETOKEN_HEADER = /^\s*fmetoken\s+token\s*=\s*("?)([^\s"]*)\1\s*$/i;
