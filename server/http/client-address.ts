@@ -27,10 +27,11 @@ export function createClientAddress({ trustedProxies }: ClientAddressOptions): C
   const trusted = new Set(trustedProxies.flatMap((proxy) => (proxy === 'loopback' ? LOOPBACK : [proxy])));
   const isHttpsRequest = (request: Request, env: unknown) => {
     if (request.url.startsWith('https:')) return true;
-    // The header first: without it there is no proxy to ask about, and no socket to look up.
-    return (
-      request.headers.get('X-Forwarded-Proto')?.toLowerCase() === 'https' && trusted.has(socketAddress(env))
-    );
+    // The header first: without it there is no proxy to ask about, and no socket to look up. Read from the
+    // headers Node has already parsed where there are some, not through a Headers object made for it.
+    const incoming = nodeBindings(env)?.incoming;
+    const proto = incoming ? incoming.headers['x-forwarded-proto'] : request.headers.get('X-Forwarded-Proto');
+    return typeof proto === 'string' && proto.toLowerCase() === 'https' && trusted.has(socketAddress(env));
   };
   return {
     of(c) {
