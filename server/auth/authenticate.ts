@@ -15,7 +15,7 @@ import type { TokenCache } from '../token-cache/token-cache';
 import { type CredentialSources, parseCredentials } from './credentials';
 import { digestTokenValue } from './digest';
 import type { PasswordSignIn } from './password-sign-in';
-import type { UseRecorder } from './use-recorder';
+import type { UseRecorder, UseRequest } from './use-recorder';
 
 export interface Authenticated {
   user: UserRecord;
@@ -70,8 +70,10 @@ export async function verifyCredentials(
   clientOf: () => string,
   /** A validity check: the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
+  /** The request, whose User-Agent a recorded use keeps. */
+  request?: UseRequest,
 ): Promise<Authenticated> {
-  const outcome = await verify(deps, deps.tokenCache, sources, clientOf, isCheck);
+  const outcome = await verify(deps, deps.tokenCache, sources, clientOf, isCheck, request);
   if (outcome === REFUSED) throw unauthorized();
   return outcome;
 }
@@ -92,7 +94,7 @@ export function createAuthenticate(deps: AuthDeps) {
       c,
       next,
       sources,
-      verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c)),
+      verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c), c.req),
     );
   });
 
@@ -102,7 +104,14 @@ export function createAuthenticate(deps: AuthDeps) {
       authorization: c.req.header('Authorization'),
       urlTokens: [...urlTokensOf(c), ...form.getAll('fmetoken')],
     };
-    const outcome = await verify(deps, cache, sources, () => deps.clientAddress.of(c), isValidityCheck(c));
+    const outcome = await verify(
+      deps,
+      cache,
+      sources,
+      () => deps.clientAddress.of(c),
+      isValidityCheck(c),
+      c.req,
+    );
     return proceed(c, next, sources, outcome);
   }
 }
@@ -132,6 +141,7 @@ function verify(
   sources: CredentialSources,
   clientOf: () => string,
   isCheck: boolean,
+  request?: UseRequest,
 ): Outcome | Promise<Outcome> {
   const credentials = parseCredentials(sources);
   switch (credentials.kind) {
@@ -154,8 +164,8 @@ function verify(
       const cached = cache?.peek(digest);
       if (cached === null) return REFUSED;
       if (cached !== undefined)
-        return admit(deps, cached.holder.user, cached, fromParameter, clientOf, isCheck);
-      return lookUp(deps, cache, digest, fromParameter, clientOf, isCheck);
+        return admit(deps, cached.holder.user, cached, fromParameter, clientOf, isCheck, request);
+      return lookUp(deps, cache, digest, fromParameter, clientOf, isCheck, request);
     }
   }
 }
@@ -177,15 +187,18 @@ async function lookUp(
   fromParameter: boolean,
   clientOf: () => string,
   isCheck: boolean,
+  request: UseRequest | undefined,
 ): Promise<Outcome> {
   if (cache) {
     const found = await cache.lookup(digest);
-    return found ? admit(deps, found.holder.user, found, fromParameter, clientOf, isCheck) : REFUSED;
+    return found ? admit(deps, found.holder.user, found, fromParameter, clientOf, isCheck, request) : REFUSED;
   }
   const found = await deps.store.findTokenByDigest(digest);
-  if (found) return admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck);
+  if (found) return admit(deps, found.owner, found.token, fromParameter, clientOf, isCheck, request);
   const leased = await findLeaseInStore(deps.store, digest);
-  return leased ? admit(deps, leased.owner.user, leased.lease, fromParameter, clientOf, isCheck) : REFUSED;
+  return leased
+    ? admit(deps, leased.owner.user, leased.lease, fromParameter, clientOf, isCheck, request)
+    : REFUSED;
 }
 
 /** The rules of a found token: enabled, unexpired, its owner enabled; then its use is noted. */
@@ -196,6 +209,7 @@ function admit(
   fromParameter: boolean,
   clientOf: () => string,
   isCheck: boolean,
+  request: UseRequest | undefined,
 ): Outcome | Promise<Outcome> {
   const now = epochSeconds(deps.clock);
   const refusal = !token.enabled
@@ -210,7 +224,7 @@ function admit(
     if (token.lease === undefined || refusal !== 'expired') deps.audit.failedUse(token, refusal, clientOf());
     return REFUSED;
   }
-  if (!isCheck) deps.recordUse(token, now);
+  if (!isCheck) deps.recordUse(token, now, clientOf, request);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
   if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, clientOf);
   if (fromParameter) deps.audit.queryStringUse(token, clientOf());

@@ -36,6 +36,8 @@ const token = (id: number, lastUsedAt: number | null): TokenRecord => ({
   savedAt: 0,
   expiresAt: 10_000,
   lastUsedAt,
+  lastUsedAddress: null,
+  lastUsedClient: null,
   exposedAt: null,
 });
 

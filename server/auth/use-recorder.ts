@@ -1,7 +1,7 @@
 // Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
 import { BoundedMap } from '../bounded-map';
 import type { Logger } from '../logger';
-import type { Store, TokenRecord } from '../store/store';
+import type { Store, TokenRecord, TokenUse } from '../store/store';
 
 /** What the rule needs of a token (or a lease): which one it is, and its stored last use. */
 type Used = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
@@ -18,24 +18,48 @@ const MAX_TRACKED = 100_000;
  * lands) ask once, not once each. The uses of one turn of the event loop go to the store together; behind the
  * token cache they are then written with every other use of the same second (server/token-cache/token-cache.ts).
  */
-export type UseRecorder = (token: UsedToken, now: number) => void;
+export type UseRecorder = (
+  token: UsedToken,
+  now: number,
+  clientOf?: () => string,
+  request?: UseRequest,
+) => void;
+
+/**
+ * Where a use came from is asked only as far as needed: the client's address for every use (a use from another
+ * address is written without waiting out the minute), the request's User-Agent header only for a use that is
+ * written. Passed as they are, so a use that is not written allocates nothing.
+ */
+export type UseRequest = { header(name: string): string | undefined };
 
 export function createUseRecorder(store: Store, log: Logger): UseRecorder {
   const tokens = createRecorder((batch) => store.markTokensUsed(batch), 'token', log);
   const leases = createRecorder((batch) => store.markLeasesUsed(batch), 'lease', log);
-  return function recordUse(token: UsedToken, now: number): void {
-    tokens(token, now);
+  return function recordUse(
+    token: UsedToken,
+    now: number,
+    clientOf?: () => string,
+    request?: UseRequest,
+  ): void {
+    // A lease's use is its parent's, from the same place: the parent's details say where its leases are used.
+    tokens(token, now, clientOf, request);
     if (token.lease !== undefined) leases(token.lease, now);
   };
 }
 
+/** What this process last asked to write for a token: when, and from which (raw) address. */
+interface Requested {
+  at: number;
+  address: string | undefined;
+}
+
 function createRecorder(
-  write: (batch: Array<{ id: number; at: number }>) => Promise<void>,
+  write: (batch: TokenUse[]) => Promise<void>,
   what: string,
   log: Logger,
-): (used: Used, now: number) => void {
-  const requested = new BoundedMap<number, number>(MAX_TRACKED);
-  let pending: Array<{ id: number; at: number }> = [];
+): (used: Used, now: number, clientOf?: () => string, request?: UseRequest) => void {
+  const requested = new BoundedMap<number, Requested>(MAX_TRACKED);
+  let pending: TokenUse[] = [];
 
   function flush(): void {
     const batch = pending;
@@ -45,14 +69,27 @@ function createRecorder(
     });
   }
 
-  return function recordUse(token: Used, now: number): void {
-    const last = Math.max(
-      token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
-      requested.get(token.id) ?? Number.NEGATIVE_INFINITY,
-    );
-    if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
-    requested.set(token.id, now);
+  return function recordUse(token: Used, now: number, clientOf?: () => string, request?: UseRequest): void {
+    const address = clientOf?.();
+    const seen = requested.get(token.id);
+    const last = Math.max(token.lastUsedAt ?? Number.NEGATIVE_INFINITY, seen?.at ?? Number.NEGATIVE_INFINITY);
+    if (now - last < LAST_USED_RESOLUTION_SECONDS) {
+      // A stored use of this minute, seen for the first time: taken as from here (if it was not, the next
+      // minute's write says so, and its address is as new then as now).
+      if (seen === undefined) requested.set(token.id, { at: last, address });
+      if (seen === undefined || seen.address === address) return;
+    }
+    if (seen === undefined) requested.set(token.id, { at: now, address });
+    else {
+      seen.at = now;
+      seen.address = address;
+    }
     if (pending.length === 0) setImmediate(flush);
-    pending.push({ id: token.id, at: now });
+    // The raw strings only: the store describes them when it writes.
+    pending.push(
+      clientOf === undefined
+        ? { id: token.id, at: now }
+        : { id: token.id, at: now, address, userAgent: request?.header('User-Agent') },
+    );
   };
 }

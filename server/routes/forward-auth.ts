@@ -80,6 +80,8 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
           urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
         },
         () => deps.clientAddress.of(c),
+        false,
+        c.req,
       );
       // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
       await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));

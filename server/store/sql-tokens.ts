@@ -2,6 +2,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import { addressBlock, clientFamily } from '../tokens/use-origin';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import type { Rules } from './sql-rules';
@@ -12,6 +13,7 @@ import {
   type TokenQuery,
   type TokenRecord,
   type TokenStore,
+  type TokenUse,
 } from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
@@ -24,7 +26,7 @@ const OWNER_COLUMNS = [
   'u.created_at as u_created_at',
 ] as const;
 
-/** Uses per statement: two parameters each, far below either dialect's limit. */
+/** Uses per statement: four parameters each, far below either dialect's limit. */
 const USES_PER_STATEMENT = 500;
 
 const withOwner = (db: SqlDialect['db']) =>
@@ -211,9 +213,20 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       }, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
-      const latest = new Map<number, number>();
-      for (const { id, at } of uses) latest.set(id, Math.max(at, latest.get(id) ?? at));
-      const rows = [...latest].map(([id, at]) => ({ id, at }));
+      const latest = new Map<number, TokenUse>();
+      for (const use of uses) {
+        const seen = latest.get(use.id);
+        if (seen === undefined || seen.at <= use.at) latest.set(use.id, use);
+      }
+      // Described here, when written, not on the request that made the use.
+      const rows = [...latest.values()]
+        .sort((a, b) => a.id - b.id)
+        .map(({ id, at, address, userAgent }) => ({
+          id,
+          at,
+          address: addressBlock(address),
+          client: address === undefined && userAgent === undefined ? null : clientFamily(userAgent),
+        }));
       if (rows.length === 0) return;
       await write(async (trx) => {
         for (let start = 0; start < rows.length; start += USES_PER_STATEMENT) {
@@ -222,13 +235,22 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
           const values = sql.join(
             rows
               .slice(start, start + USES_PER_STATEMENT)
-              .map(({ id, at }) => sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT))`),
+              .map(
+                ({ id, at, address, client }) =>
+                  sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT), CAST(${address} AS TEXT), CAST(${client} AS TEXT))`,
+              ),
           );
-          await sql`WITH uses (id, at) AS (VALUES ${values})
-            UPDATE tokens SET last_used_at = uses.at FROM uses
+          // A use from elsewhere in the same second as the last one still says where it came from.
+          await sql`WITH uses (id, at, address, client) AS (VALUES ${values})
+            UPDATE tokens SET last_used_at = uses.at,
+              last_used_address = CASE WHEN uses.client IS NULL THEN tokens.last_used_address ELSE uses.address END,
+              last_used_client = COALESCE(uses.client, tokens.last_used_client)
+            FROM uses
             WHERE tokens.id = uses.id AND tokens.id IN (SELECT id FROM uses)
-              AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at)`.execute(trx);
+              AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at
+                OR (tokens.last_used_at = uses.at AND uses.client IS NOT NULL))`.execute(trx);
         }
+        await noteNewAddresses(trx, rows);
       });
     },
     deleteSessionTokensOf: (userId, keepTokenId) =>
@@ -346,3 +368,82 @@ const CacheableRowSchema = v.pipe(
     }),
   ),
 );
+
+/**
+ * Keeps every address block each token was used from, and records the first use from a new one in the audit
+ * trail, in the transaction of the uses. The primary key decides which of two writers saw an address first: the
+ * other's insert waits for that one to commit, then does nothing and returns nothing, so one event is recorded.
+ */
+async function noteNewAddresses(
+  trx: Db,
+  rows: ReadonlyArray<{ id: number; at: number; address: string | null; client: string | null }>,
+): Promise<void> {
+  const located = rows.filter((row) => row.address !== null);
+  const added: Array<{ token_id: number; address: string }> = [];
+  for (let start = 0; start < located.length; start += USES_PER_STATEMENT) {
+    const slice = located.slice(start, start + USES_PER_STATEMENT);
+    // Only tokens that still exist (a use may be written after its token was removed).
+    const existing = new Set(
+      (
+        await trx
+          .selectFrom('tokens')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            slice.map((row) => row.id),
+          )
+          .execute()
+      ).map((row) => Number(row.id)),
+    );
+    const fresh = slice.filter((row) => existing.has(row.id));
+    if (fresh.length === 0) continue;
+    added.push(
+      ...(await trx
+        .insertInto('token_addresses')
+        .values(
+          fresh.map((row) => ({ token_id: row.id, address: row.address as string, first_used_at: row.at })),
+        )
+        .onConflict((oc) => oc.columns(['token_id', 'address']).doNothing())
+        .returning(['token_id', 'address'])
+        .execute()),
+    );
+  }
+  if (added.length === 0) return;
+  const tokens = new Map(
+    (
+      await trx
+        .selectFrom('tokens as t')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .select(['t.id', 't.user_id', 't.name', 't.type', 'u.name as owner'])
+        .where(
+          't.id',
+          'in',
+          added.map((row) => row.token_id),
+        )
+        .execute()
+    ).map((token) => [Number(token.id), token]),
+  );
+  const byId = new Map(located.map((row) => [row.id, row]));
+  await insertAuditEvents(
+    trx,
+    added.flatMap(({ token_id, address }) => {
+      const token = tokens.get(Number(token_id));
+      const use = byId.get(Number(token_id));
+      if (token === undefined || use === undefined) return [];
+      return [
+        {
+          at: use.at,
+          event: 'used_from_new_address' as const,
+          ownerId: token.user_id,
+          owner: token.owner,
+          tokenName: token.name,
+          tokenType: token.type,
+          actor: null,
+          client: address,
+          reason: use.client,
+        },
+      ];
+    }),
+  );
+}
