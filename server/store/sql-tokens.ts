@@ -13,7 +13,6 @@ import {
   type TokenQuery,
   type TokenRecord,
   type TokenStore,
-  type TokenUse,
 } from './store';
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
@@ -212,21 +211,20 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         return deleted;
       }, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
+      // Described here, when written, not on the request that made the use.
+      const described = uses.map(({ id, at, address, userAgent }) => ({
+        id,
+        at,
+        address: addressBlock(address),
+        client: address === undefined && userAgent === undefined ? null : clientFamily(userAgent),
+      }));
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
-      const latest = new Map<number, TokenUse>();
-      for (const use of uses) {
+      const latest = new Map<number, (typeof described)[number]>();
+      for (const use of described) {
         const seen = latest.get(use.id);
         if (seen === undefined || seen.at <= use.at) latest.set(use.id, use);
       }
-      // Described here, when written, not on the request that made the use.
-      const rows = [...latest.values()]
-        .sort((a, b) => a.id - b.id)
-        .map(({ id, at, address, userAgent }) => ({
-          id,
-          at,
-          address: addressBlock(address),
-          client: address === undefined && userAgent === undefined ? null : clientFamily(userAgent),
-        }));
+      const rows = [...latest.values()].sort((a, b) => a.id - b.id);
       if (rows.length === 0) return;
       await write(async (trx) => {
         for (let start = 0; start < rows.length; start += USES_PER_STATEMENT) {
@@ -250,7 +248,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
               AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at
                 OR (tokens.last_used_at = uses.at AND uses.client IS NOT NULL))`.execute(trx);
         }
-        await noteNewAddresses(trx, rows);
+        await noteNewAddresses(trx, described);
       });
     },
     deleteSessionTokensOf: (userId, keepTokenId) =>
@@ -378,7 +376,17 @@ async function noteNewAddresses(
   trx: Db,
   rows: ReadonlyArray<{ id: number; at: number; address: string | null; client: string | null }>,
 ): Promise<void> {
-  const located = rows.filter((row) => row.address !== null);
+  // The earliest use of each token from each address block, in one order for every writer (no deadlock).
+  const earliest = new Map<string, (typeof rows)[number]>();
+  for (const row of rows) {
+    if (row.address === null) continue;
+    const key = `${row.id} ${row.address}`;
+    const seen = earliest.get(key);
+    if (seen === undefined || row.at < seen.at) earliest.set(key, row);
+  }
+  const located = [...earliest.values()].sort(
+    (x, y) => x.id - y.id || ((x.address as string) < (y.address as string) ? -1 : 1),
+  );
   const added: Array<{ token_id: number; address: string }> = [];
   for (let start = 0; start < located.length; start += USES_PER_STATEMENT) {
     const slice = located.slice(start, start + USES_PER_STATEMENT);
@@ -424,12 +432,11 @@ async function noteNewAddresses(
         .execute()
     ).map((token) => [Number(token.id), token]),
   );
-  const byId = new Map(located.map((row) => [row.id, row]));
   await insertAuditEvents(
     trx,
     added.flatMap(({ token_id, address }) => {
       const token = tokens.get(Number(token_id));
-      const use = byId.get(Number(token_id));
+      const use = earliest.get(`${Number(token_id)} ${address}`);
       if (token === undefined || use === undefined) return [];
       return [
         {

@@ -901,6 +901,27 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         expect(await newAddressEvents()).toHaveLength(3);
       });
 
+      it('records every new address of a batch, its earliest use from each, and keeps the latest as the last use', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: t.id, at: 1210, address: '203.0.113.1', userAgent: 'curl/8.5.0' },
+          { id: t.id, at: 1230, address: '203.0.113.2', userAgent: CHROME },
+          { id: t.id, at: 1200, address: '203.0.113.1', userAgent: 'Wget/1.21' },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1230,
+          lastUsedAddress: '203.0.113.2',
+          lastUsedClient: 'Chrome',
+        });
+        expect(await newAddressEvents()).toEqual(
+          expect.arrayContaining([
+            { at: 1200, tokenName: 't', client: '203.0.113.1', reason: 'wget' },
+            { at: 1230, tokenName: 't', client: '203.0.113.2', reason: 'Chrome' },
+          ]),
+        );
+        expect(await newAddressEvents()).toHaveLength(2);
+      });
+
       it("forgets a removed token's addresses, and writes nothing for a token gone before its use", async () => {
         const t = await store.createToken(token(alice.id, 't'));
         await store.markTokensUsed([{ id: t.id, at: 1200, address: '203.0.113.5', userAgent: 'curl/8.5.0' }]);

@@ -69,6 +69,28 @@ describe('last-use buffer', () => {
     expect(writes[0]?.[0]).toBe(latest);
   });
 
+  it('keeps an earlier use from another address too, once per token and address, for its first use', async () => {
+    const writes: TokenUse[][] = [];
+    const buffer = createLastUseBuffer(async (uses) => void writes.push(uses), {
+      flushEveryMs: 60_000,
+      maxPending: 100,
+    });
+    const from = (at: number, address: string) => ({ id: 1, at, address, userAgent: 'curl/8.5.0' });
+    void buffer.add([
+      from(10, 'A'),
+      from(11, 'A'),
+      from(12, 'B'),
+      from(13, 'A'),
+      from(14, 'B'),
+      from(15, 'C'),
+    ]);
+    void buffer.add([{ id: 2, at: 10, address: 'A' }, from(9, 'D')]);
+    await buffer.settle();
+    expect(writes).toEqual([
+      [from(15, 'C'), { id: 2, at: 10, address: 'A' }, from(11, 'A'), from(12, 'B'), from(9, 'D')],
+    ]);
+  });
+
   it('settles at once when nothing is pending', async () => {
     const buffer = createLastUseBuffer(async () => {}, { flushEveryMs: 60_000, maxPending: 100 });
     await expect(buffer.settle()).resolves.toBeUndefined();

@@ -27,6 +27,13 @@ interface Batch {
    * the write describes them, so adding a use costs a map entry, nothing more.
    */
   uses: Map<number, TokenUse>;
+  /**
+   * Earlier uses of a token from another address than its latest: not its last use, but perhaps its first from
+   * that address, which the write must see. Added to only when the address changes, once per token and address.
+   */
+  displaced: TokenUse[];
+  /** Which token and address each displaced use is, so each is kept once. */
+  displacedKeys: Set<string>;
   written: Promise<void>;
   write: () => void;
 }
@@ -46,9 +53,10 @@ export function createLastUseBuffer(
 
   function newBatch(): Batch {
     const uses = new Map<number, TokenUse>();
+    const displaced: TokenUse[] = [];
     let start: () => void = () => {};
     const written = new Promise<void>((resolve) => (start = resolve)).then(async () => {
-      const batch = [...uses.values()];
+      const batch = [...uses.values(), ...displaced];
       await write(batch);
       for (const { id, at } of batch) options.onWritten?.(id, at);
     });
@@ -56,12 +64,21 @@ export function createLastUseBuffer(
     timer.unref();
     return {
       uses,
+      displaced,
+      displacedKeys: new Set(),
       written,
       write: () => {
         clearTimeout(timer);
         start();
       },
     };
+  }
+
+  function displace(batch: Batch, use: TokenUse): void {
+    const key = `${use.id} ${use.address}`;
+    if (batch.displacedKeys.has(key)) return;
+    batch.displacedKeys.add(key);
+    batch.displaced.push(use);
   }
 
   function flush(): void {
@@ -79,9 +96,12 @@ export function createLastUseBuffer(
       const batch = pending;
       for (const use of uses) {
         const held = batch.uses.get(use.id);
-        if (held === undefined || held.at <= use.at) batch.uses.set(use.id, use);
+        if (held === undefined || held.at <= use.at) {
+          batch.uses.set(use.id, use);
+          if (held !== undefined && held.address !== use.address) displace(batch, held);
+        } else if (held.address !== use.address) displace(batch, use);
       }
-      if (batch.uses.size >= options.maxPending) flush();
+      if (batch.uses.size + batch.displaced.length >= options.maxPending) flush();
       return batch.written;
     },
     async settle() {
