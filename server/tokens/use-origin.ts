@@ -71,7 +71,7 @@ const FAMILIES: ReadonlyArray<readonly [family: string, pattern: RegExp]> = [
   ['Edge', /\bEdg(?:e|A|iOS)?\//],
   ['Opera', /\bOPR\//],
   ['Firefox', /\b(?:Firefox|FxiOS)\//],
-  ['Chrome', /\b(?:Chrome|Chromium|CriOS)\//],
+  ['Chrome', /\b(?:Chrome|Chromium|CriOS|HeadlessChrome)\//],
   ['Safari', /\bVersion\/[\d.]+.*\bSafari\//],
   ['Postman', /^PostmanRuntime\//],
   ['curl', /^curl\//],
