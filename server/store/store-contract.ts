@@ -922,6 +922,23 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         expect(await newAddressEvents()).toHaveLength(2);
       });
 
+      it('keeps a copied last use as it was described, without announcing it', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: t.id, at: 1200, copied: { address: '2001:db8:1:2::/64', client: 'Python requests' } },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1200,
+          lastUsedAddress: '2001:db8:1:2::/64',
+          lastUsedClient: 'Python requests',
+        });
+        // Known from the copy: a use from there is no first use.
+        await store.markTokensUsed([
+          { id: t.id, at: 1300, address: '2001:db8:1:2::9', userAgent: 'curl/8.5.0' },
+        ]);
+        expect(await newAddressEvents()).toEqual([]);
+      });
+
       it("forgets a removed token's addresses, and writes nothing for a token gone before its use", async () => {
         const t = await store.createToken(token(alice.id, 't'));
         await store.markTokensUsed([{ id: t.id, at: 1200, address: '203.0.113.5', userAgent: 'curl/8.5.0' }]);

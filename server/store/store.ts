@@ -30,6 +30,11 @@ export interface TokenUse {
   at: number;
   address?: string | undefined;
   userAgent?: string | undefined;
+  /**
+   * A last use copied from another store (npm run store:copy), where it came from as that store described it:
+   * kept as the token's last place and one of its known addresses, with no audit event (the trail is copied).
+   */
+  copied?: { address: string | null; client: string | null } | undefined;
 }
 
 /** `savedAt` moves when a person edits the token, not when a session renews itself. */
