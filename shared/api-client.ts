@@ -11,6 +11,7 @@ import {
   type Version,
   VersionSchema,
 } from './schemas/info';
+import { type LeaseSummary, LeaseSummarySchema } from './schemas/lease';
 import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
 import { type RepositoryList, RepositoryListSchema } from './schemas/repository';
 import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
@@ -183,6 +184,20 @@ export function createApiClient(options: ApiClientOptions) {
       const search = query.owner === undefined ? '' : `?${new URLSearchParams({ owner: query.owner })}`;
       return call('GET', `/fmerest/v3/repositories${search}`, RepositoryListSchema);
     },
+    ...leaseSummaryCalls(call, tokenPath),
+  };
+}
+
+/** A token's leases as its owner sees them: how many are live, their last use, and ending them all. */
+function leaseSummaryCalls(
+  call: <T>(method: string, path: string, schema: v.GenericSchema<unknown, T>) => Promise<Result<T>>,
+  tokenPath: (user: string, name: string) => string,
+) {
+  return {
+    leaseSummary: (user: string, name: string): Promise<Result<LeaseSummary>> =>
+      call('GET', `${tokenPath(user, name)}/leases`, LeaseSummarySchema),
+    endAllLeases: (user: string, name: string): Promise<Result<undefined>> =>
+      call('DELETE', `${tokenPath(user, name)}/leases`, NoContentSchema),
   };
 }
 

@@ -30,6 +30,7 @@ import { createAccessHandlers } from './access-handlers';
 import { createCredentialStore } from './credential-store';
 import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
+import { createLeaseSummaryHandlers } from './lease-summary-handlers';
 import { createRuleHandlers } from './rule-handlers';
 import { createServerCalls } from './server-calls';
 import { createSessionHandlers } from './session-handlers';
@@ -124,6 +125,7 @@ export function createBackground(deps: MessageHandlerDeps) {
       switchedOff: credentials.endedIfOwn,
     }),
     ...createRuleHandlers({ ...injection, values, checks }),
+    ...createLeaseSummaryHandlers(calls),
   };
   return { handlers, checks, values, calls, confirmed: injection.confirmed };
 }

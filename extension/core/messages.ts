@@ -9,6 +9,7 @@ import {
   InjectionRuleSchema,
   TokenRefSchema,
 } from '../../shared/schemas/injection-rules';
+import { LeaseSummarySchema } from '../../shared/schemas/lease';
 import { PermissionCatalogueSchema } from '../../shared/schemas/permissions';
 import {
   CreatedTokenSchema,
@@ -176,6 +177,10 @@ export const messageSchemas = {
     response: resultSchema(CreatedTokenSchema),
   },
   removeToken: { request: v.object(TokenRef), response: resultSchema(v.null()) },
+  /** How many leases of an API token are live, and when one was last used (never a value). */
+  getLeaseSummary: { request: v.object(TokenRef), response: resultSchema(LeaseSummarySchema) },
+  /** Ends every live lease of an API token at once. */
+  endTokenLeases: { request: v.object(TokenRef), response: resultSchema(v.null()) },
   /** What a token and its owner hold: the grounds for explaining a 403 and offering to add a permission. */
   describeTokenAccess: { request: v.object(TokenRef), response: resultSchema(TokenAccessSchema) },
   /** Keep a value for injection rules (session storage, or local when the user opted in). */

@@ -1,4 +1,5 @@
 // A list of tokens with its loading, empty and error states and a "Show more" for the next page.
+import type { ComponentChildren } from 'preact';
 import type { Token } from '../../shared/schemas/token';
 import { type DuplicateDraft, type ListView, type RowPrompt, tokenKey } from '../core/model';
 import { plural } from './plural';
@@ -25,6 +26,8 @@ export interface TokenListProps {
   onRemove: (token: Token) => void;
   onEdit: (token: Token) => void;
   onDetails: (token: Token) => void;
+  /** An open token's leases, if it has any to show. */
+  leasesOf?: (token: Token) => ComponentChildren;
 }
 
 export function TokenList(props: TokenListProps) {
@@ -58,6 +61,7 @@ export function TokenList(props: TokenListProps) {
               prompt={prompt}
               duplicate={props.duplicate}
               expanded={props.expanded === key}
+              leases={props.expanded === key ? props.leasesOf?.(token) : undefined}
               locked={props.locked}
               onEdit={() => props.onEdit(token)}
               onDetails={() => props.onDetails(token)}

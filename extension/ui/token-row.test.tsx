@@ -70,6 +70,31 @@ describe('TokenRow', () => {
     expect(details.textContent).toMatch(/Last used.*2026.*\(used 1 hour ago\)/);
   });
 
+  it('says where the last use came from: the address and the client family, in words for Other', () => {
+    renderRow({
+      expanded: true,
+      token: { ...TOKEN, lastUsedAddress: '2001:db8:1:2::/64', lastUsedClient: 'FME Form' },
+    });
+    expect(screen.getByLabelText('Details of CI deploy').textContent).toContain(
+      'Last used from2001:db8:1:2::/64 by FME Form',
+    );
+    cleanup();
+    renderRow({
+      expanded: true,
+      token: { ...TOKEN, lastUsedAddress: '203.0.113.5', lastUsedClient: 'Other' },
+    });
+    expect(screen.getByLabelText('Details of CI deploy').textContent).toContain(
+      'Last used from203.0.113.5 by another client',
+    );
+    cleanup();
+    // Never used, or used before the server kept where from: no line at all.
+    renderRow({ expanded: true, token: { ...TOKEN, lastUsedDate: null } });
+    expect(screen.getByLabelText('Details of CI deploy').textContent).not.toContain('Last used from');
+    cleanup();
+    renderRow({ expanded: true });
+    expect(screen.getByLabelText('Details of CI deploy').textContent).not.toContain('Last used from');
+  });
+
   it("asks for the copy's name and expiry, offering the original's lifetime first", () => {
     const { onDuplicateChange, onDuplicate } = renderRow({
       prompt: 'duplicate',

@@ -1,5 +1,6 @@
 // One token: name, status chip, expiry and last use, the session marker, its actions and its details.
 
+import type { ComponentChildren } from 'preact';
 import type { Token } from '../../shared/schemas/token';
 import type { DuplicateDraft, RowPrompt } from '../core/model';
 import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
@@ -28,6 +29,8 @@ export interface TokenRowProps {
   onRemove: () => void;
   onEdit: () => void;
   onDetails: () => void;
+  /** The token's leases, shown in its details. */
+  leases?: ComponentChildren;
 }
 
 export function TokenRow(props: TokenRowProps) {
@@ -62,7 +65,7 @@ export function TokenRow(props: TokenRowProps) {
         <span>{lastUsedText(token.lastUsedDate, now)}</span>
         {token.type === 'USER' && <span>{token.restricted ? 'restricted' : 'all permissions'}</span>}
       </div>
-      {props.expanded && <TokenDetails token={token} now={now} />}
+      {props.expanded && <TokenDetails token={token} now={now} leases={props.leases} />}
       {prompt === 'duplicate' ? (
         <DuplicatePrompt
           source={token}

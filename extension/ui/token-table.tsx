@@ -1,5 +1,6 @@
 // The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
 
+import type { ComponentChildren } from 'preact';
 import { memo } from 'preact/compat';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
@@ -56,6 +57,8 @@ export interface TokenTableProps {
   onDuplicateChange: (patch: Partial<DuplicateDraft>) => void;
   onDuplicate: (token: Token) => void;
   onRemove: (token: Token) => void;
+  /** An open token's leases, if it has any to show; the same function from render to render. */
+  leasesOf?: (token: Token) => ComponentChildren;
 }
 
 export function TokenTable(props: TokenTableProps) {
@@ -77,6 +80,7 @@ export function TokenTable(props: TokenTableProps) {
       onDuplicateChange: (patch) => latest.current.onDuplicateChange(patch),
       onDuplicate: (token) => latest.current.onDuplicate(token),
       onRemove: (token) => latest.current.onRemove(token),
+      leasesOf: (token) => latest.current.leasesOf?.(token),
     }),
     [],
   );
@@ -229,6 +233,7 @@ type RowHandlers = Pick<
   | 'onDuplicateChange'
   | 'onDuplicate'
   | 'onRemove'
+  | 'leasesOf'
 >;
 
 interface RowProps {
@@ -384,7 +389,7 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
         <tr class="detail-row">
           <td />
           <td colSpan={7}>
-            <TokenDetails token={token} now={table.now} />
+            <TokenDetails token={token} now={table.now} leases={handlers.leasesOf?.(token)} />
           </td>
         </tr>
       )}

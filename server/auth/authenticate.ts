@@ -40,13 +40,13 @@ export interface AuthDeps {
 }
 
 /**
- * Where the client's address comes from: the request's context (its address is worked out from it only when
- * something records it, with no closure made per request), or a function that works it out.
+ * Where the client's address and User-Agent come from: the request's context, passed as it is (no closure
+ * made per request); the address is worked out from it only when something needs it.
  */
-type ClientSource = Context | (() => string);
+type ClientSource = Context;
 
 function clientOf(deps: AuthDeps, source: ClientSource): string {
-  return typeof source === 'function' ? source() : deps.clientAddress.of(source);
+  return deps.clientAddress.of(source);
 }
 
 /**
@@ -78,11 +78,12 @@ type Outcome = Authenticated | typeof REFUSED;
 export async function verifyCredentials(
   deps: AuthDeps,
   sources: CredentialSources,
-  clientOf: () => string,
+  /** The request the credentials came with: where it came from, and its User-Agent. */
+  client: ClientSource,
   /** A validity check: the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
 ): Promise<Authenticated> {
-  const outcome = await verify(deps, deps.tokenCache, sources, clientOf, isCheck);
+  const outcome = await verify(deps, deps.tokenCache, sources, client, isCheck);
   if (outcome === REFUSED) throw unauthorized();
   return outcome;
 }
@@ -232,7 +233,7 @@ function admit(
       deps.audit.failedUse(token, refusal, clientOf(deps, client));
     return REFUSED;
   }
-  if (!isCheck) deps.recordUse(token, now);
+  if (!isCheck) deps.recordUse(token, now, clientOf(deps, client), client.req);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
   if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, client);
   if (fromParameter) deps.audit.queryStringUse(token, clientOf(deps, client));

@@ -10,14 +10,18 @@ function countingStore() {
   const store = openSqliteStore(':memory:');
   const writes: Array<[number, number]> = [];
   const batches: number[] = [];
+  const origins: Array<[string | undefined, string | undefined]> = [];
   const counted: Store = {
     ...store,
     markTokensUsed: async (uses) => {
-      for (const { id, at } of uses) writes.push([id, at]);
+      for (const { id, at, address, userAgent } of uses) {
+        writes.push([id, at]);
+        origins.push([address, userAgent]);
+      }
       batches.push(uses.length);
     },
   };
-  return { store: counted, writes, batches };
+  return { store: counted, writes, batches, origins };
 }
 
 const token = (id: number, lastUsedAt: number | null): TokenRecord => ({
@@ -36,6 +40,8 @@ const token = (id: number, lastUsedAt: number | null): TokenRecord => ({
   savedAt: 0,
   expiresAt: 10_000,
   lastUsedAt,
+  lastUsedAddress: null,
+  lastUsedClient: null,
   exposedAt: null,
 });
 
@@ -79,14 +85,62 @@ describe('recording token use', () => {
     recordUse(token(4, null), 1000);
     await settled();
     await settled();
-    // Read again, the token shows its use: nothing to write.
-    recordUse(token(4, 1000), 1010);
     // A copy read before the write landed is not vouched for by this process any more.
     recordUse(token(4, null), 1010);
+    await settled();
+    await settled();
+    // Read again, the token shows its use: nothing to write.
+    recordUse(token(4, 1010), 1020);
     await settled();
     expect(writes).toEqual([
       [4, 1000],
       [4, 1010],
     ]);
+  });
+
+  it('writes a use from another address at once, and reads the User-Agent only for a use it writes', async () => {
+    const { store, writes, origins } = countingStore();
+    const recordUse = createUseRecorder(store, silentLogger);
+    let headerReads = 0;
+    const request = (userAgent: string) => ({
+      header: (name: string) => {
+        headerReads++;
+        return name === 'User-Agent' ? userAgent : undefined;
+      },
+    });
+    recordUse(token(4, null), 1000, '203.0.113.1', request('curl/8.5.0'));
+    for (let i = 0; i < 50; i++) recordUse(token(4, null), 1010, '203.0.113.1', request('curl/8.5.0'));
+    recordUse(token(4, null), 1020, '2001:db8::9', request('Wget/1.21'));
+    recordUse(token(4, null), 1030, '2001:db8::9', request('Wget/1.21'));
+    await settled();
+    expect(writes).toEqual([
+      [4, 1000],
+      [4, 1020],
+    ]);
+    expect(origins).toEqual([
+      ['203.0.113.1', 'curl/8.5.0'],
+      ['2001:db8::9', 'Wget/1.21'],
+    ]);
+    expect(headerReads).toBe(2);
+  });
+
+  it("writes a lease's use as its parent's, with where it came from", async () => {
+    const { store, writes, origins } = countingStore();
+    const leases: Array<[number, number]> = [];
+    const recordUse = createUseRecorder(
+      {
+        ...store,
+        markLeasesUsed: async (uses) =>
+          void leases.push(...uses.map((u) => [u.id, u.at] as [number, number])),
+      },
+      silentLogger,
+    );
+    recordUse({ ...token(5, null), lease: { id: 77, lastUsedAt: null } }, 1000, '203.0.113.8', {
+      header: () => 'python-requests/2.32.3',
+    });
+    await settled();
+    expect(writes).toEqual([[5, 1000]]);
+    expect(origins).toEqual([['203.0.113.8', 'python-requests/2.32.3']]);
+    expect(leases).toEqual([[77, 1000]]);
   });
 });

@@ -1,6 +1,6 @@
 // Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
 import type { Logger } from '../logger';
-import type { Store, TokenRecord } from '../store/store';
+import type { Store, TokenRecord, TokenUse } from '../store/store';
 
 /** What the rule needs of a token (or a lease): which one it is, and its stored last use. */
 type Used = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
@@ -18,31 +18,51 @@ const MAX_TRACKED = 100_000;
  * cache holding every token pays nothing here for the tokens used once. The uses of one turn of the event loop go to the store together; behind the
  * token cache they are then written with every other use of the same second (server/token-cache/token-cache.ts).
  */
-export type UseRecorder = (token: UsedToken, now: number) => void;
+export type UseRecorder = (
+  token: UsedToken,
+  now: number,
+  /** The client's address (raw, as the socket or a trusted proxy gave it). */
+  address?: string,
+  request?: UseRequest,
+) => void;
+
+/**
+ * Where a use came from is asked only as far as needed: the client's address for every use (a use from another
+ * address is written without waiting out the minute), the request's User-Agent header only for a use that is
+ * written. Passed as they are, so a use that is not written allocates nothing.
+ */
+export type UseRequest = { header(name: string): string | undefined };
 
 export function createUseRecorder(store: Store, log: Logger): UseRecorder {
   const tokens = createRecorder((batch) => store.markTokensUsed(batch), 'token', log);
   const leases = createRecorder((batch) => store.markLeasesUsed(batch), 'lease', log);
-  return function recordUse(token: UsedToken, now: number): void {
-    tokens(token, now);
+  return function recordUse(token: UsedToken, now: number, address?: string, request?: UseRequest): void {
+    // A lease's use is its parent's, from the same place: the parent's details say where its leases are used.
+    tokens(token, now, address, request);
     if (token.lease !== undefined) leases(token.lease, now);
   };
 }
 
+/** What this process last asked to write for a token: when, and from which (raw) address. */
+interface Requested {
+  at: number;
+  address: string | undefined;
+}
+
 function createRecorder(
-  write: (batch: Array<{ id: number; at: number }>) => Promise<void>,
+  write: (batch: TokenUse[]) => Promise<void>,
   what: string,
   log: Logger,
-): (used: Used, now: number) => void {
-  const requested = new Map<number, number>();
-  let pending: Array<{ id: number; at: number }> = [];
+): (used: Used, now: number, address?: string, request?: UseRequest) => void {
+  const requested = new Map<number, Requested>();
+  let pending: TokenUse[] = [];
 
   function flush(): void {
     const batch = pending;
     pending = [];
     write(batch).then(
       () => {
-        for (const { id, at } of batch) if (requested.get(id) === at) requested.delete(id);
+        for (const { id, at } of batch) if (requested.get(id)?.at === at) requested.delete(id);
       },
       (error: unknown) => {
         log.error(`could not record ${what} use`, { [`${what}s`]: batch.length, error: String(error) });
@@ -50,16 +70,32 @@ function createRecorder(
     );
   }
 
-  return function recordUse(token: Used, now: number): void {
-    const last = Math.max(
-      token.lastUsedAt ?? Number.NEGATIVE_INFINITY,
-      requested.get(token.id) ?? Number.NEGATIVE_INFINITY,
-    );
-    if (now - last < LAST_USED_RESOLUTION_SECONDS) return;
-    // Only writes that failed or never end stay behind; forgetting them costs a write more, never a use.
-    if (requested.size >= MAX_TRACKED) requested.clear();
-    requested.set(token.id, now);
+  return function recordUse(token: Used, now: number, address?: string, request?: UseRequest): void {
+    const seen = requested.get(token.id);
+    const last = Math.max(token.lastUsedAt ?? Number.NEGATIVE_INFINITY, seen?.at ?? Number.NEGATIVE_INFINITY);
+    if (now - last < LAST_USED_RESOLUTION_SECONDS) {
+      // A stored use of this minute, seen for the first time: taken as from here (if it was not, the next
+      // minute's write says so, and its address is as new then as now).
+      if (seen === undefined) {
+        if (requested.size >= MAX_TRACKED) requested.clear();
+        requested.set(token.id, { at: last, address });
+      }
+      if (seen === undefined || seen.address === address) return;
+    }
+    if (seen === undefined) {
+      // Only writes that failed or never end stay behind; forgetting them costs a write more, never a use.
+      if (requested.size >= MAX_TRACKED) requested.clear();
+      requested.set(token.id, { at: now, address });
+    } else {
+      seen.at = now;
+      seen.address = address;
+    }
     if (pending.length === 0) setImmediate(flush);
-    pending.push({ id: token.id, at: now });
+    // The raw strings only: the store describes them when it writes.
+    pending.push(
+      address === undefined
+        ? { id: token.id, at: now }
+        : { id: token.id, at: now, address, userAgent: request?.header('User-Agent') },
+    );
   };
 }

@@ -79,7 +79,7 @@ export function createForwardAuthRoutes(deps: ForwardAuthRoutesDeps) {
           authorization: c.req.header('Authorization'),
           urlTokens: ORIGINAL_URI_HEADERS.flatMap((header) => tokensInOriginalUri(c.req.header(header))),
         },
-        () => deps.clientAddress.of(c),
+        c,
       );
       // A proxy cannot pass a subrequest's body on, but it can read a header into its own error page.
       await deps.authorizer.demand(caller, required, (missing) => c.header('X-Auth-Required', missing));

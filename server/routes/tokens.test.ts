@@ -60,6 +60,8 @@ describe('POST /fmerest/v3/tokens', () => {
       lastSaveDate: '2026-11-22T10:00:00Z',
       expirationDate: '2026-12-22T10:00:00Z',
       lastUsedDate: null,
+      lastUsedAddress: null,
+      lastUsedClient: null,
       current: false,
       exposed: false,
       exposedDate: null,

@@ -172,6 +172,19 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
     name: 'exposed tokens',
     sql: (t) => `ALTER TABLE tokens ADD COLUMN exposed_at ${t.bigint};`,
   },
+  {
+    // Where a token was last used from (an address block and a client family, written with last_used_at), and
+    // every address block it was ever used from: the first use from a new one is an audit event.
+    name: 'token use origins',
+    sql: (t) => `ALTER TABLE tokens ADD COLUMN last_used_address TEXT;
+     ALTER TABLE tokens ADD COLUMN last_used_client TEXT;
+     CREATE TABLE token_addresses (
+       token_id ${t.bigint} NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+       address TEXT NOT NULL,
+       first_used_at ${t.bigint} NOT NULL,
+       PRIMARY KEY (token_id, address)
+     )${t.strict};`,
+  },
 ];
 
 // SQLite triggers run per row; a cascade from a deleted user fires them as well.

@@ -39,6 +39,40 @@ describeStoreContract('PostgreSQL', async () =>
 );
 
 describe('PostgreSQL store', () => {
+  it('records the first use from a new address once when two instances write it at the same moment', async () => {
+    const url = await cluster.createDatabase('new_addresses');
+    const [one, two] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    if (one === undefined || two === undefined) throw new Error('no stores');
+    const owner = await one.createUser({
+      name: 'alice',
+      passwordHash: 'h',
+      roles: [],
+      enabled: true,
+      createdAt: 1,
+    });
+    const tokens = await Promise.all(
+      ['a', 'b', 'c'].map((name) => one.createToken(newToken(owner.id, name))),
+    );
+    const ROUNDS = 20;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Every token, from a new /64 (two addresses of it), written by both instances at once, in either order.
+      const uses = (raw: string, ua: string) =>
+        tokens.map((token, i) => ({ id: token.id, at: 1000 + round, address: `${raw}${i}`, userAgent: ua }));
+      await Promise.all([
+        one.markTokensUsed(uses(`2001:db8:${round.toString(16)}::1:`, 'curl/8.5.0')),
+        two.markTokensUsed(uses(`2001:db8:${round.toString(16)}::2:`, 'Go-http-client/1.1').reverse()),
+      ]);
+    }
+    const { items } = await one.listAuditEvents({ ownerId: owner.id, limit: -1, offset: 0 });
+    const firstUses = items.filter((event) => event.event === 'used_from_new_address');
+    expect(firstUses).toHaveLength(ROUNDS * tokens.length);
+    expect(new Set(firstUses.map((event) => `${event.tokenName} ${event.client}`)).size).toBe(
+      ROUNDS * tokens.length,
+    );
+    expect(firstUses.every((event) => event.reason === 'curl' || event.reason === 'Go')).toBe(true);
+    await Promise.all([one.close(), two.close()]);
+  });
+
   it('migrates once even when several instances open the same database at the same moment', async () => {
     const url = await cluster.createDatabase('many_instances');
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url)));

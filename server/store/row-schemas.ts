@@ -67,6 +67,9 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
       saved_at: time,
       expires_at: time,
       last_used_at: v.nullable(time),
+      // Where the last use came from: an IPv4 address or an IPv6 /64, and a client family (never the raw header).
+      last_used_address: v.nullable(v.string()),
+      last_used_client: v.nullable(v.string()),
       // When it was reported as leaked; null while it was not.
       exposed_at: v.nullable(time),
     }),

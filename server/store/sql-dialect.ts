@@ -12,6 +12,7 @@ export interface Tables {
   users: WithId<Row<'UserRowSchema'>>;
   tokens: WithId<Omit<Row<'TokenRowSchema'>, 'owner'>>;
   token_counts: { user_id: number; type: string; n: number };
+  token_addresses: { token_id: number; address: string; first_used_at: number };
   leases: WithId<Row<'LeaseRowSchema'>>;
   repositories: WithId<Row<'RepositoryRowSchema'>>;
   items: WithId<Row<'ItemRowSchema'>> & { content: Uint8Array };

@@ -2,6 +2,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import { addressBlock, clientFamily } from '../tokens/use-origin';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import type { Rules } from './sql-rules';
@@ -24,7 +25,7 @@ const OWNER_COLUMNS = [
   'u.created_at as u_created_at',
 ] as const;
 
-/** Uses per statement: two parameters each, far below either dialect's limit. */
+/** Uses per statement: four parameters each, far below either dialect's limit. */
 const USES_PER_STATEMENT = 500;
 
 const withOwner = (db: SqlDialect['db']) =>
@@ -210,25 +211,51 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         return deleted;
       }, staleAfter.token(id)),
     markTokensUsed: async (uses) => {
+      // Described here, when written, not on the request that made the use.
+      const described = uses.map(({ id, at, address, userAgent, copied }) => ({
+        id,
+        at,
+        address: copied ? copied.address : addressBlock(address),
+        client: copied
+          ? copied.client
+          : address === undefined && userAgent === undefined
+            ? null
+            : clientFamily(userAgent),
+        announce: copied === undefined,
+      }));
       // One row per token, its latest use: an UPDATE … FROM takes any one of several matching rows.
-      const latest = new Map<number, number>();
-      for (const { id, at } of uses) latest.set(id, Math.max(at, latest.get(id) ?? at));
-      const rows = [...latest].map(([id, at]) => ({ id, at }));
+      const latest = new Map<number, (typeof described)[number]>();
+      for (const use of described) {
+        const seen = latest.get(use.id);
+        if (seen === undefined || seen.at <= use.at) latest.set(use.id, use);
+      }
+      const rows = [...latest.values()].sort((a, b) => a.id - b.id);
       if (rows.length === 0) return;
       await write(async (trx) => {
+        // Before the tokens' rows: an announced new address locks its owner's row first (sql-rules.ts's order).
+        const fresh = await unknownAddresses(trx, described, dialect.locksRows);
         for (let start = 0; start < rows.length; start += USES_PER_STATEMENT) {
           // A VALUES list with named columns, typed so PostgreSQL compares numbers (SQLite takes the cast too).
           // The IN (…) lets SQLite look tokens up by id; without it, UPDATE … FROM scans the whole table.
           const values = sql.join(
             rows
               .slice(start, start + USES_PER_STATEMENT)
-              .map(({ id, at }) => sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT))`),
+              .map(
+                ({ id, at, address, client }) =>
+                  sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT), CAST(${address} AS TEXT), CAST(${client} AS TEXT))`,
+              ),
           );
-          await sql`WITH uses (id, at) AS (VALUES ${values})
-            UPDATE tokens SET last_used_at = uses.at FROM uses
+          // A use from elsewhere in the same second as the last one still says where it came from.
+          await sql`WITH uses (id, at, address, client) AS (VALUES ${values})
+            UPDATE tokens SET last_used_at = uses.at,
+              last_used_address = CASE WHEN uses.client IS NULL THEN tokens.last_used_address ELSE uses.address END,
+              last_used_client = COALESCE(uses.client, tokens.last_used_client)
+            FROM uses
             WHERE tokens.id = uses.id AND tokens.id IN (SELECT id FROM uses)
-              AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at)`.execute(trx);
+              AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at
+                OR (tokens.last_used_at = uses.at AND uses.client IS NOT NULL))`.execute(trx);
         }
+        await noteNewAddresses(trx, fresh);
       });
     },
     deleteSessionTokensOf: (userId, keepTokenId) =>
@@ -346,3 +373,153 @@ const CacheableRowSchema = v.pipe(
     }),
   ),
 );
+
+type DescribedUse = {
+  id: number;
+  at: number;
+  address: string | null;
+  client: string | null;
+  announce: boolean;
+};
+
+/**
+ * The earliest use of each token from each address block not yet known for it, in one order for every writer.
+ * Most batches have none, and take no lock here. When some may be new, PostgreSQL locks their owners' rows
+ * (FOR KEY SHARE, in id order) before the write touches any token row: the audit event references the owner,
+ * and writes that lock an owner and then its tokens (minting a lease, disabling a token) must not wait in a
+ * cycle with this one.
+ */
+async function unknownAddresses(
+  trx: Db,
+  uses: readonly DescribedUse[],
+  locksRows: boolean,
+): Promise<DescribedUse[]> {
+  const earliest = new Map<string, DescribedUse>();
+  for (const use of uses) {
+    if (use.address === null) continue;
+    const key = `${use.id} ${use.address}`;
+    const seen = earliest.get(key);
+    if (seen === undefined || use.at < seen.at) earliest.set(key, use);
+  }
+  if (earliest.size === 0) return [];
+  const candidates = [...earliest.values()];
+  for (let start = 0; start < candidates.length; start += USES_PER_STATEMENT) {
+    const slice = candidates.slice(start, start + USES_PER_STATEMENT);
+    const known = await trx
+      .selectFrom('token_addresses')
+      .select(['token_id', 'address'])
+      .where(
+        'token_id',
+        'in',
+        slice.map((use) => use.id),
+      )
+      .where(
+        'address',
+        'in',
+        slice.map((use) => use.address as string),
+      )
+      .execute();
+    for (const row of known) earliest.delete(`${Number(row.token_id)} ${row.address}`);
+  }
+  const fresh = [...earliest.values()].sort(
+    (x, y) => x.id - y.id || ((x.address as string) < (y.address as string) ? -1 : 1),
+  );
+  if (fresh.length > 0 && locksRows) {
+    await trx
+      .selectFrom('users')
+      .select('id')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('tokens')
+          .select('user_id')
+          .where(
+            'id',
+            'in',
+            fresh.map((use) => use.id),
+          ),
+      )
+      .orderBy('id')
+      .forKeyShare()
+      .execute();
+  }
+  return fresh;
+}
+
+/**
+ * Keeps every address block each token was used from, and records the first use from a new one in the audit
+ * trail, in the transaction of the uses. The primary key decides which of two writers saw an address first: the
+ * other's insert waits for that one to commit, then does nothing and returns nothing, so one event is recorded.
+ */
+async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[]): Promise<void> {
+  if (fresh.length === 0) return;
+  const earliest = new Map(fresh.map((use) => [`${use.id} ${use.address}`, use]));
+  const added: Array<{ token_id: number; address: string }> = [];
+  for (let start = 0; start < fresh.length; start += USES_PER_STATEMENT) {
+    const slice = fresh.slice(start, start + USES_PER_STATEMENT);
+    // Only tokens that still exist (a use may be written after its token was removed).
+    const existing = new Set(
+      (
+        await trx
+          .selectFrom('tokens')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            slice.map((row) => row.id),
+          )
+          .execute()
+      ).map((row) => Number(row.id)),
+    );
+    const kept = slice.filter((row) => existing.has(row.id));
+    if (kept.length === 0) continue;
+    added.push(
+      ...(await trx
+        .insertInto('token_addresses')
+        .values(
+          kept.map((row) => ({ token_id: row.id, address: row.address as string, first_used_at: row.at })),
+        )
+        .onConflict((oc) => oc.columns(['token_id', 'address']).doNothing())
+        .returning(['token_id', 'address'])
+        .execute()),
+    );
+  }
+  const announced = added.filter(
+    ({ token_id, address }) => earliest.get(`${Number(token_id)} ${address}`)?.announce,
+  );
+  if (announced.length === 0) return;
+  const tokens = new Map(
+    (
+      await trx
+        .selectFrom('tokens as t')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .select(['t.id', 't.user_id', 't.name', 't.type', 'u.name as owner'])
+        .where(
+          't.id',
+          'in',
+          announced.map((row) => row.token_id),
+        )
+        .execute()
+    ).map((token) => [Number(token.id), token]),
+  );
+  await insertAuditEvents(
+    trx,
+    announced.flatMap(({ token_id, address }) => {
+      const token = tokens.get(Number(token_id));
+      const use = earliest.get(`${Number(token_id)} ${address}`);
+      if (token === undefined || use === undefined) return [];
+      return [
+        {
+          at: use.at,
+          event: 'used_from_new_address' as const,
+          ownerId: token.user_id,
+          owner: token.owner,
+          tokenName: token.name,
+          tokenType: token.type,
+          actor: null,
+          client: address,
+          reason: use.client,
+        },
+      ];
+    }),
+  );
+}

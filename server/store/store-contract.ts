@@ -811,6 +811,153 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect((await store.findToken(alice.id, 't'))?.lastUsedAt).toBe(1200);
     });
 
+    describe('where a token was used', () => {
+      const CHROME =
+        'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+      const newAddressEvents = async () =>
+        (await store.listAuditEvents({ ownerId: alice.id, limit: -1, offset: 0 })).items
+          .filter((event) => event.event === 'used_from_new_address')
+          .map(({ at, tokenName, client, reason }) => ({ at, tokenName, client, reason }));
+
+      it('writes the address block and client family with the time, in the same write', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: t.id, at: 1200, address: '2001:db8:1:2:aaaa:bbbb:cccc:dddd', userAgent: CHROME },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1200,
+          lastUsedAddress: '2001:db8:1:2::/64',
+          lastUsedClient: 'Chrome',
+        });
+        // An older use moves neither the time nor where it came from.
+        await store.markTokensUsed([
+          { id: t.id, at: 1100, address: '198.51.100.9', userAgent: 'curl/8.5.0' },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1200,
+          lastUsedAddress: '2001:db8:1:2::/64',
+          lastUsedClient: 'Chrome',
+        });
+        // A use from elsewhere in the same second does.
+        await store.markTokensUsed([
+          { id: t.id, at: 1200, address: '::ffff:198.51.100.9', userAgent: 'curl/8.5.0' },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1200,
+          lastUsedAddress: '198.51.100.9',
+          lastUsedClient: 'curl',
+        });
+        // A use that does not say where it came from keeps the last place known.
+        await store.markTokensUsed([{ id: t.id, at: 1300 }]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1300,
+          lastUsedAddress: '198.51.100.9',
+          lastUsedClient: 'curl',
+        });
+        const [listed] = (await store.listTokens({ userId: alice.id, now: 1000, limit: -1, offset: 0 }))
+          .items;
+        expect(listed).toMatchObject({ lastUsedAddress: '198.51.100.9', lastUsedClient: 'curl' });
+      });
+
+      it('keeps the latest use of each token of a batch, with its own address', async () => {
+        const a = await store.createToken(token(alice.id, 'a'));
+        const b = await store.createToken(token(alice.id, 'b'));
+        await store.markTokensUsed([
+          { id: a.id, at: 1300, address: '203.0.113.1', userAgent: 'curl/8.5.0' },
+          { id: b.id, at: 1250, address: '203.0.113.2', userAgent: 'python-requests/2.32.3' },
+          { id: a.id, at: 1200, address: '203.0.113.3', userAgent: 'Wget/1.21' },
+        ]);
+        expect(await store.findToken(alice.id, 'a')).toMatchObject({
+          lastUsedAt: 1300,
+          lastUsedAddress: '203.0.113.1',
+          lastUsedClient: 'curl',
+        });
+        expect(await store.findToken(alice.id, 'b')).toMatchObject({
+          lastUsedAt: 1250,
+          lastUsedAddress: '203.0.113.2',
+          lastUsedClient: 'Python requests',
+        });
+      });
+
+      it('records the first use from each new address block once, in the audit trail', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([{ id: t.id, at: 1200, address: '2001:db8:1:2::7', userAgent: CHROME }]);
+        // The same /64, and the same block again: nothing new.
+        await store.markTokensUsed([
+          { id: t.id, at: 1260, address: '2001:db8:1:2::8', userAgent: 'curl/8.5.0' },
+        ]);
+        await store.markTokensUsed([{ id: t.id, at: 1320, address: '2001:db8:1:2::7', userAgent: CHROME }]);
+        await store.markTokensUsed([{ id: t.id, at: 1380, address: '203.0.113.5', userAgent: 'curl/8.5.0' }]);
+        // No address, and an older use from a new one: the older use is no last use, but a first use all the same.
+        await store.markTokensUsed([{ id: t.id, at: 1440 }]);
+        await store.markTokensUsed([{ id: t.id, at: 1000, address: '203.0.113.6', userAgent: 'curl/8.5.0' }]);
+        expect(await newAddressEvents()).toEqual(
+          expect.arrayContaining([
+            { at: 1200, tokenName: 't', client: '2001:db8:1:2::/64', reason: 'Chrome' },
+            { at: 1380, tokenName: 't', client: '203.0.113.5', reason: 'curl' },
+            { at: 1000, tokenName: 't', client: '203.0.113.6', reason: 'curl' },
+          ]),
+        );
+        expect(await newAddressEvents()).toHaveLength(3);
+      });
+
+      it('records every new address of a batch, its earliest use from each, and keeps the latest as the last use', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: t.id, at: 1210, address: '203.0.113.1', userAgent: 'curl/8.5.0' },
+          { id: t.id, at: 1230, address: '203.0.113.2', userAgent: CHROME },
+          { id: t.id, at: 1200, address: '203.0.113.1', userAgent: 'Wget/1.21' },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1230,
+          lastUsedAddress: '203.0.113.2',
+          lastUsedClient: 'Chrome',
+        });
+        expect(await newAddressEvents()).toEqual(
+          expect.arrayContaining([
+            { at: 1200, tokenName: 't', client: '203.0.113.1', reason: 'wget' },
+            { at: 1230, tokenName: 't', client: '203.0.113.2', reason: 'Chrome' },
+          ]),
+        );
+        expect(await newAddressEvents()).toHaveLength(2);
+      });
+
+      it('keeps a copied last use as it was described, without announcing it', async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: t.id, at: 1200, copied: { address: '2001:db8:1:2::/64', client: 'Python requests' } },
+        ]);
+        expect(await store.findToken(alice.id, 't')).toMatchObject({
+          lastUsedAt: 1200,
+          lastUsedAddress: '2001:db8:1:2::/64',
+          lastUsedClient: 'Python requests',
+        });
+        // Known from the copy: a use from there is no first use.
+        await store.markTokensUsed([
+          { id: t.id, at: 1300, address: '2001:db8:1:2::9', userAgent: 'curl/8.5.0' },
+        ]);
+        expect(await newAddressEvents()).toEqual([]);
+      });
+
+      it("forgets a removed token's addresses, and writes nothing for a token gone before its use", async () => {
+        const t = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([{ id: t.id, at: 1200, address: '203.0.113.5', userAgent: 'curl/8.5.0' }]);
+        await store.deleteToken(t.id);
+        await store.markTokensUsed([{ id: t.id, at: 1300, address: '203.0.113.7', userAgent: 'curl/8.5.0' }]);
+        const again = await store.createToken(token(alice.id, 't'));
+        await store.markTokensUsed([
+          { id: again.id, at: 1400, address: '203.0.113.5', userAgent: 'curl/8.5.0' },
+        ]);
+        expect(await newAddressEvents()).toEqual(
+          expect.arrayContaining([
+            { at: 1200, tokenName: 't', client: '203.0.113.5', reason: 'curl' },
+            { at: 1400, tokenName: 't', client: '203.0.113.5', reason: 'curl' },
+          ]),
+        );
+        expect(await newAddressEvents()).toHaveLength(2);
+      });
+    });
+
     describe('leases', () => {
       let leaseCounter = 0;
       const lease = (parentId: number, userId: number, overrides: Partial<NewLease> = {}): NewLease => ({

@@ -16,7 +16,26 @@ export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
 
-export type NewToken = Omit<TokenRecord, 'id' | 'owner' | 'lastUsedAt' | 'exposedAt'>;
+export type NewToken = Omit<
+  TokenRecord,
+  'id' | 'owner' | 'lastUsedAt' | 'lastUsedAddress' | 'lastUsedClient' | 'exposedAt'
+>;
+
+/**
+ * A use of a token at `at`, and where it came from as the request said it: the client's address and User-Agent
+ * header, kept raw until the use is written (the store reduces them to an address block and a client family).
+ */
+export interface TokenUse {
+  id: number;
+  at: number;
+  address?: string | undefined;
+  userAgent?: string | undefined;
+  /**
+   * A last use copied from another store (npm run store:copy), where it came from as that store described it:
+   * kept as the token's last place and one of its known addresses, with no audit event (the trail is copied).
+   */
+  copied?: { address: string | null; client: string | null } | undefined;
+}
 
 /** `savedAt` moves when a person edits the token, not when a session renews itself. */
 export type TokenPatch = Partial<
@@ -191,8 +210,12 @@ export interface TokenStore {
   /** False when no such token exists. */
   updateToken(id: number, patch: TokenPatch, audit?: AuditEvents): Promise<boolean>;
   deleteToken(id: number, audit?: AuditEvents): Promise<boolean>;
-  /** Records last uses in one go (one transaction); a use never moves a last use backwards. */
-  markTokensUsed(uses: ReadonlyArray<{ id: number; at: number }>): Promise<void>;
+  /**
+   * Records last uses in one go (one transaction); a use never moves a last use backwards. Where a use came from
+   * is written with its time, and the first use of a token from an address block it was never used from is an
+   * audit event (`used_from_new_address`), recorded once however many instances write that use.
+   */
+  markTokensUsed(uses: ReadonlyArray<TokenUse>): Promise<void>;
   /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
   deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
   /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */

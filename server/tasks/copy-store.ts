@@ -38,9 +38,12 @@ export async function copyStore(from: Store, to: Store): Promise<CopyCounts> {
   // Oldest first, so that lists (newest first) come out in the same order.
   const { items: tokens } = await from.listTokens({ now: 0, limit: -1, offset: 0 });
   for (const token of tokens.reverse()) {
-    const { id, owner, lastUsedAt, userId, ...rest } = token;
+    const { id, owner, lastUsedAt, lastUsedAddress, lastUsedClient, userId, ...rest } = token;
     const copied = await to.createToken({ ...rest, userId: newUserId(userId) });
-    if (lastUsedAt !== null) await to.markTokensUsed([{ id: copied.id, at: lastUsedAt }]);
+    if (lastUsedAt !== null)
+      await to.markTokensUsed([
+        { id: copied.id, at: lastUsedAt, copied: { address: lastUsedAddress, client: lastUsedClient } },
+      ]);
     counts.tokens++;
   }
 

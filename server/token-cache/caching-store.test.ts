@@ -58,6 +58,31 @@ describe('last uses through the caching store', () => {
     expect(base.writes).toHaveLength(1);
   });
 
+  it('writes where a use came from with its time, shown to reads before the write and kept on close', async () => {
+    const raw = openSqliteStore(':memory:');
+    let whenClosed: unknown;
+    const store = withTokenCache(
+      {
+        ...raw,
+        close: async () => {
+          whenClosed = await raw.findToken(owner.id, 't');
+          await raw.close();
+        },
+      },
+      { flushUsesEveryMs: 60_000 },
+    );
+    const owner = await store.createUser(user('dave'));
+    const created = await store.createToken(token(owner.id, 't', 'd1'));
+    void store.markTokensUsed([
+      { id: created.id, at: 900, address: '2001:db8:5:6:7::1', userAgent: 'PostmanRuntime/7.39.0' },
+    ]);
+    const where = { lastUsedAt: 900, lastUsedAddress: '2001:db8:5:6::/64', lastUsedClient: 'Postman' };
+    expect(await raw.findToken(owner.id, 't')).toMatchObject({ lastUsedAt: null, lastUsedAddress: null });
+    expect(await store.findToken(owner.id, 't')).toMatchObject(where);
+    await store.close();
+    expect(whenClosed).toMatchObject(where);
+  });
+
   it('writes pending last uses before the store closes', async () => {
     const raw = openSqliteStore(':memory:');
     let lastUseWhenClosed: number | null | undefined;

@@ -1,5 +1,6 @@
 // The store with the token cache in front of it: its own writes drop what they made stale, last uses go in batches.
-import { type InvalidationSubject, type Store, staleAfter } from '../store/store';
+import { type InvalidationSubject, type Store, staleAfter, type TokenRecord } from '../store/store';
+import { describeOrigin } from '../tokens/use-origin';
 import { createLastUseBuffer } from './last-use-buffer';
 import { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache';
 
@@ -33,9 +34,11 @@ export function withTokenCache(store: Store, options: CachingStoreOptions = {}):
     onWritten: cache.noteUse,
   });
 
-  function withUnwrittenUse<T extends { id: number; lastUsedAt: number | null }>(token: T): T {
-    const at = uses.unwritten(token.id);
-    return at !== undefined && at > (token.lastUsedAt ?? 0) ? { ...token, lastUsedAt: at } : token;
+  function withUnwrittenUse(token: TokenRecord): TokenRecord {
+    const use = uses.unwritten(token.id);
+    if (use === undefined || use.at <= (token.lastUsedAt ?? 0)) return token;
+    const described = use.address === undefined ? undefined : describeOrigin(use);
+    return { ...token, lastUsedAt: use.at, ...described };
   }
 
   function changed<T>(result: T, subject: InvalidationSubject): T {

@@ -52,6 +52,45 @@ describe('last-use buffer', () => {
     expect(writes).toEqual([[{ id: 2, at: 20 }]]);
   });
 
+  it("keeps each token's latest use with the raw strings of its request, as they were passed", async () => {
+    const writes: TokenUse[][] = [];
+    const buffer = createLastUseBuffer(async (uses) => void writes.push(uses), {
+      flushEveryMs: 60_000,
+      maxPending: 100,
+    });
+    const latest = { id: 1, at: 30, address: '2001:db8::1', userAgent: 'curl/8.5.0' };
+    void buffer.add([{ id: 1, at: 10, address: '203.0.113.1', userAgent: 'Wget/1.21' }]);
+    void buffer.add([latest]);
+    // An older use that arrives late moves neither the time nor the place.
+    void buffer.add([{ id: 1, at: 20, address: '203.0.113.2', userAgent: 'node' }]);
+    expect(buffer.unwritten(1)).toBe(latest);
+    await buffer.settle();
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.[0]).toBe(latest);
+  });
+
+  it('keeps an earlier use from another address too, once per token and address, for its first use', async () => {
+    const writes: TokenUse[][] = [];
+    const buffer = createLastUseBuffer(async (uses) => void writes.push(uses), {
+      flushEveryMs: 60_000,
+      maxPending: 100,
+    });
+    const from = (at: number, address: string) => ({ id: 1, at, address, userAgent: 'curl/8.5.0' });
+    void buffer.add([
+      from(10, 'A'),
+      from(11, 'A'),
+      from(12, 'B'),
+      from(13, 'A'),
+      from(14, 'B'),
+      from(15, 'C'),
+    ]);
+    void buffer.add([{ id: 2, at: 10, address: 'A' }, from(9, 'D')]);
+    await buffer.settle();
+    expect(writes).toEqual([
+      [from(15, 'C'), { id: 2, at: 10, address: 'A' }, from(11, 'A'), from(12, 'B'), from(9, 'D')],
+    ]);
+  });
+
   it('settles at once when nothing is pending', async () => {
     const buffer = createLastUseBuffer(async () => {}, { flushEveryMs: 60_000, maxPending: 100 });
     await expect(buffer.settle()).resolves.toBeUndefined();

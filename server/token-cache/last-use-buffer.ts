@@ -1,5 +1,7 @@
 // Last uses written together, at most once per interval: the random-token path must not spend its time writing.
-export type TokenUse = { id: number; at: number };
+import type { TokenUse } from '../store/store';
+
+export type { TokenUse };
 
 export interface LastUseBufferOptions {
   /** A use waits at most this long for its write. */
@@ -16,12 +18,22 @@ export interface LastUseBuffer {
   /** Writes what is pending now, and resolves once every write begun so far has ended (failed ones too). */
   settle(): Promise<void>;
   /** The latest use of this token not yet written (pending, or being written). */
-  unwritten(id: number): number | undefined;
+  unwritten(id: number): TokenUse | undefined;
 }
 
 interface Batch {
-  /** The latest use of each token. */
-  uses: Map<number, number>;
+  /**
+   * The latest use of each token, as it was added: where it came from stays the raw strings of its request until
+   * the write describes them, so adding a use costs a map entry, nothing more.
+   */
+  uses: Map<number, TokenUse>;
+  /**
+   * Earlier uses of a token from another address than its latest: not its last use, but perhaps its first from
+   * that address, which the write must see. Added to only when the address changes, once per token and address.
+   */
+  displaced: TokenUse[];
+  /** Which token and address each displaced use is, so each is kept once. */
+  displacedKeys: Set<string>;
   written: Promise<void>;
   write: () => void;
 }
@@ -37,13 +49,14 @@ export function createLastUseBuffer(
 ): LastUseBuffer {
   let pending: Batch | undefined;
   // Each write begun and not yet ended, with the uses it carries.
-  const inFlight = new Map<Promise<void>, Map<number, number>>();
+  const inFlight = new Map<Promise<void>, Map<number, TokenUse>>();
 
   function newBatch(): Batch {
-    const uses = new Map<number, number>();
+    const uses = new Map<number, TokenUse>();
+    const displaced: TokenUse[] = [];
     let start: () => void = () => {};
     const written = new Promise<void>((resolve) => (start = resolve)).then(async () => {
-      const batch = [...uses].map(([id, at]) => ({ id, at }));
+      const batch = [...uses.values(), ...displaced];
       await write(batch);
       for (const { id, at } of batch) options.onWritten?.(id, at);
     });
@@ -51,12 +64,21 @@ export function createLastUseBuffer(
     timer.unref();
     return {
       uses,
+      displaced,
+      displacedKeys: new Set(),
       written,
       write: () => {
         clearTimeout(timer);
         start();
       },
     };
+  }
+
+  function displace(batch: Batch, use: TokenUse): void {
+    const key = `${use.id} ${use.address}`;
+    if (batch.displacedKeys.has(key)) return;
+    batch.displacedKeys.add(key);
+    batch.displaced.push(use);
   }
 
   function flush(): void {
@@ -72,8 +94,14 @@ export function createLastUseBuffer(
     add(uses) {
       pending ??= newBatch();
       const batch = pending;
-      for (const { id, at } of uses) batch.uses.set(id, Math.max(at, batch.uses.get(id) ?? at));
-      if (batch.uses.size >= options.maxPending) flush();
+      for (const use of uses) {
+        const held = batch.uses.get(use.id);
+        if (held === undefined || held.at <= use.at) {
+          batch.uses.set(use.id, use);
+          if (held !== undefined && held.address !== use.address) displace(batch, held);
+        } else if (held.address !== use.address) displace(batch, use);
+      }
+      if (batch.uses.size + batch.displaced.length >= options.maxPending) flush();
       return batch.written;
     },
     async settle() {
@@ -83,8 +111,8 @@ export function createLastUseBuffer(
     unwritten(id) {
       let latest = pending?.uses.get(id);
       for (const uses of inFlight.values()) {
-        const at = uses.get(id);
-        if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+        const use = uses.get(id);
+        if (use !== undefined && (latest === undefined || use.at > latest.at)) latest = use;
       }
       return latest;
     },

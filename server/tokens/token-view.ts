@@ -20,6 +20,8 @@ export function toToken(record: TokenRecord, now: number, currentTokenId: number
     current: record.id === currentTokenId,
     exposed: record.exposedAt !== null,
     exposedDate: record.exposedAt === null ? null : toApiDate(record.exposedAt),
+    lastUsedAddress: record.lastUsedAddress,
+    lastUsedClient: record.lastUsedClient,
   };
   if (record.restricted) token.permissions = record.permissions;
   return token;

@@ -18,6 +18,8 @@ export const AUDIT_EVENTS = [
   'account_restored',
   /** The token was reported as leaked (POST /fmerest/v3/tokens/revoke) and disabled; or a lease of it, ended. */
   'exposed',
+  /** The first use of the token from an address (an IPv4 address or an IPv6 /64) it was never used from; reason is the client family. */
+  'used_from_new_address',
 ] as const;
 export const AuditEventTypeSchema = v.picklist(AUDIT_EVENTS);
 export type AuditEventType = v.InferOutput<typeof AuditEventTypeSchema>;
@@ -34,7 +36,7 @@ export const AuditEventSchema = v.pipe(
     /** Who did it: the owner, an administrator acting on another user's token, or null for a use. */
     actor: v.nullable(v.string()),
     client: v.nullable(v.string()),
-    /** Why a use failed (disabled, owner_disabled), or what a duplicate was made from. */
+    /** Why a use failed (disabled, owner_disabled), what a duplicate was made from, or which client a first use from an address was. */
     reason: v.nullable(v.string()),
   }),
   v.metadata({ ref: 'AuditEvent' }),

@@ -38,6 +38,10 @@ const TOKEN_ENTRIES = {
   /** Reported as leaked (POST /tokens/revoke), and so disabled; absent from older servers. */
   exposed: v.optional(v.boolean()),
   exposedDate: v.optional(v.nullable(ApiDateSchema)),
+  /** Where the last use came from: an IPv4 address, or an IPv6 address's /64; absent from older servers. */
+  lastUsedAddress: v.optional(v.nullable(v.string())),
+  /** Which kind of client made the last use ("Chrome", "curl", "FME Form", … or "Other"), never its User-Agent. */
+  lastUsedClient: v.optional(v.nullable(v.string())),
 };
 export const TokenSchema = v.pipe(v.object(TOKEN_ENTRIES), v.metadata({ ref: 'Token' }));
 export type Token = v.InferOutput<typeof TokenSchema>;

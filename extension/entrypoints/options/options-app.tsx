@@ -1,4 +1,5 @@
 // The options page: a full-width manager (My tokens and, for administrators, All tokens in one table), rules.
+
 import { useMemo } from 'preact/hooks';
 import { holdsPermission } from '../../../shared/permissions';
 import { useRules } from '../../features/rules/rules-context';
@@ -6,6 +7,7 @@ import { InjectionSettingsPanel, RulesPanel } from '../../features/rules/rules-p
 import { useAllTokens } from '../../features/tokens/all-tokens-context';
 import { usePopup } from '../../features/tokens/popup-context';
 import { AccountBar, FILTERS, lockedReason, TABS } from '../../features/tokens/popup-views';
+import { leasesOf } from '../../features/tokens/token-leases';
 import type { TokenTableActions } from '../../features/tokens/token-table-actions';
 import { visibleRows } from '../../features/tokens/token-table-model';
 import type { TokenTableState } from '../../features/tokens/token-table-state';
@@ -166,6 +168,7 @@ function TableOf({
       onBulk={(action) => void actions.bulk(action)}
       onRetry={() => void actions.list.reload()}
       onDetails={actions.list.details}
+      leasesOf={leasesOf}
       onEdit={(token) => void page.openEdit(token)}
       onToggle={(token) => void actions.list.toggle(token)}
       onAsk={actions.list.ask}

@@ -1,6 +1,8 @@
 // Everything the popup (and the options page) can do, built from the connect, list and new-token actions.
+
 import type { TokenType } from '../../../shared/schemas/token';
 import { createConnectActions } from './connect-actions';
+import { createLeaseActions } from './lease-actions';
 import { createNewTokenActions } from './new-token-actions';
 import type { PopupDeps } from './popup-deps';
 import type { PopupState, Screen } from './popup-state';
@@ -35,6 +37,7 @@ export function createPopupActions(state: PopupState, deps: PopupDeps) {
     ...connect,
     ...newToken,
     mine,
+    leases: createLeaseActions(deps.send, () => state.server.value),
     /** Shows a new token's value once (after a duplicate made elsewhere, e.g. the options table). */
     showCreated: newToken.show,
 

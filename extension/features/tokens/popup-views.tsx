@@ -1,4 +1,5 @@
 // The screens of token management, reading state from context: connect, token lists, new token, value once.
+
 import { CreatedTokenPanel } from '../../ui/created-token';
 import { NoticeLine } from '../../ui/notice-line';
 import { Segmented } from '../../ui/segmented';
@@ -10,6 +11,7 @@ import { TokenForm } from '../../ui/token-form';
 import { TokenList } from '../../ui/token-list';
 import { usePopup } from './popup-context';
 import type { ConnectionView } from './popup-state';
+import { leasesOf } from './token-leases';
 import type { TokenListActions } from './token-list-actions';
 import type { TokenListState } from './token-list-state';
 
@@ -146,6 +148,7 @@ export function ListOf({
         locked={lockedReason(state.connection.value)}
         onEdit={(token) => void page.openEdit(token, showOwner ? 'all' : 'tokens')}
         onDetails={actions.details}
+        leasesOf={leasesOf}
         onRetry={() => void actions.reload()}
         onLoadMore={() => void actions.loadMore()}
         onToggle={(token) => void actions.toggle(token)}
