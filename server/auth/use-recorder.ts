@@ -15,8 +15,10 @@ const MAX_TRACKED = 100_000;
  * The stored last use decides; while a write is on its way this process remembers when it asked for it, so the
  * many requests of one busy moment (all seeing the old value until the write lands) ask once, not once each.
  * Once written, the token read again (or its cached entry) shows the use, and the reminder is forgotten: a
- * cache holding every token pays nothing here for the tokens used once. The uses of one turn of the event loop go to the store together; behind the
- * token cache they are then written with every other use of the same second (server/token-cache/token-cache.ts).
+ * cache holding every token pays nothing here for the tokens used once. A use from another address than the one
+ * last written is written at once, so each new address reaches the store. The uses of one turn of the event loop
+ * go to the store together; behind the token cache they are then written with every other use of the same second
+ * (server/token-cache/token-cache.ts).
  */
 export type UseRecorder = (
   token: UsedToken,
