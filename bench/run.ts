@@ -23,6 +23,11 @@ const PAGE_TOKENS = (process.env.BENCH_PAGE_TOKENS ?? '10000,100000,1000000').sp
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres')
   .split(',')
   .filter((kind): kind is 'sqlite' | 'postgres' => kind === 'sqlite' || kind === 'postgres');
+/**
+ * BENCH_ONLY=pages,creates measures only the token pages and token creation (a quick A/B of the store's side):
+ * the route rounds and the cache's heap are skipped, and the report shows them empty.
+ */
+const STORE_ONLY = process.env.BENCH_ONLY === 'pages,creates';
 const CONNECTIONS = 16;
 const PAGE_CONNECTIONS = 2;
 /** Cursors are collected with pages this large, so walking a million tokens takes a thousand requests. */
@@ -302,7 +307,7 @@ async function benchStore(
     process.stderr.write(`${kind}: warming the token cache with all ${TOKENS} tokens\n`);
     const heapBefore = await server.heapUsed();
     const warmStart = performance.now();
-    presentEachOnce(base, valuesFile, values.length);
+    if (!STORE_ONLY) presentEachOnce(base, valuesFile, values.length);
     const warmSeconds = (performance.now() - warmStart) / 1000;
     const heapAfter = await server.heapUsed();
 
@@ -353,7 +358,7 @@ async function benchStore(
 
     const results: Record<string, ScenarioResults> = { bare: emptyScenario() };
     for (const name of Object.keys(scenarios)) results[name] = emptyScenario();
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= (STORE_ONLY ? 0 : ROUNDS); round++) {
       // The bare app and the public route first, then every compared route, each against them in this round.
       await settle(server);
       const bareRun = measure(bare, scenarios.public?.(SECONDS) as WrkRun);
