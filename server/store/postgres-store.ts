@@ -103,8 +103,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on('error', () => {});
   // Nor may one lost while checked out between queries: its next query (or its release) reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
+  const names = new Map<string, string>();
   const db: Db = new Kysely<Tables>({
-    dialect: new PostgresDialect({ pool: discardingStalled(pool) }),
+    dialect: new PostgresDialect({ pool: discardingStalled(pool, names) }),
     plugins: [nulReplacing],
   });
   // Listening before the first write, so that the first write already knows who else listens.
@@ -117,6 +118,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     encode: { flag: (value) => value, strings: (values) => [...values] },
     // Read committed: the rules lock the rows they read (sql-rules.ts).
     locksRows: true,
+    prepared: async (on, query) => {
+      const compiled = query.compile();
+      // A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end.
+      if (!names.has(compiled.sql) && names.size < MAX_PREPARED) names.set(compiled.sql, `tw${names.size}`);
+      return (await on.executeQuery(compiled)).rows;
+    },
     hasAnyRole: (roles) => sql<SqlBool>`users.roles && ${[...roles]}::text[]`,
     /**
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
@@ -182,14 +189,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
  * all: stopped, or the network gone) is closed rather than reused, and fails its further queries at once, so
  * the rollback that follows does not wait a second time. One wrapper per connection: Kysely knows them by identity.
  */
-function discardingStalled(pool: pg.Pool): PostgresPool {
+function discardingStalled(pool: pg.Pool, names: ReadonlyMap<string, string>): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, StallAwareClient>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
-        wrapper = new StallAwareClient(client);
+        wrapper = new StallAwareClient(client, names);
         wrappers.set(client, wrapper);
       }
       return wrapper;
@@ -201,9 +208,16 @@ function discardingStalled(pool: pg.Pool): PostgresPool {
 /** node-postgres's error for a query that got no answer within query_timeout. */
 const STALLED = 'Query read timeout';
 
+/** Statements kept prepared at most, per connection. */
+const MAX_PREPARED = 200;
+
 class StallAwareClient implements PostgresPoolClient {
   #stalled = false;
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    /** Texts of the store's hot statements (`prepared`), each with its name. */
+    private readonly names: ReadonlyMap<string, string>,
+  ) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -213,7 +227,13 @@ class StallAwareClient implements PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof text !== 'string') throw new Error('The store reads no cursors.');
     if (this.#stalled) return Promise.reject(new Error(STALLED));
-    return this.client.query(text, [...parameters]).then(
+    // The hot statements by name, as node-postgres documents prepared statements: parsed and planned once per
+    // connection (pg remembers which names each connection has), instead of on every call.
+    const name = this.names.get(text);
+    const values = [...parameters];
+    return (
+      name === undefined ? this.client.query(text, values) : this.client.query({ name, text, values })
+    ).then(
       (result) => ({ command: commandOf(result.command), rowCount: result.rowCount ?? 0, rows: result.rows }),
       (error: unknown) => {
         if (error instanceof Error && error.message === STALLED) this.#stalled = true;

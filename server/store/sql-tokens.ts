@@ -46,26 +46,30 @@ const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['toke
   ]);
 
 export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore {
-  const { db, encode, rows, write } = dialect;
+  const { db, encode, rows, write, prepared } = dialect;
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
 
   /** How many tokens match, counting no more than `atMost` (an index range of at most that many entries). */
   const countUpTo = async (query: TokenQuery, atMost: number) =>
     countOf(
-      await db
-        .selectFrom((inner) =>
-          inner
-            .selectFrom('tokens as t')
-            .select(sql`1`.as('one'))
-            .where(matching(query))
-            // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
-            .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
-            .limit(atMost)
-            .as('m'),
+      (
+        await prepared(
+          db,
+          db
+            .selectFrom((inner) =>
+              inner
+                .selectFrom('tokens as t')
+                .select(sql`1`.as('one'))
+                .where(matching(query))
+                // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
+                .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
+                .limit(atMost)
+                .as('m'),
+            )
+            .select((eb) => eb.fn.countAll().as('n')),
         )
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst(),
+      )[0],
     );
 
   /**
@@ -73,12 +77,14 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
    * expired ones are counted (usually the fewer) up to half of them; when there are more, the active ones are.
    */
   const countTokens = async (query: TokenQuery) => {
-    const kept = await db
-      .selectFrom('token_counts')
-      .select((eb) => eb.fn.sum<number>('n').as('n'))
-      .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
-      .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? ''))
-      .executeTakeFirst();
+    const [kept] = await prepared(
+      db,
+      db
+        .selectFrom('token_counts')
+        .select((eb) => eb.fn.sum<number>('n').as('n'))
+        .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
+        .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? '')),
+    );
     const total = kept?.n == null ? 0 : countOf(kept);
     if (query.status === undefined || total === 0) return total;
     const half = Math.ceil(total / 2);
@@ -143,7 +149,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         ],
       ),
     findTokenByDigest: async (digest) => {
-      const row = await withOwner(db).select(OWNER_COLUMNS).where('t.digest', '=', digest).executeTakeFirst();
+      const [row] = await prepared(db, withOwner(db).select(OWNER_COLUMNS).where('t.digest', '=', digest));
       if (row === undefined) return undefined;
       const owner = Object.entries(row).filter(([key]) => key.startsWith('u_'));
       return {
@@ -175,7 +181,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc');
-      const rows = query.limit === 0 ? [] : await newest.execute();
+      const rows = query.limit === 0 ? [] : await prepared(db, newest);
       const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
       const last = items.at(-1);
       const next =
@@ -265,14 +271,16 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
 
     // ---- The token cache's loader --------------------------------------------------------------
     listCacheableTokens: async ({ afterId, limit, now }) => {
-      const found = await db
-        .selectFrom('tokens')
-        .select(CACHEABLE_COLUMNS)
-        .where('id', '>', afterId)
-        .where('expires_at', '>', now)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const found = await prepared(
+        db,
+        db
+          .selectFrom('tokens')
+          .select(CACHEABLE_COLUMNS)
+          .where('id', '>', afterId)
+          .where('expires_at', '>', now)
+          .orderBy('id')
+          .limit(limit),
+      );
       const tokens = found.map((row) => v.parse(CacheableRowSchema, row));
       const userIds = [...new Set(tokens.map((token) => token.userId))];
       const owners =
