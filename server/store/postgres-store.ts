@@ -1,5 +1,6 @@
 // The shared store for several instances: PostgreSQL through a connection pool, the same SQL store and migrations.
 import {
+  type Compilable,
   Kysely,
   type KyselyPlugin,
   OperationNodeTransformer,
@@ -18,9 +19,9 @@ import * as v from 'valibot';
 import { advisoryLockKey, migratePostgres } from './migrate';
 import { type CacheLease, CHANNEL, createNotifyChannel } from './notify-channel';
 import { createRowSchemas } from './row-schemas';
-import { type Db, staleSubjects, type Tables } from './sql-dialect';
+import type { Db, Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
-import { type Store, StoreOpenError } from './store';
+import { type InvalidationSubject, type Store, StoreOpenError } from './store';
 import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
@@ -108,6 +109,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     dialect: new PostgresDialect({ pool: discardingStalled(pool, names) }),
     plugins: [nulReplacing],
   });
+  const prepared = async <R>(on: Db, query: Compilable<R>): Promise<R[]> => {
+    const compiled = query.compile();
+    // A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end.
+    if (!names.has(compiled.sql) && names.size < MAX_PREPARED) names.set(compiled.sql, `tw${names.size}`);
+    return (await on.executeQuery(compiled)).rows;
+  };
   // Listening before the first write, so that the first write already knows who else listens.
   const channel = createNotifyChannel(url, options.cacheLease);
   await channel.started;
@@ -118,13 +125,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     encode: { flag: (value) => value, strings: (values) => [...values] },
     // Read committed: the rules lock the rows they read (sql-rules.ts).
     locksRows: true,
-    prepared: async (on, query) => {
-      const compiled = query.compile();
-      // A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end.
-      if (!names.has(compiled.sql) && names.size < MAX_PREPARED) names.set(compiled.sql, `tw${names.size}`);
-      return (await on.executeQuery(compiled)).rows;
-    },
+    prepared,
     hasAnyRole: (roles) => sql<SqlBool>`users.roles && ${[...roles]}::text[]`,
+    writeStatement: async (statement, stale) => {
+      const write = channel.begin();
+      const raw = statement(sql`pg_notify(${CHANNEL}, ${write.payload([stale])})`);
+      const rows = await prepared(db, { compile: () => raw.compile(db) }).catch((error: unknown) => {
+        write.abandon();
+        throw error;
+      });
+      if (rows.length > 0) await write.committed();
+      else write.abandon();
+      return rows;
+    },
     /**
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
      * transaction commits, so every instance hears of the write exactly when it commits, and never of one
@@ -139,12 +152,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const result = await db
         .transaction()
         .execute(async (trx) => {
-          const result = await work(trx);
-          const subjects = staleSubjects(stale, result);
-          if (subjects.length > 0) {
+          const notify = async (subjects: readonly InvalidationSubject[]) => {
+            if (subjects.length === 0) return;
             await sql`SELECT pg_notify(${CHANNEL}, ${write.payload(subjects)})`.execute(trx);
             announced = true;
-          }
+          };
+          // A subject known beforehand is announced first: the message still goes out only at the commit, and
+          // a write that locks rows (a create, under its owner's cap) then holds them through fewer round trips.
+          if (typeof stale !== 'function') await notify([stale]);
+          const result = await work(trx);
+          if (typeof stale === 'function') await notify(stale(result));
           return result;
         })
         .catch((error: unknown) => {

@@ -45,6 +45,15 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
    * transaction): where the database would otherwise parse and plan it on every call, it is kept prepared.
    */
   prepared<R>(db: Db, query: Compilable<R>): Promise<R[]>;
+  /**
+   * PostgreSQL only: a write that is one statement, committed on its own (no BEGIN, no COMMIT: one round trip).
+   * `statement` selects `notify` (the invalidation of `stale`) in each row it returns; with no row, nothing was
+   * announced. Where this is undefined, writes go through `write`.
+   */
+  writeStatement?<R>(
+    statement: (notify: RawBuilder<unknown>) => RawBuilder<R>,
+    stale: InvalidationSubject,
+  ): Promise<R[]>;
   invalidations: Invalidations;
 }
 

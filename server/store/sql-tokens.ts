@@ -4,10 +4,15 @@ import * as v from 'valibot';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
+
+type WriteStatement = NonNullable<SqlDialect['writeStatement']>;
 import type { Rules } from './sql-rules';
 import {
+  AccountChangedError,
+  type AuditEvents,
   type CacheableToken,
   type NewToken,
+  TokenLimitError,
   staleAfter,
   type TokenQuery,
   type TokenRecord,
@@ -113,23 +118,87 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       saved_at: token.savedAt,
       expires_at: token.expiresAt,
     });
-    if (owner !== undefined)
-      return parse({ ...(await inserted.returningAll().executeTakeFirstOrThrow()), owner });
+    if (owner !== undefined) {
+      const [row] = await prepared(trx, inserted.returningAll());
+      return parse({ ...row, owner });
+    }
     const { id } = await inserted.returning('id').executeTakeFirstOrThrow();
     return parse(await withOwner(trx).where('t.id', '=', id).executeTakeFirst());
   }
 
+  /**
+   * PostgreSQL: a capped create as one statement, committed on its own. It reads the owner under a key-share lock
+   * (no removal meanwhile, no wait for other creates), then locks the owner's kept count of API tokens (made at 0
+   * for their first) and reads it as last committed, inserts the token only while that count is under the cap,
+   * and its events only with it; the counting trigger raises the count at the statement's end. A create
+   * anywhere else waits for the count's lock and then reads the new count. One round trip instead of six, and
+   * the count is held for no more than the statement.
+   */
+  const createCapped = async (
+    token: NewToken,
+    max: number,
+    audit: AuditEvents,
+    writeStatement: WriteStatement,
+  ) => {
+    const events =
+      audit.length === 0
+        ? sql`SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE FALSE`
+        : sql`VALUES ${sql.join(
+            audit.map(
+              (e) =>
+                sql`(${e.at}::bigint, ${e.event}::text, ${e.owner}::text, ${e.tokenName}::text, ${e.tokenType ?? ''}::text, ${e.actor}::text, ${e.client}::text, ${e.reason}::text)`,
+            ),
+          )}`;
+    const ownerIds = audit.map((e) => e.ownerId ?? -1);
+    const [row] = await writeStatement(
+      (notify) => sql<{ owner_name: unknown; held: unknown; notified: unknown; id: unknown }>`
+        WITH owner AS (SELECT id, name FROM users WHERE id = ${token.userId} FOR KEY SHARE),
+        held AS (
+          INSERT INTO token_counts (user_id, type, n) SELECT id, 'USER', 0 FROM owner
+          ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n
+          RETURNING n
+        ),
+        token AS (
+          INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
+            created_at, saved_at, expires_at)
+          SELECT ${token.userId}, ${token.name}, ${token.description}, ${token.type}, ${token.source}, ${token.digest},
+            ${token.enabled}, ${token.restricted}, ${[...token.permissions]}::text[], ${token.createdAt},
+            ${token.savedAt}, ${token.expiresAt}
+          FROM held WHERE held.n < ${max}
+          RETURNING *
+        ),
+        audit AS (
+          INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+          SELECT e.at, e.event, (SELECT id FROM users WHERE id = (${ownerIds}::bigint[])[e.i]), e.owner, e.token_name,
+            e.token_type, e.actor, e.client, e.reason
+          FROM token, (SELECT row_number() OVER () AS i, * FROM (${events}) AS v) AS e(i, at, event, owner, token_name, token_type, actor, client, reason)
+        )
+        SELECT token.*, owner.name AS owner_name, held.n AS held, ${notify} AS notified
+        FROM owner CROSS JOIN held LEFT JOIN token ON TRUE`,
+      staleAfter.createToken(token.digest),
+    );
+    if (row === undefined) throw new AccountChangedError('The account is gone.');
+    const { owner_name: owner, held, notified: _, ...inserted } = row;
+    if (inserted.id === null) {
+      const count = countOf({ n: held });
+      throw new TokenLimitError(max, count);
+    }
+    return parse({ ...inserted, owner });
+  };
+
   return {
     createToken: (token, options = {}) =>
-      write(async (trx) => {
-        const owner =
-          options.maxApiTokens !== undefined && token.type === 'USER'
-            ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
-            : undefined;
-        const record = await insert(trx, token, owner?.name);
-        await insertAuditEvents(trx, options.audit ?? []);
-        return record;
-      }, staleAfter.createToken(token.digest)),
+      options.maxApiTokens !== undefined && token.type === 'USER' && dialect.writeStatement
+        ? createCapped(token, options.maxApiTokens, options.audit ?? [], dialect.writeStatement)
+        : write(async (trx) => {
+            // The events first: the owner's count stays locked from the limit's statement to the commit only.
+            await insertAuditEvents(trx, options.audit ?? []);
+            const owner =
+              options.maxApiTokens !== undefined && token.type === 'USER'
+                ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
+                : undefined;
+            return insert(trx, token, owner);
+          }, staleAfter.createToken(token.digest)),
     createSession: (session, signIn) =>
       write(
         async (trx) => {
