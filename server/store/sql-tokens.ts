@@ -5,19 +5,20 @@ import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 
-type WriteStatement = NonNullable<SqlDialect['writeStatement']>;
 import type { Rules } from './sql-rules';
 import {
   AccountChangedError,
   type AuditEvents,
   type CacheableToken,
   type NewToken,
-  TokenLimitError,
   staleAfter,
+  TokenLimitError,
   type TokenQuery,
   type TokenRecord,
   type TokenStore,
 } from './store';
+
+type WriteStatement = NonNullable<SqlDialect['writeStatement']>;
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
