@@ -19,7 +19,6 @@
 //
 // The cost: one indexed read of the user's row before a token or session is created, and one user's (or the
 // managers') writes committed one after another.
-import { sql } from 'kysely';
 import * as v from 'valibot';
 import { MANAGE_USERS, rolesGranting } from '../../shared/permissions';
 import { countOf, type Db, type SqlDialect } from './sql-dialect';
@@ -89,45 +88,19 @@ export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: S
     },
 
     /**
-     * Takes a place among the owner's `max` API tokens: locks the owner's kept count of them (made at 0 for their
-     * first) and throws TokenLimitError when it is already `max`, AccountChangedError when the owner is gone;
-     * resolves with the owner's name. The insert that follows in the same transaction raises the count (the
-     * counting trigger), so the next create, here or in any instance, waits for this one and then reads it.
-     *
-     * The lock is the count's row, not the owner's: one statement takes it and reads the count as last
-     * committed, so a create holds it only from that statement to its commit. The owner's row is read under a
-     * key-share lock first (PostgreSQL), which keeps the owner from being removed meanwhile yet waits for no
-     * other create, and which a removal of the owner takes before the counts, in the same order.
+     * Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with their
+     * name. (PostgreSQL creates a capped token in one statement instead: see createCapped in sql-tokens.ts.)
      */
     async holdTokenLimit(trx: Db, userId: number, max: number): Promise<string> {
+      const owner = await lockUser(trx, userId);
+      if (owner === undefined) throw new AccountChangedError('The account is gone.');
       const [held] = await prepared(
         trx,
-        trx
-          .insertInto('token_counts')
-          .columns(['user_id', 'type', 'n'])
-          .expression((eb) =>
-            eb
-              .selectFrom('users')
-              .select(['id', sql.lit('USER').as('type'), sql.lit(0).as('n')])
-              .where('id', '=', userId)
-              .$if(locksRows, (qb) => qb.forKeyShare()),
-          )
-          .onConflict((conflict) =>
-            conflict.columns(['user_id', 'type']).doUpdateSet({ n: (eb) => eb.ref('token_counts.n') }),
-          )
-          .returning((eb) => [
-            'n',
-            eb
-              .selectFrom('users')
-              .select('name')
-              .whereRef('users.id', '=', 'token_counts.user_id')
-              .as('owner'),
-          ]),
+        trx.selectFrom('token_counts').select('n').where('user_id', '=', userId).where('type', '=', 'USER'),
       );
-      if (held === undefined) throw new AccountChangedError('The account is gone.');
-      const count = countOf(held);
+      const count = held === undefined ? 0 : countOf(held);
       if (count >= max) throw new TokenLimitError(max, count);
-      return v.parse(v.string(), held.owner);
+      return owner.name;
     },
 
     /**

@@ -192,13 +192,13 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       options.maxApiTokens !== undefined && token.type === 'USER' && dialect.writeStatement
         ? createCapped(token, options.maxApiTokens, options.audit ?? [], dialect.writeStatement)
         : write(async (trx) => {
-            // The events first: the owner's count stays locked from the limit's statement to the commit only.
-            await insertAuditEvents(trx, options.audit ?? []);
             const owner =
               options.maxApiTokens !== undefined && token.type === 'USER'
                 ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
                 : undefined;
-            return insert(trx, token, owner);
+            const record = await insert(trx, token, owner);
+            await insertAuditEvents(trx, options.audit ?? []);
+            return record;
           }, staleAfter.createToken(token.digest)),
     createSession: (session, signIn) =>
       write(
