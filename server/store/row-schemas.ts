@@ -21,17 +21,18 @@ type Camelized<T> = { [K in keyof T as Camel<K & string>]: T[K] };
 /** A row schema whose output is the record: the same fields, snake_case column names in camelCase. */
 function rowSchema<Entries extends v.ObjectEntries>(entries: Entries) {
   type Row = v.InferOutput<v.ObjectSchema<Entries, undefined>>;
+  // The new names are worked out once per schema, not once per row: a page reads fifty rows, a refresh of the
+  // token cache every active token.
+  const renames = Object.keys(entries).map(
+    (key) => [key as keyof Row, key.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] as const,
+  );
   return v.pipe(
     v.object(entries),
-    v.transform(
-      (row: Row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([key, value]) => [
-            key.replace(/_(.)/g, (_, c: string) => c.toUpperCase()),
-            value,
-          ]),
-        ) as Camelized<Row>,
-    ),
+    v.transform((row: Row) => {
+      const record: Record<string, unknown> = {};
+      for (const [column, field] of renames) record[field] = row[column];
+      return record as Camelized<Row>;
+    }),
   );
 }
 
