@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import type { CacheableToken } from './store';
 
 /** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
 export type Flag = number | boolean;
@@ -71,6 +72,40 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
       // When it was reported as leaked; null while it was not.
       exposed_at: v.nullable(time),
     }),
+    // A token as the token cache keeps it (a pass of its refresh reads every active token): checked flat, in this
+    // dialect's column forms, without the per-key renaming above.
+    CacheableTokenRowSchema: v.pipe(
+      v.object({
+        id,
+        user_id: id,
+        name: v.string(),
+        digest: v.string(),
+        type: TokenTypeSchema,
+        source: TokenSourceSchema,
+        enabled: flag,
+        restricted: flag,
+        permissions: strings,
+        created_at: time,
+        expires_at: time,
+        last_used_at: v.nullable(time),
+      }),
+      v.transform(
+        (row): CacheableToken => ({
+          id: row.id,
+          userId: row.user_id,
+          name: row.name,
+          digest: row.digest,
+          type: row.type,
+          source: row.source,
+          enabled: row.enabled,
+          restricted: row.restricted,
+          permissions: row.permissions,
+          createdAt: row.created_at,
+          expiresAt: row.expires_at,
+          lastUsedAt: row.last_used_at,
+        }),
+      ),
+    ),
     // A lease: a short-lived value whose rights are its parent token's (SHA-256 digest, as for tokens).
     LeaseRowSchema: rowSchema({
       id,

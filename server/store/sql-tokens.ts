@@ -1,7 +1,7 @@
 // Tokens in the SQL store, one query per method for both dialects; the rules they keep are in sql-rules.ts.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
-import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import { TokenTypeSchema } from '../../shared/schemas/token';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 
@@ -9,7 +9,6 @@ import type { Rules } from './sql-rules';
 import {
   AccountChangedError,
   type AuditEvents,
-  type CacheableToken,
   type NewToken,
   staleAfter,
   TokenLimitError,
@@ -351,7 +350,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
           .orderBy('id')
           .limit(limit),
       );
-      const tokens = found.map((row) => v.parse(CacheableRowSchema, row));
+      const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
       const userIds = [...new Set(tokens.map((token) => token.userId))];
       const owners =
         userIds.length === 0
@@ -378,49 +377,3 @@ const CACHEABLE_COLUMNS = [
   'expires_at',
   'last_used_at',
 ] as const;
-
-// A pass reads every active token, so its rows are checked flat, without the record schemas' per-key renaming
-// (a few times slower). Both dialects' forms are taken: 0/1 or a boolean, JSON text or an array.
-const CacheableFlagSchema = v.union([
-  v.boolean(),
-  v.pipe(
-    v.picklist([0, 1]),
-    v.transform((n) => n === 1),
-  ),
-]);
-const CacheableStringsSchema = v.union([
-  v.array(v.string()),
-  v.pipe(v.string(), v.parseJson(), v.array(v.string())),
-]);
-const CacheableRowSchema = v.pipe(
-  v.object({
-    id: v.number(),
-    user_id: v.number(),
-    name: v.string(),
-    digest: v.string(),
-    type: TokenTypeSchema,
-    source: TokenSourceSchema,
-    enabled: CacheableFlagSchema,
-    restricted: CacheableFlagSchema,
-    permissions: CacheableStringsSchema,
-    created_at: v.number(),
-    expires_at: v.number(),
-    last_used_at: v.nullable(v.number()),
-  }),
-  v.transform(
-    (row): CacheableToken => ({
-      id: row.id,
-      userId: row.user_id,
-      name: row.name,
-      digest: row.digest,
-      type: row.type,
-      source: row.source,
-      enabled: row.enabled,
-      restricted: row.restricted,
-      permissions: row.permissions,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      lastUsedAt: row.last_used_at,
-    }),
-  ),
-);
