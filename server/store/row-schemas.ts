@@ -2,7 +2,6 @@
 import * as v from 'valibot';
 import { AuditEventTypeSchema } from '../../shared/schemas/audit';
 import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
-import type { CacheableToken } from './store';
 
 /** A boolean column: 0/1 in SQLite, BOOLEAN in PostgreSQL. */
 export type Flag = number | boolean;
@@ -89,22 +88,20 @@ export function createRowSchemas({ flag, strings }: ColumnCodec) {
         expires_at: time,
         last_used_at: v.nullable(time),
       }),
-      v.transform(
-        (row): CacheableToken => ({
-          id: row.id,
-          userId: row.user_id,
-          name: row.name,
-          digest: row.digest,
-          type: row.type,
-          source: row.source,
-          enabled: row.enabled,
-          restricted: row.restricted,
-          permissions: row.permissions,
-          createdAt: row.created_at,
-          expiresAt: row.expires_at,
-          lastUsedAt: row.last_used_at,
-        }),
-      ),
+      v.transform((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        name: row.name,
+        digest: row.digest,
+        type: row.type,
+        source: row.source,
+        enabled: row.enabled,
+        restricted: row.restricted,
+        permissions: row.permissions,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        lastUsedAt: row.last_used_at,
+      })),
     ),
     // A lease: a short-lived value whose rights are its parent token's (SHA-256 digest, as for tokens).
     LeaseRowSchema: rowSchema({
