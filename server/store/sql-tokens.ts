@@ -4,7 +4,6 @@ import * as v from 'valibot';
 import { TokenTypeSchema } from '../../shared/schemas/token';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
-
 import type { Rules } from './sql-rules';
 import {
   AccountChangedError,
@@ -140,16 +139,16 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
     audit: AuditEvents,
     writeStatement: WriteStatement,
   ) => {
+    // The events in order (`i`), each with its owner's id, which is kept only while that account exists.
     const events =
       audit.length === 0
-        ? sql`SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE FALSE`
+        ? sql`SELECT NULL::int, NULL::bigint, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE FALSE`
         : sql`VALUES ${sql.join(
             audit.map(
-              (e) =>
-                sql`(${e.at}::bigint, ${e.event}::text, ${e.owner}::text, ${e.tokenName}::text, ${e.tokenType ?? ''}::text, ${e.actor}::text, ${e.client}::text, ${e.reason}::text)`,
+              (e, i) =>
+                sql`(${i}::int, ${e.at}::bigint, ${e.event}::text, ${e.ownerId ?? null}::bigint, ${e.owner}::text, ${e.tokenName}::text, ${e.tokenType ?? ''}::text, ${e.actor}::text, ${e.client}::text, ${e.reason}::text)`,
             ),
           )}`;
-    const ownerIds = audit.map((e) => e.ownerId ?? -1);
     const [row] = await writeStatement(
       (notify) => sql<{ owner_name: unknown; held: unknown; notified: unknown; id: unknown }>`
         WITH owner AS (SELECT id, name FROM users WHERE id = ${token.userId} FOR KEY SHARE),
@@ -169,9 +168,10 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         ),
         audit AS (
           INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client, reason)
-          SELECT e.at, e.event, (SELECT id FROM users WHERE id = (${ownerIds}::bigint[])[e.i]), e.owner, e.token_name,
-            e.token_type, e.actor, e.client, e.reason
-          FROM token, (SELECT row_number() OVER () AS i, * FROM (${events}) AS v) AS e(i, at, event, owner, token_name, token_type, actor, client, reason)
+          SELECT e.at, e.event, (SELECT id FROM users WHERE id = e.owner_id), e.owner, e.token_name, e.token_type,
+            e.actor, e.client, e.reason
+          FROM token, (${events}) AS e(i, at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+          ORDER BY e.i
         )
         SELECT token.*, owner.name AS owner_name, held.n AS held, ${notify} AS notified
         FROM owner CROSS JOIN held LEFT JOIN token ON TRUE`,
