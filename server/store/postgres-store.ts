@@ -104,15 +104,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on('error', () => {});
   // Nor may one lost while checked out between queries: its next query (or its release) reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const names = new Map<string, string>();
+  const names = new PreparedNames();
   const db: Db = new Kysely<Tables>({
     dialect: new PostgresDialect({ pool: discardingStalled(pool, names) }),
     plugins: [nulReplacing],
   });
   const prepared = async <R>(on: Db, query: Compilable<R>): Promise<R[]> => {
     const compiled = query.compile();
-    // A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end.
-    if (!names.has(compiled.sql) && names.size < MAX_PREPARED) names.set(compiled.sql, `tw${names.size}`);
+    names.add(compiled.sql);
     return (await on.executeQuery(compiled)).rows;
   };
   // Listening before the first write, so that the first write already knows who else listens.
@@ -206,7 +205,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
  * all: stopped, or the network gone) is closed rather than reused, and fails its further queries at once, so
  * the rollback that follows does not wait a second time. One wrapper per connection: Kysely knows them by identity.
  */
-function discardingStalled(pool: pg.Pool, names: ReadonlyMap<string, string>): PostgresPool {
+function discardingStalled(pool: pg.Pool, names: PreparedNames): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, StallAwareClient>();
   return {
     async connect() {
@@ -228,12 +227,35 @@ const STALLED = 'Query read timeout';
 /** Statements kept prepared at most, per connection. */
 const MAX_PREPARED = 200;
 
+/** What PostgreSQL answers when a prepared statement's result no longer fits its tables (a column added). */
+const STALE_PREPARED = '0A000';
+
+/** The texts of the store's hot statements, each with the name it is prepared under on every connection. */
+class PreparedNames {
+  #names = new Map<string, string>();
+  #next = 0;
+
+  /** A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end. */
+  add(text: string): void {
+    if (!this.#names.has(text) && this.#names.size < MAX_PREPARED) this.#names.set(text, `tw${this.#next++}`);
+  }
+
+  get(text: string): string | undefined {
+    return this.#names.get(text);
+  }
+
+  /** Another instance changed a table (its migration): the statement is prepared afresh, under a new name. */
+  renew(text: string): void {
+    if (this.#names.has(text)) this.#names.set(text, `tw${this.#next++}`);
+  }
+}
+
 class StallAwareClient implements PostgresPoolClient {
   #stalled = false;
+  #inTransaction = false;
   constructor(
     private readonly client: pg.PoolClient,
-    /** Texts of the store's hot statements (`prepared`), each with its name. */
-    private readonly names: ReadonlyMap<string, string>,
+    private readonly names: PreparedNames,
   ) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
@@ -244,19 +266,31 @@ class StallAwareClient implements PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof text !== 'string') throw new Error('The store reads no cursors.');
     if (this.#stalled) return Promise.reject(new Error(STALLED));
-    // The hot statements by name, as node-postgres documents prepared statements: parsed and planned once per
-    // connection (pg remembers which names each connection has), instead of on every call.
-    const name = this.names.get(text);
-    const values = [...parameters];
-    return (
-      name === undefined ? this.client.query(text, values) : this.client.query({ name, text, values })
-    ).then(
+    if (/^(begin|commit|rollback)$/i.test(text)) this.#inTransaction = text.toLowerCase() === 'begin';
+    return this.#send(text, [...parameters]).then(
       (result) => ({ command: commandOf(result.command), rowCount: result.rowCount ?? 0, rows: result.rows }),
       (error: unknown) => {
         if (error instanceof Error && error.message === STALLED) this.#stalled = true;
         throw error;
       },
     );
+  }
+
+  async #send(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    // The hot statements by name, as node-postgres documents prepared statements: parsed once per connection (pg
+    // remembers which names each connection has), instead of on every call.
+    const name = this.names.get(text);
+    if (name === undefined) return this.client.query(text, values);
+    try {
+      return await this.client.query({ name, text, values });
+    } catch (error) {
+      // A table changed under the prepared statement (a newer instance's migration added a column): it is prepared
+      // again under a new name, and the query sent again unless a transaction it was part of has failed with it.
+      if (!(error instanceof Error && 'code' in error && error.code === STALE_PREPARED)) throw error;
+      this.names.renew(text);
+      if (this.#inTransaction) throw error;
+      return this.client.query({ name: this.names.get(text), text, values });
+    }
   }
 
   release(destroy?: boolean): void {
