@@ -91,7 +91,7 @@ export const SCENARIOS: Record<
 };
 
 /** Token pages: p99 under this at 100,000 tokens ... */
-export const PAGE_P99_GOAL_MS = 5;
+export const PAGE_P99_GOAL_MS = 3;
 /** ... and flat: p99 at the most tokens at most this many times p99 at the fewest. */
 export const PAGE_FLAT_FACTOR = 1.5;
 /** Bytes of heap per cached token. */

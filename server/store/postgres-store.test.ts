@@ -153,6 +153,37 @@ describe('PostgreSQL store', () => {
     await store.close();
   });
 
+  it('keeps answering when another instance adds a column to a table its prepared statements read', async () => {
+    const url = await cluster.createDatabase(`prepared_${++databases}`);
+    const store = await openPostgresStore(url);
+    const user = await store.createUser({
+      name: 'pat',
+      passwordHash: 'h',
+      roles: [],
+      enabled: true,
+      createdAt: 1,
+    });
+    const capped = { maxApiTokens: 100 };
+    await store.createToken(newToken(user.id, 'before'), capped);
+    const page = { userId: user.id, now: 0, limit: 10, offset: 0 };
+    // On every connection of the pool, the hot statements are prepared.
+    await Promise.all(Array.from({ length: 12 }, () => store.listTokens(page)));
+    await Promise.all(Array.from({ length: 12 }, () => store.findTokenByDigest('digest of before')));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    // As a newer server's migration would, while this one runs.
+    await client.query('ALTER TABLE tokens ADD COLUMN added_later TEXT');
+    await client.end();
+    for (const listed of await Promise.all(Array.from({ length: 12 }, () => store.listTokens(page))))
+      expect(listed.items.map((token) => token.name)).toEqual(['before']);
+    for (const found of await Promise.all(
+      Array.from({ length: 12 }, () => store.findTokenByDigest('digest of before')),
+    ))
+      expect(found?.token.name).toBe('before');
+    expect((await store.createToken(newToken(user.id, 'after'), capped)).name).toBe('after');
+    await store.close();
+  });
+
   it('runs an exclusive task in one instance at a time', async () => {
     const url = await cluster.createDatabase('exclusive');
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);

@@ -1,5 +1,6 @@
 // The shared store for several instances: PostgreSQL through a connection pool, the same SQL store and migrations.
 import {
+  type Compilable,
   Kysely,
   type KyselyPlugin,
   OperationNodeTransformer,
@@ -18,9 +19,9 @@ import * as v from 'valibot';
 import { advisoryLockKey, migratePostgres } from './migrate';
 import { type CacheLease, CHANNEL, createNotifyChannel } from './notify-channel';
 import { createRowSchemas } from './row-schemas';
-import { type Db, staleSubjects, type Tables } from './sql-dialect';
+import type { Db, Tables } from './sql-dialect';
 import { createSqlStore } from './sql-store';
-import { type Store, StoreOpenError } from './store';
+import { type InvalidationSubject, type Store, StoreOpenError } from './store';
 import { asStoreUnavailable } from './store-faults';
 
 // BIGINT (oid 20) holds epoch seconds and ids, all far below 2^53: read them as numbers, not strings.
@@ -103,10 +104,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on('error', () => {});
   // Nor may one lost while checked out between queries: its next query (or its release) reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
+  const names = new PreparedNames();
   const db: Db = new Kysely<Tables>({
-    dialect: new PostgresDialect({ pool: discardingStalled(pool) }),
+    dialect: new PostgresDialect({ pool: discardingStalled(pool, names) }),
     plugins: [nulReplacing],
   });
+  const prepared = async <R>(on: Db, query: Compilable<R>): Promise<R[]> => {
+    const compiled = query.compile();
+    names.add(compiled.sql);
+    return (await on.executeQuery(compiled)).rows;
+  };
   // Listening before the first write, so that the first write already knows who else listens.
   const channel = createNotifyChannel(url, options.cacheLease);
   await channel.started;
@@ -117,7 +124,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     encode: { flag: (value) => value, strings: (values) => [...values] },
     // Read committed: the rules lock the rows they read (sql-rules.ts).
     locksRows: true,
+    prepared,
     hasAnyRole: (roles) => sql<SqlBool>`users.roles && ${[...roles]}::text[]`,
+    writeStatement: async (statement, stale) => {
+      const write = channel.begin();
+      const raw = statement(sql`pg_notify(${CHANNEL}, ${write.payload([stale])})`);
+      const rows = await prepared(db, { compile: () => raw.compile(db) }).catch((error: unknown) => {
+        write.abandon();
+        throw error;
+      });
+      if (rows.length > 0) await write.committed();
+      else write.abandon();
+      return rows;
+    },
     /**
      * The write and its invalidation message in one transaction: PostgreSQL delivers a NOTIFY when the
      * transaction commits, so every instance hears of the write exactly when it commits, and never of one
@@ -132,12 +151,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const result = await db
         .transaction()
         .execute(async (trx) => {
-          const result = await work(trx);
-          const subjects = staleSubjects(stale, result);
-          if (subjects.length > 0) {
+          const notify = async (subjects: readonly InvalidationSubject[]) => {
+            if (subjects.length === 0) return;
             await sql`SELECT pg_notify(${CHANNEL}, ${write.payload(subjects)})`.execute(trx);
             announced = true;
-          }
+          };
+          // A subject known beforehand is announced first: the message still goes out only at the commit, and
+          // a write that locks rows (a create, under its owner's cap) then holds them through fewer round trips.
+          if (typeof stale !== 'function') await notify([stale]);
+          const result = await work(trx);
+          if (typeof stale === 'function') await notify(stale(result));
           return result;
         })
         .catch((error: unknown) => {
@@ -182,14 +205,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
  * all: stopped, or the network gone) is closed rather than reused, and fails its further queries at once, so
  * the rollback that follows does not wait a second time. One wrapper per connection: Kysely knows them by identity.
  */
-function discardingStalled(pool: pg.Pool): PostgresPool {
+function discardingStalled(pool: pg.Pool, names: PreparedNames): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, StallAwareClient>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
-        wrapper = new StallAwareClient(client);
+        wrapper = new StallAwareClient(client, names);
         wrappers.set(client, wrapper);
       }
       return wrapper;
@@ -201,9 +224,39 @@ function discardingStalled(pool: pg.Pool): PostgresPool {
 /** node-postgres's error for a query that got no answer within query_timeout. */
 const STALLED = 'Query read timeout';
 
+/** Statements kept prepared at most, per connection. */
+const MAX_PREPARED = 200;
+
+/** What PostgreSQL answers when a prepared statement's result no longer fits its tables (a column added). */
+const STALE_PREPARED = '0A000';
+
+/** The texts of the store's hot statements, each with the name it is prepared under on every connection. */
+class PreparedNames {
+  #names = new Map<string, string>();
+  #next = 0;
+
+  /** A few dozen shapes (filters present or not); the bound keeps a mistake from preparing without end. */
+  add(text: string): void {
+    if (!this.#names.has(text) && this.#names.size < MAX_PREPARED) this.#names.set(text, `tw${this.#next++}`);
+  }
+
+  get(text: string): string | undefined {
+    return this.#names.get(text);
+  }
+
+  /** Another instance changed a table (its migration): the statement is prepared afresh, under a new name. */
+  renew(text: string): void {
+    if (this.#names.has(text)) this.#names.set(text, `tw${this.#next++}`);
+  }
+}
+
 class StallAwareClient implements PostgresPoolClient {
   #stalled = false;
-  constructor(private readonly client: pg.PoolClient) {}
+  #inTransaction = false;
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly names: PreparedNames,
+  ) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -213,13 +266,31 @@ class StallAwareClient implements PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof text !== 'string') throw new Error('The store reads no cursors.');
     if (this.#stalled) return Promise.reject(new Error(STALLED));
-    return this.client.query(text, [...parameters]).then(
+    if (/^(begin|commit|rollback)$/i.test(text)) this.#inTransaction = text.toLowerCase() === 'begin';
+    return this.#send(text, [...parameters]).then(
       (result) => ({ command: commandOf(result.command), rowCount: result.rowCount ?? 0, rows: result.rows }),
       (error: unknown) => {
         if (error instanceof Error && error.message === STALLED) this.#stalled = true;
         throw error;
       },
     );
+  }
+
+  async #send(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    // The hot statements by name, as node-postgres documents prepared statements: parsed once per connection (pg
+    // remembers which names each connection has), instead of on every call.
+    const name = this.names.get(text);
+    if (name === undefined) return this.client.query(text, values);
+    try {
+      return await this.client.query({ name, text, values });
+    } catch (error) {
+      // A table changed under the prepared statement (a newer instance's migration added a column): it is prepared
+      // again under a new name, and the query sent again unless a transaction it was part of has failed with it.
+      if (!(error instanceof Error && 'code' in error && error.code === STALE_PREPARED)) throw error;
+      this.names.renew(text);
+      if (this.#inTransaction) throw error;
+      return this.client.query({ name: this.names.get(text), text, values });
+    }
   }
 
   release(destroy?: boolean): void {

@@ -1,5 +1,5 @@
 // What differs between SQLite and PostgreSQL under the one SQL store: how a write commits and what it announces.
-import type { Generated, Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Compilable, Generated, Kysely, RawBuilder, SqlBool } from 'kysely';
 import * as v from 'valibot';
 import type { Flag, RowSchemas, Strings } from './row-schemas';
 import type { InvalidationSubject, Invalidations, StoreLifecycle } from './store';
@@ -41,6 +41,20 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
    * instances must forget, sent (where instances share the store) in that same transaction.
    */
   write<T>(work: (db: Db) => Promise<T>, stale?: Stale<T>): Promise<T>;
+  /**
+   * Runs one of the statements the store runs most (a page of tokens, its count, a create) on `db` (the pool or a
+   * transaction): where the database would otherwise parse and plan it on every call, it is kept prepared.
+   */
+  prepared<R>(db: Db, query: Compilable<R>): Promise<R[]>;
+  /**
+   * PostgreSQL only: a write that is one statement, committed on its own (no BEGIN, no COMMIT: one round trip).
+   * `statement` selects `notify` (the invalidation of `stale`) in each row it returns; with no row, nothing was
+   * announced. Where this is undefined, writes go through `write`.
+   */
+  writeStatement?<R>(
+    statement: (notify: RawBuilder<unknown>) => RawBuilder<R>,
+    stale: InvalidationSubject,
+  ): Promise<R[]>;
   invalidations: Invalidations;
 }
 

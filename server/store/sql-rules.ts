@@ -3,11 +3,13 @@
 // A rule that reads before it writes (the last account that manages users, the API tokens and the active sessions a
 // user may hold, the password a sign-in was checked against) is checked inside the transaction of the write it
 // guards, after locking the rows it reads; the write's audit events commit in that same transaction. One
-// mechanism, row locks on `users`, and no retries:
+// mechanism, row locks (on `users`; for the token cap, on the owner's kept count), and no retries:
 //
 // - PostgreSQL (read committed): `SELECT … FOR UPDATE` on the users rows a rule is about. A second write about the
 //   same user waits until the first has committed or rolled back, and each statement after the lock is granted
-//   sees everything committed before it. A per-user rule locks that user's row. The last-manager rule locks the
+//   sees everything committed before it. A per-user rule locks that user's row; the API token cap instead locks the
+//   owner's kept count of API tokens, in the one statement that makes the token (createCapped in sql-tokens.ts),
+//   after a key-share lock on the owner's row that waits for no other create. The last-manager rule locks the
 //   row of every enabled manager in id order, before the row it changes, so two such writes always queue in the
 //   same order, never in a cycle. A wait is bounded by the statement timeout (503 with Retry-After).
 // - SQLite: one process owns the file and every write is `BEGIN IMMEDIATE` on its one connection, so a write
@@ -41,7 +43,7 @@ const manages = (user: Pick<UserRecord, 'roles' | 'enabled'>) =>
 
 export type Rules = ReturnType<typeof createRules>;
 
-export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect) {
+export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: SqlDialect) {
   const parseUser = (row: unknown) => v.parse(rows.UserRowSchema, row);
   const lockedUsers = (trx: Db) =>
     trx
@@ -87,19 +89,20 @@ export function createRules({ encode, rows, locksRows, hasAnyRole }: SqlDialect)
       return user;
     },
 
-    /** Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with them. */
-    async holdTokenLimit(trx: Db, userId: number, max: number): Promise<UserRecord> {
+    /**
+     * Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with their
+     * name. (PostgreSQL creates a capped token in one statement instead: see createCapped in sql-tokens.ts.)
+     */
+    async holdTokenLimit(trx: Db, userId: number, max: number): Promise<string> {
       const owner = await lockUser(trx, userId);
       if (owner === undefined) throw new AccountChangedError('The account is gone.');
-      const held = await trx
-        .selectFrom('token_counts')
-        .select('n')
-        .where('user_id', '=', userId)
-        .where('type', '=', 'USER')
-        .executeTakeFirst();
+      const [held] = await prepared(
+        trx,
+        trx.selectFrom('token_counts').select('n').where('user_id', '=', userId).where('type', '=', 'USER'),
+      );
       const count = held === undefined ? 0 : countOf(held);
       if (count >= max) throw new TokenLimitError(max, count);
-      return owner;
+      return owner.name;
     },
 
     /**

@@ -1,19 +1,23 @@
 // Tokens in the SQL store, one query per method for both dialects; the rules they keep are in sql-rules.ts.
 import { type ExpressionBuilder, sql } from 'kysely';
 import * as v from 'valibot';
-import { TokenSourceSchema, TokenTypeSchema } from '../../shared/schemas/token';
+import { TokenTypeSchema } from '../../shared/schemas/token';
 import { addressBlock, clientFamily } from '../tokens/use-origin';
 import { insertAuditEvents } from './sql-audit';
 import { affected, countOf, type Db, rowsAffected, type SqlDialect, type Tables } from './sql-dialect';
 import type { Rules } from './sql-rules';
 import {
-  type CacheableToken,
+  AccountChangedError,
+  type AuditEvents,
   type NewToken,
   staleAfter,
+  TokenLimitError,
   type TokenQuery,
   type TokenRecord,
   type TokenStore,
 } from './store';
+
+type WriteStatement = NonNullable<SqlDialect['writeStatement']>;
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
@@ -47,26 +51,30 @@ const matching = (query: TokenQuery) => (eb: ExpressionBuilder<{ t: Tables['toke
   ]);
 
 export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore {
-  const { db, encode, rows, write } = dialect;
+  const { db, encode, rows, write, prepared } = dialect;
   const parse = (row: unknown) => v.parse(rows.TokenRowSchema, row);
   const optional = (row: unknown) => (row === undefined ? undefined : parse(row));
 
   /** How many tokens match, counting no more than `atMost` (an index range of at most that many entries). */
   const countUpTo = async (query: TokenQuery, atMost: number) =>
     countOf(
-      await db
-        .selectFrom((inner) =>
-          inner
-            .selectFrom('tokens as t')
-            .select(sql`1`.as('one'))
-            .where(matching(query))
-            // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
-            .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
-            .limit(atMost)
-            .as('m'),
+      (
+        await prepared(
+          db,
+          db
+            .selectFrom((inner) =>
+              inner
+                .selectFrom('tokens as t')
+                .select(sql`1`.as('one'))
+                .where(matching(query))
+                // Every type named, to seek the (owner, type, expiry) or (type, expiry) index type by type.
+                .where('t.type', 'in', query.type ? [query.type] : TokenTypeSchema.options)
+                .limit(atMost)
+                .as('m'),
+            )
+            .select((eb) => eb.fn.countAll().as('n')),
         )
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst(),
+      )[0],
     );
 
   /**
@@ -74,12 +82,14 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
    * expired ones are counted (usually the fewer) up to half of them; when there are more, the active ones are.
    */
   const countTokens = async (query: TokenQuery) => {
-    const kept = await db
-      .selectFrom('token_counts')
-      .select((eb) => eb.fn.sum<number>('n').as('n'))
-      .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
-      .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? ''))
-      .executeTakeFirst();
+    const [kept] = await prepared(
+      db,
+      db
+        .selectFrom('token_counts')
+        .select((eb) => eb.fn.sum<number>('n').as('n'))
+        .$if(query.userId !== undefined, (qb) => qb.where('user_id', '=', query.userId ?? 0))
+        .$if(query.type !== undefined, (qb) => qb.where('type', '=', query.type ?? '')),
+    );
     const total = kept?.n == null ? 0 : countOf(kept);
     if (query.status === undefined || total === 0) return total;
     const half = Math.ceil(total / 2);
@@ -108,23 +118,88 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       saved_at: token.savedAt,
       expires_at: token.expiresAt,
     });
-    if (owner !== undefined)
-      return parse({ ...(await inserted.returningAll().executeTakeFirstOrThrow()), owner });
+    if (owner !== undefined) {
+      const [row] = await prepared(trx, inserted.returningAll());
+      return parse({ ...row, owner });
+    }
     const { id } = await inserted.returning('id').executeTakeFirstOrThrow();
     return parse(await withOwner(trx).where('t.id', '=', id).executeTakeFirst());
   }
 
+  /**
+   * PostgreSQL: a capped create as one statement, committed on its own. It reads the owner under a key-share lock
+   * (no removal meanwhile, no wait for other creates), then locks the owner's kept count of API tokens (made at 0
+   * for their first) and reads it as last committed, inserts the token only while that count is under the cap,
+   * and its events only with it; the counting trigger raises the count at the statement's end. A create
+   * anywhere else waits for the count's lock and then reads the new count. One round trip instead of six, and
+   * the count is held for no more than the statement.
+   */
+  const createCapped = async (
+    token: NewToken,
+    max: number,
+    audit: AuditEvents,
+    writeStatement: WriteStatement,
+  ) => {
+    // The events in order (`i`), each with its owner's id, which is kept only while that account exists.
+    const events =
+      audit.length === 0
+        ? sql`SELECT NULL::int, NULL::bigint, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE FALSE`
+        : sql`VALUES ${sql.join(
+            audit.map(
+              (e, i) =>
+                sql`(${i}::int, ${e.at}::bigint, ${e.event}::text, ${e.ownerId ?? null}::bigint, ${e.owner}::text, ${e.tokenName}::text, ${e.tokenType ?? ''}::text, ${e.actor}::text, ${e.client}::text, ${e.reason}::text)`,
+            ),
+          )}`;
+    const [row] = await writeStatement(
+      (notify) => sql<{ owner_name: unknown; held: unknown; notified: unknown; id: unknown }>`
+        WITH owner AS (SELECT id, name FROM users WHERE id = ${token.userId} FOR KEY SHARE),
+        held AS (
+          INSERT INTO token_counts (user_id, type, n) SELECT id, 'USER', 0 FROM owner
+          ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n
+          RETURNING n
+        ),
+        token AS (
+          INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
+            created_at, saved_at, expires_at)
+          SELECT ${token.userId}, ${token.name}, ${token.description}, ${token.type}, ${token.source}, ${token.digest},
+            ${token.enabled}, ${token.restricted}, ${[...token.permissions]}::text[], ${token.createdAt},
+            ${token.savedAt}, ${token.expiresAt}
+          FROM held WHERE held.n < ${max}
+          RETURNING *
+        ),
+        audit AS (
+          INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+          SELECT e.at, e.event, (SELECT id FROM users WHERE id = e.owner_id), e.owner, e.token_name, e.token_type,
+            e.actor, e.client, e.reason
+          FROM token, (${events}) AS e(i, at, event, owner_id, owner, token_name, token_type, actor, client, reason)
+          ORDER BY e.i
+        )
+        SELECT token.*, owner.name AS owner_name, held.n AS held, ${notify} AS notified
+        FROM owner CROSS JOIN held LEFT JOIN token ON TRUE`,
+      staleAfter.createToken(token.digest),
+    );
+    if (row === undefined) throw new AccountChangedError('The account is gone.');
+    const { owner_name: owner, held, notified: _, ...inserted } = row;
+    if (inserted.id === null) {
+      const count = countOf({ n: held });
+      throw new TokenLimitError(max, count);
+    }
+    return parse({ ...inserted, owner });
+  };
+
   return {
     createToken: (token, options = {}) =>
-      write(async (trx) => {
-        const owner =
-          options.maxApiTokens !== undefined && token.type === 'USER'
-            ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
-            : undefined;
-        const record = await insert(trx, token, owner?.name);
-        await insertAuditEvents(trx, options.audit ?? []);
-        return record;
-      }, staleAfter.createToken(token.digest)),
+      options.maxApiTokens !== undefined && token.type === 'USER' && dialect.writeStatement
+        ? createCapped(token, options.maxApiTokens, options.audit ?? [], dialect.writeStatement)
+        : write(async (trx) => {
+            const owner =
+              options.maxApiTokens !== undefined && token.type === 'USER'
+                ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
+                : undefined;
+            const record = await insert(trx, token, owner);
+            await insertAuditEvents(trx, options.audit ?? []);
+            return record;
+          }, staleAfter.createToken(token.digest)),
     createSession: (session, signIn) =>
       write(
         async (trx) => {
@@ -144,7 +219,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         ],
       ),
     findTokenByDigest: async (digest) => {
-      const row = await withOwner(db).select(OWNER_COLUMNS).where('t.digest', '=', digest).executeTakeFirst();
+      const [row] = await prepared(db, withOwner(db).select(OWNER_COLUMNS).where('t.digest', '=', digest));
       if (row === undefined) return undefined;
       const owner = Object.entries(row).filter(([key]) => key.startsWith('u_'));
       return {
@@ -176,7 +251,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc');
-      const rows = query.limit === 0 ? [] : await newest.execute();
+      const rows = query.limit === 0 ? [] : await prepared(db, newest);
       const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
       const last = items.at(-1);
       const next =
@@ -292,15 +367,17 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
 
     // ---- The token cache's loader --------------------------------------------------------------
     listCacheableTokens: async ({ afterId, limit, now }) => {
-      const found = await db
-        .selectFrom('tokens')
-        .select(CACHEABLE_COLUMNS)
-        .where('id', '>', afterId)
-        .where('expires_at', '>', now)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      const tokens = found.map((row) => v.parse(CacheableRowSchema, row));
+      const found = await prepared(
+        db,
+        db
+          .selectFrom('tokens')
+          .select(CACHEABLE_COLUMNS)
+          .where('id', '>', afterId)
+          .where('expires_at', '>', now)
+          .orderBy('id')
+          .limit(limit),
+      );
+      const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
       const userIds = [...new Set(tokens.map((token) => token.userId))];
       const owners =
         userIds.length === 0
@@ -327,52 +404,6 @@ const CACHEABLE_COLUMNS = [
   'expires_at',
   'last_used_at',
 ] as const;
-
-// A pass reads every active token, so its rows are checked flat, without the record schemas' per-key renaming
-// (a few times slower). Both dialects' forms are taken: 0/1 or a boolean, JSON text or an array.
-const CacheableFlagSchema = v.union([
-  v.boolean(),
-  v.pipe(
-    v.picklist([0, 1]),
-    v.transform((n) => n === 1),
-  ),
-]);
-const CacheableStringsSchema = v.union([
-  v.array(v.string()),
-  v.pipe(v.string(), v.parseJson(), v.array(v.string())),
-]);
-const CacheableRowSchema = v.pipe(
-  v.object({
-    id: v.number(),
-    user_id: v.number(),
-    name: v.string(),
-    digest: v.string(),
-    type: TokenTypeSchema,
-    source: TokenSourceSchema,
-    enabled: CacheableFlagSchema,
-    restricted: CacheableFlagSchema,
-    permissions: CacheableStringsSchema,
-    created_at: v.number(),
-    expires_at: v.number(),
-    last_used_at: v.nullable(v.number()),
-  }),
-  v.transform(
-    (row): CacheableToken => ({
-      id: row.id,
-      userId: row.user_id,
-      name: row.name,
-      digest: row.digest,
-      type: row.type,
-      source: row.source,
-      enabled: row.enabled,
-      restricted: row.restricted,
-      permissions: row.permissions,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      lastUsedAt: row.last_used_at,
-    }),
-  ),
-);
 
 type DescribedUse = {
   id: number;

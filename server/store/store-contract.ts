@@ -341,6 +341,29 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         );
       });
 
+      it('commits the events of a create under the cap with it, every field kept, and none for a refused one', async () => {
+        const events = [
+          { ...event(alice, 'capped', 200), client: '10.0.0.1 (tests)', reason: 'from original' },
+          { ...event(alice, 'capped', 201), event: 'duplicated' as const, actor: 'someone else' },
+        ];
+        const created = await store.createToken(token(alice.id, 'capped'), {
+          maxApiTokens: 1,
+          audit: events,
+        });
+        expect(created).toMatchObject({ name: 'capped', owner: 'alice', userId: alice.id, type: 'USER' });
+        expect(await store.findToken(alice.id, 'capped')).toEqual(created);
+        await expect(
+          store.createToken(token(alice.id, 'refused'), {
+            maxApiTokens: 1,
+            audit: [event(alice, 'refused')],
+          }),
+        ).rejects.toMatchObject({ name: 'TokenLimitError', limit: 1, held: 1 });
+        const trail = (await store.listAuditEvents({ ownerId: alice.id, limit: -1, offset: 0 })).items;
+        expect(trail.map(({ id: _, ...rest }) => rest)).toEqual(
+          [...events].reverse().map((e) => ({ ...e, ownerId: alice.id })),
+        );
+      });
+
       it('makes a session only with the password hash the sign-in checked, of an enabled user', async () => {
         const signIn = (passwordHash: string, user = alice) =>
           store.createSession(session(user, `s ${passwordHash}`, 1000), {

@@ -7,6 +7,7 @@ function fakeTarget(count: number) {
   const kept: number[][] = [];
   const reads: number[] = [];
   const dropped: number[] = [];
+  const sweepSlices: number[] = [];
   let active = true;
   let held: Array<() => void> | undefined;
   const target: RefreshTarget = {
@@ -19,7 +20,16 @@ function fakeTarget(count: number) {
       );
       return { lastId: ids.at(-1), count: ids.length, keep: () => void kept.push(ids) };
     },
-    dropUnconfirmedSince: (since) => void dropped.push(since),
+    sweepUnconfirmedSince: (since) => {
+      dropped.push(since);
+      // Pretends to hold `count` entries, checked a slice at a time.
+      let checked = 0;
+      return (slice) => {
+        sweepSlices.push(slice);
+        checked += slice;
+        return checked >= count;
+      };
+    },
     active: () => active,
     now: () => 0,
     size: () => kept.flat().length,
@@ -29,6 +39,7 @@ function fakeTarget(count: number) {
     kept,
     reads,
     dropped,
+    sweepSlices,
     hold: () => {
       held = [];
     },
@@ -52,6 +63,25 @@ describe('cache refresher', () => {
     expect(fake.reads).toEqual([0, 3, 6]);
     expect(fake.kept).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
     expect(fake.dropped).toHaveLength(1);
+  });
+
+  it('ends a pass over many entries with their sweep in slices, other work running between them', async () => {
+    const fake = fakeTarget(12_000);
+    const refresher = createCacheRefresher(fake.target, { pageSize: 5000, refreshEveryMs: 60_000 });
+    // How many slices were done at each turn of the event loop taken meanwhile.
+    const between: number[] = [];
+    const counting = () => {
+      between.push(fake.sweepSlices.length);
+      if (fake.sweepSlices.length < 3) setImmediate(counting);
+    };
+    const filled = refresher.fill();
+    setImmediate(counting);
+    await filled;
+    refresher.stop();
+    expect(fake.sweepSlices.length).toBe(3);
+    expect(fake.sweepSlices.every((slice) => slice <= 5000)).toBe(true);
+    // Something else ran while the sweep was part done.
+    expect(between.some((done) => done === 1 || done === 2)).toBe(true);
   });
 
   it('runs one pass at a time: a second fill joins the one under way', async () => {

@@ -14,8 +14,12 @@ export interface ReadPage {
 export interface RefreshTarget {
   /** Reads the page of active tokens after `afterId`. */
   readPage(afterId: number, limit: number): Promise<ReadPage>;
-  /** Drops every entry that no page and no lookup confirmed since `since` (a reading of `now`). */
-  dropUnconfirmedSince(since: number): void;
+  /**
+   * Drops every entry that no page and no lookup confirmed since `since` (a reading of `now`), a slice at a
+   * time: each call of the step returned checks at most `slice` more entries, and says whether it has now
+   * checked them all.
+   */
+  sweepUnconfirmedSince(since: number): (slice: number) => boolean;
   /** Whether passes may run: the invalidation channel is live and the cache open. */
   active(): boolean;
   now(): number;
@@ -41,6 +45,9 @@ export interface CacheRefresher {
   reset(): void;
   stop(): void;
 }
+
+/** Entries checked per turn of the event loop at the end of a pass (well under a millisecond's work). */
+const SWEEP_SLICE = 5000;
 
 export function createCacheRefresher(target: RefreshTarget, options: CacheRefresherOptions): CacheRefresher {
   const { pageSize, refreshEveryMs } = options;
@@ -70,7 +77,13 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
       if (page.lastId === undefined || page.count < pageSize) break;
       afterId = page.lastId;
     }
-    target.dropUnconfirmedSince(startedAt);
+    // Checked in slices with a turn of the event loop between them: walking a million entries at once is a
+    // pause of tens of milliseconds that every request waiting then would see.
+    const sweep = target.sweepUnconfirmedSince(startedAt);
+    while (!sweep(SWEEP_SLICE)) {
+      await nextTurn();
+      if (goneStale()) return;
+    }
   }
 
   function fill(paced = false): Promise<void> {
@@ -108,6 +121,10 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
       clearTimeout(timer);
     },
   };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function pause(ms: number): Promise<void> {

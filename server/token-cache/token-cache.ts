@@ -229,8 +229,17 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   const refresher = createCacheRefresher(
     {
       readPage,
-      dropUnconfirmedSince(since) {
-        for (const entry of entries.values()) if (entry.confirmedAt < since) remove(entry);
+      sweepUnconfirmedSince(since) {
+        // A Map's iterator goes on past deletions, and reaches entries added meanwhile (confirmed, so kept).
+        const walk = entries.values();
+        return (slice) => {
+          for (let i = 0; i < slice; i++) {
+            const next = walk.next();
+            if (next.done) return true;
+            if (next.value.confirmedAt < since) remove(next.value);
+          }
+          return false;
+        };
       },
       active: () => live && !closed,
       now,
