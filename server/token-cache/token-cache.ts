@@ -83,7 +83,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const refreshEveryMs = options.refreshEveryMs ?? maxAgeMs / 2;
-  const pageSize = options.pageSize ?? 250;
+  const pageSize = options.pageSize ?? 100;
   const unknownForMs = options.unknownForMs ?? maxAgeMs;
   const clock = options.now ?? monotonicMs;
   // Entry times relative to the cache's start, in whole milliseconds, stay small integers (cheaper to keep than
