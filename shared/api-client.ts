@@ -11,6 +11,13 @@ import {
   type Version,
   VersionSchema,
 } from './schemas/info';
+import {
+  type CreateLeaseBody,
+  type Lease,
+  LeaseSchema,
+  type LeaseSummary,
+  LeaseSummarySchema,
+} from './schemas/lease';
 import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
 import { type RepositoryList, RepositoryListSchema } from './schemas/repository';
 import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
@@ -175,6 +182,14 @@ export function createApiClient(options: ApiClientOptions) {
       call('DELETE', tokenPath(user, name), NoContentSchema),
     duplicateToken: (user: string, name: string, body: DuplicateTokenBody): Promise<Result<CreatedToken>> =>
       call('POST', `${tokenPath(user, name)}/duplicate`, CreatedTokenSchema, body),
+    /** A short-lived child of the token: the only answer that carries a lease's value. */
+    createLease: (user: string, name: string, body: CreateLeaseBody = {}): Promise<Result<Lease>> =>
+      call('POST', `${tokenPath(user, name)}/leases`, LeaseSchema, body),
+    leaseSummary: (user: string, name: string): Promise<Result<LeaseSummary>> =>
+      call('GET', `${tokenPath(user, name)}/leases`, LeaseSummarySchema),
+    /** Ends every live lease of the token, in every browser. */
+    endLeases: (user: string, name: string): Promise<Result<undefined>> =>
+      call('DELETE', `${tokenPath(user, name)}/leases`, NoContentSchema),
     /** A user's account (roles, enabled); your own, or anyone's with `usermanagement:access`. */
     getAccount: (name: string): Promise<Result<Account>> =>
       call('GET', `/fmerest/v3/security/accounts/${encodeURIComponent(name)}`, AccountSchema),

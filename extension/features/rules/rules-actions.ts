@@ -48,7 +48,7 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
   let attempt = 0;
 
   async function load(): Promise<void> {
-    const answer = await guard(deps.send('getInjection', {}));
+    const answer = await guard(deps.send('getInjection', { server: deps.server() }));
     if (answer.ok) state.view.value = { kind: 'ready', value: answer.value };
     else state.view.value = { kind: 'failed', message: errorText(answer.error, deps.server()) };
   }

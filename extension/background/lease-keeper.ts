@@ -1,0 +1,230 @@
+// Leases for injection: every token an enabled rule binds gets a short-lived lease, minted with the signed-in
+// user's credential (their own tokens) or with the token's pasted value, renewed before it lapses and dropped when
+// no rule sends it. Requests carry the lease, never the token; leases live in session storage only.
+import type { Result } from '../../shared/api-client';
+import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
+import type { Lease } from '../../shared/schemas/lease';
+import {
+  type LeaseTiming,
+  type RuleStatus,
+  type TokenHealth,
+  type TokenState,
+  tokenKey,
+} from '../core/dnr-rules';
+import { LAPSE_MARGIN_MS, leaseUsable, renewalDue, renewalTime } from '../core/lease-timing';
+import type {
+  HeldLease,
+  InjectionSettings,
+  KeptToken,
+  StoredCredential,
+  ValueItem,
+} from '../core/storage-items';
+import type { ServerCalls } from './server-calls';
+import type { TokenChecks } from './token-checks';
+
+export interface LeaseKeeperDeps {
+  calls: ServerCalls;
+  credentials: { get(server: string): Promise<StoredCredential | undefined> };
+  /** Pasted values: the source of leases for tokens the signed-in user does not own. */
+  values: ValueItem<KeptToken[]>;
+  rules: ValueItem<InjectionRule[]>;
+  settings: ValueItem<InjectionSettings>;
+  tokens: ValueItem<Record<string, TokenState>>;
+  leases: ValueItem<Record<string, HeldLease>>;
+  checks: Pick<TokenChecks, 'check'>;
+  /** The lifetime asked for each lease, in seconds (60–3600), unless the settings name one. */
+  ttlSeconds: number;
+  now(): number;
+}
+
+/** What rule sync needs to build the rules: the lease values, their timing, and why others have none. */
+export interface LeaseView {
+  values: Map<string, string>;
+  leases: Map<string, LeaseTiming>;
+  waiting: Map<string, RuleStatus>;
+}
+
+type Minted =
+  | { kind: 'lease'; lease: HeldLease; expirationDate?: string | null }
+  | { kind: 'refused'; health: Exclude<TokenHealth, 'unchecked' | 'valid'> }
+  | { kind: 'wait'; status: RuleStatus }
+  | { kind: 'unreachable'; message: string };
+
+const FAILED: readonly TokenHealth[] = ['disabled', 'expired', 'removed', 'no-access', 'rejected'];
+
+/** A renewal the server could not answer is tried again this soon (the lease may still have time). */
+export const RETRY_MS = 30_000;
+
+export function createLeaseKeeper(deps: LeaseKeeperDeps) {
+  const waiting = new Map<string, RuleStatus>();
+  /** Tokens to lease again at the next pass whatever their state: a rule switched on, a 401, a token changed. */
+  const forced = new Set<string>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  let ttlSeconds = deps.ttlSeconds;
+
+  function accept(ref: TokenRef, lease: Lease, via: HeldLease['via']): Minted {
+    // The lease must be a child of the very token the rule binds, not of whatever the credential reached.
+    if (lease.parent.user !== ref.user || lease.parent.name !== ref.name)
+      return { kind: 'refused', health: 'rejected' };
+    const mintedAt = deps.now();
+    // The server's clock sets the expiry; a local clock behind it must not stretch the lease past its ttl.
+    const expiresAt = Math.min(Date.parse(lease.expirationDate), mintedAt + ttlSeconds * 1000);
+    return {
+      kind: 'lease',
+      lease: { value: lease.token, mintedAt, expiresAt, renewAt: renewalTime(mintedAt, expiresAt), via },
+    };
+  }
+
+  async function withSession(ref: TokenRef): Promise<Minted | undefined> {
+    const minted = await deps.calls.authed(ref.server, (api) =>
+      api.createLease(ref.user, ref.name, { ttl: ttlSeconds }),
+    );
+    if (minted.ok) {
+      const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
+      const accepted = accept(ref, minted.value, 'session');
+      return record.ok && accepted.kind === 'lease'
+        ? { ...accepted, expirationDate: record.value.expirationDate }
+        : accepted;
+    }
+    const { status } = minted.error;
+    if (status === 0) return { kind: 'unreachable', message: minted.error.message };
+    if (status === 404) return { kind: 'refused', health: 'removed' };
+    if (status === 409) {
+      const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
+      return { kind: 'refused', health: record.ok && record.value.expired ? 'expired' : 'disabled' };
+    }
+    // 401: the sign-in ended (and was dropped); 403: a restricted credential. A pasted value may still lease.
+    return undefined;
+  }
+
+  async function withValue(ref: TokenRef, entry: KeptToken): Promise<Minted> {
+    const api = deps.calls.client(ref.server, { kind: 'token', value: entry.value });
+    const minted: Result<Lease> = await api.createLease(ref.user, ref.name, { ttl: ttlSeconds });
+    if (minted.ok) return accept(ref, minted.value, 'value');
+    if (minted.error.status === 0) return { kind: 'unreachable', message: minted.error.message };
+    if (minted.error.status === 404) return { kind: 'refused', health: 'removed' };
+    // The value itself is refused: the token check tells disabled, expired and removed apart where it can.
+    const checked = await deps.checks.check(entry);
+    return {
+      kind: 'refused',
+      health: FAILED.includes(checked.health)
+        ? (checked.health as Exclude<TokenHealth, 'unchecked' | 'valid'>)
+        : 'rejected',
+    };
+  }
+
+  async function mint(ref: TokenRef): Promise<Minted> {
+    const credential = await deps.credentials.get(ref.server);
+    if (credential?.user === ref.user) {
+      const answer = await withSession(ref);
+      if (answer !== undefined) return answer;
+    }
+    const entry = (await deps.values.getValue()).find((kept) => tokenKey(kept) === tokenKey(ref));
+    if (entry !== undefined) return withValue(ref, entry);
+    const signedIn = await deps.credentials.get(ref.server);
+    return {
+      kind: 'wait',
+      status: {
+        state: 'sign-in',
+        message:
+          signedIn === undefined
+            ? `Waiting for you to sign in to ${ref.server} as ${ref.user} (or paste the token’s value).`
+            : `Signed in as ${signedIn.user}, not ${ref.user}: sign in as ${ref.user} or paste the token’s value.`,
+      },
+    };
+  }
+
+  async function run(): Promise<number | undefined> {
+    const [rules, settings, tokens, held] = await Promise.all([
+      deps.rules.getValue(),
+      deps.settings.getValue(),
+      deps.tokens.getValue(),
+      deps.leases.getValue(),
+    ]);
+    const now = deps.now();
+    ttlSeconds = settings.leaseSeconds ?? deps.ttlSeconds;
+    const refs = new Map<string, TokenRef>();
+    if (!settings.paused)
+      for (const rule of rules) if (rule.enabled) refs.set(tokenKey(rule.token), rule.token);
+    const next: Record<string, HeldLease> = {};
+    const states = { ...tokens };
+    for (const [key, ref] of refs) {
+      const lease = held[key];
+      const force = forced.delete(key);
+      if (lease !== undefined && !force && !renewalDue(lease, now)) {
+        next[key] = lease;
+        continue;
+      }
+      const state = tokens[key];
+      // A token found disabled (or gone) is asked again at the refresh period, not at every change.
+      const failedRecently =
+        state !== undefined &&
+        FAILED.includes(state.health) &&
+        now - state.checkedAt < settings.refreshSeconds * 1000;
+      if (lease === undefined && !force && failedRecently) continue;
+      const minted = await mint(ref);
+      waiting.delete(key);
+      if (minted.kind === 'lease') {
+        next[key] = minted.lease;
+        states[key] = {
+          health: 'valid',
+          expirationDate:
+            minted.expirationDate !== undefined ? minted.expirationDate : (state?.expirationDate ?? null),
+          checkedAt: now,
+        };
+      } else if (minted.kind === 'refused') {
+        states[key] = {
+          health: minted.health,
+          expirationDate: state?.expirationDate ?? null,
+          checkedAt: now,
+        };
+      } else {
+        // Signed out or unreachable: the current lease goes on until it lapses, then the rule waits.
+        if (lease !== undefined && leaseUsable(lease, now))
+          next[key] = { ...lease, renewAt: Math.min(now + RETRY_MS, lease.expiresAt - LAPSE_MARGIN_MS) };
+        waiting.set(
+          key,
+          minted.kind === 'wait'
+            ? minted.status
+            : { state: 'checking', message: `No lease yet: ${minted.message} Trying again shortly.` },
+        );
+      }
+    }
+    for (const key of waiting.keys()) if (!refs.has(key) || next[key] !== undefined) waiting.delete(key);
+    await deps.leases.setValue(next);
+    if (JSON.stringify(states) !== JSON.stringify(tokens)) await deps.tokens.setValue(states);
+    const renewals = Object.values(next).map((lease) => lease.renewAt);
+    const unreachable = [...waiting.values()].some((status) => status.state === 'checking');
+    if (unreachable) renewals.push(now + RETRY_MS);
+    return renewals.length === 0 ? undefined : Math.min(...renewals);
+  }
+
+  return {
+    /** Mints, renews and drops leases as the rules need them; the time of the next renewal, if any. */
+    sync(): Promise<number | undefined> {
+      const next = queue.then(run, run);
+      queue = next.catch(() => undefined);
+      return next;
+    },
+
+    /** Lease these tokens anew at the next pass (a 401 on a matched request, a rule or token switched on). */
+    renew(keys: Iterable<string>): void {
+      for (const key of keys) forced.add(key);
+    },
+
+    /** The leases that can go on a request now, and why the other bound tokens have none. */
+    async view(): Promise<LeaseView> {
+      const now = deps.now();
+      const view: LeaseView = { values: new Map(), leases: new Map(), waiting: new Map(waiting) };
+      for (const [key, lease] of Object.entries(await deps.leases.getValue())) {
+        if (!leaseUsable(lease, now)) continue;
+        view.values.set(key, lease.value);
+        view.leases.set(key, { renewsAt: lease.renewAt, expiresAt: lease.expiresAt, via: lease.via });
+      }
+      return view;
+    },
+  };
+}
+
+export type LeaseKeeper = ReturnType<typeof createLeaseKeeper>;
