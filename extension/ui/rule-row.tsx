@@ -11,7 +11,7 @@ export function ruleStatusText(status: RuleStatus | undefined): string {
   if (status === undefined) return 'Not applied yet.';
   switch (status.state) {
     case 'active':
-      return status.lease ? 'Injecting a lease of the token (never the token itself).' : 'Injecting.';
+      return 'Injecting.';
     case 'off':
       return 'Off.';
     case 'paused':
