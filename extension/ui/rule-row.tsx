@@ -28,7 +28,7 @@ export function leaseText(lease: LeaseTiming, now: number): string {
   const seconds = Math.max(0, (lease.renewsAt - now) / 1000);
   const when = seconds < 1 ? 'now' : `in ${seconds < 60 ? `${Math.round(seconds)} s` : duration(seconds)}`;
   const via = lease.via === 'session' ? 'your sign-in' : 'the pasted value';
-  return `Lease renewed ${when} (at ${CLOCK.format(new Date(lease.renewsAt))}), minted with ${via}.`;
+  return `Sends a lease, never the token; next renewal ${when}, at ${CLOCK.format(new Date(lease.renewsAt))} (minted with ${via}).`;
 }
 
 export interface RuleRowProps {

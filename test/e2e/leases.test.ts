@@ -101,7 +101,9 @@ describe('leases on the wire', () => {
     await popup.getByRole('tab', { name: 'Injection' }).click();
     await expect
       .poll(() => popup.getByRole('listitem', { name: pattern }).locator('.rule-lease').textContent())
-      .toMatch(/^Lease renewed in \d+ s \(at .+\), minted with your sign-in\.$/);
+      .toMatch(
+        /^Sends a lease, never the token; next renewal in \d+ s, at .+ \(minted with your sign-in\)\.$/,
+      );
   });
 
   it('renews before the lease lapses (no request without one), and a captured lease is refused after its ttl', async () => {
