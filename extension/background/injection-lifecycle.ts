@@ -39,7 +39,7 @@ export interface LifecycleDeps {
   /** Notices before a sent token expires: rescheduled after every reconcile, run at their alarm. */
   notices?: { run(): Promise<void> };
   /** Leases of the bound tokens: minted, renewed and dropped before each rule sync. */
-  leases?: Pick<LeaseKeeper, 'sync' | 'renew'>;
+  leases?: Pick<LeaseKeeper, 'sync' | 'renew' | 'inspectAll'>;
   now(): number;
 }
 
@@ -181,6 +181,7 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
         await deps.checks.checkBound();
         await changed();
       } else if (alarm.name === REFRESH_ALARM) {
+        deps.leases?.inspectAll();
         await deps.checks.checkBound();
         await changed();
       } else if (alarm.name === LEASE_ALARM) {
@@ -211,7 +212,7 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       if (due.size === 0) return;
       for (const key of due) lastCheck.set(key, now);
       // A lease refused: lease again once; when the token cannot be leased any more, the rule stops and says why.
-      deps.leases?.renew(due);
+      deps.leases?.renew(due, 'refused');
       await deps.checks.checkBound((ref) => due.has(tokenKey(ref)));
       await changed();
     },

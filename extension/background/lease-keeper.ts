@@ -57,8 +57,10 @@ export const RETRY_MS = 30_000;
 
 export function createLeaseKeeper(deps: LeaseKeeperDeps) {
   const waiting = new Map<string, RuleStatus>();
-  /** Tokens to lease again at the next pass whatever their state: a rule switched on, a 401, a token changed. */
-  const forced = new Set<string>();
+  /** Tokens to lease again at the next pass whatever their state: a rule switched on, a token changed, a 401. */
+  const forced = new Map<string, 'changed' | 'refused'>();
+  /** Look every leased token up at the next pass without minting (the periodic check). */
+  let inspectEvery = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   let ttlSeconds = deps.ttlSeconds;
@@ -114,6 +116,18 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     };
   }
 
+  /**
+   * What the signed-in owner's view of the token says (a lookup, not a use): for tokens leased with the sign-in,
+   * which the token checks (pasted values only) do not see. undefined: not the owner's sign-in, or no answer.
+   */
+  async function inspect(ref: TokenRef): Promise<TokenHealth | undefined> {
+    const credential = await deps.credentials.get(ref.server);
+    if (credential?.user !== ref.user) return undefined;
+    const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
+    if (record.ok) return record.value.expired ? 'expired' : record.value.enabled ? 'valid' : 'disabled';
+    return record.error.status === 404 ? 'removed' : undefined;
+  }
+
   async function mint(ref: TokenRef): Promise<Minted> {
     const credential = await deps.credentials.get(ref.server);
     if (credential?.user === ref.user) {
@@ -130,7 +144,9 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
         message:
           signedIn === undefined
             ? `Waiting for you to sign in to ${ref.server} as ${ref.user} (or paste the token’s value).`
-            : `Signed in as ${signedIn.user}, not ${ref.user}: sign in as ${ref.user} or paste the token’s value.`,
+            : signedIn.user === ref.user
+              ? 'Your sign-in cannot lease this token (a restricted token): sign in with your password or paste the token’s value.'
+              : `Signed in as ${signedIn.user}, not ${ref.user}: sign in as ${ref.user} or paste the token’s value.`,
       },
     };
   }
@@ -143,6 +159,8 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       deps.leases.getValue(),
     ]);
     const now = deps.now();
+    const inspecting = inspectEvery;
+    inspectEvery = false;
     ttlSeconds = settings.leaseSeconds ?? deps.ttlSeconds;
     const refs = new Map<string, TokenRef>();
     if (!settings.paused)
@@ -151,8 +169,19 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     const states = { ...tokens };
     for (const [key, ref] of refs) {
       const lease = held[key];
-      const force = forced.delete(key);
+      const reason = forced.get(key);
+      forced.delete(key);
+      // A 401 mints once: a lease already minted after one is not replaced again before its renewal (an API that
+      // refuses every lease would otherwise mint one per refusal and push other browsers' leases out).
+      const force = reason === 'changed' || (reason === 'refused' && lease?.afterRefusal !== true);
+      const look = inspecting || reason === 'refused';
       if (lease !== undefined && !force && !renewalDue(lease, now)) {
+        // Refused again, or the periodic check: the token is looked up, and a token that went bad stops its rule.
+        const health = look ? await inspect(ref) : undefined;
+        if (health !== undefined && health !== 'valid') {
+          states[key] = { health, expirationDate: tokens[key]?.expirationDate ?? null, checkedAt: now };
+          continue;
+        }
         next[key] = lease;
         continue;
       }
@@ -166,7 +195,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       const minted = await mint(ref);
       waiting.delete(key);
       if (minted.kind === 'lease') {
-        next[key] = minted.lease;
+        next[key] = reason === 'refused' && force ? { ...minted.lease, afterRefusal: true } : minted.lease;
         states[key] = {
           health: 'valid',
           expirationDate:
@@ -208,9 +237,15 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       return next;
     },
 
-    /** Lease these tokens anew at the next pass (a 401 on a matched request, a rule or token switched on). */
-    renew(keys: Iterable<string>): void {
-      for (const key of keys) forced.add(key);
+    /** Lease these tokens anew at the next pass: a rule or token switched on or changed (`changed`), or a 401 to
+     * a matched request (`refused`: once per lease; if the token cannot be leased any more, the rule stops). */
+    renew(keys: Iterable<string>, reason: 'changed' | 'refused' = 'changed'): void {
+      for (const key of keys) if (forced.get(key) !== 'changed') forced.set(key, reason);
+    },
+
+    /** Look the leased tokens up at the next pass (the periodic check): one disabled elsewhere stops its rule. */
+    inspectAll(): void {
+      inspectEvery = true;
     },
 
     /** The leases that can go on a request now, and why the other bound tokens have none. */

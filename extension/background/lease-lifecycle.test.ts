@@ -9,7 +9,7 @@ import { sendMessage } from '../core/messages';
 import { keptTokensItem, leasesItem } from '../core/storage-items';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
 import { createMemoryKeyFile } from '../testing/memory-key-file';
-import { LEASE_ALARM } from './alarms';
+import { LEASE_ALARM, REFRESH_ALARM } from './alarms';
 import { createServiceWorker } from './service-worker';
 
 const TTL = 60;
@@ -192,11 +192,32 @@ describe('a rule of the signed-in user’s own token', () => {
     const second = header();
     expect(second).not.toBe(first);
     expect(await statusOf(id)).toMatchObject({ state: 'active' });
-    await rest(path, { method: 'DELETE', headers: { Authorization: adminBasic } });
+    // Refused again while the token is fine: once is enough, the API refuses for its own reasons.
     server.app.clock.advance(3); // past the gap that folds a burst of 401s into one
     await lifecycle.onResponse(request);
-    expect(await statusOf(id)).toMatchObject({ state: 'removed' });
+    expect(header()).toBe(second);
+    await rest(path, { method: 'DELETE', headers: { Authorization: adminBasic } });
+    server.app.clock.advance(3);
+    await lifecycle.onResponse(request);
+    expect(await statusOf(id)).toEqual({
+      state: 'removed',
+      message: 'Stopped: the token was removed from the server.',
+    });
     expect(dnr.session).toEqual([]);
+  });
+});
+
+describe('the periodic check', () => {
+  it('stops a rule whose token was disabled elsewhere, without waiting for the renewal', async () => {
+    const { ref, path } = await makeToken();
+    const id = await ruleFor(ref);
+    const sent = header();
+    await rest(path, jsonInit('PUT', adminBasic, { enabled: false }));
+    server.app.clock.advance(5);
+    await lifecycle.onAlarm({ name: REFRESH_ALARM });
+    expect(await statusOf(id)).toEqual({ state: 'disabled', message: 'Stopped: the token is disabled.' });
+    expect(dnr.session).toEqual([]);
+    expect(await accepted(sent)).toBe(401);
   });
 });
 

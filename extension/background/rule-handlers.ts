@@ -45,7 +45,7 @@ export interface RuleHandlerDeps {
   /** The signed-in user's own tokens can be bound without a value: their rules send leases of them. */
   calls?: Pick<ServerCalls, 'authed'>;
   credentials?: Pick<CredentialStore, 'get'>;
-  leases?: Pick<LeaseKeeper, 'renew'>;
+  leases?: Pick<LeaseKeeper, 'renew' | 'inspectAll'>;
   /** Reconcile the DNR rules, alarms and badge after a change. */
   changed(): Promise<void>;
 }
@@ -176,6 +176,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     },
 
     async refreshTokens() {
+      deps.leases?.inspectAll();
       await deps.checks.checkBound();
       await deps.changed();
       return { ok: true, value: null };

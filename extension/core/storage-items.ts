@@ -215,6 +215,8 @@ export const HeldLeaseSchema = v.object({
   renewAt: v.number(),
   /** What minted it: the signed-in user's credential, or the token's pasted value. */
   via: v.picklist(['session', 'value']),
+  /** Minted because a matched request was refused: another refusal does not mint again before its renewal. */
+  afterRefusal: v.optional(v.boolean()),
 });
 export type HeldLease = v.InferOutput<typeof HeldLeaseSchema>;
 
