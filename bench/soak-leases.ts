@@ -107,9 +107,10 @@ async function main(): Promise<void> {
     await new Promise((done) => setTimeout(done, (TTL_SECONDS + 1) * 1000));
     let stillTaken = 0;
     for (const header of order.slice(0, -1)) if ((await checkLive(header)) === 200) stillTaken++;
-    const gaps = order
+    // From each renewal's mint to the first matched request carrying the new lease (the old one covers the wait).
+    const switchDelays = order
       .slice(1)
-      .map((header, index) => (leases.get(header)?.first ?? 0) - (mints[index] ?? 0));
+      .map((header, index) => (leases.get(header)?.first ?? 0) - (mints[index + 1] ?? 0));
     const renewals = mints.slice(1).map((at, index) => (at - (mints[index] ?? at)) / 1000);
     const pass = without === 0 && lapsedByClock === 0 && refusedWhileUsed.size === 0 && stillTaken === 0;
     const report = [
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       `| leases minted | ${mints.length} |`,
       `| time between mints (s) | min ${Math.min(...renewals).toFixed(1)}, max ${Math.max(...renewals).toFixed(1)} |`,
       `| old lease still taken ${TTL_SECONDS + 1} s after the run | ${stillTaken} of ${Math.max(0, order.length - 1)} |`,
-      `| longest overlap kept by the old lease after the new one was minted (ms) | ${Math.max(0, ...gaps)} |`,
+      `| from a renewal's mint to the first request with the new lease (ms) | max ${Math.max(0, ...switchDelays)} |`,
       '',
     ].join('\n');
     await writeFile(REPORT, report);
