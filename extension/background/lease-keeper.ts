@@ -71,10 +71,21 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       return { kind: 'refused', health: 'rejected' };
     const mintedAt = deps.now();
     // The server's clock sets the expiry; a local clock behind it must not stretch the lease past its ttl.
-    const expiresAt = Math.min(Date.parse(lease.expirationDate), mintedAt + ttlSeconds * 1000);
+    const full = mintedAt + ttlSeconds * 1000;
+    const expiresAt = Math.min(Date.parse(lease.expirationDate), full);
+    // Ending with its token (a second less than the ttl, at the server's whole seconds): leased again at that
+    // expiry, when the token may have been extended, and not before, when a new lease would end just as soon.
+    const capped = expiresAt < full - 1_000;
     return {
       kind: 'lease',
-      lease: { value: lease.token, mintedAt, expiresAt, renewAt: renewalTime(mintedAt, expiresAt), via },
+      lease: {
+        value: lease.token,
+        mintedAt,
+        expiresAt,
+        renewAt: capped ? expiresAt : renewalTime(mintedAt, expiresAt),
+        via,
+        ...(capped && { capped: true }),
+      },
     };
   }
 
@@ -253,7 +264,11 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       const now = deps.now();
       const view: LeaseView = { values: new Map(), leases: new Map(), waiting: new Map(waiting) };
       for (const [key, lease] of Object.entries(await deps.leases.getValue())) {
-        if (!leaseUsable(lease, now)) continue;
+        if (!leaseUsable(lease, now)) {
+          if (!view.waiting.has(key))
+            view.waiting.set(key, { state: 'checking', message: 'Its lease is being renewed.' });
+          continue;
+        }
         view.values.set(key, lease.value);
         view.leases.set(key, { renewsAt: lease.renewAt, expiresAt: lease.expiresAt, via: lease.via });
       }

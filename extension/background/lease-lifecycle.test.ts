@@ -9,7 +9,7 @@ import { sendMessage } from '../core/messages';
 import { keptTokensItem, leasesItem } from '../core/storage-items';
 import { createFakeDnr, type FakeDnr, headerOf } from '../testing/fake-dnr';
 import { createMemoryKeyFile } from '../testing/memory-key-file';
-import { LEASE_ALARM, REFRESH_ALARM } from './alarms';
+import { EXPIRY_ALARM, LEASE_ALARM, REFRESH_ALARM } from './alarms';
 import { createServiceWorker } from './service-worker';
 
 const TTL = 60;
@@ -56,9 +56,9 @@ async function rest(path: string, init: RequestInit) {
   return fetch(`${url}/fmerest/v3${path}`, init);
 }
 
-async function makeToken(owner = 'admin', password = ADMIN_PASSWORD) {
+async function makeToken(owner = 'admin', password = ADMIN_PASSWORD, body: object = {}) {
   const name = `leased ${++tokenCount}`;
-  const made = await rest('/tokens', jsonInit('POST', basic(owner, password), { name }));
+  const made = await rest('/tokens', jsonInit('POST', basic(owner, password), { name, ...body }));
   const { token: value } = (await made.json()) as { token: string };
   return {
     ref: { server: url, user: owner, name },
@@ -203,6 +203,26 @@ describe('a rule of the signed-in user’s own token', () => {
       state: 'removed',
       message: 'Stopped: the token was removed from the server.',
     });
+    expect(dnr.session).toEqual([]);
+  });
+});
+
+describe('a token about to expire', () => {
+  it('sends a lease cut short by the expiry until then, renews it not before, and stops at the expiry', async () => {
+    const { ref } = await makeToken('admin', ADMIN_PASSWORD, { expirationTimeout: 30 });
+    const id = await ruleFor(ref);
+    const status = await statusOf(id);
+    const lease = status?.lease;
+    expect(lease?.expiresAt).toBeLessThan(server.app.clock.now() + 31_000);
+    expect(lease?.renewsAt).toBe(lease?.expiresAt);
+    expect((await browser.alarms.get(LEASE_ALARM))?.scheduledTime).toBe(lease?.expiresAt);
+    const sent = header();
+    server.app.clock.advance(((lease?.expiresAt ?? 0) - 500 - server.app.clock.now()) / 1000);
+    await lifecycle.changed();
+    expect(header()).toBe(sent); // its last moments: still on, as the token itself would be
+    server.app.clock.advance(1);
+    await lifecycle.onAlarm({ name: EXPIRY_ALARM });
+    expect(await statusOf(id)).toEqual({ state: 'expired', message: 'Stopped: the token has expired.' });
     expect(dnr.session).toEqual([]);
   });
 });

@@ -15,10 +15,14 @@ export function renewalTime(mintedAt: number, expiresAt: number): number {
   return Math.round(mintedAt + (expiresAt - mintedAt) * RENEW_FRACTION);
 }
 
-export function leaseUsable(lease: { expiresAt: number }, now: number): boolean {
-  return now < lease.expiresAt - LAPSE_MARGIN_MS;
+/** A lease cut short by its token's expiry goes out until that expiry, as the token itself would. */
+export function leaseUsable(lease: { expiresAt: number; capped?: boolean }, now: number): boolean {
+  return now < lease.expiresAt - (lease.capped === true ? 0 : LAPSE_MARGIN_MS);
 }
 
-export function renewalDue(lease: { renewAt: number; expiresAt: number }, now: number): boolean {
+export function renewalDue(
+  lease: { renewAt: number; expiresAt: number; capped?: boolean },
+  now: number,
+): boolean {
   return now >= lease.renewAt || !leaseUsable(lease, now);
 }

@@ -215,6 +215,8 @@ export const HeldLeaseSchema = v.object({
   renewAt: v.number(),
   /** What minted it: the signed-in user's credential, or the token's pasted value. */
   via: v.picklist(['session', 'value']),
+  /** Cut short by its token's own expiry: it is not renewed before then (a new one would end at the same time). */
+  capped: v.optional(v.boolean()),
   /** Minted because a matched request was refused: another refusal does not mint again before its renewal. */
   afterRefusal: v.optional(v.boolean()),
 });
