@@ -164,8 +164,14 @@ describe('header injection', () => {
       w.ticker = window.setInterval(() => void fetch(`/api/tick?i=${i++}`), 20);
     });
     await api.waitFor('/api/tick?i=5');
-    const clicked = Date.now();
+    // The start is the switch's change event in the popup: Playwright's own wait before its click (the popup is a
+    // background tab, whose animation frames the browser throttles) is not the extension's time.
+    await popup.evaluate(() => {
+      const w = window as unknown as { toggledAt?: number };
+      document.addEventListener('change', () => (w.toggledAt ??= Date.now()), { capture: true, once: true });
+    });
     await ruleRow(pattern).getByRole('checkbox', { name: 'On' }).uncheck();
+    const clicked = await popup.evaluate(() => (window as unknown as { toggledAt?: number }).toggledAt ?? 0);
     let firstWithout: number | undefined;
     for (let waited = 0; waited < 5_000 && firstWithout === undefined; waited += 20) {
       firstWithout = api.seen.find(
