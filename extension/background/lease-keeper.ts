@@ -55,10 +55,17 @@ const FAILED: readonly TokenHealth[] = ['disabled', 'expired', 'removed', 'no-ac
 /** A renewal the server could not answer is tried again this soon (the lease may still have time). */
 export const RETRY_MS = 30_000;
 
+/**
+ * Why a token is leased again before its renewal: `changed`, the token was changed through the extension (its old
+ * leases may be refused now); `resumed`, a rule of it was switched on (leased now if it holds no lease, even when it
+ * was found disabled a moment ago); `refused`, a 401 to a matched request.
+ */
+export type RenewReason = 'changed' | 'resumed' | 'refused';
+
 export function createLeaseKeeper(deps: LeaseKeeperDeps) {
   const waiting = new Map<string, RuleStatus>();
   /** Tokens to lease again at the next pass whatever their state: a rule switched on, a token changed, a 401. */
-  const forced = new Map<string, 'changed' | 'refused'>();
+  const forced = new Map<string, RenewReason>();
   /** Look every leased token up at the next pass without minting (the periodic check). */
   let inspectEvery = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -184,7 +191,10 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       forced.delete(key);
       // A 401 mints once: a lease already minted after one is not replaced again before its renewal (an API that
       // refuses every lease would otherwise mint one per refusal and push other browsers' leases out).
-      const force = reason === 'changed' || (reason === 'refused' && lease?.afterRefusal !== true);
+      const force =
+        reason === 'changed' ||
+        (reason === 'resumed' && lease === undefined) ||
+        (reason === 'refused' && lease?.afterRefusal !== true);
       const look = inspecting || reason === 'refused';
       if (lease !== undefined && !force && !renewalDue(lease, now)) {
         // Refused again, or the periodic check: the token is looked up, and a token that went bad stops its rule.
@@ -248,9 +258,9 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       return next;
     },
 
-    /** Lease these tokens anew at the next pass: a rule or token switched on or changed (`changed`), or a 401 to
-     * a matched request (`refused`: once per lease; if the token cannot be leased any more, the rule stops). */
-    renew(keys: Iterable<string>, reason: 'changed' | 'refused' = 'changed'): void {
+    /** Lease these tokens anew at the next pass (see RenewReason); a 401 mints once per lease, and if the token
+     * cannot be leased any more, its rules stop. */
+    renew(keys: Iterable<string>, reason: RenewReason = 'changed'): void {
       for (const key of keys) if (forced.get(key) !== 'changed') forced.set(key, reason);
     },
 

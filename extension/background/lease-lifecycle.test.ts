@@ -141,6 +141,11 @@ describe('a rule of the signed-in user’s own token', () => {
     const second = header();
     expect(second).toMatch(/^fmetoken token=/);
     expect(second).not.toBe(first);
+    // Another rule of the same token switched on shares the lease held: no new one.
+    const other = await ruleFor(ref);
+    await sendMessage('setRuleEnabled', { id: other, enabled: false });
+    await sendMessage('setRuleEnabled', { id: other, enabled: true });
+    expect(header()).toBe(second);
     await sendMessage('setInjectionSettings', { paused: true });
     expect(await leasesItem.getValue()).toEqual({});
     await sendMessage('setInjectionSettings', { paused: false });

@@ -155,7 +155,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     async setRuleEnabled({ id, enabled }) {
       const rule = (await deps.rules.getValue()).find((other) => other.id === id);
       // Switched on again: its token is leased now, not at the next refresh.
-      if (enabled && rule) deps.leases?.renew([tokenKey(rule.token)]);
+      if (enabled && rule) deps.leases?.renew([tokenKey(rule.token)], 'resumed');
       await updateRules((rules) => rules.map((rule) => (rule.id === id ? { ...rule, enabled } : rule)));
       return { ok: true, value: null };
     },
