@@ -52,6 +52,9 @@ type Minted =
 
 const FAILED: readonly TokenHealth[] = ['disabled', 'expired', 'removed', 'no-access', 'rejected'];
 
+/** How much shorter than its ttl a lease must be to count as cut short by its token's expiry (at least). */
+const CAP_SLACK_MS = 5_000;
+
 /** A renewal the server could not answer is tried again this soon (the lease may still have time). */
 export const RETRY_MS = 30_000;
 
@@ -80,9 +83,10 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     // The server's clock sets the expiry; a local clock behind it must not stretch the lease past its ttl.
     const full = mintedAt + ttlSeconds * 1000;
     const expiresAt = Math.min(Date.parse(lease.expirationDate), full);
-    // Ending with its token (a second less than the ttl, at the server's whole seconds): leased again at that
-    // expiry, when the token may have been extended, and not before, when a new lease would end just as soon.
-    const capped = expiresAt < full - 1_000;
+    // Ending with its token, well before its ttl: leased again at that expiry, when the token may have been
+    // extended, and not before, when a new lease would end just as soon. "Well before": the server keeps whole
+    // seconds and the answer takes its time, so a full lease can look a second or two short.
+    const capped = expiresAt < full - Math.max(CAP_SLACK_MS, (ttlSeconds * 1000) / 10);
     return {
       kind: 'lease',
       lease: {
