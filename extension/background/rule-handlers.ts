@@ -91,7 +91,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     const credential = await deps.credentials.get(server);
     if (credential === undefined) return [];
     const listed = await deps.calls.authed(server, (api) =>
-      api.listTokens({ type: 'USER', user: credential.user, status: 'active', limit: 100 }),
+      api.listTokens({ type: 'USER', user: credential.user, status: 'active', limit: -1 }),
     );
     if (!listed.ok) return [];
     return listed.value.items
