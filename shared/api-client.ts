@@ -11,7 +11,13 @@ import {
   type Version,
   VersionSchema,
 } from './schemas/info';
-import { type LeaseSummary, LeaseSummarySchema } from './schemas/lease';
+import {
+  type CreateLeaseBody,
+  type Lease,
+  LeaseSchema,
+  type LeaseSummary,
+  LeaseSummarySchema,
+} from './schemas/lease';
 import { type PermissionCatalogue, PermissionCatalogueSchema } from './schemas/permissions';
 import { type RepositoryList, RepositoryListSchema } from './schemas/repository';
 import { type LoginBody, type Me, MeSchema, type SessionToken, SessionTokenSchema } from './schemas/session';
@@ -176,6 +182,14 @@ export function createApiClient(options: ApiClientOptions) {
       call('DELETE', tokenPath(user, name), NoContentSchema),
     duplicateToken: (user: string, name: string, body: DuplicateTokenBody): Promise<Result<CreatedToken>> =>
       call('POST', `${tokenPath(user, name)}/duplicate`, CreatedTokenSchema, body),
+    /** A short-lived child of the token: the only answer that carries a lease's value. */
+    createLease: (user: string, name: string, body: CreateLeaseBody = {}): Promise<Result<Lease>> =>
+      call('POST', `${tokenPath(user, name)}/leases`, LeaseSchema, body),
+    leaseSummary: (user: string, name: string): Promise<Result<LeaseSummary>> =>
+      call('GET', `${tokenPath(user, name)}/leases`, LeaseSummarySchema),
+    /** Ends every live lease of the token, in every browser. */
+    endLeases: (user: string, name: string): Promise<Result<undefined>> =>
+      call('DELETE', `${tokenPath(user, name)}/leases`, NoContentSchema),
     /** A user's account (roles, enabled); your own, or anyone's with `usermanagement:access`. */
     getAccount: (name: string): Promise<Result<Account>> =>
       call('GET', `/fmerest/v3/security/accounts/${encodeURIComponent(name)}`, AccountSchema),
@@ -184,20 +198,6 @@ export function createApiClient(options: ApiClientOptions) {
       const search = query.owner === undefined ? '' : `?${new URLSearchParams({ owner: query.owner })}`;
       return call('GET', `/fmerest/v3/repositories${search}`, RepositoryListSchema);
     },
-    ...leaseSummaryCalls(call, tokenPath),
-  };
-}
-
-/** A token's leases as its owner sees them: how many are live, their last use, and ending them all. */
-function leaseSummaryCalls(
-  call: <T>(method: string, path: string, schema: v.GenericSchema<unknown, T>) => Promise<Result<T>>,
-  tokenPath: (user: string, name: string) => string,
-) {
-  return {
-    leaseSummary: (user: string, name: string): Promise<Result<LeaseSummary>> =>
-      call('GET', `${tokenPath(user, name)}/leases`, LeaseSummarySchema),
-    endAllLeases: (user: string, name: string): Promise<Result<undefined>> =>
-      call('DELETE', `${tokenPath(user, name)}/leases`, NoContentSchema),
   };
 }
 

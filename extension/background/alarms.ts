@@ -2,6 +2,8 @@
 export const REFRESH_ALARM = 'tokenward-refresh';
 export const EXPIRY_ALARM = 'tokenward-expiry';
 export const NOTICE_ALARM = 'tokenward-expiry-notice';
+/** The next lease renewal (the earliest among the leases held). */
+export const LEASE_ALARM = 'tokenward-lease';
 
 export interface AlarmsPort {
   create(name: string, info: { when?: number; delayInMinutes?: number; periodInMinutes?: number }): unknown;

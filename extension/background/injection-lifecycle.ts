@@ -6,7 +6,8 @@ import { type CompletedRequest, type OutcomeRecorder, ruleMatchedRequest } from 
 import { checkRule } from '../core/rule';
 import type { InjectionSettings, ValueItem } from '../core/storage-items';
 import { urlMatches } from '../core/url-patterns';
-import { type AlarmsPort, EXPIRY_ALARM, NOTICE_ALARM, REFRESH_ALARM } from './alarms';
+import { type AlarmsPort, EXPIRY_ALARM, LEASE_ALARM, NOTICE_ALARM, REFRESH_ALARM } from './alarms';
+import type { LeaseKeeper } from './lease-keeper';
 import { PAUSED_BADGE } from './pause-indicator';
 import type { RuleSync } from './rule-sync';
 import type { TokenChecks } from './token-checks';
@@ -37,6 +38,8 @@ export interface LifecycleDeps {
   outcomes?: OutcomeRecorder;
   /** Notices before a sent token expires: rescheduled after every reconcile, run at their alarm. */
   notices?: { run(): Promise<void> };
+  /** Leases of the bound tokens: minted, renewed and dropped before each rule sync. */
+  leases?: Pick<LeaseKeeper, 'sync' | 'renew' | 'inspectAll'>;
   now(): number;
 }
 
@@ -117,6 +120,10 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
   }
 
   async function reconcile(): Promise<BuildOutput> {
+    const renewal = await deps.leases?.sync();
+    // An alarm, not a timer: the service worker sleeps between events and an alarm wakes it.
+    if (renewal !== undefined) await deps.alarms.create(LEASE_ALARM, { when: renewal });
+    else if (deps.leases) await deps.alarms.clear(LEASE_ALARM);
     last = await deps.sync.sync();
     const rules = await deps.rules.getValue();
     const ids = new Set(rules.map((rule) => rule.id));
@@ -174,7 +181,10 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
         await deps.checks.checkBound();
         await changed();
       } else if (alarm.name === REFRESH_ALARM) {
+        deps.leases?.inspectAll();
         await deps.checks.checkBound();
+        await changed();
+      } else if (alarm.name === LEASE_ALARM) {
         await changed();
       } else if (alarm.name === NOTICE_ALARM) {
         await deps.notices?.run();
@@ -201,6 +211,8 @@ export function createInjectionLifecycle(deps: LifecycleDeps) {
       );
       if (due.size === 0) return;
       for (const key of due) lastCheck.set(key, now);
+      // A lease refused: lease again once; when the token cannot be leased any more, the rule stops and says why.
+      deps.leases?.renew(due, 'refused');
       await deps.checks.checkBound((ref) => due.has(tokenKey(ref)));
       await changed();
     },

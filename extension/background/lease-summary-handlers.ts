@@ -8,6 +8,6 @@ export function createLeaseSummaryHandlers(calls: ServerCalls): LeaseSummaryHand
   return {
     getLeaseSummary: ({ server, user, name }) => calls.authed(server, (api) => api.leaseSummary(user, name)),
     endTokenLeases: async ({ server, user, name }) =>
-      asNull(await calls.authed(server, (api) => api.endAllLeases(user, name))),
+      asNull(await calls.authed(server, (api) => api.endLeases(user, name))),
   };
 }

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import type { ApiClient, ApiClientOptions } from '../../shared/api-client';
 import type { InjectionRule, TokenRef } from '../../shared/schemas/injection-rules';
+import { DEFAULT_LEASE_TTL_SECONDS } from '../../shared/schemas/lease';
 import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
 import {
   EnvelopeSchema,
@@ -12,9 +13,11 @@ import {
 } from '../core/messages';
 import {
   confirmedTokensItem,
+  type HeldLease,
   type InjectionSettings,
   injectionSettingsItem,
   type KeptToken,
+  leasesItem,
   legacyDeviceTokensItem,
   ruleStatusItem,
   rulesItem,
@@ -30,6 +33,7 @@ import { createAccessHandlers } from './access-handlers';
 import { createCredentialStore } from './credential-store';
 import { createDeviceSeal, createOpfsKeyFile, type KeyFile } from './device-seal';
 import { createBrowserDnrPort, type DnrPort } from './dnr-port';
+import { createLeaseKeeper } from './lease-keeper';
 import { createLeaseSummaryHandlers } from './lease-summary-handlers';
 import { createRuleHandlers } from './rule-handlers';
 import { createServerCalls } from './server-calls';
@@ -67,6 +71,10 @@ export interface InjectionDeps {
   tokens: ValueItem<Record<string, TokenState>>;
   status: ValueItem<Record<string, RuleStatus>>;
   dnr: Pick<DnrPort, 'isRegexSupported'>;
+  /** Session storage: the lease each bound token injects. */
+  leases: ValueItem<Record<string, HeldLease>>;
+  /** How long each lease lives, in seconds. */
+  leaseTtlSeconds: number;
   /** Reconcile DNR rules, alarms and the badge after a change. */
   changed(): Promise<void>;
   now(): number;
@@ -90,6 +98,8 @@ export function createBackground(deps: MessageHandlerDeps) {
     tokens: tokenStatesItem,
     status: ruleStatusItem,
     dnr: { isRegexSupported: (regex) => createBrowserDnrPort().isRegexSupported(regex) },
+    leases: leasesItem,
+    leaseTtlSeconds: DEFAULT_LEASE_TTL_SECONDS,
     changed: async () => {},
     now: () => Date.now(),
     ...deps.injection,
@@ -109,8 +119,22 @@ export function createBackground(deps: MessageHandlerDeps) {
     confirmed: injection.confirmed,
     now: injection.now,
   });
+  const leases = createLeaseKeeper({
+    calls,
+    credentials,
+    values,
+    rules: injection.rules,
+    settings: injection.settings,
+    tokens: injection.tokens,
+    leases: injection.leases,
+    checks,
+    ttlSeconds: injection.leaseTtlSeconds,
+    now: injection.now,
+  });
   /** A token changed on its server through the extension: learn its new state before the rules are rebuilt. */
   async function tokenChanged(ref: TokenRef): Promise<void> {
+    // Its lease is minted again: a disabled token's lease stops now, a re-enabled one's rule resumes.
+    leases.renew([tokenKey(ref)]);
     await checks.checkBound((other) => tokenKey(other) === tokenKey(ref));
     await injection.changed();
   }
@@ -124,10 +148,10 @@ export function createBackground(deps: MessageHandlerDeps) {
       valueKept: checks.confirm,
       switchedOff: credentials.endedIfOwn,
     }),
-    ...createRuleHandlers({ ...injection, values, checks }),
+    ...createRuleHandlers({ ...injection, values, checks, calls, credentials, leases }),
     ...createLeaseSummaryHandlers(calls),
   };
-  return { handlers, checks, values, calls, confirmed: injection.confirmed };
+  return { handlers, checks, values, calls, leases, confirmed: injection.confirmed };
 }
 
 export function createMessageHandlers(deps: MessageHandlerDeps): MessageHandlers {

@@ -14,7 +14,10 @@ import { type RuleStatus, type TokenState, tokenKey } from '../core/dnr-rules';
 import type { MessageHandlers } from '../core/messages';
 import { type CheckedRule, checkRule, compileRule } from '../core/rule';
 import type { InjectionSettings, ValueItem } from '../core/storage-items';
+import type { CredentialStore } from './credential-store';
 import type { DnrPort } from './dnr-port';
+import type { LeaseKeeper } from './lease-keeper';
+import type { ServerCalls } from './server-calls';
 import type { TokenChecks } from './token-checks';
 import type { ValueStore } from './value-store';
 
@@ -39,6 +42,10 @@ export interface RuleHandlerDeps {
   status: ValueItem<Record<string, RuleStatus>>;
   checks: TokenChecks;
   dnr: Pick<DnrPort, 'isRegexSupported'>;
+  /** The signed-in user's own tokens can be bound without a value: their rules send leases of them. */
+  calls?: Pick<ServerCalls, 'authed'>;
+  credentials?: Pick<CredentialStore, 'get'>;
+  leases?: Pick<LeaseKeeper, 'renew' | 'inspectAll'>;
   /** Reconcile the DNR rules, alarms and badge after a change. */
   changed(): Promise<void>;
 }
@@ -78,6 +85,20 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     });
   }
 
+  /** The signed-in user's API tokens on `server`: each can be sent as a lease minted with the sign-in. */
+  async function ownTokens(server: string | undefined) {
+    if (server === undefined || !deps.calls || !deps.credentials) return [];
+    const credential = await deps.credentials.get(server);
+    if (credential === undefined) return [];
+    const listed = await deps.calls.authed(server, (api) =>
+      api.listTokens({ type: 'USER', user: credential.user, status: 'active', limit: -1 }),
+    );
+    if (!listed.ok) return [];
+    return listed.value.items
+      .filter((token) => token.user === credential.user)
+      .map((token) => ({ server, user: token.user, name: token.name }));
+  }
+
   async function updateRules(change: (rules: InjectionRule[]) => InjectionRule[]): Promise<void> {
     await deps.rules.setValue(change(await deps.rules.getValue()));
     await deps.changed();
@@ -94,7 +115,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       return { ok: true, value: null };
     },
 
-    async getInjection() {
+    async getInjection({ server }) {
       const [rules, status, settings, values] = await Promise.all([
         deps.rules.getValue(),
         deps.status.getValue(),
@@ -102,6 +123,12 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
         deps.values.getValue(),
       ]);
       const held = values.map(({ server, user, name }) => ({ server, user, name }));
+      const seen = new Set(held.map(tokenKey));
+      for (const ref of await ownTokens(server))
+        if (!seen.has(tokenKey(ref))) {
+          seen.add(tokenKey(ref));
+          held.push(ref);
+        }
       return { ok: true, value: { rules, status, settings, held } };
     },
 
@@ -126,6 +153,9 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     },
 
     async setRuleEnabled({ id, enabled }) {
+      const rule = (await deps.rules.getValue()).find((other) => other.id === id);
+      // Switched on again: its token is leased now, not at the next refresh.
+      if (enabled && rule) deps.leases?.renew([tokenKey(rule.token)], 'resumed');
       await updateRules((rules) => rules.map((rule) => (rule.id === id ? { ...rule, enabled } : rule)));
       return { ok: true, value: null };
     },
@@ -146,6 +176,7 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
     },
 
     async refreshTokens() {
+      deps.leases?.inspectAll();
       await deps.checks.checkBound();
       await deps.changed();
       return { ok: true, value: null };

@@ -13,6 +13,7 @@ import { type HostAccessPort, missingAccess } from '../core/host-access';
 import { type ParsedRule, parseRules } from '../core/rule';
 import type { InjectionSettings, KeptToken, ValueItem } from '../core/storage-items';
 import type { DnrPort } from './dnr-port';
+import type { LeaseView } from './lease-keeper';
 
 export interface RuleSyncDeps {
   dnr: DnrPort;
@@ -29,6 +30,8 @@ export interface RuleSyncDeps {
   access: HostAccessPort;
   /** Origins once seen granted: only those (and loopback) can be said to be removed. */
   grantedOrigins: ValueItem<string[]>;
+  /** Where rules get what they inject: leases of their tokens. Without it (older tests) the pasted values. */
+  leases?: { view(): Promise<LeaseView> };
   now(): number;
 }
 
@@ -80,15 +83,21 @@ export function createRuleSync(deps: RuleSyncDeps) {
     }
     const accessRemoved = await findRemoved(parsed);
     lastMissing = JSON.stringify(accessRemoved);
+    const leases = await deps.leases?.view();
     const input = {
       rules: parsed,
       accessRemoved,
-      values: new Map(values.map((entry) => [tokenKey(entry), entry.value])),
+      // With leases, a token's own value never goes on a request: a rule injects its token's lease or nothing.
+      values: leases?.values ?? new Map(values.map((entry) => [tokenKey(entry), entry.value])),
+      ...(leases && { leases: leases.leases, waiting: leases.waiting }),
       tokens,
       paused: settings.paused,
       now: deps.now(),
       failed,
-      unconfirmed: new Set(values.map(tokenKey).filter((key) => !confirmed.includes(key))),
+      // A lease is minted only with a credential or value the server accepted: it needs no confirmation.
+      unconfirmed: leases
+        ? new Set<string>()
+        : new Set(values.map(tokenKey).filter((key) => !confirmed.includes(key))),
     };
     // Only session rules: the browser keeps dynamic rules, values and all, in the profile on disk and applies
     // them at the next start before this worker runs. Dynamic rules an older version left are removed.

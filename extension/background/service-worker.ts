@@ -94,6 +94,7 @@ export function createServiceWorker({
     values: background.values,
     tokens: tokenStatesItem,
     confirmed: background.confirmed,
+    leases: background.leases,
     status: ruleStatusItem,
     access,
     grantedOrigins: grantedOriginsItem,
@@ -110,8 +111,11 @@ export function createServiceWorker({
     tabs: browser.tabs,
     outcomes: createOutcomeRecorder({ outcomes: requestOutcomesItem, now }),
     notices,
+    leases: background.leases,
     now,
   });
+  // A sign-in (or sign-out) changes what can mint leases: rules waiting for it resume at once.
+  credentialsItem.watch(() => void lifecycle?.changed().catch(() => undefined));
   registerMessageHandlers(browser.runtime.onMessage, background.handlers);
   const started = lifecycle;
   return {

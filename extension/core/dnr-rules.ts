@@ -61,6 +61,7 @@ export type RuleState =
   | 'off'
   | 'paused'
   | 'no-value'
+  | 'sign-in'
   | 'checking'
   | 'invalid'
   | 'error'
@@ -71,13 +72,26 @@ export interface RuleStatus {
   message?: string;
   /** host-access-removed: the origins to ask the browser for again. */
   origins?: string[];
+  /** active: the rule sends a lease of its token, renewed at `renewsAt` (epoch ms). */
+  lease?: LeaseTiming;
+}
+
+export interface LeaseTiming {
+  renewsAt: number;
+  expiresAt: number;
+  /** Minted with the signed-in user's credential, or with the token's pasted value. */
+  via: 'session' | 'value';
 }
 
 export interface BuildInput {
   /** The rules, each parsed once by whoever read them (parseRules). */
   rules: readonly ParsedRule[];
-  /** Token values held by the extension, by token. */
+  /** The values rules inject, by token: leases (a token's own value only where no lease applies). */
   values: ReadonlyMap<string, string>;
+  /** By token: the lease whose value `values` holds, shown on the rule. */
+  leases?: ReadonlyMap<string, LeaseTiming>;
+  /** By token: why no lease is held yet (waiting for a sign-in, or minting), for rules without a value. */
+  waiting?: ReadonlyMap<string, RuleStatus>;
   tokens: Readonly<Record<string, TokenState>>;
   paused: boolean;
   now: number;
@@ -248,6 +262,8 @@ function ruleState(rule: InjectionRule, checked: CheckedRule, input: BuildInput)
   const health = expired ? 'expired' : (token?.health ?? 'unchecked');
   // What happened to the token says more than a missing value (a removed token's value is forgotten).
   if (health !== 'unchecked' && health !== 'valid') return { state: health, message: TOKEN_MESSAGES[health] };
+  const waiting = input.waiting?.get(key);
+  if (!input.values.has(key) && waiting !== undefined) return waiting;
   if (!input.values.has(key))
     return {
       state: 'no-value',
@@ -255,5 +271,6 @@ function ruleState(rule: InjectionRule, checked: CheckedRule, input: BuildInput)
     };
   if (input.unconfirmed?.has(key))
     return { state: 'checking', message: 'Waiting for the server to confirm the token (after a restart).' };
-  return { state: 'active' };
+  const lease = input.leases?.get(key);
+  return lease === undefined ? { state: 'active' } : { state: 'active', lease };
 }

@@ -63,6 +63,7 @@ const RuleStatusSchema = v.object({
     'off',
     'paused',
     'no-value',
+    'sign-in',
     'checking',
     'invalid',
     'error',
@@ -75,6 +76,9 @@ const RuleStatusSchema = v.object({
   ]),
   message: v.optional(v.string()),
   origins: v.optional(v.array(v.string())),
+  lease: v.optional(
+    v.object({ renewsAt: v.number(), expiresAt: v.number(), via: v.picklist(['session', 'value']) }),
+  ),
 });
 
 function InjectionViewSchema() {
@@ -82,7 +86,8 @@ function InjectionViewSchema() {
     rules: v.array(InjectionRuleSchema),
     status: v.record(v.string(), RuleStatusSchema),
     settings: InjectionSettingsSchema,
-    /** Tokens whose value this browser holds (never the values). */
+    /** Tokens a rule can send: those whose value this browser holds (never the values), and the signed-in
+     * user's own API tokens on the active server, which send leases minted with the sign-in. */
     held: v.array(TokenRefSchema),
   });
 }
@@ -195,7 +200,11 @@ export const messageSchemas = {
     response: resultSchema(v.null()),
   },
   /** Rules, why each is (not) injecting, the settings, and which tokens have a value here. */
-  getInjection: { request: v.object({}), response: resultSchema(InjectionViewSchema()) },
+  /** `server`: the active server, whose signed-in user's own tokens are offered too. */
+  getInjection: {
+    request: v.object({ server: v.optional(v.string()) }),
+    response: resultSchema(InjectionViewSchema()),
+  },
   /** Create (no id) or replace (id) a rule; refused with VALIDATION_FAILED naming the problem. */
   saveRule: {
     request: v.object({

@@ -116,6 +116,8 @@ export const InjectionSettingsSchema = v.object({
   refreshSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(24 * 3600)),
   /** Token values in `local:` (they survive a browser restart) instead of `session:`. */
   keepValuesOnDevice: v.boolean(),
+  /** How long each lease a rule sends lives, in seconds (the server's default when absent). */
+  leaseSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(3600))),
 });
 export type InjectionSettings = v.InferOutput<typeof InjectionSettingsSchema>;
 
@@ -203,3 +205,25 @@ export const expiryNoticeSettingsItem = storage.defineItem<ExpiryNoticeSettings>
     version: 1,
   },
 );
+
+export const HeldLeaseSchema = v.object({
+  /** The lease's value: what the rule's requests carry instead of the token. */
+  value: v.string(),
+  /** Epoch ms. */
+  mintedAt: v.number(),
+  expiresAt: v.number(),
+  renewAt: v.number(),
+  /** What minted it: the signed-in user's credential, or the token's pasted value. */
+  via: v.picklist(['session', 'value']),
+  /** Cut short by its token's own expiry: it is not renewed before then (a new one would end at the same time). */
+  capped: v.optional(v.boolean()),
+  /** Minted because a matched request was refused: another refusal does not mint again before its renewal. */
+  afterRefusal: v.optional(v.boolean()),
+});
+export type HeldLease = v.InferOutput<typeof HeldLeaseSchema>;
+
+/** The lease each bound token injects now, by tokenKey: session storage only, gone when the browser closes. */
+export const leasesItem = storage.defineItem<Record<string, HeldLease>>('session:leases', {
+  fallback: {},
+  version: 1,
+});

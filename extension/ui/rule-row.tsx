@@ -2,7 +2,8 @@
 
 import type { ComponentChildren } from 'preact';
 import type { InjectionRule } from '../../shared/schemas/injection-rules';
-import type { RuleStatus } from '../core/dnr-rules';
+import type { LeaseTiming, RuleStatus } from '../core/dnr-rules';
+import { duration } from '../core/time-text';
 import { ExpiryCountdown } from './expiry-countdown';
 import { resourceTypesText } from './resource-types';
 
@@ -18,6 +19,16 @@ export function ruleStatusText(status: RuleStatus | undefined): string {
     default:
       return status.message ?? status.state;
   }
+}
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+/** When the lease a rule sends is renewed, and what minted it. */
+export function leaseText(lease: LeaseTiming, now: number): string {
+  const seconds = Math.max(0, (lease.renewsAt - now) / 1000);
+  const when = seconds < 1 ? 'now' : `in ${seconds < 60 ? `${Math.round(seconds)} s` : duration(seconds)}`;
+  const via = lease.via === 'session' ? 'your sign-in' : 'the pasted value';
+  return `Sends a lease, never the token; next renewal ${when}, at ${CLOCK.format(new Date(lease.renewsAt))} (minted with ${via}).`;
 }
 
 export interface RuleRowProps {
@@ -84,6 +95,11 @@ export function RuleRow({
       <p class={`rule-status rule-${tone}`} data-state={status?.state ?? 'unknown'}>
         {ruleStatusText(status)}
       </p>
+      {status?.state === 'active' && status.lease && (
+        <p class="rule-lease" data-renews-at={status.lease.renewsAt}>
+          {leaseText(status.lease, now ?? Date.now())}
+        </p>
+      )}
       {status?.state === 'host-access-removed' && status.origins && onGrantAccess && (
         <button type="button" class="small" onClick={() => onGrantAccess(status.origins ?? [])}>
           Grant access again

@@ -10,6 +10,7 @@ import {
   signInWithToken,
 } from '../fixtures/extension-browser';
 import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
+import { injectedLease } from '../fixtures/lease-header';
 import { containmentCases, type Recorded, recordingApi } from './containment-cases';
 
 declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
@@ -29,6 +30,8 @@ let extensionUrl: string;
 let popup: Page;
 let page: Page;
 let header = '';
+/** The header the token's own value would make: never sent. */
+let valueHeader = '';
 let ref: { server: string; user: string; name: string };
 let counter = 0;
 
@@ -44,7 +47,7 @@ beforeAll(async () => {
   profile = await createExtensionProfile('containment');
   const launched = await profile.launch();
   ({ context, extensionUrl } = launched);
-  ({ popup, ref, header } = await signInWithToken(launched, server.baseUrl, TOKEN_NAME));
+  ({ popup, ref, header: valueHeader } = await signInWithToken(launched, server.baseUrl, TOKEN_NAME));
   await popup.getByRole('tab', { name: 'Injection' }).click();
 
   page = await context.newPage();
@@ -132,6 +135,9 @@ describe('containment of an injected token by its URL patterns', () => {
     await expect
       .poll(() => ruleRow(`127.0.0.1:${A}/ns`).locator('.rule-status').textContent())
       .toBe('Injecting.');
+    // The rules send a lease of the token (one for all its rules), never its value.
+    header = await injectedLease(popup, ref);
+    expect(header).not.toBe(valueHeader);
     expect(await headerOf(`http://127.0.0.1:${A}/ns/x`)).toBe(header);
     expect(await headerOf(`http://127.0.0.1:${B}/leak?r=://127.0.0.1:${A}/ns`)).toBeUndefined();
     expect(await headerOf(`http://127.0.0.1:${A}/private?r=://127.0.0.1:${A}/ns`)).toBeUndefined();

@@ -12,6 +12,7 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
+import { expectLeaseOf } from '../fixtures/lease-header';
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { adminBasic } from '../fixtures/test-app';
 import { createTokenOverHttp } from '../fixtures/test-server';
@@ -141,7 +142,7 @@ describe('loopback rules', () => {
     ).toBe(true);
     const page = await context.newPage();
     await page.goto(`${api.origin}/page`);
-    expect(await fetchFrom(page, '/lb/x')).toBe(`fmetoken token=${value}`);
+    await expectLeaseOf(server.baseUrl, await fetchFrom(page, '/lb/x'), { name: 'loopback', value });
     await page.close();
     const view = ((await send('getInjection', {})) as { value: View }).value;
     for (const rule of view.rules)
@@ -201,7 +202,10 @@ describe('values on disk', () => {
     await expect.poll(() => ruleStatus(pattern()).textContent()).toBe('Injecting.');
     const page = await context.newPage();
     await page.goto(`${api.origin}/page`);
-    expect(await fetchFrom(page, '/api/before-restart')).toBe(`fmetoken token=${value}`);
+    await expectLeaseOf(server.baseUrl, await fetchFrom(page, '/api/before-restart'), {
+      name: 'kept',
+      value,
+    });
 
     const running = await onDisk(value);
     await context.close();
@@ -219,7 +223,8 @@ describe('values on disk', () => {
     await page2.goto(`${api.origin}/page`);
     for (let i = 0; i < 10; i++) expect(await fetchFrom(page2, '/api/after-restart')).toBeUndefined();
     await openPopup();
-    await expect.poll(() => stateOf(pattern())).toBe('no-value');
+    // The token is the user's own, and the sign-in went with the session: the rule waits for it.
+    await expect.poll(() => stateOf(pattern())).toBe('sign-in');
     const injected = api.seen.filter((r) => r.at >= restarted && r.authorization !== undefined);
     console.log(
       `containment: keep off: requests with the header after the restart: ${injected.length} (never, until the value is pasted again)`,
@@ -262,7 +267,10 @@ describe('values on disk', () => {
     }
     expect(first).toBeDefined();
     const firstInjected = first?.at ?? 0;
-    const check = server.seen.find((r) => r.at >= restarted && r.path === '/fmerest/v3/security/me');
+    // The server is asked about the token by the start-up check or by minting a lease with the value.
+    const check = server.seen.find(
+      (r) => r.at >= restarted && (r.path === '/fmerest/v3/security/me' || r.path.endsWith('/kept/leases')),
+    );
     expect(check).toBeDefined();
     const startupTab = api.seen.find((r) => r.path === '/api/startup-tab-kept');
     // When the worker started: the restart's own cost (Chromium's start-up) is not the extension's delay.

@@ -16,6 +16,7 @@ import {
   signInWithToken,
 } from '../fixtures/extension-browser';
 import { type RealClockServer, startRealClockServer } from '../fixtures/extension-servers';
+import { injectedLease } from '../fixtures/lease-header';
 import { adminBasic } from '../fixtures/test-app';
 
 declare const chrome: {
@@ -190,7 +191,7 @@ beforeAll(async () => {
   profile = await createExtensionProfile('attacks');
   const launched = await profile.launch();
   context = launched.context;
-  ({ popup, ref, header } = await signInWithToken(launched, server.baseUrl, 'attacked'));
+  ({ popup, ref } = await signInWithToken(launched, server.baseUrl, 'attacked'));
   // One rule for tokenward's own API and the recording API, as a user would make it: no choice of pages.
   ruleId = await saveRule({});
 });
@@ -216,7 +217,11 @@ async function saveRule(extra: Record<string, unknown>): Promise<number> {
   // It injects once the background has checked the token with the server.
   for (let i = 0; i < 100; i++) {
     const view = (await send('getInjection', {})) as { value: { status: Record<string, { state: string }> } };
-    if (view.value.status[String(saved.value.id)]?.state === 'active') return saved.value.id;
+    if (view.value.status[String(saved.value.id)]?.state === 'active') {
+      // What the rule sends: a lease of the token, never its value.
+      header = await injectedLease(popup, ref);
+      return saved.value.id;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the rule did not turn on');

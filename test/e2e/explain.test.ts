@@ -13,6 +13,7 @@ import {
   startApiUnderTest,
   startRealClockServer,
 } from '../fixtures/extension-servers';
+import { expectLeaseOf } from '../fixtures/lease-header';
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { adminBasic, jsonInit } from '../fixtures/test-app';
 
@@ -152,7 +153,7 @@ describe('injection that explains itself', () => {
 
     page = await context.newPage();
     await page.goto(`${api.origin}/page`);
-    expect(await fetchFromPage('/api/ok')).toBe(`fmetoken token=${value}`);
+    await expectLeaseOf(server.baseUrl, await fetchFromPage('/api/ok'), { name: 'explained', value });
   });
 
   it('shows a 403 on the rule with the missing permission, without the query string, and measures it', async () => {
@@ -233,7 +234,8 @@ describe('injection that explains itself', () => {
     await expect.poll(() => check.getByRole('status').textContent()).toContain('Paused');
     await shoot(popup, 'explain-paused');
     await popup.getByRole('checkbox', { name: 'Pause all injection' }).uncheck();
-    await expect.poll(() => fetchFromPage(`/api/resumed-${Date.now()}`)).toBe(`fmetoken token=${value}`);
+    await expect.poll(() => fetchFromPage(`/api/resumed-${Date.now()}`)).toBeDefined();
+    await expectLeaseOf(server.baseUrl, await fetchFromPage('/api/resumed'), { name: 'explained', value });
   });
 
   it('resumes a token re-enabled on the server as soon as the popup opens (refresh every 60 s)', async () => {
@@ -313,7 +315,10 @@ describe('injection that explains itself', () => {
     // Not shown again: a check run now, as the alarm would run it, finds nothing to notify.
     await worker.evaluate(() => tokenward.notices.run());
     expect(Object.keys(await notices())).not.toContain(id);
-    expect(await fetchFromPage('/exp/extended')).toBe(`fmetoken token=${expiring.token}`);
+    await expectLeaseOf(server.baseUrl, await fetchFromPage('/exp/extended'), {
+      name: 'expiring',
+      value: expiring.token,
+    });
   });
 
   it('sets the notice thresholds on the options page, which checks the tokens when it opens', async () => {

@@ -13,6 +13,7 @@ import {
   front,
   launchFirefoxWithExtension,
 } from '../fixtures/firefox';
+import { expectLeaseOf } from '../fixtures/lease-header';
 import { ADMIN_PASSWORD, adminBasic, jsonInit } from '../fixtures/test-app';
 import { CONTAINMENT_SUBDOMAINS, containmentCases, type Recorded, recordingApi } from './containment-cases';
 
@@ -30,7 +31,8 @@ let C = 0;
 let firefox: FirefoxWithExtension;
 let popup: Page;
 let page: Page;
-let header = '';
+/** The lease the rules send (all bind the one token), learnt from the first matching request. */
+let header: string | undefined;
 let value = '';
 let counter = 0;
 
@@ -131,7 +133,6 @@ describeFirefox('containment in Firefox ESR', () => {
     );
     expect(created.status).toBe(201);
     value = ((await created.json()) as { token: string }).token;
-    header = `fmetoken token=${value}`;
 
     popup = await firefox.open('/popup.html');
     await popup.locator('#server-url').fill(server.baseUrl);
@@ -170,6 +171,8 @@ describeFirefox('containment in Firefox ESR', () => {
         return Object.values(view.value.status).map((status) => status.state);
       })
       .toEqual(['active', 'active', 'active']);
+    header = await headerOf(matching[0] ?? '');
+    await expectLeaseOf(server.baseUrl, header, { name: TOKEN_NAME, value });
     const carried: string[] = [];
     const missed: string[] = [];
     for (const url of matching) if ((await headerOf(url)) !== header) missed.push(url);
@@ -213,7 +216,7 @@ describeFirefox('containment in Firefox ESR', () => {
       const rule = view.value.rules.find((candidate) => candidate.patterns[0] === pattern);
       return rule && view.value.status[String(rule.id)];
     };
-    await expect.poll(() => stateOf(lookahead)).toEqual({ state: 'active' });
+    await expect.poll(() => stateOf(lookahead)).toMatchObject({ state: 'active' });
     // RE2 has no lookahead: Chromium refuses this rule; Firefox injects it, within its origin.
     expect(await headerOf(`http://127.0.0.1:${C}/re/x`)).toBe(header);
     for (const url of [

@@ -100,6 +100,8 @@ export function unauthorizedAdvice(
       return `${answered} The token itself is fine, but ${user} has no access to ${server} any more: ask an administrator to enable the account.`;
     case 'rejected':
       return `${answered} ${server} refuses the value held for it too. Sign in to ${server} to see why, or paste the value again.`;
+    case 'sign-in':
+      return `${answered} No lease of it is held: sign in to ${server} as ${user} (or paste its value) and the rule resumes.`;
     case 'no-value':
       return `${answered} Its value is no longer held in this browser: paste it again to resume.`;
     case 'active':

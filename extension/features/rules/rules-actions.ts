@@ -1,6 +1,7 @@
 // What the pages do with injection rules: load, pause, toggle, edit, bind a pasted value, settings, import, export.
 import type { Result } from '../../../shared/api-client';
 import type { ExportedRule, InjectionRule, TokenRef } from '../../../shared/schemas/injection-rules';
+import { LEASE_TTL_MAX_SECONDS, LEASE_TTL_MIN_SECONDS } from '../../../shared/schemas/lease';
 import { needsConfirmation, tokenKey } from '../../core/dnr-rules';
 import { originsToAsk } from '../../core/host-access';
 import type { TokenAccess } from '../../core/messages';
@@ -48,7 +49,7 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
   let attempt = 0;
 
   async function load(): Promise<void> {
-    const answer = await guard(deps.send('getInjection', {}));
+    const answer = await guard(deps.send('getInjection', { server: deps.server() }));
     if (answer.ok) state.view.value = { kind: 'ready', value: answer.value };
     else state.view.value = { kind: 'failed', message: errorText(answer.error, deps.server()) };
   }
@@ -277,6 +278,20 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
       await settle(
         deps.send('setInjectionSettings', { refreshSeconds: seconds }),
         `Tokens are checked every ${seconds} s.`,
+      );
+    },
+
+    async setLeaseSeconds(seconds: number): Promise<void> {
+      if (!Number.isInteger(seconds) || seconds < LEASE_TTL_MIN_SECONDS || seconds > LEASE_TTL_MAX_SECONDS) {
+        state.notice.value = {
+          tone: 'error',
+          text: `A lease lives ${LEASE_TTL_MIN_SECONDS} to ${LEASE_TTL_MAX_SECONDS} seconds.`,
+        };
+        return;
+      }
+      await settle(
+        deps.send('setInjectionSettings', { leaseSeconds: seconds }),
+        `New leases live ${seconds} s and are renewed after ${Math.round((seconds * 2) / 3)} s.`,
       );
     },
 

@@ -1,5 +1,10 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 
+import {
+  DEFAULT_LEASE_TTL_SECONDS,
+  LEASE_TTL_MAX_SECONDS,
+  LEASE_TTL_MIN_SECONDS,
+} from '../../../shared/schemas/lease';
 import { tokenKey } from '../../core/dnr-rules';
 import { tokenStatesItem } from '../../core/storage-items';
 import { NoticeLine } from '../../ui/notice-line';
@@ -98,8 +103,8 @@ function PasteValue() {
       }}
     >
       <p>
-        A token created elsewhere on {page.server.value}: its value is checked with the server and held for
-        injection.
+        A token created elsewhere on {page.server.value}: its value is checked with the server and held here;
+        rules send leases minted with it, never the value.
       </p>
       <label>
         Owner
@@ -152,6 +157,20 @@ export function InjectionSettingsPanel() {
           onChange={(event) => void actions.setRefreshSeconds(Number(event.currentTarget.value))}
         />
       </label>
+      <label>
+        Lease lifetime (seconds)
+        <input
+          type="number"
+          min={LEASE_TTL_MIN_SECONDS}
+          max={LEASE_TTL_MAX_SECONDS}
+          value={settings.leaseSeconds ?? DEFAULT_LEASE_TTL_SECONDS}
+          onChange={(event) => void actions.setLeaseSeconds(Number(event.currentTarget.value))}
+        />
+        <small>
+          Rules send a lease of their token, never the token: a captured header is refused once this has
+          passed. Each lease is renewed at two thirds of its life.
+        </small>
+      </label>
       <ExpiryNoticeSetting />
       <label class="check warning">
         <input
@@ -162,10 +181,11 @@ export function InjectionSettingsPanel() {
         <span>
           Keep token values on this device
           <small>
-            They are written to this browser profile on disk, sealed under a key kept beside them, so rules
-            keep working after a restart (once the server confirms each token); anyone with access to the
-            profile can read them. Off: values are held in memory for this browser session only, and turning
-            this off deletes the kept values and their key.
+            Pasted values are written to this browser profile on disk, sealed under a key kept beside them, so
+            their rules keep working after a restart (once a lease is minted with each); anyone with access to
+            the profile can read them. Your own tokens need no value: their rules wait for your sign-in. Off:
+            values are held in memory for this browser session only, and turning this off deletes the kept
+            values and their key.
           </small>
         </span>
       </label>
