@@ -1,6 +1,6 @@
 // bench/RESULTS.md from bench/results.json: the command, the machine, every figure with its spread. Run alone:
 // `tsx bench/report.ts` rewrites it from the committed results.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
@@ -127,6 +127,9 @@ export function renderReport(results: BenchResults): string {
       '',
     );
   }
+  // Why goals are not met is judgement, not a figure: written by hand beside the results, kept under them.
+  const goals = resolve('bench/GOALS.md');
+  if (existsSync(goals)) lines.push(readFileSync(goals, 'utf8').trimEnd());
   return `${lines.join('\n')}\n`;
 }
 
