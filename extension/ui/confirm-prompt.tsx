@@ -1,5 +1,41 @@
-// "Really?" under a row before it is disabled or removed; for the current session it says this signs you out.
+// "Really?" under a row before something is disabled, removed or ended; for the current session it says this
+// signs you out.
+import type { ComponentChildren } from 'preact';
 import { confirmText } from './current-marker';
+
+export interface RowPromptProps {
+  /** What happens if the user says yes. */
+  children: ComponentChildren;
+  /** The yes button's label: says what it does ("Yes, remove"). */
+  confirmLabel: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/** A question in place, answered by a danger button or Cancel (focused, so Enter never destroys by accident). */
+export function RowPrompt({ children, confirmLabel, busy, onConfirm, onCancel }: RowPromptProps) {
+  return (
+    <form
+      class="row-prompt"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onConfirm();
+      }}
+      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+    >
+      <span class="confirm-text">{children}</span>
+      <span class="confirm-buttons">
+        <button type="submit" class="small danger" disabled={busy}>
+          {confirmLabel}
+        </button>
+        <button type="button" class="small ghost" ref={(button) => button?.focus()} onClick={onCancel}>
+          Cancel
+        </button>
+      </span>
+    </form>
+  );
+}
 
 export interface ConfirmPromptProps {
   kind: 'disable' | 'remove';
@@ -11,23 +47,13 @@ export interface ConfirmPromptProps {
 
 export function ConfirmPrompt({ kind, token, busy, onConfirm, onCancel }: ConfirmPromptProps) {
   return (
-    <form
-      class="row-prompt"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onConfirm();
-      }}
-      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+    <RowPrompt
+      confirmLabel={kind === 'remove' ? 'Yes, remove' : 'Yes, disable'}
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
-      <span class="confirm-text">{confirmText(kind, token)}</span>
-      <span class="confirm-buttons">
-        <button type="submit" class="small danger" disabled={busy}>
-          {kind === 'remove' ? 'Yes, remove' : 'Yes, disable'}
-        </button>
-        <button type="button" class="small ghost" ref={(button) => button?.focus()} onClick={onCancel}>
-          Cancel
-        </button>
-      </span>
-    </form>
+      {confirmText(kind, token)}
+    </RowPrompt>
   );
 }

@@ -1,6 +1,7 @@
 // A token's leases in its details: how many are live and when one was last used, and ending them all (asked first).
 import type { LeaseSummary } from '../../shared/schemas/lease';
 import { lastUsedText } from '../core/time-text';
+import { RowPrompt } from './confirm-prompt';
 import { plural } from './plural';
 
 export type LeaseSummaryState =
@@ -40,27 +41,15 @@ export function LeaseSummaryView({
       <span>{text}</span>
       {live > 0 &&
         (confirming ? (
-          <form
-            class="row-prompt"
-            onSubmit={(event) => {
-              event.preventDefault();
-              onEnd();
-            }}
-            onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+          <RowPrompt
+            confirmLabel={`Yes, end ${live === 1 ? 'it' : 'them'}`}
+            busy={busy}
+            onConfirm={onEnd}
+            onCancel={onCancel}
           >
-            <span class="confirm-text">
-              End {live === 1 ? 'its lease' : `all ${live} leases`}? Whatever sends{' '}
-              {live === 1 ? 'it' : 'them'} is refused from now on; the token itself keeps working.
-            </span>
-            <span class="confirm-buttons">
-              <button type="submit" class="small danger" disabled={busy}>
-                Yes, end {live === 1 ? 'it' : 'them'}
-              </button>
-              <button type="button" class="small ghost" ref={(button) => button?.focus()} onClick={onCancel}>
-                Cancel
-              </button>
-            </span>
-          </form>
+            End {live === 1 ? 'its lease' : `all ${live} leases`}? Whatever sends {live === 1 ? 'it' : 'them'}{' '}
+            is refused from now on; the token itself keeps working.
+          </RowPrompt>
         ) : (
           <button type="button" class="small ghost danger-text" disabled={busy} onClick={onAsk}>
             End all leases
