@@ -40,16 +40,6 @@ export interface AuthDeps {
 }
 
 /**
- * Where the client's address and User-Agent come from: the request's context, passed as it is (no closure
- * made per request); the address is worked out from it only when something needs it.
- */
-type ClientSource = Context;
-
-function clientOf(deps: AuthDeps, source: ClientSource): string {
-  return deps.clientAddress.of(source);
-}
-
-/**
  * The caller of one request that presented a token. One small object per request (the authorizer keeps its
  * per-request answers by it); the client's address is worked out only when something records it.
  */
@@ -59,10 +49,14 @@ class TokenCaller implements Authenticated {
     readonly user: UserRecord,
     readonly token: CallerToken,
     private readonly deps: AuthDeps,
-    private readonly source: ClientSource,
-  ) {}
+    private readonly source: Context,
+    /** Already worked out, when the use was recorded. */
+    client?: string,
+  ) {
+    this.#client = client;
+  }
   get client(): string {
-    this.#client ??= clientOf(this.deps, this.source);
+    this.#client ??= this.deps.clientAddress.of(this.source);
     return this.#client;
   }
 }
@@ -79,7 +73,7 @@ export async function verifyCredentials(
   deps: AuthDeps,
   sources: CredentialSources,
   /** The request the credentials came with: where it came from, and its User-Agent. */
-  client: ClientSource,
+  client: Context,
   /** A validity check: the token is verified as always, but lastUsedDate does not move. */
   isCheck = false,
 ): Promise<Authenticated> {
@@ -142,7 +136,7 @@ function verify(
   deps: AuthDeps,
   cache: TokenCache | undefined,
   sources: CredentialSources,
-  client: ClientSource,
+  client: Context,
   isCheck: boolean,
 ): Outcome | Promise<Outcome> {
   const plain = plainTokenOf(sources);
@@ -170,7 +164,7 @@ function verifyToken(
   cache: TokenCache | undefined,
   value: string,
   fromParameter: boolean,
-  client: ClientSource,
+  client: Context,
   isCheck: boolean,
 ): Outcome | Promise<Outcome> {
   // The checksum rejects typos and random guesses before the cache or the store is asked.
@@ -186,9 +180,9 @@ async function verifyBasic(
   deps: AuthDeps,
   user: string,
   password: string,
-  source: ClientSource,
+  source: Context,
 ): Promise<Outcome> {
-  const client = clientOf(deps, source);
+  const client = deps.clientAddress.of(source);
   return { user: await deps.signIn.verify(user, password, client), client };
 }
 
@@ -197,7 +191,7 @@ async function lookUp(
   cache: TokenCache | undefined,
   digest: string,
   fromParameter: boolean,
-  client: ClientSource,
+  client: Context,
   isCheck: boolean,
 ): Promise<Outcome> {
   if (cache) {
@@ -216,7 +210,7 @@ function admit(
   owner: UserRecord,
   token: CallerToken,
   fromParameter: boolean,
-  client: ClientSource,
+  client: Context,
   isCheck: boolean,
 ): Outcome | Promise<Outcome> {
   const now = epochSeconds(deps.clock);
@@ -230,14 +224,16 @@ function admit(
   if (refusal !== undefined) {
     // Leases lapse all the time by design: a lapsed one is not worth an event in its parent's trail.
     if (token.lease === undefined || refusal !== 'expired')
-      deps.audit.failedUse(token, refusal, clientOf(deps, client));
+      deps.audit.failedUse(token, refusal, deps.clientAddress.of(client));
     return REFUSED;
   }
-  if (!isCheck) deps.recordUse(token, now, clientOf(deps, client), client.req);
+  // Every use is compared with the last one's address: worked out here once, and kept for the caller.
+  const address = isCheck ? undefined : deps.clientAddress.of(client);
+  if (address !== undefined) deps.recordUse(token, now, address, client.req);
   const renewed = renewedSessionExpiry(token, now, deps.sessionPolicy);
   if (renewed !== undefined) return renew(deps, owner, token, renewed, fromParameter, client);
-  if (fromParameter) deps.audit.queryStringUse(token, clientOf(deps, client));
-  return new TokenCaller(owner, token, deps, client);
+  if (fromParameter) deps.audit.queryStringUse(token, deps.clientAddress.of(client));
+  return new TokenCaller(owner, token, deps, client, address);
 }
 
 async function renew(
@@ -246,11 +242,11 @@ async function renew(
   token: CallerToken,
   expiresAt: number,
   fromParameter: boolean,
-  client: ClientSource,
+  client: Context,
 ): Promise<Outcome> {
   // Awaited: the renewal is stored before the client is told it may go on.
   await deps.store.updateToken(token.id, { expiresAt });
-  if (fromParameter) deps.audit.queryStringUse(token, clientOf(deps, client));
+  if (fromParameter) deps.audit.queryStringUse(token, deps.clientAddress.of(client));
   return new TokenCaller(owner, withExpiry(token, expiresAt), deps, client);
 }
 

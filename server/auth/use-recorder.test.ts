@@ -143,4 +143,22 @@ describe('recording token use', () => {
     expect(origins).toEqual([['203.0.113.8', 'python-requests/2.32.3']]);
     expect(leases).toEqual([[77, 1000]]);
   });
+  it('writes a token shared by machines taking turns once per new block a minute, not once a request', async () => {
+    const { store, writes, origins } = countingStore();
+    const recordUse = createUseRecorder(store, silentLogger);
+    const curl = { header: () => 'curl/8.5.0' };
+    recordUse(token(6, null), 1000, '203.0.113.1', curl);
+    await settled();
+    await settled();
+    for (let i = 0; i < 20; i++) {
+      recordUse(token(6, 1000), 1001 + i, i % 2 === 0 ? '203.0.113.2' : '203.0.113.1', curl);
+      // Two privacy addresses of one IPv6 /64 are one place.
+      recordUse(token(6, 1000), 1001 + i, i % 2 === 0 ? '2001:db8:1:2::a' : '2001:db8:1:2::b', curl);
+      await settled();
+    }
+    // 40 uses from four addresses in three blocks: three writes (the first address's block is asked again once,
+    // its write having landed and been forgotten), then nothing until the minute is out.
+    expect(writes.map(([, at]) => at)).toEqual([1000, 1001, 1002]);
+    expect(origins.map(([address]) => address)).toEqual(['203.0.113.1', '2001:db8:1:2::a', '203.0.113.1']);
+  });
 });

@@ -1,6 +1,7 @@
 // Keeps lastUsedDate current at most once a minute per token, off the request path, in batches.
 import type { Logger } from '../logger';
 import type { Store, TokenRecord, TokenUse } from '../store/store';
+import { addressBlock } from '../tokens/use-origin';
 
 /** What the rule needs of a token (or a lease): which one it is, and its stored last use. */
 type Used = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
@@ -45,10 +46,14 @@ export function createUseRecorder(store: Store, log: Logger): UseRecorder {
   };
 }
 
-/** What this process last asked to write for a token: when, and from which (raw) address. */
+/**
+ * What this process last asked to write for a token: when, from which (raw) address, and the address blocks
+ * already written within that minute (worked out only once a second raw address shows up).
+ */
 interface Requested {
   at: number;
   address: string | undefined;
+  blocks?: Array<string | null>;
 }
 
 function createRecorder(
@@ -64,7 +69,11 @@ function createRecorder(
     pending = [];
     write(batch).then(
       () => {
-        for (const { id, at } of batch) if (requested.get(id)?.at === at) requested.delete(id);
+        for (const { id, at } of batch) {
+          const entry = requested.get(id);
+          // A token seen from several blocks this minute stays known, or each would be written again.
+          if (entry?.at === at && entry.blocks === undefined) requested.delete(id);
+        }
       },
       (error: unknown) => {
         log.error(`could not record ${what} use`, { [`${what}s`]: batch.length, error: String(error) });
@@ -83,14 +92,23 @@ function createRecorder(
         requested.set(token.id, { at: last, address });
       }
       if (seen === undefined || seen.address === address) return;
+      // Another raw address: from elsewhere only if its block is new this minute (machines sharing a token, or
+      // IPv6 privacy addresses within one /64, take turns without a write a request).
+      const block = addressBlock(address);
+      seen.blocks ??= [addressBlock(seen.address)];
+      seen.address = address;
+      if (seen.blocks.includes(block)) return;
+      seen.blocks.push(block);
+      seen.at = now;
+    } else if (seen !== undefined) {
+      seen.at = now;
+      seen.address = address;
+      seen.blocks = undefined;
     }
     if (seen === undefined) {
       // Only writes that failed or never end stay behind; forgetting them costs a write more, never a use.
       if (requested.size >= MAX_TRACKED) requested.clear();
       requested.set(token.id, { at: now, address });
-    } else {
-      seen.at = now;
-      seen.address = address;
     }
     if (pending.length === 0) setImmediate(flush);
     // The raw strings only: the store describes them when it writes.

@@ -330,7 +330,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
               AND (tokens.last_used_at IS NULL OR tokens.last_used_at < uses.at
                 OR (tokens.last_used_at = uses.at AND uses.client IS NOT NULL))`.execute(trx);
         }
-        await noteNewAddresses(trx, fresh);
+        await noteNewAddresses(trx, fresh, dialect.locksRows);
       });
     },
     deleteSessionTokensOf: (userId, keepTokenId) =>
@@ -481,13 +481,14 @@ async function unknownAddresses(
  * trail, in the transaction of the uses. The primary key decides which of two writers saw an address first: the
  * other's insert waits for that one to commit, then does nothing and returns nothing, so one event is recorded.
  */
-async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[]): Promise<void> {
+async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[], locksRows: boolean): Promise<void> {
   if (fresh.length === 0) return;
   const earliest = new Map(fresh.map((use) => [`${use.id} ${use.address}`, use]));
   const added: Array<{ token_id: number; address: string }> = [];
   for (let start = 0; start < fresh.length; start += USES_PER_STATEMENT) {
     const slice = fresh.slice(start, start + USES_PER_STATEMENT);
-    // Only tokens that still exist (a use may be written after its token was removed).
+    // Only tokens that still exist (a use may be written after its token was removed); on PostgreSQL held
+    // until the commit, so a removal cannot slip in before the insert and fail the whole batch.
     const existing = new Set(
       (
         await trx
@@ -498,6 +499,7 @@ async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[]): Promis
             'in',
             slice.map((row) => row.id),
           )
+          .$if(locksRows, (query) => query.forKeyShare())
           .execute()
       ).map((row) => Number(row.id)),
     );
@@ -537,7 +539,8 @@ async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[]): Promis
     announced.flatMap(({ token_id, address }) => {
       const token = tokens.get(Number(token_id));
       const use = earliest.get(`${Number(token_id)} ${address}`);
-      if (token === undefined || use === undefined) return [];
+      // A session's sign-in is in the trail already, with its address (`created`): only API tokens are announced.
+      if (token === undefined || use === undefined || token.type !== 'USER') return [];
       return [
         {
           at: use.at,

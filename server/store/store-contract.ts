@@ -882,6 +882,20 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         expect(listed).toMatchObject({ lastUsedAddress: '198.51.100.9', lastUsedClient: 'curl' });
       });
 
+      it("announces an API token's first use from a new address, not a session's (its sign-in says where)", async () => {
+        const api = await store.createToken(token(alice.id, 'api'));
+        const session = await store.createToken(token(alice.id, 'web', { type: 'SESSION', source: 'web' }));
+        await store.markTokensUsed([
+          { id: api.id, at: 1200, address: '203.0.113.7', userAgent: 'curl/8.5.0' },
+          { id: session.id, at: 1200, address: '203.0.113.8', userAgent: CHROME },
+        ]);
+        expect(await newAddressEvents()).toEqual([
+          { at: 1200, tokenName: 'api', client: '203.0.113.7', reason: 'curl' },
+        ]);
+        // The session still says where it was last used.
+        expect(await store.findToken(alice.id, 'web')).toMatchObject({ lastUsedAddress: '203.0.113.8' });
+      });
+
       it('keeps the latest use of each token of a batch, with its own address', async () => {
         const a = await store.createToken(token(alice.id, 'a'));
         const b = await store.createToken(token(alice.id, 'b'));
