@@ -157,8 +157,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             announced = true;
           };
           // A subject known beforehand is announced first: the message still goes out only at the commit, and
-          // a write that locks rows (a token's owner, to change or remove it) then holds them through fewer
-          // round trips.
+          // a write that locks rows then holds them through fewer round trips.
           if (typeof stale !== 'function') await notify([stale]);
           const result = await work(trx);
           if (typeof stale === 'function') await notify(stale(result));
