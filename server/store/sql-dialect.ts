@@ -55,7 +55,21 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
     statement: (notify: RawBuilder<unknown>) => RawBuilder<R>,
     stale: InvalidationSubject,
   ): Promise<R[]>;
+  /**
+   * SQLite only: a write run at once as one transaction (BEGIN IMMEDIATE … COMMIT) on the store's one connection,
+   * its statements prepared once by their text and run one after another with no await between them, as
+   * better-sqlite3 means its statements and transactions to be used. For the hottest writes: no query is built or
+   * compiled per call. Where this is undefined, writes go through `write`.
+   */
+  writeNow?<R>(work: (statement: (text: string) => PreparedStatement) => R): Promise<R>;
   invalidations: Invalidations;
+}
+
+/** A statement prepared once (better-sqlite3's), run with positional parameters. */
+export interface PreparedStatement {
+  /** The first row, or undefined. */
+  get(...parameters: unknown[]): unknown;
+  run(...parameters: unknown[]): unknown;
 }
 
 /** What a write makes stale: one subject known beforehand, or the subjects its result names. */

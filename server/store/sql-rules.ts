@@ -91,7 +91,8 @@ export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: S
 
     /**
      * Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with their
-     * name. (PostgreSQL creates a capped token in one statement instead: see createCapped in sql-tokens.ts.)
+     * name. (Each dialect creates a capped token its own quicker way under the same rule: createCapped, one
+     * statement, on PostgreSQL and createCappedNow, statements prepared once, on SQLite, in sql-tokens.ts.)
      */
     async holdTokenLimit(trx: Db, userId: number, max: number): Promise<string> {
       const owner = await lockUser(trx, userId);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { token, user } from '../../test/fixtures/counting-store';
 import { MIGRATIONS } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 import { StoreOpenError } from './store';
@@ -88,6 +89,50 @@ describe('SQLite store on disk', () => {
       ['new', uma?.id],
       ['old', null],
     ]);
+    await store.close();
+  });
+
+  it('creates a capped token at any moment of another write: after its commit, never inside it', async () => {
+    const store = openSqliteStore(join(dir, 'tokenward.sqlite'));
+    const owner = await store.createUser(user('alice'));
+    const event = (name: string) => ({
+      at: 1,
+      event: 'created' as const,
+      ownerId: owner.id,
+      owner: 'alice',
+      tokenName: name,
+      tokenType: 'USER' as const,
+      actor: 'alice',
+      client: null,
+      reason: null,
+    });
+    const first = await store.createToken(token(owner.id, 'first', 'd0'));
+    // The other write awaits between its statements; the create starts after a growing number of those awaits,
+    // so that some creates start while that write's transaction is open.
+    for (let delay = 0; delay < 40; delay++) {
+      const other = store.updateToken(first.id, { description: `pass ${delay}`, savedAt: 2 }, [
+        event('first'),
+      ]);
+      let turns = Promise.resolve();
+      for (let i = 0; i < delay; i++) turns = turns.then(() => {});
+      const name = `during ${delay}`;
+      const created = turns.then(() =>
+        store.createToken(token(owner.id, name, `digest ${delay}`), {
+          maxApiTokens: 100,
+          audit: [event(name)],
+        }),
+      );
+      await Promise.all([other, created]);
+    }
+    const tokens = await store.listTokens({ userId: owner.id, now: 0, limit: -1, offset: 0 });
+    expect(tokens.total).toBe(41);
+    expect(tokens.items).toHaveLength(41);
+    const events = await store.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.filter((e) => e.tokenName.startsWith('during'))).toHaveLength(40);
+    expect(events.items.filter((e) => e.tokenName === 'first')).toHaveLength(40);
+    await expect(
+      store.createToken(token(owner.id, 'past the cap', 'digest past'), { maxApiTokens: 41 }),
+    ).rejects.toMatchObject({ name: 'TokenLimitError', limit: 41, held: 41 });
     await store.close();
   });
 

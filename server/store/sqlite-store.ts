@@ -23,7 +23,13 @@ const rows = createRowSchemas({
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   // better-sqlite3 waits synchronously, so the wait is short: a long one would stall every request.
   const database = openDatabase(path, options.busyTimeoutMs ?? 1000);
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statement = statementCache(database);
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({ database: { close: () => database.close(), prepare: statement } }),
+  });
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const commit = database.prepare('COMMIT');
+  const rollback = database.prepare('ROLLBACK');
   const runningTasks = new Set<string>();
   return createSqlStore({
     db,
@@ -54,6 +60,23 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           throw error;
         }
       }),
+    // The whole write at once, with the same explicit COMMIT as above. Kysely runs each statement at once too, and
+    // holds its one connection from BEGIN to COMMIT of a write (awaiting between statements): while such a
+    // transaction is open, this one waits for the connection; otherwise nothing can run between these statements.
+    writeNow: async (work) => {
+      const now = () => {
+        begin.run();
+        try {
+          const result = work(statement);
+          commit.run();
+          return result;
+        } catch (error) {
+          if (database.inTransaction) rollback.run();
+          throw error;
+        }
+      };
+      return database.inTransaction ? db.connection().execute(async () => now()) : now();
+    },
     // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone, and
     // nothing to wait for.
     invalidations: {
@@ -77,20 +100,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 }
 
 /** Kysely prepares every query afresh; the store's queries are few, so each is prepared once. */
-function withStatementCache(database: Database.Database) {
+function statementCache(database: Database.Database) {
   const statements = new Map<string, Database.Statement>();
-  return {
-    close: () => database.close(),
-    prepare: (text: string) => {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = database.prepare(text);
-        // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
-        if (statements.size >= 500) statements.clear();
-        statements.set(text, statement);
-      }
-      return statement;
-    },
+  return (text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = database.prepare(text);
+      // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
+      if (statements.size >= 500) statements.clear();
+      statements.set(text, statement);
+    }
+    return statement;
   };
 }
 
