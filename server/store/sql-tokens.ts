@@ -24,13 +24,14 @@ type WriteNow = NonNullable<SqlDialect['writeNow']>;
 const OWNER_NAME = 'SELECT name FROM users WHERE id = ?';
 const HELD_API_TOKENS = "SELECT n FROM token_counts WHERE user_id = ? AND type = 'USER'";
 const INSERT_TOKEN = `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted,
-    permissions, created_at, saved_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
+    permissions, created_at, saved_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 // As insertAuditEvents (sql-audit.ts): the owner's id only while that account exists.
 const INSERT_EVENT = `INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client,
     reason) VALUES (?, ?, (SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?, ?)`;
 const OwnerNameSchema = v.object({ name: v.string() });
 const HeldSchema = v.object({ n: v.number() });
-const InsertedSchema = v.object({ id: v.number() });
+/** better-sqlite3's result of an INSERT: the new row's id without a RETURNING clause to read it back. */
+const InsertedSchema = v.object({ lastInsertRowid: v.number() });
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
@@ -214,7 +215,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       const held = statement(HELD_API_TOKENS).get(token.userId);
       const count = held === undefined ? 0 : v.parse(HeldSchema, held).n;
       if (count >= max) throw new TokenLimitError(max, count);
-      const inserted = statement(INSERT_TOKEN).get(
+      const inserted = statement(INSERT_TOKEN).run(
         token.userId,
         token.name,
         token.description,
@@ -245,7 +246,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       return {
         ...token,
         permissions: [...token.permissions],
-        id: v.parse(InsertedSchema, inserted).id,
+        id: v.parse(InsertedSchema, inserted).lastInsertRowid,
         owner: v.parse(OwnerNameSchema, owner).name,
         lastUsedAt: null,
         lastUsedAddress: null,
