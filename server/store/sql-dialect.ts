@@ -56,10 +56,11 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
     stale: InvalidationSubject,
   ): Promise<R[]>;
   /**
-   * SQLite only: a write run at once as one transaction (BEGIN IMMEDIATE … COMMIT) on the store's one connection,
-   * its statements prepared once by their text and run one after another with no await between them, as
-   * better-sqlite3 means its statements and transactions to be used. For the hottest writes: no query is built or
-   * compiled per call. Where this is undefined, writes go through `write`.
+   * SQLite only: a write whose statements, prepared once by their text, run one after another with no await
+   * between them, as better-sqlite3 means its statements to be used, in a transaction (BEGIN IMMEDIATE … COMMIT)
+   * on the store's one connection that it may share with the writes that arrived with it, each in a savepoint of
+   * its own (sqlite-store.ts). It resolves once committed. For the hottest writes: no query is built or compiled
+   * per call, and one commit for many. Where this is undefined, writes go through `write`.
    */
   writeNow?<R>(work: (statement: (text: string) => PreparedStatement) => R): Promise<R>;
   invalidations: Invalidations;

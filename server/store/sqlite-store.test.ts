@@ -136,6 +136,48 @@ describe('SQLite store on disk', () => {
     await store.close();
   });
 
+  it('commits creates that arrive together as a group, undoing alone the one that fails', async () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const store = openSqliteStore(path);
+    const owner = await store.createUser(user('alice'));
+    await store.createToken(token(owner.id, 'taken', 'digest taken'));
+    const event = (name: string) => ({
+      at: 1,
+      event: 'created' as const,
+      ownerId: owner.id,
+      owner: 'alice',
+      tokenName: name,
+      tokenType: 'USER' as const,
+      actor: 'alice',
+      client: null,
+      reason: null,
+    });
+    // Four fit under the cap of five; the fifth new name is one too many, and one name is taken.
+    const names = ['one', 'two', 'taken', 'three', 'four', 'five'];
+    const outcomes = await Promise.allSettled(
+      names.map((name, i) =>
+        store.createToken(token(owner.id, name, `digest ${i}`), { maxApiTokens: 5, audit: [event(name)] }),
+      ),
+    );
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.name : o.reason.name))).toEqual([
+      'one',
+      'two',
+      'NameTakenError',
+      'three',
+      'four',
+      'TokenLimitError',
+    ]);
+    await store.close();
+    // What was acknowledged is in the file, and nothing else: the tokens, their events, the kept count.
+    const reopened = openSqliteStore(path);
+    const page = await reopened.listTokens({ userId: owner.id, now: 0, limit: -1, offset: 0 });
+    expect(page.items.map((t) => t.name).sort()).toEqual(['four', 'one', 'taken', 'three', 'two']);
+    expect(page.total).toBe(5);
+    const events = await reopened.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.map((e) => e.tokenName).sort()).toEqual(['four', 'one', 'three', 'two']);
+    await reopened.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const path = join(dir, 'tokenward.sqlite');
     const db = new Database(path);

@@ -27,9 +27,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const db = new Kysely<Tables>({
     dialect: new SqliteDialect({ database: { close: () => database.close(), prepare: statement } }),
   });
-  const begin = database.prepare('BEGIN IMMEDIATE');
-  const commit = database.prepare('COMMIT');
-  const rollback = database.prepare('ROLLBACK');
+  const committing = groupCommit(database, statement, (run) =>
+    // Kysely runs each statement at once too, and holds its one connection from BEGIN to COMMIT of a write
+    // (awaiting between statements): while such a transaction is open, the group waits for the connection.
+    database.inTransaction ? db.connection().execute(async () => run()) : run(),
+  );
   const runningTasks = new Set<string>();
   return createSqlStore({
     db,
@@ -60,23 +62,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           throw error;
         }
       }),
-    // The whole write at once, with the same explicit COMMIT as above. Kysely runs each statement at once too, and
-    // holds its one connection from BEGIN to COMMIT of a write (awaiting between statements): while such a
-    // transaction is open, this one waits for the connection; otherwise nothing can run between these statements.
-    writeNow: async (work) => {
-      const now = () => {
-        begin.run();
-        try {
-          const result = work(statement);
-          commit.run();
-          return result;
-        } catch (error) {
-          if (database.inTransaction) rollback.run();
-          throw error;
-        }
-      };
-      return database.inTransaction ? db.connection().execute(async () => now()) : now();
-    },
+    writeNow: (work) => committing.add(work),
     // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone, and
     // nothing to wait for.
     invalidations: {
@@ -97,6 +83,78 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }
     },
   });
+}
+
+interface Waiting {
+  /** Runs the write; returns how to settle its promise once the group is committed. */
+  run(): () => void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Writes that arrive together (in one turn of the event loop: the requests read in one poll) commit together, in
+ * one BEGIN IMMEDIATE … COMMIT, each in a savepoint of its own: one that fails (a name taken, the cap reached) is
+ * undone alone, and the others are kept. A commit writes each page it changed to the log once, so the pages that
+ * the writes share (the last pages of the tables and their indexes, the counts) are written once for all of them.
+ * Each write resolves only once the group is committed (an explicit COMMIT, as `write`); a failed COMMIT fails
+ * them all.
+ */
+function groupCommit(
+  database: Database.Database,
+  statement: (text: string) => Database.Statement,
+  whenFree: (run: () => void) => unknown,
+) {
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const commit = database.prepare('COMMIT');
+  const rollback = database.prepare('ROLLBACK');
+  const savepoint = database.prepare('SAVEPOINT one_write');
+  const undo = database.prepare('ROLLBACK TO one_write');
+  const release = database.prepare('RELEASE one_write');
+  let waiting: Waiting[] = [];
+
+  function commitGroup(): void {
+    const group = waiting;
+    waiting = [];
+    const settled: Array<() => void> = [];
+    try {
+      begin.run();
+      for (const { run, reject } of group) {
+        savepoint.run();
+        try {
+          settled.push(run());
+        } catch (error) {
+          undo.run();
+          settled.push(() => reject(error));
+        }
+        release.run();
+      }
+      commit.run();
+    } catch (error) {
+      for (const { reject } of group) reject(error);
+      // A failed COMMIT may have rolled back already. The group's error is the one its writes report; a ROLLBACK
+      // that fails too has no caller left to tell (the next write will find the transaction still open).
+      try {
+        if (database.inTransaction) rollback.run();
+      } catch {}
+      return;
+    }
+    for (const settle of settled) settle();
+  }
+
+  return {
+    add<R>(work: (statement: (text: string) => Database.Statement) => R): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        if (waiting.length === 0) setImmediate(() => whenFree(commitGroup));
+        waiting.push({
+          run: () => {
+            const result = work(statement);
+            return () => resolve(result);
+          },
+          reject,
+        });
+      });
+    },
+  };
 }
 
 /** Kysely prepares every query afresh; the store's queries are few, so each is prepared once. */
