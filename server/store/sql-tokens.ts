@@ -202,8 +202,9 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
   };
 
   /**
-   * SQLite: a capped create as a few statements prepared once, run at once in one transaction, which holds the
-   * whole database (no other write can start until it commits): the owner (gone: AccountChangedError), their kept
+   * SQLite: a capped create as a few statements prepared once, run at once in a transaction that holds the whole
+   * database (no other write runs until it commits; creates that arrive together run one after another in it, each
+   * seeing those before it, each in its own savepoint): the owner (gone: AccountChangedError), their kept
    * count of API tokens (at the cap: TokenLimitError), the token (the counting trigger raises the count), its
    * events. The same rule as holdTokenLimit, without building and compiling four queries on every create. The
    * record is the row as inserted (the columns not given are all empty on a new token) with the id it was given.
