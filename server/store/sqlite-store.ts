@@ -39,7 +39,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     encode: { flag: (value) => (value ? 1 : 0), strings: (values) => JSON.stringify(values) },
     // A write holds the whole database (BEGIN IMMEDIATE, one connection, one process): no row needs a lock.
     locksRows: false,
-    // Every statement is prepared once already (withStatementCache).
+    // Every statement is prepared once already (statementCache).
     prepared: async (on, query) => (await on.executeQuery(query)).rows,
     hasAnyRole: (roles) =>
       sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN (${sql.join(roles)}))`,
