@@ -55,7 +55,22 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
     statement: (notify: RawBuilder<unknown>) => RawBuilder<R>,
     stale: InvalidationSubject,
   ): Promise<R[]>;
+  /**
+   * SQLite only: a write whose statements, prepared once by their text, run one after another with no await
+   * between them, as better-sqlite3 means its statements to be used, in a transaction (BEGIN IMMEDIATE … COMMIT)
+   * on the store's one connection that it may share with the writes that arrived with it, each in a savepoint of
+   * its own (sqlite-store.ts). It resolves once committed. For the hottest writes: no query is built or compiled
+   * per call, and one commit for many. Where this is undefined, writes go through `write`.
+   */
+  writeNow?<R>(work: (statement: (text: string) => PreparedStatement) => R): Promise<R>;
   invalidations: Invalidations;
+}
+
+/** A statement prepared once (better-sqlite3's), run with positional parameters. */
+export interface PreparedStatement {
+  /** The first row, or undefined. */
+  get(...parameters: unknown[]): unknown;
+  run(...parameters: unknown[]): unknown;
 }
 
 /** What a write makes stale: one subject known beforehand, or the subjects its result names. */

@@ -13,7 +13,8 @@
 //   row of every enabled manager in id order, before the row it changes, so two such writes always queue in the
 //   same order, never in a cycle. A wait is bounded by the statement timeout (503 with Retry-After).
 // - SQLite: one process owns the file and every write is `BEGIN IMMEDIATE` on its one connection, so a write
-//   transaction already excludes every other writer; the same queries run without the lock clause.
+//   transaction already excludes every other writer; the same queries run without the lock clause. Token creates
+//   that arrive together share one such transaction, one after another, each in a savepoint (sqlite-store.ts).
 //
 // A lease (a short-lived child of an API token) is minted under the same lock: the owner's row, then the parent's
 // (a write that disables, narrows or removes the parent locks that row too, and ends its leases), so at most
@@ -91,7 +92,8 @@ export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: S
 
     /**
      * Locks the owner, and throws TokenLimitError when they already hold `max` API tokens; resolves with their
-     * name. (PostgreSQL creates a capped token in one statement instead: see createCapped in sql-tokens.ts.)
+     * name. (Each dialect creates a capped token its own quicker way under the same rule: createCapped, one
+     * statement, on PostgreSQL and createCappedNow, statements prepared once, on SQLite, in sql-tokens.ts.)
      */
     async holdTokenLimit(trx: Db, userId: number, max: number): Promise<string> {
       const owner = await lockUser(trx, userId);

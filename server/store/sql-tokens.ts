@@ -18,6 +18,20 @@ import {
 } from './store';
 
 type WriteStatement = NonNullable<SqlDialect['writeStatement']>;
+type WriteNow = NonNullable<SqlDialect['writeNow']>;
+
+// A capped create on SQLite (createCappedNow below): the statements, each prepared once.
+const OWNER_NAME = 'SELECT name FROM users WHERE id = ?';
+const HELD_API_TOKENS = "SELECT n FROM token_counts WHERE user_id = ? AND type = 'USER'";
+const INSERT_TOKEN = `INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted,
+    permissions, created_at, saved_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// As insertAuditEvents (sql-audit.ts): the owner's id only while that account exists.
+const INSERT_EVENT = `INSERT INTO audit_events (at, event, owner_id, owner, token_name, token_type, actor, client,
+    reason) VALUES (?, ?, (SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?, ?)`;
+const OwnerNameSchema = v.object({ name: v.string() });
+const HeldSchema = v.object({ n: v.number() });
+/** better-sqlite3's result of an INSERT: the new row's id without a RETURNING clause to read it back. */
+const InsertedSchema = v.object({ lastInsertRowid: v.number() });
 
 // The owner's columns travel with the token so verification is a single indexed lookup.
 const OWNER_COLUMNS = [
@@ -187,19 +201,78 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
     return parse({ ...inserted, owner });
   };
 
+  /**
+   * SQLite: a capped create as a few statements prepared once, run at once in a transaction that holds the whole
+   * database (no other write runs until it commits; creates that arrive together run one after another in it, each
+   * seeing those before it, each in its own savepoint): the owner (gone: AccountChangedError), their kept
+   * count of API tokens (at the cap: TokenLimitError), the token (the counting trigger raises the count), its
+   * events. The same rule as holdTokenLimit, without building and compiling four queries on every create. The
+   * record is the row as inserted (the columns not given are all empty on a new token) with the id it was given.
+   */
+  const createCappedNow = (token: NewToken, max: number, audit: AuditEvents, writeNow: WriteNow) =>
+    writeNow((statement): TokenRecord => {
+      const owner = statement(OWNER_NAME).get(token.userId);
+      if (owner === undefined) throw new AccountChangedError('The account is gone.');
+      const held = statement(HELD_API_TOKENS).get(token.userId);
+      const count = held === undefined ? 0 : v.parse(HeldSchema, held).n;
+      if (count >= max) throw new TokenLimitError(max, count);
+      const inserted = statement(INSERT_TOKEN).run(
+        token.userId,
+        token.name,
+        token.description,
+        token.type,
+        token.source,
+        token.digest,
+        encode.flag(token.enabled),
+        encode.flag(token.restricted),
+        encode.strings(token.permissions),
+        token.createdAt,
+        token.savedAt,
+        token.expiresAt,
+      );
+      const insertEvent = statement(INSERT_EVENT);
+      for (const e of audit) {
+        insertEvent.run(
+          e.at,
+          e.event,
+          e.ownerId ?? -1,
+          e.owner,
+          e.tokenName,
+          e.tokenType ?? '',
+          e.actor,
+          e.client,
+          e.reason,
+        );
+      }
+      return {
+        ...token,
+        permissions: [...token.permissions],
+        id: v.parse(InsertedSchema, inserted).lastInsertRowid,
+        owner: v.parse(OwnerNameSchema, owner).name,
+        lastUsedAt: null,
+        lastUsedAddress: null,
+        lastUsedClient: null,
+        exposedAt: null,
+      };
+    });
+
   return {
-    createToken: (token, options = {}) =>
-      options.maxApiTokens !== undefined && token.type === 'USER' && dialect.writeStatement
-        ? createCapped(token, options.maxApiTokens, options.audit ?? [], dialect.writeStatement)
-        : write(async (trx) => {
-            const owner =
-              options.maxApiTokens !== undefined && token.type === 'USER'
-                ? await rules.holdTokenLimit(trx, token.userId, options.maxApiTokens)
-                : undefined;
-            const record = await insert(trx, token, owner);
-            await insertAuditEvents(trx, options.audit ?? []);
-            return record;
-          }, staleAfter.createToken(token.digest)),
+    createToken: (token, options = {}) => {
+      const { maxApiTokens, audit = [] } = options;
+      if (maxApiTokens !== undefined && token.type === 'USER') {
+        if (dialect.writeStatement) return createCapped(token, maxApiTokens, audit, dialect.writeStatement);
+        if (dialect.writeNow) return createCappedNow(token, maxApiTokens, audit, dialect.writeNow);
+      }
+      return write(async (trx) => {
+        const owner =
+          maxApiTokens !== undefined && token.type === 'USER'
+            ? await rules.holdTokenLimit(trx, token.userId, maxApiTokens)
+            : undefined;
+        const record = await insert(trx, token, owner);
+        await insertAuditEvents(trx, audit);
+        return record;
+      }, staleAfter.createToken(token.digest));
+    },
     createSession: (session, signIn) =>
       write(
         async (trx) => {

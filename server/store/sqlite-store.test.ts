@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { token, user } from '../../test/fixtures/counting-store';
 import { MIGRATIONS } from './migrations';
 import { openSqliteStore } from './sqlite-store';
 import { StoreOpenError } from './store';
@@ -89,6 +90,92 @@ describe('SQLite store on disk', () => {
       ['old', null],
     ]);
     await store.close();
+  });
+
+  it('creates a capped token at any moment of another write: after its commit, never inside it', async () => {
+    const store = openSqliteStore(join(dir, 'tokenward.sqlite'));
+    const owner = await store.createUser(user('alice'));
+    const event = (name: string) => ({
+      at: 1,
+      event: 'created' as const,
+      ownerId: owner.id,
+      owner: 'alice',
+      tokenName: name,
+      tokenType: 'USER' as const,
+      actor: 'alice',
+      client: null,
+      reason: null,
+    });
+    const first = await store.createToken(token(owner.id, 'first', 'd0'));
+    // The other write awaits between its statements; the create starts after a growing number of those awaits,
+    // so that some creates start while that write's transaction is open.
+    for (let delay = 0; delay < 40; delay++) {
+      const other = store.updateToken(first.id, { description: `pass ${delay}`, savedAt: 2 }, [
+        event('first'),
+      ]);
+      let turns = Promise.resolve();
+      for (let i = 0; i < delay; i++) turns = turns.then(() => {});
+      const name = `during ${delay}`;
+      const created = turns.then(() =>
+        store.createToken(token(owner.id, name, `digest ${delay}`), {
+          maxApiTokens: 100,
+          audit: [event(name)],
+        }),
+      );
+      await Promise.all([other, created]);
+    }
+    const tokens = await store.listTokens({ userId: owner.id, now: 0, limit: -1, offset: 0 });
+    expect(tokens.total).toBe(41);
+    expect(tokens.items).toHaveLength(41);
+    const events = await store.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.filter((e) => e.tokenName.startsWith('during'))).toHaveLength(40);
+    expect(events.items.filter((e) => e.tokenName === 'first')).toHaveLength(40);
+    await expect(
+      store.createToken(token(owner.id, 'past the cap', 'digest past'), { maxApiTokens: 41 }),
+    ).rejects.toMatchObject({ name: 'TokenLimitError', limit: 41, held: 41 });
+    await store.close();
+  });
+
+  it('commits creates that arrive together as a group, undoing alone the one that fails', async () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const store = openSqliteStore(path);
+    const owner = await store.createUser(user('alice'));
+    await store.createToken(token(owner.id, 'taken', 'digest taken'));
+    const event = (name: string) => ({
+      at: 1,
+      event: 'created' as const,
+      ownerId: owner.id,
+      owner: 'alice',
+      tokenName: name,
+      tokenType: 'USER' as const,
+      actor: 'alice',
+      client: null,
+      reason: null,
+    });
+    // Four fit under the cap of five; the fifth new name is one too many, and one name is taken.
+    const names = ['one', 'two', 'taken', 'three', 'four', 'five'];
+    const outcomes = await Promise.allSettled(
+      names.map((name, i) =>
+        store.createToken(token(owner.id, name, `digest ${i}`), { maxApiTokens: 5, audit: [event(name)] }),
+      ),
+    );
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.name : o.reason.name))).toEqual([
+      'one',
+      'two',
+      'NameTakenError',
+      'three',
+      'four',
+      'TokenLimitError',
+    ]);
+    await store.close();
+    // What was acknowledged is in the file, and nothing else: the tokens, their events, the kept count.
+    const reopened = openSqliteStore(path);
+    const page = await reopened.listTokens({ userId: owner.id, now: 0, limit: -1, offset: 0 });
+    expect(page.items.map((t) => t.name).sort()).toEqual(['four', 'one', 'taken', 'three', 'two']);
+    expect(page.total).toBe(5);
+    const events = await reopened.listAuditEvents({ limit: -1, offset: 0 });
+    expect(events.items.map((e) => e.tokenName).sort()).toEqual(['four', 'one', 'three', 'two']);
+    await reopened.close();
   });
 
   it('refuses a database written by a newer schema', () => {

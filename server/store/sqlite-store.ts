@@ -23,7 +23,15 @@ const rows = createRowSchemas({
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   // better-sqlite3 waits synchronously, so the wait is short: a long one would stall every request.
   const database = openDatabase(path, options.busyTimeoutMs ?? 1000);
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statement = statementCache(database);
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({ database: { close: () => database.close(), prepare: statement } }),
+  });
+  const committing = groupCommit(database, statement, (run) =>
+    // Kysely runs each statement at once too, and holds its one connection from BEGIN to COMMIT of a write
+    // (awaiting between statements): while such a transaction is open, the group waits for the connection.
+    database.inTransaction ? db.connection().execute(async () => run()) : run(),
+  );
   const runningTasks = new Set<string>();
   return createSqlStore({
     db,
@@ -31,7 +39,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     encode: { flag: (value) => (value ? 1 : 0), strings: (values) => JSON.stringify(values) },
     // A write holds the whole database (BEGIN IMMEDIATE, one connection, one process): no row needs a lock.
     locksRows: false,
-    // Every statement is prepared once already (withStatementCache).
+    // Every statement is prepared once already (statementCache).
     prepared: async (on, query) => (await on.executeQuery(query)).rows,
     hasAnyRole: (roles) =>
       sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN (${sql.join(roles)}))`,
@@ -54,6 +62,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           throw error;
         }
       }),
+    writeNow: (work) => committing.add(work),
     // One process owns the file, and its own changes reach its cache directly: nothing to tell anyone, and
     // nothing to wait for.
     invalidations: {
@@ -76,21 +85,90 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   });
 }
 
-/** Kysely prepares every query afresh; the store's queries are few, so each is prepared once. */
-function withStatementCache(database: Database.Database) {
-  const statements = new Map<string, Database.Statement>();
-  return {
-    close: () => database.close(),
-    prepare: (text: string) => {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = database.prepare(text);
-        // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
-        if (statements.size >= 500) statements.clear();
-        statements.set(text, statement);
+interface Waiting {
+  /** Runs the write; returns how to settle its promise once the group is committed. */
+  run(): () => void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Writes that arrive together (in one turn of the event loop: the requests read in one poll) commit together, in
+ * one BEGIN IMMEDIATE … COMMIT, each in a savepoint of its own: one that fails (a name taken, the cap reached) is
+ * undone alone, and the others are kept. A commit writes each page it changed to the log once, so the pages that
+ * the writes share (the last pages of the tables and their indexes, the counts) are written once for all of them.
+ * Each write resolves only once the group is committed (an explicit COMMIT, as `write`); a failed COMMIT fails
+ * them all.
+ */
+function groupCommit(
+  database: Database.Database,
+  statement: (text: string) => Database.Statement,
+  whenFree: (run: () => void) => unknown,
+) {
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const commit = database.prepare('COMMIT');
+  const rollback = database.prepare('ROLLBACK');
+  const savepoint = database.prepare('SAVEPOINT one_write');
+  const undo = database.prepare('ROLLBACK TO one_write');
+  const release = database.prepare('RELEASE one_write');
+  let waiting: Waiting[] = [];
+
+  function commitGroup(): void {
+    const group = waiting;
+    waiting = [];
+    const settled: Array<() => void> = [];
+    try {
+      begin.run();
+      for (const { run, reject } of group) {
+        savepoint.run();
+        try {
+          settled.push(run());
+        } catch (error) {
+          undo.run();
+          settled.push(() => reject(error));
+        }
+        release.run();
       }
-      return statement;
+      commit.run();
+    } catch (error) {
+      for (const { reject } of group) reject(error);
+      // A failed COMMIT may have rolled back already. The group's error is the one its writes report; a ROLLBACK
+      // that fails too has no caller left to tell (the next write will find the transaction still open).
+      try {
+        if (database.inTransaction) rollback.run();
+      } catch {}
+      return;
+    }
+    for (const settle of settled) settle();
+  }
+
+  return {
+    add<R>(work: (statement: (text: string) => Database.Statement) => R): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        if (waiting.length === 0) setImmediate(() => whenFree(commitGroup));
+        waiting.push({
+          run: () => {
+            const result = work(statement);
+            return () => resolve(result);
+          },
+          reject,
+        });
+      });
     },
+  };
+}
+
+/** Kysely prepares every query afresh; the store's queries are few, so each is prepared once. */
+function statementCache(database: Database.Database) {
+  const statements = new Map<string, Database.Statement>();
+  return (text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = database.prepare(text);
+      // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
+      if (statements.size >= 500) statements.clear();
+      statements.set(text, statement);
+    }
+    return statement;
   };
 }
 

@@ -219,7 +219,9 @@ export function createTokenService({ store, clock, authorizer, audit, maxTokensP
       const restricted = body.restricted ?? false;
       checkPermissionsMatchRestriction(restricted, body.permissions);
       const wanted = normalizePermissions(body.permissions);
-      await checkGrantable(caller, restricted, wanted);
+      // An unrestricted token holds what its owner holds, and the full credential this needs may grant all of it:
+      // only a restricted one's permissions have anything to check (and the owner's to read).
+      if (restricted) await checkGrantable(caller, restricted, wanted);
       const now = epochSeconds(clock);
       const expiresAt = resolveExpiration(body, now) ?? now + DEFAULT_TOKEN_LIFETIME_SECONDS;
       return insert(
