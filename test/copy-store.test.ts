@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../server/store/sqlite-store';
@@ -58,6 +59,22 @@ describe('store:copy from SQLite to PostgreSQL', () => {
       expirationTimeout: FIVE_YEARS,
     });
     const expired = await create(adminBasic, { name: 'expired', expirationTimeout: 1 });
+    // Reported as leaked: disabled and marked exposed, which must survive the move.
+    const leaked = await create(adminBasic, { name: 'leaked', expirationTimeout: FIVE_YEARS });
+    const reported = await app.request('/fmerest/v3/tokens/revoke', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ tokens: [leaked] }),
+    });
+    expect(reported.status).toBeLessThan(300);
+    // Used from two places before the move: both stay known (a later use from either is no new address).
+    const usedFrom = (await source.store.listTokens({ now: 0, limit: -1, offset: 0 })).items.find(
+      (token) => token.name === 'working',
+    );
+    await source.store.markTokensUsed([
+      { id: usedFrom?.id ?? 0, at: 1_000, address: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      { id: usedFrom?.id ?? 0, at: 2_000, address: '2001:db8:1:2:aaaa::1', userAgent: 'curl/8.5.0' },
+    ]);
     await app.request('/fmerest/v3/info', { headers: { Authorization: fmetoken(working) } });
     await app.request(
       '/fmerest/v3/repositories',
@@ -92,7 +109,7 @@ describe('store:copy from SQLite to PostgreSQL', () => {
     const target = await cluster.createDatabase('copied');
     const { stdout } = await copy(`sqlite:${sqlitePath}`, target);
     expect(stdout).toMatch(
-      /Copied SQLite .* to PostgreSQL .*: 2 users, 4 tokens, 2 repositories, 2 items, \d+ audit events\./,
+      /Copied SQLite .* to PostgreSQL .*: 2 users, 5 tokens, 2 repositories, 2 items, \d+ audit events\./,
     );
 
     server = await startServer({ DATABASE_URL: target }, dir);
@@ -110,6 +127,21 @@ describe('store:copy from SQLite to PostgreSQL', () => {
     const comparable = (list: typeof before) =>
       list.items.map(({ lastUsedDate, current, expired, ...rest }) => rest);
     expect(comparable(after)).toEqual(comparable(before));
+    expect(after.items.find((t) => t.name === 'leaked')).toMatchObject({ enabled: false, exposed: true });
+    const db = new pg.Client({ connectionString: target });
+    await db.connect();
+    try {
+      const known = await db.query<{ address: string; first_used_at: string }>(
+        `SELECT a.address, a.first_used_at FROM token_addresses a JOIN tokens t ON t.id = a.token_id
+         WHERE t.name = 'working' ORDER BY a.first_used_at`,
+      );
+      expect(known.rows.map((row) => [row.address, Number(row.first_used_at)])).toEqual([
+        ['203.0.113.7', 1_000],
+        ['2001:db8:1:2::/64', 2_000],
+      ]);
+    } finally {
+      await db.end();
+    }
     expect(after.items.find((t) => t.name === 'working')?.lastUsedDate).toBe(
       before.items.find((t) => t.name === 'working')?.lastUsedDate,
     );

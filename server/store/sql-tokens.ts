@@ -131,6 +131,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       created_at: token.createdAt,
       saved_at: token.savedAt,
       expires_at: token.expiresAt,
+      exposed_at: token.exposedAt ?? null,
     });
     if (owner !== undefined) {
       const [row] = await prepared(trx, inserted.returningAll());
@@ -406,6 +407,16 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         await noteNewAddresses(trx, fresh, dialect.locksRows);
       });
     },
+    listTokenAddresses: async (tokenId) =>
+      (
+        await db
+          .selectFrom('token_addresses')
+          .select(['address', 'first_used_at'])
+          .where('token_id', '=', tokenId)
+          .orderBy('first_used_at')
+          .orderBy('address')
+          .execute()
+      ).map((row) => ({ address: row.address, firstUsedAt: Number(row.first_used_at) })),
     deleteSessionTokensOf: (userId, keepTokenId) =>
       write(
         async (trx) =>

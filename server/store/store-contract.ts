@@ -880,6 +880,31 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
         const [listed] = (await store.listTokens({ userId: alice.id, now: 1000, limit: -1, offset: 0 }))
           .items;
         expect(listed).toMatchObject({ lastUsedAddress: '198.51.100.9', lastUsedClient: 'curl' });
+        expect(await store.listTokenAddresses(t.id)).toEqual([
+          { address: '198.51.100.9', firstUsedAt: 1100 },
+          { address: '2001:db8:1:2::/64', firstUsedAt: 1200 },
+        ]);
+      });
+
+      it('keeps the places a copied token was used from as they were described, announcing none', async () => {
+        const t = await store.createToken({ ...token(alice.id, 'copied'), exposedAt: 900 });
+        await store.markTokensUsed([
+          { id: t.id, at: 1000, copied: { address: '203.0.113.7', client: null } },
+          { id: t.id, at: 1100, copied: { address: '2001:db8:1:2::/64', client: null } },
+          { id: t.id, at: 1200, copied: { address: '203.0.113.7', client: 'curl' } },
+        ]);
+        expect(await store.listTokenAddresses(t.id)).toEqual([
+          { address: '203.0.113.7', firstUsedAt: 1000 },
+          { address: '2001:db8:1:2::/64', firstUsedAt: 1100 },
+        ]);
+        expect(await store.findToken(alice.id, 'copied')).toMatchObject({
+          exposedAt: 900,
+          lastUsedAt: 1200,
+          lastUsedAddress: '203.0.113.7',
+          lastUsedClient: 'curl',
+        });
+        expect(await newAddressEvents()).toEqual([]);
+        expect(await store.listTokenAddresses(t.id + 1_000)).toEqual([]);
       });
 
       it("announces an API token's first use from a new address, not a session's (its sign-in says where)", async () => {

@@ -16,10 +16,18 @@ export type NewUser = Omit<UserRecord, 'id'>;
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'enabled'>>;
 
+/** A new token is never exposed; only a token copied from another store (npm run store:copy) says when it was. */
 export type NewToken = Omit<
   TokenRecord,
   'id' | 'owner' | 'lastUsedAt' | 'lastUsedAddress' | 'lastUsedClient' | 'exposedAt'
->;
+> &
+  Partial<Pick<TokenRecord, 'exposedAt'>>;
+
+/** An address block a token was used from, and its first use from there. */
+export interface TokenAddress {
+  address: string;
+  firstUsedAt: number;
+}
 
 /**
  * A use of a token at `at`, and where it came from as the request said it: the client's address and User-Agent
@@ -216,6 +224,8 @@ export interface TokenStore {
    * audit event (`used_from_new_address`), recorded once however many instances write that use.
    */
   markTokensUsed(uses: ReadonlyArray<TokenUse>): Promise<void>;
+  /** Every address block the token was used from, oldest first. */
+  listTokenAddresses(tokenId: number): Promise<TokenAddress[]>;
   /** Deletes the user's session tokens except `keepTokenId`; resolves with how many. */
   deleteSessionTokensOf(userId: number, keepTokenId?: number): Promise<number>;
   /** Deletes up to `limit` session tokens that expired at or before `expiredBefore`; API tokens stay. */

@@ -1,5 +1,5 @@
 // Copies everything from one store to an empty one (SQLite to PostgreSQL, say), through the store interface.
-import type { Store } from '../store/store';
+import type { Store, TokenUse } from '../store/store';
 
 export interface CopyCounts {
   users: number;
@@ -15,7 +15,7 @@ export class TargetNotEmptyError extends Error {
 
 /**
  * Users keep their password hashes and tokens their digests, so every password and token value keeps
- * working. Sign-in failure counters are not copied: they only matter for an hour.
+ * working; a token keeps its exposure and every address it was used from. Sign-in failure counters are not copied: they only matter for an hour.
  */
 export async function copyStore(from: Store, to: Store): Promise<CopyCounts> {
   if ((await to.countUsers()) > 0) {
@@ -40,10 +40,19 @@ export async function copyStore(from: Store, to: Store): Promise<CopyCounts> {
   for (const token of tokens.reverse()) {
     const { id, owner, lastUsedAt, lastUsedAddress, lastUsedClient, userId, ...rest } = token;
     const copied = await to.createToken({ ...rest, userId: newUserId(userId) });
+    // Every place it was used from stays known (a later use from one is no new address), the last use last.
+    const uses: TokenUse[] = (await from.listTokenAddresses(id)).map(({ address, firstUsedAt }) => ({
+      id: copied.id,
+      at: firstUsedAt,
+      copied: { address, client: null },
+    }));
     if (lastUsedAt !== null)
-      await to.markTokensUsed([
-        { id: copied.id, at: lastUsedAt, copied: { address: lastUsedAddress, client: lastUsedClient } },
-      ]);
+      uses.push({
+        id: copied.id,
+        at: lastUsedAt,
+        copied: { address: lastUsedAddress, client: lastUsedClient },
+      });
+    if (uses.length > 0) await to.markTokensUsed(uses);
     counts.tokens++;
   }
 

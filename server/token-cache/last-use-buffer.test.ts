@@ -91,6 +91,18 @@ describe('last-use buffer', () => {
     ]);
   });
 
+  it('keeps every place a copied token was used from, told apart by the place each was described with', async () => {
+    const writes: TokenUse[][] = [];
+    const buffer = createLastUseBuffer(async (uses) => void writes.push(uses), {
+      flushEveryMs: 60_000,
+      maxPending: 100,
+    });
+    const copied = (at: number, address: string) => ({ id: 1, at, copied: { address, client: null } });
+    void buffer.add([copied(10, 'A'), copied(11, 'B'), copied(12, 'C')]);
+    await buffer.settle();
+    expect(writes).toEqual([[copied(12, 'C'), copied(10, 'A'), copied(11, 'B')]]);
+  });
+
   it('settles at once when nothing is pending', async () => {
     const buffer = createLastUseBuffer(async () => {}, { flushEveryMs: 60_000, maxPending: 100 });
     await expect(buffer.settle()).resolves.toBeUndefined();

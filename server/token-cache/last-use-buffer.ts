@@ -75,7 +75,7 @@ export function createLastUseBuffer(
   }
 
   function displace(batch: Batch, use: TokenUse): void {
-    const key = `${use.id} ${use.address}`;
+    const key = `${use.id} ${placeOf(use)}`;
     if (batch.displacedKeys.has(key)) return;
     batch.displacedKeys.add(key);
     batch.displaced.push(use);
@@ -98,8 +98,8 @@ export function createLastUseBuffer(
         const held = batch.uses.get(use.id);
         if (held === undefined || held.at <= use.at) {
           batch.uses.set(use.id, use);
-          if (held !== undefined && held.address !== use.address) displace(batch, held);
-        } else if (held.address !== use.address) displace(batch, use);
+          if (held !== undefined && placeOf(held) !== placeOf(use)) displace(batch, held);
+        } else if (placeOf(held) !== placeOf(use)) displace(batch, use);
       }
       if (batch.uses.size + batch.displaced.length >= options.maxPending) flush();
       return batch.written;
@@ -117,4 +117,9 @@ export function createLastUseBuffer(
       return latest;
     },
   };
+}
+
+/** Where a use came from: its request's address, or the place a copied use was described with. */
+function placeOf(use: TokenUse): string | undefined {
+  return use.copied === undefined ? use.address : `copied ${use.copied.address}`;
 }
