@@ -82,12 +82,11 @@ export function packedFacts(
 /**
  * One cached token: numbers and one shared reference in a fixed shape, read by every request that presents it.
  * The grant (owner, facts, permission list) is shared with the owner's like tokens; the name is the one string
- * of its own (the digest is the same string as the cache's key).
+ * of its own. Its digest is not held here: the cache's key is, and its id index leads from the id to that key.
  */
 export class CachedToken implements CallerToken {
   constructor(
     readonly id: number,
-    readonly digest: string,
     readonly name: string,
     readonly grant: TokenGrant,
     readonly createdAt: number,
@@ -107,7 +106,6 @@ export class CachedToken implements CallerToken {
   ): CachedToken {
     return new CachedToken(
       row.id,
-      row.digest,
       row.name,
       holder.grantOf(packedFacts(row), permissions),
       row.createdAt,
