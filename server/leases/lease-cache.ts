@@ -15,11 +15,10 @@ export class LeaseToken extends CachedToken {
     record: LeaseRecord,
     /** The parent's entry this lease was verified with: while the token cache still holds it, nothing changed. */
     readonly parent: CachedToken,
-    /** The parent's key in the token cache (server/auth/digest.ts's tokenKey), where that entry is looked for. */
-    readonly parentKey: string,
   ) {
     super(
       parent.id,
+      keyOfDigest(record.digest),
       parent.name,
       parent.grant,
       parent.createdAt,
@@ -67,7 +66,7 @@ export function createLeaseCache(
     peek(key) {
       const entry = entries.get(key);
       if (entry === undefined) return null;
-      return parents.peek(entry.parentKey) === entry.parent ? entry : undefined;
+      return parents.peek(entry.parent.key) === entry.parent ? entry : undefined;
     },
     async lookup(key) {
       const digest = digestOfKey(key);
@@ -84,7 +83,7 @@ export function createLeaseCache(
         entries.delete(key);
         return undefined;
       }
-      const lease = new LeaseToken(again.lease, parent, parentKey);
+      const lease = new LeaseToken(again.lease, parent);
       if (parents.peek(parentKey) === parent) entries.set(key, lease);
       else entries.delete(key);
       return lease;
@@ -103,6 +102,12 @@ export async function findLeaseInStore(
   const parent = await store.findTokenByDigest(found.parentDigest);
   if (parent === undefined) return undefined;
   const owner = new CachedOwner(parent.owner);
-  const entry = CachedToken.of(parent.token, owner, parent.token.permissions, 0);
-  return { lease: new LeaseToken(found.lease, entry, keyOfDigest(found.parentDigest)), owner };
+  const entry = CachedToken.of(
+    parent.token,
+    keyOfDigest(parent.token.digest),
+    owner,
+    parent.token.permissions,
+    0,
+  );
+  return { lease: new LeaseToken(found.lease, entry), owner };
 }

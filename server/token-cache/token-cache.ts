@@ -6,6 +6,7 @@ import type { CacheableToken, Store, UserRecord, VerifiedToken } from '../store/
 import { monotonicMs } from '../time';
 import { createCacheRefresher, type ReadPage } from './cache-refresher';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
+import { TokenIndex } from './token-index';
 
 export interface TokenCacheOptions {
   /** Tokens kept at most (default: every active token). Once full, others are verified against the store. */
@@ -93,12 +94,8 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   const origin = clock();
   const now = () => Math.floor(clock() - origin);
 
-  // By key (tokenKey: the digest as 32 one-byte characters), not by the stored hex digest: half the bytes a token.
-  const entries = new Map<string, CachedToken>();
-  // Each cached token's key, by token id, in a plain array: ids are small integers handed out in order, so the
-  // array is dense and costs a slot per id instead of a Map entry per token (V8 keeps a sparse one as a
-  // dictionary, no dearer). It holds the key rather than the entry so that an entry need not hold its own key.
-  const byId: Array<string | undefined> = [];
+  // By key (tokenKey: the digest as 32 one-byte characters, not the stored hex: half the bytes) and by id.
+  const entries = new TokenIndex();
   const owners = new Map<number, CachedOwner>();
   const intern = createPermissionInterner();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
@@ -114,29 +111,8 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   let ownerSweep = false;
   let closed = false;
 
-  // Every entry in `entries` is there under byId[its id], and every key in byId is an entry's of that id: insert
-  // keeps both so, and remove undoes both.
   function remove(entry: CachedToken): void {
-    const key = byId[entry.id];
-    // Only if the index still leads here: a new token may have been given a deleted one's id.
-    if (key !== undefined && entries.get(key) === entry) {
-      entries.delete(key);
-      byId[entry.id] = undefined;
-    }
-  }
-
-  function insert(key: string, entry: CachedToken): void {
-    const previous = entries.get(key);
-    if (previous) remove(previous);
-    const sameId = entryOf(entry.id);
-    if (sameId) remove(sameId);
-    entries.set(key, entry);
-    byId[entry.id] = key;
-  }
-
-  function entryOf(id: number): CachedToken | undefined {
-    const key = byId[id];
-    return key === undefined ? undefined : entries.get(key);
+    entries.delete(entry);
   }
 
   /** The shared owner for a user just read: the cached one while it still says the same, else a new one. */
@@ -166,14 +142,13 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
       return existing;
     }
     if (existing === undefined && entries.size >= maxEntries) return undefined;
-    const entry = CachedToken.of(row, owner, permissions, at);
-    insert(key, entry);
+    const entry = CachedToken.of(row, key, owner, permissions, at);
+    entries.set(entry);
     return entry;
   }
 
   function clear(): void {
     entries.clear();
-    byId.length = 0;
     for (const owner of owners.values()) owner.stale = true;
     owners.clear();
     unknown.clear();
@@ -199,7 +174,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     if (kind === 'token') {
       const id = Number(key);
       for (const watch of watches) watch.tokens.add(id);
-      const entry = entryOf(id);
+      const entry = entries.ofId(id);
       if (entry) remove(entry);
     }
     if (kind === 'user') {
@@ -245,7 +220,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     {
       readPage,
       sweepUnconfirmedSince(since) {
-        // A Map's iterator goes on past deletions, and reaches entries added meanwhile (confirmed, so kept).
+        // The index's walk goes on past deletions; an entry added meanwhile is confirmed, so kept either way.
         const walk = entries.values();
         return (slice) => {
           for (let i = 0; i < slice; i++) {
@@ -319,7 +294,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     unknownSize: () => unknown.size,
     invalidate,
     noteUse(id, at) {
-      const entry = entryOf(id);
+      const entry = entries.ofId(id);
       if (entry && (entry.lastUsedAt ?? 0) < at) entry.lastUsedAt = at;
     },
     close() {
@@ -345,5 +320,5 @@ function sameUser(a: UserRecord, b: UserRecord): boolean {
 
 /** The answer of a lookup the cache does not keep: the same shape, owned by nobody else. */
 function detached({ token, owner }: VerifiedToken): CachedToken {
-  return CachedToken.of(token, new CachedOwner(owner), token.permissions, 0);
+  return CachedToken.of(token, keyOfDigest(token.digest), new CachedOwner(owner), token.permissions, 0);
 }
