@@ -13,7 +13,7 @@ import { type Clock, epochSeconds } from '../time';
 import { type CallerToken, withExpiry } from '../token-cache/cached-token';
 import type { TokenCache } from '../token-cache/token-cache';
 import { type CredentialSources, parseCredentials, plainTokenOf } from './credentials';
-import { digestTokenValue } from './digest';
+import { digestOfKey, tokenKey } from './digest';
 import type { PasswordSignIn } from './password-sign-in';
 import type { UseRecorder } from './use-recorder';
 
@@ -169,11 +169,12 @@ function verifyToken(
 ): Outcome | Promise<Outcome> {
   // The checksum rejects typos and random guesses before the cache or the store is asked.
   if (!isWellFormedTokenValue(value)) return REFUSED;
-  const digest = digestTokenValue(value);
-  const cached = cache?.peek(digest);
+  // The cache's key, not the stored hex digest: hex is worked out only on a miss, for the store.
+  const key = tokenKey(value);
+  const cached = cache?.peek(key);
   if (cached === null) return REFUSED;
   if (cached !== undefined) return admit(deps, cached.holder.user, cached, fromParameter, client, isCheck);
-  return lookUp(deps, cache, digest, fromParameter, client, isCheck);
+  return lookUp(deps, cache, key, fromParameter, client, isCheck);
 }
 
 async function verifyBasic(
@@ -189,15 +190,16 @@ async function verifyBasic(
 async function lookUp(
   deps: AuthDeps,
   cache: TokenCache | undefined,
-  digest: string,
+  key: string,
   fromParameter: boolean,
   client: Context,
   isCheck: boolean,
 ): Promise<Outcome> {
   if (cache) {
-    const found = await cache.lookup(digest);
+    const found = await cache.lookup(key);
     return found ? admit(deps, found.holder.user, found, fromParameter, client, isCheck) : REFUSED;
   }
+  const digest = digestOfKey(key);
   const found = await deps.store.findTokenByDigest(digest);
   if (found) return admit(deps, found.owner, found.token, fromParameter, client, isCheck);
   const leased = await findLeaseInStore(deps.store, digest);

@@ -1,4 +1,5 @@
 // Leases verified as tokens are: from memory, each checked against its parent token's cached entry.
+import { digestOfKey, keyOfDigest } from '../auth/digest';
 import { BoundedMap } from '../bounded-map';
 import type { LeaseRecord, Store } from '../store/store';
 import { CachedOwner, CachedToken } from '../token-cache/cached-token';
@@ -17,7 +18,7 @@ export class LeaseToken extends CachedToken {
   ) {
     super(
       parent.id,
-      record.digest,
+      keyOfDigest(record.digest),
       parent.name,
       parent.grant,
       parent.createdAt,
@@ -31,18 +32,18 @@ export class LeaseToken extends CachedToken {
 
 /** The token cache, as far as leases need it: their parents' entries. */
 export interface ParentTokens {
-  peek(digest: string): CachedToken | null | undefined;
-  lookup(digest: string): Promise<CachedToken | undefined>;
+  peek(key: string): CachedToken | null | undefined;
+  lookup(key: string): Promise<CachedToken | undefined>;
 }
 
 export interface LeaseCache {
   /**
    * Synchronous: the lease when its parent's entry is still the one it was verified with; undefined when only
-   * the store can say; null when no lease with this digest is known here.
+   * the store can say; null when no lease with this key (the token cache's kind) is known here.
    */
-  peek(digest: string): LeaseToken | null | undefined;
+  peek(key: string): LeaseToken | null | undefined;
   /** Asks the store, and keeps the answer unless the parent's entry changed meanwhile. */
-  lookup(digest: string): Promise<LeaseToken | undefined>;
+  lookup(key: string): Promise<LeaseToken | undefined>;
   size(): number;
 }
 
@@ -62,27 +63,29 @@ export function createLeaseCache(
   // Bounded: one forgotten is read again from the store, never refused.
   const entries = new BoundedMap<string, LeaseToken>(maxEntries);
   return {
-    peek(digest) {
-      const entry = entries.get(digest);
+    peek(key) {
+      const entry = entries.get(key);
       if (entry === undefined) return null;
-      return parents.peek(entry.parent.digest) === entry.parent ? entry : undefined;
+      return parents.peek(entry.parent.key) === entry.parent ? entry : undefined;
     },
-    async lookup(digest) {
+    async lookup(key) {
+      const digest = digestOfKey(key);
       const first = await store.findLeaseByDigest(digest);
       if (first === undefined) {
-        entries.delete(digest);
+        entries.delete(key);
         return undefined;
       }
-      const parent = parents.peek(first.parentDigest) ?? (await parents.lookup(first.parentDigest));
+      const parentKey = keyOfDigest(first.parentDigest);
+      const parent = parents.peek(parentKey) ?? (await parents.lookup(parentKey));
       if (parent === undefined || parent instanceof LeaseToken) return undefined;
       const again = await store.findLeaseByDigest(digest);
       if (again === undefined || again.parentDigest !== first.parentDigest) {
-        entries.delete(digest);
+        entries.delete(key);
         return undefined;
       }
       const lease = new LeaseToken(again.lease, parent);
-      if (parents.peek(first.parentDigest) === parent) entries.set(digest, lease);
-      else entries.delete(digest);
+      if (parents.peek(parentKey) === parent) entries.set(key, lease);
+      else entries.delete(key);
       return lease;
     },
     size: () => entries.size,
@@ -99,6 +102,12 @@ export async function findLeaseInStore(
   const parent = await store.findTokenByDigest(found.parentDigest);
   if (parent === undefined) return undefined;
   const owner = new CachedOwner(parent.owner);
-  const entry = CachedToken.of(parent.token, owner, parent.token.permissions, 0);
+  const entry = CachedToken.of(
+    parent.token,
+    keyOfDigest(parent.token.digest),
+    owner,
+    parent.token.permissions,
+    0,
+  );
   return { lease: new LeaseToken(found.lease, entry), owner };
 }

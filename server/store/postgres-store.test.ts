@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msUntil } from '../../test/fixtures/agreement';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
+import { digestTokenValue, tokenKey } from '../auth/digest';
 import { withTokenCache } from '../token-cache/caching-store';
 import { MIGRATIONS } from './migrations';
 import { CHANNEL } from './notify-channel';
@@ -18,7 +19,7 @@ const newToken = (userId: number, name: string): NewToken => ({
   description: '',
   type: 'USER',
   source: 'api',
-  digest: `digest of ${name}`,
+  digest: digestTokenValue(name),
   enabled: true,
   restricted: false,
   permissions: [],
@@ -168,7 +169,7 @@ describe('PostgreSQL store', () => {
     const page = { userId: user.id, now: 0, limit: 10, offset: 0 };
     // On every connection of the pool, the hot statements are prepared.
     await Promise.all(Array.from({ length: 12 }, () => store.listTokens(page)));
-    await Promise.all(Array.from({ length: 12 }, () => store.findTokenByDigest('digest of before')));
+    await Promise.all(Array.from({ length: 12 }, () => store.findTokenByDigest(digestTokenValue('before'))));
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     // As a newer server's migration would, while this one runs.
@@ -177,7 +178,7 @@ describe('PostgreSQL store', () => {
     for (const listed of await Promise.all(Array.from({ length: 12 }, () => store.listTokens(page))))
       expect(listed.items.map((token) => token.name)).toEqual(['before']);
     for (const found of await Promise.all(
-      Array.from({ length: 12 }, () => store.findTokenByDigest('digest of before')),
+      Array.from({ length: 12 }, () => store.findTokenByDigest(digestTokenValue('before'))),
     ))
       expect(found?.token.name).toBe('before');
     expect((await store.createToken(newToken(user.id, 'after'), capped)).name).toBe('after');
@@ -339,7 +340,7 @@ describe('PostgreSQL store', () => {
           "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
         )
       ).rows.map((row) => row.pid);
-    const peeked = () => store.tokenCache.peek('digest of t');
+    const peeked = () => store.tokenCache.peek(tokenKey('t'));
     let frozen: number | undefined;
     try {
       const user = await store.createUser({
@@ -350,7 +351,7 @@ describe('PostgreSQL store', () => {
         createdAt: 1,
       });
       await store.createToken(newToken(user.id, 't'));
-      await store.tokenCache.lookup('digest of t');
+      await store.tokenCache.lookup(tokenKey('t'));
       await msUntil(performance.now(), async () => peeked() !== undefined);
       [frozen] = await listeners();
       if (frozen === undefined) throw new Error('no listener');
@@ -362,7 +363,7 @@ describe('PostgreSQL store', () => {
       await msUntil(
         stopped,
         async () => {
-          await store.tokenCache.lookup('digest of t');
+          await store.tokenCache.lookup(tokenKey('t'));
           return peeked() !== undefined;
         },
         { capMs: 10 * lease.leaseMs + 2000 },

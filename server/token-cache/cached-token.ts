@@ -82,12 +82,13 @@ export function packedFacts(
 /**
  * One cached token: numbers and one shared reference in a fixed shape, read by every request that presents it.
  * The grant (owner, facts, permission list) is shared with the owner's like tokens; the name is the one string
- * of its own (the digest is the same string as the cache's key).
+ * of its own besides its key.
  */
 export class CachedToken implements CallerToken {
   constructor(
     readonly id: number,
-    readonly digest: string,
+    /** The token cache's key for it (server/auth/digest.ts's tokenKey). */
+    readonly key: string,
     readonly name: string,
     readonly grant: TokenGrant,
     readonly createdAt: number,
@@ -101,13 +102,14 @@ export class CachedToken implements CallerToken {
   /** The entry for a token as the store has it, with its shared owner and (interned) permission list. */
   static of(
     row: CacheableToken,
+    key: string,
     holder: CachedOwner,
     permissions: readonly string[],
     confirmedAt: number,
   ): CachedToken {
     return new CachedToken(
       row.id,
-      row.digest,
+      key,
       row.name,
       holder.grantOf(packedFacts(row), permissions),
       row.createdAt,

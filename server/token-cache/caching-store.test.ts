@@ -1,6 +1,7 @@
 // The caching store: last uses written in batches, before closing too, and shown to every read meanwhile.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { countingStore, token, user } from '../../test/fixtures/counting-store';
+import { tokenKey } from '../auth/digest';
 import { openSqliteStore } from '../store/sqlite-store';
 import type { UserRecord } from '../store/store';
 import { withTokenCache } from './caching-store';
@@ -19,7 +20,7 @@ describe('last uses through the caching store', () => {
   it('writes last uses together, keeps the cached last use current, and shows them to any read', async () => {
     const created = await cached.createToken(token(alice.id, 't', 'd1'));
     const other = await cached.createToken(token(alice.id, 'u', 'd2'));
-    await cached.tokenCache.lookup('d1');
+    await cached.tokenCache.lookup(tokenKey('d1'));
     const first = cached.markTokensUsed([{ id: created.id, at: 500 }]);
     const second = cached.markTokensUsed([
       { id: other.id, at: 520 },
@@ -35,7 +36,7 @@ describe('last uses through the caching store', () => {
         { id: other.id, at: 520 },
       ],
     ]);
-    expect(cached.tokenCache.peek('d1')?.lastUsedAt).toBe(510);
+    expect(cached.tokenCache.peek(tokenKey('d1'))?.lastUsedAt).toBe(510);
     expect(base.lookups()).toBe(1);
   });
 

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { token, user } from '../../test/fixtures/counting-store';
 import { type PostgresCluster, startPostgres } from '../../test/fixtures/postgres';
+import { digestTokenValue, tokenKey } from '../auth/digest';
 import { openPostgresStore } from '../store/postgres-store';
 import { withTokenCache } from './caching-store';
 
@@ -45,7 +46,7 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
       // A's own create comes back to it too; a lookup racing that message would not be cached.
       let heard = nextSubject();
       const created = await a.createToken(token(owner.id, 't', 'shared'));
-      expect(await heard).toBe('digest:shared');
+      expect(await heard).toBe(`digest:${digestTokenValue('shared')}`);
       // Both dialects' columns come back the same: PostgreSQL's booleans and arrays, here.
       heard = nextSubject();
       await a.createToken({
@@ -55,8 +56,8 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
       });
       await heard;
       await a.tokenCache.fill();
-      expect(a.tokenCache.peek('shared')?.name).toBe('t');
-      expect(a.tokenCache.peek('narrow')).toMatchObject({
+      expect(a.tokenCache.peek(tokenKey('shared'))?.name).toBe('t');
+      expect(a.tokenCache.peek(tokenKey('narrow'))).toMatchObject({
         restricted: true,
         enabled: true,
         type: 'USER',
@@ -68,31 +69,31 @@ describe('verified-token cache across instances (PostgreSQL LISTEN/NOTIFY)', () 
       await b.updateToken(created.id, { enabled: false });
       expect(await heard).toBe(`token:${created.id}`);
       expect(performance.now() - start).toBeLessThan(100);
-      expect(a.tokenCache.peek('shared')).toBeUndefined();
+      expect(a.tokenCache.peek(tokenKey('shared'))).toBeUndefined();
       expect(a.cacheSize()).toBe(1);
-      expect((await a.tokenCache.lookup('shared'))?.enabled).toBe(false);
+      expect((await a.tokenCache.lookup(tokenKey('shared')))?.enabled).toBe(false);
 
       // A change to the owner in B reaches every token of theirs in A.
       heard = nextSubject();
       await b.updateToken(created.id, { enabled: true });
       await heard;
       await a.tokenCache.fill();
-      expect(a.tokenCache.peek('shared')?.enabled).toBe(true);
+      expect(a.tokenCache.peek(tokenKey('shared'))?.enabled).toBe(true);
       heard = nextSubject();
       await b.updateUser(owner.id, { enabled: false });
       expect(await heard).toBe(`user:${owner.id}`);
-      expect(a.tokenCache.peek('shared')).toBeUndefined();
+      expect(a.tokenCache.peek(tokenKey('shared'))).toBeUndefined();
 
       // A digest A remembers as unknown becomes known at once when B creates a token with it.
-      expect(await a.tokenCache.lookup('later')).toBeUndefined();
+      expect(await a.tokenCache.lookup(tokenKey('later'))).toBeUndefined();
       expect(a.unknownSize()).toBe(1);
       heard = nextSubject();
       const since = performance.now();
       await b.createToken(token(owner.id, 'later', 'later'));
-      expect(await heard).toBe('digest:later');
+      expect(await heard).toBe(`digest:${digestTokenValue('later')}`);
       expect(performance.now() - since).toBeLessThan(100);
       expect(a.unknownSize()).toBe(0);
-      expect((await a.tokenCache.lookup('later'))?.name).toBe('later');
+      expect((await a.tokenCache.lookup(tokenKey('later')))?.name).toBe('later');
     } finally {
       await a.close();
       await b.close();

@@ -1,10 +1,12 @@
 // An in-process cache of every active token in front of any store, dropped on every change, in every instance.
+import { digestOfKey, keyOfDigest } from '../auth/digest';
 import { BoundedMap } from '../bounded-map';
 import { createLeaseCache } from '../leases/lease-cache';
 import type { CacheableToken, Store, UserRecord, VerifiedToken } from '../store/store';
 import { monotonicMs } from '../time';
 import { createCacheRefresher, type ReadPage } from './cache-refresher';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
+import { TokenIndex } from './token-index';
 
 export interface TokenCacheOptions {
   /** Tokens kept at most (default: every active token). Once full, others are verified against the store. */
@@ -36,12 +38,13 @@ export interface TokenCacheOptions {
 /** The request path's view of the cache. */
 export interface TokenCache {
   /**
-   * Synchronous: the cached token with this digest when it can be trusted; null when the digest is known to
-   * belong to no token; undefined when only the store can say (then call `lookup`).
+   * Synchronous: the cached token with this key (server/auth/digest.ts's tokenKey of the value presented) when it
+   * can be trusted; null when the key is known to belong to no token; undefined when only the store can say (then
+   * call `lookup`).
    */
-  peek(digest: string): CachedToken | null | undefined;
-  /** Asks the store, and keeps the answer unless an invalidation overtook the lookup. */
-  lookup(digest: string): Promise<CachedToken | undefined>;
+  peek(key: string): CachedToken | null | undefined;
+  /** Asks the store (by the key's stored digest), and keeps the answer unless an invalidation overtook the lookup. */
+  lookup(key: string): Promise<CachedToken | undefined>;
   /** Reads every active token now (the cache otherwise fills on its first miss, and refreshes itself). */
   fill(): Promise<void>;
   size(): number;
@@ -91,10 +94,8 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   const origin = clock();
   const now = () => Math.floor(clock() - origin);
 
-  const entries = new Map<string, CachedToken>();
-  // Indexed by token id in a plain array: ids are small integers handed out in order, so the array is dense and
-  // costs a slot per id instead of a Map entry per token (V8 keeps a sparse one as a dictionary, no dearer).
-  const byId: Array<CachedToken | undefined> = [];
+  // By key (tokenKey: the digest as 32 one-byte characters, not the stored hex: half the bytes) and by id.
+  const entries = new TokenIndex();
   const owners = new Map<number, CachedOwner>();
   const intern = createPermissionInterner();
   // Digests no token has, until when: a client retrying a removed or mistyped token costs no lookup. New
@@ -111,18 +112,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
   let closed = false;
 
   function remove(entry: CachedToken): void {
-    if (entries.get(entry.digest) === entry) entries.delete(entry.digest);
-    // Only if the index still points here: a new token may have been given a deleted one's id.
-    if (byId[entry.id] === entry) byId[entry.id] = undefined;
-  }
-
-  function insert(entry: CachedToken): void {
-    const previous = entries.get(entry.digest);
-    if (previous) remove(previous);
-    const sameId = byId[entry.id];
-    if (sameId) remove(sameId);
-    entries.set(entry.digest, entry);
-    byId[entry.id] = entry;
+    entries.delete(entry);
   }
 
   /** The shared owner for a user just read: the cached one while it still says the same, else a new one. */
@@ -141,9 +131,10 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
 
   /** Keeps a row just read: the entry as it is when nothing changed (only confirmed), else a new one. */
   function admit(row: CacheableToken, owner: CachedOwner, at: number): CachedToken | undefined {
+    const key = keyOfDigest(row.digest);
     // The store has this digest now, whatever was remembered (kept or not, it is no longer unknown).
-    if (unknown.size > 0) unknown.delete(row.digest);
-    const existing = entries.get(row.digest);
+    if (unknown.size > 0) unknown.delete(key);
+    const existing = entries.get(key);
     const permissions = intern(row.permissions);
     if (existing?.matches(row, owner, permissions)) {
       existing.confirmedAt = at;
@@ -151,14 +142,13 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
       return existing;
     }
     if (existing === undefined && entries.size >= maxEntries) return undefined;
-    const entry = CachedToken.of(row, owner, permissions, at);
-    insert(entry);
+    const entry = CachedToken.of(row, key, owner, permissions, at);
+    entries.set(entry);
     return entry;
   }
 
   function clear(): void {
     entries.clear();
-    byId.length = 0;
     for (const owner of owners.values()) owner.stale = true;
     owners.clear();
     unknown.clear();
@@ -180,11 +170,11 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     const separator = subject.indexOf(':');
     const kind = subject.slice(0, separator);
     const key = subject.slice(separator + 1);
-    if (kind === 'digest') unknown.delete(key);
+    if (kind === 'digest') unknown.delete(keyOfDigest(key));
     if (kind === 'token') {
       const id = Number(key);
       for (const watch of watches) watch.tokens.add(id);
-      const entry = byId[id];
+      const entry = entries.ofId(id);
       if (entry) remove(entry);
     }
     if (kind === 'user') {
@@ -230,7 +220,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     {
       readPage,
       sweepUnconfirmedSince(since) {
-        // A Map's iterator goes on past deletions, and reaches entries added meanwhile (confirmed, so kept).
+        // The index's walk goes on past deletions; an entry added meanwhile is confirmed, so kept either way.
         const walk = entries.values();
         return (slice) => {
           for (let i = 0; i < slice; i++) {
@@ -261,33 +251,33 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     },
   });
 
-  function peek(digest: string): CachedToken | null | undefined {
+  function peek(key: string): CachedToken | null | undefined {
     const at = clock();
     // Written so that NaN, too, means "not trusted".
     if (!(at < trustedUntil)) return undefined;
     const age = at - origin;
-    const entry = entries.get(digest);
+    const entry = entries.get(key);
     if (entry !== undefined) {
       return !entry.holder.stale && age - entry.confirmedAt < maxAgeMs ? entry : undefined;
     }
     // Leases (server/leases/lease-cache.ts): held apart, each trusted while its parent's entry here is.
-    const lease = leases.peek(digest);
+    const lease = leases.peek(key);
     if (lease !== null) return lease;
-    const unknownUntil = unknown.get(digest);
+    const unknownUntil = unknown.get(key);
     return unknownUntil !== undefined && unknownUntil > age ? null : undefined;
   }
 
-  async function lookup(digest: string): Promise<CachedToken | undefined> {
+  async function lookup(key: string): Promise<CachedToken | undefined> {
     // A miss is how the cache learns it is empty: fill it in the background (a failed pass is retried later).
     if (live && !refresher.filledOnce()) void refresher.fill().catch(() => {});
     const startedAt = generation;
-    const found = await store.findTokenByDigest(digest);
+    const found = await store.findTokenByDigest(digestOfKey(key));
     const keep = live && startedAt === generation;
     if (!found) {
       // A digest is unknown only once it is neither a token's nor a lease's.
-      const lease = await leases.lookup(digest);
+      const lease = await leases.lookup(key);
       if (lease !== undefined) return lease;
-      if (keep && unknownForMs > 0) unknown.set(digest, now() + unknownForMs);
+      if (keep && unknownForMs > 0) unknown.set(key, now() + unknownForMs);
       return undefined;
     }
     if (!keep) return detached(found);
@@ -304,7 +294,7 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     unknownSize: () => unknown.size,
     invalidate,
     noteUse(id, at) {
-      const entry = byId[id];
+      const entry = entries.ofId(id);
       if (entry && (entry.lastUsedAt ?? 0) < at) entry.lastUsedAt = at;
     },
     close() {
@@ -330,5 +320,5 @@ function sameUser(a: UserRecord, b: UserRecord): boolean {
 
 /** The answer of a lookup the cache does not keep: the same shape, owned by nobody else. */
 function detached({ token, owner }: VerifiedToken): CachedToken {
-  return CachedToken.of(token, new CachedOwner(owner), token.permissions, 0);
+  return CachedToken.of(token, keyOfDigest(token.digest), new CachedOwner(owner), token.permissions, 0);
 }
