@@ -9,6 +9,7 @@ import type { Rules } from './sql-rules';
 import {
   AccountChangedError,
   type AuditEvents,
+  type CacheableTokens,
   type NewToken,
   staleAfter,
   TokenLimitError,
@@ -366,26 +367,90 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       ),
 
     // ---- The token cache's loader --------------------------------------------------------------
-    listCacheableTokens: async ({ afterId, limit, now }) => {
-      const found = await prepared(
+    listCacheableTokens: async ({ afterId, limit, now }) =>
+      withOwners(
+        await prepared(
+          db,
+          db
+            .selectFrom('tokens')
+            .select(CACHEABLE_COLUMNS)
+            .where('id', '>', afterId)
+            .where('expires_at', '>', now)
+            .orderBy('id')
+            .limit(limit),
+        ),
+      ),
+    findCacheableTokens: async (ids, now) =>
+      ids.length === 0
+        ? { tokens: [], owners: [] }
+        : withOwners(
+            await db
+              .selectFrom('tokens')
+              .select(CACHEABLE_COLUMNS)
+              .where('id', 'in', [...ids])
+              .where('expires_at', '>', now)
+              .orderBy('id')
+              .execute(),
+          ),
+    listTokenChanges: async (afterSeq, limit) => {
+      const [ends] = await prepared(
         db,
         db
-          .selectFrom('tokens')
-          .select(CACHEABLE_COLUMNS)
-          .where('id', '>', afterId)
-          .where('expires_at', '>', now)
-          .orderBy('id')
+          .selectFrom('token_changes')
+          .select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')]),
+      );
+      const changes = await prepared(
+        db,
+        db
+          .selectFrom('token_changes')
+          .select(['seq', 'token_id', 'user_id'])
+          .where('seq', '>', afterSeq)
+          .orderBy('seq')
           .limit(limit),
       );
-      const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
-      const userIds = [...new Set(tokens.map((token) => token.userId))];
-      const owners =
-        userIds.length === 0
-          ? []
-          : await db.selectFrom('users').selectAll().where('id', 'in', userIds).execute();
-      return { tokens, owners: owners.map((row) => v.parse(rows.UserRowSchema, row)) };
+      return {
+        changes: changes.map((row) => ({
+          seq: Number(row.seq),
+          tokenId: row.token_id === null ? null : Number(row.token_id),
+          userId: row.user_id === null ? null : Number(row.user_id),
+        })),
+        first: Number(ends?.first ?? 0),
+        last: Number(ends?.last ?? 0),
+      };
     },
+    trimTokenChanges: async (before, limit) =>
+      rowsAffected(
+        await write((trx) =>
+          trx
+            .deleteFrom('token_changes')
+            .where('seq', 'in', (eb) =>
+              eb
+                .selectFrom('token_changes')
+                .select('seq')
+                .where('at', '<', before)
+                .where(
+                  'seq',
+                  '<',
+                  eb.selectFrom('token_changes').select((inner) => inner.fn.max('seq').as('m')),
+                )
+                .orderBy('seq')
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      ),
   };
+
+  /** Token rows read for the cache, parsed, with each of their owners once. */
+  async function withOwners(found: unknown[]): Promise<CacheableTokens> {
+    const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
+    const userIds = [...new Set(tokens.map((token) => token.userId))];
+    const owners =
+      userIds.length === 0
+        ? []
+        : await db.selectFrom('users').selectAll().where('id', 'in', userIds).execute();
+    return { tokens, owners: owners.map((row) => v.parse(rows.UserRowSchema, row)) };
+  }
 }
 
 // ---- The token cache's loader ------------------------------------------------------------------
