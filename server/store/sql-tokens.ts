@@ -252,12 +252,16 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc');
-      const rows = query.limit === 0 ? [] : await prepared(db, newest);
+      // The page and its count at once: on PostgreSQL they are two round trips on two connections of the pool.
+      const [rows, total] = await Promise.all([
+        query.limit === 0 ? [] : prepared(db, newest),
+        countTokens(query),
+      ]);
       const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
       const last = items.at(-1);
       const next =
         rows.length > items.length && last ? { createdAt: last.createdAt, id: last.id } : undefined;
-      return { items, total: await countTokens(query), next };
+      return { items, total, next };
     },
     updateToken: (id, patch, audit = []) =>
       write(async (trx) => {
@@ -393,11 +397,19 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
               .execute(),
           ),
     listTokenChanges: async (afterSeq, limit) => {
+      // Each end on its own: SQLite answers a lone min() or max() from the index, both together by a scan.
       const [ends] = await prepared(
         db,
-        db
-          .selectFrom('token_changes')
-          .select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')]),
+        db.selectNoFrom((eb) => [
+          eb
+            .selectFrom('token_changes')
+            .select((inner) => inner.fn.min('seq').as('n'))
+            .as('first'),
+          eb
+            .selectFrom('token_changes')
+            .select((inner) => inner.fn.max('seq').as('n'))
+            .as('last'),
+        ]),
       );
       const changes = await prepared(
         db,
