@@ -445,7 +445,8 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
                   '<',
                   eb.selectFrom('token_changes').select((inner) => inner.fn.max('seq').as('m')),
                 )
-                .orderBy('seq')
+                // By age, from its index: in entry order, a log with nothing that old is read whole to say so.
+                .orderBy('at')
                 .limit(limit),
             )
             .executeTakeFirst(),
