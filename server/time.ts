@@ -13,14 +13,28 @@ export function epochSeconds(clock: Clock): number {
 
 let lastSeconds = Number.NaN;
 let lastText = '';
+/** The date part ("2026-11-22T") of the days asked for lately: a token's dates fall on a few different days. */
+const dayTexts = new Map<number, string>();
+/** "00" to "59": the time of day is pasted from these instead of formatted. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
 
 /** UTC, second precision, Z suffix, as every date in the API: 2026-11-22T10:00:00Z. */
 export function toApiDate(seconds: number): string {
   // Most calls in a busy second ask for the same second (currentTime, a fresh token's dates).
-  if (seconds !== lastSeconds) {
-    lastText = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    lastSeconds = seconds;
+  if (seconds === lastSeconds) return lastText;
+  // A page of tokens asks for many seconds of few days: each day is formatted once, the time pasted on.
+  if (!Number.isInteger(seconds)) return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const day = Math.floor(seconds / 86_400);
+  let dayText = dayTexts.get(day);
+  if (dayText === undefined) {
+    if (dayTexts.size >= 1000) dayTexts.clear();
+    // Up to the T: years past 9999 are written longer.
+    dayText = new Date(day * 86_400_000).toISOString().slice(0, -13);
+    dayTexts.set(day, dayText);
   }
+  const time = seconds - day * 86_400;
+  lastText = `${dayText}${TWO_DIGITS[Math.floor(time / 3600)]}:${TWO_DIGITS[Math.floor(time / 60) % 60]}:${TWO_DIGITS[time % 60]}Z`;
+  lastSeconds = seconds;
   return lastText;
 }
 

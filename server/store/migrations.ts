@@ -185,7 +185,65 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
        PRIMARY KEY (token_id, address)
      )${t.strict};`,
   },
+  {
+    // Every write to what a verification reads (a token's row but its last use, a user's row), logged by
+    // triggers, so bulk writes, cascades and writes past the server included: the token cache's refresh reads
+    // what changed since its last pass instead of every token. Trimmed by age (the cache reads everything
+    // again when its place in the log was trimmed away).
+    name: 'token change log',
+    sql: (t) => `CREATE TABLE token_changes (
+       seq ${t.dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY'},
+       token_id ${t.bigint},
+       user_id ${t.bigint},
+       at ${t.bigint} NOT NULL DEFAULT (${t.dialect === 'sqlite' ? 'unixepoch()' : 'extract(epoch FROM now())::bigint'})
+     )${t.strict};
+     CREATE INDEX token_changes_by_age ON token_changes (at);
+     ${t.dialect === 'sqlite' ? SQLITE_CHANGE_LOG : POSTGRES_CHANGE_LOG}`,
+  },
 ];
+
+/** The token columns a verification reads: a write to any of them is logged (a last use is not). */
+const LOGGED_TOKEN_COLUMNS =
+  'user_id, name, digest, type, source, enabled, restricted, permissions, created_at, expires_at';
+
+const SQLITE_CHANGE_LOG = `CREATE TRIGGER tokens_logged_in AFTER INSERT ON tokens BEGIN
+       INSERT INTO token_changes (token_id, user_id) VALUES (NEW.id, NEW.user_id);
+     END;
+     CREATE TRIGGER tokens_logged_changed AFTER UPDATE OF ${LOGGED_TOKEN_COLUMNS} ON tokens BEGIN
+       INSERT INTO token_changes (token_id, user_id) VALUES (NEW.id, NEW.user_id);
+     END;
+     CREATE TRIGGER tokens_logged_out AFTER DELETE ON tokens BEGIN
+       INSERT INTO token_changes (token_id, user_id) VALUES (OLD.id, OLD.user_id);
+     END;
+     CREATE TRIGGER users_logged_changed AFTER UPDATE ON users BEGIN
+       INSERT INTO token_changes (user_id) VALUES (NEW.id);
+     END;
+     CREATE TRIGGER users_logged_out AFTER DELETE ON users BEGIN
+       INSERT INTO token_changes (user_id) VALUES (OLD.id);
+     END;`;
+
+// Inserts and deletes once per statement (a bulk insert is one log insert); updates per row, since PostgreSQL
+// cannot give a trigger limited to some columns a transition table.
+const POSTGRES_CHANGE_LOG = `CREATE FUNCTION log_token_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       INSERT INTO token_changes (token_id, user_id) SELECT id, user_id FROM changed ORDER BY id;
+       RETURN NULL;
+     END $$;
+     CREATE FUNCTION log_token_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       INSERT INTO token_changes (token_id, user_id) VALUES (NEW.id, NEW.user_id);
+       RETURN NULL;
+     END $$;
+     CREATE FUNCTION log_user_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       INSERT INTO token_changes (user_id) VALUES (OLD.id);
+       RETURN NULL;
+     END $$;
+     CREATE TRIGGER tokens_logged_in AFTER INSERT ON tokens REFERENCING NEW TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION log_token_rows();
+     CREATE TRIGGER tokens_logged_out AFTER DELETE ON tokens REFERENCING OLD TABLE AS changed
+       FOR EACH STATEMENT EXECUTE FUNCTION log_token_rows();
+     CREATE TRIGGER tokens_logged_changed AFTER UPDATE OF ${LOGGED_TOKEN_COLUMNS} ON tokens
+       FOR EACH ROW EXECUTE FUNCTION log_token_row();
+     CREATE TRIGGER users_logged_changed AFTER UPDATE OR DELETE ON users
+       FOR EACH ROW EXECUTE FUNCTION log_user_row();`;
 
 // SQLite triggers run per row; a cascade from a deleted user fires them as well.
 const SQLITE_COUNTING = `CREATE TRIGGER tokens_counted_in AFTER INSERT ON tokens BEGIN

@@ -13,6 +13,12 @@ export interface Tables {
   tokens: WithId<Omit<Row<'TokenRowSchema'>, 'owner'>>;
   token_counts: { user_id: number; type: string; n: number };
   token_addresses: { token_id: number; address: string; first_used_at: number };
+  token_changes: {
+    seq: Generated<number>;
+    token_id: number | null;
+    user_id: number | null;
+    at: Generated<number>;
+  };
   leases: WithId<Row<'LeaseRowSchema'>>;
   repositories: WithId<Row<'RepositoryRowSchema'>>;
   items: WithId<Row<'ItemRowSchema'>> & { content: Uint8Array };

@@ -9,6 +9,7 @@ import type { Rules } from './sql-rules';
 import {
   AccountChangedError,
   type AuditEvents,
+  type CacheableTokens,
   type NewToken,
   staleAfter,
   TokenLimitError,
@@ -325,12 +326,16 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         .where('t.id', 'in', page)
         .orderBy('t.created_at', 'desc')
         .orderBy('t.id', 'desc');
-      const rows = query.limit === 0 ? [] : await prepared(db, newest);
+      // The page and its count at once: on PostgreSQL they are two round trips on two connections of the pool.
+      const [rows, total] = await Promise.all([
+        query.limit === 0 ? [] : prepared(db, newest),
+        countTokens(query),
+      ]);
       const items = rows.slice(0, query.limit < 0 ? undefined : query.limit).map(parse);
       const last = items.at(-1);
       const next =
         rows.length > items.length && last ? { createdAt: last.createdAt, id: last.id } : undefined;
-      return { items, total: await countTokens(query), next };
+      return { items, total, next };
     },
     updateToken: (id, patch, audit = []) =>
       write(async (trx) => {
@@ -450,26 +455,99 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       ),
 
     // ---- The token cache's loader --------------------------------------------------------------
-    listCacheableTokens: async ({ afterId, limit, now }) => {
-      const found = await prepared(
+    listCacheableTokens: async ({ afterId, limit, now }) =>
+      withOwners(
+        await prepared(
+          db,
+          db
+            .selectFrom('tokens')
+            .select(CACHEABLE_COLUMNS)
+            .where('id', '>', afterId)
+            .where('expires_at', '>', now)
+            .orderBy('id')
+            .limit(limit),
+        ),
+      ),
+    findCacheableTokens: async (ids, now) =>
+      ids.length === 0
+        ? { tokens: [], owners: [] }
+        : withOwners(
+            await db
+              .selectFrom('tokens')
+              .select(CACHEABLE_COLUMNS)
+              .where('id', 'in', [...ids])
+              .where('expires_at', '>', now)
+              .orderBy('id')
+              .execute(),
+          ),
+    listTokenChanges: async (afterSeq, limit) => {
+      // Each end on its own: SQLite answers a lone min() or max() from the index, both together by a scan.
+      const [ends] = await prepared(
+        db,
+        db.selectNoFrom((eb) => [
+          eb
+            .selectFrom('token_changes')
+            .select((inner) => inner.fn.min('seq').as('n'))
+            .as('first'),
+          eb
+            .selectFrom('token_changes')
+            .select((inner) => inner.fn.max('seq').as('n'))
+            .as('last'),
+        ]),
+      );
+      const changes = await prepared(
         db,
         db
-          .selectFrom('tokens')
-          .select(CACHEABLE_COLUMNS)
-          .where('id', '>', afterId)
-          .where('expires_at', '>', now)
-          .orderBy('id')
+          .selectFrom('token_changes')
+          .select(['seq', 'token_id', 'user_id'])
+          .where('seq', '>', afterSeq)
+          .orderBy('seq')
           .limit(limit),
       );
-      const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
-      const userIds = [...new Set(tokens.map((token) => token.userId))];
-      const owners =
-        userIds.length === 0
-          ? []
-          : await db.selectFrom('users').selectAll().where('id', 'in', userIds).execute();
-      return { tokens, owners: owners.map((row) => v.parse(rows.UserRowSchema, row)) };
+      return {
+        changes: changes.map((row) => ({
+          seq: Number(row.seq),
+          tokenId: row.token_id === null ? null : Number(row.token_id),
+          userId: row.user_id === null ? null : Number(row.user_id),
+        })),
+        first: Number(ends?.first ?? 0),
+        last: Number(ends?.last ?? 0),
+      };
     },
+    trimTokenChanges: async (before, limit) =>
+      rowsAffected(
+        await write((trx) =>
+          trx
+            .deleteFrom('token_changes')
+            .where('seq', 'in', (eb) =>
+              eb
+                .selectFrom('token_changes')
+                .select('seq')
+                .where('at', '<', before)
+                .where(
+                  'seq',
+                  '<',
+                  eb.selectFrom('token_changes').select((inner) => inner.fn.max('seq').as('m')),
+                )
+                // By age, from its index: in entry order, a log with nothing that old is read whole to say so.
+                .orderBy('at')
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      ),
   };
+
+  /** Token rows read for the cache, parsed, with each of their owners once. */
+  async function withOwners(found: unknown[]): Promise<CacheableTokens> {
+    const tokens = found.map((row) => v.parse(rows.CacheableTokenRowSchema, row));
+    const userIds = [...new Set(tokens.map((token) => token.userId))];
+    const owners =
+      userIds.length === 0
+        ? []
+        : await db.selectFrom('users').selectAll().where('id', 'in', userIds).execute();
+    return { tokens, owners: owners.map((row) => v.parse(rows.UserRowSchema, row)) };
+  }
 }
 
 // ---- The token cache's loader ------------------------------------------------------------------

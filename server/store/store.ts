@@ -422,9 +422,32 @@ export interface CacheableTokenQuery {
   now: number;
 }
 
+/** One write logged for the token cache: a token's row (with its owner), or a user's row (no token). */
+export interface TokenChange {
+  seq: number;
+  tokenId: number | null;
+  userId: number | null;
+}
+
+/** Unexpired tokens with each of their owners once. */
+export interface CacheableTokens {
+  tokens: CacheableToken[];
+  owners: UserRecord[];
+}
+
 export interface TokenStore {
   /** Unexpired tokens by id, a page at a time, with each of their owners once: how the token cache fills. */
-  listCacheableTokens(
-    query: CacheableTokenQuery,
-  ): Promise<{ tokens: CacheableToken[]; owners: UserRecord[] }>;
+  listCacheableTokens(query: CacheableTokenQuery): Promise<CacheableTokens>;
+  /** Those of the tokens named that exist and are unexpired at `now` (seconds). */
+  findCacheableTokens(ids: readonly number[], now: number): Promise<CacheableTokens>;
+  /**
+   * The logged writes after `afterSeq`, oldest first, at most `limit`; with the first and last entry the log
+   * keeps (0 and 0 while it is empty): how the token cache reads only what changed.
+   */
+  listTokenChanges(
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ changes: TokenChange[]; first: number; last: number }>;
+  /** Removes at most `limit` log entries written before `before` (seconds), never the newest one; how many. */
+  trimTokenChanges(before: number, limit: number): Promise<number>;
 }

@@ -1,16 +1,46 @@
 // The refresher against a cache of its own making: pages read in order, a pass abandoned when the cache empties.
 import { describe, expect, it } from 'vitest';
-import { createCacheRefresher, type ReadPage, type RefreshTarget } from './cache-refresher';
+import { createCacheRefresher, type ReadChanges, type ReadPage, type RefreshTarget } from './cache-refresher';
 
-/** A target over token ids 1..count; each page's read waits for `release` when `hold` is set. */
+/**
+ * A target over token ids 1..count; each page's read waits for `release` when `hold` is set. Its change log is
+ * `log` (each entry a token id, or `user` for a user's), numbered from 1 unless `logFrom` says otherwise.
+ */
 function fakeTarget(count: number) {
   const kept: number[][] = [];
   const reads: number[] = [];
   const dropped: number[] = [];
   const sweepSlices: number[] = [];
+  const changeReads: number[] = [];
+  const appliedChanges: Array<number | 'user'> = [];
+  const confirmed: number[] = [];
+  const log: Array<number | 'user'> = [];
+  let logFrom = 1;
   let active = true;
   let held: Array<() => void> | undefined;
   const target: RefreshTarget = {
+    async readChanges(afterSeq, limit): Promise<ReadChanges> {
+      // The log's end alone (a full pass asks before its first page) is not a read of what changed.
+      if (afterSeq !== Number.MAX_SAFE_INTEGER) changeReads.push(afterSeq);
+      const last = log.length === 0 ? 0 : logFrom + log.length - 1;
+      const page = log
+        .map((entry, i) => ({ entry, seq: logFrom + i }))
+        .filter(({ seq }) => seq > afterSeq)
+        .slice(0, limit);
+      return {
+        lastSeq: page.at(-1)?.seq,
+        count: page.length,
+        users: page.some(({ entry }) => entry === 'user'),
+        first: log.length === 0 ? 0 : logFrom,
+        last,
+        keep: () => void appliedChanges.push(...page.map(({ entry }) => entry)),
+      };
+    },
+    confirmUnchangedSince: (since) => {
+      confirmed.push(since);
+      return () => true;
+    },
+    trimChanges: async () => {},
     async readPage(afterId, limit): Promise<ReadPage> {
       reads.push(afterId);
       if (held) await new Promise<void>((resolve) => held?.push(resolve));
@@ -40,6 +70,15 @@ function fakeTarget(count: number) {
     reads,
     dropped,
     sweepSlices,
+    changeReads,
+    appliedChanges,
+    confirmed,
+    log,
+    /** The log as a database restored from a backup (or another one) has it: numbered from `seq`. */
+    restartLog: (seq: number) => {
+      log.length = 0;
+      logFrom = seq;
+    },
     hold: () => {
       held = [];
     },
@@ -90,6 +129,8 @@ describe('cache refresher', () => {
     fake.hold();
     const first = refresher.fill();
     const second = refresher.fill();
+    // The pass reads where the change log ends before its first page.
+    await expect.poll(() => fake.reads.length).toBe(1);
     fake.release();
     await Promise.all([first, second]);
     refresher.stop();
@@ -115,6 +156,55 @@ describe('cache refresher', () => {
     await refresher.fill();
     await expect.poll(() => fake.reads.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     fake.deactivate();
+    refresher.stop();
+  });
+
+  it('after a full pass reads only the log, from the end the pass before found, and confirms the rest', async () => {
+    const fake = fakeTarget(7);
+    const refresher = createCacheRefresher(fake.target, { pageSize: 3, refreshEveryMs: 60_000 });
+    fake.log.push(1, 2);
+    await refresher.fill();
+    expect(fake.reads).toEqual([0, 3, 6]);
+    fake.log.push(3, 4);
+    await refresher.fill();
+    // No token page: the two entries after the log's end as the full pass found it, the rest confirmed.
+    expect(fake.reads).toEqual([0, 3, 6]);
+    expect(fake.changeReads).toEqual([2]);
+    expect(fake.appliedChanges).toEqual([3, 4]);
+    expect(fake.confirmed).toHaveLength(1);
+    fake.log.push(5);
+    await refresher.fill();
+    // Each stretch of the log is read twice, a pass apart: a write committed late is still found. (A full
+    // page of the log is followed by another read.)
+    expect(fake.changeReads).toEqual([2, 2, 5]);
+    expect(fake.appliedChanges).toEqual([3, 4, 3, 4, 5]);
+    await refresher.fill();
+    expect(fake.changeReads).toEqual([2, 2, 5, 4]);
+    refresher.stop();
+  });
+
+  it('reads every token again every fullEvery passes, when a user changed, and when the log went back', async () => {
+    const fake = fakeTarget(2);
+    const refresher = createCacheRefresher(fake.target, {
+      pageSize: 5,
+      refreshEveryMs: 60_000,
+      fullEvery: 3,
+    });
+    await refresher.fill();
+    await refresher.fill();
+    await refresher.fill();
+    expect(fake.reads).toEqual([0]);
+    await refresher.fill();
+    expect(fake.reads).toEqual([0, 0]);
+    fake.log.push('user');
+    await refresher.fill();
+    expect(fake.reads).toEqual([0, 0, 0]);
+    await refresher.fill();
+    expect(fake.reads).toEqual([0, 0, 0]);
+    // A log that now ends before where this cache read to: it cannot say what changed since.
+    fake.restartLog(1);
+    await refresher.fill();
+    expect(fake.reads).toEqual([0, 0, 0, 0]);
     refresher.stop();
   });
 });

@@ -2,9 +2,9 @@
 import { digestOfKey, keyOfDigest } from '../auth/digest';
 import { BoundedMap } from '../bounded-map';
 import { createLeaseCache } from '../leases/lease-cache';
-import type { CacheableToken, Store, UserRecord, VerifiedToken } from '../store/store';
+import type { CacheableToken, CacheableTokens, Store, UserRecord, VerifiedToken } from '../store/store';
 import { monotonicMs } from '../time';
-import { createCacheRefresher, type ReadPage } from './cache-refresher';
+import { createCacheRefresher, type ReadChanges, type ReadPage } from './cache-refresher';
 import { CachedOwner, CachedToken, createPermissionInterner } from './cached-token';
 import { TokenIndex } from './token-index';
 
@@ -13,7 +13,10 @@ export interface TokenCacheOptions {
   maxEntries?: number;
   /** A backstop: no entry is trusted longer than this, whatever happens to invalidation messages. */
   maxAgeMs?: number;
-  /** How often every active token is read again (default: half of maxAgeMs, so none ages out while used). */
+  /**
+   * How often every entry is confirmed (default: half of maxAgeMs, so none ages out while used): by reading what
+   * the store's change log says changed, and every tenth time every active token.
+   */
   refreshEveryMs?: number;
   /**
    * Tokens read per query while filling. Small: better-sqlite3 reads synchronously, so a page is a pause of
@@ -60,6 +63,12 @@ export interface OwnedTokenCache extends TokenCache {
   /** Stops answering from memory and refreshing, and stops listening for invalidations. */
   close(): void;
 }
+
+/**
+ * How long the store's change log keeps a write: far longer than the time between two passes, so that a pass
+ * finds its place in the log (one that does not reads every token again).
+ */
+const CHANGE_LOG_KEPT_SECONDS = 600;
 
 /** Invalidations seen while a page of tokens was being read: those rows may be stale, and are not kept. */
 interface PageWatch {
@@ -189,19 +198,20 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     }
   }
 
-  /** Reads one page of active tokens, watching for invalidations about its rows while it is read. */
-  async function readPage(afterId: number, limit: number): Promise<ReadPage> {
+  /** Reads rows of active tokens with `read`, watching for invalidations about them while they are read. */
+  async function watchedRead(
+    read: () => Promise<CacheableTokens>,
+  ): Promise<{ page: CacheableTokens; keep(): void }> {
     const watch: PageWatch = { tokens: new Set(), users: new Set() };
     watches.add(watch);
-    let page: Awaited<ReturnType<Store['listCacheableTokens']>>;
+    let page: CacheableTokens;
     try {
-      page = await store.listCacheableTokens({ afterId, limit, now: Math.floor(Date.now() / 1000) });
+      page = await read();
     } finally {
       watches.delete(watch);
     }
     return {
-      lastId: page.tokens.at(-1)?.id,
-      count: page.tokens.length,
+      page,
       keep() {
         const at = now();
         const pageOwners = new Map<number, CachedOwner>();
@@ -216,9 +226,71 @@ export function createTokenCache(store: Store, options: TokenCacheOptions = {}):
     };
   }
 
+  /** Reads one page of active tokens. */
+  async function readPage(afterId: number, limit: number): Promise<ReadPage> {
+    const { page, keep } = await watchedRead(() =>
+      store.listCacheableTokens({ afterId, limit, now: Math.floor(Date.now() / 1000) }),
+    );
+    return { lastId: page.tokens.at(-1)?.id, count: page.tokens.length, keep };
+  }
+
+  /** Reads one page of the change log, and the tokens it names as they are now. */
+  async function readChanges(afterSeq: number, limit: number): Promise<ReadChanges> {
+    const log = await store.listTokenChanges(afterSeq, limit);
+    const ids = new Set<number>();
+    for (const change of log.changes) if (change.tokenId !== null) ids.add(change.tokenId);
+    const users = log.changes.some((change) => change.tokenId === null);
+    const { page, keep } = await watchedRead(() =>
+      users
+        ? Promise.resolve({ tokens: [], owners: [] })
+        : store.findCacheableTokens([...ids], Math.floor(Date.now() / 1000)),
+    );
+    return {
+      lastSeq: log.changes.at(-1)?.seq,
+      count: log.changes.length,
+      users,
+      first: log.first,
+      last: log.last,
+      keep() {
+        // Named by the log and no longer there (removed, or expired): gone from here too.
+        for (const row of page.tokens) ids.delete(row.id);
+        for (const id of ids) {
+          const entry = entries.ofId(id);
+          if (entry) remove(entry);
+        }
+        keep();
+      },
+    };
+  }
+
   const refresher = createCacheRefresher(
     {
       readPage,
+      readChanges,
+      confirmUnchangedSince(since) {
+        // As the sweep below; an entry confirmed since (a changed row kept, a lookup) is as it should be.
+        const walk = entries.values();
+        const seconds = Math.floor(Date.now() / 1000);
+        return (slice) => {
+          for (let i = 0; i < slice; i++) {
+            const next = walk.next();
+            if (next.done) return true;
+            const entry = next.value;
+            if (entry.confirmedAt >= since) continue;
+            if (entry.expiresAt <= seconds) remove(entry);
+            else entry.confirmedAt = since;
+          }
+          return false;
+        };
+      },
+      async trimChanges() {
+        // A few small deletes, a turn apart, rather than one long one that holds SQLite's event loop.
+        const before = Math.floor(Date.now() / 1000) - CHANGE_LOG_KEPT_SECONDS;
+        for (let i = 0; i < 20; i++) {
+          if ((await store.trimTokenChanges(before, 500)) < 500) return;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      },
       sweepUnconfirmedSince(since) {
         // The index's walk goes on past deletions; an entry added meanwhile is confirmed, so kept either way.
         const walk = entries.values();
