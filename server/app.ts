@@ -2,7 +2,7 @@
 import { type Context, Hono } from 'hono';
 import { createAccountService } from './accounts/account-service';
 import { createAuditLog } from './audit/audit-log';
-import { type AuthDeps, createAuthenticate } from './auth/authenticate';
+import { type AuthDeps, createAuthenticate, createAuthenticated } from './auth/authenticate';
 import { createAuthorizer } from './auth/authorize';
 import type { PasswordHasher } from './auth/password';
 import { createPasswordSignIn } from './auth/password-sign-in';
@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps) {
     recordUse: createUseRecorder(store, log),
   };
   const authenticate = createAuthenticate(auth);
+  const authenticated = createAuthenticated(auth, authenticate);
   const authorizer = createAuthorizer(store);
   const sessions = createSessionService({
     store,
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps) {
 
   for (const path of HEALTH_PATHS) app.route(path, createHealthRoutes({ store, log, path }));
   app.route('/fmeinfo', createVersionRoutes({ buildNumber: deps.buildNumber }));
-  app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticate, buildNumber: deps.buildNumber }));
+  app.route('/fmerest/v3/info', createInfoRoutes({ clock, authenticated, buildNumber: deps.buildNumber }));
   // Both pages' addresses end in a slash, which a mounted router cannot spell: the bare address redirects.
   undocumented(
     'redirects to /fmetoken/',

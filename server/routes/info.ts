@@ -1,7 +1,7 @@
 // Public identity (/fmeinfo/version) and the authenticated /fmerest/v3/info, in FME's shapes.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { type Info, InfoSchema, VersionSchema } from '../../shared/schemas/info';
-import type { AuthEnv, Authenticate } from '../auth/authenticate';
+import type { AuthEnv, AuthenticatedHandler } from '../auth/authenticate';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { type Clock, toFmeInfoTime } from '../time';
@@ -9,7 +9,8 @@ import { serverVersion } from '../version';
 
 export interface InfoRoutesDeps {
   clock: Clock;
-  authenticate: Authenticate;
+  /** Authentication around the route's one handler (createAuthenticated). */
+  authenticated: (handler: AuthenticatedHandler) => (c: Context<AuthEnv>) => Response | Promise<Response>;
   /** The build number reported to FME clients (FME_BUILD_NUMBER). */
   buildNumber?: number;
 }
@@ -42,7 +43,7 @@ export function createVersionRoutes({ buildNumber }: { buildNumber?: number }) {
 }
 
 /** `/fmerest/v3/info`, for a signed-in caller. */
-export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoutesDeps) {
+export function createInfoRoutes({ clock, authenticated, buildNumber }: InfoRoutesDeps) {
   const routes = new Hono<AuthEnv>();
   const version = serverVersion(buildNumber);
   // Only currentTime changes, once a second: the body is written once a second, not per request (/info is
@@ -75,7 +76,10 @@ export function createInfoRoutes({ clock, authenticate, buildNumber }: InfoRoute
         ...errorResponses(401),
       },
     },
-    routes.get('/', authenticate, (c) => c.body(bodyAt(clock.now()), 200, JSON_TYPE)),
+    routes.get(
+      '/',
+      authenticated((c) => c.body(bodyAt(clock.now()), 200, JSON_TYPE)),
+    ),
   );
 
   return routes;
