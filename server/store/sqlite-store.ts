@@ -164,13 +164,20 @@ function statementCache(database: Database.Database) {
     let statement = statements.get(text);
     if (!statement) {
       statement = database.prepare(text);
-      // Queries with a list of values (IN, VALUES) vary in length: start afresh rather than grow without end.
+      // A long text is a list of values (a batch of last uses, the ids a refresh reads), of a length that seldom
+      // comes again: kept, each would hold its text (tens of kilobytes) for nothing. Prepared afresh, it costs a
+      // parse once per batch.
+      if (text.length > MAX_KEPT_STATEMENT_CHARS) return statement;
+      // Shorter lists vary in length too: start afresh rather than grow without end.
       if (statements.size >= 500) statements.clear();
       statements.set(text, statement);
     }
     return statement;
   };
 }
+
+/** Far longer than any fixed statement of the store (each is well under 1,000 characters). */
+const MAX_KEPT_STATEMENT_CHARS = 4096;
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
