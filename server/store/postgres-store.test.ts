@@ -259,6 +259,8 @@ describe('PostgreSQL store', () => {
     const seen: { subject: string; enabled: boolean | undefined }[] = [];
     const unsubscribe = listener.invalidations.subscribe({
       stale(subject) {
+        // The create's own notice (the digest is no longer unknown) may still be on its way under load.
+        if (subject.startsWith('digest:')) return;
         // What another instance reads the moment it hears of the write.
         void listener.findToken(user.id, 't').then((token) => {
           seen.push({ subject, enabled: token?.enabled });
