@@ -90,16 +90,8 @@ export function createAuthenticate(deps: AuthDeps) {
   const cache = deps.tokenCache;
   return createMiddleware<AuthEnv>(function authenticate(c, next) {
     if (carriesFormCredential(c)) return authenticateForm(c, next);
-    const sources: CredentialSources = {
-      authorization: c.req.header('Authorization'),
-      urlTokens: urlTokensOf(c),
-    };
-    return proceed(
-      c,
-      next,
-      sources.urlTokens.length > 0,
-      verify(deps, cache, sources, c, isValidityCheck(c)),
-    );
+    const urlTokens = urlTokensOf(c);
+    return proceed(c, next, urlTokens.length > 0, verifyRequest(deps, c, urlTokens));
   });
 
   async function authenticateForm(c: Context<AuthEnv>, next: Next): MiddlewareAnswer {
@@ -123,12 +115,10 @@ export type AuthenticatedHandler = (c: Context<AuthEnv>) => Response;
  * header that the cache holds is answered without a promise; anything else goes through the middleware itself.
  */
 export function createAuthenticated(deps: AuthDeps, authenticate: Authenticate) {
-  const cache = deps.tokenCache;
   return (handler: AuthenticatedHandler) =>
     function authenticated(c: Context<AuthEnv>): Response | Promise<Response> {
       if (carriesFormCredential(c) || urlTokensOf(c).length > 0) return throughMiddleware(c, handler);
-      const sources = { authorization: c.req.header('Authorization'), urlTokens: NO_URL_TOKENS };
-      const outcome = verify(deps, cache, sources, c, isValidityCheck(c));
+      const outcome = verifyRequest(deps, c, NO_URL_TOKENS);
       return outcome instanceof Promise
         ? outcome.then((settled) => answer(c, handler, settled))
         : answer(c, handler, outcome);
@@ -140,6 +130,12 @@ export function createAuthenticated(deps: AuthDeps, authenticate: Authenticate) 
     });
     return refused ?? c.res;
   }
+}
+
+/** A request's Authorization header and these tokens from its URL, verified. */
+function verifyRequest(deps: AuthDeps, c: Context, urlTokens: readonly string[]): Outcome | Promise<Outcome> {
+  const sources = { authorization: c.req.header('Authorization'), urlTokens };
+  return verify(deps, deps.tokenCache, sources, c, isValidityCheck(c));
 }
 
 function answer(c: Context<AuthEnv>, handler: AuthenticatedHandler, outcome: Outcome): Response {
@@ -320,3 +316,4 @@ function urlTokensOf(c: Context): readonly string[] {
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticate>;
+export type WithAuthentication = ReturnType<typeof createAuthenticated>;

@@ -1,7 +1,7 @@
 // Public identity (/fmeinfo/version) and the authenticated /fmerest/v3/info, in FME's shapes.
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { type Info, InfoSchema, VersionSchema } from '../../shared/schemas/info';
-import type { AuthEnv, AuthenticatedHandler } from '../auth/authenticate';
+import type { AuthEnv, WithAuthentication } from '../auth/authenticate';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { type Clock, toFmeInfoTime } from '../time';
@@ -10,7 +10,7 @@ import { serverVersion } from '../version';
 export interface InfoRoutesDeps {
   clock: Clock;
   /** Authentication around the route's one handler (createAuthenticated). */
-  authenticated: (handler: AuthenticatedHandler) => (c: Context<AuthEnv>) => Response | Promise<Response>;
+  authenticated: WithAuthentication;
   /** The build number reported to FME clients (FME_BUILD_NUMBER). */
   buildNumber?: number;
 }
