@@ -154,6 +154,38 @@ describe('PostgreSQL store', () => {
     await store.close();
   });
 
+  it('writes at once the first uses from a new address of more tokens than a statement takes parameters', async () => {
+    const url = await cluster.createDatabase('many_new_addresses');
+    const store = await openPostgresStore(url);
+    const owner = await store.createUser({
+      name: 'a',
+      passwordHash: 'h',
+      roles: [],
+      enabled: true,
+      createdAt: 1,
+    });
+    // More than PostgreSQL's 65,535 parameters, had any list of token ids gone into one statement.
+    const count = 66_000;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const inserted = await client.query(
+      `INSERT INTO tokens (user_id, name, type, source, digest, enabled, restricted, created_at, saved_at, expires_at)
+       SELECT $1, 't' || i, 'USER', 'api', 'digest ' || i, TRUE, FALSE, 1, 1, 4000000000
+       FROM generate_series(1, $2) AS i RETURNING id`,
+      [owner.id, count],
+    );
+    const uses = inserted.rows.map((row) => ({ id: Number(row.id), at: 100, address: '192.0.2.7' }));
+    await store.markTokensUsed(uses.map((use) => ({ ...use, userAgent: 'curl/8' })));
+    const counts = await client.query(
+      `SELECT (SELECT count(*) FROM tokens WHERE last_used_at = 100)::int AS used,
+         (SELECT count(*) FROM token_addresses)::int AS addresses,
+         (SELECT count(*) FROM audit_events WHERE event = 'used_from_new_address')::int AS announced`,
+    );
+    await client.end();
+    await store.close();
+    expect(counts.rows[0]).toEqual({ used: count, addresses: count, announced: count });
+  }, 60_000);
+
   it('keeps answering when another instance adds a column to a table its prepared statements read', async () => {
     const url = await cluster.createDatabase(`prepared_${++databases}`);
     const store = await openPostgresStore(url);

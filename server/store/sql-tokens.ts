@@ -388,16 +388,14 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       await write(async (trx) => {
         // Before the tokens' rows: an announced new address locks its owner's row first (sql-rules.ts's order).
         const fresh = await unknownAddresses(trx, described, dialect.locksRows);
-        for (let start = 0; start < rows.length; start += USES_PER_STATEMENT) {
+        for (const slice of slices(rows, USES_PER_STATEMENT)) {
           // A VALUES list with named columns, typed so PostgreSQL compares numbers (SQLite takes the cast too).
           // The IN (…) lets SQLite look tokens up by id; without it, UPDATE … FROM scans the whole table.
           const values = sql.join(
-            rows
-              .slice(start, start + USES_PER_STATEMENT)
-              .map(
-                ({ id, at, address, client }) =>
-                  sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT), CAST(${address} AS TEXT), CAST(${client} AS TEXT))`,
-              ),
+            slice.map(
+              ({ id, at, address, client }) =>
+                sql`(CAST(${id} AS BIGINT), CAST(${at} AS BIGINT), CAST(${address} AS TEXT), CAST(${client} AS TEXT))`,
+            ),
           );
           // A use from elsewhere in the same second as the last one still says where it came from.
           await sql`WITH uses (id, at, address, client) AS (VALUES ${values})
@@ -596,8 +594,7 @@ async function unknownAddresses(
   }
   if (earliest.size === 0) return [];
   const candidates = [...earliest.values()];
-  for (let start = 0; start < candidates.length; start += USES_PER_STATEMENT) {
-    const slice = candidates.slice(start, start + USES_PER_STATEMENT);
+  for (const slice of slices(candidates, USES_PER_STATEMENT)) {
     const known = await trx
       .selectFrom('token_addresses')
       .select(['token_id', 'address'])
@@ -618,22 +615,30 @@ async function unknownAddresses(
     (x, y) => x.id - y.id || ((x.address as string) < (y.address as string) ? -1 : 1),
   );
   if (fresh.length > 0 && locksRows) {
-    await trx
-      .selectFrom('users')
-      .select('id')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('tokens')
-          .select('user_id')
-          .where(
-            'id',
-            'in',
-            fresh.map((use) => use.id),
-          ),
-      )
-      .orderBy('id')
-      .forKeyShare()
-      .execute();
+    // Owners first found, then locked in the order of their ids (as every writer locks them), a list at a time.
+    const owners = new Set<number>();
+    for (const slice of slices(fresh, USES_PER_STATEMENT)) {
+      const rows = await trx
+        .selectFrom('tokens')
+        .select('user_id')
+        .distinct()
+        .where(
+          'id',
+          'in',
+          slice.map((use) => use.id),
+        )
+        .execute();
+      for (const row of rows) owners.add(Number(row.user_id));
+    }
+    const ordered = [...owners].sort((a, b) => a - b);
+    for (const slice of slices(ordered, USES_PER_STATEMENT))
+      await trx
+        .selectFrom('users')
+        .select('id')
+        .where('id', 'in', slice)
+        .orderBy('id')
+        .forKeyShare()
+        .execute();
   }
   return fresh;
 }
@@ -647,8 +652,7 @@ async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[], locksRo
   if (fresh.length === 0) return;
   const earliest = new Map(fresh.map((use) => [`${use.id} ${use.address}`, use]));
   const added: Array<{ token_id: number; address: string }> = [];
-  for (let start = 0; start < fresh.length; start += USES_PER_STATEMENT) {
-    const slice = fresh.slice(start, start + USES_PER_STATEMENT);
+  for (const slice of slices(fresh, USES_PER_STATEMENT)) {
     // Only tokens that still exist (a use may be written after its token was removed); on PostgreSQL held
     // until the commit, so a removal cannot slip in before the insert and fail the whole batch.
     const existing = new Set(
@@ -682,20 +686,20 @@ async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[], locksRo
     ({ token_id, address }) => earliest.get(`${Number(token_id)} ${address}`)?.announce,
   );
   if (announced.length === 0) return;
-  const tokens = new Map(
-    (
-      await trx
-        .selectFrom('tokens as t')
-        .innerJoin('users as u', 'u.id', 't.user_id')
-        .select(['t.id', 't.user_id', 't.name', 't.type', 'u.name as owner'])
-        .where(
-          't.id',
-          'in',
-          announced.map((row) => row.token_id),
-        )
-        .execute()
-    ).map((token) => [Number(token.id), token]),
-  );
+  const tokens = new Map<number, { user_id: number; name: string; type: string; owner: string }>();
+  for (const slice of slices(announced, USES_PER_STATEMENT)) {
+    const rows = await trx
+      .selectFrom('tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id', 't.user_id', 't.name', 't.type', 'u.name as owner'])
+      .where(
+        't.id',
+        'in',
+        slice.map((row) => row.token_id),
+      )
+      .execute();
+    for (const token of rows) tokens.set(Number(token.id), token);
+  }
   await insertAuditEvents(
     trx,
     announced.flatMap(({ token_id, address }) => {
@@ -718,4 +722,9 @@ async function noteNewAddresses(trx: Db, fresh: readonly DescribedUse[], locksRo
       ];
     }),
   );
+}
+
+/** The items a list at a time: a statement takes a bounded number of parameters (SQLite 32,766, PostgreSQL 65,535). */
+function* slices<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }

@@ -178,6 +178,39 @@ describe('SQLite store on disk', () => {
     await reopened.close();
   });
 
+  it('writes at once the first uses from a new address of more tokens than a statement takes parameters', async () => {
+    const path = join(dir, 'tokenward.sqlite');
+    const store = openSqliteStore(path);
+    const owner = await store.createUser({
+      name: 'alice',
+      passwordHash: 'h',
+      roles: [],
+      enabled: true,
+      createdAt: 1,
+    });
+    // More than SQLite's 32,766 parameters, had any list of token ids gone into one statement.
+    const count = 33_000;
+    const db = new Database(path);
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO tokens (user_id, name, description, type, source, digest, enabled, restricted, permissions,
+         created_at, saved_at, expires_at)
+       SELECT ?, 't' || i, '', 'USER', 'api', 'digest ' || i, 1, 0, '[]', 1, 1, 4000000000 FROM n`,
+    ).run(count, owner.id);
+    const ids = db.prepare('SELECT id FROM tokens').pluck().all() as number[];
+    await store.markTokensUsed(ids.map((id) => ({ id, at: 100, address: '192.0.2.7', userAgent: 'curl/8' })));
+    await store.close();
+    const counts = db
+      .prepare(
+        `SELECT (SELECT count(*) FROM tokens WHERE last_used_at = 100) AS used,
+           (SELECT count(*) FROM token_addresses) AS addresses,
+           (SELECT count(*) FROM audit_events WHERE event = 'used_from_new_address') AS announced`,
+      )
+      .get();
+    db.close();
+    expect(counts).toEqual({ used: count, addresses: count, announced: count });
+  });
+
   it('refuses a database written by a newer schema', () => {
     const path = join(dir, 'tokenward.sqlite');
     const db = new Database(path);
