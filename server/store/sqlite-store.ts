@@ -160,14 +160,25 @@ function groupCommit(
 /** Kysely prepares every query afresh; the store's queries are few, so each is prepared once. */
 function statementCache(database: Database.Database) {
   const statements = new Map<string, Database.Statement>();
+  // A long text is a list of values: a batch of last uses or of new addresses, the ids a refresh reads. A full
+  // batch has the same text every time (and preparing one costs several times what running it does); the last
+  // batch of a write has a length that seldom comes again, and each kept text holds tens of kilobytes. So only a
+  // few are kept, the least recently used going first.
+  const long = new Map<string, Database.Statement>();
   return (text: string) => {
+    if (text.length > MAX_SHORT_STATEMENT_CHARS) {
+      let statement = long.get(text);
+      if (statement) long.delete(text);
+      else {
+        statement = database.prepare(text);
+        if (long.size >= MAX_KEPT_LONG_STATEMENTS) long.delete(long.keys().next().value as string);
+      }
+      long.set(text, statement);
+      return statement;
+    }
     let statement = statements.get(text);
     if (!statement) {
       statement = database.prepare(text);
-      // A long text is a list of values (a batch of last uses, the ids a refresh reads), of a length that seldom
-      // comes again: kept, each would hold its text (tens of kilobytes) for nothing. Prepared afresh, it costs a
-      // parse once per batch.
-      if (text.length > MAX_KEPT_STATEMENT_CHARS) return statement;
       // Shorter lists vary in length too: start afresh rather than grow without end.
       if (statements.size >= 500) statements.clear();
       statements.set(text, statement);
@@ -177,7 +188,9 @@ function statementCache(database: Database.Database) {
 }
 
 /** Far longer than any fixed statement of the store (each is well under 1,000 characters). */
-const MAX_KEPT_STATEMENT_CHARS = 4096;
+const MAX_SHORT_STATEMENT_CHARS = 4096;
+/** Enough for the full batch of each kind of list written together, with room for the odd last ones. */
+const MAX_KEPT_LONG_STATEMENTS = 8;
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
