@@ -6,7 +6,8 @@ import { createCacheRefresher, type ReadChanges, type ReadPage, type RefreshTarg
  * A target over token ids 1..count; each page's read waits for `release` when `hold` is set. Its change log is
  * `log` (each entry a token id, or `user` for a user's), numbered from 1 unless `logFrom` says otherwise.
  */
-function fakeTarget(count: number) {
+function fakeTarget(initialCount: number) {
+  let count = initialCount;
   const kept: number[][] = [];
   const reads: number[] = [];
   const dropped: number[] = [];
@@ -88,6 +89,11 @@ function fakeTarget(count: number) {
     deactivate: () => {
       active = false;
     },
+    /** Tokens written past the store (a bulk load): the log cannot say what they are. */
+    grow: (to: number) => {
+      count = to;
+      log.push('user');
+    },
   };
 }
 
@@ -157,6 +163,21 @@ describe('cache refresher', () => {
     await expect.poll(() => fake.reads.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     fake.deactivate();
     refresher.stop();
+  });
+
+  it('ends a paced pass within half of refreshEveryMs, however many more tokens the store holds than the cache', async () => {
+    const fake = fakeTarget(1);
+    fake.target.now = () => Math.floor(performance.now());
+    const refresher = createCacheRefresher(fake.target, { pageSize: 10, refreshEveryMs: 400 });
+    await refresher.fill();
+    refresher.stop();
+    // Paced for the one entry the cache holds, each page would wait 200 ms: 500 pages, 100 s.
+    fake.grow(5000);
+    const started = performance.now();
+    await refresher.fill(true);
+    refresher.stop();
+    expect(fake.kept.flat()).toHaveLength(5001);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('after a full pass reads only the log, from the end the pass before found, and confirms the rest', async () => {

@@ -94,16 +94,15 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
   let lastEnd = 0;
   let sinceFull = 0;
 
-  /** Reads every active token, a page at a time, `pauseMs` apart; entries it did not see (and no lookup since) go. */
-  async function fullPass(pauseMs: number, goneStale: () => boolean): Promise<boolean> {
+  /** Reads every active token, a page at a time, paced; entries it did not see (and no lookup since) go. */
+  async function fullPass(pace: Pace, goneStale: () => boolean): Promise<boolean> {
     const startedAt = target.now();
     // The log's end before any page is read: every write after it is read by the passes that follow.
     const { last } = await target.readChanges(Number.MAX_SAFE_INTEGER, 1);
     if (goneStale()) return false;
     let afterId = 0;
     for (let first = true; ; first = false) {
-      if (!first && pauseMs > 0) {
-        await pause(pauseMs);
+      if (!first && (await pace())) {
         if (goneStale()) return false;
       }
       const page = await target.readPage(afterId, pageSize);
@@ -126,14 +125,13 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
    */
   async function changesPass(
     start: number,
-    pauseMs: number,
+    pace: Pace,
     goneStale: () => boolean,
   ): Promise<boolean | undefined> {
     const startedAt = target.now();
     let end = lastEnd;
     for (let after = start, first = true; ; first = false) {
-      if (!first && pauseMs > 0) {
-        await pause(pauseMs);
+      if (!first && (await pace())) {
         if (goneStale()) return undefined;
       }
       const page = await target.readChanges(after, pageSize);
@@ -155,14 +153,14 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
   }
 
   /** A pass over what changed; a full one when due, or when the log cannot say what changed. */
-  async function pass(pauseMs: number): Promise<void> {
+  async function pass(pace: Pace): Promise<void> {
     const passEpoch = epoch;
     const goneStale = () => passEpoch !== epoch || !target.active();
     if (from !== undefined && sinceFull + 1 < fullEvery) {
-      const done = await changesPass(from, pauseMs, goneStale);
+      const done = await changesPass(from, pace, goneStale);
       if (done !== false) return;
     }
-    await fullPass(pauseMs, goneStale);
+    await fullPass(pace, goneStale);
   }
 
   function fill(paced = false): Promise<void> {
@@ -173,7 +171,9 @@ export function createCacheRefresher(target: RefreshTarget, options: CacheRefres
     const pages = Math.max(1, Math.ceil(target.size() / pageSize));
     const current = {
       epoch,
-      done: pass(paced ? refreshEveryMs / 2 / pages : 0).finally(() => {
+      done: pass(
+        paced ? pacing(refreshEveryMs / 2 / pages, refreshEveryMs / 2, target.now) : unpaced,
+      ).finally(() => {
         if (filling !== current) return;
         filling = undefined;
         // The next pass starts half of refreshEveryMs after this one ends: every entry is confirmed about
@@ -217,6 +217,24 @@ async function inSlices(step: (slice: number) => boolean, goneStale: () => boole
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits (or not) before a pass reads its next page; resolves true when it waited. */
+type Pace = () => Promise<boolean>;
+
+const unpaced: Pace = async () => false;
+
+/**
+ * `pauseMs` between pages until the pass has taken `withinMs`, then only a turn of the event loop. The pause is
+ * worked out from what the cache holds; after a bulk load the store holds far more, and a pass paced for the
+ * cache would take minutes, while the entries it has not reached yet age out and are looked up one by one.
+ */
+function pacing(pauseMs: number, withinMs: number, now: () => number): Pace {
+  const until = now() + withinMs;
+  return async () => {
+    await (now() < until ? pause(pauseMs) : nextTurn());
+    return true;
+  };
 }
 
 function pause(ms: number): Promise<void> {
