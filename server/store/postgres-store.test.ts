@@ -34,6 +34,28 @@ beforeAll(async () => {
 // Removing the cluster's files (a database per contract test) takes seconds when the disk is busy.
 afterAll(() => cluster?.stop(), 60_000);
 
+/** A store of its own holding `count` API tokens of one owner, written straight in SQL, and a client to look. */
+async function storeWithTokens(database: string, count: number) {
+  const url = await cluster.createDatabase(database);
+  const store = await openPostgresStore(url);
+  const owner = await store.createUser({
+    name: 'a',
+    passwordHash: 'h',
+    roles: [],
+    enabled: true,
+    createdAt: 1,
+  });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const inserted = await client.query(
+    `INSERT INTO tokens (user_id, name, type, source, digest, enabled, restricted, created_at, saved_at, expires_at)
+     SELECT $1, 't' || i, 'USER', 'api', 'digest ' || i, TRUE, FALSE, 1, 1, 4000000000
+     FROM generate_series(1, $2) AS i RETURNING id`,
+    [owner.id, count],
+  );
+  return { store, client, ids: inserted.rows.map((row) => Number(row.id)) };
+}
+
 // Every test of the contract gets a database of its own.
 describeStoreContract('PostgreSQL', async () =>
   openPostgresStore(await cluster.createDatabase(`contract_${++databases}`)),
@@ -155,27 +177,10 @@ describe('PostgreSQL store', () => {
   });
 
   it('writes at once the first uses from a new address of more tokens than a statement takes parameters', async () => {
-    const url = await cluster.createDatabase('many_new_addresses');
-    const store = await openPostgresStore(url);
-    const owner = await store.createUser({
-      name: 'a',
-      passwordHash: 'h',
-      roles: [],
-      enabled: true,
-      createdAt: 1,
-    });
     // More than PostgreSQL's 65,535 parameters, had any list of token ids gone into one statement.
     const count = 66_000;
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const inserted = await client.query(
-      `INSERT INTO tokens (user_id, name, type, source, digest, enabled, restricted, created_at, saved_at, expires_at)
-       SELECT $1, 't' || i, 'USER', 'api', 'digest ' || i, TRUE, FALSE, 1, 1, 4000000000
-       FROM generate_series(1, $2) AS i RETURNING id`,
-      [owner.id, count],
-    );
-    const uses = inserted.rows.map((row) => ({ id: Number(row.id), at: 100, address: '192.0.2.7' }));
-    await store.markTokensUsed(uses.map((use) => ({ ...use, userAgent: 'curl/8' })));
+    const { store, client, ids } = await storeWithTokens('many_new_addresses', count);
+    await store.markTokensUsed(ids.map((id) => ({ id, at: 100, address: '192.0.2.7', userAgent: 'curl/8' })));
     const counts = await client.query(
       `SELECT (SELECT count(*) FROM tokens WHERE last_used_at = 100)::int AS used,
          (SELECT count(*) FROM token_addresses)::int AS addresses,
@@ -187,24 +192,7 @@ describe('PostgreSQL store', () => {
   }, 60_000);
 
   it('writes last uses without touching the token indexes: the row stays on its page (heap-only updates)', async () => {
-    const url = await cluster.createDatabase('hot_last_uses');
-    const store = await openPostgresStore(url);
-    const owner = await store.createUser({
-      name: 'a',
-      passwordHash: 'h',
-      roles: [],
-      enabled: true,
-      createdAt: 1,
-    });
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const inserted = await client.query(
-      `INSERT INTO tokens (user_id, name, type, source, digest, enabled, restricted, created_at, saved_at, expires_at)
-       SELECT $1, 't' || i, 'USER', 'api', 'digest ' || i, TRUE, FALSE, 1, 1, 4000000000
-       FROM generate_series(1, 3000) AS i RETURNING id`,
-      [owner.id],
-    );
-    const ids = inserted.rows.map((row) => Number(row.id));
+    const { store, client, ids } = await storeWithTokens('hot_last_uses', 3000);
     for (const at of [100, 200, 300])
       await store.markTokensUsed(ids.map((id) => ({ id, at, address: '192.0.2.7', userAgent: 'curl/8' })));
     // A backend's counts reach the statistics when it ends.
