@@ -5,8 +5,12 @@ import { addressBlock } from '../tokens/use-origin';
 
 /** What the rule needs of a token (or a lease): which one it is, and its stored last use. */
 type Used = Pick<TokenRecord, 'id' | 'lastUsedAt'>;
-/** A token, and the lease it was presented as, if it was (a lease's use is its parent's use too). */
-type UsedToken = Used & { lease?: Used | undefined };
+/**
+ * A token, and the lease it was presented as, if it was (a lease's use is its parent's use too). A cached lease
+ * also names its parent's cache entry, whose last use moves forward as its uses are written; the lease's own copy
+ * of it does not.
+ */
+type UsedToken = Used & { lease?: Used | undefined; parent?: Used | undefined };
 
 // lastUsedDate is kept to the minute, so a busy token costs one write a minute, not one a request.
 export const LAST_USED_RESOLUTION_SECONDS = 60;
@@ -37,11 +41,12 @@ export type UseRecorder = (
 export type UseRequest = { header(name: string): string | undefined };
 
 export function createUseRecorder(store: Store, log: Logger): UseRecorder {
-  const tokens = createRecorder((batch) => store.markTokensUsed(batch), 'token', log);
-  const leases = createRecorder((batch) => store.markLeasesUsed(batch), 'lease', log);
+  const tokens = createRecorder((batch) => store.markTokensUsed(batch), 'token', log, true);
+  // A cached lease never shows its own written use, so a written one is remembered for its minute.
+  const leases = createRecorder((batch) => store.markLeasesUsed(batch), 'lease', log, false);
   return function recordUse(token: UsedToken, now: number, address?: string, request?: UseRequest): void {
     // A lease's use is its parent's, from the same place: the parent's details say where its leases are used.
-    tokens(token, now, address, request);
+    tokens(token.parent ?? token, now, address, request);
     if (token.lease !== undefined) leases(token.lease, now);
   };
 }
@@ -60,6 +65,8 @@ function createRecorder(
   write: (batch: TokenUse[]) => Promise<void>,
   what: string,
   log: Logger,
+  /** Whether what is presented next shows a written use (a token read again, or its cached entry). */
+  showsWritten: boolean,
 ): (used: Used, now: number, address?: string, request?: UseRequest) => void {
   const requested = new Map<number, Requested>();
   let pending: TokenUse[] = [];
@@ -69,6 +76,7 @@ function createRecorder(
     pending = [];
     write(batch).then(
       () => {
+        if (!showsWritten) return;
         for (const { id, at } of batch) {
           const entry = requested.get(id);
           // A token seen from several blocks this minute stays known, or each would be written again.

@@ -5,6 +5,7 @@ import { LeaseSchema, LeaseSummarySchema } from '../../shared/schemas/lease';
 import { CreatedTokenSchema, TokenListSchema, TokenSchema } from '../../shared/schemas/token';
 import { isWellFormedTokenValue } from '../../shared/token-format';
 import { adminBasic, basic, createTestApp, fmetoken, jsonInit } from '../../test/fixtures/test-app';
+import { openSqliteStore } from '../store/sqlite-store';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;
@@ -293,6 +294,59 @@ describe('the parent’s leases: summary, ending them all, the cap', () => {
     expect((await summary('uma', 'parent')).live).toBe(1);
     // Administrators see other users' leases too.
     expect((await summary('uma', 'parent', adminBasic)).live).toBe(1);
+  });
+
+  it('a lease in steady use writes its own and its parent’s last use once a minute, not once a request', async () => {
+    // Counted below the token cache, where the writes reach the database.
+    const store = openSqliteStore(':memory:');
+    const written = { token: 0, lease: 0 };
+    const counted = {
+      ...store,
+      markTokensUsed: async (uses: Parameters<typeof store.markTokensUsed>[0]) => {
+        written.token += uses.length;
+        await store.markTokensUsed(uses);
+      },
+      markLeasesUsed: async (uses: Parameters<typeof store.markLeasesUsed>[0]) => {
+        written.lease += uses.length;
+        await store.markLeasesUsed(uses);
+      },
+    };
+    const app = await createTestApp({ store: counted });
+    // And above it: what the server asks the token cache to write (it writes a token's uses once a second).
+    const ask = app.store.markTokensUsed;
+    let asked = 0;
+    app.store.markTokensUsed = (uses) => {
+      asked += uses.length;
+      return ask(uses);
+    };
+    const created = await app.app.request(
+      '/fmerest/v3/tokens',
+      jsonInit('POST', adminBasic, { name: 'parent' }),
+    );
+    expect(created.status).toBe(201);
+    const minted = await app.app.request(leasesPath('admin', 'parent'), jsonInit('POST', adminBasic, {}));
+    const value = fmetoken(v.parse(LeaseSchema, await minted.json()).token);
+    const use = async (requests: number) => {
+      for (let i = 0; i < requests; i++) {
+        app.clock.advance(1);
+        expect(
+          (await app.app.request('/fmerest/v3/info', { headers: { Authorization: value } })).status,
+        ).toBe(200);
+        await settle();
+      }
+    };
+    await use(1);
+    // The parent's use is written with other last uses, within a second: wait for it to land.
+    for (let waited = 0; written.token === 0 && waited < 3000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(written).toEqual({ token: 1, lease: 1 });
+    await use(30);
+    expect(asked).toBe(1);
+    app.clock.advance(30);
+    await use(1);
+    await app.store.close();
+    expect(asked).toBe(2);
+    expect(written).toEqual({ token: 2, lease: 2 });
   });
 
   it('DELETE ends every live lease of the token (administrators too)', async () => {
