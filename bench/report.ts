@@ -8,11 +8,13 @@ import {
   type BenchResults,
   BenchResultsSchema,
   BYTES_PER_TOKEN_GOAL,
+  LEASE_TO_TOKEN_GOAL,
   median,
   PAGE_FLAT_FACTOR,
   PAGE_P99_GOAL_MS,
   type PageResults,
   SCENARIOS,
+  type ScenarioResults,
 } from './results';
 
 /** Token creates per second, by store: PostgreSQL pays a round trip per create that SQLite does not. */
@@ -55,6 +57,18 @@ function pagesSection(pages: PageResults[], tokens: number): string[] {
       `${fixed(most / fewest)}×, ${met(most / fewest <= PAGE_FLAT_FACTOR)}.`,
   );
   return lines;
+}
+
+/** A lease's requests per second over its token's, round by round (both are over the same round's public route). */
+function leaseSection(lease: ScenarioResults | undefined, valid: ScenarioResults | undefined): string[] {
+  if (!lease || !valid || lease.ratio.length === 0) return [];
+  const ratios = lease.ratio.map((ratio, round) => ratio / (valid.ratio[round] ?? Number.NaN));
+  const value = median(ratios);
+  return [
+    '',
+    `A lease of the valid token (what the extension sends in its place) over the token itself, round by round: ` +
+      `${withSpread(ratios)}; goal ≥ ${LEASE_TO_TOKEN_GOAL}: ${met(value >= LEASE_TO_TOKEN_GOAL)}.`,
+  ];
 }
 
 export function renderReport(results: BenchResults): string {
@@ -106,6 +120,7 @@ export function renderReport(results: BenchResults): string {
         `| ${meta.label} | ${withSpread(scenario.rps, 0)} | ${withSpread(scenario.ratioToBare)} | ${bareGoal} | ${bareMet} | ${name === 'public' ? '1' : withSpread(scenario.ratio)} | ${publicGoal} | ${publicMet} | ${withSpread(scenario.cpuUsPerRequest, 1)} | ${withSpread(scenario.cpuPercent ?? [], 0)} |`,
       );
     }
+    lines.push(...leaseSection(store.scenarios.lease, store.scenarios.valid));
     const perToken = (store.heap.afterBytes - store.heap.beforeBytes) / store.heap.tokens;
     lines.push(
       '',

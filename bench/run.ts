@@ -312,6 +312,10 @@ async function benchStore(
     const valid = String(
       (await json(`${base}/fmerest/v3/tokens`, post({ name: 'bench valid' }, admin))).token,
     );
+    // What the extension sends in place of that token: a lease of it, for the longest time one may last.
+    const lease = String(
+      (await json(`${base}/fmerest/v3/tokens/admin/bench%20valid/leases`, post({ ttl: 3600 }, admin))).token,
+    );
     // Seeding SQLite blocks this process: after it, fetch is given a second to notice the connections the server
     // closed meanwhile (idle past its keep-alive timeout) before it sends anything on them.
     let seedSeconds = 0;
@@ -356,6 +360,11 @@ async function benchStore(
         headers: { Authorization: `fmetoken token=${valid}` },
         seconds,
       }),
+      lease: (seconds) => ({
+        path: '/fmerest/v3/info',
+        headers: { Authorization: `fmetoken token=${lease}` },
+        seconds,
+      }),
       random: (seconds) => ({
         path: '/fmerest/v3/info',
         script: 'random-token.lua',
@@ -397,7 +406,9 @@ async function benchStore(
 
     const results: Record<string, ScenarioResults> = { bare: emptyScenario() };
     for (const name of Object.keys(scenarios)) results[name] = emptyScenario();
-    const routeRounds = ['valid', 'random', 'badChecksum', 'unknown', 'public'].some(wanted) ? ROUNDS : 0;
+    const routeRounds = ['valid', 'lease', 'random', 'badChecksum', 'unknown', 'public'].some(wanted)
+      ? ROUNDS
+      : 0;
     for (let round = 1; round <= routeRounds; round++) {
       // The bare app and the public route first, then every compared route, each against them in this round.
       await settle(server);
@@ -413,7 +424,7 @@ async function benchStore(
       const publicRun = measure(server, scenarios.public?.(SECONDS) as WrkRun);
       record('bare', bareRun, publicRun.rps);
       record('public', publicRun, publicRun.rps);
-      for (const name of ['valid', 'random', 'badChecksum', 'unknown'].filter(wanted)) {
+      for (const name of ['valid', 'lease', 'random', 'badChecksum', 'unknown'].filter(wanted)) {
         await settle(server);
         record(name, measure(server, scenarios[name]?.(SECONDS) as WrkRun), publicRun.rps);
       }
