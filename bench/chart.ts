@@ -22,11 +22,12 @@ const BARS = [
 export function renderChart(results: BenchResults): string {
   const names = Object.keys(SCENARIOS);
   const stores = (['sqlite', 'postgres'] as const).filter((kind) => results.stores[kind]);
-  const width = 800;
+  const width = 860;
   const barHeight = 13;
   const rowHeight = (barHeight + 4) * BARS.length * stores.length + 20;
   const left = 330;
-  const plot = width - left - 120;
+  // Room on the right for a label beside a spread that runs off the scale.
+  const plot = width - left - 170;
   const top = 40;
   const height = top + rowHeight * names.length + 40;
   const x = (ratio: number) => left + Math.min(ratio, 1.2) * (plot / 1.2);
