@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps) {
       report: createLeakReports({ store, clock, audit }),
       clientAddress,
       // Ten reports of up to 100 values a minute per address: plenty for a scanner, little for a guesser.
-      rateLimit: createAddressRateLimit({ limit: 10, windowMs: 60_000, clock }),
+      rateLimit: createAddressRateLimit({ store, name: 'leak reports', limit: 10, windowMs: 60_000, clock }),
     }),
   );
   app.route('/fmerest/v3/tokens', createLeaseRoutes({ leases, authenticate }));

@@ -308,3 +308,27 @@ describe('the last account that manages users, across two instances', () => {
     }
   });
 });
+
+describe('the limit on leak reports across two instances', () => {
+  const report = (server: RunningServer, client: string) =>
+    fetch(`${server.baseUrl}/fmerest/v3/tokens/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+      body: JSON.stringify({ tokens: [createTokenValue()] }),
+    }).then(async (res) => {
+      await res.arrayBuffer();
+      return res.status;
+    });
+
+  it('takes ten a minute from one address in all, when 30 race over both instances', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => report(i % 2 === 0 ? a : b, '198.51.100.40')),
+    );
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+    // Refused on either instance now, and another address is not.
+    expect(await report(a, '198.51.100.40')).toBe(429);
+    expect(await report(b, '198.51.100.40')).toBe(429);
+    expect(await report(b, '198.51.100.41')).toBe(202);
+  });
+});

@@ -120,6 +120,19 @@ describe('POST /fmerest/v3/tokens/revoke', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
     expect((await report([createTokenValue()], '198.51.100.8')).status).toBe(202);
+    // A flood from a refused address is refused without a write each, until its window ends.
+    const count = t.store.countRequest;
+    let counted = 0;
+    t.store.countRequest = (...args) => {
+      counted++;
+      return count(...args);
+    };
+    for (let i = 0; i < 20; i++)
+      expect((await report([createTokenValue()], '198.51.100.7')).status).toBe(429);
+    expect(counted).toBe(0);
+    t.clock.advance(61);
+    expect((await report([createTokenValue()], '198.51.100.7')).status).toBe(202);
+    expect(counted).toBe(1);
     // Administrators' tokens are reported the same way; nothing about them leaks to the reporter.
     const res = await t.app.request('/fmerest/v3/tokens', jsonInit('POST', adminBasic, { name: 'ops' }));
     expect(res.status).toBe(201);

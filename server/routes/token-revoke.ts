@@ -37,7 +37,7 @@ export function createTokenRevokeRoutes({ report, clientAddress, rateLimit }: To
     routes.post(
       '/',
       async function limitReports(c, next) {
-        const wait = rateLimit(clientAddress.of(c));
+        const wait = await rateLimit(clientAddress.of(c));
         if (wait !== undefined)
           throw rateLimited(wait, 'Too many reports from this address; try again later.');
         await next();

@@ -212,6 +212,16 @@ const DEFINITIONS: readonly { name: string; sql: (t: typeof SQLITE) => string }[
         ? 'ALTER TABLE tokens SET (fillfactor = 70)'
         : '-- SQLite updates rows in place',
   },
+  {
+    // Requests counted per client network in fixed windows, in the store so that every instance counts together.
+    name: 'request windows',
+    sql: (t) => `CREATE TABLE request_windows (
+       key TEXT PRIMARY KEY,
+       count INTEGER NOT NULL,
+       ends_at ${t.bigint} NOT NULL
+     )${t.strict};
+     CREATE INDEX request_windows_by_end ON request_windows (ends_at);`,
+  },
 ];
 
 /** The token columns a verification reads: a write to any of them is logged (a last use is not). */

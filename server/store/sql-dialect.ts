@@ -26,6 +26,7 @@ export interface Tables {
   sign_in_streaks: { key: string; failures: number; last_failure: number; blocked_until: number };
   account_failures: { id: Generated<number>; account: string; at: number };
   sign_in_clients: { key: string; last_success: number };
+  request_windows: { key: string; count: number; ends_at: number };
 }
 
 export type Db = Kysely<Tables>;

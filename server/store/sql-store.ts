@@ -5,6 +5,7 @@ import type { SqlDialect } from './sql-dialect';
 import { createExposureStore } from './sql-exposed';
 import { createLeaseStore } from './sql-leases';
 import { createRepositoryStore } from './sql-repositories';
+import { createRequestWindowStore } from './sql-request-windows';
 import { createRules } from './sql-rules';
 import { createSignInStore } from './sql-sign-ins';
 import { createTokenStore } from './sql-tokens';
@@ -22,6 +23,7 @@ export function createSqlStore(dialect: SqlDialect): Store {
     ...createExposureStore(dialect),
     ...createRepositoryStore(dialect),
     ...createSignInStore(dialect),
+    ...createRequestWindowStore(dialect),
     ...createAuditStore(dialect),
   });
   return {

@@ -717,6 +717,35 @@ export function describeStoreContract(backend: string, openStore: () => Promise<
       expect(await store.signInBlockedUntil(['pair:a'])).toBe(0);
     });
 
+    it('counts requests in fixed windows atomically, starts a new one after, and prunes ended ones', async () => {
+      const minute = 60_000;
+      expect(await store.countRequest('reports 192.0.2.1', 1000, minute)).toEqual({
+        count: 1,
+        endsAtMs: 61_000,
+      });
+      const concurrent = await Promise.all(
+        Array.from({ length: 10 }, () => store.countRequest('reports 192.0.2.1', 30_000, minute)),
+      );
+      expect(concurrent.map((counted) => counted.count).sort((x, y) => x - y)).toEqual([
+        2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+      ]);
+      expect(new Set(concurrent.map((counted) => counted.endsAtMs))).toEqual(new Set([61_000]));
+      // Each key its own window; at its end, a new window.
+      expect(await store.countRequest('reports 192.0.2.2', 30_000, minute)).toEqual({
+        count: 1,
+        endsAtMs: 90_000,
+      });
+      expect(await store.countRequest('reports 192.0.2.1', 61_000, minute)).toEqual({
+        count: 1,
+        endsAtMs: 121_000,
+      });
+      expect(await store.pruneRequestWindows(100_000)).toBe(1);
+      expect(await store.countRequest('reports 192.0.2.1', 62_000, minute)).toEqual({
+        count: 2,
+        endsAtMs: 121_000,
+      });
+    });
+
     it('keeps account failures by time, newest first, and prunes old ones', async () => {
       for (const at of [100, 200, 300, 400]) await store.addAccountFailure('alice', at);
       await store.addAccountFailure('bob', 250);

@@ -276,6 +276,17 @@ export interface SignInStore {
   forgetSignInClients(beforeMs: number): Promise<number>;
 }
 
+/** Requests counted in fixed windows, shared by every instance; times here are epoch milliseconds. */
+export interface RequestWindowStore {
+  /**
+   * Counts one request at `key` in one atomic step: in the window under way, or in a new one of `windowMs` when
+   * none is (or it has ended). Resolves with the window's count so far and when it ends.
+   */
+  countRequest(key: string, nowMs: number, windowMs: number): Promise<{ count: number; endsAtMs: number }>;
+  /** Forgets windows that ended before `beforeMs`; resolves with how many. */
+  pruneRequestWindows(beforeMs: number): Promise<number>;
+}
+
 export interface AuditStore {
   /** Appends events, all or none: the events of uses, which change nothing (a change records its own). */
   recordAuditEvents(events: readonly NewAuditRecord[]): Promise<void>;
@@ -292,6 +303,7 @@ export interface Store
     ExposureStore,
     RepositoryStore,
     SignInStore,
+    RequestWindowStore,
     AuditStore {}
 
 export class NameTakenError extends Error {

@@ -68,6 +68,15 @@ describe('session cleanup', () => {
     expect(await t.store.signInClientLastSuccess('known:recent')).toBeDefined();
   });
 
+  it('forgets request windows that have ended, and keeps the one under way', async () => {
+    const now = t.clock.now();
+    await t.store.countRequest('reports 192.0.2.1', now - 120_000, 60_000);
+    await t.store.countRequest('reports 192.0.2.2', now - 30_000, 60_000);
+    const task = createCleanupTask({ store: t.store, clock: t.clock, log: t.log, policy: t.cleanupPolicy });
+    await task.runOnce();
+    expect(await t.store.pruneRequestWindows(now + 60_000)).toBe(1);
+  });
+
   it('works in batches and lets requests through between them', async () => {
     const now = epochSeconds(t.clock);
     for (let i = 0; i < 1050; i++) await t.store.createToken(token(`old ${i}`, 'SESSION', now - 30 * DAY));

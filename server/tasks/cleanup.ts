@@ -32,6 +32,8 @@ export function createCleanupTask({ store, clock, log, policy, batchSize = 500 }
     // Sign-in failures older than the limiter remembers are no use to anyone.
     await store.pruneSignInFailures(clock.now() - SIGN_IN_MEMORY_MS);
     await store.forgetSignInClients(clock.now() - KNOWN_CLIENT_MS);
+    // And request windows that have ended: a new request starts a new one.
+    await store.pruneRequestWindows(clock.now());
     return deleted;
   }
 

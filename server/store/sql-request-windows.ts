@@ -1,0 +1,39 @@
+// Request windows in the SQL store: one upsert per request, so instances sharing the store count together.
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { rowsAffected, type SqlDialect } from './sql-dialect';
+import type { RequestWindowStore } from './store';
+
+/** BIGINT comes back from PostgreSQL as a string. */
+const WholeSchema = v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.integer());
+const CountedSchema = v.object({ count: WholeSchema, ends_at: WholeSchema });
+
+export function createRequestWindowStore({ write }: SqlDialect): RequestWindowStore {
+  return {
+    countRequest: (key, nowMs, windowMs) =>
+      write(async (trx) => {
+        // The row is locked by the upsert itself: a request counted meanwhile elsewhere is counted after it.
+        const row = await trx
+          .insertInto('request_windows')
+          .values({ key, count: 1, ends_at: nowMs + windowMs })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet({
+              count: sql<number>`CASE WHEN request_windows.ends_at <= ${nowMs} THEN 1
+                ELSE request_windows.count + 1 END`,
+              ends_at: sql<number>`CASE WHEN request_windows.ends_at <= ${nowMs} THEN excluded.ends_at
+                ELSE request_windows.ends_at END`,
+            }),
+          )
+          .returning(['count', 'ends_at'])
+          .executeTakeFirst();
+        const counted = v.parse(CountedSchema, row);
+        return { count: counted.count, endsAtMs: counted.ends_at };
+      }),
+    pruneRequestWindows: (beforeMs) =>
+      write(async (trx) =>
+        rowsAffected(
+          await trx.deleteFrom('request_windows').where('ends_at', '<', beforeMs).executeTakeFirst(),
+        ),
+      ),
+  };
+}
