@@ -1,12 +1,7 @@
 // Request windows in the SQL store: one upsert per request, so instances sharing the store count together.
 import { sql } from 'kysely';
-import * as v from 'valibot';
-import { rowsAffected, type SqlDialect } from './sql-dialect';
+import { countOf, rowsAffected, type SqlDialect } from './sql-dialect';
 import type { RequestWindowStore } from './store';
-
-/** BIGINT comes back from PostgreSQL as a string. */
-const WholeSchema = v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.integer());
-const CountedSchema = v.object({ count: WholeSchema, ends_at: WholeSchema });
 
 export function createRequestWindowStore({ write }: SqlDialect): RequestWindowStore {
   return {
@@ -26,8 +21,8 @@ export function createRequestWindowStore({ write }: SqlDialect): RequestWindowSt
           )
           .returning(['count', 'ends_at'])
           .executeTakeFirst();
-        const counted = v.parse(CountedSchema, row);
-        return { count: counted.count, endsAtMs: counted.ends_at };
+        // BIGINT comes back from PostgreSQL as a string.
+        return { count: countOf({ n: row?.count }), endsAtMs: countOf({ n: row?.ends_at }) };
       }),
     pruneRequestWindows: (beforeMs) =>
       write(async (trx) =>
