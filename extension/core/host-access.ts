@@ -1,6 +1,7 @@
 // Host access a rule depends on: the origins it needs, and which of them the browser no longer grants (Firefox
 // lets the user take away even the hosts the manifest lists; injection then stops without a word from DNR).
 import type { ExportedRule } from '../../shared/schemas/injection-rules';
+import { anchoredOrigin } from './regex-anchor';
 import type { CompiledRule, ParsedRule } from './rule';
 
 /** Loopback hosts are in the manifest's host_permissions (every port, http and https): never a prompt. */
@@ -20,7 +21,14 @@ export function originsFor(checked: CompiledRule<ExportedRule>): string[] {
   const websockets = rule.resourceTypes === undefined || rule.resourceTypes.includes('websocket');
   const origins = new Set<string>();
   for (const { pattern } of checked.patterns) {
-    if (pattern.kind === 'regex' || pattern.host === '*') continue;
+    if (pattern.kind === 'regex') {
+      // A regex pinned to one origin needs that host on the schemes it names (a match pattern covers every
+      // port); one that is not pinned is broad, as `*` is, and is sent only from the pages the rule lists.
+      const anchored = anchoredOrigin(pattern.source);
+      if (anchored) for (const scheme of anchored.schemes) origins.add(`${scheme}://${anchored.host}/*`);
+      continue;
+    }
+    if (pattern.host === '*') continue;
     const host = pattern.subdomains ? `*.${pattern.host}` : pattern.host;
     for (const scheme of pattern.scheme ? [pattern.scheme] : (['http', 'https'] as const)) {
       origins.add(`${scheme}://${host}/*`);

@@ -83,6 +83,15 @@ describe('saving a rule', () => {
     expect(sent).toContain('saveRule');
   });
 
+  it('asks for the host a regex is pinned to before saving it', async () => {
+    const { state, actions, sent, asked, draft } = setup(async () => true);
+    draft('/^https://api\\.example\\.com/v[0-9]+//');
+    await actions.save();
+    expect(asked).toEqual([['https://api.example.com/*']]);
+    expect(sent).toContain('saveRule');
+    expect(state.draftError.value).toBeNull();
+  });
+
   it('lets Cancel end a wait for a prompt that never answers; a late answer is ignored', async () => {
     let grant: (granted: boolean) => void = () => {};
     const { state, actions, sent, draft } = setup(() => new Promise<boolean>((resolve) => (grant = resolve)));
