@@ -53,7 +53,7 @@ async function storeWithTokens(database: string, count: number) {
      FROM generate_series(1, $2) AS i RETURNING id`,
     [owner.id, count],
   );
-  return { store, client, ids: inserted.rows.map((row) => Number(row.id)) };
+  return { store, client, url, ids: inserted.rows.map((row) => Number(row.id)) };
 }
 
 // Every test of the contract gets a database of its own.
@@ -240,6 +240,40 @@ describe('PostgreSQL store', () => {
     ))
       expect(found?.token.name).toBe('before');
     expect((await store.createToken(newToken(user.id, 'after'), capped)).name).toBe('after');
+    await store.close();
+  });
+
+  it('refuses a create at the cap without rewriting the count or telling the other instances', async () => {
+    const { store, client, url } = await storeWithTokens(`capped_${++databases}`, 3);
+    const owner = await store.findUserByName('a');
+    if (!owner) throw new Error('no owner');
+    const heard: string[] = [];
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    listener.on('notification', (message) => heard.push(message.payload ?? ''));
+    await listener.query(`LISTEN ${CHANNEL}`);
+    const countRow = () =>
+      client.query(
+        "SELECT xmin::text AS version, n::int AS n FROM token_counts WHERE user_id = $1 AND type = 'USER'",
+        [owner.id],
+      );
+    const before = (await countRow()).rows[0];
+    expect(before?.n).toBe(3);
+    for (const max of [3, 2])
+      await expect(
+        store.createToken(newToken(owner.id, `over ${max}`), { maxApiTokens: max }),
+      ).rejects.toMatchObject({
+        name: 'TokenLimitError',
+        limit: max,
+        held: 3,
+      });
+    expect((await countRow()).rows[0]).toEqual(before);
+    // Under the cap the create is announced, and the count moves: the listener hears it, so it heard none before.
+    await store.createToken(newToken(owner.id, 'under'), { maxApiTokens: 4 });
+    await expect.poll(() => heard.length).toBe(1);
+    expect((await countRow()).rows[0]?.n).toBe(4);
+    await listener.end();
+    await client.end();
     await store.close();
   });
 

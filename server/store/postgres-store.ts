@@ -133,7 +133,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         write.abandon();
         throw error;
       });
-      if (rows.length > 0) await write.committed();
+      if (rows.some((row) => row.notified !== null)) await write.committed();
       else write.abandon();
       return rows;
     },

@@ -55,10 +55,11 @@ export interface SqlDialect extends Pick<StoreLifecycle, 'runExclusive'> {
   prepared<R>(db: Db, query: Compilable<R>): Promise<R[]>;
   /**
    * PostgreSQL only: a write that is one statement, committed on its own (no BEGIN, no COMMIT: one round trip).
-   * `statement` selects `notify` (the invalidation of `stale`) in each row it returns; with no row, nothing was
-   * announced. Where this is undefined, writes go through `write`.
+   * `statement` selects `notify` (the invalidation of `stale`) as `notified` in each row it returns, or null in
+   * its place where it wrote nothing to announce; with no row or none notified, nothing was announced. Where this
+   * is undefined, writes go through `write`.
    */
-  writeStatement?<R>(
+  writeStatement?<R extends { notified: unknown }>(
     statement: (notify: RawBuilder<unknown>) => RawBuilder<R>,
     stale: InvalidationSubject,
   ): Promise<R[]>;

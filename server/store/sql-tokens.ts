@@ -146,7 +146,8 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
    * PostgreSQL: a capped create as one statement, committed on its own. It reads the owner under a key-share lock
    * (no removal meanwhile, no wait for other creates), then locks the owner's kept count of API tokens (made at 0
    * for their first) and reads it as last committed, inserts the token only while that count is under the cap,
-   * and its events only with it; the counting trigger raises the count at the statement's end. A create
+   * and its events only with it; the counting trigger raises the count at the statement's end. At the cap the
+   * count is locked but not rewritten, and nothing is announced to the other instances. A create
    * anywhere else waits for the count's lock and then reads the new count. One round trip instead of six, and
    * the count is held for no more than the statement.
    */
@@ -171,7 +172,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         WITH owner AS (SELECT id, name FROM users WHERE id = ${token.userId} FOR KEY SHARE),
         held AS (
           INSERT INTO token_counts (user_id, type, n) SELECT id, 'USER', 0 FROM owner
-          ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n
+          ON CONFLICT (user_id, type) DO UPDATE SET n = token_counts.n WHERE token_counts.n < ${max}
           RETURNING n
         ),
         token AS (
@@ -190,16 +191,18 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
           FROM token, (${events}) AS e(i, at, event, owner_id, owner, token_name, token_type, actor, client, reason)
           ORDER BY e.i
         )
-        SELECT token.*, owner.name AS owner_name, held.n AS held, ${notify} AS notified
-        FROM owner CROSS JOIN held LEFT JOIN token ON TRUE`,
+        SELECT token.*, owner.name AS owner_name,
+          COALESCE(held.n, (SELECT n FROM token_counts WHERE user_id = owner.id AND type = 'USER')) AS held,
+          CASE WHEN token.id IS NOT NULL THEN ${notify} END AS notified
+        FROM owner LEFT JOIN held ON TRUE LEFT JOIN token ON TRUE`,
       staleAfter.createToken(token.digest),
     );
     if (row === undefined) throw new AccountChangedError('The account is gone.');
     const { owner_name: owner, held, notified: _, ...inserted } = row;
-    if (inserted.id === null) {
-      const count = countOf({ n: held });
-      throw new TokenLimitError(max, count);
-    }
+    // Refused, the count is read as this statement saw it, which may be older than the locked row: it said
+    // no, so it held at least the cap.
+    if (inserted.id === null)
+      throw new TokenLimitError(max, Math.max(max, held === null ? 0 : countOf({ n: held })));
     return parse({ ...inserted, owner });
   };
 
