@@ -7,6 +7,7 @@ import { ServerForm } from '../../ui/server-form';
 import { ServerSwitcher } from '../../ui/server-switcher';
 import { SignInForm } from '../../ui/sign-in-form';
 import { StatusLine } from '../../ui/status-line';
+import { statusText } from '../../ui/status-text';
 import { TokenForm } from '../../ui/token-form';
 import { TokenList } from '../../ui/token-list';
 import { usePopup } from './popup-context';
@@ -27,7 +28,10 @@ export const FILTERS = [
 export function ConnectView() {
   const { state, actions } = usePopup();
   const { connection, signIn, addingServer } = state;
-  const reason = connection.value.kind === 'signedOut' ? connection.value.reason : undefined;
+  // Why the sign-in form shows, unless the status line says it already (a server the browser cannot reach
+  // fails both the sign-in and the check, in the same words).
+  const signedOutReason = connection.value.kind === 'signedOut' ? connection.value.reason : undefined;
+  const reason = signedOutReason === statusText(state.status.value) ? undefined : signedOutReason;
   const showSignIn =
     !addingServer.value && connection.value.kind === 'signedOut' && state.server.value !== '';
   return (
