@@ -1,35 +1,25 @@
 // The session this browser is signed in with, in Debian's Chromium: marked by an icon, disabled or removed after a
 // question that says it signs you out, and then the popup and the open options page both show the sign-in form.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { ADMIN_PASSWORD, adminBasic } from '../fixtures/test-app';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
-
 let server: TestServer;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-current-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 400, height: 600 } });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  context.setDefaultTimeout(10_000);
+  profile = await createExtensionProfile('current', { viewport: { width: 400, height: 600 } });
+  ({ context, extensionUrl } = await profile.launch());
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
 });
 

@@ -1,12 +1,9 @@
 // Injection that explains itself, in Debian's Chromium: a 403's missing permission on the rule and in the popup
 // with "Add it to <token>", a 401, "Does this URL match?", pause in the header, and a check when the popup opens.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import {
   type ApiUnderTest,
   type RealClockServer,
@@ -31,13 +28,12 @@ declare const chrome: {
   action: { getBadgeText(details: { tabId: number }): Promise<string> };
 };
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 const SHOTS = (name: string) => fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url));
 const CHALLENGE = 'fmetoken realm="tokenward", error="insufficient_scope", scope="repository/Samples:write"';
 
 let server: RealClockServer;
 let api: ApiUnderTest;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let worker: Worker;
 let extensionUrl: string;
@@ -54,16 +50,12 @@ beforeAll(async () => {
     return undefined;
   });
   server = await startRealClockServer({ corsOrigins: [api.origin] });
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-explain-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 420, height: 720 } });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  context.setDefaultTimeout(10_000);
+  profile = await createExtensionProfile('explain', { viewport: { width: 420, height: 720 } });
+  ({ context, extensionUrl, worker } = await profile.launch());
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   await api?.stop();
 });

@@ -1,37 +1,30 @@
 // The built extension in Chromium against a real tokenward server: the popup saves a URL and checks it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPortUrl } from '../../extension/testing/loopback-server';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 const CONNECTED = 'Connected to tokenward 0.1.0 (build 21807)';
 
 let server: TestServer;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let popupUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-e2e-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, {
+  profile = await createExtensionProfile('popup', {
     viewport: { width: 360, height: 200 },
     deviceScaleFactor: 2,
   });
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker');
-  popupUrl = `chrome-extension://${new URL(worker.url()).host}/popup.html`;
+  const launched = await profile.launch();
+  context = launched.context;
+  popupUrl = `${launched.extensionUrl}/popup.html`;
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
 });
 

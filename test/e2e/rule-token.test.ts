@@ -1,12 +1,8 @@
 // The token a rule binds is the one the user chose or pasted, in Debian's Chromium: two values pasted in turn, a
 // token chosen in Edit, and a rules file imported; a recording API on loopback says which value arrived.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import {
   type ApiUnderTest,
   type RealClockServer,
@@ -18,11 +14,9 @@ import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { adminBasic } from '../fixtures/test-app';
 import { createTokenOverHttp } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
-
 let server: RealClockServer;
 let api: ApiUnderTest;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 let popup: Page;
@@ -33,18 +27,14 @@ const values: Record<string, string> = {};
 beforeAll(async () => {
   api = await startApiUnderTest();
   server = await startRealClockServer({ corsOrigins: [api.origin] });
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-rule-token-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 400, height: 720 } });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
-  context.setDefaultTimeout(10_000);
+  profile = await createExtensionProfile('rule-token', { viewport: { width: 400, height: 720 } });
+  ({ context, extensionUrl } = await profile.launch());
   for (const name of ['first', 'second'])
     values[name] = await createTokenOverHttp(server.baseUrl, adminBasic, { name, expirationTimeout: 3600 });
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
   await api?.stop();
 });

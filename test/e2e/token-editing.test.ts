@@ -1,38 +1,26 @@
 // The built extension in Chromium against a real server: edit a token's permissions through the dependency
 // offer, renew an expired token, details, bulk disable in the options table, 1,000 tokens in the table, and
 // a restricted sign-in, a mistyped token, and the server switcher when signed out.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { ADMIN_PASSWORD, adminBasic, basic, fmetoken, jsonInit } from '../fixtures/test-app';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
-
 let server: TestServer;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-e2e-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, {
-    viewport: { width: 400, height: 600 },
-  });
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker');
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
+  profile = await createExtensionProfile('token-editing', { viewport: { width: 400, height: 600 } });
+  ({ context, extensionUrl } = await profile.launch());
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
 });
 

@@ -1,40 +1,32 @@
 // The built extension in Chromium against a real server: connect, sign in, create through the picker, copy,
 // toggle, duplicate, remove; All Tokens on the options page; the time to list 200 tokens.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import { ADMIN_PASSWORD, adminBasic, basic, fmetoken, jsonInit } from '../fixtures/test-app';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 const TOKEN_NAME = 'CI deploy';
 
 let server: TestServer;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-e2e-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, {
+  profile = await createExtensionProfile('token-manager', {
     viewport: { width: 400, height: 600 },
     deviceScaleFactor: 2,
   });
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker');
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
+  ({ context, extensionUrl } = await profile.launch());
   // Chrome refuses a grant for a chrome-extension:// origin by name ("opaque"), so grant it everywhere.
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
 });
 

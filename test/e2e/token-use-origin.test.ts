@@ -1,35 +1,29 @@
 // The built extension in Chromium against a real server: after a real request with a token from the browser,
 // the token's details say when, from which address and by which client it was last used, and show its live
 // leases, which end all at once after a confirmation. Both colour schemes, popup and options page.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditBothSchemes } from '../fixtures/appearance';
-import { launchWithExtension } from '../fixtures/chromium';
+import { createExtensionProfile, type ExtensionProfile } from '../fixtures/extension-browser';
 import { connectAndSignIn } from '../fixtures/popup-sign-in';
 import { adminBasic, fmetoken, jsonInit } from '../fixtures/test-app';
 import { startTestServer, type TestServer } from '../fixtures/test-server';
 
-const EXTENSION_DIR = fileURLToPath(new URL('../../.output/chrome-mv3', import.meta.url));
 // Screenshots to look at (not committed): SCREENSHOTS_DIR=… to keep them somewhere else.
 const SHOTS = process.env.SCREENSHOTS_DIR ?? join(tmpdir(), 'tokenward-use-origin-shots');
 
 let server: TestServer;
-let profileDir: string;
+let profile: ExtensionProfile;
 let context: BrowserContext;
 let extensionUrl: string;
 let value: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  profileDir = await mkdtemp(join(tmpdir(), 'tokenward-e2e-'));
-  context = await launchWithExtension(profileDir, EXTENSION_DIR, { viewport: { width: 400, height: 600 } });
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker');
-  extensionUrl = `chrome-extension://${new URL(worker.url()).host}`;
+  profile = await createExtensionProfile('token-use-origin', { viewport: { width: 400, height: 600 } });
+  ({ context, extensionUrl } = await profile.launch());
   const res = await fetch(
     `${server.baseUrl}/fmerest/v3/tokens`,
     jsonInit('POST', adminBasic, { name: 'used from here', description: 'called from a browser tab' }),
@@ -39,8 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await profile?.close();
   await server?.stop();
 });
 
