@@ -2,6 +2,7 @@
 // signs you out.
 import type { ComponentChildren } from 'preact';
 import { confirmText } from './current-marker';
+import { useFocusOnOpen } from './focus-on-open';
 
 export interface RowPromptProps {
   /** What happens if the user says yes. */
@@ -15,6 +16,7 @@ export interface RowPromptProps {
 
 /** A question in place, answered by a danger button or Cancel (focused, so Enter never destroys by accident). */
 export function RowPrompt({ children, confirmLabel, busy, onConfirm, onCancel }: RowPromptProps) {
+  const cancel = useFocusOnOpen<HTMLButtonElement>();
   return (
     <form
       class="row-prompt"
@@ -29,7 +31,7 @@ export function RowPrompt({ children, confirmLabel, busy, onConfirm, onCancel }:
         <button type="submit" class="small danger" disabled={busy}>
           {confirmLabel}
         </button>
-        <button type="button" class="small ghost" ref={(button) => button?.focus()} onClick={onCancel}>
+        <button type="button" class="small ghost" ref={cancel} onClick={onCancel}>
           Cancel
         </button>
       </span>

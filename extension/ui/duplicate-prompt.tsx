@@ -4,6 +4,7 @@ import type { Token } from '../../shared/schemas/token';
 import { type DuplicateDraft, type DuplicateExpiry, EXPIRY_PRESETS } from '../core/model';
 import { duration } from '../core/time-text';
 import { lifetimeSeconds } from '../core/token-draft';
+import { useFocusOnOpen } from './focus-on-open';
 
 export interface DuplicatePromptProps {
   source: Token;
@@ -20,6 +21,7 @@ function expiryOf(value: string): DuplicateExpiry {
 }
 
 export function DuplicatePrompt({ source, draft, busy, onChange, onSubmit, onCancel }: DuplicatePromptProps) {
+  const first = useFocusOnOpen<HTMLInputElement>();
   return (
     <form
       class="row-prompt duplicate-prompt"
@@ -33,7 +35,7 @@ export function DuplicatePrompt({ source, draft, busy, onChange, onSubmit, onCan
         aria-label="Name of the copy"
         value={draft.name}
         maxLength={128}
-        ref={(input) => input?.focus()}
+        ref={first}
         onInput={(event) => onChange({ name: event.currentTarget.value })}
       />
       <label class="duplicate-expiry">

@@ -3,6 +3,7 @@ import { RESOURCE_TYPES, type ResourceType, type TokenRef } from '../../shared/s
 import { tokenKey } from '../core/dnr-rules';
 import type { RuleDraft } from '../core/model';
 import { ANY_PAGE_WARNING, BROAD_WARNING } from '../core/url-patterns';
+import { useFocusOnOpen } from './focus-on-open';
 import { resourceTypeLabel } from './resource-types';
 import { UrlCheck } from './url-check';
 
@@ -41,6 +42,7 @@ function draftCandidate(draft: RuleDraft, patterns: string[], held: TokenRef[]) 
 
 export function RuleForm(props: RuleFormProps) {
   const { draft, onChange } = props;
+  const first = useFocusOnOpen<HTMLSelectElement>();
   const toggleType = (type: ResourceType, on: boolean) =>
     onChange({
       resourceTypes: on
@@ -54,10 +56,15 @@ export function RuleForm(props: RuleFormProps) {
         event.preventDefault();
         props.onSubmit();
       }}
+      onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
     >
       <label>
         Token
-        <select value={draft.token} onChange={(event) => onChange({ token: event.currentTarget.value })}>
+        <select
+          ref={first}
+          value={draft.token}
+          onChange={(event) => onChange({ token: event.currentTarget.value })}
+        >
           <option value="">Choose a token…</option>
           {props.held.map((ref) => (
             <option key={tokenKey(ref)} value={tokenKey(ref)}>

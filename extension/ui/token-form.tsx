@@ -1,9 +1,10 @@
 // The token form, new or edited in place: name, description, expiry, enabled, All Permissions or a picked set.
-import { useEffect, useRef } from 'preact/hooks';
+
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { Token } from '../../shared/schemas/token';
 import { EXPIRY_PRESETS, type ExpiryChoice, type Loadable, type TokenDraft } from '../core/model';
 import { absoluteDate } from '../core/time-text';
+import { useFocusOnOpen } from './focus-on-open';
 import { permissionLabel } from './permission-label';
 import { PermissionPicker } from './permission-picker';
 
@@ -35,9 +36,8 @@ function submitLabel(editing: Token | null, busy: boolean): string {
 
 export function TokenForm(props: TokenFormProps) {
   const { draft, catalogue, onChange, editing } = props;
-  const first = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   // The first field the user can change takes the focus as the form opens.
-  useEffect(() => first.current?.focus(), []);
+  const first = useFocusOnOpen<HTMLInputElement & HTMLTextAreaElement>();
   return (
     <form
       class="token-form"

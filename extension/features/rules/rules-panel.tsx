@@ -7,6 +7,7 @@ import {
 } from '../../../shared/schemas/lease';
 import { tokenKey } from '../../core/dnr-rules';
 import { tokenStatesItem } from '../../core/storage-items';
+import { useFocusOnOpen } from '../../ui/focus-on-open';
 import { NoticeLine } from '../../ui/notice-line';
 import { RuleForm } from '../../ui/rule-form';
 import { RuleRow } from '../../ui/rule-row';
@@ -94,6 +95,8 @@ function PasteValue() {
   const { state, actions } = useRules();
   const { paste } = state;
   const { page } = useRules();
+  // The owner is filled in already (the signed-in user): the name is the first thing to type.
+  const name = useFocusOnOpen<HTMLInputElement>();
   return (
     <form
       class="paste-value"
@@ -101,6 +104,7 @@ function PasteValue() {
         event.preventDefault();
         void actions.bindValue();
       }}
+      onKeyDown={(event) => event.key === 'Escape' && actions.openPaste(false)}
     >
       <p>
         A token created elsewhere on {page.server.value}: its value is checked with the server and held here;
@@ -112,7 +116,11 @@ function PasteValue() {
       </label>
       <label>
         Token name
-        <input value={paste.name.value} onInput={(event) => (paste.name.value = event.currentTarget.value)} />
+        <input
+          ref={name}
+          value={paste.name.value}
+          onInput={(event) => (paste.name.value = event.currentTarget.value)}
+        />
       </label>
       <label>
         Token value
