@@ -550,6 +550,39 @@ describe('All Tokens (options page)', () => {
     for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) expect(await restToken('admin', name)).toBe(404);
     expect(all.table.selected.value.size).toBe(0);
   });
+
+  it('acts only on the selected rows the search shows, as the confirmation counts them', async () => {
+    const { state, actions } = await signedIn();
+    for (const name of ['alpha one', 'alpha two', 'beta one']) {
+      await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
+    }
+    const all = createAllTokensState();
+    const allActions = createAllTokensActions(all, {
+      send: sendMessage,
+      server: () => state.server.value,
+      unauthorized: actions.lapsed,
+    });
+    allActions.setOwner('admin');
+    await allActions.setType('USER');
+    const listed = all.table.list.list.value;
+    if (listed.kind !== 'ready') throw new Error('not listed');
+    allActions.table.selectAll(
+      listed.items.filter((t) => /^(alpha|beta) /.test(t.name)),
+      true,
+    );
+    allActions.table.setSearch('beta');
+    await allActions.table.bulk('remove');
+    expect(all.table.list.notice.value).toEqual({ tone: 'ok', text: 'Removed 1 token: beta one.' });
+    expect(await restToken('admin', 'beta one')).toBe(404);
+    for (const name of ['alpha one', 'alpha two'])
+      expect(await restToken('admin', name)).toMatchObject({ enabled: true });
+    // The hidden rows are still selected, for when the search shows them again.
+    expect(all.table.selected.value.size).toBe(2);
+    allActions.table.setSearch('');
+    await allActions.table.bulk('disable');
+    for (const name of ['alpha one', 'alpha two'])
+      expect(await restToken('admin', name)).toMatchObject({ enabled: false });
+  });
 });
 
 describe('the current session', () => {

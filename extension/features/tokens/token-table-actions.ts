@@ -20,8 +20,9 @@ export function createTokenTableActions(state: TokenTableState, deps: Omit<Token
   function selectedTokens(): Token[] {
     const view = state.list.list.value;
     if (view.kind !== 'ready') return [];
-    // In the table's order, so the report reads like the table (rows a search hides stay selected).
-    return visibleRows(view.items, '', state.sort.value).filter((token) =>
+    // The rows the table shows and the confirmation counts, in its order, so the report reads like the table.
+    // Rows a search hides stay selected for later, but nothing is done to a row the user cannot see.
+    return visibleRows(view.items, state.search.value, state.sort.value).filter((token) =>
       state.selected.value.has(tokenKey(token)),
     );
   }
@@ -99,7 +100,11 @@ export function createTokenTableActions(state: TokenTableState, deps: Omit<Token
       const order = new Map(selected.map((token, index) => [tokenKey(token), index]));
       outcomes.sort((a, b) => (order.get(tokenKey(a.token)) ?? 0) - (order.get(tokenKey(b.token)) ?? 0));
       state.list.notice.value = bulkReport(action, outcomes);
-      if (action === 'remove') state.selected.value = new Set();
+      if (action === 'remove') {
+        const next = new Set(state.selected.value);
+        for (const token of selected) next.delete(tokenKey(token));
+        state.selected.value = next;
+      }
       await list.refresh();
     },
   };
