@@ -32,7 +32,8 @@ export type ListView =
 
 /** The question a row asks before it acts: a name for the copy, "really remove?", or (for the session this
  * browser is signed in with) "really disable? It signs you out". */
-export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' | 'disable' };
+/** `enable`: asked only before enabling a token reported as leaked. */
+export type RowPrompt = { key: string; kind: 'duplicate' | 'remove' | 'disable' | 'enable' };
 
 /** Rows are keyed by owner and name: names are unique per owner only. */
 export function tokenKey(token: Pick<Token, 'user' | 'name'>): string {

@@ -1,6 +1,7 @@
 // "Really?" under a row before something is disabled, removed or ended; for the current session it says this
 // signs you out.
 import type { ComponentChildren } from 'preact';
+import type { Token } from '../../shared/schemas/token';
 import { confirmText } from './current-marker';
 import { useFocusOnOpen } from './focus-on-open';
 
@@ -39,9 +40,22 @@ export function RowPrompt({ children, confirmLabel, busy, onConfirm, onCancel }:
   );
 }
 
+/**
+ * The question a click on Enable or Disable asks first, or null to act at once: switching off the session this
+ * browser is signed in with signs it out; switching on a token reported as leaked puts a public value to work.
+ */
+export function toggleQuestion(
+  token: Pick<Token, 'current' | 'enabled' | 'exposed'>,
+): 'disable' | 'enable' | null {
+  if (token.enabled) return token.current ? 'disable' : null;
+  return token.exposed ? 'enable' : null;
+}
+
+const YES = { disable: 'Yes, disable', remove: 'Yes, remove', enable: 'Yes, enable' } as const;
+
 export interface ConfirmPromptProps {
-  kind: 'disable' | 'remove';
-  token: { current: boolean; type: 'USER' | 'SESSION' };
+  kind: 'disable' | 'remove' | 'enable';
+  token: { current: boolean; type: 'USER' | 'SESSION'; exposedDate?: string | null };
   busy: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -49,12 +63,7 @@ export interface ConfirmPromptProps {
 
 export function ConfirmPrompt({ kind, token, busy, onConfirm, onCancel }: ConfirmPromptProps) {
   return (
-    <RowPrompt
-      confirmLabel={kind === 'remove' ? 'Yes, remove' : 'Yes, disable'}
-      busy={busy}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
-    >
+    <RowPrompt confirmLabel={YES[kind]} busy={busy} onConfirm={onConfirm} onCancel={onCancel}>
       {confirmText(kind, token)}
     </RowPrompt>
   );

@@ -1,4 +1,5 @@
 // The small user icon beside the session (or token) this browser is signed in with, and its words for screen readers.
+import { absoluteDate } from '../core/time-text';
 
 /** What the marker says, also used in confirmations: disabling or removing it signs this browser out. */
 export function currentLabel(type: 'USER' | 'SESSION'): string {
@@ -18,11 +19,16 @@ export function CurrentMarker({ type }: { type: 'USER' | 'SESSION' }) {
   );
 }
 
-/** The question before disabling or removing a token: for the current one, that it signs this browser out. */
+/**
+ * The question before disabling or removing a token (for the current one, that it signs this browser out), or
+ * before enabling one reported as leaked (its value is public).
+ */
 export function confirmText(
-  kind: 'disable' | 'remove',
-  token: { current: boolean; type: 'USER' | 'SESSION' },
+  kind: 'disable' | 'remove' | 'enable',
+  token: { current: boolean; type: 'USER' | 'SESSION'; exposedDate?: string | null },
 ) {
+  if (kind === 'enable')
+    return `Enable it again? It was reported as leaked${token.exposedDate ? ` on ${absoluteDate(token.exposedDate)}` : ''}: whoever has seen its value can use it. Duplicate gives a new value instead.`;
   const verb = kind === 'disable' ? 'Disable' : 'Remove';
   if (token.current)
     return `${verb} ${currentLabel(token.type)}? This signs you out; you will sign in again.`;

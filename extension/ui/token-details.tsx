@@ -31,6 +31,15 @@ export function TokenDetails({ token, now, leases }: TokenDetailsProps) {
           </ul>
         )}
       </dd>
+      {token.exposedDate && (
+        <>
+          <dt>Reported leaked</dt>
+          <dd class="leaked">
+            {absoluteDate(token.exposedDate)}: it was disabled, and its value is public. Duplicate it for a
+            new value rather than enabling it again.
+          </dd>
+        </>
+      )}
       <dt>Created</dt>
       <dd>{absoluteDate(token.createdDate)}</dd>
       <dt>Last used</dt>

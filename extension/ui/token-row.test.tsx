@@ -155,4 +155,32 @@ describe('TokenRow', () => {
     }
     expect((screen.getByRole('button', { name: 'Details' }) as HTMLButtonElement).disabled).toBe(false);
   });
+  it('marks a token reported as leaked, says when in its details, and asks before enabling it again', () => {
+    const leaked = { ...TOKEN, enabled: false, exposed: true, exposedDate: '2026-11-22T09:30:00Z' };
+    const { onAsk, onToggle } = renderRow({ token: leaked, expanded: true });
+    const chip = screen.getByText('leaked');
+    expect(chip.getAttribute('title')).toMatch(/^Reported as leaked on .*2026/);
+    expect(screen.getByText('disabled')).toBeTruthy();
+    expect(screen.getByLabelText('Details of CI deploy').textContent).toMatch(
+      /Reported leaked.*2026.*its value is public/,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(onAsk).toHaveBeenCalledWith('enable');
+    expect(onToggle).not.toHaveBeenCalled();
+    cleanup();
+    const asked = renderRow({ token: leaked, prompt: 'enable' });
+    expect(
+      screen.getByText(/Enable it again\? It was reported as leaked on .*2026.*can use it/),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, enable' }));
+    expect(asked.onToggle).toHaveBeenCalledOnce();
+  });
+
+  it('enables a disabled token that was never reported at once, and shows no leaked mark', () => {
+    const { onAsk, onToggle } = renderRow({ token: { ...TOKEN, enabled: false } });
+    expect(screen.queryByText('leaked')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(onToggle).toHaveBeenCalledOnce();
+    expect(onAsk).not.toHaveBeenCalled();
+  });
 });

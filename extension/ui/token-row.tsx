@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import type { Token } from '../../shared/schemas/token';
 import type { DuplicateDraft, RowPrompt } from '../core/model';
 import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
-import { ConfirmPrompt } from './confirm-prompt';
+import { ConfirmPrompt, toggleQuestion } from './confirm-prompt';
 import { CurrentMarker } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { StatusChip } from './status-chip';
@@ -75,7 +75,7 @@ export function TokenRow(props: TokenRowProps) {
           onSubmit={() => props.onDuplicate()}
           onCancel={props.onCancel}
         />
-      ) : prompt === 'remove' || prompt === 'disable' ? (
+      ) : prompt === 'remove' || prompt === 'disable' || prompt === 'enable' ? (
         <ConfirmPrompt
           kind={prompt}
           token={token}
@@ -99,7 +99,11 @@ export function TokenRow(props: TokenRowProps) {
               class="small ghost"
               disabled={off}
               title={why}
-              onClick={() => (token.current && token.enabled ? props.onAsk('disable') : props.onToggle())}
+              onClick={() => {
+                const question = toggleQuestion(token);
+                if (question) props.onAsk(question);
+                else props.onToggle();
+              }}
             >
               {token.enabled ? 'Disable' : 'Enable'}
             </button>

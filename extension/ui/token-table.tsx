@@ -16,7 +16,7 @@ import {
   tokenKey,
 } from '../core/model';
 import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
-import { ConfirmPrompt } from './confirm-prompt';
+import { ConfirmPrompt, toggleQuestion } from './confirm-prompt';
 import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { NoticeLine } from './notice-line';
@@ -327,9 +327,11 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
               class="small ghost"
               disabled={off}
               title={why}
-              onClick={() =>
-                token.current && token.enabled ? table.onAsk(token, 'disable') : table.onToggle(token)
-              }
+              onClick={() => {
+                const question = toggleQuestion(token);
+                if (question) table.onAsk(token, question);
+                else table.onToggle(token);
+              }}
             >
               {token.enabled ? 'Disable' : 'Enable'}
             </button>
@@ -356,7 +358,7 @@ function TableRow(props: RowProps & { handlers: RowHandlers }) {
           </button>
         </td>
       </tr>
-      {(prompt === 'remove' || prompt === 'disable') && (
+      {(prompt === 'remove' || prompt === 'disable' || prompt === 'enable') && (
         <tr class="detail-row">
           <td />
           <td colSpan={7}>

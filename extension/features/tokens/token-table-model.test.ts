@@ -1,7 +1,7 @@
 // Search and sort of the options page's table.
 import { describe, expect, it } from 'vitest';
 import type { Token } from '../../../shared/schemas/token';
-import { visibleRows } from './token-table-model';
+import { bulkSkip, visibleRows } from './token-table-model';
 
 function token(name: string, user: string, extra: Partial<Token> = {}): Token {
   return {
@@ -58,5 +58,18 @@ describe('visibleRows', () => {
     ]);
     expect(visibleRows(rows, ' ALICE ', { column: 'name', descending: false })).toHaveLength(1);
     expect(visibleRows(rows, 'nobody', { column: 'name', descending: false })).toEqual([]);
+  });
+});
+
+describe('bulkSkip', () => {
+  it('leaves a token reported as leaked out of a bulk enable, and says why', () => {
+    const leaked = token('leaked', 'admin', {
+      enabled: false,
+      exposed: true,
+      exposedDate: '2026-11-22T09:30:00Z',
+    });
+    expect(bulkSkip('enable', leaked)).toBe('reported as leaked: enable it on its own row');
+    expect(bulkSkip('remove', leaked)).toBeNull();
+    expect(bulkSkip('enable', token('off', 'admin', { enabled: false }))).toBeNull();
   });
 });

@@ -59,6 +59,8 @@ export function bulkSkip(action: BulkAction, token: Token): string | null {
   if (token.expired)
     return token.type === 'USER' ? 'expired: renew it to enable it' : 'expired: it can only be removed';
   if (token.enabled === (action === 'enable')) return `already ${action}d`;
+  // Its value is public: enabling it again is a choice made on its own row, after a question.
+  if (action === 'enable' && token.exposed) return 'reported as leaked: enable it on its own row';
   return null;
 }
 
