@@ -113,6 +113,36 @@ describe('POST /fmerest/v3/login', () => {
     expect(Object.keys(fields as object).sort()).toEqual(['extra', 'kind', 'password']);
   });
 
+  it('reads a body sent with Basic auth: its kind wins, a mistake in it is refused, a second credential is 400', async () => {
+    const post = (body: string, type = 'application/json', query = '') =>
+      t.app.request(`/fmerest/v3/login${query}`, {
+        method: 'POST',
+        headers: { Authorization: adminBasic, 'Content-Type': type },
+        body,
+      });
+    const apidoc = await post(JSON.stringify({ kind: 'apidoc' }), 'application/json', '?kind=web');
+    expect(apidoc.status).toBe(201);
+    expect(v.parse(SessionTokenSchema, await apidoc.json())).toMatchObject({ source: 'apidoc' });
+    expect((await post('{"kind":')).status).toBe(400);
+    expect((await post('hello', 'text/plain')).status).toBe(415);
+    const unknown = await post(JSON.stringify({ kind: 'web', remember: true }));
+    expect(unknown.status).toBe(422);
+    expect(v.parse(ErrorBodySchema, await unknown.json()).details?.fields).toHaveProperty('remember');
+    const twice = await post(JSON.stringify({ user: 'admin', password: ADMIN_PASSWORD }));
+    expect(twice.status).toBe(400);
+    expect(v.parse(ErrorBodySchema, await twice.json()).code).toBe('CONFLICTING_CREDENTIALS');
+    // An empty body is no body: Basic alone signs in.
+    expect((await post('')).status).toBe(201);
+  });
+
+  it('answers a sign-in with no credential at all 401, with the challenge, whatever its content type', async () => {
+    for (const init of [{}, { headers: { 'Content-Type': 'text/plain' }, body: '' }]) {
+      const res = await t.app.request('/fmerest/v3/login', { method: 'POST', ...init });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('WWW-Authenticate')).toContain('fmetoken');
+    }
+  });
+
   it('refuses a disabled user', async () => {
     const user = await t.addUser('dora', 'dora password');
     await t.store.updateUser(user.id, { enabled: false });

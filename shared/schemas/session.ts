@@ -21,6 +21,16 @@ export const LoginBodySchema = v.pipe(
 );
 export type LoginBody = v.InferInput<typeof LoginBodySchema>;
 
+/**
+ * A body beside Basic authentication: the kind only. A user or password in it is a second credential, refused as
+ * such rather than as an unknown field.
+ */
+export const BasicLoginBodySchema = v.strictObject({
+  kind: v.optional(LoginKindSchema),
+  user: v.optional(v.unknown()),
+  password: v.optional(v.unknown()),
+});
+
 export const LoginQuerySchema = v.object({ kind: v.optional(LoginKindSchema) });
 
 /** 201 of POST /login: the one answer that carries the session token's value. */
