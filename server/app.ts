@@ -176,8 +176,7 @@ export function createApp(deps: AppDeps) {
   const guards: Guard[] = [];
   if (deps.logRequests) guards.push({ middleware: createRequestLog(log), concerns: () => true });
   // First, before any authentication: preflights carry no credentials, and 401/403 need the headers too.
-  const cors = createCors(deps.corsOrigins ?? []);
-  if (cors) guards.push(cors);
+  guards.push(createCors(deps.corsOrigins ?? []));
   guards.push(createCrossSiteWriteGuard(deps.corsOrigins ?? []));
   guards.push(createBodyLimit(deps.bodyMaxBytes ?? 64 * 1024, isItemUpload));
   installFrontDoor(app, { guards, onError: handleError, isHttps: clientAddress.isHttpsRequest });

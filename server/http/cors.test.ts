@@ -63,4 +63,18 @@ describe('CORS', () => {
     const res = await none.app.request('/fmeinfo/version', { headers: { Origin: PAGE } });
     expect(res.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
+
+  it('answers a preflight before authentication with no origins configured, allowing nothing', async () => {
+    const none = await createTestApp();
+    for (const path of ['/fmerest/v3/tokens', '/fmerest/v3/security/accounts', '/fmeinfo/version']) {
+      const preflight = await none.app.request(path, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.status, path).toBe(204);
+      expect(preflight.headers.get('WWW-Authenticate'), path).toBeNull();
+      expect(preflight.headers.get('Access-Control-Allow-Origin'), path).toBeNull();
+      expect(preflight.headers.get('Access-Control-Allow-Methods'), path).toBeNull();
+    }
+  });
 });

@@ -1,10 +1,21 @@
-// CORS for the configured origins: preflights answered before authentication, headers on every answer.
+// CORS for the configured origins: preflights answered before authentication, headers on every answer. Without
+// configured origins, preflights are still answered before authentication, allowing nothing.
 import { cors } from 'hono/cors';
 import type { Guard } from './front-door';
 
-/** Undefined when no origins are configured: then there is nothing to answer, and no request pays for it. */
-export function createCors(origins: readonly string[]): Guard | undefined {
-  if (origins.length === 0) return undefined;
+/**
+ * With no origins configured, only preflights concern it: each is answered 204 before authentication and allows
+ * nothing, so the browser sends no request; every other request pays nothing for it.
+ */
+export function createCors(origins: readonly string[]): Guard {
+  if (origins.length === 0)
+    return {
+      middleware: async function answerPreflights(c, next) {
+        if (isPreflight(c.req.method, c.req.header())) return c.body(null, 204);
+        await next();
+      },
+      concerns: isPreflight,
+    };
   const allowed = new Set(origins);
   const handleCors = cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
@@ -21,4 +32,16 @@ export function createCors(origins: readonly string[]): Guard | undefined {
     // Requests without an Origin (scripts, FME clients, same-origin pages) have nothing to negotiate.
     concerns: (_method, headers) => headers.origin !== undefined,
   };
+}
+
+/** A browser's question before a cross-origin request: OPTIONS, with the origin and the method it would use. */
+function isPreflight(
+  method: string,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): boolean {
+  return (
+    method === 'OPTIONS' &&
+    headers.origin !== undefined &&
+    headers['access-control-request-method'] !== undefined
+  );
 }
