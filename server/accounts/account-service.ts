@@ -67,7 +67,20 @@ export function createAccountService({ store, clock, passwords, signIn, authoriz
     return user;
   }
 
+  /** Someone else's account needs the permission, asked first, so a caller without it cannot tell who exists. */
+  async function demandUpdateOf(caller: Authenticated, name: string): Promise<void> {
+    requireFullCredential(caller);
+    if (name.normalize('NFC') !== caller.user.name) await authorizer.demand(caller, Permission.manageUsers);
+  }
+
   return {
+    /**
+     * What a create or an update demands before its body is read: a caller without the permission learns that
+     * (403), not what the body got wrong (422). The create and update check it again themselves.
+     */
+    mayCreate: demandAccountChange,
+    mayUpdate: demandUpdateOf,
+
     async list(caller: Authenticated): Promise<AccountList> {
       await authorizer.demand(caller, Permission.viewUsers);
       const users = await store.listUsers();
@@ -109,9 +122,7 @@ export function createAccountService({ store, clock, passwords, signIn, authoriz
       body: UpdateAccountInput,
       client: () => string,
     ): Promise<void> {
-      requireFullCredential(caller);
-      // Someone else's account: the permission first, so a caller without it cannot tell who exists (404 vs 403).
-      if (name.normalize('NFC') !== caller.user.name) await authorizer.demand(caller, Permission.manageUsers);
+      await demandUpdateOf(caller, name);
       const user = await findUser(name);
       const self = user.id === caller.user.id;
       const ownPasswordOnly = self && body.roles === undefined && body.enabled === undefined;

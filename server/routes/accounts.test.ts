@@ -127,6 +127,32 @@ describe('user administration', () => {
     );
   });
 
+  it('refuses a caller without the permission 403 before reading what they sent (no 422 about the body)', async () => {
+    const bodies = [{ name: 'x' }, { name: 'x', password: 'x password 1', extra: 1 }, { roles: 'fmeadmin' }];
+    for (const body of bodies) {
+      const created = await t.app.request('/fmerest/v3/security/accounts', jsonInit('POST', UMA, body));
+      expect(await errorOf(created)).toMatchObject({
+        status: 403,
+        details: { required: ['usermanagement:manage'] },
+      });
+      const updated = await t.app.request(account('admin'), jsonInit('PUT', UMA, body));
+      expect(await errorOf(updated)).toMatchObject({
+        status: 403,
+        details: { required: ['usermanagement:manage'] },
+      });
+    }
+    // Malformed JSON too: 403, not 400.
+    const malformed = await t.app.request('/fmerest/v3/security/accounts', {
+      method: 'POST',
+      headers: { Authorization: UMA, 'Content-Type': 'application/json' },
+      body: '{"name":',
+    });
+    expect(malformed.status).toBe(403);
+    // Their own account is theirs to change: its body is read, and a mistake in it named.
+    const own = await t.app.request(account('uma'), jsonInit('PUT', UMA, { password: 'x' }));
+    expect((await errorOf(own)).status).toBe(422);
+  });
+
   it('will not let administrators lock themselves out', async () => {
     expect(
       (await t.app.request(account('admin'), jsonInit('PUT', adminBasic, { enabled: false }))).status,

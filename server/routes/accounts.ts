@@ -1,5 +1,6 @@
 // User administration: /fmerest/v3/security/accounts. The rules are the account service's.
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import {
   AccountListSchema,
   AccountSchema,
@@ -50,8 +51,14 @@ export function createAccountRoutes({ accounts, clientAddress, authenticate }: A
         ...errorResponses(400, 401, 403, 409, 415, 422),
       },
     },
-    routes.post('/', ...jsonBody(CreateAccountBodySchema), async (c) =>
-      c.json(await accounts.create(c.var.auth, c.req.valid('json')), 201),
+    routes.post(
+      '/',
+      createMiddleware<AuthEnv>(async (c, next) => {
+        await accounts.mayCreate(c.var.auth);
+        await next();
+      }),
+      ...jsonBody(CreateAccountBodySchema),
+      async (c) => c.json(await accounts.create(c.var.auth, c.req.valid('json')), 201),
     ),
   );
 
@@ -81,10 +88,20 @@ export function createAccountRoutes({ accounts, clientAddress, authenticate }: A
       body: { mediaType: 'application/json', schema: UpdateAccountBodySchema, required: true },
       responses: { 204: { description: 'Updated.' }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
     },
-    routes.put('/:name', ...jsonBody(UpdateAccountBodySchema), async (c) => {
-      await accounts.update(c.var.auth, c.req.param('name'), c.req.valid('json'), () => clientAddress.of(c));
-      return c.body(null, 204);
-    }),
+    routes.put(
+      '/:name',
+      createMiddleware<AuthEnv>(async (c, next) => {
+        await accounts.mayUpdate(c.var.auth, c.req.param('name') ?? '');
+        await next();
+      }),
+      ...jsonBody(UpdateAccountBodySchema),
+      async (c) => {
+        await accounts.update(c.var.auth, c.req.param('name'), c.req.valid('json'), () =>
+          clientAddress.of(c),
+        );
+        return c.body(null, 204);
+      },
+    ),
   );
 
   describe(
