@@ -119,3 +119,12 @@ export function requireFullCredential(caller: Authenticated): void {
     );
   }
 }
+
+/**
+ * requireFullCredential before a route reads its body: a restricted token or a lease learns that it may not
+ * (403), not what its body got wrong (422). The services check it again themselves.
+ */
+export const fullCredentialFirst = createMiddleware<AuthEnv>(async (c, next) => {
+  requireFullCredential(c.var.auth);
+  await next();
+});

@@ -17,7 +17,7 @@ import {
 } from '../../shared/schemas/fme-v4';
 import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
-import { type Authorizer, Permission } from '../auth/authorize';
+import { type Authorizer, fullCredentialFirst, Permission } from '../auth/authorize';
 import { ApiError, apiError } from '../errors';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
@@ -102,7 +102,7 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
         ...errorResponses(400, 401, 403, 409, 415),
       },
     },
-    routes.post('/tokens', async (c) => {
+    routes.post('/tokens', fullCredentialFirst, async (c) => {
       const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
       const created = await asV4(() =>
         tokens.create(c.var.auth, {

@@ -125,8 +125,13 @@ describe('a restricted token is for calling APIs, not for managing tokens', () =
       await t.app.request(tokenPath('otto', 'narrow'), jsonInit('PUT', as, { restricted: false })),
       await t.app.request(`${tokenPath('otto', 'narrow')}/duplicate`, jsonInit('POST', as, { name: 'copy' })),
       await t.app.request(tokenPath('otto', 'narrow'), jsonInit('DELETE', as)),
+      // Whatever the body: the refusal comes before it is read, not a 422 about it.
+      await post(as, { bogus: 1 }),
+      await t.app.request(tokenPath('otto', 'narrow'), jsonInit('PUT', as, { bogus: 1 })),
+      await t.app.request(`${tokenPath('otto', 'narrow')}/duplicate`, jsonInit('POST', as, {})),
+      await t.app.request('/fmeapiv4/tokens', jsonInit('POST', as, { bogus: 1 })),
     ];
-    for (const res of refusals) expect(await errorOf(res)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    for (const res of refusals) expect(await errorOf(res)).toMatchObject({ status: 403 });
     const listed = await t.app.request('/fmerest/v3/tokens', { headers: { Authorization: as } });
     expect(listed.status).toBe(200);
 

@@ -11,6 +11,7 @@ import {
   UpdateTokenBodySchema,
 } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
+import { fullCredentialFirst } from '../auth/authorize';
 import { createKeyedLock } from '../auth/keyed-lock';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
@@ -108,7 +109,7 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
         ...errorResponses(400, 401, 403, 409, 415, 422),
       },
     },
-    routes.post('/', ...jsonBody(CreateTokenBodySchema), async (c) => {
+    routes.post('/', fullCredentialFirst, ...jsonBody(CreateTokenBodySchema), async (c) => {
       const created = await tokens.create(c.var.auth, c.req.valid('json'));
       c.header('Cache-Control', 'no-store');
       return c.json({ ...created.token, token: created.value }, 201);
@@ -141,7 +142,7 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
       body: { mediaType: 'application/json', schema: UpdateTokenBodySchema, required: true },
       responses: { 204: { description: 'Updated.' }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
     },
-    routes.put('/:user/:name', ...jsonBody(UpdateTokenBodySchema), async (c) => {
+    routes.put('/:user/:name', fullCredentialFirst, ...jsonBody(UpdateTokenBodySchema), async (c) => {
       await tokens.update(c.var.auth, c.req.param('user'), c.req.param('name'), c.req.valid('json'));
       return c.body(null, 204);
     }),
@@ -177,16 +178,21 @@ export function createTokenRoutes({ tokens, authenticate }: TokenRoutesDeps) {
         ...errorResponses(400, 401, 403, 404, 409, 415, 422),
       },
     },
-    routes.post('/:user/:name/duplicate', ...jsonBody(DuplicateTokenBodySchema), async (c) => {
-      const created = await tokens.duplicate(
-        c.var.auth,
-        c.req.param('user'),
-        c.req.param('name'),
-        c.req.valid('json'),
-      );
-      c.header('Cache-Control', 'no-store');
-      return c.json({ ...created.token, token: created.value }, 201);
-    }),
+    routes.post(
+      '/:user/:name/duplicate',
+      fullCredentialFirst,
+      ...jsonBody(DuplicateTokenBodySchema),
+      async (c) => {
+        const created = await tokens.duplicate(
+          c.var.auth,
+          c.req.param('user'),
+          c.req.param('name'),
+          c.req.valid('json'),
+        );
+        c.header('Cache-Control', 'no-store');
+        return c.json({ ...created.token, token: created.value }, 201);
+      },
+    ),
   );
 
   return routes;
