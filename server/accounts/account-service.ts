@@ -11,6 +11,7 @@ import { type Authorizer, Permission, requireFullCredential } from '../auth/auth
 import type { PasswordHasher } from '../auth/password';
 import type { PasswordSignIn } from '../auth/password-sign-in';
 import { apiError, validationFailed } from '../errors';
+import { page } from '../page';
 import {
   LastManagerError,
   NameTakenError,
@@ -81,10 +82,9 @@ export function createAccountService({ store, clock, passwords, signIn, authoriz
     mayCreate: demandAccountChange,
     mayUpdate: demandUpdateOf,
 
-    async list(caller: Authenticated): Promise<AccountList> {
+    async list(caller: Authenticated, query: { limit?: number; offset?: number }): Promise<AccountList> {
       await authorizer.demand(caller, Permission.viewUsers);
-      const users = await store.listUsers();
-      return { items: users.map(toAccount), totalCount: users.length };
+      return page((await store.listUsers()).map(toAccount), query);
     },
 
     async create(caller: Authenticated, body: CreateAccountInput): Promise<Account> {

@@ -86,19 +86,3 @@ export function toWorkspaceV4(
     favorite: false,
   };
 }
-
-export interface Page<T> {
-  items: T[];
-  totalCount: number;
-  limit: number;
-  offset: number;
-}
-
-/** One page of a list; a missing limit or offset is echoed as -1 (FME's "not given"), and -1 means all. */
-export function page<T>(all: readonly T[], query: { limit?: number; offset?: number }): Page<T> {
-  const limit = query.limit ?? -1;
-  const offset = query.offset ?? -1;
-  const start = Math.max(offset, 0);
-  const items = limit < 0 ? all.slice(start) : all.slice(start, start + limit);
-  return { items, totalCount: all.length, limit, offset };
-}

@@ -48,6 +48,21 @@ describe('user administration', () => {
       ).json(),
     );
     expect(list.items.map((a) => a.name)).toEqual(['admin', 'otto', 'uma']);
+    // As FME's lists: without limit and offset both are echoed as -1; with them, one page.
+    expect(list).toMatchObject({ totalCount: 3, limit: -1, offset: -1 });
+    const paged = await t.app.request('/fmerest/v3/security/accounts?limit=1&offset=1', {
+      headers: { Authorization: adminBasic },
+    });
+    expect(v.parse(AccountListSchema, await paged.json())).toMatchObject({
+      items: [{ name: 'otto' }],
+      totalCount: 3,
+      limit: 1,
+      offset: 1,
+    });
+    const bad = await t.app.request('/fmerest/v3/security/accounts?limit=many', {
+      headers: { Authorization: adminBasic },
+    });
+    expect(bad.status).toBe(422);
     const defaults = await t.app.request(
       '/fmerest/v3/security/accounts',
       jsonInit('POST', adminBasic, { name: 'plain', password: 'plain password' }),

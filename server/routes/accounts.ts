@@ -7,12 +7,14 @@ import {
   CreateAccountBodySchema,
   UpdateAccountBodySchema,
 } from '../../shared/schemas/account';
+import { PageQuerySchema } from '../../shared/schemas/common';
 import type { AccountService } from '../accounts/account-service';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import type { ClientAddress } from '../http/client-address';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
-import { jsonBody } from '../validation';
+import { PAGE_PARAMETERS } from '../page';
+import { jsonBody, query } from '../validation';
 
 export interface AccountRoutesDeps {
   accounts: AccountService;
@@ -30,12 +32,18 @@ export function createAccountRoutes({ accounts, clientAddress, authenticate }: A
     {
       operationId: 'listAccounts',
       summary: 'List users',
-      description: 'Needs `usermanagement:access`.',
+      description:
+        'Needs `usermanagement:access`. By name; without `limit` and `offset` every user is listed and both ' +
+        'are echoed as -1.',
       tag: TAGS.security,
       security: 'fmetoken-or-basic',
-      responses: { 200: json('Every user.', AccountListSchema), ...errorResponses(401, 403) },
+      query: PageQuerySchema,
+      parameters: PAGE_PARAMETERS,
+      responses: { 200: json('The users, by name.', AccountListSchema), ...errorResponses(401, 403, 422) },
     },
-    routes.get('/', async (c) => c.json(await accounts.list(c.var.auth))),
+    routes.get('/', query(PageQuerySchema), async (c) =>
+      c.json(await accounts.list(c.var.auth, c.req.valid('query'))),
+    ),
   );
 
   describe(

@@ -21,14 +21,15 @@ import { type Authorizer, fullCredentialFirst, Permission } from '../auth/author
 import { ApiError, apiError } from '../errors';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
+import { PAGE_PARAMETERS, page } from '../page';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
-import { type OwnerNames, page, toRepositoryV4, toWorkspaceV4 } from '../repositories/repository-views';
+import { type OwnerNames, toRepositoryV4, toWorkspaceV4 } from '../repositories/repository-views';
 import type { RepositoryRecord } from '../store/store';
 import type { Clock } from '../time';
 import type { TokenService } from '../tokens/token-service';
 import { parseOr422, readJsonBody } from '../validation';
-import { PAGE_PARAMETERS, REPOSITORY_BODY, REPOSITORY_PARAMETERS } from './repositories';
+import { REPOSITORY_BODY, REPOSITORY_PARAMETERS } from './repositories';
 
 export interface FmeApiV4RoutesDeps {
   clock: Clock;

@@ -21,9 +21,10 @@ import { type Authorizer, Permission } from '../auth/authorize';
 import { apiError, validationFailed } from '../errors';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
+import { PAGE_PARAMETERS, page } from '../page';
 import { readCreateRepositoryBody } from '../repositories/create-repository-body';
 import type { RepositoryService } from '../repositories/repository-service';
-import { page, toItem, toRepository } from '../repositories/repository-views';
+import { toItem, toRepository } from '../repositories/repository-views';
 import { NameTakenError, type Store } from '../store/store';
 import { type Clock, epochSeconds } from '../time';
 import { parseOr422, query } from '../validation';
@@ -49,10 +50,6 @@ const ITEM_TYPES: Record<string, string> = {
 
 export const REPOSITORY_PARAMETERS = { repo: 'The repository name, URL-encoded.' } as const;
 const ITEM_PARAMETERS = { ...REPOSITORY_PARAMETERS, item: 'The item name, URL-encoded.' } as const;
-export const PAGE_PARAMETERS = {
-  limit: 'How many to return; -1 (or none) for all.',
-  offset: 'How many to skip; -1 (or none) for none.',
-} as const;
 /** JSON, or a form as FME clients send it (v3 and v4 alike). */
 export const REPOSITORY_BODY = {
   mediaType: 'application/json',

@@ -1,7 +1,7 @@
 // User accounts: the account as returned, and the create and update bodies.
 import * as v from 'valibot';
 import { ROLE_NAMES } from '../permissions';
-import { ApiDateSchema, IntegerSchema, textName } from './common';
+import { ApiDateSchema, pageOf, textName } from './common';
 
 export const AccountSchema = v.pipe(
   v.object({
@@ -14,13 +14,7 @@ export const AccountSchema = v.pipe(
 );
 export type Account = v.InferOutput<typeof AccountSchema>;
 
-export const AccountListSchema = v.pipe(
-  v.object({
-    items: v.array(AccountSchema),
-    totalCount: IntegerSchema,
-  }),
-  v.metadata({ ref: 'AccountList' }),
-);
+export const AccountListSchema = pageOf('AccountList', AccountSchema);
 export type AccountList = v.InferOutput<typeof AccountListSchema>;
 
 // Custom messages throughout: valibot's defaults would echo the value sent, here a password.

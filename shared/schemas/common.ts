@@ -75,3 +75,9 @@ export const ApiDateMillisSchema = v.pipe(
   v.string(),
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
 );
+
+/** Pages of a list: without them every entry is returned and both are echoed as -1, as FME does. */
+export const PageQuerySchema = v.object({
+  limit: v.optional(QueryIntegerSchema),
+  offset: v.optional(QueryIntegerSchema),
+});

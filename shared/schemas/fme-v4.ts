@@ -5,10 +5,10 @@ import {
   ApiDateSchema,
   freeText,
   IntegerSchema,
+  PageQuerySchema,
   pageOf,
   QueryIntegerSchema,
 } from './common';
-import { PageQuerySchema } from './repository';
 import {
   MAX_TOKEN_LIFETIME_SECONDS,
   PermissionSchema,

@@ -1,6 +1,6 @@
 // The protected sample API: repositories and the items stored in them, with FME's field names.
 import * as v from 'valibot';
-import { ApiDateSchema, freeText, IntegerSchema, pageOf, QueryIntegerSchema, textName } from './common';
+import { ApiDateSchema, freeText, IntegerSchema, PageQuerySchema, pageOf, textName } from './common';
 
 export const RepositorySchema = v.pipe(
   v.object({
@@ -34,12 +34,6 @@ export const CreateRepositoryBodySchema = v.pipe(
   v.metadata({ ref: 'CreateRepositoryBody' }),
 );
 export type CreateRepositoryBody = v.InferInput<typeof CreateRepositoryBodySchema>;
-
-/** Pages of a list: without them every entry is returned and both are echoed as -1, as FME does. */
-export const PageQuerySchema = v.object({
-  limit: v.optional(QueryIntegerSchema),
-  offset: v.optional(QueryIntegerSchema),
-});
 
 export const RepositoryListQuerySchema = v.object({
   ...PageQuerySchema.entries,
