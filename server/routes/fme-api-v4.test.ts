@@ -144,7 +144,7 @@ describe('/fmeapiv4/repositories and /fmeapiv4/workspaces', () => {
     expect(await errorOf(invalid)).toMatchObject({ status: 400, message: 'Parameter Validation Failed' });
   });
 
-  it('answer 404 with FME’s message for a repository or workspace the caller may not read', async () => {
+  it('answer 403 with FME’s message for a repository or workspace that is missing or hidden, as v4 does', async () => {
     await t.app.request('/fmerest/v3/repositories', jsonInit('POST', AUTHOR, { name: 'Private' }));
     const message =
       'Unauthorized request by user gus due to lack of proper permissions or the object does not exist.';
@@ -156,9 +156,13 @@ describe('/fmeapiv4/repositories and /fmeapiv4/workspaces', () => {
       ['GET', '/fmeapiv4/workspaces/Samples/missing.fmw'],
     ] as const)
       expect(await errorOf(await t.app.request(path, jsonInit(method, GUEST)))).toMatchObject({
-        status: 404,
+        status: 403,
         message,
       });
+    // A missing repository is answered the same way, so the two cannot be told apart.
+    expect(
+      await errorOf(await t.app.request('/fmeapiv4/repositories/Nope', jsonInit('GET', GUEST))),
+    ).toMatchObject({ status: 403, message });
     // Visible but not the guest's to remove: 403 naming the permission.
     expect(
       await errorOf(await t.app.request('/fmeapiv4/repositories/Samples', jsonInit('DELETE', GUEST))),

@@ -39,13 +39,17 @@ export interface FmeApiV4RoutesDeps {
   authorizer: Authorizer;
 }
 
-/** FME's v4 answers a parameter it does not accept with 400 "Parameter Validation Failed", not 422. */
+/**
+ * FME's v4 answers a parameter it does not accept with 400 "Parameter Validation Failed", not 422, and an object
+ * that is missing or hidden from the caller with 403 (v3's 404, with the same words).
+ */
 async function asV4<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof ApiError && error.status === 422)
       throw apiError(400, error.code, 'Parameter Validation Failed', error.details);
+    if (error instanceof ApiError && error.status === 404) throw apiError(403, 'FORBIDDEN', error.message);
     throw error;
   }
 }
@@ -177,14 +181,14 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       operationId: 'getRepositoryV4',
       summary: 'Get a repository (FME API v4)',
       description:
-        'Needs `repository/{repo}:read`; a repository the caller cannot read is 404, as a missing one.',
+        'Needs `repository/{repo}:read`; a repository the caller cannot read is 403, as a missing one (FME v4).',
       tag: TAGS.v4,
       security: 'fmetoken-or-basic',
       parameters: REPOSITORY_PARAMETERS,
       responses: { 200: json('The repository.', RepositoryV4Schema), ...errorResponses(401, 403, 404) },
     },
     routes.get('/repositories/:repo', access, async (c) => {
-      const record = await repositories.find(c.var.auth, c.req.param('repo'));
+      const record = await asV4(() => repositories.find(c.var.auth, c.req.param('repo')));
       return c.json(await repositoryV4(record, await repositories.ownerNames()));
     }),
   );
@@ -200,7 +204,7 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       responses: { 204: { description: 'Deleted, with its items.' }, ...errorResponses(401, 403, 404) },
     },
     routes.delete('/repositories/:repo', access, async (c) => {
-      await repositories.remove(c.var.auth, c.req.param('repo'));
+      await asV4(() => repositories.remove(c.var.auth, c.req.param('repo')));
       return c.body(null, 204);
     }),
   );
@@ -225,7 +229,7 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       const scope =
         repository === undefined
           ? await repositories.listReadable(c.var.auth)
-          : [await repositories.find(c.var.auth, repository)];
+          : [await asV4(() => repositories.find(c.var.auth, repository))];
       const owners = await repositories.ownerNames();
       const lists = await Promise.all(
         scope.map(async (record) =>
@@ -249,8 +253,8 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
       responses: { 200: json('The workspace.', WorkspaceV4Schema), ...errorResponses(401, 403, 404) },
     },
     routes.get('/workspaces/:repo/:name', access, async (c) => {
-      const repository = await repositories.find(c.var.auth, c.req.param('repo'));
-      const item = await repositories.findItem(c.var.auth, repository, c.req.param('name'));
+      const repository = await asV4(() => repositories.find(c.var.auth, c.req.param('repo')));
+      const item = await asV4(() => repositories.findItem(c.var.auth, repository, c.req.param('name')));
       return c.json(toWorkspaceV4(repository, item, await repositories.ownerNames()));
     }),
   );
