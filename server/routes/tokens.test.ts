@@ -109,6 +109,36 @@ describe('POST /fmerest/v3/tokens', () => {
     }
   });
 
+  it('refuses a date the calendar does not have on create, update and duplicate, rather than moving it', async () => {
+    await create({ name: 'kept', expirationDate: '2027-02-28T00:00:00Z' });
+    expect((await create({ name: 'leap', expirationDate: '2028-02-29T00:00:00Z' })).expirationDate).toBe(
+      '2028-02-29T00:00:00Z',
+    );
+    const impossible = [
+      '2027-02-30T00:00:00Z',
+      '2027-02-29T00:00:00Z',
+      '2027-04-31T12:00:00Z',
+      '2027-02-31T02:00:00+02:00',
+    ];
+    for (const expirationDate of impossible) {
+      for (const [method, url, body] of [
+        ['POST', '/fmerest/v3/tokens', { name: 'feb30', expirationDate }],
+        ['PUT', path('admin', 'kept'), { expirationDate }],
+        ['POST', `${path('admin', 'kept')}/duplicate`, { name: 'copy', expirationDate }],
+      ] as const) {
+        const res = await t.app.request(url, jsonInit(method, adminBasic, body));
+        expect(res.status, `${method} ${url} ${expirationDate}`).toBe(422);
+        const error = await errorOf(res);
+        expect(error.code).toBe('VALIDATION_FAILED');
+        expect(Object.keys(error.details?.fields as object)).toEqual(['expirationDate']);
+      }
+    }
+    const names = (await list()).items.map((token) => token.name).sort();
+    expect(names).toEqual(['kept', 'leap']);
+    const kept = await t.app.request(path('admin', 'kept'), { headers: { Authorization: adminBasic } });
+    expect(v.parse(TokenSchema, await kept.json()).expirationDate).toBe('2027-02-28T00:00:00Z');
+  });
+
   it('answers 409 for a name the owner already has, and lets another user take it', async () => {
     await create({ name: 'deploy' });
     const res = await t.app.request('/fmerest/v3/tokens', jsonInit('POST', adminBasic, { name: 'deploy' }));

@@ -1,4 +1,5 @@
 // Resolves expirationTimeout / expirationDate into an expiry time, within the allowed limits.
+import { parseIsoTimestamp } from '../../shared/schemas/common';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/schemas/token';
 import { validationFailed } from '../errors';
 
@@ -15,7 +16,7 @@ export function resolveExpiration(input: ExpirationInput, now: number): number |
   }
   if (expirationTimeout !== undefined) return now + expirationTimeout;
   if (expirationDate === undefined) return undefined;
-  const expiresAt = Math.floor(Date.parse(expirationDate) / 1000);
+  const expiresAt = Math.floor(parseIsoTimestamp(expirationDate) / 1000);
   if (!Number.isFinite(expiresAt)) throw validationFailed({ expirationDate: 'must be an ISO 8601 date' });
   if (expiresAt <= now) throw validationFailed({ expirationDate: 'must be in the future' });
   if (expiresAt > now + MAX_TOKEN_LIFETIME_SECONDS) {

@@ -4,6 +4,32 @@ import * as v from 'valibot';
 /** UTC, second precision, Z suffix: 2026-11-22T10:00:00Z. */
 export const ApiDateSchema = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/));
 
+const DATE_PART = /^(\d{4})-(\d{2})-(\d{2})[T ]/;
+
+/**
+ * Whether an ISO 8601 timestamp names a day the calendar has: no 30 February, no 31 April, 29 February only in
+ * a leap year. `Date.parse` takes 2027-02-30 and silently moves it to 2 March.
+ */
+export function isCalendarDate(text: string): boolean {
+  const match = DATE_PART.exec(text);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * A date a client sent, in epoch milliseconds: NaN unless it is an ISO 8601 timestamp of a day the calendar
+ * has. The one place the server turns a client's date into a time.
+ */
+export function parseIsoTimestamp(text: string): number {
+  return isCalendarDate(text) ? Date.parse(text) : Number.NaN;
+}
+
 export const IntegerSchema = v.pipe(v.number(), v.integer());
 
 /** A page of a list in FME's shape: the items, how many there are in all, and the page's limit and offset. */

@@ -1,7 +1,7 @@
 // Token shapes: the token as returned, the list envelope, and the create/update/duplicate bodies.
 import * as v from 'valibot';
 import { isKnownPermission } from '../permissions';
-import { ApiDateSchema, freeText, pageOf, textName } from './common';
+import { ApiDateSchema, freeText, isCalendarDate, pageOf, textName } from './common';
 
 export const TOKEN_NAME_MAX = 128;
 export const TOKEN_DESCRIPTION_MAX = 1024;
@@ -67,7 +67,12 @@ const ExpirationTimeoutSchema = v.pipe(
   v.minValue(1, 'must be at least 1 second: tokens always expire'),
   v.maxValue(MAX_TOKEN_LIFETIME_SECONDS, 'must be at most 10 years'),
 );
-const ExpirationDateSchema = v.pipe(v.string(), v.maxLength(64), v.isoTimestamp('must be an ISO 8601 date'));
+const ExpirationDateSchema = v.pipe(
+  v.string(),
+  v.maxLength(64),
+  v.isoTimestamp('must be an ISO 8601 date'),
+  v.check(isCalendarDate, 'must be a date the calendar has (there is no 30 February)'),
+);
 
 // Rules that relate two fields (one expiration, permissions only when restricted) are checked by the
 // server's token service, which names the field in the same 422 shape.
