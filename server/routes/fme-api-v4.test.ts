@@ -56,6 +56,21 @@ describe('POST /fmeapiv4/tokens', () => {
     );
   });
 
+  it('caps secondsToExpiry at ten calendar years from now, naming secondsToExpiry', async () => {
+    // 2029-01-01 to 2039-01-01 holds two 29 Februaries: 3,652 days.
+    t.clock.advance((Date.parse('2029-01-01T00:00:00Z') - t.clock.now()) / 1000);
+    const decade = await createV4(AUTHOR, { name: 'decade', secondsToExpiry: 3652 * 86400 });
+    expect(decade.status).toBe(201);
+    expect(v.parse(CreatedTokenV4Schema, await decade.json()).expiration).toBe('2039-01-01T00:00:00.000Z');
+    const longer = await errorOf(await createV4(AUTHOR, { name: 'longer', secondsToExpiry: 3653 * 86400 }));
+    expect(longer).toMatchObject({
+      status: 400,
+      message: 'Parameter Validation Failed',
+      details: { fields: { secondsToExpiry: 'must be at most 10 years' } },
+    });
+    expect(longer.details?.fields).not.toHaveProperty('expirationTimeout');
+  });
+
   it('maps customPermissions to a restricted token, with the same dependency and ownership rules', async () => {
     const narrow = await createV4(AUTHOR, {
       name: 'reader',

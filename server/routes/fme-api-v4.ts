@@ -18,7 +18,7 @@ import {
 import type { Token } from '../../shared/schemas/token';
 import type { AuthEnv, Authenticate } from '../auth/authenticate';
 import { type Authorizer, fullCredentialFirst, Permission } from '../auth/authorize';
-import { ApiError, apiError } from '../errors';
+import { ApiError, apiError, validationFailed } from '../errors';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import { PAGE_PARAMETERS, page } from '../page';
@@ -51,6 +51,18 @@ async function asV4<T>(work: () => Promise<T> | T): Promise<T> {
       throw apiError(400, error.code, 'Parameter Validation Failed', error.details);
     if (error instanceof ApiError && error.status === 404) throw apiError(403, 'FORBIDDEN', error.message);
     throw error;
+  }
+}
+
+/** The token service names v3's fields; a v4 client sent the expiry as `secondsToExpiry`. */
+async function withV4FieldNames<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const fields = error instanceof ApiError ? (error.details?.fields as Record<string, string>) : undefined;
+    if (fields?.expirationTimeout === undefined) throw error;
+    const { expirationTimeout, ...others } = fields;
+    throw validationFailed({ ...others, secondsToExpiry: expirationTimeout });
   }
 }
 
@@ -110,14 +122,16 @@ export function createFmeApiV4Routes(deps: FmeApiV4RoutesDeps) {
     routes.post('/tokens', fullCredentialFirst, async (c) => {
       const body = await asV4(() => readJsonBody(c, CreateTokenV4BodySchema));
       const created = await asV4(() =>
-        tokens.create(c.var.auth, {
-          name: body.name,
-          ...(body.description === undefined ? {} : { description: body.description }),
-          ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
-          ...(body.customPermissions === undefined ? {} : { restricted: body.customPermissions }),
-          ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
-          ...(body.secondsToExpiry === undefined ? {} : { expirationTimeout: body.secondsToExpiry }),
-        }),
+        withV4FieldNames(() =>
+          tokens.create(c.var.auth, {
+            name: body.name,
+            ...(body.description === undefined ? {} : { description: body.description }),
+            ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+            ...(body.customPermissions === undefined ? {} : { restricted: body.customPermissions }),
+            ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
+            ...(body.secondsToExpiry === undefined ? {} : { expirationTimeout: body.secondsToExpiry }),
+          }),
+        ),
       );
       c.header('Cache-Control', 'no-store');
       return c.json(toCreatedTokenV4(created.token, created.value, clock.now()), 201);

@@ -109,6 +109,69 @@ describe('POST /fmerest/v3/tokens', () => {
     }
   });
 
+  it('caps a lifetime at ten calendar years from now, to the second, for a date and for a timeout', async () => {
+    const moveTo = (date: string) => t.clock.advance((Date.parse(date) - t.clock.now()) / 1000);
+    const secondsUntil = (date: string) => (Date.parse(date) - t.clock.now()) / 1000;
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await t.app.request(
+        '/fmerest/v3/tokens',
+        jsonInit('POST', adminBasic, { name: 'x', ...body }),
+      );
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      return (await errorOf(res)).details?.fields;
+    };
+    // Three 29 Februaries between 2026-12-07 and 2036-12-07: ten years are 3,653 days here.
+    moveTo('2026-12-07T10:00:00Z');
+    expect((await create({ name: 'date', expirationDate: '2036-12-07T10:00:00Z' })).expirationDate).toBe(
+      '2036-12-07T10:00:00Z',
+    );
+    expect(await refused({ expirationDate: '2036-12-08T10:00:00Z' })).toEqual({
+      expirationDate: 'must be at most 10 years from now',
+    });
+    expect(await refused({ expirationDate: '2036-12-07T10:00:01Z' })).toHaveProperty('expirationDate');
+    const timeout = secondsUntil('2036-12-07T10:00:00Z');
+    expect((await create({ name: 'timeout', expirationTimeout: timeout })).expirationDate).toBe(
+      '2036-12-07T10:00:00Z',
+    );
+    expect(await refused({ expirationTimeout: timeout + 1 })).toEqual({
+      expirationTimeout: 'must be at most 10 years',
+    });
+    // Two between 2029-01-01 and 2039-01-01: 3,652 days, and a 3,653-day timeout is a day too long.
+    moveTo('2029-01-01T00:00:00Z');
+    expect((await create({ name: 'short decade', expirationTimeout: 3652 * 86400 })).expirationDate).toBe(
+      '2039-01-01T00:00:00Z',
+    );
+    expect(await refused({ expirationTimeout: 3653 * 86400 })).toEqual({
+      expirationTimeout: 'must be at most 10 years',
+    });
+    // From 29 February, ten years end on the tenth year's 28 February (it has no 29th).
+    moveTo('2032-02-29T12:00:00Z');
+    expect((await create({ name: 'leap day', expirationDate: '2042-02-28T12:00:00Z' })).expirationDate).toBe(
+      '2042-02-28T12:00:00Z',
+    );
+    expect(await refused({ expirationDate: '2042-03-01T12:00:00Z' })).toHaveProperty('expirationDate');
+    // The same limit when an update or a duplicate sets the expiry.
+    expect(
+      (
+        await t.app.request(
+          path('admin', 'leap day'),
+          jsonInit('PUT', adminBasic, { expirationDate: '2042-02-28T12:00:01Z' }),
+        )
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await t.app.request(
+          `${path('admin', 'leap day')}/duplicate`,
+          jsonInit('POST', adminBasic, {
+            name: 'copy',
+            expirationTimeout: secondsUntil('2042-02-28T12:00:01Z'),
+          }),
+        )
+      ).status,
+    ).toBe(422);
+  });
+
   it('refuses a date the calendar does not have on create, update and duplicate, rather than moving it', async () => {
     await create({ name: 'kept', expirationDate: '2027-02-28T00:00:00Z' });
     expect((await create({ name: 'leap', expirationDate: '2028-02-29T00:00:00Z' })).expirationDate).toBe(

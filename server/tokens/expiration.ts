@@ -1,6 +1,6 @@
 // Resolves expirationTimeout / expirationDate into an expiry time, within the allowed limits.
 import { parseIsoTimestamp } from '../../shared/schemas/common';
-import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/schemas/token';
+import { latestTokenExpiry } from '../../shared/schemas/token';
 import { validationFailed } from '../errors';
 
 export interface ExpirationInput {
@@ -14,12 +14,18 @@ export function resolveExpiration(input: ExpirationInput, now: number): number |
   if (expirationTimeout !== undefined && expirationDate !== undefined) {
     throw validationFailed({ expirationDate: 'give expirationTimeout or expirationDate, not both' });
   }
-  if (expirationTimeout !== undefined) return now + expirationTimeout;
+  // Ten calendar years, not a fixed number of days: the schemas let through up to the longest ten years can be.
+  const latest = latestTokenExpiry(now);
+  if (expirationTimeout !== undefined) {
+    if (now + expirationTimeout > latest)
+      throw validationFailed({ expirationTimeout: 'must be at most 10 years' });
+    return now + expirationTimeout;
+  }
   if (expirationDate === undefined) return undefined;
   const expiresAt = Math.floor(parseIsoTimestamp(expirationDate) / 1000);
   if (!Number.isFinite(expiresAt)) throw validationFailed({ expirationDate: 'must be an ISO 8601 date' });
   if (expiresAt <= now) throw validationFailed({ expirationDate: 'must be in the future' });
-  if (expiresAt > now + MAX_TOKEN_LIFETIME_SECONDS) {
+  if (expiresAt > latest) {
     throw validationFailed({ expirationDate: 'must be at most 10 years from now' });
   }
   return expiresAt;

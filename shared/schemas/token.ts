@@ -6,7 +6,27 @@ import { ApiDateSchema, freeText, isCalendarDate, pageOf, textName } from './com
 export const TOKEN_NAME_MAX = 128;
 export const TOKEN_DESCRIPTION_MAX = 1024;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
-export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 24 * 3600;
+/** A token lives at most this many calendar years: see latestTokenExpiry. */
+export const MAX_TOKEN_LIFETIME_YEARS = 10;
+/**
+ * The longest that ten calendar years can be (3,653 days, when they hold three 29 Februaries): the bound a
+ * schema can check without a clock. The limit itself is latestTokenExpiry(now), which the server applies.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = (MAX_TOKEN_LIFETIME_YEARS * 365 + 3) * 24 * 3600;
+
+/**
+ * The latest expiry (epoch seconds) of a token whose expiration is set at `now` (epoch seconds): ten calendar
+ * years later, at the same time of day (UTC). From 29 February, the tenth year's 28 February, which is within
+ * ten years where 1 March is not.
+ */
+export function latestTokenExpiry(now: number): number {
+  const start = new Date(now * 1000);
+  const latest = new Date(start.getTime());
+  latest.setUTCFullYear(start.getUTCFullYear() + MAX_TOKEN_LIFETIME_YEARS);
+  // 29 February of a year that has none rolled over to 1 March: step back to the month's last day.
+  if (latest.getUTCMonth() !== start.getUTCMonth()) latest.setUTCDate(0);
+  return Math.floor(latest.getTime() / 1000);
+}
 
 export const TokenTypeSchema = v.picklist(['USER', 'SESSION']);
 export type TokenType = v.InferOutput<typeof TokenTypeSchema>;
