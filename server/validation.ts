@@ -8,7 +8,9 @@ import { isClientAbort } from './http/client-abort';
 type AnySchema = v.GenericSchema<unknown, unknown>;
 
 function fieldsOf(issues: readonly v.BaseIssue<unknown>[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // Keyed by what the client sent: without a prototype, `__proto__` and `constructor` are fields like any other
+  // (on `{}` they read as Object.prototype's, so `??=` skipped them, and `__proto__` could not be set).
+  const fields: Record<string, string> = Object.create(null);
   for (const issue of issues) {
     const path = v.getDotPath(issue) ?? '(body)';
     fields[path] ??= messageOf(issue);

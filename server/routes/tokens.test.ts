@@ -276,6 +276,30 @@ describe('POST /fmerest/v3/tokens', () => {
     expect(notAnObject.status).toBe(422);
   });
 
+  it('names an unknown field called __proto__ or constructor like any other', async () => {
+    for (const [name, body] of [
+      ['__proto__', '{"name":"x","__proto__":{"admin":true}}'],
+      ['constructor', '{"name":"x","constructor":"y"}'],
+      ['name, constructor', '{"name":"","constructor":2}'],
+    ] as const) {
+      const res = await t.app.request('/fmerest/v3/tokens', {
+        method: 'POST',
+        headers: { Authorization: adminBasic, 'Content-Type': 'application/json' },
+        body,
+      });
+      expect(res.status, body).toBe(422);
+      // Read as JSON.parse reads it (own properties, whatever their names), not through a schema.
+      const error = JSON.parse(await res.text());
+      expect(error.code).toBe('VALIDATION_FAILED');
+      const fields = Object.entries(error.details.fields);
+      const unknown = name.split(', ').at(-1);
+      expect(fields).toContainEqual([unknown, 'is not a known field']);
+      expect(fields.map(([field]) => field)).toEqual(name.split(', '));
+      expect(error.message).toBe(`Invalid request: check ${name}.`);
+    }
+    expect((await list()).totalCount).toBe(0);
+  });
+
   it('checks names and descriptions: length, control characters, surrounding spaces', async () => {
     await create({ name: 'n'.repeat(128), description: 'd'.repeat(1024) });
     await create({ name: 'multi-line description', description: 'line one\nline two\tend' });
