@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { SessionPolicy } from '../config';
 import { apiError, unauthorized, unauthorizedResponse } from '../errors';
 import type { ClientAddress } from '../http/client-address';
+import { withNoStore } from '../http/security-headers';
 import { findLeaseInStore } from '../leases/lease-cache';
 import { renewedSessionExpiry } from '../sessions/session-policy';
 import type { Store, UserRecord } from '../store/store';
@@ -151,10 +152,11 @@ function proceed(
   outcome: Outcome | Promise<Outcome>,
 ): MiddlewareAnswer {
   if (outcome instanceof Promise) return outcome.then((settled) => proceed(c, next, fromUrl, settled));
-  if (outcome === REFUSED) return Promise.resolve(refuse());
+  // A token that travelled in a URL or a form may sit in caches and history: no answer to it is kept, a refusal
+  // included (the front door does the same for every answer to a `fmetoken` query).
+  if (outcome === REFUSED) return Promise.resolve(fromUrl ? withNoStore(refuse()) : refuse());
   c.set('auth', outcome);
   if (!fromUrl) return next();
-  // A token that travelled in a URL may sit in caches and history; make sure the answer does not.
   return next().then(() => c.res.headers.set('Cache-Control', 'no-store'));
 }
 

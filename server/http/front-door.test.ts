@@ -4,7 +4,14 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminBasic, createTestApp, type TestAppOptions } from '../../test/fixtures/test-app';
+import { crc32Hex } from '../../shared/token-format';
+import {
+  adminBasic,
+  createTestApp,
+  createTokenInApp,
+  fmetoken,
+  type TestAppOptions,
+} from '../../test/fixtures/test-app';
 import { serverVersion } from '../version';
 
 const PAGE = 'http://127.0.0.1:5173';
@@ -117,6 +124,70 @@ describe('front door', () => {
     expect(answers.page.headers.get('Content-Security-Policy')).toContain("default-src 'self'");
     expect(answers.page.headers.get('X-Frame-Options')).toBe('DENY');
     expect(answers.unauthorized.headers.get('Strict-Transport-Security')).toBeNull();
+  });
+
+  it('answers every request carrying fmetoken in its query with Cache-Control: no-store, whatever the status', async () => {
+    const { t, baseUrl } = await served({ app: { corsOrigins: [PAGE] } });
+    const valid = await createTokenInApp(t.app, adminBasic, { name: 'in a URL' });
+    const other = await createTokenInApp(t.app, adminBasic, { name: 'another' });
+    const narrow = await createTokenInApp(t.app, adminBasic, {
+      name: 'narrow',
+      restricted: true,
+      permissions: ['jobs:access'],
+    });
+    const wellFormedUnknown = `${'0'.repeat(32)}${crc32Hex('0'.repeat(32))}`;
+    const requests: Record<string, [path: string, init?: RequestInit]> = {
+      valid: [`/fmerest/v3/info?fmetoken=${valid}`],
+      garbage: ['/fmerest/v3/info?fmetoken=not-a-token'],
+      unknown: [`/fmerest/v3/info?fmetoken=${wellFormedUnknown}`],
+      empty: ['/fmerest/v3/info?fmetoken='],
+      conflicting: [`/fmerest/v3/info?fmetoken=${valid}`, { headers: { Authorization: fmetoken(other) } }],
+      forbidden: [`/fmerest/v3/repositories?x=1&fmetoken=${narrow}`],
+      invalid: [`/fmerest/v3/tokens?limit=x&fmetoken=${valid}`],
+      notFound: [`/fmerest/v3/nothing?fmetoken=${valid}`],
+      notAllowed: [`/fmeinfo/version?fmetoken=${valid}`, { method: 'DELETE' }],
+      public: [`/fmeinfo/version?fmetoken=${valid}`],
+      redirect: [`/fmetoken?fmetoken=${valid}`, { redirect: 'manual' }],
+      preflight: [
+        `/fmerest/v3/tokens?fmetoken=${valid}`,
+        { method: 'OPTIONS', headers: { Origin: PAGE, 'Access-Control-Request-Method': 'POST' } },
+      ],
+    };
+    const statuses: Record<string, number> = {};
+    for (const [name, [path, init]] of Object.entries(requests)) {
+      for (const [way, res] of [
+        ['over HTTP', await fetch(`${baseUrl}${path}`, init)],
+        ['in memory', await t.app.request(path, init)],
+      ] as const) {
+        expect(res.headers.get('Cache-Control'), `${name} ${way}: ${res.status}`).toBe('no-store');
+        expectSecurityHeaders(res);
+        statuses[name] = res.status;
+      }
+    }
+    expect(statuses).toEqual({
+      valid: 200,
+      garbage: 401,
+      unknown: 401,
+      empty: 401,
+      conflicting: 400,
+      forbidden: 403,
+      invalid: 422,
+      notFound: 404,
+      notAllowed: 405,
+      public: 200,
+      redirect: 302,
+      preflight: 204,
+    });
+    // A refused token in a form body is a credential sent outside the header too.
+    const byForm = await fetch(`${baseUrl}/fmerest/v3/tokens/admin/another`, {
+      method: 'DELETE',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `fmetoken=${wellFormedUnknown}`,
+    });
+    expect(byForm.status).toBe(401);
+    expect(byForm.headers.get('Cache-Control')).toBe('no-store');
+    // Without one, answers are left to their routes.
+    expect((await fetch(`${baseUrl}/fmerest/v3/info`)).headers.get('Cache-Control')).toBeNull();
   });
 
   it('sends HSTS over HTTP only when a trusted proxy says the client used HTTPS', async () => {

@@ -1,7 +1,7 @@
 // The way in: security headers on every answer, and the global middleware only for requests it can concern.
 import { type ErrorHandler, Hono, type MiddlewareHandler } from 'hono';
 import { nodeBindings } from './node-bindings';
-import { setSecurityHeaders, withSecurityHeaders } from './security-headers';
+import { carriesQueryToken, setSecurityHeaders, withNoStore, withSecurityHeaders } from './security-headers';
 
 /** A request's headers by lower-case name, as Node parses them. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -42,7 +42,7 @@ export function installFrontDoor(app: Hono, { guards, onError, isHttps }: FrontD
     return routes(request, env);
   };
 
-  app.fetch = (request, env) => {
+  const respond = (request: Request, env: unknown): Response | Promise<Response> => {
     const node = nodeBindings(env);
     const https = isHttps(request, env);
     if (node?.outgoing) {
@@ -55,5 +55,12 @@ export function installFrontDoor(app: Hono, { guards, onError, isHttps }: FrontD
     return res instanceof Promise
       ? res.then((answer) => withSecurityHeaders(answer, https))
       : withSecurityHeaders(res, https);
+  };
+
+  app.fetch = (request, env) => {
+    if (!carriesQueryToken(request.url)) return respond(request, env);
+    // Every answer to a request with a token in its URL, refusals and errors included, is kept by no cache.
+    const res = respond(request, env);
+    return res instanceof Promise ? res.then(withNoStore) : withNoStore(res);
   };
 }

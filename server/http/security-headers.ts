@@ -44,6 +44,22 @@ export function withSecurityHeaders(res: Response, isHttps: boolean): Response {
   return answer;
 }
 
+/**
+ * Whether a request carries a token in its query string (`?fmetoken=`, as authentication reads it): its answer,
+ * whatever its status, must not be kept by a cache, as the URL it is stored under holds the token.
+ */
+export function carriesQueryToken(url: string): boolean {
+  // Most URLs do not mention it: no parsing for them.
+  return url.includes('fmetoken') && new URL(url).searchParams.has('fmetoken');
+}
+
+/** `Cache-Control: no-store` on a finished answer, over whatever its route set. */
+export function withNoStore(res: Response): Response {
+  const answer = isMutable(res) ? res : new Response(res.body, res);
+  answer.headers.set('Cache-Control', 'no-store');
+  return answer;
+}
+
 /** `Response.redirect` and `Response.error` answers have immutable headers. */
 function isMutable(res: Response): boolean {
   try {
