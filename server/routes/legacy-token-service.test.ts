@@ -44,6 +44,37 @@ describe('legacy token service', () => {
     });
   });
 
+  it('HEAD /fmetoken/generate answers as GET would, without the body, and creates no session', async () => {
+    for (const path of [
+      '/fmetoken/generate',
+      '/fmetoken/generate.json',
+      '/fmetoken/service/generate',
+      '/fmetoken/service/generate.json',
+    ]) {
+      const head = await t.app.request(`${path}?${credentials}&expiration=3&timeunit=day`, {
+        method: 'HEAD',
+      });
+      expect(head.status, path).toBe(200);
+      expect(head.headers.get('Content-Type'), path).toMatch(
+        path.endsWith('.json') ? /^application\/json/ : /^text\/plain/,
+      );
+      expect(head.headers.get('Cache-Control'), path).toBe('no-store');
+      expect(await head.text(), path).toBe('');
+    }
+    const refused = await t.app.request('/fmetoken/generate?user=admin&password=wrong', { method: 'HEAD' });
+    expect(refused.status).toBe(401);
+    const tooLong = await t.app.request(`/fmetoken/generate?${credentials}&expiration=3&timeunit=year`, {
+      method: 'HEAD',
+    });
+    expect(tooLong.status).toBe(422);
+    expect(await serviceSessions()).toEqual([]);
+    // The same GET mints one.
+    expect(
+      isWellFormedTokenValue(await (await t.app.request(`/fmetoken/generate?${credentials}`)).text()),
+    ).toBe(true);
+    expect(await serviceSessions()).toHaveLength(1);
+  });
+
   it('a form POST to /fmetoken/generate.json returns serviceResponse.token', async () => {
     const res = await t.app.request(
       '/fmetoken/generate.json',

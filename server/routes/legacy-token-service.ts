@@ -147,8 +147,17 @@ export function createLegacyTokenServiceRoutes(deps: LegacyTokenServiceRoutesDep
       throw validationFailed({ expiration: 'must be at most 2 years' });
     const client = deps.clientAddress.of(c);
     const user = await deps.signIn.verify(params.user, params.password, client);
-    const session = await deps.sessions.issueServiceToken(user, seconds, client);
     c.header('Cache-Control', 'no-store');
+    // HEAD is safe (RFC 9110): Hono runs the GET route for it, so it must stop here, answering as GET would
+    // (the same checks, status and headers) with no body, and minting nothing.
+    if (c.req.method === 'HEAD') {
+      c.header(
+        'Content-Type',
+        c.req.path.endsWith('.json') ? 'application/json' : 'text/plain; charset=UTF-8',
+      );
+      return c.body(null);
+    }
+    const session = await deps.sessions.issueServiceToken(user, seconds, client);
     if (c.req.path.endsWith('.json')) {
       const body: TokenServiceResponse = {
         serviceResponse: { token: session.token, expirationDate: session.expirationDate },
