@@ -136,11 +136,22 @@ describe('POST /fmerest/v3/login', () => {
   });
 
   it('answers a sign-in with no credential at all 401, with the challenge, whatever its content type', async () => {
-    for (const init of [{}, { headers: { 'Content-Type': 'text/plain' }, body: '' }]) {
+    for (const init of [
+      {},
+      { headers: { 'Content-Type': 'text/plain' }, body: '' },
+      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' },
+    ]) {
       const res = await t.app.request('/fmerest/v3/login', { method: 'POST', ...init });
       expect(res.status).toBe(401);
       expect(res.headers.get('WWW-Authenticate')).toContain('fmetoken');
     }
+    // An empty body that says it is JSON is not JSON.
+    const empty = await t.app.request('/fmerest/v3/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '',
+    });
+    expect(empty.status).toBe(400);
   });
 
   it('refuses a disabled user', async () => {

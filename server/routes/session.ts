@@ -14,7 +14,7 @@ import type { ClientAddress } from '../http/client-address';
 import { describe, errorResponses, json } from '../openapi/describe';
 import { TAGS } from '../openapi/tags';
 import type { SessionService } from '../sessions/session-service';
-import { query, readJsonBody } from '../validation';
+import { isJsonContentType, query, readJsonBody } from '../validation';
 
 export interface SessionRoutesDeps {
   sessions: SessionService;
@@ -69,8 +69,8 @@ export function createSessionRoutes(deps: SessionRoutesDeps) {
           kind: body.kind ?? c.req.valid('query').kind ?? 'web',
         };
       } else {
-        // Nothing to sign in with is a missing credential, whatever the content type says.
-        if (!sent) throw unauthorized();
+        // Nothing to sign in with is a missing credential; an empty body declared as JSON is malformed JSON.
+        if (!sent && !isJsonContentType(c.req.header('Content-Type'))) throw unauthorized();
         const body = await readJsonBody(c, LoginBodySchema);
         credentials = { user: body.user, password: body.password, kind: body.kind ?? 'web' };
       }
