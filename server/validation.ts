@@ -59,8 +59,60 @@ function checkJsonContentType(c: Context): void {
 /** Parses `input` with `schema`, or throws the 422 naming each field. */
 export function parseOr422<S extends AnySchema>(schema: S, input: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
-  if (!result.success) throw validationFailed(fieldsOf(result.issues));
+  if (!result.success) throw validationFailed(fieldsOf(withEveryUnknownKey(schema, input, result.issues)));
   return result.output;
+}
+
+/** Enough to name every unknown field of any body the API takes; past it, the rest go unnamed. */
+const MAX_UNKNOWN_KEYS = 32;
+
+/**
+ * valibot names the first unknown key of a strict object and stops there. The others are found by parsing a copy
+ * again without the keys already found, so that a 422 names each field it refuses.
+ */
+function withEveryUnknownKey(
+  schema: AnySchema,
+  input: unknown,
+  issues: readonly v.BaseIssue<unknown>[],
+): readonly v.BaseIssue<unknown>[] {
+  if (!issues.some(isUnknownKey)) return issues;
+  const copy: unknown = structuredClone(input);
+  const all = [...issues];
+  let latest = issues;
+  for (let round = 0; round < MAX_UNKNOWN_KEYS; round++) {
+    let removed = false;
+    for (const issue of latest.filter(isUnknownKey)) {
+      const step = locate(copy, issue);
+      if (step !== undefined) removed = delete step.object[step.key];
+    }
+    if (!removed) break;
+    const again = v.safeParse(schema, copy);
+    if (again.success) break;
+    latest = again.issues.filter(isUnknownKey);
+    if (latest.length === 0) break;
+    all.push(...latest);
+  }
+  return all;
+}
+
+function isUnknownKey(issue: v.BaseIssue<unknown>): boolean {
+  return issue.kind === 'schema' && issue.type === 'strict_object' && issue.expected === 'never';
+}
+
+/** The object in `root` that holds the key an issue is about, followed along the issue's path. */
+function locate(
+  root: unknown,
+  issue: v.BaseIssue<unknown>,
+): { object: Record<string, unknown>; key: string } | undefined {
+  const path = issue.path ?? [];
+  let at: unknown = root;
+  for (const [index, item] of path.entries()) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    const key = String(item.key);
+    if (index === path.length - 1) return { object: at as Record<string, unknown>, key };
+    at = (at as Record<string, unknown>)[key];
+  }
+  return undefined;
 }
 
 /**

@@ -70,6 +70,22 @@ describe('JSON bodies', () => {
     expect((await errorOf(missing)).details).toEqual({ fields: { name: 'is missing' } });
     const unknown = await send('POST', '/tokens', 'application/json', '{"name": "n", "colour": "red"}');
     expect((await errorOf(unknown)).details).toEqual({ fields: { colour: 'is not a known field' } });
+    // Every unknown field is named, not only the first, beside what else is wrong.
+    const several = await send(
+      'POST',
+      '/tokens',
+      'application/json',
+      '{"colour": "red", "size": 2, "expirationTimeout": "soon", "shape": null}',
+    );
+    expect((await errorOf(several)).details).toEqual({
+      fields: {
+        name: 'is missing',
+        colour: 'is not a known field',
+        size: 'is not a known field',
+        shape: 'is not a known field',
+        expirationTimeout: expect.any(String),
+      },
+    });
   });
 });
 
