@@ -1,6 +1,7 @@
 // What the new-token form sends: presets as durations, a date as the end of that day, permissions only when chosen.
 import { describe, expect, it } from 'vitest';
-import { draftPermissions, draftToBody, emptyDraft } from './token-draft';
+import type { Token } from '../../shared/schemas/token';
+import { draftPermissions, draftToBody, duplicateBody, emptyDraft } from './token-draft';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 
@@ -49,5 +50,41 @@ describe('draftToBody', () => {
         NOW,
       ).ok,
     ).toBe(false);
+  });
+});
+
+describe('duplicateBody', () => {
+  const source = (createdDate: string, expirationDate: string): Token => ({
+    name: 'ci',
+    description: '',
+    user: 'admin',
+    type: 'USER',
+    source: 'api',
+    enabled: true,
+    expired: false,
+    restricted: false,
+    createdDate,
+    lastSaveDate: createdDate,
+    expirationDate,
+    lastUsedDate: null,
+    current: false,
+  });
+
+  it("gives the copy the original's lifetime", () => {
+    expect(
+      duplicateBody(
+        source('2026-11-01T10:00:00Z', '2026-11-08T10:00:00Z'),
+        { name: 'c', expiry: 'same', date: '' },
+        NOW,
+      ),
+    ).toEqual({ ok: true, body: { name: 'c', expirationTimeout: 7 * 86_400 } });
+  });
+
+  it('gives the copy of a ten-year token no more than the next ten calendar years', () => {
+    // Its ten years hold three 29 Februaries (3,653 days); the ten from 2029-03-01 hold two.
+    const tenYears = source('2026-11-22T10:00:00Z', '2036-11-22T10:00:00Z');
+    const later = Date.parse('2029-03-01T10:00:00Z');
+    const checked = duplicateBody(tenYears, { name: 'c', expiry: 'same', date: '' }, later);
+    expect(checked).toEqual({ ok: true, body: { name: 'c', expirationTimeout: 3_652 * 86_400 } });
   });
 });

@@ -2,6 +2,7 @@
 import {
   type CreateTokenBody,
   type DuplicateTokenBody,
+  latestTokenExpiry,
   MAX_TOKEN_LIFETIME_SECONDS,
   type Token,
   type UpdateTokenBody,
@@ -167,8 +168,12 @@ export type DuplicateCheck = { ok: true; body: DuplicateTokenBody } | { ok: fals
 export function duplicateBody(source: Token, draft: DuplicateDraft, now: number): DuplicateCheck {
   const name = draft.name.trim();
   if (name === '') return { ok: false, message: 'Give the copy a name.' };
-  if (draft.expiry === 'same')
-    return { ok: true, body: { name, expirationTimeout: lifetimeSeconds(source) } };
+  if (draft.expiry === 'same') {
+    // A copy of a ten-year token lives as long as the next ten calendar years allow, which may be a day less.
+    const seconds = Math.floor(now / 1000);
+    const longest = latestTokenExpiry(seconds) - seconds;
+    return { ok: true, body: { name, expirationTimeout: Math.min(lifetimeSeconds(source), longest) } };
+  }
   const expiry = draftExpiry({ expiry: draft.expiry, date: draft.date }, now);
   if (!expiry.ok) return expiry;
   return { ok: true, body: { name, ...expiry.value } };
