@@ -118,3 +118,18 @@ export interface RuleDraft {
   /** Only in the tab the popup was opened over (a session rule). */
   thisTab: boolean;
 }
+
+/** A new rule's form: every type, the target's own pages, on. */
+export function emptyRuleDraft(token = ''): RuleDraft {
+  return {
+    token,
+    patterns: '',
+    resourceTypes: [],
+    pages: 'own',
+    initiators: '',
+    anyPageConfirmed: false,
+    enabled: true,
+    allowBroad: false,
+    thisTab: false,
+  };
+}

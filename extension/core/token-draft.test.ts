@@ -1,6 +1,6 @@
 // What the new-token form sends: presets as durations, a date as the end of that day, permissions only when chosen.
 import { describe, expect, it } from 'vitest';
-import type { Token } from '../../shared/schemas/token';
+import { aToken } from '../testing/token';
 import { draftPermissions, draftToBody, duplicateBody, emptyDraft } from './token-draft';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
@@ -54,21 +54,8 @@ describe('draftToBody', () => {
 });
 
 describe('duplicateBody', () => {
-  const source = (createdDate: string, expirationDate: string): Token => ({
-    name: 'ci',
-    description: '',
-    user: 'admin',
-    type: 'USER',
-    source: 'api',
-    enabled: true,
-    expired: false,
-    restricted: false,
-    createdDate,
-    lastSaveDate: createdDate,
-    expirationDate,
-    lastUsedDate: null,
-    current: false,
-  });
+  const source = (createdDate: string, expirationDate: string) =>
+    aToken({ createdDate, lastSaveDate: createdDate, expirationDate });
 
   it("gives the copy the original's lifetime", () => {
     expect(

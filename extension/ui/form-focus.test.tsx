@@ -6,33 +6,15 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Token } from '../../shared/schemas/token';
-import type { DuplicateDraft } from '../core/model';
+import { type DuplicateDraft, emptyRuleDraft } from '../core/model';
+import { aToken } from '../testing/token';
 import { RowPrompt } from './confirm-prompt';
 import { DuplicatePrompt } from './duplicate-prompt';
 import { RuleForm } from './rule-form';
 
 afterEach(cleanup);
 
-const source: Token = {
-  name: 'ci',
-  description: '',
-  user: 'admin',
-  type: 'USER',
-  source: 'api',
-  enabled: true,
-  expired: false,
-  restricted: false,
-  createdDate: '2026-12-01T00:00:00Z',
-  lastSaveDate: '2026-12-01T00:00:00Z',
-  expirationDate: '2026-12-31T00:00:00Z',
-  lastUsedDate: null,
-  current: false,
-  exposed: false,
-  exposedDate: null,
-  lastUsedAddress: null,
-  lastUsedClient: null,
-};
+const source = aToken();
 
 function Duplicate() {
   const [draft, setDraft] = useState<DuplicateDraft>({ name: 'ci copy', expiry: 'same', date: '' });
@@ -74,17 +56,7 @@ describe('the focus in forms and questions', () => {
     const onCancel = vi.fn();
     render(
       <RuleForm
-        draft={{
-          token: '',
-          patterns: '',
-          resourceTypes: [],
-          pages: 'own',
-          initiators: '',
-          anyPageConfirmed: false,
-          enabled: true,
-          allowBroad: false,
-          thisTab: false,
-        }}
+        draft={emptyRuleDraft()}
         patterns={[]}
         held={[{ server: 'http://127.0.0.1:8787', user: 'admin', name: 'ci' }]}
         broad={false}

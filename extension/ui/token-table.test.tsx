@@ -4,28 +4,12 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/pre
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Token } from '../../shared/schemas/token';
 import { tokenKey } from '../core/model';
+import { aToken } from '../testing/token';
 import { TokenTable, type TokenTableProps } from './token-table';
 
 afterEach(cleanup);
 
-function token(name: string, extra: Partial<Token> = {}): Token {
-  return {
-    name,
-    description: '',
-    user: 'admin',
-    type: 'USER',
-    source: 'api',
-    enabled: true,
-    expired: false,
-    restricted: false,
-    createdDate: '2026-11-22T10:00:00Z',
-    lastSaveDate: '2026-11-22T10:00:00Z',
-    expirationDate: '2026-11-29T10:00:00Z',
-    lastUsedDate: null,
-    current: false,
-    ...extra,
-  };
-}
+const token = (name: string, extra: Partial<Token> = {}) => aToken({ name, ...extra });
 
 const ROWS = [token('alpha'), token('beta', { enabled: false }), token('gamma', { expired: true })];
 

@@ -1,35 +1,16 @@
 // The 403 explanation for each kind of token, from what the token and its owner really hold.
 import { describe, expect, it } from 'vitest';
 import { ROLE_PERMISSIONS } from '../../../shared/permissions';
-import type { Token } from '../../../shared/schemas/token';
+import { aToken } from '../../testing/token';
 import { refusalAdvice } from './refusal-advice';
 
 const ADMIN = [...(ROLE_PERMISSIONS.fmeadmin ?? [])];
 const GUEST = [...(ROLE_PERMISSIONS.fmeguest ?? [])];
 const WRITE = 'repository/Samples:write';
 
-function token(extra: Partial<Token>): Token {
-  return {
-    name: 'ci',
-    description: '',
-    user: 'admin',
-    type: 'USER',
-    source: 'api',
-    enabled: true,
-    expired: false,
-    restricted: false,
-    createdDate: '2026-11-22T10:00:00Z',
-    lastSaveDate: '2026-11-22T10:00:00Z',
-    expirationDate: '2026-11-29T10:00:00Z',
-    lastUsedDate: null,
-    current: false,
-    ...extra,
-  };
-}
-
 describe('refusalAdvice', () => {
   it('All Permissions, owner holds it (repository/* covers the repository): no offer, and no claim the owner lacks it', () => {
-    const advice = refusalAdvice(token({}), ADMIN, [WRITE]);
+    const advice = refusalAdvice(aToken({}), ADMIN, [WRITE]);
     expect(advice.offer).toEqual([]);
     expect(advice.text).toContain('“ci” has All Permissions');
     expect(advice.text).toContain('admin holds Repository Samples: Write');
@@ -38,14 +19,14 @@ describe('refusalAdvice', () => {
   });
 
   it('All Permissions, owner lacks it: no offer; an administrator has to grant it to the owner', () => {
-    const advice = refusalAdvice(token({ user: 'gus' }), GUEST, [WRITE]);
+    const advice = refusalAdvice(aToken({ user: 'gus' }), GUEST, [WRITE]);
     expect(advice.offer).toEqual([]);
     expect(advice.text).toContain('gus does not hold Repository Samples: Write');
     expect(advice.text).toContain('an administrator has to give gus a role');
   });
 
   it('restricted, owner holds it: offers exactly what the token lacks', () => {
-    const restricted = token({
+    const restricted = aToken({
       restricted: true,
       permissions: ['repositories:access', 'repository/Samples:read'],
     });
@@ -56,21 +37,21 @@ describe('refusalAdvice', () => {
   });
 
   it('restricted, owner lacks it: no offer, since the token cannot carry more than its owner holds', () => {
-    const restricted = token({ user: 'gus', restricted: true, permissions: ['repositories:access'] });
+    const restricted = aToken({ user: 'gus', restricted: true, permissions: ['repositories:access'] });
     const advice = refusalAdvice(restricted, GUEST, [WRITE]);
     expect(advice.offer).toEqual([]);
     expect(advice.text).toContain('gus does not hold Repository Samples: Write');
   });
 
   it("restricted, owner's permissions unknown: offers it, saying the server decides", () => {
-    const restricted = token({ restricted: true, permissions: ['repositories:access'] });
+    const restricted = aToken({ restricted: true, permissions: ['repositories:access'] });
     const advice = refusalAdvice(restricted, null, [WRITE]);
     expect(advice.offer).toEqual([WRITE]);
     expect(advice.text).toContain('only if admin holds it');
   });
 
   it('session: never an offer; it carries all of its owner’s permissions', () => {
-    const session = token({ name: 'web session 3', type: 'SESSION', source: 'web' });
+    const session = aToken({ name: 'web session 3', type: 'SESSION', source: 'web' });
     const holds = refusalAdvice(session, ADMIN, [WRITE]);
     expect(holds.offer).toEqual([]);
     expect(holds.text).toContain('“web session 3” is a session of admin');

@@ -11,6 +11,7 @@ import type { Token } from '../../../shared/schemas/token';
 import type { Send } from '../../core/messages';
 import type { RequestOutcome } from '../../core/request-outcomes';
 import { DEFAULT_INJECTION_SETTINGS, ruleStatusItem } from '../../core/storage-items';
+import { aToken } from '../../testing/token';
 import { openAddPermissions } from '../tokens/add-permissions';
 import { createPopupActions } from '../tokens/popup-actions';
 import type { PopupDeps } from '../tokens/popup-deps';
@@ -27,25 +28,6 @@ const SERVER = 'http://127.0.0.1:8787';
 const WRITE = 'repository/Samples:write';
 const ADMIN = [...(ROLE_PERMISSIONS.fmeadmin ?? [])];
 const GUEST = [...(ROLE_PERMISSIONS.fmeguest ?? [])];
-
-function token(extra: Partial<Token>): Token {
-  return {
-    name: 'ci',
-    description: '',
-    user: 'admin',
-    type: 'USER',
-    source: 'api',
-    enabled: true,
-    expired: false,
-    restricted: false,
-    createdDate: '2026-11-22T10:00:00Z',
-    lastSaveDate: '2026-11-22T10:00:00Z',
-    expirationDate: '2026-11-29T10:00:00Z',
-    lastUsedDate: null,
-    current: false,
-    ...extra,
-  };
-}
 
 /** The refusal of `refused`, drawn in a page signed in as admin whose background says what it and its owner hold. */
 function renderRefusal(refused: Token, owner: string[] | null, status: 401 | 403 = 403) {
@@ -127,7 +109,7 @@ const offer = () => screen.queryByRole('button', { name: /^Add (it|them) to/ });
 
 describe('a 403 on a rule', () => {
   it('All Permissions token whose owner holds the permission: no offer, and no claim the owner lacks it', async () => {
-    renderRefusal(token({}), ADMIN);
+    renderRefusal(aToken({}), ADMIN);
     const text = await advice();
     expect(text).toContain('has All Permissions');
     expect(text).toContain('admin holds Repository Samples: Write');
@@ -136,13 +118,13 @@ describe('a 403 on a rule', () => {
   });
 
   it('All Permissions token whose owner lacks it: no offer; an administrator has to grant it', async () => {
-    renderRefusal(token({ user: 'gus' }), GUEST);
+    renderRefusal(aToken({ user: 'gus' }), GUEST);
     expect(await advice()).toContain('gus does not hold Repository Samples: Write');
     expect(offer()).toBeNull();
   });
 
   it('restricted token whose owner holds it: "Add it to" opens the edit form with it ticked for review', async () => {
-    const state = renderRefusal(token({ restricted: true, permissions: ['repositories:access'] }), ADMIN);
+    const state = renderRefusal(aToken({ restricted: true, permissions: ['repositories:access'] }), ADMIN);
     expect(await advice()).toContain('“ci” does not carry Repository Samples: Write, which admin holds');
     const button = offer();
     expect(button?.textContent).toBe('Add it to ci');
@@ -154,13 +136,13 @@ describe('a 403 on a rule', () => {
   });
 
   it('restricted token whose owner lacks it: no offer', async () => {
-    renderRefusal(token({ user: 'gus', restricted: true, permissions: ['repositories:access'] }), GUEST);
+    renderRefusal(aToken({ user: 'gus', restricted: true, permissions: ['repositories:access'] }), GUEST);
     expect(await advice()).toContain('gus does not hold Repository Samples: Write');
     expect(offer()).toBeNull();
   });
 
   it('session token: no offer, since a session carries all of its owner’s permissions', async () => {
-    renderRefusal(token({ name: 'web session 2', type: 'SESSION', source: 'web' }), ADMIN);
+    renderRefusal(aToken({ name: 'web session 2', type: 'SESSION', source: 'web' }), ADMIN);
     const text = await advice();
     expect(text).toContain('“web session 2” is a session of admin');
     expect(text).not.toMatch(/lacks|does not hold/);
@@ -173,7 +155,7 @@ describe('a 401 on a rule', () => {
 
   it('says what the server answered, what the token check found, and what to do', async () => {
     await ruleStatusItem.setValue({ 1: { state: 'disabled', message: 'Stopped: the token is disabled.' } });
-    renderRefusal(token({}), ADMIN, 401);
+    renderRefusal(aToken({}), ADMIN, 401);
     await waitFor(() => expect(outcomeText()).toContain('is disabled'));
     expect(outcomeText()).toBe(
       `The server answered 401 Unauthorized: it did not accept “ci”. “ci” is disabled on ${SERVER}, so the rule stopped. Enable it under Tokens and the rule resumes.`,
@@ -182,13 +164,13 @@ describe('a 401 on a rule', () => {
 
   it('tells a token its server accepts from an API that does not take it', async () => {
     await ruleStatusItem.setValue({ 1: { state: 'active' } });
-    renderRefusal(token({}), ADMIN, 401);
+    renderRefusal(aToken({}), ADMIN, 401);
     await waitFor(() => expect(outcomeText()).toContain(`Yet ${SERVER} accepts it`));
     expect(outcomeText()).toContain('the API at http://127.0.0.1:3000 does not take tokens from that server');
   });
 
   it('follows the check as it lands: the rule state changes under the open explanation', async () => {
-    renderRefusal(token({}), ADMIN, 401);
+    renderRefusal(aToken({}), ADMIN, 401);
     await waitFor(() => expect(outcomeText()).toContain('is asking'));
     await ruleStatusItem.setValue({ 1: { state: 'expired' } });
     await waitFor(() => expect(outcomeText()).toContain('has expired, so the rule stopped. Renew it'));

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { InjectionRule } from '../../../shared/schemas/injection-rules';
 import { tokenKey } from '../../core/dnr-rules';
 import type { InjectionView, Send } from '../../core/messages';
+import { emptyRuleDraft } from '../../core/model';
 import { DEFAULT_INJECTION_SETTINGS } from '../../core/storage-items';
 import { createRulesActions, type RulesDeps } from './rules-actions';
-import { createRulesState, emptyRuleDraft } from './rules-state';
+import { createRulesState } from './rules-state';
 
 const ref = { server: 'http://127.0.0.1:8787', user: 'admin', name: 'ci' };
 const view: InjectionView = {

@@ -6,10 +6,11 @@ import { needsConfirmation, tokenKey } from '../../core/dnr-rules';
 import { originsToAsk } from '../../core/host-access';
 import type { TokenAccess } from '../../core/messages';
 import { guard, type Send } from '../../core/messages';
+import { emptyRuleDraft } from '../../core/model';
 import { compileRule, confirmationProblem, patternLines } from '../../core/rule';
 import { errorText } from '../../ui/error-text';
 import { ruleStatusText } from '../../ui/rule-row';
-import { emptyRuleDraft, type RuleDraft, type RulesState } from './rules-state';
+import type { RuleDraft, RulesState } from './rules-state';
 
 export interface RulesDeps {
   send: Send;

@@ -4,20 +4,6 @@ import type { ImportReport, InjectionView } from '../../core/messages';
 import type { Loadable, Notice, RuleDraft } from '../../core/model';
 import { patternLines } from '../../core/rule';
 
-export function emptyRuleDraft(token = ''): RuleDraft {
-  return {
-    token,
-    patterns: '',
-    resourceTypes: [],
-    pages: 'own',
-    initiators: '',
-    anyPageConfirmed: false,
-    enabled: true,
-    allowBroad: false,
-    thisTab: false,
-  };
-}
-
 export function createRulesState() {
   const draft = signal<RuleDraft | null>(null);
   return {

@@ -519,9 +519,10 @@ describe('All Tokens (options page)', () => {
     });
   });
 
-  it('disables, enables and removes the selected tokens at once', async () => {
+  /** The admin's API tokens in the options page's table, after creating `names`. */
+  async function tableWith(names: string[]) {
     const { state, actions } = await signedIn();
-    for (const name of ['bulk 1', 'bulk 2', 'bulk 3']) {
+    for (const name of names) {
       await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
     }
     const all = createAllTokensState();
@@ -534,6 +535,11 @@ describe('All Tokens (options page)', () => {
     await allActions.setType('USER');
     const listed = all.table.list.list.value;
     if (listed.kind !== 'ready') throw new Error('not listed');
+    return { all, allActions, listed };
+  }
+
+  it('disables, enables and removes the selected tokens at once', async () => {
+    const { all, allActions, listed } = await tableWith(['bulk 1', 'bulk 2', 'bulk 3']);
     const picked = listed.items.filter((t) => t.name.startsWith('bulk '));
     expect(picked).toHaveLength(3);
     allActions.table.selectAll(picked, true);
@@ -552,20 +558,7 @@ describe('All Tokens (options page)', () => {
   });
 
   it('acts only on the selected rows the search shows, as the confirmation counts them', async () => {
-    const { state, actions } = await signedIn();
-    for (const name of ['alpha one', 'alpha two', 'beta one']) {
-      await fetch(`${server.baseUrl}/fmerest/v3/tokens`, jsonInit('POST', adminBasic, { name }));
-    }
-    const all = createAllTokensState();
-    const allActions = createAllTokensActions(all, {
-      send: sendMessage,
-      server: () => state.server.value,
-      unauthorized: actions.lapsed,
-    });
-    allActions.setOwner('admin');
-    await allActions.setType('USER');
-    const listed = all.table.list.list.value;
-    if (listed.kind !== 'ready') throw new Error('not listed');
+    const { all, allActions, listed } = await tableWith(['alpha one', 'alpha two', 'beta one']);
     allActions.table.selectAll(
       listed.items.filter((t) => /^(alpha|beta) /.test(t.name)),
       true,
