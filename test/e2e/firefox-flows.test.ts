@@ -147,6 +147,11 @@ describeFirefox('the Firefox build in Firefox ESR', () => {
         ),
       )
       .toContain(removed);
+    // Said once: the sign-in's reason is not repeated under the status line that gives it.
+    const said = await fresh.$$eval('[role="status"], [role="alert"]', (found) =>
+      found.map((node) => node.textContent ?? ''),
+    );
+    expect(said.filter((text) => text === removed)).toHaveLength(1);
     expect(await fresh.$eval('body', (body) => body.textContent ?? '')).not.toContain('unreachable');
     await fresh.close();
     await front(popup);
