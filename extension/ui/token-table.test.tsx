@@ -146,3 +146,26 @@ describe('TokenTable', () => {
     expect(screen.getByText('Unavailable: restricted token.')).toBeTruthy();
   });
 });
+
+describe('the page the table is on', () => {
+  it('keeps onChange of a number or text field for the committed value, not each key', () => {
+    // The table is drawn on the options page beside settings fields that save on change: loading it must not
+    // turn their onChange into an onInput (as importing preact/compat does).
+    const changed = vi.fn();
+    render(
+      <>
+        <input type="number" aria-label="seconds" onChange={(event) => changed(event.currentTarget.value)} />
+        <input type="text" aria-label="minutes" onChange={(event) => changed(event.currentTarget.value)} />
+      </>,
+    );
+    for (const name of ['seconds', 'minutes']) {
+      const field = screen.getByLabelText(name);
+      fireEvent.input(field, { target: { value: '3' } });
+      expect(changed, name).not.toHaveBeenCalled();
+      fireEvent.change(field, { target: { value: '30' } });
+      expect(changed, name).toHaveBeenLastCalledWith('30');
+      changed.mockClear();
+    }
+    expect(TokenTable).toBeTypeOf('function');
+  });
+});

@@ -1,7 +1,6 @@
 // The options page's token table: sortable columns, search, row selection with bulk enable/disable/remove.
 
 import type { ComponentChildren } from 'preact';
-import { memo } from 'preact/compat';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { Token } from '../../shared/schemas/token';
 import {
@@ -19,6 +18,7 @@ import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
 import { ConfirmPrompt, toggleQuestion } from './confirm-prompt';
 import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
+import { memo } from './memo';
 import { NoticeLine } from './notice-line';
 import { plural } from './plural';
 import { StatusChip } from './status-chip';
