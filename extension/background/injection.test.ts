@@ -492,6 +492,7 @@ describe('import and export', () => {
         ],
         unconfirmed: [3],
         ownSiteOnly: [6],
+        alreadyPresent: [],
       },
     });
     const rules = await rulesItem.getValue();
@@ -511,5 +512,24 @@ describe('import and export', () => {
       ok: false,
       error: { message: expect.stringContaining('not a tokenward rules file') },
     });
+    // In plain words, not the validator's.
+    const wrong = await sendMessage('importRules', { text: '{"hello": 1}' });
+    expect(wrong.ok ? '' : wrong.error.message).not.toMatch(/Invalid key|×|→/);
+  });
+
+  it('leaves out a rule that is here already: importing the file just exported adds nothing', async () => {
+    const { ref } = await boundRule();
+    await sendMessage('saveRule', { rule: { token: ref, patterns: ['again.example'], enabled: true } });
+    const exported = await sendMessage('exportRules', {});
+    if (!exported.ok) throw new Error(exported.error.message);
+    const before = await rulesItem.getValue();
+    const file = JSON.parse(exported.value);
+    file.rules.push({ token: ref, patterns: ['new.example'], enabled: true });
+    const imported = await sendMessage('importRules', { text: JSON.stringify(file) });
+    expect(imported).toMatchObject({
+      ok: true,
+      value: { imported: 1, alreadyPresent: before.map((_, index) => index + 1) },
+    });
+    expect(await rulesItem.getValue()).toHaveLength(before.length + 1);
   });
 });

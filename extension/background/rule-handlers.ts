@@ -205,11 +205,18 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
       }
       const file = v.safeParse(RulesExportSchema, json);
       if (!file.success)
-        return invalid(`This is not a tokenward rules file (version 1): ${v.summarize(file.issues)}`);
+        return invalid(
+          `This is not a tokenward rules file: it needs "format": "${RULES_EXPORT_FORMAT}", "version": 1 and a list of "rules", as Export rules writes it.`,
+        );
       const errors: { index: number; message: string }[] = [];
       const unconfirmed: number[] = [];
       const ownSiteOnly: number[] = [];
       const accepted: ExportedRule[] = [];
+      const acceptedIndex = new Map<ExportedRule, number>();
+      const accept = (rule: ExportedRule, index: number) => {
+        accepted.push(rule);
+        acceptedIndex.set(rule, index);
+      };
       for (const [index, raw] of file.output.rules.entries()) {
         const parsed = v.safeParse(ExportedRuleSchema, raw);
         if (!parsed.success) {
@@ -227,21 +234,37 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
           errors.push({ index: index + 1, message: problem ?? 'The rule is not valid.' });
         } else if (compiled.broad) {
           unconfirmed.push(index + 1);
-          accepted.push(fields(compiled.rule, true, false));
-        } else accepted.push(fields(compiled.rule, false));
+          accept(fields(compiled.rule, true, false), index + 1);
+        } else accept(fields(compiled.rule, false), index + 1);
       }
       const rules = await deps.rules.getValue();
-      if (rules.length + accepted.length > MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
+      // A rule already here (the same token, patterns, types and pages) is not added again: importing the file
+      // one exported is a no-op, not a second copy of every rule.
+      const present = new Set(rules.map(sameness));
+      const already: number[] = [];
+      const fresh = accepted.filter((rule) => {
+        const key = sameness(rule);
+        if (!present.has(key)) {
+          present.add(key);
+          return true;
+        }
+        already.push(acceptedIndex.get(rule) ?? 0);
+        return false;
+      });
+      if (rules.length + fresh.length > MAX_RULES) return invalid(`At most ${MAX_RULES} rules.`);
       let id = nextId(rules);
-      const added = accepted.map((rule) => ({ id: id++, ...rule }));
+      const added = fresh.map((rule) => ({ id: id++, ...rule }));
       if (added.length > 0) await updateRules((all) => [...all, ...added]);
       return {
         ok: true,
         value: {
           imported: added.length,
           errors,
-          unconfirmed,
-          ownSiteOnly: ownSiteOnly.filter((index) => !errors.some((error) => error.index === index)),
+          unconfirmed: unconfirmed.filter((index) => !already.includes(index)),
+          ownSiteOnly: ownSiteOnly.filter(
+            (index) => !errors.some((error) => error.index === index) && !already.includes(index),
+          ),
+          alreadyPresent: already,
         },
       };
     },
@@ -256,4 +279,17 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
+}
+
+/** What makes two rules the same rule: the token and where it goes, whether or not either is on. */
+function sameness(
+  rule: Pick<ExportedRule, 'token' | 'patterns' | 'resourceTypes' | 'initiators' | 'anyPage'>,
+): string {
+  return JSON.stringify([
+    [rule.token.server, rule.token.user, rule.token.name],
+    rule.patterns.map((pattern) => pattern.trim()),
+    rule.resourceTypes ?? null,
+    rule.initiators ?? null,
+    rule.anyPage === true,
+  ]);
 }

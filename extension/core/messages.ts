@@ -101,6 +101,8 @@ const ImportReportSchema = v.object({
   unconfirmed: v.array(v.number()),
   /** Marked for any page in the file: imported for their own site's requests, until the user confirms any page. */
   ownSiteOnly: v.array(v.number()),
+  /** Left out: the same rule (token, patterns, types, pages) is here already. */
+  alreadyPresent: v.array(v.number()),
 });
 export type ImportReport = v.InferOutput<typeof ImportReportSchema>;
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // A rule sending a lease says so, with when the lease renews and what minted it; other states do not.
-import { cleanup, render } from '@testing-library/preact';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseText, RuleRow } from './rule-row';
 
@@ -53,5 +53,11 @@ describe('the lease on a rule row', () => {
     );
     expect(container.querySelector('.rule-lease')).toBeNull();
     expect(container.querySelector('.rule-status')?.textContent).toBe('Waiting for you to sign in.');
+  });
+  it('names its on switch with the rule, for a screen reader moving through the list', () => {
+    render(
+      <RuleRow rule={rule} status={undefined} onToggle={noop} onEdit={noop} onRemove={noop} now={now} />,
+    );
+    expect(screen.getByRole('checkbox', { name: 'Rule api.example.com on' })).toBeTruthy();
   });
 });

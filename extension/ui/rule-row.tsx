@@ -73,10 +73,12 @@ export function RuleRow({
         <label class="check switch">
           <input
             type="checkbox"
+            // Named with its rule: a screen reader moving through the list hears which rule it switches.
+            aria-label={`Rule ${label} on`}
             checked={rule.enabled}
             onChange={(event) => onToggle(event.currentTarget.checked)}
           />
-          <span>On</span>
+          <span aria-hidden="true">On</span>
         </label>
       </div>
       <div class="token-meta">

@@ -337,3 +337,22 @@ describe('the token a rule binds', () => {
     expect(saved.map((rule) => rule.token)).toEqual([pasted]);
   });
 });
+
+describe('the injection settings', () => {
+  it('says beside the settings what a change did, and refuses a refresh interval that is not whole seconds', async () => {
+    const { state, actions, sent } = setup(async () => true);
+    for (const seconds of [0, 2.5, -1]) {
+      await actions.setRefreshSeconds(seconds);
+      expect(state.settingsNotice.value).toMatchObject({
+        tone: 'error',
+        text: expect.stringContaining('unchanged'),
+      });
+    }
+    expect(sent).not.toContain('setInjectionSettings');
+    await actions.setRefreshSeconds(30);
+    expect(sent).toContain('setInjectionSettings');
+    expect(state.settingsNotice.value).toEqual({ tone: 'ok', text: 'Tokens are checked every 30 s.' });
+    // The rules' own notice, at the top of the panel, is not where the settings speak.
+    expect(state.notice.value).toBeNull();
+  });
+});

@@ -80,10 +80,14 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
     };
   }
 
-  async function settle(answer: Promise<Result<unknown>>, done: string): Promise<void> {
+  async function settle(
+    answer: Promise<Result<unknown>>,
+    done: string,
+    where: typeof state.notice = state.notice,
+  ): Promise<void> {
     const result = await guard(answer);
-    if (result.ok) state.notice.value = { tone: 'ok', text: done };
-    else state.notice.value = { tone: 'error', text: errorText(result.error, deps.server()) };
+    if (result.ok) where.value = { tone: 'ok', text: done };
+    else where.value = { tone: 'error', text: errorText(result.error, deps.server()) };
     await load();
   }
 
@@ -275,24 +279,32 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
     },
 
     async setRefreshSeconds(seconds: number): Promise<void> {
-      if (!Number.isInteger(seconds) || seconds < 1) return;
+      if (!Number.isInteger(seconds) || seconds < 1) {
+        state.settingsNotice.value = {
+          tone: 'error',
+          text: 'Tokens are checked every whole number of seconds, 1 or more; the setting is unchanged.',
+        };
+        return;
+      }
       await settle(
         deps.send('setInjectionSettings', { refreshSeconds: seconds }),
         `Tokens are checked every ${seconds} s.`,
+        state.settingsNotice,
       );
     },
 
     async setLeaseSeconds(seconds: number): Promise<void> {
       if (!Number.isInteger(seconds) || seconds < LEASE_TTL_MIN_SECONDS || seconds > LEASE_TTL_MAX_SECONDS) {
-        state.notice.value = {
+        state.settingsNotice.value = {
           tone: 'error',
-          text: `A lease lives ${LEASE_TTL_MIN_SECONDS} to ${LEASE_TTL_MAX_SECONDS} seconds.`,
+          text: `A lease lives ${LEASE_TTL_MIN_SECONDS} to ${LEASE_TTL_MAX_SECONDS} seconds; the setting is unchanged.`,
         };
         return;
       }
       await settle(
         deps.send('setInjectionSettings', { leaseSeconds: seconds }),
         `New leases live ${seconds} s and are renewed after ${Math.round((seconds * 2) / 3)} s.`,
+        state.settingsNotice,
       );
     },
 
@@ -302,23 +314,29 @@ export function createRulesActions(state: RulesState, deps: RulesDeps) {
         keep
           ? 'Token values are kept on this device.'
           : 'Token values are held for this browser session only.',
+        state.settingsNotice,
       );
     },
 
     async exportRules(): Promise<void> {
       const answer = await guard(deps.send('exportRules', {}));
-      if (answer.ok) deps.downloadText('tokenward-rules.json', answer.value);
-      else state.notice.value = { tone: 'error', text: errorText(answer.error, deps.server()) };
+      if (answer.ok) {
+        deps.downloadText('tokenward-rules.json', answer.value);
+        state.settingsNotice.value = {
+          tone: 'ok',
+          text: 'Rules exported to tokenward-rules.json, without token values.',
+        };
+      } else state.settingsNotice.value = { tone: 'error', text: errorText(answer.error, deps.server()) };
     },
 
     async importRules(text: string): Promise<void> {
       const answer = await guard(deps.send('importRules', { text }));
       if (answer.ok) {
         state.importReport.value = answer.value;
-        state.notice.value = null;
+        state.settingsNotice.value = null;
       } else {
         state.importReport.value = null;
-        state.notice.value = { tone: 'error', text: answer.error.message };
+        state.settingsNotice.value = { tone: 'error', text: answer.error.message };
       }
       await load();
     },

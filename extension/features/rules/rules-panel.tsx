@@ -208,18 +208,23 @@ export function InjectionSettingsPanel() {
             accept="application/json,.json"
             class="visually-hidden"
             onChange={async (event) => {
-              const file = event.currentTarget.files?.[0];
+              // Kept before the awaits (the event's currentTarget is gone after them), and emptied so that the
+              // same file, mended, can be chosen again.
+              const input = event.currentTarget;
+              const file = input.files?.[0];
               if (file) await actions.importRules(await file.text());
-              event.currentTarget.value = '';
+              input.value = '';
             }}
           />
         </label>
       </div>
       <small>Exported files name each token by server, owner and name; they never contain a value.</small>
+      <NoticeLine notice={state.settingsNotice.value} />
       {report && (
         <div class="import-report" role="status">
           <p>
             Imported {report.imported} rule{report.imported === 1 ? '' : 's'}
+            {report.alreadyPresent.length > 0 && `; ${report.alreadyPresent.length} already here`}
             {report.errors.length > 0 && `; ${report.errors.length} refused`}.
           </p>
           <ul>
@@ -233,6 +238,9 @@ export function InjectionSettingsPanel() {
                 Rule {index} can match more than one site: it was imported switched off. Edit it and confirm
                 to use it.
               </li>
+            ))}
+            {report.alreadyPresent.map((index) => (
+              <li key={`here-${index}`}>Rule {index} is here already: it was left out.</li>
             ))}
             {report.ownSiteOnly.map((index) => (
               <li key={`own-${index}`}>

@@ -18,6 +18,8 @@ export function createRulesState() {
     /** Saving waits for the browser's host-permission prompt: what the user is asked to do. */
     waiting: signal<string | null>(null),
     notice: signal<Notice | null>(null),
+    /** What the settings, an import or an export say: shown beside them, far below the rules' own notice. */
+    settingsNotice: signal<Notice | null>(null),
     paste: {
       open: signal(false),
       user: signal(''),
