@@ -5,6 +5,7 @@ import { AllTokensContext } from '../../features/tokens/all-tokens-context';
 import { createAllTokensState } from '../../features/tokens/all-tokens-state';
 import { createTokenTableActions } from '../../features/tokens/token-table-actions';
 import { createTokenTableState } from '../../features/tokens/token-table-state';
+import { clearOnAccountChange } from '../page/account-change';
 import { mountPage } from '../page/mount-page';
 import { OptionsApp } from './options-app';
 
@@ -26,6 +27,7 @@ mountPage({
       unauthorized: actions.lapsed,
       created: (token) => actions.showCreated(token),
     });
+    clearOnAccountChange(state, [mineState.list.notice, allState.table.list.notice]);
     // The table follows the sign-in, and shows what the form just saved when the user comes back to it.
     effect(() => {
       const signedIn = state.connection.value.kind === 'signedIn';

@@ -9,6 +9,7 @@ import { createPopupActions, type PopupActions } from '../../features/tokens/pop
 import { PopupContext } from '../../features/tokens/popup-context';
 import type { PopupDeps } from '../../features/tokens/popup-deps';
 import { createPopupState, type PopupState } from '../../features/tokens/popup-state';
+import { clearOnAccountChange } from './account-change';
 import { createPageDeps, createRulesDeps, createRulesPage, startPageTimers } from './page-deps';
 import '../../ui/app.css';
 
@@ -53,6 +54,13 @@ export function mountPage({ inPopup, App, wrap }: MountOptions): Page {
     </PopupContext.Provider>,
     root,
   );
+  clearOnAccountChange(state, [
+    state.notice,
+    state.mine.notice,
+    rulesState.notice,
+    rulesState.settingsNotice,
+    rulesState.importReport,
+  ]);
   void actions.load();
   actions.watchSignOuts();
   startPageTimers(actions);
