@@ -39,6 +39,17 @@ describe('the origins a rule needs', () => {
     ]);
   });
 
+  it('names exactly the host a regex spells, never a shorter one it merely starts with', () => {
+    // Near misses of api.example.com: a longer host, a subdomain, another port. Each asks for its own host only.
+    expect(origins(['/^https://api\\.example\\.com\\.evil\\.org\\//'])).toEqual([
+      'https://api.example.com.evil.org/*',
+    ]);
+    expect(origins(['/^https://eu\\.api\\.example\\.com\\//'])).toEqual(['https://eu.api.example.com/*']);
+    expect(origins(['/^https://api\\.example\\.com:8443\\//'])).toEqual(['https://api.example.com/*']);
+    // A host not pinned by a boundary (api.example.com.anything) is broad: no host is asked for.
+    expect(origins(['/^https://api\\.example\\.com/'])).toEqual([]);
+  });
+
   it('asks for nothing on loopback, which the manifest grants', () => {
     const compiled = compileRule({
       id: 1,

@@ -1,7 +1,7 @@
 // CORS for the configured origins: preflights answered before authentication, headers on every answer. Without
 // configured origins, preflights are still answered before authentication, allowing nothing.
 import { cors } from 'hono/cors';
-import type { Guard } from './front-door';
+import type { Guard, RequestHeaders } from './front-door';
 
 /**
  * With no origins configured, only preflights concern it: each is answered 204 before authentication and allows
@@ -35,10 +35,7 @@ export function createCors(origins: readonly string[]): Guard {
 }
 
 /** A browser's question before a cross-origin request: OPTIONS, with the origin and the method it would use. */
-function isPreflight(
-  method: string,
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-): boolean {
+function isPreflight(method: string, headers: RequestHeaders): boolean {
   return (
     method === 'OPTIONS' &&
     headers.origin !== undefined &&
