@@ -1,4 +1,6 @@
 // The active server among the saved ones, with entries to add another and to forget the active one.
+import type { Ref } from 'preact';
+
 const ADD = '\u0000add';
 const FORGET = '\u0000forget';
 
@@ -8,12 +10,21 @@ export interface ServerSwitcherProps {
   onSwitch: (url: string) => void;
   onAdd: () => void;
   onForget: (url: string) => void;
+  selectRef?: Ref<HTMLSelectElement>;
 }
 
-export function ServerSwitcher({ servers, value, onSwitch, onAdd, onForget }: ServerSwitcherProps) {
+export function ServerSwitcher({
+  servers,
+  value,
+  onSwitch,
+  onAdd,
+  onForget,
+  selectRef,
+}: ServerSwitcherProps) {
   const options = servers.includes(value) ? servers : [value, ...servers];
   return (
     <select
+      ref={selectRef}
       class="server-switcher"
       aria-label="Server"
       title={value}

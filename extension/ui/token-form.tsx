@@ -1,5 +1,6 @@
 // The token form, new or edited in place: name, description, expiry, enabled, All Permissions or a picked set.
 
+import type { ComponentChildren } from 'preact';
 import type { PermissionCatalogue } from '../../shared/schemas/permissions';
 import type { Token } from '../../shared/schemas/token';
 import { EXPIRY_PRESETS, type ExpiryChoice, type Loadable, type TokenDraft } from '../core/model';
@@ -176,10 +177,11 @@ export function TokenForm(props: TokenFormProps) {
           </div>
         )}
         {props.granted.length > 0 && (
-          <p class="notice notice-ok" role="status">
+          // A notice per grant: each takes the focus from the button that went away with the offer.
+          <GrantedNotice key={props.granted.join()}>
             Added {props.granted.map(permissionLabel).join(', ')}. Review the permissions, then{' '}
             {editing === null ? 'create the token' : 'save'}.
-          </p>
+          </GrantedNotice>
         )}
         {props.error && (
           <p class="form-error" role="alert">
@@ -196,5 +198,15 @@ export function TokenForm(props: TokenFormProps) {
         </div>
       </div>
     </form>
+  );
+}
+
+/** What "Grant additional permissions" added; focused as it appears, so the next Tab reaches the submit button. */
+function GrantedNotice({ children }: { children: ComponentChildren }) {
+  const notice = useFocusOnOpen<HTMLParagraphElement>();
+  return (
+    <p class="notice notice-ok" role="status" tabIndex={-1} ref={notice}>
+      {children}
+    </p>
   );
 }

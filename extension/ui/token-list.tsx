@@ -1,7 +1,8 @@
 // A list of tokens with its loading, empty and error states and a "Show more" for the next page.
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import type { Token } from '../../shared/schemas/token';
 import { type DuplicateDraft, type ListView, type RowPrompt, tokenKey } from '../core/model';
+import { useListFocus } from './list-focus';
 import { plural } from './plural';
 import { TokenRow } from './token-row';
 
@@ -28,10 +29,13 @@ export interface TokenListProps {
   onDetails: (token: Token) => void;
   /** An open token's leases, if it has any to show. */
   leasesOf?: (token: Token) => ComponentChildren;
+  /** Where the focus goes when the last token is removed from under it. */
+  fallbackFocus?: RefObject<HTMLElement | null>;
 }
 
 export function TokenList(props: TokenListProps) {
   const { list } = props;
+  const listFocus = useListFocus<HTMLUListElement>(props.fallbackFocus);
   if (list.kind === 'loading') return <p class="placeholder">Loading tokens…</p>;
   if (list.kind === 'failed') {
     return (
@@ -47,7 +51,7 @@ export function TokenList(props: TokenListProps) {
   const more = list.totalCount - list.items.length;
   return (
     <>
-      <ul class="token-list" aria-label={plural(list.totalCount, 'token')}>
+      <ul class="token-list" aria-label={plural(list.totalCount, 'token')} {...listFocus}>
         {list.items.map((token) => {
           const key = tokenKey(token);
           const prompt = props.prompt?.key === key ? props.prompt.kind : null;

@@ -18,6 +18,7 @@ import { absoluteDate, expiryText, lastUsedText } from '../core/time-text';
 import { ConfirmPrompt, toggleQuestion } from './confirm-prompt';
 import { CurrentMarker, currentLabel } from './current-marker';
 import { DuplicatePrompt } from './duplicate-prompt';
+import { useListFocus } from './list-focus';
 import { memo } from './memo';
 import { NoticeLine } from './notice-line';
 import { plural } from './plural';
@@ -65,6 +66,10 @@ export function TokenTable(props: TokenTableProps) {
   const { list, rows, sort, selected, locked } = props;
   // A bulk action that asks first: removing always, disabling when it would sign this browser out.
   const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const search = useRef<HTMLInputElement>(null);
+  // A token removed from under the keyboard: the next row takes the focus (the thead is the table's first child,
+  // so with no row left, the search field does).
+  const listFocus = useListFocus<HTMLTableElement>(search);
   // Rows get handlers that never change and otherwise plain values, so a re-sort or a change to one row
   // re-renders only the rows whose values changed (memo), not all 1,000.
   const latest = useRef(props);
@@ -104,6 +109,7 @@ export function TokenTable(props: TokenTableProps) {
     <section class="token-table" aria-label={props.label}>
       <div class="table-tools">
         <input
+          ref={search}
           type="search"
           class="table-search"
           aria-label="Search tokens"
@@ -174,7 +180,7 @@ export function TokenTable(props: TokenTableProps) {
       {list.items.length === 0 ? (
         <p class="placeholder">{props.emptyText}</p>
       ) : (
-        <table>
+        <table {...listFocus}>
           <thead>
             <tr>
               <th class="select">

@@ -1,5 +1,6 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 
+import { useRef } from 'preact/hooks';
 import {
   DEFAULT_LEASE_TTL_SECONDS,
   LEASE_TTL_MAX_SECONDS,
@@ -8,6 +9,7 @@ import {
 import { tokenKey } from '../../core/dnr-rules';
 import { tokenStatesItem } from '../../core/storage-items';
 import { useFocusOnOpen } from '../../ui/focus-on-open';
+import { useListFocus } from '../../ui/list-focus';
 import { NoticeLine } from '../../ui/notice-line';
 import { RuleForm } from '../../ui/rule-form';
 import { RuleRow } from '../../ui/rule-row';
@@ -24,6 +26,8 @@ export function RulesPanel() {
   const tokenStates = useStored(tokenStatesItem, {});
   const outcomes = useRequestOutcomes();
   const view = state.view.value;
+  const newRule = useRef<HTMLButtonElement>(null);
+  const listFocus = useListFocus<HTMLUListElement>(newRule);
   if (view.kind === 'idle' || view.kind === 'loading') return <p class="placeholder">Loading…</p>;
   if (view.kind === 'failed') return <p class="notice notice-error">{view.message}</p>;
   const { rules, status, held } = view.value;
@@ -53,7 +57,7 @@ export function RulesPanel() {
         />
       ) : (
         <>
-          <button type="button" class="new-token" onClick={actions.newRule}>
+          <button type="button" class="new-token" ref={newRule} onClick={actions.newRule}>
             New rule
           </button>
           {rules.length > 0 && (
@@ -67,7 +71,7 @@ export function RulesPanel() {
       {rules.length === 0 ? (
         <p class="placeholder">No injection rules yet.</p>
       ) : (
-        <ul class="token-list">
+        <ul class="token-list" {...listFocus}>
           {rules.map((rule) => {
             const outcome = outcomes[String(rule.id)];
             return (

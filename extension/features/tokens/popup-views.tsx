@@ -1,5 +1,7 @@
 // The screens of token management, reading state from context: connect, token lists, new token, value once.
 
+import type { RefObject } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { CreatedTokenPanel } from '../../ui/created-token';
 import { NoticeLine } from '../../ui/notice-line';
 import { Segmented } from '../../ui/segmented';
@@ -42,6 +44,7 @@ export function ConnectView() {
           onInput={actions.setUrlInput}
           onSubmit={() => void actions.save()}
           {...(addingServer.value && { onCancel: () => actions.addServer(false) })}
+          focusOnOpen={addingServer.value || state.servers.value.length === 0}
         />
       )}
       {state.loaded.value && state.servers.value.length === 0 && state.status.value.kind === 'idle' && (
@@ -87,10 +90,19 @@ export function ConnectView() {
 export function AccountBar() {
   const { state, actions } = usePopup();
   const connection = state.connection.value;
+  // Back from adding a server (cancelled or saved), the switcher the user left from takes the focus again.
+  const adding = state.addingServer.value;
+  const select = useRef<HTMLSelectElement>(null);
+  const wasAdding = useRef(adding);
+  useEffect(() => {
+    if (wasAdding.current && !adding) select.current?.focus();
+    wasAdding.current = adding;
+  }, [adding]);
   // Signed out of a saved server, the switcher stays: the user can go back to another one.
-  if (state.servers.value.length === 0 || state.server.value === '' || state.addingServer.value) return null;
+  if (state.servers.value.length === 0 || state.server.value === '' || adding) return null;
   const switcher = (
     <ServerSwitcher
+      selectRef={select}
       servers={state.servers.value}
       value={state.server.value}
       onSwitch={(url) => void actions.switchServer(url)}
@@ -129,11 +141,13 @@ export function ListOf({
   actions,
   showOwner,
   emptyText,
+  fallbackFocus,
 }: {
   list: TokenListState;
   actions: TokenListActions;
   showOwner: boolean;
   emptyText: string;
+  fallbackFocus?: RefObject<HTMLElement | null>;
 }) {
   const { state, actions: page } = usePopup();
   return (
@@ -161,6 +175,7 @@ export function ListOf({
         onDuplicateChange={actions.editDuplicate}
         onDuplicate={(token) => void actions.duplicate(token)}
         onRemove={(token) => void actions.remove(token)}
+        {...(fallbackFocus && { fallbackFocus })}
       />
     </>
   );
@@ -172,6 +187,7 @@ export function TokensView() {
   const filter = state.filter.value;
   const kind = tab === 'USER' ? 'API' : 'session';
   const locked = lockedReason(state.connection.value);
+  const newToken = useRef<HTMLButtonElement>(null);
   return (
     <section class="tokens">
       <div class="toolbar">
@@ -192,6 +208,7 @@ export function TokensView() {
         <button
           type="button"
           class="new-token"
+          ref={newToken}
           disabled={locked !== null}
           title={locked ?? undefined}
           onClick={() => void actions.openNewToken()}
@@ -206,6 +223,7 @@ export function TokensView() {
         actions={actions.mine}
         showOwner={false}
         emptyText={`No ${filter} ${kind} tokens.`}
+        fallbackFocus={newToken}
       />
     </section>
   );

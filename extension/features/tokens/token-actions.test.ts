@@ -415,10 +415,27 @@ describe('token rows', () => {
 
     actions.mine.ask(token(), 'remove');
     expect(state.mine.prompt.value?.kind).toBe('remove');
+    // A refresh the page starts on its own (a sign-in confirmed, another window's change) leaves the question
+    // open while its token is listed.
+    await actions.mine.refresh();
+    expect(state.mine.prompt.value?.kind).toBe('remove');
     await actions.mine.remove(token());
     expect(names(state.mine)).not.toContain('row token');
     expect(state.mine.notice.value).toEqual({ tone: 'ok', text: 'Removed "row token".' });
     expect(await restToken('admin', 'row token')).toBe(404);
+
+    // A question about a token removed elsewhere closes with the refresh that no longer lists it.
+    const listed = state.mine.list.value;
+    const twin = listed.kind === 'ready' ? listed.items.find((t) => t.name === 'row twin') : undefined;
+    if (!twin) throw new Error('row twin is not listed');
+    actions.mine.ask(twin, 'remove');
+    const gone = await fetch(`${server.baseUrl}/fmerest/v3/tokens/admin/row%20twin`, {
+      method: 'DELETE',
+      headers: { Authorization: adminBasic },
+    });
+    expect(gone.status).toBe(204);
+    await actions.mine.refresh();
+    expect(state.mine.prompt.value).toBeNull();
   });
 
   it("gives a copy the original's lifetime unless another expiry is chosen, and says what it made", async () => {

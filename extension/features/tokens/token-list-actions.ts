@@ -67,14 +67,18 @@ export function createTokenListActions(state: TokenListState, deps: TokenListDep
 
   async function refresh(): Promise<void> {
     const id = ++latestLoad;
-    state.prompt.value = null;
     // Keep the rows on screen while reloading; show "Loading" only when there is nothing yet.
     if (state.list.value.kind !== 'ready') state.list.value = { kind: 'loading' };
     const page = await fetchPage(0);
     if (id !== latestLoad) return;
-    if (page.ok)
+    if (page.ok) {
       state.list.value = { kind: 'ready', items: page.value.items, totalCount: page.value.totalCount };
-    else if (page.error.code === 'UNAUTHORIZED') deps.unauthorized();
+      // A question the user is answering stays open while its token is still listed (a refresh the page started
+      // on its own must not take it away between reading it and pressing Yes).
+      const asked = state.prompt.value?.key;
+      if (asked !== undefined && !page.value.items.some((token) => tokenKey(token) === asked))
+        state.prompt.value = null;
+    } else if (page.error.code === 'UNAUTHORIZED') deps.unauthorized();
     else state.list.value = { kind: 'failed', message: errorText(page.error, deps.server()) };
   }
 
