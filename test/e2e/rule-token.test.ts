@@ -107,12 +107,21 @@ describe('the token a rule binds', () => {
         },
       ],
     };
+    // The user scrolled just far enough to reach Import rules…, at the bottom edge of the window.
+    await options.getByText('Import rules…').evaluate((button) => button.scrollIntoView({ block: 'end' }));
     await options.locator('input[type=file]').setInputFiles({
       name: 'rules.json',
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(file)),
     });
     await expect.poll(() => options.getByRole('status').last().textContent()).toContain('Imported 1 rule');
+    // The report below the button is brought into view: it would otherwise be written off screen.
+    const report = options.locator('.import-report');
+    await expect
+      .poll(() =>
+        report.evaluate((element) => element.getBoundingClientRect().bottom <= window.innerHeight + 1),
+      )
+      .toBe(true);
     await options.close();
     await expect.poll(() => tokenSeen('/imported/x')).toBe('second');
     expect(await tokenSeen('/api/still')).toBe('first');

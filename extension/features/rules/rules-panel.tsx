@@ -1,12 +1,13 @@
 // Injection in the popup and on the options page: the pause switch, the rules, the editor, a pasted value.
 
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import {
   DEFAULT_LEASE_TTL_SECONDS,
   LEASE_TTL_MAX_SECONDS,
   LEASE_TTL_MIN_SECONDS,
 } from '../../../shared/schemas/lease';
 import { tokenKey } from '../../core/dnr-rules';
+import type { ImportReport } from '../../core/messages';
 import { tokenStatesItem } from '../../core/storage-items';
 import { useFocusOnOpen } from '../../ui/focus-on-open';
 import { useListFocus } from '../../ui/list-focus';
@@ -224,37 +225,44 @@ export function InjectionSettingsPanel() {
       </div>
       <small>Exported files name each token by server, owner and name; they never contain a value.</small>
       <NoticeLine notice={state.settingsNotice.value} />
-      {report && (
-        <div class="import-report" role="status">
-          <p>
-            Imported {report.imported} rule{report.imported === 1 ? '' : 's'}
-            {report.alreadyPresent.length > 0 && `; ${report.alreadyPresent.length} already here`}
-            {report.errors.length > 0 && `; ${report.errors.length} refused`}.
-          </p>
-          <ul>
-            {report.errors.map((error) => (
-              <li key={error.index}>
-                Rule {error.index}: {error.message}
-              </li>
-            ))}
-            {report.unconfirmed.map((index) => (
-              <li key={`confirm-${index}`}>
-                Rule {index} can match more than one site: it was imported switched off. Edit it and confirm
-                to use it.
-              </li>
-            ))}
-            {report.alreadyPresent.map((index) => (
-              <li key={`here-${index}`}>Rule {index} is here already: it was left out.</li>
-            ))}
-            {report.ownSiteOnly.map((index) => (
-              <li key={`own-${index}`}>
-                Rule {index} was for any page: it was imported for its own site&rsquo;s requests. Edit it and
-                confirm <em>Any page</em> to widen it.
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {report && <ImportReportView report={report} />}
     </section>
+  );
+}
+
+/** What an import did, rule by rule: brought into view as it appears, since a long report can end off screen. */
+function ImportReportView({ report }: { report: ImportReport }) {
+  const shown = useRef<HTMLDivElement>(null);
+  useEffect(() => shown.current?.scrollIntoView?.({ block: 'nearest' }), [report]);
+  return (
+    <div class="import-report" role="status" ref={shown}>
+      <p>
+        Imported {report.imported} rule{report.imported === 1 ? '' : 's'}
+        {report.alreadyPresent.length > 0 && `; ${report.alreadyPresent.length} already here`}
+        {report.errors.length > 0 && `; ${report.errors.length} refused`}.
+      </p>
+      <ul>
+        {report.errors.map((error) => (
+          <li key={error.index}>
+            Rule {error.index}: {error.message}
+          </li>
+        ))}
+        {report.unconfirmed.map((index) => (
+          <li key={`confirm-${index}`}>
+            Rule {index} can match more than one site: it was imported switched off. Edit it and confirm to
+            use it.
+          </li>
+        ))}
+        {report.alreadyPresent.map((index) => (
+          <li key={`here-${index}`}>Rule {index} is here already: it was left out.</li>
+        ))}
+        {report.ownSiteOnly.map((index) => (
+          <li key={`own-${index}`}>
+            Rule {index} was for any page: it was imported for its own site&rsquo;s requests. Edit it and
+            confirm <em>Any page</em> to widen it.
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
