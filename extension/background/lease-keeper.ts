@@ -45,12 +45,15 @@ export interface LeaseView {
 }
 
 type Minted =
-  | { kind: 'lease'; lease: HeldLease; expirationDate?: string | null }
+  | { kind: 'lease'; lease: HeldLease; expirationDate?: string | null; createdDate?: string }
   | { kind: 'refused'; health: Exclude<TokenHealth, 'unchecked' | 'valid'> }
   | { kind: 'wait'; status: RuleStatus }
   | { kind: 'unreachable'; message: string };
 
 const FAILED: readonly TokenHealth[] = ['disabled', 'expired', 'removed', 'no-access', 'rejected'];
+
+/** The bound token's creation date, kept in its state (absent until the token was first leased). */
+const identity = (createdDate: string | undefined) => (createdDate !== undefined ? { createdDate } : {});
 
 /** How much shorter than its ttl a lease must be to count as cut short by its token's expiry (at least). */
 const CAP_SLACK_MS = 5_000;
@@ -100,15 +103,18 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     };
   }
 
-  async function withSession(ref: TokenRef): Promise<Minted | undefined> {
+  async function withSession(ref: TokenRef, createdDate: string | undefined): Promise<Minted | undefined> {
     const minted = await deps.calls.authed(ref.server, (api) =>
       api.createLease(ref.user, ref.name, { ttl: ttlSeconds }),
     );
     if (minted.ok) {
       const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
+      // Another token under the bound one's name: the one the rule binds was removed (its lease is never sent).
+      if (record.ok && createdDate !== undefined && record.value.createdDate !== createdDate)
+        return { kind: 'refused', health: 'removed' };
       const accepted = accept(ref, minted.value, 'session');
       return record.ok && accepted.kind === 'lease'
-        ? { ...accepted, expirationDate: record.value.expirationDate }
+        ? { ...accepted, expirationDate: record.value.expirationDate, createdDate: record.value.createdDate }
         : accepted;
     }
     const { status } = minted.error;
@@ -142,18 +148,19 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
    * What the signed-in owner's view of the token says (a lookup, not a use): for tokens leased with the sign-in,
    * which the token checks (pasted values only) do not see. undefined: not the owner's sign-in, or no answer.
    */
-  async function inspect(ref: TokenRef): Promise<TokenHealth | undefined> {
+  async function inspect(ref: TokenRef, createdDate: string | undefined): Promise<TokenHealth | undefined> {
     const credential = await deps.credentials.get(ref.server);
     if (credential?.user !== ref.user) return undefined;
     const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
+    if (record.ok && createdDate !== undefined && record.value.createdDate !== createdDate) return 'removed';
     if (record.ok) return record.value.expired ? 'expired' : record.value.enabled ? 'valid' : 'disabled';
     return record.error.status === 404 ? 'removed' : undefined;
   }
 
-  async function mint(ref: TokenRef): Promise<Minted> {
+  async function mint(ref: TokenRef, createdDate: string | undefined): Promise<Minted> {
     const credential = await deps.credentials.get(ref.server);
     if (credential?.user === ref.user) {
-      const answer = await withSession(ref);
+      const answer = await withSession(ref, createdDate);
       if (answer !== undefined) return answer;
     }
     const entry = (await deps.values.getValue()).find((kept) => tokenKey(kept) === tokenKey(ref));
@@ -202,9 +209,14 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
       const look = inspecting || reason === 'refused';
       if (lease !== undefined && !force && !renewalDue(lease, now)) {
         // Refused again, or the periodic check: the token is looked up, and a token that went bad stops its rule.
-        const health = look ? await inspect(ref) : undefined;
+        const health = look ? await inspect(ref, tokens[key]?.createdDate) : undefined;
         if (health !== undefined && health !== 'valid') {
-          states[key] = { health, expirationDate: tokens[key]?.expirationDate ?? null, checkedAt: now };
+          states[key] = {
+            health,
+            expirationDate: tokens[key]?.expirationDate ?? null,
+            checkedAt: now,
+            ...identity(tokens[key]?.createdDate),
+          };
           continue;
         }
         next[key] = lease;
@@ -217,7 +229,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
         FAILED.includes(state.health) &&
         now - state.checkedAt < settings.refreshSeconds * 1000;
       if (lease === undefined && !force && failedRecently) continue;
-      const minted = await mint(ref);
+      const minted = await mint(ref, state?.createdDate);
       waiting.delete(key);
       if (minted.kind === 'lease') {
         next[key] = reason === 'refused' && force ? { ...minted.lease, afterRefusal: true } : minted.lease;
@@ -226,12 +238,14 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
           expirationDate:
             minted.expirationDate !== undefined ? minted.expirationDate : (state?.expirationDate ?? null),
           checkedAt: now,
+          ...identity(minted.createdDate ?? state?.createdDate),
         };
       } else if (minted.kind === 'refused') {
         states[key] = {
           health: minted.health,
           expirationDate: state?.expirationDate ?? null,
           checkedAt: now,
+          ...identity(state?.createdDate),
         };
       } else {
         // Signed out or unreachable: the current lease goes on until it lapses, then the rule waits.

@@ -152,6 +152,38 @@ describe('a rule of the signed-in user’s own token', () => {
     expect(header()).not.toBe(second);
   });
 
+  it('stops as removed when its token is removed and re-created under the same name between renewals', async () => {
+    const { ref, path } = await makeToken('admin', ADMIN_PASSWORD, {
+      restricted: true,
+      permissions: ['repositories:access'],
+    });
+    const id = await ruleFor(ref);
+    expect(await accepted(header())).toBe(200);
+    // Elsewhere (a script, the CLI), within one lease: removed, and another token made under its name.
+    expect((await rest(path, { method: 'DELETE', headers: { Authorization: adminBasic } })).status).toBe(204);
+    server.app.clock.advance(1); // another second: another creation date
+    const again = await rest('/tokens', jsonInit('POST', adminBasic, { name: ref.name }));
+    expect(again.status).toBe(201);
+    server.app.clock.advance(TTL - 20);
+    await lifecycle.onAlarm({ name: LEASE_ALARM });
+    expect(await statusOf(id)).toEqual({
+      state: 'removed',
+      message: 'Stopped: the token was removed from the server.',
+    });
+    expect(dnr.session).toEqual([]);
+    // The periodic check leases nothing of the newcomer either; saving the rule again chooses it.
+    server.app.clock.advance(120);
+    await lifecycle.onAlarm({ name: REFRESH_ALARM });
+    expect(await statusOf(id)).toMatchObject({ state: 'removed' });
+    const resaved = await sendMessage('saveRule', {
+      id,
+      rule: { token: ref, patterns: ['api.example.com/v1'], enabled: true },
+    });
+    expect(resaved.ok).toBe(true);
+    await vi.waitFor(async () => expect(await statusOf(id)).toMatchObject({ state: 'active' }));
+    expect(await accepted(header())).toBe(200);
+  });
+
   it('after a browser restart waits for the sign-in, then resumes', async () => {
     const { ref } = await makeToken();
     const id = await ruleFor(ref);

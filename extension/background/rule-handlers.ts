@@ -146,6 +146,15 @@ export function createRuleHandlers(deps: RuleHandlerDeps): RuleHandlers {
         ...fields(checked.rule, checked.broad),
         ...(tabId !== undefined ? { tabId } : existing?.tabId !== undefined ? { tabId: existing.tabId } : {}),
       };
+      // Saving a rule whose token was removed chooses the token of that name the server has now, if any: the
+      // one the form offered. Until then, another token made under the removed one's name is never leased.
+      const key = tokenKey(saved.token);
+      const states = await deps.tokens.getValue();
+      if (states[key]?.health === 'removed') {
+        const { [key]: _removed, ...others } = states;
+        await deps.tokens.setValue(others);
+        deps.leases?.renew([key], 'changed');
+      }
       await updateRules((all) =>
         existing ? all.map((other) => (other.id === saved.id ? saved : other)) : [...all, saved],
       );

@@ -33,6 +33,9 @@ export function createTokenChecks(deps: TokenCheckDeps) {
   async function whyRefused(ref: TokenRef, previous: TokenState | undefined): Promise<TokenHealth> {
     const record = await deps.calls.authed(ref.server, (api) => api.getToken(ref.user, ref.name));
     if (record.ok) {
+      // Another token under that name now: the one the value is of was removed.
+      if (previous?.createdDate !== undefined && record.value.createdDate !== previous.createdDate)
+        return 'removed';
       if (record.value.expired) return 'expired';
       if (!record.value.enabled) return 'disabled';
       // The token itself is fine, so its owner is the problem: disabled, or without the access it had.
@@ -54,12 +57,14 @@ export function createTokenChecks(deps: TokenCheckDeps) {
         health: belongs ? 'valid' : 'rejected',
         expirationDate: me.value.token?.expirationDate ?? null,
         checkedAt: deps.now(),
+        ...(previous?.createdDate !== undefined && { createdDate: previous.createdDate }),
       };
     } else if (me.error.code === 'UNAUTHORIZED') {
       next = {
         health: await whyRefused(entry, previous),
         expirationDate: previous?.expirationDate ?? null,
         checkedAt: deps.now(),
+        ...(previous?.createdDate !== undefined && { createdDate: previous.createdDate }),
       };
     } else {
       // Unreachable or confused server: keep what was known; injection is not stopped by a network blip.

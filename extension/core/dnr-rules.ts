@@ -54,6 +54,11 @@ export interface TokenState {
   /** From the server (GET /security/me with the value); the expiry alarm and the builder use it. */
   expirationDate: string | null;
   checkedAt: number;
+  /**
+   * The bound token's creation date as its server gave it when it was last leased: which token of that name the
+   * rule means. Another token made later under the same name has another date, and is not the one chosen.
+   */
+  createdDate?: string;
 }
 
 export type RuleState =
