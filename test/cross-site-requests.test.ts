@@ -152,6 +152,37 @@ describe('a write that a page on another origin makes the browser send', () => {
   });
 });
 
+// Browsers send Fetch Metadata only to potentially trustworthy URLs: to tokenward over plain HTTP on a host that
+// is not loopback (`http://tokenward.corp:8787`), a page's write carries its Origin and no Sec-Fetch-Site.
+describe('a write over plain HTTP to a host that is not loopback (no Fetch Metadata)', () => {
+  const host = 'tokenward.corp:8787';
+  it.each([
+    ['another site', 'http://evil.example'],
+    ['another origin of the site', 'http://app.tokenward.corp:8787'],
+    ['another port of the host', 'http://tokenward.corp:8788'],
+    ['an opaque or no-referrer page', 'null'],
+  ])('from %s (%s) is refused', async (_what, origin) => {
+    const res = await createRepository('Forged plain', { Host: host, Origin: origin });
+    expect(res.status).toBe(403);
+    expect(v.parse(ErrorBodySchema, JSON.parse(res.body)).code).toBe('CROSS_SITE_REQUEST');
+    expect(await repositoryExists('Forged plain')).toBe(false);
+  });
+
+  it.each([
+    ['the server’s own page', { Host: host, Origin: `http://${host}` }],
+    [
+      'its own page behind a proxy that forwards the host',
+      { 'X-Forwarded-Host': host, Origin: `http://${host}` },
+    ],
+    [
+      'an extension’s background',
+      { Host: host, Origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' },
+    ],
+  ])('from %s goes on', async (what, headers) => {
+    expect((await createRepository(`Plain ${what.replace(/[^a-z]/gi, '')}`, headers)).status).toBe(201);
+  });
+});
+
 describe('a write that goes on', () => {
   it.each([
     ['same-origin', 'navigate', undefined],
@@ -172,9 +203,8 @@ describe('a write that goes on', () => {
     expect(res.status).toBe(201);
   });
 
-  it('goes on for scripts and FME clients, which send no Sec-Fetch headers', async () => {
+  it('goes on for scripts and FME clients, which send no Sec-Fetch headers and no Origin', async () => {
     expect((await createRepository('Script', {})).status).toBe(201);
-    expect((await createRepository('Script with an origin', { Origin: OTHER_PAGE })).status).toBe(201);
   });
 
   it('reads are not refused: a page may load what the server serves', async () => {

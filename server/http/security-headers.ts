@@ -70,8 +70,14 @@ function isMutable(res: Response): boolean {
   }
 }
 
-/** What an HTML page adds: its Content-Security-Policy, and no framing. Call before `c.html`. */
+/**
+ * What an HTML page adds: its Content-Security-Policy, and no framing. Call before `c.html`. Its referrer policy
+ * is `same-origin`: still nothing to other origins, but a form the page posts to its own server carries its
+ * `Origin` (under `no-referrer` a browser sends `Origin: null`), which is how the cross-site write guard knows
+ * the page where the browser sends no Fetch Metadata (plain HTTP on a host that is not loopback).
+ */
 export function htmlPageHeaders(c: Context): void {
   c.header('Content-Security-Policy', HTML_POLICY);
+  c.header('Referrer-Policy', 'same-origin');
   c.header('X-Frame-Options', 'DENY');
 }
