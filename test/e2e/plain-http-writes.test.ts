@@ -1,4 +1,4 @@
-// Audit: tokenward served over plain HTTP on a host name that is not loopback (a LAN or intranet deployment,
+// tokenward served over plain HTTP on a host name that is not loopback (a LAN or intranet deployment,
 // `HOST=0.0.0.0`, e.g. http://tokenward.example.com:8787). Browsers send Fetch Metadata (Sec-Fetch-*) only to
 // potentially trustworthy URLs (https, loopback), so the cross-site write guard sees no Sec-Fetch-Site there.
 // Host names are mapped to 127.0.0.1 by Chromium's resolver; the extension is given access to *.example.com, as a
@@ -73,8 +73,8 @@ beforeAll(async () => {
     res.end(html);
   });
   // The built extension with access to *.example.com, as a user grants it at run time.
-  const ext = await mkdtemp(join(tmpdir(), 'audit-xs-ext-'));
-  const profileDir = await mkdtemp(join(tmpdir(), 'audit-xs-profile-'));
+  const ext = await mkdtemp(join(tmpdir(), 'plain-http-ext-'));
+  const profileDir = await mkdtemp(join(tmpdir(), 'plain-http-profile-'));
   dirs = [ext, profileDir];
   await cp(EXTENSION_DIR, ext, { recursive: true });
   const manifest = JSON.parse(await readFile(join(ext, 'manifest.json'), 'utf8'));
