@@ -41,6 +41,10 @@ export function createCredentialStore(deps: CredentialStoreDeps) {
 
   return {
     get,
+    /** Why the sign-in to `server` was last dropped, if it was. */
+    async lastSignOut(server: string): Promise<SignOut | undefined> {
+      return (await deps.signOuts.getValue())[server];
+    },
     async set(server: string, credential: StoredCredential): Promise<void> {
       await deps.credentials.setValue({ ...(await deps.credentials.getValue()), [server]: credential });
     },

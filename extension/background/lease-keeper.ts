@@ -12,19 +12,14 @@ import {
   tokenKey,
 } from '../core/dnr-rules';
 import { LAPSE_MARGIN_MS, leaseUsable, renewalDue, renewalTime } from '../core/lease-timing';
-import type {
-  HeldLease,
-  InjectionSettings,
-  KeptToken,
-  StoredCredential,
-  ValueItem,
-} from '../core/storage-items';
+import type { HeldLease, InjectionSettings, KeptToken, ValueItem } from '../core/storage-items';
+import type { CredentialStore } from './credential-store';
 import type { ServerCalls } from './server-calls';
 import type { TokenChecks } from './token-checks';
 
 export interface LeaseKeeperDeps {
   calls: ServerCalls;
-  credentials: { get(server: string): Promise<StoredCredential | undefined> };
+  credentials: Pick<CredentialStore, 'get' | 'lastSignOut'>;
   /** Pasted values: the source of leases for tokens the signed-in user does not own. */
   values: ValueItem<KeptToken[]>;
   rules: ValueItem<InjectionRule[]>;
@@ -180,6 +175,21 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     };
   }
 
+  /**
+   * Whether a lease minted with the owner's sign-in may still go out. Its sign-in lapsing (expired, or the server
+   * refused it) leaves the lease to run out by itself; the user ending it since the lease was minted (Sign out, or
+   * disabling or removing the session it was) or another user signing in ends the lease now: the rule's token is
+   * no longer the signed-in user's. (The credential is dropped before its reason is written, and each write
+   * brings a pass: until the reason is there, the lease stands.)
+   */
+  async function signInStands(ref: TokenRef, lease: HeldLease): Promise<boolean> {
+    if (lease.via !== 'session') return true;
+    const credential = await deps.credentials.get(ref.server);
+    if (credential !== undefined) return credential.user === ref.user;
+    const signOut = await deps.credentials.lastSignOut(ref.server);
+    return signOut === undefined || signOut.cause === 'ended' || signOut.at < lease.mintedAt;
+  }
+
   async function run(): Promise<number | undefined> {
     const [rules, settings, tokens, held] = await Promise.all([
       deps.rules.getValue(),
@@ -197,7 +207,8 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
     const next: Record<string, HeldLease> = {};
     const states = { ...tokens };
     for (const [key, ref] of refs) {
-      const lease = held[key];
+      const heldLease = held[key];
+      const lease = heldLease !== undefined && (await signInStands(ref, heldLease)) ? heldLease : undefined;
       const reason = forced.get(key);
       forced.delete(key);
       // A 401 mints once: a lease already minted after one is not replaced again before its renewal (an API that
@@ -248,7 +259,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps) {
           ...identity(state?.createdDate),
         };
       } else {
-        // Signed out or unreachable: the current lease goes on until it lapses, then the rule waits.
+        // A lapsed sign-in or no answer: the current lease goes on until it lapses, then the rule waits.
         if (lease !== undefined && leaseUsable(lease, now))
           next[key] = { ...lease, renewAt: Math.min(now + RETRY_MS, lease.expiresAt - LAPSE_MARGIN_MS) };
         waiting.set(

@@ -201,6 +201,49 @@ describe('a rule of the signed-in user’s own token', () => {
     expect(await accepted(header())).toBe(200);
   });
 
+  it('ends the lease at once when the user signs out, or another user signs in; signing in again resumes', async () => {
+    const { ref } = await makeToken();
+    const id = await ruleFor(ref);
+    expect(await accepted(header())).toBe(200);
+    await sendMessage('signOut', { server: url });
+    await vi.waitFor(async () => expect(dnr.session).toEqual([]));
+    expect(await leasesItem.getValue()).toEqual({});
+    expect(await statusOf(id)).toEqual({
+      state: 'sign-in',
+      message: `Waiting for you to sign in to ${url} as admin (or paste the token’s value).`,
+    });
+
+    await signIn();
+    await vi.waitFor(async () => expect(await statusOf(id)).toMatchObject({ state: 'active' }));
+    expect(await accepted(header())).toBe(200);
+    // Another user signs in over it: admin's token is not theirs, so admin's lease goes no further.
+    const other = await sendMessage('signIn', { server: url, user: 'gus', password: 'gus password' });
+    expect(other.ok).toBe(true);
+    await vi.waitFor(async () => expect(dnr.session).toEqual([]));
+    expect(await statusOf(id)).toEqual({
+      state: 'sign-in',
+      message: 'Signed in as gus, not admin: sign in as admin or paste the token’s value.',
+    });
+  });
+
+  it('keeps the lease held when the sign-in lapses on its own, to run out by itself', async () => {
+    const { ref } = await makeToken();
+    await ruleFor(ref);
+    const sent = header();
+    // The session this browser signed in with ends on the server (not by the user here): the next call finds it.
+    const sessions = await rest('/tokens?type=SESSION', { headers: { Authorization: adminBasic } });
+    const { items } = (await sessions.json()) as { items: { name: string }[] };
+    for (const { name } of items)
+      await rest(`/tokens/admin/${encodeURIComponent(name)}`, {
+        method: 'DELETE',
+        headers: { Authorization: adminBasic },
+      });
+    await sendMessage('listTokens', { server: url, limit: 1, offset: 0 });
+    await lifecycle.changed();
+    expect(header()).toBe(sent);
+    expect(await accepted(sent)).toBe(200);
+  });
+
   it('stops at once when the token is disabled from the extension, saying why; enabling it resumes', async () => {
     const { ref } = await makeToken();
     const id = await ruleFor(ref);

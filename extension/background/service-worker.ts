@@ -12,6 +12,7 @@ import {
   keptTokensItem,
   ruleStatusItem,
   rulesItem,
+  signOutsItem,
   tokenStatesItem,
 } from '../core/storage-items';
 import type { KeyFile } from './device-seal';
@@ -116,6 +117,8 @@ export function createServiceWorker({
   });
   // A sign-in (or sign-out) changes what can mint leases: rules waiting for it resume at once.
   credentialsItem.watch(() => void lifecycle?.changed().catch(() => undefined));
+  // Why a sign-in ended is written just after it ends: leases minted with a sign-in the user ended stop then.
+  signOutsItem.watch(() => void lifecycle?.changed().catch(() => undefined));
   registerMessageHandlers(browser.runtime.onMessage, background.handlers);
   const started = lifecycle;
   return {
