@@ -2,14 +2,26 @@
 import * as v from 'valibot';
 import { insertAuditEvents } from './sql-audit';
 import type { SqlDialect } from './sql-dialect';
+import type { Rules } from './sql-rules';
 import { type ExposureStore, staleAfter } from './store';
 
-export function createExposureStore(dialect: SqlDialect): ExposureStore {
+export function createExposureStore(dialect: SqlDialect, rules: Rules): ExposureStore {
   const { encode, rows, write } = dialect;
   return {
     reportExposed: (digests, at, audit) =>
       write(
         async (trx) => {
+          // The owners first, of the tokens and of the leases' parents (sql-rules.ts's order).
+          await rules.lockOwnersOfTokens(trx, { digests });
+          await rules.lockOwnersOfTokens(trx, {
+            ids: (
+              await trx
+                .selectFrom('leases')
+                .select('parent_id')
+                .where('digest', 'in', [...digests])
+                .execute()
+            ).map((row) => Number(row.parent_id)),
+          });
           const found = await trx
             .selectFrom('tokens as t')
             .innerJoin('users as u', 'u.id', 't.user_id')

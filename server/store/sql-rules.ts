@@ -62,6 +62,31 @@ export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: S
     lockUser,
 
     /**
+     * PostgreSQL: key-share locks the owners of the tokens (found by id or digest), in id order, before a write
+     * touches the tokens' rows. Such a write records an audit event that references its owner, and the foreign key
+     * check of that insert key-share locks the owner's row: taken after the token's row, it waited in a cycle with
+     * a write that locks the owner and then the token (a lease minted, a user changed or removed), and PostgreSQL
+     * ended one of them (503). Locked first, every writer takes the owner before the token.
+     */
+    async lockOwnersOfTokens(trx: Db, tokens: { ids: readonly number[] } | { digests: readonly string[] }) {
+      if (!locksRows || ('ids' in tokens ? tokens.ids : tokens.digests).length === 0) return;
+      const owners = trx
+        .selectFrom('tokens')
+        .select('user_id')
+        .$if('ids' in tokens, (qb) => qb.where('id', 'in', 'ids' in tokens ? [...tokens.ids] : []))
+        .$if('digests' in tokens, (qb) =>
+          qb.where('digest', 'in', 'digests' in tokens ? [...tokens.digests] : []),
+        );
+      await trx
+        .selectFrom('users')
+        .select('id')
+        .where('id', 'in', owners)
+        .orderBy('id')
+        .forKeyShare()
+        .execute();
+    },
+
+    /**
      * Locks every enabled manager (then the user), and throws LastManagerError when turning `user` into `after`
      * (undefined: deleting it) would leave none. Resolves with the user as it is, or undefined when there is none.
      */

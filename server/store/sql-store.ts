@@ -20,7 +20,7 @@ export function createSqlStore(dialect: SqlDialect): Store {
     ...createUserStore(dialect, rules),
     ...createTokenStore(dialect, rules),
     ...createLeaseStore(dialect, rules),
-    ...createExposureStore(dialect),
+    ...createExposureStore(dialect, rules),
     ...createRepositoryStore(dialect),
     ...createSignInStore(dialect),
     ...createRequestWindowStore(dialect),

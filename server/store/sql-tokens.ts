@@ -342,6 +342,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
     },
     updateToken: (id, patch, audit = []) =>
       write(async (trx) => {
+        await rules.lockOwnersOfTokens(trx, { ids: [id] });
         // `id = id` too: with nothing else to set, the update still tells whether the token exists.
         const set = {
           id,
@@ -363,6 +364,7 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
       }, staleAfter.token(id)),
     deleteToken: (id, audit = []) =>
       write(async (trx) => {
+        await rules.lockOwnersOfTokens(trx, { ids: [id] });
         const deleted = affected(await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst());
         if (deleted) await insertAuditEvents(trx, audit);
         return deleted;
