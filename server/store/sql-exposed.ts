@@ -11,16 +11,15 @@ export function createExposureStore(dialect: SqlDialect, rules: Rules): Exposure
     reportExposed: (digests, at, audit) =>
       write(
         async (trx) => {
-          // The owners first, of the tokens and of the leases' parents (sql-rules.ts's order).
-          await rules.lockOwnersOfTokens(trx, { digests });
+          // The owners first, of the tokens and of the leases' parents, in one ordered pass (sql-rules.ts's order).
+          const reportedLeases = await trx
+            .selectFrom('leases')
+            .select('parent_id')
+            .where('digest', 'in', [...digests])
+            .execute();
           await rules.lockOwnersOfTokens(trx, {
-            ids: (
-              await trx
-                .selectFrom('leases')
-                .select('parent_id')
-                .where('digest', 'in', [...digests])
-                .execute()
-            ).map((row) => Number(row.parent_id)),
+            digests,
+            ids: reportedLeases.map((row) => Number(row.parent_id)),
           });
           const found = await trx
             .selectFrom('tokens as t')

@@ -68,14 +68,18 @@ export function createRules({ encode, rows, locksRows, hasAnyRole, prepared }: S
      * a write that locks the owner and then the token (a lease minted, a user changed or removed), and PostgreSQL
      * ended one of them (503). Locked first, every writer takes the owner before the token.
      */
-    async lockOwnersOfTokens(trx: Db, tokens: { ids: readonly number[] } | { digests: readonly string[] }) {
-      if (!locksRows || ('ids' in tokens ? tokens.ids : tokens.digests).length === 0) return;
+    async lockOwnersOfTokens(trx: Db, tokens: { ids?: readonly number[]; digests?: readonly string[] }) {
+      const ids = tokens.ids ?? [];
+      const digests = tokens.digests ?? [];
+      if (!locksRows || ids.length + digests.length === 0) return;
       const owners = trx
         .selectFrom('tokens')
         .select('user_id')
-        .$if('ids' in tokens, (qb) => qb.where('id', 'in', 'ids' in tokens ? [...tokens.ids] : []))
-        .$if('digests' in tokens, (qb) =>
-          qb.where('digest', 'in', 'digests' in tokens ? [...tokens.digests] : []),
+        .where((eb) =>
+          eb.or([
+            ...(ids.length > 0 ? [eb('id', 'in', [...ids])] : []),
+            ...(digests.length > 0 ? [eb('digest', 'in', [...digests])] : []),
+          ]),
         );
       await trx
         .selectFrom('users')

@@ -1,4 +1,4 @@
-// Audit: rules attacked with real parallel HTTP requests over two server instances on one PostgreSQL.
+// Rules attacked with real parallel HTTP requests over two server instances on one PostgreSQL.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { basic, call, fmetoken, statusWith } from './fixtures/instance-http';
 import { type PostgresCluster, startPostgres } from './fixtures/postgres';
 import { type RunningServer, startServer } from './fixtures/server-process';
 
-const ADMIN_PASSWORD = 'audit admin password';
+const ADMIN_PASSWORD = 'race admin password';
 const ROUNDS = Number(process.env.AUDIT_ROUNDS ?? 6);
 let cluster: PostgresCluster;
 let dir: string;
@@ -20,8 +20,8 @@ let admin: string;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const url = await cluster.createDatabase('audit');
-  dir = mkdtempSync(join(tmpdir(), 'tokenward-audit-'));
+  const url = await cluster.createDatabase('races');
+  dir = mkdtempSync(join(tmpdir(), 'tokenward-races-'));
   const env = {
     DATABASE_URL: url,
     ADMIN_PASSWORD,
@@ -32,7 +32,7 @@ beforeAll(async () => {
   [a, b] = await Promise.all([startServer(env, dir), startServer(env, dir)]);
   db = new pg.Client({ connectionString: url });
   await db.connect();
-  admin = await apiToken(a, basic('admin', ADMIN_PASSWORD), 'audit admin');
+  admin = await apiToken(a, basic('admin', ADMIN_PASSWORD), 'race admin');
 }, 60_000);
 afterAll(async () => {
   await db?.end();
