@@ -10,7 +10,7 @@ import { type PostgresCluster, startPostgres } from './fixtures/postgres';
 import { type RunningServer, startServer } from './fixtures/server-process';
 
 const ADMIN_PASSWORD = 'race admin password';
-const ROUNDS = Number(process.env.AUDIT_ROUNDS ?? 6);
+const ROUNDS = Number(process.env.RACE_ROUNDS ?? 6);
 let cluster: PostgresCluster;
 let dir: string;
 let a: RunningServer;
@@ -66,9 +66,6 @@ async function account(name: string, roles: string[], password = `pw ${name}`) {
 const count = async (query: string, values: unknown[]) =>
   Number((await db.query(query, values)).rows[0]?.n ?? -1);
 
-const deadlocks = async () =>
-  `deadlocks so far: ${await count('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()', [])}`;
-
 describe('revocations racing lease mints on the same parent (two instances)', () => {
   const ENDINGS = {
     disable: (s: RunningServer, owner: string, n: string) =>
@@ -119,7 +116,6 @@ describe('revocations racing lease mints on the same parent (two instances)', ()
         }
         unavailable += minted.filter((m) => ![201, 401, 404, 409].includes(m.status)).length;
       }
-      console.log(kind, await deadlocks(), results);
       expect({ refused, unavailable, leasesAlive }, results.join('\n')).toEqual({
         refused: 0,
         unavailable: 0,
@@ -156,17 +152,9 @@ describe('revocations racing lease mints on the same parent (two instances)', ()
         'SELECT count(*)::int AS n FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.name = $1 AND t.name = $2 AND NOT t.enabled AND t.exposed_at IS NOT NULL',
         [owner, name],
       );
-      if (exposed !== 1) survivors++;
+      if (exposed !== 1 || reported.status !== 202) survivors++;
     }
-    console.log('leak', await deadlocks(), results);
-    const log = String(
-      (await db.query("SELECT pg_read_file(current_setting('data_directory') || '/../log') AS t")).rows[0]?.t,
-    );
-    const lines = log.split('\n');
-    const at = lines.flatMap((line, i) =>
-      /deadlock detected/.test(line) ? [lines.slice(i, i + 12).join('\n')] : [],
-    );
-    console.log('DEADLOCK LOG', at.slice(-2).join('\n----\n'));
+    // Every report answered 202, and its token was disabled and marked leaked: no mint made it fail (503).
     expect(survivors, results.join('\n')).toBe(0);
   }, 120_000);
 });
@@ -198,7 +186,6 @@ describe('token writes racing account writes on the same user (two instances)', 
       if (changed.status !== 204) bad++;
       bad += statuses.filter((s) => s !== 204 && s !== 404).length;
     }
-    console.log('session disable vs password', await deadlocks(), results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 
@@ -219,7 +206,6 @@ describe('token writes racing account writes on the same user (two instances)', 
       if (removed.status !== 204) bad++;
       bad += statuses.filter((s) => s !== 204 && s !== 404).length;
     }
-    console.log('token removal vs user removal', await deadlocks(), results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 
@@ -248,7 +234,6 @@ describe('token writes racing account writes on the same user (two instances)', 
       if (changed.status !== 204) bad++;
       bad += statuses.filter((s) => s !== 204).length;
     }
-    console.log('token removal vs role change', await deadlocks(), results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 });
@@ -282,7 +267,6 @@ describe('the token cap and names across two instances', () => {
         [user],
       );
     }
-    console.log('cap', results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 
@@ -315,7 +299,6 @@ describe('the token cap and names across two instances', () => {
       if (rows !== 1) bad++;
       await db.query("DELETE FROM tokens WHERE name LIKE 'caf%'");
     }
-    console.log('names', results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 
@@ -346,7 +329,6 @@ describe('the token cap and names across two instances', () => {
       if (removed.status !== 204 || left !== 0) bad++;
       bad += statuses.filter((s) => ![201, 401, 404].includes(s)).length;
     }
-    console.log('create vs owner removal', results);
     expect(bad, results.join('\n')).toBe(0);
   }, 120_000);
 });
@@ -385,7 +367,6 @@ describe('the last manager with mixed changes across two instances', () => {
       expect(back, results.at(-1)).toContain(204);
       for (const n of names) await api(a, 'DELETE', `/security/accounts/${encodeURIComponent(n)}`, admin);
     }
-    console.log('managers', results.slice(0, 6));
     expect(bad, results.join('\n')).toBe(0);
   }, 180_000);
 });

@@ -28,7 +28,8 @@ export function createExposureStore(dialect: SqlDialect, rules: Rules): Exposure
             .select('u.name as owner')
             .where('t.digest', 'in', [...digests])
             .orderBy('t.id')
-            .$if(dialect.locksRows, (qb) => qb.forUpdate())
+            // The tokens' rows only: their owners are locked above, and more weakly.
+            .$if(dialect.locksRows, (qb) => qb.forUpdate('t'))
             .execute();
           const tokens = found.map((row) => v.parse(rows.TokenRowSchema, row));
           const ids = tokens.map((token) => token.id);

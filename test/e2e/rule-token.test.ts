@@ -118,8 +118,9 @@ describe('the token a rule binds', () => {
     // The report below the button is brought into view: it would otherwise be written off screen.
     const report = options.locator('.import-report');
     await expect
-      .poll(() =>
-        report.evaluate((element) => element.getBoundingClientRect().bottom <= window.innerHeight + 1),
+      .poll(
+        () => report.evaluate((element) => element.getBoundingClientRect().bottom <= window.innerHeight + 1),
+        { timeout: 5_000 },
       )
       .toBe(true);
     await options.close();

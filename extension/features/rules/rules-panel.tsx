@@ -230,10 +230,23 @@ export function InjectionSettingsPanel() {
   );
 }
 
-/** What an import did, rule by rule: brought into view as it appears, since a long report can end off screen. */
+/** How long after an import its report is kept in view while the rules above it settle (load, statuses). */
+const REPORT_SETTLES_MS = 2_000;
+
+/**
+ * What an import did, rule by rule: brought into view as it appears, since a long report can end off screen, and
+ * kept there while the imported rules arrive above it and push it down. After that the user scrolls freely.
+ */
 function ImportReportView({ report }: { report: ImportReport }) {
   const shown = useRef<HTMLDivElement>(null);
-  useEffect(() => shown.current?.scrollIntoView?.({ block: 'nearest' }), [report]);
+  const arrived = useRef(0);
+  useEffect(() => {
+    arrived.current = Date.now();
+  }, [report]);
+  useEffect(() => {
+    if (Date.now() - arrived.current < REPORT_SETTLES_MS)
+      shown.current?.scrollIntoView?.({ block: 'nearest' });
+  });
   return (
     <div class="import-report" role="status" ref={shown}>
       <p>
