@@ -394,20 +394,6 @@ export function createTokenStore(dialect: SqlDialect, rules: Rules): TokenStore 
         // Before the tokens' rows: an announced new address locks its owner's row first (sql-rules.ts's order).
         const fresh = await unknownAddresses(trx, described, dialect.locksRows);
         for (const slice of slices(rows, USES_PER_STATEMENT)) {
-          // PostgreSQL: the rows locked in id order first, as every other writer of several tokens locks them (an
-          // UPDATE … FROM locks them in the order its plan meets them, and met a leak report's in a cycle).
-          if (dialect.locksRows)
-            await trx
-              .selectFrom('tokens')
-              .select('id')
-              .where(
-                'id',
-                'in',
-                slice.map(({ id }) => id),
-              )
-              .orderBy('id')
-              .forNoKeyUpdate()
-              .execute();
           // A VALUES list with named columns, typed so PostgreSQL compares numbers (SQLite takes the cast too).
           // The IN (…) lets SQLite look tokens up by id; without it, UPDATE … FROM scans the whole table.
           const values = sql.join(
