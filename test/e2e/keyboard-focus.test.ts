@@ -52,19 +52,25 @@ async function press(button: ReturnType<Page['getByRole']>, page = popup): Promi
   await page.keyboard.press('Enter');
 }
 
+/** Answers a row's question "Yes, remove", once it has opened on Cancel (as a person sees it do, a frame later). */
+async function confirmRemove(page = popup): Promise<void> {
+  await expect.poll(async () => (await focused(page)).text).toBe('Cancel');
+  await press(page.getByRole('button', { name: 'Yes, remove' }), page);
+}
+
 describe('the keyboard focus in the popup', () => {
   it('moves to the next token when one is removed, and to New token when none is left', async () => {
     const row = (name: string) => popup.getByRole('listitem', { name, exact: true });
     await row('focus two').waitFor();
     await press(row('focus two').getByRole('button', { name: 'Remove' }));
-    await press(row('focus two').getByRole('button', { name: 'Yes, remove' }));
+    await confirmRemove();
     await row('focus two').waitFor({ state: 'detached' });
     // Newest first: "focus one" took the removed row's place.
     await expect.poll(async () => (await focused()).row).toBe('focus one');
 
     for (const name of ['focus one', 'focus three']) {
       await press(row(name).getByRole('button', { name: 'Remove' }));
-      await press(row(name).getByRole('button', { name: 'Yes, remove' }));
+      await confirmRemove();
       await row(name).waitFor({ state: 'detached' });
     }
     await popup.getByText('No active API tokens.').waitFor();
@@ -130,7 +136,7 @@ describe('the keyboard focus on the options page', () => {
     const row = (name: string) => options.getByRole('row', { name: `${name} (admin)`, exact: true });
     const removeRow = async (name: string) => {
       await press(row(name).getByRole('button', { name: 'Remove' }), options);
-      await press(options.getByRole('button', { name: 'Yes, remove' }), options);
+      await confirmRemove(options);
       await row(name).waitFor({ state: 'detached' });
     };
     await row('focus granted').waitFor();
