@@ -1,10 +1,7 @@
 // The rules the store holds, raced with real parallel requests over two server instances on one PostgreSQL:
 // the token cap, the session cap, sign-ins racing an account change, and the last account that manages users.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditListSchema } from '../shared/schemas/audit';
@@ -13,13 +10,13 @@ import { CreatedTokenSchema } from '../shared/schemas/token';
 import { createTokenValue } from '../shared/token-format';
 import { runCli } from './fixtures/cli-command';
 import { basic, call, fmetoken, SIGN_IN_WAYS, signIn, statusWith, until } from './fixtures/instance-http';
-import { type PostgresCluster, startPostgres } from './fixtures/postgres';
-import { type RunningServer, startServer } from './fixtures/server-process';
+import type { RunningServer } from './fixtures/server-process';
 import { ACCOUNT_CHANGES, raceSignInsAgainstChange } from './fixtures/sign-in-race';
+import { startTwoInstances, type TwoInstances } from './fixtures/two-instances';
 
 const ADMIN_PASSWORD = 'invariants admin password';
 const MAX_SESSIONS = 5;
-let cluster: PostgresCluster;
+let instances: TwoInstances;
 let dir: string;
 let a: RunningServer;
 let b: RunningServer;
@@ -29,28 +26,16 @@ let url: string;
 let admin: string;
 
 beforeAll(async () => {
-  cluster = await startPostgres();
-  url = await cluster.createDatabase('invariants');
-  dir = mkdtempSync(join(tmpdir(), 'tokenward-invariants-'));
-  const env = {
-    DATABASE_URL: url,
+  instances = await startTwoInstances('invariants', {
     ADMIN_PASSWORD,
-    LOG_REQUESTS: 'false',
-    TRUSTED_PROXIES: 'loopback',
     MAX_SESSIONS_PER_USER: String(MAX_SESSIONS),
-  };
-  [a, b] = await Promise.all([startServer(env, dir), startServer(env, dir)]);
-  db = new pg.Client({ connectionString: url });
-  await db.connect();
+  });
+  ({ a, b, db } = instances);
+  url = instances.url;
+  dir = instances.dir;
   admin = await apiToken(a, 'admin', ADMIN_PASSWORD, 'invariants');
 }, 60_000);
-afterAll(async () => {
-  await db?.end();
-  await a?.stop('SIGKILL');
-  await b?.stop('SIGKILL');
-  cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => instances?.stop());
 
 const api = (server: RunningServer, method: string, path: string, authorization?: string, body?: unknown) =>
   call(server.baseUrl, method, `/fmerest/v3${path}`, authorization, body);

@@ -1,46 +1,25 @@
 // Rules attacked with real parallel HTTP requests over two server instances on one PostgreSQL.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, call, fmetoken, statusWith } from './fixtures/instance-http';
-import { type PostgresCluster, startPostgres } from './fixtures/postgres';
-import { type RunningServer, startServer } from './fixtures/server-process';
+import type { RunningServer } from './fixtures/server-process';
+import { startTwoInstances, type TwoInstances } from './fixtures/two-instances';
 
 const ADMIN_PASSWORD = 'race admin password';
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 6);
-let cluster: PostgresCluster;
-let dir: string;
+let instances: TwoInstances;
 let a: RunningServer;
 let b: RunningServer;
 let db: pg.Client;
 let admin: string;
 
 beforeAll(async () => {
-  cluster = await startPostgres();
-  const url = await cluster.createDatabase('races');
-  dir = mkdtempSync(join(tmpdir(), 'tokenward-races-'));
-  const env = {
-    DATABASE_URL: url,
-    ADMIN_PASSWORD,
-    LOG_REQUESTS: 'false',
-    TRUSTED_PROXIES: 'loopback',
-    MAX_TOKENS_PER_USER: '30',
-  };
-  [a, b] = await Promise.all([startServer(env, dir), startServer(env, dir)]);
-  db = new pg.Client({ connectionString: url });
-  await db.connect();
+  instances = await startTwoInstances('races', { ADMIN_PASSWORD, MAX_TOKENS_PER_USER: '30' });
+  ({ a, b, db } = instances);
   admin = await apiToken(a, basic('admin', ADMIN_PASSWORD), 'race admin');
 }, 60_000);
-afterAll(async () => {
-  await db?.end();
-  await a?.stop('SIGKILL');
-  await b?.stop('SIGKILL');
-  cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => instances?.stop());
 
 const api = (server: RunningServer, method: string, path: string, authorization?: string, body?: unknown) =>
   call(server.baseUrl, method, `/fmerest/v3${path}`, authorization, body);
