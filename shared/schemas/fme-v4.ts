@@ -1,4 +1,4 @@
-// FME's v4 API shapes that FME clients are known to use (FME-REFERENCE: token create, repositories, workspaces).
+// FME's v4 API shapes that FME clients are known to use (token create, repositories, workspaces).
 import * as v from 'valibot';
 import {
   ApiDateMillisSchema,
