@@ -110,12 +110,6 @@ describe('a rule whose token is removed and re-created under the same name', () 
       }
     ).value.status['1'];
     const header = await seen('/api/after-recreate');
-    console.log(
-      'rule status after re-create:',
-      JSON.stringify(status),
-      'header is a lease of:',
-      JSON.stringify(header),
-    );
     expect(header).toBeUndefined();
     expect(status).toMatchObject({
       state: 'removed',
