@@ -42,14 +42,14 @@ export function createCrossSiteWriteGuard(corsOrigins: readonly string[]): Guard
     if (SAFE_METHODS.has(method)) return false;
     const site = first(headers['sec-fetch-site']);
     const origin = first(headers.origin);
-    if (site === undefined) {
-      if (origin === undefined || allowed.has(origin) || EXTENSION_ORIGIN.test(origin)) return false;
-      const from = originHost(origin);
-      const own = [first(headers.host), first(headers['x-forwarded-host'])?.split(',')[0]?.trim()];
-      return from === undefined || !own.some((host) => host?.toLowerCase() === from);
-    }
-    if (OWN_ORIGIN.has(site)) return false;
-    return origin === undefined || !(allowed.has(origin) || EXTENSION_ORIGIN.test(origin));
+    if (site !== undefined && OWN_ORIGIN.has(site)) return false;
+    if (origin !== undefined && (allowed.has(origin) || EXTENSION_ORIGIN.test(origin))) return false;
+    if (site !== undefined) return true;
+    // No Fetch Metadata: a script (no Origin either), or a page where the browser sends none (plain HTTP).
+    if (origin === undefined) return false;
+    const from = originHost(origin);
+    const own = [first(headers.host), first(headers['x-forwarded-host'])?.split(',')[0]?.trim()];
+    return from === undefined || !own.some((host) => host?.toLowerCase() === from);
   };
   // Synchronous: nothing here waits, so nothing here costs a promise of its own.
   const crossSiteWriteGuard: MiddlewareHandler = (c, next) => {
